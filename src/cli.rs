@@ -1,0 +1,111 @@
+//! Command-line interface (clap derive). Each subcommand's arguments live here; what it
+//! does lives in `commands/`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "scopectl",
+    version,
+    about = "Govern OAuth 2.0 scopes as code: lint, diff, decode and push a TOML scope registry",
+    long_about = None,
+    after_help = "Exit codes: 0 clean, 1 findings (lint errors, invalid token, drift), 2 the command could not do its job, 3 (diff) breaking change."
+)]
+pub struct Cli {
+    /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lay out a new registry (policy, a scope file, a client file, pre-commit hook).
+    Init(InitArgs),
+    /// Check the registry against the lint rules.
+    Lint(LintArgs),
+    /// Print the JSON Schema of a registry file kind.
+    Schema(SchemaArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to create the registry (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// rustc-style diagnostics.
+    Human,
+    /// One JSON document (schema in the README).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Path of the registry inside the repository, prefixed to file names in SARIF and
+    /// GitHub output (default: PATH as given).
+    #[arg(long)]
+    pub path_prefix: Option<String>,
+    /// List the rules with their ids, default levels and explanations, then exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Which file kind.
+    #[arg(value_parser = ["scope", "client", "policy"])]
+    pub kind: Option<String>,
+    /// Write all schemas into this directory instead of printing one.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Option<clap_complete::Shell>,
+    /// Write completions for every shell into this directory instead of printing one.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Parse a `YYYY-MM-DD` date argument.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("`{s}` is not a date in the form YYYY-MM-DD ({e})"))
+}

@@ -1,0 +1,77 @@
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+
+use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
+use crate::cli::{LintArgs, LintFormat};
+use scopectl::diag::{Files, Severity};
+use scopectl::output::{self, Color};
+use scopectl::registry::Registry;
+
+pub fn run(args: LintArgs, color: Color) -> anyhow::Result<u8> {
+    if args.list_rules {
+        return list_rules(args.format);
+    }
+    let today = args.today.unwrap_or_else(scopectl::today_utc);
+    let loaded = Registry::load_dir(&args.path)?;
+    let ok = loaded.is_ok();
+    let mut diagnostics = loaded.diagnostics;
+    if ok {
+        diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
+    }
+    scopectl::diag::sort(&mut diagnostics, &loaded.registry.files);
+    let prefix = args
+        .path_prefix
+        .clone()
+        .unwrap_or_else(|| args.path.to_string_lossy().into_owned());
+    print(&render(
+        args.format,
+        &loaded.registry.files,
+        &diagnostics,
+        today,
+        &prefix,
+        color,
+    ))?;
+    if !ok {
+        return Ok(EXIT_UNUSABLE);
+    }
+    Ok(
+        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_OK
+        },
+    )
+}
+
+fn render(
+    format: LintFormat,
+    files: &Files,
+    diagnostics: &[scopectl::diag::Diagnostic],
+    today: chrono::NaiveDate,
+    prefix: &str,
+    color: Color,
+) -> String {
+    match format {
+        LintFormat::Human => output::human::render(files, diagnostics, color),
+        LintFormat::Json => output::json::render(files, diagnostics, today),
+        LintFormat::Sarif => output::sarif::render(files, diagnostics, prefix),
+        LintFormat::Github => output::github::render(files, diagnostics, prefix),
+    }
+}
+
+fn list_rules(format: LintFormat) -> anyhow::Result<u8> {
+    let rules = scopectl::lint::RULES;
+    if format == LintFormat::Json {
+        let mut s = serde_json::to_string_pretty(rules)?;
+        s.push('\n');
+        print(&s)?;
+        return Ok(EXIT_OK);
+    }
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    table.set_header(vec!["rule", "default", "what it finds"]);
+    for r in rules {
+        table.add_row(vec![r.id, r.level.as_str(), r.summary]);
+    }
+    print(&format!("{table}\n"))?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,21 @@
+//! scopectl: OAuth 2.0 scopes governed as code.
+//!
+//! The library holds everything but argument parsing and printing: loading a registry
+//! ([`registry`]), checking it ([`lint`]), the diagnostics every check produces
+//! ([`diag`]) and the renderers that turn them into text, JSON, SARIF or GitHub
+//! annotations ([`output`]). The `scopectl` binary is a thin layer over it.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod diag;
+pub mod init;
+pub mod lint;
+pub mod output;
+pub mod policy;
+pub mod registry;
+pub mod schema;
+
+/// Today's date in UTC: the default "today" for expiry checks.
+pub fn today_utc() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

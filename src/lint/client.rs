@@ -1,0 +1,74 @@
+//! `client/*` rules: properties of a client as a whole.
+
+use chrono::NaiveDate;
+
+use super::{finding, Sink};
+use crate::registry::{Client, Registry};
+
+/// Estimated size in bytes of an `Authorization: Bearer <JWT>` header for a token that
+/// carries `scope_claim`: an RS256 JWS whose payload is `token_base_size` bytes of other
+/// claims plus the scope claim, base64url-encoded.
+pub fn estimated_header_bytes(scope_claim_len: u64, token_base_size: u64) -> u64 {
+    const PREFIX: u64 = "Authorization: Bearer ".len() as u64;
+    const JWS_HEADER_B64: u64 = 100; // {"alg":"RS256","typ":"JWT","kid":"…"}
+    const RS256_SIGNATURE_B64: u64 = 342;
+    let payload = token_base_size + "\"scope\":\"\",".len() as u64 + scope_claim_len;
+    PREFIX + JWS_HEADER_B64 + 1 + payload.div_ceil(3) * 4 + 1 + RS256_SIGNATURE_B64
+}
+
+/// The space-separated scope claim a client's token can carry at most: every unexpired
+/// grant, default and optional (a client may request all its optional scopes at once).
+pub fn widest_scope_claim(reg: &Registry, client: &Client, today: NaiveDate) -> String {
+    let mut scopes: Vec<&str> = reg
+        .active_grants(client, today)
+        .map(|g| g.scope())
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes.join(" ")
+}
+
+pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
+    for client in reg.clients.values() {
+        let id_span = client.def.id.span();
+        if client
+            .def
+            .owner
+            .as_ref()
+            .is_none_or(|o| o.trim().is_empty())
+        {
+            sink.push(
+                "client/no-owner",
+                finding(
+                    "client/no-owner",
+                    format!("client `{}` has no owner", client.id),
+                )
+                .at(client.file, id_span.clone(), "no `owner` in [client]")
+                .help("add `owner = \"team-...\"`: access reviews need someone accountable"),
+            );
+        }
+        if sink.enabled("client/header-budget") {
+            let claim = widest_scope_claim(reg, client, today);
+            let size = estimated_header_bytes(claim.len() as u64, reg.policy.token_base_size);
+            if size > reg.policy.header_budget {
+                sink.push(
+                    "client/header-budget",
+                    finding(
+                        "client/header-budget",
+                        format!(
+                            "tokens of `{}` would need a header of about {size} bytes, over the budget of {} bytes",
+                            client.id, reg.policy.header_budget
+                        ),
+                    )
+                    .at(client.file, id_span.clone(), "client")
+                    .note(format!(
+                        "{} scopes, {} bytes in the `scope` claim",
+                        claim.split(' ').filter(|s| !s.is_empty()).count(),
+                        claim.len()
+                    ))
+                    .help("split the client, or replace many narrow grants with fewer scopes; servers answer HTTP 431 past their header limit"),
+                );
+            }
+        }
+    }
+}

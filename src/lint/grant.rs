@@ -1,0 +1,290 @@
+//! `grant/*` rules: each `[[grants]]` entry of each client.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{finding, Sink};
+use crate::registry::{Client, Grant, Registry};
+
+fn normalize(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
+    let policy = &reg.policy;
+    let warn_days = policy.expiry_warning.days();
+    for client in reg.clients.values() {
+        let mut seen: HashMap<&str, &Grant> = HashMap::new();
+        for g in &client.grants {
+            let def = &g.def;
+            let file = g.file;
+            let scope_name = g.scope();
+            let scope_span = def.scope.span();
+            let cid = client.id.as_str();
+
+            if let Some(first) = seen.get(scope_name) {
+                sink.push(
+                    "grant/duplicate",
+                    finding(
+                        "grant/duplicate",
+                        format!("`{cid}` is granted `{scope_name}` twice"),
+                    )
+                    .at(file, scope_span.clone(), "granted again here")
+                    .also(first.file, first.def.scope.span(), "first granted here")
+                    .help("keep one grant per scope; merge the justifications"),
+                );
+            } else {
+                seen.insert(scope_name, g);
+            }
+
+            let scope = reg.scopes.get(scope_name);
+            match scope {
+                None => {
+                    let mut d = finding(
+                        "grant/undefined-scope",
+                        format!("`{cid}` is granted `{scope_name}`, which no scope file defines"),
+                    )
+                    .at(file, scope_span.clone(), "undefined scope");
+                    if let Some(close) = closest_scope(reg, scope_name) {
+                        d = d.help(format!("did you mean `{close}`?"));
+                    } else {
+                        d = d.help("define it under scopes/ or remove the grant");
+                    }
+                    sink.push("grant/undefined-scope", d);
+                }
+                Some(s) if s.def.deprecated() => {
+                    let mut d = finding(
+                        "grant/deprecated-scope",
+                        format!("`{cid}` is granted the deprecated scope `{scope_name}`"),
+                    )
+                    .at(file, scope_span.clone(), "deprecated")
+                    .also(s.file, s.name_span.clone(), "scope defined here");
+                    if let Some(r) = &s.def.replaced_by {
+                        d = d.help(format!("grant `{}` instead", r.get()));
+                    }
+                    sink.push("grant/deprecated-scope", d);
+                }
+                Some(_) => {}
+            }
+
+            match &def.justification {
+                Some(j) if !j.trim().is_empty() => {}
+                Some(j) => sink.push(
+                    "grant/missing-justification",
+                    finding(
+                        "grant/missing-justification",
+                        format!("grant of `{scope_name}` to `{cid}` has an empty justification"),
+                    )
+                    .at(file, j.span(), "empty")
+                    .help("say why the client needs the scope and cite the ticket"),
+                ),
+                None => sink.push(
+                    "grant/missing-justification",
+                    finding(
+                        "grant/missing-justification",
+                        format!("grant of `{scope_name}` to `{cid}` has no justification"),
+                    )
+                    .at(file, scope_span.clone(), "this grant")
+                    .help(
+                        "add `justification = \"...\"`: why the client needs it, with the ticket",
+                    ),
+                ),
+            }
+
+            let approver = def.approved_by.as_ref().filter(|a| !a.trim().is_empty());
+            if policy.require_approver && approver.is_none() {
+                sink.push(
+                    "grant/missing-approver",
+                    finding(
+                        "grant/missing-approver",
+                        format!("grant of `{scope_name}` to `{cid}` has no approver"),
+                    )
+                    .at(
+                        file,
+                        def.approved_by
+                            .as_ref()
+                            .map(|a| a.span())
+                            .unwrap_or(scope_span.clone()),
+                        "this grant",
+                    )
+                    .help(
+                        "add `approved_by = \"name@example.com\"` and `approved_on = YYYY-MM-DD`",
+                    ),
+                );
+            }
+            if let (Some(a), Some(owner)) = (approver, client.def.owner.as_ref()) {
+                if policy.approver_must_differ_from_owner && normalize(a) == normalize(owner) {
+                    sink.push(
+                        "grant/self-approval",
+                        finding(
+                            "grant/self-approval",
+                            format!(
+                                "grant of `{scope_name}` to `{cid}` is approved by the client's owner `{}`",
+                                a.get()
+                            ),
+                        )
+                        .at(file, a.span(), "approver")
+                        .also(file, owner.span(), "client owner")
+                        .help("have someone other than the client's owner approve it (four-eyes principle)"),
+                    );
+                }
+            }
+
+            check_dates(reg, client, g, today, warn_days, sink);
+        }
+    }
+}
+
+fn check_dates(
+    reg: &Registry,
+    client: &Client,
+    g: &Grant,
+    today: NaiveDate,
+    warn_days: i64,
+    sink: &mut Sink,
+) {
+    let def = &g.def;
+    let file = g.file;
+    let scope_name = g.scope();
+    let cid = client.id.as_str();
+    let Some(expires) = &def.expires else {
+        sink.push(
+            "grant/missing-expiry",
+            finding(
+                "grant/missing-expiry",
+                format!("grant of `{scope_name}` to `{cid}` never expires"),
+            )
+            .at(file, def.scope.span(), "this grant")
+            .help("add `expires = YYYY-MM-DD`; access is re-approved when it runs out"),
+        );
+        return;
+    };
+    let days_left = (expires.0 - today).num_days();
+    if days_left < 0 {
+        let ago = -days_left;
+        sink.push(
+            "grant/expired",
+            finding(
+                "grant/expired",
+                format!(
+                    "grant of `{scope_name}` to `{cid}` expired on {} ({ago} day{} ago)",
+                    **expires,
+                    if ago == 1 { "" } else { "s" }
+                ),
+            )
+            .at(file, expires.span(), "expired")
+            .help("remove the grant, or renew it with a new approval (approved_by, approved_on, expires)"),
+        );
+    } else if days_left <= warn_days {
+        sink.push(
+            "grant/expiring",
+            finding(
+                "grant/expiring",
+                format!(
+                    "grant of `{scope_name}` to `{cid}` expires on {} (in {days_left} day{})",
+                    **expires,
+                    if days_left == 1 { "" } else { "s" }
+                ),
+            )
+            .at(file, expires.span(), "expires soon")
+            .help(format!(
+                "renew it with a new approval before it lapses (warning window: {})",
+                reg.policy.expiry_warning
+            )),
+        );
+    }
+
+    let Some(approved_on) = &def.approved_on else {
+        sink.push(
+            "grant/missing-approval-date",
+            finding(
+                "grant/missing-approval-date",
+                format!("grant of `{scope_name}` to `{cid}` has no approval date"),
+            )
+            .at(file, expires.span(), "expiry without an approval date")
+            .help("add `approved_on = YYYY-MM-DD`"),
+        );
+        return;
+    };
+    if approved_on.0 > today {
+        sink.push(
+            "grant/approved-in-future",
+            finding(
+                "grant/approved-in-future",
+                format!(
+                    "grant of `{scope_name}` to `{cid}` is approved on {}, after today ({today})",
+                    **approved_on
+                ),
+            )
+            .at(file, approved_on.span(), "in the future"),
+        );
+    }
+    let lifetime = (expires.0 - approved_on.0).num_days();
+    if lifetime < 0 {
+        sink.push(
+            "grant/expires-before-approval",
+            finding(
+                "grant/expires-before-approval",
+                format!(
+                    "grant of `{scope_name}` to `{cid}` expires ({}) before it was approved ({})",
+                    **expires, **approved_on
+                ),
+            )
+            .at(file, expires.span(), "expiry")
+            .also(file, approved_on.span(), "approval"),
+        );
+        return;
+    }
+    let scope_max = reg
+        .scopes
+        .get(scope_name)
+        .and_then(|s| s.def.max_grant.as_ref().map(|m| (s, m)));
+    let (limit, source) = match scope_max {
+        Some((s, m)) if m.days() < reg.policy.max_grant_lifetime.days() => (
+            m.days(),
+            format!("`{}` allows at most {} (max_grant)", s.name, m.get()),
+        ),
+        _ => (
+            reg.policy.max_grant_lifetime.days(),
+            format!(
+                "the policy allows at most {} (max_grant_lifetime)",
+                reg.policy.max_grant_lifetime
+            ),
+        ),
+    };
+    if lifetime > limit {
+        let mut d = finding(
+            "grant/lifetime",
+            format!("grant of `{scope_name}` to `{cid}` lasts {lifetime} days; {source}"),
+        )
+        .at(
+            file,
+            expires.span(),
+            format!("{lifetime} days after approval"),
+        )
+        .also(file, approved_on.span(), "approved here");
+        if let Some(latest) = approved_on
+            .0
+            .checked_add_days(chrono::Days::new(limit as u64))
+        {
+            d = d.help(format!(
+                "set `expires` to {} or earlier",
+                latest.format("%Y-%m-%d")
+            ));
+        }
+        sink.push("grant/lifetime", d);
+    }
+}
+
+fn closest_scope<'a>(reg: &'a Registry, name: &str) -> Option<&'a str> {
+    if reg.scopes.len() > 5000 {
+        return None;
+    }
+    reg.scopes
+        .keys()
+        .map(|k| (super::strsim(name, k), k.as_str()))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}

@@ -1,0 +1,71 @@
+//! rustc-style diagnostics via codespan-reporting.
+
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term;
+
+use super::Color;
+use crate::diag::{Diagnostic, Files, Severity, Summary};
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+        Severity::Note => cs::Severity::Note,
+    };
+    let mut labels = Vec::new();
+    if let Some(p) = &d.primary {
+        labels.push(cs::Label::primary(p.file, p.span.clone()).with_message(&p.message));
+    }
+    for s in &d.secondary {
+        labels.push(cs::Label::secondary(s.file, s.span.clone()).with_message(&s.message));
+    }
+    let mut notes: Vec<String> = Vec::new();
+    if d.primary.is_none() {
+        if let Some(f) = d.file_only {
+            let _ = f; // the file is named in the message
+        }
+    }
+    notes.extend(d.notes.iter().cloned());
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {h}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(&d.code)
+        .with_message(&d.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Render diagnostics followed by a one-line summary.
+pub fn render(files: &Files, diagnostics: &[Diagnostic], color: Color) -> String {
+    let config = term::Config::default();
+    let mut buffer = match color {
+        Color::Always => termcolor::Buffer::ansi(),
+        Color::Never => termcolor::Buffer::no_color(),
+    };
+    for d in diagnostics {
+        let cd = to_codespan(d);
+        if term::emit_to_write_style(&mut buffer, &config, files, &cd).is_err() {
+            // A span outside its file is a bug in a rule; still show the finding.
+            use std::io::Write;
+            let _ = writeln!(buffer, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        }
+    }
+    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
+    let s = Summary::of(diagnostics);
+    out.push_str(&summary_line(s));
+    out
+}
+
+pub fn summary_line(s: Summary) -> String {
+    if s.errors == 0 && s.warnings == 0 {
+        return "ok: no findings\n".to_string();
+    }
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}: {}, {}\n",
+        if s.errors > 0 { "failed" } else { "ok" },
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning")
+    )
+}

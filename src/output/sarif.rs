@@ -1,0 +1,124 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning accepts it.
+
+use serde_sarif::sarif;
+
+use crate::diag::{Diagnostic, Files, Severity};
+use crate::lint::RULES;
+
+fn level(s: Severity) -> sarif::ResultLevel {
+    match s {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Note => sarif::ResultLevel::Note,
+    }
+}
+
+/// Render a SARIF log. `prefix` is the registry's path relative to the repository root
+/// (`uriBaseId` `%SRCROOT%`), so code scanning can find the files.
+pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String {
+    let rules: Vec<sarif::ReportingDescriptor> = RULES
+        .iter()
+        .map(|r| {
+            sarif::ReportingDescriptor::builder()
+                .id(r.id)
+                .name(r.id.replace('/', "-"))
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(r.summary)
+                        .build(),
+                )
+                .help_uri(format!(
+                    "https://github.com/scopectl/scopectl#{}",
+                    r.id.replace('/', "")
+                ))
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .level(serde_json::json!(match r.level {
+                            crate::diag::Level::Allow => "none",
+                            crate::diag::Level::Warn => "warning",
+                            crate::diag::Level::Deny => "error",
+                        }))
+                        .build(),
+                )
+                .build()
+        })
+        .collect();
+
+    let uri = |f: usize| {
+        if prefix.is_empty() || prefix == "." {
+            files.name(f).to_string()
+        } else {
+            format!("{}/{}", prefix.trim_end_matches('/'), files.name(f))
+        }
+    };
+
+    let results: Vec<sarif::Result> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut locations = Vec::new();
+            if let Some(file) = d.file() {
+                let artifact = sarif::ArtifactLocation::builder()
+                    .uri(uri(file))
+                    .uri_base_id("%SRCROOT%")
+                    .build();
+                let physical = match &d.primary {
+                    Some(p) => {
+                        let (l, c) = files.location(p.file, p.span.start);
+                        let (el, ec) = files.location(p.file, p.span.end);
+                        let region = sarif::Region::builder()
+                            .start_line(l as i64)
+                            .start_column(c as i64)
+                            .end_line(el as i64)
+                            .end_column(ec as i64)
+                            .build();
+                        sarif::PhysicalLocation::builder()
+                            .artifact_location(artifact)
+                            .region(region)
+                            .build()
+                    }
+                    None => sarif::PhysicalLocation::builder()
+                        .artifact_location(artifact)
+                        .build(),
+                };
+                locations.push(
+                    sarif::Location::builder()
+                        .physical_location(physical)
+                        .build(),
+                );
+            }
+            let mut result = sarif::Result::builder()
+                .rule_id(d.code.clone())
+                .level(level(d.severity))
+                .message(sarif::Message::builder().text(text).build())
+                .locations(locations)
+                .build();
+            result.rule_index = RULES.iter().position(|r| r.id == d.code).map(|i| i as i64);
+            result
+        })
+        .collect();
+
+    let driver = sarif::ToolComponent::builder()
+        .name("scopectl")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/scopectl/scopectl")
+        .rules(rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let log = sarif::Sarif::builder()
+        .schema("https://json.schemastore.org/sarif-2.1.0.json")
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut s = serde_json::to_string_pretty(&log)
+        .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialize SARIF: {e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,261 @@
+//! Policy: the `[policy]` and `[targets.*]` tables of `scopectl.toml`, and the resolved
+//! [`Policy`] with every default filled in.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::registry::types::{Lifetime, Sensitivity, Sp};
+
+/// Default scope naming pattern: `resource:action`, lower case, with `-`, `_` or `.` inside.
+pub const DEFAULT_SCOPE_PATTERN: &str = r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*:[a-z][a-z0-9_.-]*$";
+
+/// Scope strings that grant everything, or read as if they did.
+pub const DEFAULT_FORBIDDEN_SCOPES: &[&str] = &[
+    "*",
+    "admin",
+    "all",
+    "root",
+    "superuser",
+    "full_access",
+    "full-access",
+    "god",
+];
+
+/// Claims treated as personal data by default.
+pub const DEFAULT_PII_CLAIMS: &[&str] = &[
+    "email",
+    "phone_number",
+    "address",
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "birthdate",
+    "gender",
+    "picture",
+    "national_id",
+    "ssn",
+];
+
+/// `[policy]` as written. Every key is optional; [`Policy`] fills in the defaults.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySettings {
+    /// Regular expression every scope name must match. Default: `resource:action` in lower case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_pattern: Option<Sp<String>>,
+    /// Scope names that are never allowed (broad scopes). Any scope containing `*` is also refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forbidden_scopes: Option<Vec<Sp<String>>>,
+    /// Longest time between a grant's approval and its expiry. Default "365d".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_grant_lifetime: Option<Sp<Lifetime>>,
+    /// Warn about grants expiring within this window. Default "30d".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_warning: Option<Sp<Lifetime>>,
+    /// Every grant needs `approved_by`. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approver: Option<bool>,
+    /// A grant's approver must not be the client's owner. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_must_differ_from_owner: Option<bool>,
+    /// Bytes an `Authorization` header may take before servers answer 431. Default 8192.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_budget: Option<u64>,
+    /// Bytes of a token's JSON besides the `scope` claim, for the header-size estimate. Default 1000.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_base_size: Option<u64>,
+    /// Longest acceptable access-token lifetime (`exp - iat`), for `decode`. Default "15m".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_lifetime: Option<Sp<Lifetime>>,
+    /// Allowed clock skew for `nbf`/`iat` in the future, for `decode`. Default "60s".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_skew: Option<Sp<Lifetime>>,
+    /// How recent `auth_time` must be for a `step_up` scope, for `decode`. Default "5m".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up_max_age: Option<Sp<Lifetime>>,
+    /// Claims that count as personal data. Default: the OpenID Connect profile, email, phone and address claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pii_claims: Option<Vec<Sp<String>>>,
+    /// Sensitivities that require `step_up = true`. Default ["high", "critical"].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up_sensitivities: Option<Vec<Sp<Sensitivity>>>,
+}
+
+/// Which kind of authorization server a target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// Keycloak's Admin REST API.
+    Keycloak,
+    /// Any server with RFC 7591/7592 dynamic client registration management.
+    Rfc7592,
+}
+
+/// `[targets.NAME]`: where `plan`, `apply` and `drift` push. Secrets are never written
+/// here: only the names of the environment variables or files that hold them.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub kind: Sp<TargetKind>,
+    /// Base URL of the server (Keycloak: without `/admin`; RFC 7592: the issuer).
+    pub url: Sp<String>,
+    /// Keycloak realm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<Sp<String>>,
+    /// Service-account client in `realm` (client_credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<Sp<String>>,
+    /// Environment variable holding the service account's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<Sp<String>>,
+    /// File holding the service account's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<Sp<String>>,
+    /// Environment variable holding a master-realm admin user name (password grant via admin-cli).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username_env: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username_file: Option<Sp<String>>,
+    /// Environment variable holding that admin user's password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<Sp<String>>,
+    /// PEM file of a private CA to trust (TLS is always verified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<Sp<String>>,
+    /// Turn TLS verification off. Never do this outside a lab.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure_tls: Option<bool>,
+    /// Per-request timeout. Default "30s".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Sp<Lifetime>>,
+    /// RFC 7592: per client id, where its registration lives.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub clients: BTreeMap<String, RegisteredClient>,
+}
+
+/// `[targets.NAME.clients."client-id"]` for an RFC 7592 target.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisteredClient {
+    /// The client's `registration_client_uri`.
+    pub registration_client_uri: String,
+    /// Environment variable holding its registration access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_access_token_env: Option<String>,
+    /// File holding its registration access token; rotated tokens are written back here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_access_token_file: Option<String>,
+}
+
+/// The policy with every default filled in.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub scope_pattern: Regex,
+    pub forbidden_scopes: Vec<String>,
+    pub max_grant_lifetime: Lifetime,
+    pub expiry_warning: Lifetime,
+    pub require_approver: bool,
+    pub approver_must_differ_from_owner: bool,
+    pub header_budget: u64,
+    pub token_base_size: u64,
+    pub access_token_lifetime: Lifetime,
+    pub clock_skew: Lifetime,
+    pub step_up_max_age: Lifetime,
+    pub pii_claims: Vec<String>,
+    pub step_up_sensitivities: Vec<Sensitivity>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            // The default pattern is a constant that compiles; a failure here is a bug.
+            scope_pattern: Regex::new(DEFAULT_SCOPE_PATTERN).unwrap_or_else(|_| {
+                unreachable!("DEFAULT_SCOPE_PATTERN is a valid regular expression")
+            }),
+            forbidden_scopes: DEFAULT_FORBIDDEN_SCOPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            max_grant_lifetime: Lifetime::from_seconds(365 * 86_400),
+            expiry_warning: Lifetime::from_seconds(30 * 86_400),
+            require_approver: true,
+            approver_must_differ_from_owner: true,
+            header_budget: 8192,
+            token_base_size: 1000,
+            access_token_lifetime: Lifetime::from_seconds(15 * 60),
+            clock_skew: Lifetime::from_seconds(60),
+            step_up_max_age: Lifetime::from_seconds(5 * 60),
+            pii_claims: DEFAULT_PII_CLAIMS.iter().map(|s| s.to_string()).collect(),
+            step_up_sensitivities: vec![Sensitivity::High, Sensitivity::Critical],
+        }
+    }
+}
+
+impl Policy {
+    /// Resolve the written settings. A bad regular expression is returned as
+    /// `Err((message, span))` so the loader can point at it.
+    pub fn resolve(s: &PolicySettings) -> Result<Policy, (String, std::ops::Range<usize>)> {
+        let mut p = Policy::default();
+        if let Some(pattern) = &s.scope_pattern {
+            p.scope_pattern = Regex::new(pattern.get()).map_err(|e| {
+                (
+                    format!("`scope_pattern` is not a valid regular expression: {e}"),
+                    pattern.span(),
+                )
+            })?;
+        }
+        if let Some(v) = &s.forbidden_scopes {
+            p.forbidden_scopes = v.iter().map(|s| s.get().clone()).collect();
+        }
+        if let Some(v) = &s.max_grant_lifetime {
+            p.max_grant_lifetime = v.get().clone();
+        }
+        if let Some(v) = &s.expiry_warning {
+            p.expiry_warning = v.get().clone();
+        }
+        if let Some(v) = s.require_approver {
+            p.require_approver = v;
+        }
+        if let Some(v) = s.approver_must_differ_from_owner {
+            p.approver_must_differ_from_owner = v;
+        }
+        if let Some(v) = s.header_budget {
+            p.header_budget = v;
+        }
+        if let Some(v) = s.token_base_size {
+            p.token_base_size = v;
+        }
+        if let Some(v) = &s.access_token_lifetime {
+            p.access_token_lifetime = v.get().clone();
+        }
+        if let Some(v) = &s.clock_skew {
+            p.clock_skew = v.get().clone();
+        }
+        if let Some(v) = &s.step_up_max_age {
+            p.step_up_max_age = v.get().clone();
+        }
+        if let Some(v) = &s.pii_claims {
+            p.pii_claims = v.iter().map(|s| s.get().clone()).collect();
+        }
+        if let Some(v) = &s.step_up_sensitivities {
+            p.step_up_sensitivities = v.iter().map(|s| **s).collect();
+        }
+        Ok(p)
+    }
+
+    /// Is this scope string broad (forbidden or a wildcard)?
+    pub fn is_broad(&self, scope: &str) -> bool {
+        scope.contains('*')
+            || self
+                .forbidden_scopes
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(scope))
+    }
+}

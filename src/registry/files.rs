@@ -1,0 +1,145 @@
+//! The three file kinds of a registry, exactly as written in TOML. These types are the
+//! contract: the JSON Schemas under `schemas/` are generated from them.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`): a misspelt `expiers` must not
+//! silently leave a grant without an expiry.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::types::{Date, GrantType, Lifetime, Sensitivity, Sp};
+use crate::policy::{PolicySettings, Target};
+
+/// A file under `scopes/`: scope definitions, one table per scope.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scopectl scope file (scopes/*.toml)")]
+pub struct ScopeFile {
+    /// Scopes keyed by their full string (`resource:action`), the value that appears in tokens.
+    #[serde(default)]
+    pub scopes: BTreeMap<Sp<String>, Sp<ScopeDef>>,
+}
+
+/// One scope definition: `[scopes."telemetry:read"]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDef {
+    /// What the scope allows, in one sentence. Also the consent text unless `consent_text` is set.
+    pub description: Sp<String>,
+    /// The accountable owner (a team or a person): the asset inventory entry.
+    pub owner: Sp<String>,
+    /// How much harm misuse can do: low, medium, high or critical.
+    pub sensitivity: Sp<Sensitivity>,
+    /// Claims this scope releases into tokens (via a token mapper).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub claims: Vec<Sp<String>>,
+    /// Whether `claims` are also released into ID tokens (default true, as Keycloak's mappers do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<Sp<bool>>,
+    /// The scope needs fresh authentication (prompt=login / max_age).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_up: Option<Sp<bool>>,
+    /// The longest a grant of this scope may last, tighter than the policy's `max_grant_lifetime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_grant: Option<Sp<Lifetime>>,
+    /// The scope is being retired: no new grants should use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated: Option<Sp<bool>>,
+    /// The scope that replaces a deprecated one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<Sp<String>>,
+    /// Text shown on the consent screen, when it should differ from `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_text: Option<Sp<String>>,
+}
+
+impl ScopeDef {
+    pub fn step_up(&self) -> bool {
+        self.step_up.as_ref().is_some_and(|b| **b)
+    }
+    pub fn deprecated(&self) -> bool {
+        self.deprecated.as_ref().is_some_and(|b| **b)
+    }
+    pub fn id_token(&self) -> bool {
+        self.id_token.as_ref().is_none_or(|b| **b)
+    }
+    pub fn consent_text(&self) -> &str {
+        self.consent_text
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or(self.description.as_str())
+    }
+}
+
+/// A file under `clients/`: one OAuth client and its grants.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scopectl client file (clients/*.toml)")]
+pub struct ClientFile {
+    pub client: Sp<ClientDef>,
+    /// The scopes this client holds, each with its justification, approver and expiry.
+    #[serde(default)]
+    pub grants: Vec<Sp<GrantDef>>,
+}
+
+/// `[client]`
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDef {
+    /// The client's `client_id` at the authorization server.
+    pub id: Sp<String>,
+    /// The accountable owner (a team or a person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Sp<String>>,
+}
+
+/// `[[grants]]`: one scope held by the client.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantDef {
+    /// The scope granted (a key of some `[scopes."…"]` table).
+    pub scope: Sp<String>,
+    /// Why the client needs it; cite the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<Sp<String>>,
+    /// Who approved the grant (an e-mail address or a name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<Sp<String>>,
+    /// When it was approved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<Sp<Date>>,
+    /// The last day the grant is valid; from the next day on it is expired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Sp<Date>>,
+    /// `default` (always in the token) or `optional` (only when requested). Default: default.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Sp<GrantType>>,
+    /// A change or access-request ticket, for the audit trail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Sp<String>>,
+}
+
+impl GrantDef {
+    pub fn kind(&self) -> GrantType {
+        self.kind.as_ref().map(|k| **k).unwrap_or_default()
+    }
+}
+
+/// `scopectl.toml` at the registry root: policy, rule levels and push targets.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scopectl policy file (scopectl.toml)")]
+pub struct PolicyFile {
+    #[serde(default)]
+    pub policy: PolicySettings,
+    /// Per-rule level overrides: `"grant/expiring" = "deny"`.
+    #[serde(default)]
+    pub rules: BTreeMap<Sp<String>, Sp<crate::diag::Level>>,
+    /// Authorization servers to push the registry to.
+    #[serde(default)]
+    pub targets: BTreeMap<Sp<String>, Sp<Target>>,
+}

@@ -1,0 +1,455 @@
+//! The registry: loading scope, client and policy files from disk or from git blobs into
+//! one checked model.
+//!
+//! Loading never stops at the first broken file: every file is parsed (in parallel) and
+//! every problem becomes a `load/*` diagnostic naming file, line and column. A registry
+//! with load errors must not be linted, diffed or pushed.
+
+pub mod files;
+pub mod source;
+pub mod types;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::diag::{Diagnostic, FileId, Files, Severity};
+use crate::policy::Policy;
+pub use files::{ClientDef, ClientFile, GrantDef, PolicyFile, ScopeDef, ScopeFile};
+pub use source::Source;
+pub use types::{Date, GrantType, Lifetime, Sensitivity, Sp};
+
+/// Name of the policy file at the registry root.
+pub const POLICY_FILE: &str = "scopectl.toml";
+/// Folder of scope files.
+pub const SCOPES_DIR: &str = "scopes";
+/// Folder of client files.
+pub const CLIENTS_DIR: &str = "clients";
+
+/// What a path inside a registry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Policy,
+    Scopes,
+    Client,
+}
+
+impl FileKind {
+    /// Classify a `/`-separated path relative to the registry root. `None` for files
+    /// scopectl does not read.
+    pub fn of(path: &str) -> Option<FileKind> {
+        if path == POLICY_FILE {
+            return Some(FileKind::Policy);
+        }
+        let is_toml = path.ends_with(".toml");
+        if is_toml && path.starts_with("scopes/") {
+            Some(FileKind::Scopes)
+        } else if is_toml && path.starts_with("clients/") {
+            Some(FileKind::Client)
+        } else {
+            None
+        }
+    }
+}
+
+/// A scope definition and where it was written.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub name: String,
+    pub file: FileId,
+    /// Span of the key in `[scopes."name"]`.
+    pub name_span: Range<usize>,
+    pub def: ScopeDef,
+}
+
+/// A client and where it was written.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub file: FileId,
+    pub def: ClientDef,
+    /// Span of the `[client]` table.
+    pub span: Range<usize>,
+    pub grants: Vec<Grant>,
+}
+
+/// One `[[grants]]` entry.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub file: FileId,
+    /// Span of the `[[grants]]` table.
+    pub span: Range<usize>,
+    pub def: GrantDef,
+}
+
+impl Grant {
+    pub fn scope(&self) -> &str {
+        self.def.scope.as_str()
+    }
+
+    /// Expired on `today`: the expiry date is the last valid day.
+    pub fn is_expired(&self, today: chrono::NaiveDate) -> bool {
+        self.def.expires.as_ref().is_some_and(|e| e.0 < today)
+    }
+
+    /// Days from `today` until the grant expires (0 on its last day, negative once expired).
+    pub fn days_left(&self, today: chrono::NaiveDate) -> Option<i64> {
+        self.def.expires.as_ref().map(|e| (e.0 - today).num_days())
+    }
+}
+
+/// A loaded registry.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub files: Files,
+    pub policy: Policy,
+    /// The parsed `scopectl.toml`, if there is one.
+    pub policy_file: Option<(FileId, PolicyFile)>,
+    pub scopes: BTreeMap<String, Scope>,
+    pub clients: BTreeMap<String, Client>,
+}
+
+/// The result of loading: the registry (partial when there are errors) and diagnostics.
+#[derive(Debug)]
+pub struct Loaded {
+    pub registry: Registry,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// True when nothing stopped the registry from loading completely.
+    pub fn is_ok(&self) -> bool {
+        !self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+enum Parsed {
+    Policy(Box<PolicyFile>),
+    Scopes(ScopeFile),
+    Client(Box<ClientFile>),
+    Failed,
+}
+
+impl Registry {
+    /// Load from a directory on disk.
+    pub fn load_dir(root: &std::path::Path) -> anyhow::Result<Loaded> {
+        let sources = source::read_dir(root)?;
+        Ok(Self::load(sources))
+    }
+
+    /// Load from in-memory sources (files on disk or blobs from a git tree). Paths are
+    /// relative to the registry root and `/`-separated.
+    pub fn load(sources: Vec<Source>) -> Loaded {
+        let mut files = Files::new();
+        let mut diagnostics = Vec::new();
+        let mut to_parse: Vec<(FileId, FileKind)> = Vec::new();
+
+        let mut sources = sources;
+        sources.sort_by(|a, b| a.path.cmp(&b.path));
+        for src in sources {
+            let Some(kind) = FileKind::of(&src.path) else {
+                if let Err(e) = &src.bytes {
+                    let id = files.add(src.path.clone(), String::new());
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "load/unreadable",
+                            format!("cannot read {}: {e}", src.path),
+                        )
+                        .in_file(id),
+                    );
+                    continue;
+                }
+                let in_registry_dir =
+                    src.path.starts_with("scopes/") || src.path.starts_with("clients/");
+                let is_doc = src.path.ends_with(".md") || src.path.ends_with(".txt");
+                if in_registry_dir && !is_doc && !src.path.ends_with('/') {
+                    let id = files.add(src.path.clone(), String::new());
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "load/ignored-file",
+                            format!("{} is not read: only *.toml files are part of the registry", src.path),
+                        )
+                        .in_file(id)
+                        .help("rename it to *.toml if it holds scopes or a client, or move it out of the registry"),
+                    );
+                }
+                continue;
+            };
+            match src.bytes {
+                Err(e) => {
+                    let id = files.add(src.path.clone(), String::new());
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "load/unreadable",
+                            format!("cannot read {}: {e}", src.path),
+                        )
+                        .in_file(id),
+                    );
+                }
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        let id = files.add(src.path, text);
+                        to_parse.push((id, kind));
+                    }
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        // Offsets in the lossy text match the original up to the first bad byte.
+                        let id = files.add(src.path.clone(), text);
+                        diagnostics.push(
+                            Diagnostic::error(
+                                "load/not-utf8",
+                                format!("{} is not valid UTF-8", src.path),
+                            )
+                            .at(id, at..at + 1, "invalid byte sequence here")
+                            .help("TOML files must be UTF-8; re-save the file as UTF-8"),
+                        );
+                    }
+                },
+            }
+        }
+
+        let parsed = parse_all(&files, &to_parse);
+
+        let mut registry = Registry {
+            files: Files::new(),
+            ..Default::default()
+        };
+        let mut scope_files: Vec<(FileId, ScopeFile)> = Vec::new();
+        let mut client_files: Vec<(FileId, ClientFile)> = Vec::new();
+        for ((id, _), (result, diags)) in to_parse.iter().zip(parsed) {
+            diagnostics.extend(diags);
+            match result {
+                Parsed::Policy(p) => registry.policy_file = Some((*id, *p)),
+                Parsed::Scopes(s) => scope_files.push((*id, s)),
+                Parsed::Client(c) => client_files.push((*id, *c)),
+                Parsed::Failed => {}
+            }
+        }
+
+        if let Some((id, pf)) = &registry.policy_file {
+            match Policy::resolve(&pf.policy) {
+                Ok(p) => registry.policy = p,
+                Err((msg, span)) => diagnostics.push(
+                    Diagnostic::error("load/invalid-value", msg).at(*id, span, "invalid pattern"),
+                ),
+            }
+            for rule in pf.rules.keys() {
+                if crate::lint::rule(rule.as_str()).is_none() {
+                    let mut d = Diagnostic::error(
+                        "load/unknown-rule",
+                        format!("`{}` is not a scopectl rule", rule.get()),
+                    )
+                    .at(*id, rule.span(), "unknown rule id");
+                    if let Some(close) = crate::lint::closest_rule(rule.as_str()) {
+                        d = d.help(format!("did you mean `{close}`?"));
+                    } else {
+                        d = d.help("`scopectl lint --list-rules` lists the rule ids");
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
+
+        for (file, sf) in scope_files {
+            for (name, def) in sf.scopes {
+                if let Some(first) = registry.scopes.get(name.as_str()) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            "load/duplicate-scope",
+                            format!("scope `{}` is defined twice", name.get()),
+                        )
+                        .at(file, name.span(), "defined again here")
+                        .also(first.file, first.name_span.clone(), "first defined here")
+                        .help("a scope string is one token value: keep exactly one definition"),
+                    );
+                    continue;
+                }
+                registry.scopes.insert(
+                    name.get().clone(),
+                    Scope {
+                        name: name.get().clone(),
+                        file,
+                        name_span: name.span(),
+                        def: def.into_inner(),
+                    },
+                );
+            }
+        }
+
+        for (file, cf) in client_files {
+            let span = cf.client.span();
+            let def = cf.client.into_inner();
+            if let Some(first) = registry.clients.get(def.id.as_str()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "load/duplicate-client",
+                        format!("client `{}` is defined twice", def.id.get()),
+                    )
+                    .at(file, def.id.span(), "defined again here")
+                    .also(first.file, first.def.id.span(), "first defined here")
+                    .help("keep one file per client"),
+                );
+                continue;
+            }
+            let grants = cf
+                .grants
+                .into_iter()
+                .map(|g| Grant {
+                    file,
+                    span: g.span(),
+                    def: g.into_inner(),
+                })
+                .collect();
+            registry.clients.insert(
+                def.id.get().clone(),
+                Client {
+                    id: def.id.get().clone(),
+                    file,
+                    def,
+                    span,
+                    grants,
+                },
+            );
+        }
+
+        registry.files = files;
+        Loaded {
+            registry,
+            diagnostics,
+        }
+    }
+
+    /// The grants of a client that are not expired on `today`.
+    pub fn active_grants<'a>(
+        &'a self,
+        client: &'a Client,
+        today: chrono::NaiveDate,
+    ) -> impl Iterator<Item = &'a Grant> + 'a {
+        client.grants.iter().filter(move |g| !g.is_expired(today))
+    }
+}
+
+fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Diagnostic>)> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads <= 1 || work.len() < 64 {
+        return work
+            .iter()
+            .map(|(id, kind)| parse_one(files, *id, *kind))
+            .collect();
+    }
+    let chunk = work.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = work
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(id, kind)| parse_one(files, *id, *kind))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(work.len());
+        for (h, part) in handles.into_iter().zip(work.chunks(chunk)) {
+            match h.join() {
+                Ok(v) => out.extend(v),
+                // A panic in a parser thread is a bug; report it per file, not as a crash.
+                Err(_) => out.extend(part.iter().map(|(id, _)| {
+                    (
+                        Parsed::Failed,
+                        vec![
+                            Diagnostic::error("load/internal", "internal error while parsing")
+                                .in_file(*id),
+                        ],
+                    )
+                })),
+            }
+        }
+        out
+    })
+}
+
+fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Diagnostic>) {
+    let text = files.text(id);
+    let result = match kind {
+        FileKind::Policy => toml::from_str::<PolicyFile>(text).map(|p| Parsed::Policy(Box::new(p))),
+        FileKind::Scopes => toml::from_str::<ScopeFile>(text).map(Parsed::Scopes),
+        FileKind::Client => toml::from_str::<ClientFile>(text).map(|c| Parsed::Client(Box::new(c))),
+    };
+    match result {
+        Ok(p) => (p, Vec::new()),
+        Err(e) => (Parsed::Failed, vec![toml_error(files, id, kind, &e)]),
+    }
+}
+
+/// Turn a toml error into a diagnostic with a code that says what kind of problem it is.
+fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let lower = message.to_lowercase();
+    let code = if lower.starts_with("unknown field") {
+        "load/unknown-key"
+    } else if lower.starts_with("missing field") {
+        "load/missing-key"
+    } else if lower.contains("duplicate key") || lower.contains("duplicate table") {
+        "load/duplicate-key"
+    } else if lower.starts_with("invalid type") {
+        "load/wrong-type"
+    } else if lower.contains("date") {
+        "load/invalid-date"
+    } else if lower.starts_with("unknown variant") || lower.contains("duration") {
+        "load/invalid-value"
+    } else {
+        "load/syntax"
+    };
+    let name = files.name(id).to_string();
+    let mut d = Diagnostic::error(code, format!("{name}: {message}"));
+    let span = e.span().unwrap_or(0..0);
+    let span = if span.is_empty() {
+        span.start..(span.start + 1).min(files.text(id).len().max(span.start))
+    } else {
+        span
+    };
+    d = d.at(id, span, label_for(code));
+    if let Some(help) = help_for(kind, &lower) {
+        d = d.help(help);
+    }
+    d
+}
+
+fn label_for(code: &str) -> &'static str {
+    match code {
+        "load/unknown-key" => "unknown key",
+        "load/missing-key" => "in this table",
+        "load/duplicate-key" => "defined again here",
+        "load/wrong-type" => "wrong type",
+        "load/invalid-date" => "invalid date",
+        "load/invalid-value" => "invalid value",
+        _ => "here",
+    }
+}
+
+fn help_for(kind: FileKind, lower: &str) -> Option<String> {
+    let expected = match kind {
+        FileKind::Policy => "scopectl.toml holds [policy], [rules] and [targets.NAME]",
+        FileKind::Scopes => "scope files hold [scopes.\"resource:action\"] tables",
+        FileKind::Client => "client files hold one [client] table and [[grants]] entries",
+    };
+    if lower.starts_with("unknown field `client`") || lower.starts_with("unknown field `grants`") {
+        return Some("client files belong under clients/, not scopes/".into());
+    }
+    if lower.starts_with("unknown field `scopes`") {
+        return Some("scope definitions belong under scopes/, not clients/".into());
+    }
+    if lower.starts_with("unknown field") || lower.starts_with("missing field") {
+        return Some(format!(
+            "{expected}; `scopectl schema` prints the full format"
+        ));
+    }
+    None
+}
