@@ -407,8 +407,7 @@ fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) ->
     } else {
         "load/syntax"
     };
-    let name = files.name(id).to_string();
-    let mut d = Diagnostic::error(code, format!("{name}: {message}"));
+    let mut d = Diagnostic::error(code, message);
     let span = e.span().unwrap_or(0..0);
     let span = if span.is_empty() {
         span.start..(span.start + 1).min(files.text(id).len().max(span.start))

@@ -1,0 +1,78 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[scopectl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'scopectl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'scopectl'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+            cand lint 'Check the registry against the lint rules'
+            cand schema 'Print the JSON Schema of a registry file kind'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;init'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --force 'Overwrite files that already exist'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;lint'= {
+            cand --format 'Output format'
+            cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --path-prefix 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;schema'= {
+            cand --out 'Write all schemas into this directory instead of printing one'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;completions'= {
+            cand --out 'Write completions for every shell into this directory instead of printing one'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;help'= {
+            cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+            cand lint 'Check the registry against the lint rules'
+            cand schema 'Print the JSON Schema of a registry file kind'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;help;init'= {
+        }
+        &'scopectl;help;lint'= {
+        }
+        &'scopectl;help;schema'= {
+        }
+        &'scopectl;help;completions'= {
+        }
+        &'scopectl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

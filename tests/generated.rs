@@ -1,0 +1,83 @@
+//! The checked-in JSON Schemas (schemas/) and shell completions (completions/) must match
+//! what the binary generates. Refresh them with:
+//! `SCOPECTL_UPDATE_GENERATED=1 cargo test --test generated`.
+
+mod common;
+
+use std::path::Path;
+
+fn check_dir(args: &[&str], dir: &str) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os("SCOPECTL_UPDATE_GENERATED").is_some();
+    let target = repo.join(dir);
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let out_dir = if update {
+        target.clone()
+    } else {
+        fresh.path().to_path_buf()
+    };
+    common::scopectl()
+        .args(args)
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    if update {
+        return;
+    }
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(fresh.path()).expect("read generated") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name();
+        let generated = std::fs::read(entry.path()).expect("read");
+        let checked_in = std::fs::read(target.join(&name)).unwrap_or_default();
+        if generated != checked_in {
+            stale.push(format!("{dir}/{}", name.to_string_lossy()));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files: {stale:?}; run `SCOPECTL_UPDATE_GENERATED=1 cargo test --test generated` and commit"
+    );
+}
+
+#[test]
+fn schemas_are_fresh() {
+    check_dir(&["schema"], "schemas");
+}
+
+#[test]
+fn completions_are_fresh() {
+    check_dir(&["completions"], "completions");
+}
+
+#[test]
+fn schema_command_prints_each_kind() {
+    for kind in ["scope", "client", "policy"] {
+        let out = common::scopectl()
+            .args(["schema", kind])
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+        assert_eq!(
+            v["additionalProperties"], false,
+            "{kind} schema must reject unknown keys"
+        );
+    }
+}
+
+#[test]
+fn completions_command_prints_a_script_per_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = common::scopectl()
+            .args(["completions", shell])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{shell}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("scopectl"),
+            "{shell}"
+        );
+    }
+}

@@ -1,0 +1,649 @@
+//! `scopectl lint`: one fixture per rule that must fire, the example registry that must
+//! not, rule overrides, exit codes and every output format.
+
+mod common;
+
+use common::{codes, scopectl, with_code, Reg, CLIENT_OK, SCOPE_OK, TODAY};
+
+/// Lint a registry and assert that `code` fires (at `line` of `file`, if given).
+fn fires(files: &[(&str, &str)], code: &str, file: &str, line: u64) -> serde_json::Value {
+    let reg = Reg::new(files);
+    let (exit, json) = reg.lint_json();
+    let found = with_code(&json, code);
+    assert!(
+        !found.is_empty(),
+        "expected {code}, got {:?}\n{json:#}",
+        codes(&json)
+    );
+    assert_eq!(found[0]["file"], file, "{code} file");
+    assert_eq!(found[0]["line"], line, "{code} line");
+    let is_error = found.iter().any(|d| d["severity"] == "error");
+    assert_eq!(exit, if is_error { 1 } else { 0 }, "exit code for {code}");
+    json
+}
+
+fn client(extra_grant_fields: &str, scope: &str) -> String {
+    format!(
+        "[client]\nid = \"shop\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"{scope}\"\n{extra_grant_fields}\n"
+    )
+}
+
+const FULL: &str = "justification = \"Needed (T-1)\"\napproved_by = \"alice@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+
+#[test]
+fn example_registry_lints_clean() {
+    let out = scopectl()
+        .args(["lint", "--format", "json", "--today", TODAY])
+        .arg(common::example_registry())
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(codes(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json["summary"]["errors"], 0);
+}
+
+#[test]
+fn init_creates_a_registry_that_lints_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    scopectl().arg("init").arg(dir.path()).assert().success();
+    for f in [
+        "scopectl.toml",
+        "scopes/example.toml",
+        "clients/example-app.toml",
+        ".pre-commit-config.yaml",
+        "hooks/pre-commit",
+    ] {
+        assert!(dir.path().join(f).exists(), "{f} missing");
+    }
+    let out = scopectl()
+        .args(["lint", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(codes(&json), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn init_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    scopectl().arg("init").arg(dir.path()).assert().success();
+    let out = scopectl()
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite"));
+    scopectl()
+        .args(["init", "--force"])
+        .arg(dir.path())
+        .assert()
+        .success();
+}
+
+#[test]
+fn rule_scope_naming() {
+    let scopes =
+        "[scopes.\"ReadOrders\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n";
+    fires(
+        &[
+            ("scopes/s.toml", scopes),
+            ("clients/c.toml", &client(FULL, "ReadOrders")),
+        ],
+        "scope/naming",
+        "scopes/s.toml",
+        1,
+    );
+}
+
+#[test]
+fn rule_scope_broad() {
+    for name in ["admin", "orders:*", "*", "orders:all"] {
+        let scopes = format!(
+            "[scopes.\"{name}\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n"
+        );
+        fires(
+            &[
+                ("scopes/s.toml", &scopes),
+                ("clients/c.toml", &client(FULL, name)),
+            ],
+            "scope/broad",
+            "scopes/s.toml",
+            1,
+        );
+    }
+}
+
+#[test]
+fn rule_scope_unused() {
+    let scopes = format!("{SCOPE_OK}\n[scopes.\"orders:write\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n");
+    fires(
+        &[("scopes/s.toml", &scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/unused",
+        "scopes/s.toml",
+        7,
+    );
+}
+
+#[test]
+fn rule_scope_sensitive_without_step_up() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"critical\"\n";
+    fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/sensitive-without-step-up",
+        "scopes/s.toml",
+        4,
+    );
+}
+
+#[test]
+fn rule_scope_pii_in_id_token() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [\"order_region\", \"email\"]\n";
+    let json = fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/pii-in-id-token",
+        "scopes/s.toml",
+        5,
+    );
+    assert_eq!(
+        with_code(&json, "scope/pii-in-id-token").len(),
+        1,
+        "only email is PII"
+    );
+    // id_token = false keeps the claim out of ID tokens: no finding.
+    let scopes_ok = format!("{scopes}id_token = false\n");
+    let reg = Reg::new(&[("scopes/s.toml", &scopes_ok), ("clients/c.toml", CLIENT_OK)]);
+    let (_, json) = reg.lint_json();
+    assert!(with_code(&json, "scope/pii-in-id-token").is_empty());
+}
+
+#[test]
+fn rule_scope_unknown_replacement() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\ndeprecated = true\nreplaced_by = \"orders:view\"\n";
+    fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/unknown-replacement",
+        "scopes/s.toml",
+        6,
+    );
+}
+
+#[test]
+fn rule_grant_undefined_scope_suggests_a_near_name() {
+    let json = fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(FULL, "orders:raed")),
+        ],
+        "grant/undefined-scope",
+        "clients/c.toml",
+        6,
+    );
+    let d = &with_code(&json, "grant/undefined-scope")[0];
+    assert_eq!(d["column"], 9);
+    assert!(d["help"].as_str().unwrap_or("").contains("orders:read"));
+}
+
+#[test]
+fn rule_grant_duplicate() {
+    let c = format!("{CLIENT_OK}\n[[grants]]\nscope = \"orders:read\"\n{FULL}\n");
+    fires(
+        &[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", &c)],
+        "grant/duplicate",
+        "clients/c.toml",
+        14,
+    );
+}
+
+#[test]
+fn rule_grant_missing_justification() {
+    let fields =
+        "approved_by = \"alice@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/missing-justification",
+        "clients/c.toml",
+        6,
+    );
+}
+
+#[test]
+fn rule_grant_missing_approver() {
+    let fields = "justification = \"x\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/missing-approver",
+        "clients/c.toml",
+        6,
+    );
+    // The policy can waive approvers.
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[policy]\nrequire_approver = false\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(fields, "orders:read")),
+    ]);
+    let (_, json) = reg.lint_json();
+    assert!(with_code(&json, "grant/missing-approver").is_empty());
+}
+
+#[test]
+fn rule_grant_missing_approval_date() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\nexpires = 2027-05-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/missing-approval-date",
+        "clients/c.toml",
+        9,
+    );
+}
+
+#[test]
+fn rule_grant_self_approval() {
+    let fields = "justification = \"x\"\napproved_by = \"Team-Shop\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/self-approval",
+        "clients/c.toml",
+        8,
+    );
+}
+
+#[test]
+fn rule_grant_missing_expiry() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/missing-expiry",
+        "clients/c.toml",
+        6,
+    );
+}
+
+#[test]
+fn rule_grant_expired_uses_today() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-24";
+    let json = fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/expired",
+        "clients/c.toml",
+        10,
+    );
+    let msg = with_code(&json, "grant/expired")[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(msg.contains("1 day ago"), "{msg}");
+    // The expiry date itself is the last valid day.
+    let fields = fields.replace("2026-11-24", TODAY);
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(&fields, "orders:read")),
+    ]);
+    let (_, json) = reg.lint_json();
+    assert!(with_code(&json, "grant/expired").is_empty());
+    assert_eq!(with_code(&json, "grant/expiring").len(), 1);
+}
+
+#[test]
+fn rule_grant_expiring() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-10";
+    let json = fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/expiring",
+        "clients/c.toml",
+        10,
+    );
+    assert_eq!(json["summary"]["warnings"], 1);
+}
+
+#[test]
+fn rule_grant_lifetime_policy_and_scope_max() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2028-01-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/lifetime",
+        "clients/c.toml",
+        10,
+    );
+    // The scope's own max_grant is tighter than the policy.
+    let scope = format!("{SCOPE_OK}max_grant = \"30d\"\n");
+    let json = fires(
+        &[("scopes/s.toml", &scope), ("clients/c.toml", CLIENT_OK)],
+        "grant/lifetime",
+        "clients/c.toml",
+        11,
+    );
+    let d = &with_code(&json, "grant/lifetime")[0];
+    assert!(
+        d["message"].as_str().unwrap_or("").contains("max_grant"),
+        "{d}"
+    );
+    assert!(
+        d["help"].as_str().unwrap_or("").contains("2026-12-01"),
+        "{d}"
+    );
+}
+
+#[test]
+fn rule_grant_expires_before_approval() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2026-11-30";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/expires-before-approval",
+        "clients/c.toml",
+        10,
+    );
+}
+
+#[test]
+fn rule_grant_approved_in_future() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2027-05-01";
+    fires(
+        &[
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", &client(fields, "orders:read")),
+        ],
+        "grant/approved-in-future",
+        "clients/c.toml",
+        9,
+    );
+}
+
+#[test]
+fn rule_grant_deprecated_scope() {
+    let scopes = format!("{SCOPE_OK}deprecated = true\n");
+    fires(
+        &[("scopes/s.toml", &scopes), ("clients/c.toml", CLIENT_OK)],
+        "grant/deprecated-scope",
+        "clients/c.toml",
+        7,
+    );
+}
+
+#[test]
+fn rule_client_no_owner() {
+    let c = CLIENT_OK.replace("owner = \"team-shop\"\n", "");
+    fires(
+        &[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", &c)],
+        "client/no-owner",
+        "clients/c.toml",
+        3,
+    );
+}
+
+#[test]
+fn rule_client_header_budget() {
+    let mut scopes = String::new();
+    let mut c = String::from("[client]\nid = \"bloated\"\nowner = \"team-shop\"\n");
+    for i in 0..40 {
+        let name = format!("resource-with-a-long-name-{i:02}:read");
+        scopes.push_str(&format!(
+            "[scopes.\"{name}\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n"
+        ));
+        c.push_str(&format!("\n[[grants]]\nscope = \"{name}\"\n{FULL}\n"));
+    }
+    let policy = "[policy]\nheader_budget = 2048\n";
+    fires(
+        &[
+            ("scopectl.toml", policy),
+            ("scopes/s.toml", &scopes),
+            ("clients/c.toml", &c),
+        ],
+        "client/header-budget",
+        "clients/c.toml",
+        2,
+    );
+}
+
+#[test]
+fn rule_levels_can_be_overridden() {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    let c = client(fields, "orders:read");
+    // deny -> warn: the finding stays, the exit code is 0.
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[rules]\n\"grant/expired\" = \"warn\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &c),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(with_code(&json, "grant/expired")[0]["severity"], "warning");
+    assert_eq!(exit, 0);
+    // allow: the rule does not run.
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[rules]\n\"grant/expired\" = \"allow\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &c),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert!(with_code(&json, "grant/expired").is_empty());
+    assert_eq!(exit, 0);
+    // warn -> deny: a warning becomes an error.
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[rules]\n\"grant/expiring\" = \"deny\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(fields, "orders:read")),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(with_code(&json, "grant/expiring")[0]["severity"], "error");
+    assert_eq!(exit, 1);
+}
+
+#[test]
+fn unknown_rule_in_policy_is_a_load_error_with_a_suggestion() {
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[rules]\n\"grant/expird\" = \"warn\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let d = &with_code(&json, "load/unknown-rule")[0];
+    assert_eq!(d["line"], 2);
+    assert!(d["help"].as_str().unwrap_or("").contains("grant/expired"));
+}
+
+#[test]
+fn list_rules_shows_every_rule() {
+    let out = scopectl()
+        .args(["lint", "--list-rules", "--format", "json"])
+        .output()
+        .expect("run");
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = rules
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"grant/expired") && ids.contains(&"client/header-budget"));
+    let out = scopectl()
+        .args(["lint", "--list-rules"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ids {
+        assert!(text.contains(id), "{id} missing from the table");
+    }
+}
+
+fn expired_registry() -> Reg {
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(fields, "orders:read")),
+    ])
+}
+
+#[test]
+fn human_output_is_rustc_style_with_snippet_and_help() {
+    let (exit, text) = expired_registry().lint_human();
+    assert_eq!(exit, 1);
+    assert!(text.contains("error[grant/expired]"), "{text}");
+    assert!(text.contains("clients/c.toml:10:11"), "{text}");
+    assert!(text.contains("expires = 2026-11-01"), "{text}");
+    assert!(text.contains("help: remove the grant"), "{text}");
+    assert!(text.contains("failed: 1 error, 0 warnings"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let reg = expired_registry();
+    let out = scopectl()
+        .args(["lint", "--color", "always", "--today", TODAY])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let out = scopectl()
+        .env("NO_COLOR", "1")
+        .args(["lint", "--today", TODAY])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn sarif_output_is_sarif_2_1_0() {
+    let reg = expired_registry();
+    let out = scopectl()
+        .args([
+            "lint",
+            "--format",
+            "sarif",
+            "--today",
+            TODAY,
+            "--path-prefix",
+            "registry",
+        ])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "scopectl");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "grant/expired");
+    assert_eq!(result["level"], "error");
+    let loc = &result["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "registry/clients/c.toml");
+    assert_eq!(loc["region"]["startLine"], 10);
+    assert_eq!(loc["region"]["startColumn"], 11);
+    let idx = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], "grant/expired");
+}
+
+#[test]
+fn github_output_is_workflow_annotations() {
+    let reg = expired_registry();
+    let out = scopectl()
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "--today",
+            TODAY,
+            "--path-prefix",
+            "reg",
+        ])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("::error title=grant/expired,file=reg/clients/c.toml,line=10,col=11,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("%0Ahelp: "),
+        "multi-line messages are escaped: {text}"
+    );
+}
+
+#[test]
+fn json_output_has_a_stable_shape() {
+    let (exit, json) = expired_registry().lint_json();
+    assert_eq!(exit, 1);
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"], "scopectl");
+    assert_eq!(json["today"], TODAY);
+    let d = &json["diagnostics"][0];
+    for key in [
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "labels",
+        "help",
+        "notes",
+    ] {
+        assert!(d.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn missing_registry_is_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = scopectl()
+        .arg("lint")
+        .arg(dir.path().join("nope"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open registry"));
+    let out = scopectl()
+        .arg("lint")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a scopectl registry"));
+}
+
+#[test]
+fn bad_today_is_a_usage_error() {
+    let out = scopectl()
+        .args(["lint", "--today", "2026-13-01"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
+}

@@ -1,0 +1,320 @@
+//! Strict loading: every kind of bad input is an error naming file, line and column, with
+//! the offending source line shown; all broken files are reported in one run; exit 2.
+
+mod common;
+
+use common::{codes, with_code, Reg, CLIENT_OK, SCOPE_OK};
+
+/// Load a registry with one broken file and return the single load diagnostic.
+fn broken(path: &str, bytes: &[u8], code: &str, line: u64, column: u64) -> serde_json::Value {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    reg.write(path, bytes);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let found = with_code(&json, code);
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {code}, got {:?}",
+        codes(&json)
+    );
+    let d = found[0].clone();
+    assert_eq!(d["file"], path);
+    assert_eq!(d["line"], line, "{d}");
+    assert_eq!(d["column"], column, "{d}");
+    assert_eq!(d["severity"], "error");
+    d
+}
+
+#[test]
+fn unknown_key_is_named_with_its_position() {
+    let d = broken(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\n\n[[grants]]\nscope = \"orders:read\"\nexpiers = 2027-01-01\n",
+        "load/unknown-key",
+        6,
+        1,
+    );
+    assert!(d["message"].as_str().unwrap_or("").contains("expiers"));
+}
+
+#[test]
+fn unknown_table_in_scope_file_says_where_it_belongs() {
+    let d = broken(
+        "scopes/x.toml",
+        b"[client]\nid = \"x\"\n",
+        "load/unknown-key",
+        1,
+        2,
+    );
+    assert!(d["help"].as_str().unwrap_or("").contains("clients/"), "{d}");
+}
+
+#[test]
+fn wrong_type() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = 42\nowner = \"t\"\nsensitivity = \"low\"\n",
+        "load/wrong-type",
+        2,
+        15,
+    );
+}
+
+#[test]
+fn unknown_enum_value() {
+    let d = broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"extreme\"\n",
+        "load/invalid-value",
+        4,
+        15,
+    );
+    assert!(
+        d["message"].as_str().unwrap_or("").contains("critical"),
+        "lists the allowed values: {d}"
+    );
+}
+
+#[test]
+fn missing_required_key() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = \"x\"\nowner = \"t\"\n",
+        "load/missing-key",
+        1,
+        1,
+    );
+}
+
+#[test]
+fn duplicate_key() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = \"x\"\ndescription = \"y\"\nowner = \"t\"\nsensitivity = \"low\"\n",
+        "load/duplicate-key",
+        3,
+        1,
+    );
+}
+
+#[test]
+fn duplicate_table() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n[scopes.\"a:b\"]\ndescription = \"y\"\n",
+        "load/duplicate-key",
+        5,
+        9,
+    );
+}
+
+#[test]
+fn invalid_date() {
+    broken(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\n[[grants]]\nscope = \"orders:read\"\nexpires = 2026-02-30\n",
+        "load/invalid-date",
+        5,
+        11,
+    );
+}
+
+#[test]
+fn quoted_date_is_refused_with_a_hint() {
+    let d = broken(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\n[[grants]]\nscope = \"orders:read\"\nexpires = \"2027-01-01\"\n",
+        "load/invalid-date",
+        5,
+        11,
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("without quotes"),
+        "{d}"
+    );
+}
+
+#[test]
+fn date_with_time_is_refused() {
+    broken(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\n[[grants]]\nscope = \"orders:read\"\nexpires = 2027-01-01T10:00:00Z\n",
+        "load/invalid-date",
+        5,
+        11,
+    );
+}
+
+#[test]
+fn invalid_duration() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nmax_grant = \"thirty days\"\n",
+        "load/invalid-value",
+        5,
+        13,
+    );
+}
+
+#[test]
+fn toml_syntax_error() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"a:b\"\ndescription = \"x\"\n",
+        "load/syntax",
+        1,
+        14,
+    );
+}
+
+#[test]
+fn scope_defined_in_two_files_names_both() {
+    let d = broken(
+        "scopes/zz.toml",
+        SCOPE_OK.as_bytes(),
+        "load/duplicate-scope",
+        2,
+        9,
+    );
+    let labels = d["labels"].as_array().expect("labels");
+    assert_eq!(labels.len(), 2);
+    assert_eq!(labels[1]["file"], "scopes/s.toml");
+    assert_eq!(labels[1]["start"]["line"], 2);
+}
+
+#[test]
+fn client_defined_in_two_files() {
+    broken(
+        "clients/d.toml",
+        CLIENT_OK.as_bytes(),
+        "load/duplicate-client",
+        3,
+        6,
+    );
+}
+
+#[test]
+fn non_utf8_file_points_at_the_bad_byte() {
+    broken(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\nowner = \"caf\xe9\"\n",
+        "load/not-utf8",
+        3,
+        13,
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_reported_not_skipped() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    std::os::unix::fs::symlink(
+        "/nonexistent/scopectl-test",
+        reg.path().join("clients/gone.toml"),
+    )
+    .expect("symlink");
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let d = &with_code(&json, "load/unreadable")[0];
+    assert_eq!(d["file"], "clients/gone.toml");
+}
+
+#[test]
+fn invalid_policy_pattern() {
+    broken(
+        "scopectl.toml",
+        b"[policy]\nscope_pattern = \"([a-z\"\n",
+        "load/invalid-value",
+        2,
+        17,
+    );
+}
+
+#[test]
+fn file_that_is_not_toml_is_reported() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    reg.write("clients/new-client.tml", b"[client]\nid = \"n\"\n");
+    reg.write("scopes/README.md", b"docs are fine");
+    let (exit, json) = reg.lint_json();
+    assert_eq!(codes(&json), vec!["load/ignored-file"]);
+    assert_eq!(json["diagnostics"][0]["file"], "clients/new-client.tml");
+    assert_eq!(exit, 0, "a warning does not fail the run");
+}
+
+#[test]
+fn human_output_shows_the_offending_line() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    reg.write(
+        "clients/x.toml",
+        b"[client]\nid = \"x\"\ncolour = \"red\"\n",
+    );
+    let (exit, text) = reg.lint_human();
+    assert_eq!(exit, 2);
+    assert!(text.contains("error[load/unknown-key]"), "{text}");
+    assert!(text.contains("clients/x.toml:3:1"), "{text}");
+    assert!(text.contains("colour = \"red\""), "{text}");
+}
+
+#[test]
+fn hundreds_of_files_report_every_broken_one() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK)]);
+    for i in 0..300 {
+        let text = if i % 50 == 7 {
+            format!("[client]\nid = \"c{i}\"\nbogus = 1\n")
+        } else {
+            CLIENT_OK.replace("\"shop\"", &format!("\"c{i}\""))
+        };
+        reg.write(&format!("clients/c{i:03}.toml"), text.as_bytes());
+    }
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let files: Vec<&str> = with_code(&json, "load/unknown-key")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            "clients/c007.toml",
+            "clients/c057.toml",
+            "clients/c107.toml",
+            "clients/c157.toml",
+            "clients/c207.toml",
+            "clients/c257.toml"
+        ]
+    );
+}
+
+#[test]
+fn arbitrary_bytes_never_panic_the_loader() {
+    // A cheap deterministic fuzz: mutate a valid client file byte by byte.
+    let base = CLIENT_OK.as_bytes();
+    let mut seed: u64 = 0x5eed;
+    let mut files = Vec::new();
+    for _ in 0..200 {
+        let mut bytes = base.to_vec();
+        for _ in 0..4 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let pos = (seed as usize) % bytes.len();
+            bytes[pos] = (seed >> 32) as u8;
+        }
+        files.push(scopectl::registry::Source {
+            path: format!("clients/f{}.toml", files.len()),
+            bytes: Ok(bytes),
+        });
+    }
+    let loaded = scopectl::registry::Registry::load(files);
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    let _ = scopectl::lint::check(&loaded.registry, today);
+    let _ = scopectl::output::human::render(
+        &loaded.registry.files,
+        &loaded.diagnostics,
+        scopectl::output::Color::Never,
+    );
+}
