@@ -647,3 +647,17 @@ fn bad_today_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn readme_documents_every_rule() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+    for r in scopectl::lint::RULES {
+        let row = format!("| `{}` | {} | {} |", r.id, r.level.as_str(), r.summary);
+        assert!(
+            readme.contains(&row),
+            "README rule table is missing or stale: {row}"
+        );
+    }
+}
