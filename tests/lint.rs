@@ -661,3 +661,27 @@ fn readme_documents_every_rule() {
         );
     }
 }
+
+#[test]
+fn annotations_name_files_relative_to_the_git_work_tree() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    git2::Repository::init(repo.path()).expect("git init");
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    common::write(
+        repo.path(),
+        "infra/oauth/scopes/s.toml",
+        SCOPE_OK.as_bytes(),
+    );
+    common::write(
+        repo.path(),
+        "infra/oauth/clients/c.toml",
+        client(fields, "orders:read").as_bytes(),
+    );
+    let out = scopectl()
+        .args(["lint", "--format", "github", "--today", TODAY])
+        .arg(repo.path().join("infra/oauth"))
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("file=infra/oauth/clients/c.toml,"), "{text}");
+}

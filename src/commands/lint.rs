@@ -21,7 +21,7 @@ pub fn run(args: LintArgs, color: Color) -> anyhow::Result<u8> {
     let prefix = args
         .path_prefix
         .clone()
-        .unwrap_or_else(|| args.path.to_string_lossy().into_owned());
+        .unwrap_or_else(|| repo_relative(&args.path));
     print(&render(
         args.format,
         &loaded.registry.files,
@@ -74,4 +74,24 @@ fn list_rules(format: LintFormat) -> anyhow::Result<u8> {
     }
     print(&format!("{table}\n"))?;
     Ok(EXIT_OK)
+}
+
+/// The registry's path relative to the root of the git work tree that holds it (what SARIF
+/// and GitHub annotations need); PATH itself when it is relative and not in a repository.
+fn repo_relative(path: &std::path::Path) -> String {
+    let from_git = || -> Option<String> {
+        let repo = git2::Repository::discover(path).ok()?;
+        let workdir = repo.workdir()?.canonicalize().ok()?;
+        let abs = path.canonicalize().ok()?;
+        let rel = abs.strip_prefix(&workdir).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    };
+    if let Some(rel) = from_git() {
+        return rel;
+    }
+    if path.is_relative() {
+        let s = path.to_string_lossy().replace('\\', "/");
+        return s.trim_start_matches("./").to_string();
+    }
+    String::new()
 }
