@@ -96,8 +96,9 @@ repos:
 "#
     .to_string();
     let hook = r#"#!/bin/sh
-# Plain git hook: `git config core.hooksPath hooks` runs scopectl lint before each commit.
-exec scopectl lint "$(git rev-parse --show-toplevel)"
+# Plain git hook: `git config core.hooksPath <this folder>` runs scopectl lint on the
+# registry this hook belongs to (the folder above it) before each commit.
+exec scopectl lint "$(dirname "$0")/.."
 "#
     .to_string();
     vec![
