@@ -54,9 +54,11 @@ fn target_toml(url: &str, realm: &str, auth: &str) -> String {
 impl Fixture {
     fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
         let mut c = scopectl();
+        // A tiny page size: every test also proves that all pages of clients are read.
         c.args(args)
             .arg(self.reg.path())
-            .env(SECRET_VAR, &self.secret);
+            .env(SECRET_VAR, &self.secret)
+            .env("SCOPECTL_KEYCLOAK_PAGE_SIZE", "3");
         c
     }
 

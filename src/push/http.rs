@@ -89,7 +89,7 @@ pub enum HttpError {
 }
 
 /// Request counters.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// GET requests.
     pub reads: u64,

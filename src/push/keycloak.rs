@@ -55,8 +55,17 @@ pub fn is_builtin(name: &str) -> bool {
     BUILTIN_SCOPES.contains(&name) || name.starts_with("oid4vc_") || name.starts_with("delegation:")
 }
 
-/// Clients read per page of `GET /clients`.
+/// Clients read per page of `GET /clients` (`SCOPECTL_KEYCLOAK_PAGE_SIZE` overrides it;
+/// the tests use a tiny page to prove every page is read).
 const PAGE: usize = 500;
+
+fn page_size() -> usize {
+    std::env::var("SCOPECTL_KEYCLOAK_PAGE_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(PAGE)
+}
 
 enum Auth {
     /// client_credentials in the target realm.
@@ -339,8 +348,9 @@ impl Keycloak {
             );
         }
         let mut first = 0;
+        let page_size = page_size();
         loop {
-            let url = self.admin(&format!("/clients?first={first}&max={PAGE}"));
+            let url = self.admin(&format!("/clients?first={first}&max={page_size}"));
             let page = self.get_json(&url)?;
             let items = page.as_array().cloned().unwrap_or_default();
             for c in &items {
@@ -357,10 +367,10 @@ impl Keycloak {
                     },
                 );
             }
-            if items.len() < PAGE {
+            if items.len() < page_size {
                 break;
             }
-            first += PAGE;
+            first += page_size;
         }
         Ok(state)
     }
@@ -385,6 +395,7 @@ impl Keycloak {
             ops,
             errors,
             notes,
+            requests: Counts::default(),
         };
         self.state = state;
         Ok(plan)

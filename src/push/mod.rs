@@ -243,6 +243,9 @@ pub struct Plan {
     pub errors: Vec<PlanError>,
     /// Things deliberately left alone (e.g. a scope that only `--prune` would delete).
     pub notes: Vec<String>,
+    /// HTTP requests it took to make this plan (informational).
+    #[serde(default)]
+    pub requests: Counts,
 }
 
 impl Plan {
@@ -314,10 +317,12 @@ impl Server {
         today: chrono::NaiveDate,
         prune: bool,
     ) -> anyhow::Result<Plan> {
-        match self {
+        let mut plan = match self {
             Server::Keycloak(k) => k.plan(desired, today, prune),
             Server::Rfc7592(r) => r.plan(desired, today, prune),
-        }
+        }?;
+        plan.requests = self.counts();
+        Ok(plan)
     }
 
     /// Make the plan's ops, then read back and report what did not take.

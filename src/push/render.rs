@@ -43,6 +43,13 @@ pub fn plan_table(plan: &Plan) -> String {
     for n in &plan.notes {
         out.push_str(&format!("note: {n}\n"));
     }
+    out.push_str(&format!(
+        "HTTP requests: {} ({} reads, {} writes, {} token)\n",
+        plan.requests.total(),
+        plan.requests.reads,
+        plan.requests.writes,
+        plan.requests.auth
+    ));
     out
 }
 

@@ -234,6 +234,7 @@ impl Rfc7592 {
             ops,
             errors,
             notes,
+            requests: Counts::default(),
         };
         self.state = state;
         Ok(plan)
