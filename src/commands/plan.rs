@@ -1,7 +1,5 @@
 //! `scopectl plan`: read the target server and show the changes `apply` would make.
 
-use std::path::PathBuf;
-
 use anyhow::{bail, Context};
 
 use super::{print, EXIT_FINDINGS, EXIT_OK};
@@ -15,8 +13,6 @@ pub(super) struct Session {
     pub server: Server,
     pub desired: Desired,
     pub today: chrono::NaiveDate,
-    #[allow(dead_code)]
-    pub root: PathBuf,
 }
 
 /// Load the registry (it must load without errors) and connect to the target.
@@ -46,7 +42,6 @@ pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
         server,
         desired,
         today,
-        root: args.path.clone(),
     })
 }
 
@@ -65,7 +60,6 @@ pub(super) fn render_plan(plan: &Plan, format: PlanFormat) -> anyhow::Result<Str
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     let mut s = open(&args.push)?;
     let plan = s.server.plan(&s.desired, s.today, args.prune)?;
-    let _ = &s.registry;
     if let Some(out) = &args.out {
         let mut json = serde_json::to_string_pretty(&plan)?;
         json.push('\n');

@@ -409,9 +409,10 @@ impl Keycloak {
         if !applied.is_empty() && failed.is_none() {
             match self.read() {
                 Ok(state) => {
+                    // Whatever still differs did not take (e.g. a link PUT that answered
+                    // 204 and changed nothing).
                     let (rest, _, _) = diff(&state, desired, plan.prune);
-                    // Only what this apply was meant to do counts as "did not take".
-                    did_not_take = rest.into_iter().filter(|o| applied.contains(o)).collect();
+                    did_not_take = rest;
                     self.state = state;
                 }
                 Err(e) => readback_error = Some(format!("{e:#}")),

@@ -256,10 +256,7 @@ impl Rfc7592 {
             match self.read() {
                 Ok(state) => {
                     let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
-                    did_not_take = rest
-                        .into_iter()
-                        .filter(|o| applied.iter().any(|a| a.client() == o.client()))
-                        .collect();
+                    did_not_take = rest;
                     self.state = state;
                 }
                 Err(e) => readback_error = Some(format!("{e:#}")),
