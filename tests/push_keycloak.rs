@@ -454,6 +454,31 @@ fn wrong_credentials_and_missing_role_exit_2_with_clear_messages() {
             "realm `no-such-realm` does not exist",
         ));
 
+    // TLS to a server that speaks plain HTTP: a TLS failure, named as such.
+    let https = f.kc.url.replace("http://", "https://");
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(
+            &https,
+            &f.realm,
+            "client_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_SYNC_SECRET\"\n",
+        ),
+    );
+    f.cmd(&["plan"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("TLS failure"));
+    // A ca_file that is not PEM.
+    f.reg.write("not-a-ca.pem", "hello");
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(&https, &f.realm, "client_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_SYNC_SECRET\"\nca_file = \"not-a-ca.pem\"\n"),
+    );
+    f.cmd(&["plan"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("holds no PEM certificate"));
+
     // Nothing listening.
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -265,6 +265,15 @@ fn classify(url: &str, e: ureq::Error) -> HttpError {
     let url = url.to_string();
     match e {
         ureq::Error::Timeout(_) => HttpError::Timeout { url },
+        // rustls reports handshake and certificate failures as InvalidData I/O errors.
+        ureq::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::InvalidData && url.starts_with("https:") =>
+        {
+            HttpError::Tls {
+                url,
+                detail: io.to_string(),
+            }
+        }
         ureq::Error::Io(io) => HttpError::Connect {
             url,
             detail: io.to_string(),

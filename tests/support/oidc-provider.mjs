@@ -1,5 +1,5 @@
 // A small panva oidc-provider for scopectl's RFC 7591/7592 push tests.
-// Usage: node oidc-provider.mjs PORT INITIAL_ACCESS_TOKEN
+// Usage: SCOPECTL_OIDC_IAT=token node oidc-provider.mjs PORT
 // Started by scripts/test with NODE_PATH pointing at the cached npm install.
 // Dynamic registration (with a static initial access token), registration management
 // (rotating registration access tokens) and client_credentials are on. The scope list is
@@ -12,7 +12,7 @@ const modPath = require.resolve('oidc-provider', { paths: (process.env.NODE_PATH
 const { default: Provider } = await import(modPath);
 
 const port = Number(process.argv[2] || 3000);
-const iat = process.argv[3] || 'test-iat';
+const iat = process.env.SCOPECTL_OIDC_IAT || 'test-iat';
 const issuer = `http://127.0.0.1:${port}`;
 
 const provider = new Provider(issuer, {
