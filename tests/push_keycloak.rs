@@ -398,6 +398,10 @@ fn grant_for_a_client_missing_on_the_server_is_a_plan_error() {
         .stdout(predicates::str::contains(
             "client `ghost` does not exist on the server",
         ));
+    // apply makes the rest and exits 1 to flag the error.
+    let r = f.json(&["apply", "--format", "json", "--today", "2026-11-25"], 1);
+    assert_eq!(ops(&r["report"]["applied"]).len(), 5, "{r:#}");
+    assert!(f.kc.scope(&f.realm, "orders:read").is_some());
 }
 
 #[test]
@@ -555,6 +559,21 @@ fn saved_plan_is_applied_only_while_the_server_is_unchanged() {
             "the server changed since the plan was made",
         ));
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+    // The registry changes after the plan was saved: refused too.
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    f.reg.write(
+        "scopes/more.toml",
+        &scopes_toml(&[("orders:cancel", "Cancel orders")]),
+    );
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the registry changed since the plan was made",
+        ));
+    f.reg.remove("scopes/more.toml");
     // A fresh plan applies.
     f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
         .assert()

@@ -853,4 +853,85 @@ mod tests {
             }]
         );
     }
+    fn desired_one(kind: GrantType) -> Desired {
+        let mut d = Desired::default();
+        d.scopes.insert(
+            "a:b".into(),
+            DesiredScope {
+                name: "a:b".into(),
+                description: "d".into(),
+                consent_text: "d".into(),
+            },
+        );
+        d.clients
+            .entry("app".into())
+            .or_default()
+            .insert("a:b".into(), kind);
+        d
+    }
+
+    fn state_with_link(default: &[&str], optional: &[&str]) -> State {
+        let mut state = State::default();
+        let mut s = scope(true);
+        s.description = Some("d".into());
+        s.attributes
+            .insert("include.in.token.scope".into(), "true".into());
+        s.attributes
+            .insert("consent.screen.text".into(), "d".into());
+        s.attributes.insert(
+            DIGEST.into(),
+            desired_one(GrantType::Default).scopes["a:b"].digest(),
+        );
+        state.scopes.insert("a:b".into(), s);
+        state.clients.insert(
+            "app".into(),
+            KcClient {
+                id: "uuid".into(),
+                default: default.iter().map(|x| x.to_string()).collect(),
+                optional: optional.iter().map(|x| x.to_string()).collect(),
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn default_to_optional_is_one_move() {
+        let (ops, errors, _) = diff(
+            &state_with_link(&["a:b"], &[]),
+            &desired_one(GrantType::Optional),
+            false,
+        );
+        assert!(errors.is_empty());
+        assert_eq!(
+            ops,
+            vec![Op::Move {
+                client: "app".into(),
+                scope: "a:b".into(),
+                from: GrantType::Default,
+                to: GrantType::Optional
+            }]
+        );
+    }
+
+    #[test]
+    fn matching_state_plans_nothing() {
+        let (ops, errors, notes) = diff(
+            &state_with_link(&["a:b", "profile"], &[]),
+            &desired_one(GrantType::Default),
+            true,
+        );
+        assert!(
+            ops.is_empty() && errors.is_empty() && notes.is_empty(),
+            "{ops:?}"
+        );
+    }
+
+    #[test]
+    fn missing_client_is_an_error_not_an_op() {
+        let mut state = state_with_link(&[], &[]);
+        state.clients.clear();
+        let (ops, errors, _) = diff(&state, &desired_one(GrantType::Default), false);
+        assert!(ops.is_empty());
+        assert_eq!(errors[0].code, "push/missing-client");
+    }
 }
