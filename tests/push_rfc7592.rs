@@ -246,3 +246,39 @@ fn rfc7592_wrong_registration_token_exits_2() {
         .stderr(predicates::str::contains("registration access token"))
         .stderr(predicates::str::contains("401"));
 }
+
+#[test]
+fn rfc7592_rotated_token_from_an_environment_variable_is_a_warning() {
+    let c = register("orders:read");
+    let reg = Registry::new();
+    reg.write(
+        "scopectl.toml",
+        &format!(
+            "[targets.op]\nkind = \"rfc7592\"\nurl = \"{}\"\n\n[targets.op.clients.\"{}\"]\nregistration_client_uri = \"{}\"\nregistration_access_token_env = \"SCOPECTL_TEST_RAT\"\n",
+            env("SCOPECTL_TEST_OIDC_URL"),
+            c.client_id,
+            c.uri
+        ),
+    );
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders"), ("orders:write", "Write")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:write", "default", "2027-06-01")]),
+    );
+    let out = scopectl()
+        .args(["apply", "--today", "2026-11-25"])
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_RAT", &c.rat)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("$SCOPECTL_TEST_RAT now holds a stale one"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&c.rat), "the token was printed");
+}
