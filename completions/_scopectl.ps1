@@ -30,6 +30,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
+            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -64,11 +67,45 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'scopectl;plan' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also save the plan (JSON, no secrets) for `apply --plan`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Plan deletes of scopectl''s client scopes that left the registry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;apply' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Apply this saved plan; refuses if the server or registry changed since it was made')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`markdown` is treated as `table`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;drift' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
+            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -82,6 +119,15 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;completions' {
+            break
+        }
+        'scopectl;help;plan' {
+            break
+        }
+        'scopectl;help;apply' {
+            break
+        }
+        'scopectl;help;drift' {
             break
         }
         'scopectl;help;help' {

@@ -27,6 +27,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand lint 'Check the registry against the lint rules'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
+            cand plan 'Show the changes that would make a target server match the registry'
+            cand apply 'Make a target server match the registry (exactly the planned changes)'
+            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;init'= {
@@ -56,11 +59,42 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'scopectl;plan'= {
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --format 'Output format'
+            cand --out 'Also save the plan (JSON, no secrets) for `apply --plan`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --prune 'Plan deletes of scopectl''s client scopes that left the registry'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;apply'= {
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --plan 'Apply this saved plan; refuses if the server or registry changed since it was made'
+            cand --format 'Output format (`markdown` is treated as `table`)'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;drift'= {
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'scopectl;help'= {
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
             cand lint 'Check the registry against the lint rules'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
+            cand plan 'Show the changes that would make a target server match the registry'
+            cand apply 'Make a target server match the registry (exactly the planned changes)'
+            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;help;init'= {
@@ -70,6 +104,12 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;schema'= {
         }
         &'scopectl;help;completions'= {
+        }
+        &'scopectl;help;plan'= {
+        }
+        &'scopectl;help;apply'= {
+        }
+        &'scopectl;help;drift'= {
         }
         &'scopectl;help;help'= {
         }

@@ -33,6 +33,9 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "init" -d 'Lay out
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "lint" -d 'Check the registry against the lint rules'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
@@ -60,8 +63,42 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color 
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+json\t'The plan as JSON (the same document `--out` saves)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l out -d 'Also save the plan (JSON, no secrets) for `apply --plan`' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l plan -d 'Apply this saved plan; refuses if the server or registry changed since it was made' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format (`markdown` is treated as `table`)' -r -f -a "table\t'A table for a terminal'
+json\t'The plan as JSON (the same document `--out` saves)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+json\t'The plan as JSON (the same document `--out` saves)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -40,6 +40,12 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+    /// Show the changes that would make a target server match the registry.
+    Plan(PlanArgs),
+    /// Make a target server match the registry (exactly the planned changes).
+    Apply(ApplyArgs),
+    /// Check whether a target server still matches the registry (exit 1 when it differs).
+    Drift(DriftArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,4 +114,67 @@ pub struct CompletionsArgs {
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|e| format!("`{s}` is not a date in the form YYYY-MM-DD ({e})"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A table for a terminal.
+    Table,
+    /// The plan as JSON (the same document `--out` saves).
+    Json,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+}
+
+/// Where to push: the registry and the target.
+#[derive(Debug, clap::Args)]
+pub struct PushTargetArgs {
+    /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The `[targets.NAME]` to use (default: the only one).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub push: PushTargetArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+    /// Also save the plan (JSON, no secrets) for `apply --plan`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Plan deletes of scopectl's client scopes that left the registry.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub push: PushTargetArgs,
+    /// Apply this saved plan; refuses if the server or registry changed since it was made.
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+    /// Delete scopectl's client scopes that left the registry (never built-in or unmarked ones).
+    #[arg(long)]
+    pub prune: bool,
+    /// Output format (`markdown` is treated as `table`).
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub push: PushTargetArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub format: PlanFormat,
 }

@@ -12,6 +12,7 @@ pub mod init;
 pub mod lint;
 pub mod output;
 pub mod policy;
+pub mod push;
 pub mod registry;
 pub mod schema;
 pub mod synth;

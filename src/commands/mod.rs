@@ -1,8 +1,11 @@
 //! One module per subcommand. Each returns the process exit code.
 
+mod apply;
 mod completions;
+mod drift;
 mod init;
 mod lint;
+mod plan;
 mod schema;
 
 use std::io::Write;
@@ -28,6 +31,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Lint(args) => lint::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Drift(args) => drift::run(args),
     }
 }
 

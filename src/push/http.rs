@@ -1,0 +1,333 @@
+//! The HTTP layer every push adapter uses: one ureq agent with timeouts, TLS that is
+//! always verified (a private CA via `ca_file`; off only with `insecure_tls = true`),
+//! retries with backoff on 429, 5xx and connection errors, and request counting (reads
+//! and writes separately, so `apply` can prove a second run wrote nothing).
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use ureq::tls::{RootCerts, TlsConfig};
+
+/// A secret (client secret, password, token). It never prints: `Debug` shows `***` and
+/// there is no `Display`, so it cannot end up in output, logs or saved plans by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The secret's value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Connection settings of a target.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub timeout: Duration,
+    /// PEM bytes of extra CA certificates to trust, and where they came from.
+    pub ca_pem: Option<(String, Vec<u8>)>,
+    pub insecure_tls: bool,
+    /// How many times a failed request (429, 5xx, connection error) is retried.
+    pub retries: u32,
+    /// First backoff delay; doubles on each retry.
+    pub backoff: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            timeout: Duration::from_secs(30),
+            ca_pem: None,
+            insecure_tls: false,
+            retries: 3,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// A response: status, `Location` header and body text.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+    pub fn json(&self) -> Result<serde_json::Value, HttpError> {
+        serde_json::from_str(&self.body).map_err(|e| HttpError::BadBody(e.to_string()))
+    }
+}
+
+/// Why a request could not be made (after retries). HTTP error statuses are not errors
+/// here: adapters look at the status and explain it.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("cannot connect to {url}: {detail} (is the server running and the URL right?)")]
+    Connect { url: String, detail: String },
+    #[error("TLS failure talking to {url}: {detail} (a private CA needs `ca_file` in the target)")]
+    Tls { url: String, detail: String },
+    #[error("request to {url} timed out")]
+    Timeout { url: String },
+    #[error("bad request to {url}: {detail}")]
+    Other { url: String, detail: String },
+    #[error("the server's answer is not valid JSON: {0}")]
+    BadBody(String),
+}
+
+/// Request counters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Counts {
+    /// GET requests.
+    pub reads: u64,
+    /// POST/PUT/DELETE requests to the admin or registration API.
+    pub writes: u64,
+    /// Token requests.
+    pub auth: u64,
+}
+
+impl Counts {
+    pub fn total(&self) -> u64 {
+        self.reads + self.writes + self.auth
+    }
+}
+
+/// The shared agent.
+pub struct Http {
+    agent: ureq::Agent,
+    settings: HttpSettings,
+    reads: AtomicU64,
+    writes: AtomicU64,
+    auth: AtomicU64,
+}
+
+/// What a request sends.
+pub enum Body<'a> {
+    None,
+    Json(&'a serde_json::Value),
+    Form(&'a [(&'a str, &'a str)]),
+}
+
+impl Http {
+    pub fn new(settings: HttpSettings) -> Result<Http, String> {
+        let mut tls = TlsConfig::builder().disable_verification(settings.insecure_tls);
+        if let Some((path, pem)) = &settings.ca_pem {
+            let mut certs = Vec::new();
+            for item in ureq::tls::parse_pem(pem) {
+                match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+                    Ok(_) => {}
+                    Err(e) => return Err(format!("`{path}` is not a PEM file: {e}")),
+                }
+            }
+            if certs.is_empty() {
+                return Err(format!("`{path}` holds no PEM certificate"));
+            }
+            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(settings.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .tls_config(tls.build())
+            .build();
+        Ok(Http {
+            agent: config.into(),
+            settings,
+            reads: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+            auth: AtomicU64::new(0),
+        })
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            reads: self.reads.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            auth: self.auth.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A token request (counted as `auth`).
+    pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
+        self.auth.fetch_add(1, Ordering::Relaxed);
+        self.send("POST", url, None, &Body::Form(form))
+    }
+
+    /// An API request. GET counts as a read, anything else as a write.
+    pub fn request(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&Secret>,
+        body: &Body<'_>,
+    ) -> Result<Response, HttpError> {
+        if method == "GET" {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
+        self.send(method, url, bearer, body)
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&Secret>,
+        body: &Body<'_>,
+    ) -> Result<Response, HttpError> {
+        let mut attempt = 0;
+        let mut delay = self.settings.backoff;
+        loop {
+            let result = self.send_once(method, url, bearer, body);
+            let retry = match &result {
+                Ok(r) => r.status == 429 || r.status >= 500,
+                Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => true,
+                Err(_) => false,
+            };
+            if !retry || attempt >= self.settings.retries {
+                return result;
+            }
+            attempt += 1;
+            std::thread::sleep(delay);
+            delay = delay.saturating_mul(2);
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&Secret>,
+        body: &Body<'_>,
+    ) -> Result<Response, HttpError> {
+        let mut b = ureq::http::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("accept", "application/json");
+        if let Some(t) = bearer {
+            b = b.header("authorization", format!("Bearer {}", t.expose()));
+        }
+        let bytes: Vec<u8> = match body {
+            Body::None => Vec::new(),
+            Body::Json(v) => {
+                b = b.header("content-type", "application/json");
+                serde_json::to_vec(v).map_err(|e| HttpError::Other {
+                    url: url.to_string(),
+                    detail: e.to_string(),
+                })?
+            }
+            Body::Form(pairs) => {
+                b = b.header("content-type", "application/x-www-form-urlencoded");
+                form_encode(pairs).into_bytes()
+            }
+        };
+        let req = b.body(bytes).map_err(|e| HttpError::Other {
+            url: url.to_string(),
+            detail: e.to_string(),
+        })?;
+        let mut resp = self.agent.run(req).map_err(|e| classify(url, e))?;
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(256 * 1024 * 1024)
+            .read_to_string()
+            .map_err(|e| classify(url, e))?;
+        Ok(Response {
+            status,
+            location,
+            body,
+        })
+    }
+}
+
+fn classify(url: &str, e: ureq::Error) -> HttpError {
+    let url = url.to_string();
+    match e {
+        ureq::Error::Timeout(_) => HttpError::Timeout { url },
+        // rustls reports handshake and certificate failures as InvalidData I/O errors.
+        ureq::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::InvalidData && url.starts_with("https:") =>
+        {
+            HttpError::Tls {
+                url,
+                detail: io.to_string(),
+            }
+        }
+        ureq::Error::Io(io) => HttpError::Connect {
+            url,
+            detail: io.to_string(),
+        },
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => HttpError::Connect {
+            url,
+            detail: e.to_string(),
+        },
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => HttpError::Tls {
+            url,
+            detail: e.to_string(),
+        },
+        other => HttpError::Other {
+            url,
+            detail: other.to_string(),
+        },
+    }
+}
+
+/// `application/x-www-form-urlencoded`.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encode everything but unreserved characters (also right for path segments).
+pub fn pct(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn percent_encoding_keeps_unreserved() {
+        assert_eq!(pct("orders:read a/b"), "orders%3Aread%20a%2Fb");
+    }
+}

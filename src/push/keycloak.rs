@@ -1,0 +1,937 @@
+//! Keycloak target (Admin REST API, Keycloak 26.x).
+//!
+//! Each registry scope is a client scope (protocol `openid-connect`, the description,
+//! `include.in.token.scope=true`, consent text) carrying the marker attributes
+//! `scopectl.managed=true` and `scopectl.digest=sha256:…`. Each unexpired grant is a
+//! default or optional client-scope link on the client with that clientId.
+//!
+//! Reading the state costs one `GET /client-scopes` and one `GET /clients?first=&max=`
+//! per page of clients (each client carries its default/optional scope names), so it
+//! does not grow with one request per client. Traps handled (see KEYCLOAK.md):
+//! a scope PUT merges attributes (markers are overwritten, never removed); a link PUT
+//! answers 204 and does nothing when the scope is linked the other way (a move is
+//! DELETE then PUT, and `apply` reads back to verify); built-in and unmarked scopes are
+//! never changed or deleted.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Context};
+use serde::Serialize;
+
+use super::http::{pct, Body, Counts, Http, HttpError, Response, Secret};
+use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan};
+use super::{PlanError, PLAN_FORMAT_VERSION};
+use crate::policy::{Target, TargetKind};
+use crate::registry::GrantType;
+
+/// Attribute that marks a client scope as scopectl's.
+pub const MARKER: &str = "scopectl.managed";
+/// Attribute holding the digest of the representation scopectl wrote.
+pub const DIGEST: &str = "scopectl.digest";
+
+/// Scope names Keycloak ships. scopectl never changes or deletes these, marker or not.
+pub const BUILTIN_SCOPES: &[&str] = &[
+    "profile",
+    "email",
+    "roles",
+    "web-origins",
+    "acr",
+    "basic",
+    "address",
+    "phone",
+    "offline_access",
+    "microprofile-jwt",
+    "organization",
+    "service_account",
+    "role_list",
+    "saml_organization",
+    "openid",
+    "AuthnContextClassRef",
+];
+
+/// Is this a Keycloak built-in scope name (or a feature-gated family of them)?
+pub fn is_builtin(name: &str) -> bool {
+    BUILTIN_SCOPES.contains(&name) || name.starts_with("oid4vc_") || name.starts_with("delegation:")
+}
+
+/// Clients read per page of `GET /clients` (`SCOPECTL_KEYCLOAK_PAGE_SIZE` overrides it;
+/// the tests use a tiny page to prove every page is read).
+const PAGE: usize = 500;
+
+fn page_size() -> usize {
+    std::env::var("SCOPECTL_KEYCLOAK_PAGE_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(PAGE)
+}
+
+enum Auth {
+    /// client_credentials in the target realm.
+    ServiceAccount { client_id: String, secret: Secret },
+    /// A master-realm admin user, password grant through `admin-cli`.
+    AdminUser { username: Secret, password: Secret },
+}
+
+/// A client scope as read.
+#[derive(Debug, Clone, Serialize)]
+struct KcScope {
+    id: String,
+    description: Option<String>,
+    protocol: Option<String>,
+    attributes: BTreeMap<String, String>,
+}
+
+impl KcScope {
+    fn marked(&self) -> bool {
+        self.attributes.get(MARKER).map(String::as_str) == Some("true")
+    }
+}
+
+/// A client as read: its UUID and linked scope names.
+#[derive(Debug, Clone, Serialize)]
+struct KcClient {
+    id: String,
+    default: BTreeSet<String>,
+    optional: BTreeSet<String>,
+}
+
+/// The realm state that matters to scopectl.
+#[derive(Debug, Clone, Default, Serialize)]
+struct State {
+    scopes: BTreeMap<String, KcScope>,
+    clients: BTreeMap<String, KcClient>,
+}
+
+pub struct Keycloak {
+    name: String,
+    base: String,
+    realm: String,
+    auth: Auth,
+    secret_source: String,
+    http: Http,
+    token: Option<Secret>,
+    state: State,
+}
+
+impl Keycloak {
+    pub fn new(name: &str, t: &Target, root: &Path, http: Http) -> anyhow::Result<Keycloak> {
+        let realm = t
+            .realm
+            .as_ref()
+            .map(|r| r.get().clone())
+            .ok_or_else(|| anyhow!("target `{name}`: a keycloak target needs `realm`"))?;
+        let (auth, secret_source) = if let Some(user) = super::read_secret(
+            name,
+            "admin user name",
+            t.username_env.as_ref(),
+            t.username_file.as_ref(),
+            root,
+        )? {
+            let password = super::read_secret(
+                name,
+                "admin password",
+                t.password_env.as_ref(),
+                t.password_file.as_ref(),
+                root,
+            )?
+            .ok_or_else(|| {
+                anyhow!("target `{name}`: `username_env` needs `password_env` or `password_file`")
+            })?;
+            let src = source_name(t.password_env.as_ref(), t.password_file.as_ref());
+            (
+                Auth::AdminUser {
+                    username: user,
+                    password,
+                },
+                src,
+            )
+        } else {
+            let client_id = t
+                .client_id
+                .as_ref()
+                .map(|c| c.get().clone())
+                .ok_or_else(|| {
+                    anyhow!(
+                    "target `{name}`: set `client_id` with `client_secret_env` (a service account \
+                     in the realm) or `username_env` with `password_env` (a master-realm admin)"
+                )
+                })?;
+            let secret = super::read_secret(
+                name,
+                "client secret",
+                t.client_secret_env.as_ref(),
+                t.client_secret_file.as_ref(),
+                root,
+            )?
+            .ok_or_else(|| {
+                anyhow!("target `{name}`: `client_id` needs `client_secret_env` or `client_secret_file`")
+            })?;
+            let src = source_name(t.client_secret_env.as_ref(), t.client_secret_file.as_ref());
+            (Auth::ServiceAccount { client_id, secret }, src)
+        };
+        Ok(Keycloak {
+            name: name.to_string(),
+            base: t.url.trim_end_matches('/').to_string(),
+            realm,
+            auth,
+            secret_source,
+            http,
+            token: None,
+            state: State::default(),
+        })
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn admin(&self, path: &str) -> String {
+        format!("{}/admin/realms/{}{}", self.base, pct(&self.realm), path)
+    }
+
+    fn login(&mut self) -> anyhow::Result<Secret> {
+        let (realm, form): (&str, Vec<(&str, &str)>) = match &self.auth {
+            Auth::ServiceAccount { client_id, secret } => (
+                self.realm.as_str(),
+                vec![
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", secret.expose()),
+                ],
+            ),
+            Auth::AdminUser { username, password } => (
+                "master",
+                vec![
+                    ("grant_type", "password"),
+                    ("client_id", "admin-cli"),
+                    ("username", username.expose()),
+                    ("password", password.expose()),
+                ],
+            ),
+        };
+        let url = format!(
+            "{}/realms/{}/protocol/openid-connect/token",
+            self.base,
+            pct(realm)
+        );
+        let resp = self.http.token(&url, &form).map_err(|e| self.net(e))?;
+        if resp.status == 404 {
+            bail!(
+                "target `{}`: realm `{realm}` does not exist on {} (404 from its token endpoint)",
+                self.name,
+                self.base
+            );
+        }
+        if !resp.ok() {
+            let detail = oauth_error(&resp);
+            bail!(
+                "target `{}`: Keycloak rejected the credentials at {url} ({} {detail}); check the \
+                 client id and the secret in {}",
+                self.name,
+                resp.status,
+                self.secret_source
+            );
+        }
+        let token = resp
+            .json()?
+            .get("access_token")
+            .and_then(|v| v.as_str())
+            .map(Secret::new)
+            .ok_or_else(|| {
+                anyhow!(
+                    "target `{}`: the token response has no access_token",
+                    self.name
+                )
+            })?;
+        self.token = Some(token.clone());
+        Ok(token)
+    }
+
+    /// An admin API call; logs in (again) on 401 once.
+    fn call(&mut self, method: &str, url: &str, body: &Body<'_>) -> anyhow::Result<Response> {
+        let token = match &self.token {
+            Some(t) => t.clone(),
+            None => self.login()?,
+        };
+        let resp = self
+            .http
+            .request(method, url, Some(&token), body)
+            .map_err(|e| self.net(e))?;
+        if resp.status != 401 {
+            return Ok(resp);
+        }
+        let token = self.login()?;
+        self.http
+            .request(method, url, Some(&token), body)
+            .map_err(|e| self.net(e))
+    }
+
+    fn net(&self, e: HttpError) -> anyhow::Error {
+        anyhow!("target `{}`: {e}", self.name)
+    }
+
+    /// Turn an unexpected status into a clear error.
+    fn status_error(&self, method: &str, url: &str, resp: &Response) -> anyhow::Error {
+        let what = format!("{method} {url}");
+        match resp.status {
+            401 => anyhow!(
+                "target `{}`: 401 Unauthorized on {what}: the token was refused",
+                self.name
+            ),
+            403 => anyhow!(
+                "target `{}`: 403 Forbidden on {what}: the account lacks the `manage-clients` role \
+                 of the `realm-management` client in realm `{}` (`view-clients` is enough for \
+                 plan and drift)",
+                self.name,
+                self.realm
+            ),
+            404 => anyhow!(
+                "target `{}`: 404 Not Found on {what}: {}",
+                self.name,
+                error_message(resp).unwrap_or_else(|| format!(
+                    "does realm `{}` exist on {}?",
+                    self.realm, self.base
+                ))
+            ),
+            s => anyhow!(
+                "target `{}`: {s} on {what}: {}",
+                self.name,
+                error_message(resp).unwrap_or_else(|| truncate(&resp.body))
+            ),
+        }
+    }
+
+    fn get_json(&mut self, url: &str) -> anyhow::Result<serde_json::Value> {
+        let resp = self.call("GET", url, &Body::None)?;
+        if !resp.ok() {
+            if resp.status == 404 {
+                bail!(
+                    "target `{}`: realm `{}` does not exist on {} (404 on GET {url})",
+                    self.name,
+                    self.realm,
+                    self.base
+                );
+            }
+            return Err(self.status_error("GET", url, &resp));
+        }
+        Ok(resp.json()?)
+    }
+
+    /// Read the realm: one call for client scopes, one per page of clients.
+    fn read(&mut self) -> anyhow::Result<State> {
+        let mut state = State::default();
+        let url = self.admin("/client-scopes");
+        let scopes = self.get_json(&url)?;
+        for s in scopes.as_array().into_iter().flatten() {
+            let (Some(name), Some(id)) = (str_field(s, "name"), str_field(s, "id")) else {
+                continue;
+            };
+            let attributes = s
+                .get("attributes")
+                .and_then(|a| a.as_object())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
+            state.scopes.insert(
+                name,
+                KcScope {
+                    id,
+                    description: str_field(s, "description"),
+                    protocol: str_field(s, "protocol"),
+                    attributes,
+                },
+            );
+        }
+        let mut first = 0;
+        let page_size = page_size();
+        loop {
+            let url = self.admin(&format!("/clients?first={first}&max={page_size}"));
+            let page = self.get_json(&url)?;
+            let items = page.as_array().cloned().unwrap_or_default();
+            for c in &items {
+                let (Some(client_id), Some(id)) = (str_field(c, "clientId"), str_field(c, "id"))
+                else {
+                    continue;
+                };
+                state.clients.insert(
+                    client_id,
+                    KcClient {
+                        id,
+                        default: str_list(c, "defaultClientScopes"),
+                        optional: str_list(c, "optionalClientScopes"),
+                    },
+                );
+            }
+            if items.len() < page_size {
+                break;
+            }
+            first += page_size;
+        }
+        Ok(state)
+    }
+
+    pub fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, prune);
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Keycloak,
+            url: self.base.clone(),
+            realm: Some(self.realm.clone()),
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    // Whatever still differs did not take (e.g. a link PUT that answered
+                    // 204 and changed nothing).
+                    let (rest, _, _) = diff(&state, desired, plan.prune);
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings: Vec::new(),
+            counts: self.counts(),
+        }
+    }
+
+    fn scope_id(&self, scope: &str) -> anyhow::Result<String> {
+        self.state
+            .scopes
+            .get(scope)
+            .map(|s| s.id.clone())
+            .ok_or_else(|| anyhow!("client scope `{scope}` is not on the server"))
+    }
+
+    fn client_uuid(&self, client: &str) -> anyhow::Result<String> {
+        self.state
+            .clients
+            .get(client)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| anyhow!("client `{client}` is not on the server"))
+    }
+
+    fn write(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: &Body<'_>,
+        ok_404: bool,
+    ) -> anyhow::Result<Response> {
+        let resp = self.call(method, url, body)?;
+        if resp.ok() || (ok_404 && resp.status == 404) {
+            return Ok(resp);
+        }
+        Err(self.status_error(method, url, &resp))
+    }
+
+    fn link_url(&self, client: &str, kind: GrantType, scope: &str) -> anyhow::Result<String> {
+        let uuid = self.client_uuid(client)?;
+        let sid = self.scope_id(scope)?;
+        Ok(self.admin(&format!(
+            "/clients/{}/{}-client-scopes/{}",
+            pct(&uuid),
+            kind.as_str(),
+            pct(&sid)
+        )))
+    }
+
+    fn exec(&mut self, op: &Op, desired: &Desired) -> anyhow::Result<()> {
+        match op {
+            Op::CreateScope { scope, .. } => {
+                let d = desired_scope(desired, scope)?;
+                let rep = representation(d, None);
+                let url = self.admin("/client-scopes");
+                let resp = self.call("POST", &url, &Body::Json(&rep))?;
+                if resp.status == 409 {
+                    // Created by an earlier run that died before it could record it: adopt
+                    // it if it carries our marker, never otherwise.
+                    self.state = self.read()?;
+                    let existing = self.state.scopes.get(scope).cloned();
+                    match existing {
+                        Some(s) if s.marked() => {
+                            let rep = representation(d, Some(&s.id));
+                            let url = self.admin(&format!("/client-scopes/{}", pct(&s.id)));
+                            self.write("PUT", &url, &Body::Json(&rep), false)?;
+                            return Ok(());
+                        }
+                        _ => bail!("client scope `{scope}` already exists and is not scopectl's"),
+                    }
+                }
+                if !resp.ok() {
+                    return Err(self.status_error("POST", &url, &resp));
+                }
+                let id = resp
+                    .location
+                    .as_deref()
+                    .and_then(|l| l.rsplit('/').next())
+                    .map(str::to_string)
+                    .ok_or_else(|| anyhow!("Keycloak created `{scope}` but sent no Location"))?;
+                self.state.scopes.insert(
+                    scope.clone(),
+                    KcScope {
+                        id,
+                        description: Some(d.description.clone()),
+                        protocol: Some("openid-connect".into()),
+                        attributes: BTreeMap::new(),
+                    },
+                );
+                Ok(())
+            }
+            Op::UpdateScope { scope, .. } => {
+                let d = desired_scope(desired, scope)?;
+                let id = self.scope_id(scope)?;
+                let rep = representation(d, Some(&id));
+                let url = self.admin(&format!("/client-scopes/{}", pct(&id)));
+                self.write("PUT", &url, &Body::Json(&rep), false)?;
+                Ok(())
+            }
+            Op::DeleteScope { scope } => {
+                let s = self
+                    .state
+                    .scopes
+                    .get(scope)
+                    .cloned()
+                    .ok_or_else(|| anyhow!("client scope `{scope}` is not on the server"))?;
+                // Belt and braces: the plan never holds these, a hand-edited plan might.
+                if !s.marked() || is_builtin(scope) {
+                    bail!("refusing to delete `{scope}`: it is built in or not scopectl's");
+                }
+                let url = self.admin(&format!("/client-scopes/{}", pct(&s.id)));
+                self.write("DELETE", &url, &Body::None, true)?;
+                Ok(())
+            }
+            Op::Assign {
+                client,
+                scope,
+                kind,
+            } => {
+                let url = self.link_url(client, *kind, scope)?;
+                self.write("PUT", &url, &Body::None, false)?;
+                Ok(())
+            }
+            Op::Unassign {
+                client,
+                scope,
+                kind,
+                ..
+            } => {
+                let url = self.link_url(client, *kind, scope)?;
+                self.write("DELETE", &url, &Body::None, true)?;
+                Ok(())
+            }
+            Op::Move {
+                client,
+                scope,
+                from,
+                to,
+            } => {
+                let url = self.link_url(client, *from, scope)?;
+                self.write("DELETE", &url, &Body::None, true)?;
+                let url = self.link_url(client, *to, scope)?;
+                self.write("PUT", &url, &Body::None, false)?;
+                Ok(())
+            }
+            Op::SetClientScope { .. } => bail!("not a Keycloak operation"),
+        }
+    }
+}
+
+fn desired_scope<'a>(desired: &'a Desired, scope: &str) -> anyhow::Result<&'a DesiredScope> {
+    desired
+        .scopes
+        .get(scope)
+        .with_context(|| format!("scope `{scope}` is not in the registry any more"))
+}
+
+/// The representation scopectl writes (full: a PUT merges attributes, so every key is
+/// sent every time).
+fn representation(d: &DesiredScope, id: Option<&str>) -> serde_json::Value {
+    let mut rep = serde_json::json!({
+        "name": d.name,
+        "description": d.description,
+        "protocol": "openid-connect",
+        "attributes": {
+            "include.in.token.scope": "true",
+            "display.on.consent.screen": "true",
+            "consent.screen.text": d.consent_text,
+            MARKER: "true",
+            DIGEST: d.digest(),
+        }
+    });
+    if let (Some(id), Some(obj)) = (id, rep.as_object_mut()) {
+        obj.insert("id".into(), serde_json::Value::String(id.to_string()));
+    }
+    rep
+}
+
+/// What differs between a marked scope on the server and the registry.
+fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<String> {
+    let mut f = Vec::new();
+    let attr = |k: &str| s.attributes.get(k).map(String::as_str);
+    if s.description.as_deref() != Some(d.description.as_str()) {
+        f.push("description".to_string());
+    }
+    if s.protocol.as_deref() != Some("openid-connect") {
+        f.push("protocol".to_string());
+    }
+    if attr("include.in.token.scope") != Some("true") {
+        f.push("include.in.token.scope".to_string());
+    }
+    if attr("display.on.consent.screen").is_some_and(|v| v != "true") {
+        f.push("display.on.consent.screen".to_string());
+    }
+    if attr("consent.screen.text") != Some(d.consent_text.as_str()) {
+        f.push("consent.screen.text".to_string());
+    }
+    if f.is_empty() && attr(DIGEST) != Some(d.digest().as_str()) {
+        f.push(DIGEST.to_string());
+    }
+    f
+}
+
+/// Compare server state and registry: (ops in order, errors, notes).
+fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
+    let mut ops = Vec::new();
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    // Registry scopes scopectl may not touch on this server.
+    let mut blocked = BTreeSet::new();
+    for (name, d) in &desired.scopes {
+        if is_builtin(name) {
+            errors.push(PlanError {
+                code: "push/builtin-scope".into(),
+                message: format!(
+                    "registry scope `{name}` has the name of a Keycloak built-in scope; scopectl never changes built-in scopes"
+                ),
+            });
+            blocked.insert(name.clone());
+            continue;
+        }
+        match state.scopes.get(name) {
+            None => ops.push(Op::CreateScope {
+                scope: name.clone(),
+                description: d.description.clone(),
+            }),
+            Some(s) if !s.marked() => {
+                errors.push(PlanError {
+                    code: "push/unmanaged-scope".into(),
+                    message: format!(
+                        "a client scope named `{name}` exists on the server but was not created by scopectl (no `{MARKER}` attribute); scopectl will not take it over: rename or delete it by hand"
+                    ),
+                });
+                blocked.insert(name.clone());
+            }
+            Some(s) => {
+                let fields = changed_fields(s, d);
+                if !fields.is_empty() {
+                    ops.push(Op::UpdateScope {
+                        scope: name.clone(),
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for (name, s) in &state.scopes {
+        if s.marked() && !is_builtin(name) && !desired.scopes.contains_key(name) {
+            if prune {
+                ops.push(Op::DeleteScope {
+                    scope: name.clone(),
+                });
+            } else {
+                notes.push(format!(
+                    "client scope `{name}` is scopectl's but no longer in the registry; `--prune` deletes it"
+                ));
+            }
+        }
+    }
+    // Scopes whose links scopectl manages on registry clients.
+    let managed = |name: &str| {
+        !is_builtin(name)
+            && !blocked.contains(name)
+            && (desired.scopes.contains_key(name)
+                || state.scopes.get(name).is_some_and(|s| s.marked()))
+    };
+    for (client, grants) in &desired.clients {
+        let Some(c) = state.clients.get(client) else {
+            if !grants.is_empty() {
+                let list: Vec<&str> = grants.keys().map(String::as_str).collect();
+                errors.push(PlanError {
+                    code: "push/missing-client".into(),
+                    message: format!(
+                        "client `{client}` does not exist on the server; its grants ({}) cannot be pushed (scopectl does not create clients)",
+                        list.join(", ")
+                    ),
+                });
+            }
+            continue;
+        };
+        for (scope, kind) in grants {
+            if blocked.contains(scope) {
+                continue;
+            }
+            if !desired.scopes.contains_key(scope) {
+                errors.push(PlanError {
+                    code: "push/undefined-scope".into(),
+                    message: format!(
+                        "client `{client}` is granted `{scope}`, which the registry does not define"
+                    ),
+                });
+                continue;
+            }
+            let current = if c.default.contains(scope) {
+                Some(GrantType::Default)
+            } else if c.optional.contains(scope) {
+                Some(GrantType::Optional)
+            } else {
+                None
+            };
+            match current {
+                None => ops.push(Op::Assign {
+                    client: client.clone(),
+                    scope: scope.clone(),
+                    kind: *kind,
+                }),
+                Some(k)
+                    if k == *kind && !(c.default.contains(scope) && c.optional.contains(scope)) => {
+                }
+                Some(k) if k == *kind => ops.push(Op::Unassign {
+                    client: client.clone(),
+                    scope: scope.clone(),
+                    kind: other(k),
+                    reason: "linked both ways".into(),
+                }),
+                Some(k) => ops.push(Op::Move {
+                    client: client.clone(),
+                    scope: scope.clone(),
+                    from: k,
+                    to: *kind,
+                }),
+            }
+        }
+        for (kind, linked) in [
+            (GrantType::Default, &c.default),
+            (GrantType::Optional, &c.optional),
+        ] {
+            for scope in linked {
+                if managed(scope) && !grants.contains_key(scope) {
+                    let reason = if desired.is_expired(client, scope) {
+                        "expired"
+                    } else {
+                        "revoked (not granted in the registry)"
+                    };
+                    ops.push(Op::Unassign {
+                        client: client.clone(),
+                        scope: scope.clone(),
+                        kind,
+                        reason: reason.into(),
+                    });
+                }
+            }
+        }
+    }
+    order_ops(&mut ops);
+    (ops, errors, notes)
+}
+
+fn other(k: GrantType) -> GrantType {
+    match k {
+        GrantType::Default => GrantType::Optional,
+        GrantType::Optional => GrantType::Default,
+    }
+}
+
+fn source_name(
+    env: Option<&crate::registry::Sp<String>>,
+    file: Option<&crate::registry::Sp<String>>,
+) -> String {
+    match (env, file) {
+        (Some(e), _) => format!("${}", e.as_str()),
+        (None, Some(f)) => format!("`{}`", f.as_str()),
+        _ => "the target's secret".into(),
+    }
+}
+
+fn str_field(v: &serde_json::Value, k: &str) -> Option<String> {
+    v.get(k).and_then(|x| x.as_str()).map(str::to_string)
+}
+
+fn str_list(v: &serde_json::Value, k: &str) -> BTreeSet<String> {
+    v.get(k)
+        .and_then(|x| x.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn error_message(resp: &Response) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(&resp.body).ok()?;
+    ["errorMessage", "error_description", "error"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
+}
+
+fn oauth_error(resp: &Response) -> String {
+    error_message(resp).unwrap_or_else(|| truncate(&resp.body))
+}
+
+fn truncate(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(marked: bool) -> KcScope {
+        let mut attributes = BTreeMap::new();
+        if marked {
+            attributes.insert(MARKER.to_string(), "true".to_string());
+        }
+        KcScope {
+            id: "id".into(),
+            description: None,
+            protocol: Some("openid-connect".into()),
+            attributes,
+        }
+    }
+
+    #[test]
+    fn builtin_and_unmarked_scopes_are_never_deleted() {
+        let mut state = State::default();
+        state.scopes.insert("profile".into(), scope(true));
+        state.scopes.insert("hand:made".into(), scope(false));
+        state.scopes.insert("old:scope".into(), scope(true));
+        let (ops, _, _) = diff(&state, &Desired::default(), true);
+        assert_eq!(
+            ops,
+            vec![Op::DeleteScope {
+                scope: "old:scope".into()
+            }]
+        );
+    }
+    fn desired_one(kind: GrantType) -> Desired {
+        let mut d = Desired::default();
+        d.scopes.insert(
+            "a:b".into(),
+            DesiredScope {
+                name: "a:b".into(),
+                description: "d".into(),
+                consent_text: "d".into(),
+            },
+        );
+        d.clients
+            .entry("app".into())
+            .or_default()
+            .insert("a:b".into(), kind);
+        d
+    }
+
+    fn state_with_link(default: &[&str], optional: &[&str]) -> State {
+        let mut state = State::default();
+        let mut s = scope(true);
+        s.description = Some("d".into());
+        s.attributes
+            .insert("include.in.token.scope".into(), "true".into());
+        s.attributes
+            .insert("consent.screen.text".into(), "d".into());
+        s.attributes.insert(
+            DIGEST.into(),
+            desired_one(GrantType::Default).scopes["a:b"].digest(),
+        );
+        state.scopes.insert("a:b".into(), s);
+        state.clients.insert(
+            "app".into(),
+            KcClient {
+                id: "uuid".into(),
+                default: default.iter().map(|x| x.to_string()).collect(),
+                optional: optional.iter().map(|x| x.to_string()).collect(),
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn default_to_optional_is_one_move() {
+        let (ops, errors, _) = diff(
+            &state_with_link(&["a:b"], &[]),
+            &desired_one(GrantType::Optional),
+            false,
+        );
+        assert!(errors.is_empty());
+        assert_eq!(
+            ops,
+            vec![Op::Move {
+                client: "app".into(),
+                scope: "a:b".into(),
+                from: GrantType::Default,
+                to: GrantType::Optional
+            }]
+        );
+    }
+
+    #[test]
+    fn matching_state_plans_nothing() {
+        let (ops, errors, notes) = diff(
+            &state_with_link(&["a:b", "profile"], &[]),
+            &desired_one(GrantType::Default),
+            true,
+        );
+        assert!(
+            ops.is_empty() && errors.is_empty() && notes.is_empty(),
+            "{ops:?}"
+        );
+    }
+
+    #[test]
+    fn missing_client_is_an_error_not_an_op() {
+        let mut state = state_with_link(&[], &[]);
+        state.clients.clear();
+        let (ops, errors, _) = diff(&state, &desired_one(GrantType::Default), false);
+        assert!(ops.is_empty());
+        assert_eq!(errors[0].code, "push/missing-client");
+    }
+}

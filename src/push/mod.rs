@@ -1,0 +1,486 @@
+//! Push: compare the registry with an authorization server and make the server match.
+//!
+//! The flow is the same for every server kind:
+//! 1. [`Desired`] — what the registry says on `today` (expired grants left out);
+//! 2. the adapter reads the server's state in as few requests as it can;
+//! 3. the adapter compares both and returns a [`Plan`]: ordered [`Op`]s, plan errors
+//!    (a client missing on the server, a registry scope the server does not support) and
+//!    notes (things deliberately left alone), plus a fingerprint of the state it read;
+//! 4. `apply` makes exactly those ops, then reads the state back and reports anything
+//!    that did not take.
+//!
+//! Adapters: [`keycloak`] (Admin REST API) and [`rfc7592`] (dynamic registration
+//! management). Both sit behind [`Server`].
+
+pub mod http;
+pub mod keycloak;
+pub mod render;
+pub mod rfc7592;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::policy::{Target, TargetKind};
+use crate::registry::{GrantType, Registry, Sp};
+use http::{Counts, Http, HttpSettings, Secret};
+
+/// Version of the saved plan format (`plan --out`).
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+/// A scope as the registry wants it on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DesiredScope {
+    pub name: String,
+    pub description: String,
+    pub consent_text: String,
+}
+
+impl DesiredScope {
+    /// `sha256:<hex>` of the representation scopectl writes, stored in the marker so a
+    /// changed definition is seen even when someone edited the server by hand.
+    pub fn digest(&self) -> String {
+        let json = serde_json::json!({
+            "name": self.name,
+            "description": self.description,
+            "consent": self.consent_text,
+            "include.in.token.scope": "true",
+            "display.on.consent.screen": "true",
+        });
+        format!("sha256:{}", sha256_hex(json.to_string().as_bytes()))
+    }
+}
+
+/// What the registry wants on `today`.
+#[derive(Debug, Clone, Default)]
+pub struct Desired {
+    pub scopes: BTreeMap<String, DesiredScope>,
+    /// client id -> scope -> how it is attached. Unexpired grants only.
+    pub clients: BTreeMap<String, BTreeMap<String, GrantType>>,
+    /// client id -> scopes whose grants have all expired (for the reason shown on unassign).
+    pub expired: BTreeMap<String, Vec<String>>,
+}
+
+impl Desired {
+    pub fn from_registry(registry: &Registry, today: chrono::NaiveDate) -> Desired {
+        let mut d = Desired::default();
+        for (name, s) in &registry.scopes {
+            d.scopes.insert(
+                name.clone(),
+                DesiredScope {
+                    name: name.clone(),
+                    description: s.def.description.get().clone(),
+                    consent_text: s.def.consent_text().to_string(),
+                },
+            );
+        }
+        for (id, c) in &registry.clients {
+            let grants = d.clients.entry(id.clone()).or_default();
+            for g in registry.active_grants(c, today) {
+                // Two grants of one scope: `default` wins (it is the wider attachment).
+                let kind = g.def.kind();
+                grants
+                    .entry(g.scope().to_string())
+                    .and_modify(|k| {
+                        if kind == GrantType::Default {
+                            *k = GrantType::Default
+                        }
+                    })
+                    .or_insert(kind);
+            }
+            for g in &c.grants {
+                if g.is_expired(today) && !grants.contains_key(g.scope()) {
+                    d.expired
+                        .entry(id.clone())
+                        .or_default()
+                        .push(g.scope().to_string());
+                }
+            }
+        }
+        d
+    }
+
+    pub fn is_expired(&self, client: &str, scope: &str) -> bool {
+        self.expired
+            .get(client)
+            .is_some_and(|v| v.iter().any(|s| s == scope))
+    }
+}
+
+/// One change to the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Create a client scope (with scopectl's marker).
+    CreateScope { scope: String, description: String },
+    /// Update a managed client scope; `fields` names what differs.
+    UpdateScope { scope: String, fields: Vec<String> },
+    /// Delete a managed client scope (only with `--prune`).
+    DeleteScope { scope: String },
+    /// Attach a scope to a client.
+    Assign {
+        client: String,
+        scope: String,
+        kind: GrantType,
+    },
+    /// Detach a scope from a client; `reason` is `revoked` or `expired`.
+    Unassign {
+        client: String,
+        scope: String,
+        kind: GrantType,
+        reason: String,
+    },
+    /// Move an attachment between default and optional (one change).
+    Move {
+        client: String,
+        scope: String,
+        from: GrantType,
+        to: GrantType,
+    },
+    /// RFC 7592: replace the client's `scope` metadata.
+    SetClientScope {
+        client: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
+}
+
+impl Op {
+    /// Short name of the change ("create scope", "assign default", ...).
+    pub fn action(&self) -> String {
+        match self {
+            Op::CreateScope { .. } => "create scope".into(),
+            Op::UpdateScope { .. } => "update scope".into(),
+            Op::DeleteScope { .. } => "delete scope".into(),
+            Op::Assign { kind, .. } => format!("assign {kind}"),
+            Op::Unassign { kind, .. } => format!("unassign {kind}"),
+            Op::Move { from, to, .. } => format!("move {from} -> {to}"),
+            Op::SetClientScope { .. } => "set client scope".into(),
+        }
+    }
+
+    pub fn client(&self) -> Option<&str> {
+        match self {
+            Op::Assign { client, .. }
+            | Op::Unassign { client, .. }
+            | Op::Move { client, .. }
+            | Op::SetClientScope { client, .. } => Some(client),
+            _ => None,
+        }
+    }
+
+    pub fn scope(&self) -> Option<&str> {
+        match self {
+            Op::CreateScope { scope, .. }
+            | Op::UpdateScope { scope, .. }
+            | Op::DeleteScope { scope }
+            | Op::Assign { scope, .. }
+            | Op::Unassign { scope, .. }
+            | Op::Move { scope, .. } => Some(scope),
+            Op::SetClientScope { .. } => None,
+        }
+    }
+
+    /// Details for the table ("description", "revoked", "a b -> a c").
+    pub fn detail(&self) -> String {
+        match self {
+            Op::CreateScope { description, .. } => description.clone(),
+            Op::UpdateScope { fields, .. } => format!("changed: {}", fields.join(", ")),
+            Op::DeleteScope { .. } => "--prune: no longer in the registry".into(),
+            Op::Assign { .. } => "granted in the registry".into(),
+            Op::Unassign { reason, .. } => reason.clone(),
+            Op::Move { .. } => "grant type changed".into(),
+            Op::SetClientScope { from, to, .. } => {
+                format!("`{}` -> `{}`", from.join(" "), to.join(" "))
+            }
+        }
+    }
+
+    /// Order of execution: creates and updates first, then attachments, deletes last.
+    fn rank(&self) -> u8 {
+        match self {
+            Op::CreateScope { .. } => 0,
+            Op::UpdateScope { .. } => 1,
+            Op::Unassign { .. } => 2,
+            Op::Move { .. } => 3,
+            Op::Assign { .. } => 4,
+            Op::SetClientScope { .. } => 5,
+            Op::DeleteScope { .. } => 6,
+        }
+    }
+}
+
+/// Sort ops into their safe execution order (stable within a kind).
+pub fn order_ops(ops: &mut [Op]) {
+    ops.sort_by(|a, b| (a.rank(), a.client(), a.scope()).cmp(&(b.rank(), b.client(), b.scope())));
+}
+
+/// A problem that keeps part of the registry from being pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanError {
+    /// Stable code, e.g. `push/missing-client`.
+    pub code: String,
+    pub message: String,
+}
+
+/// A plan: what `apply` will do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub target: String,
+    pub kind: TargetKind,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    pub today: chrono::NaiveDate,
+    pub prune: bool,
+    /// `sha256:` of the server state the plan was computed from.
+    pub fingerprint: String,
+    pub ops: Vec<Op>,
+    pub errors: Vec<PlanError>,
+    /// Things deliberately left alone (e.g. a scope that only `--prune` would delete).
+    pub notes: Vec<String>,
+    /// HTTP requests it took to make this plan (informational).
+    #[serde(default)]
+    pub requests: Counts,
+}
+
+impl Plan {
+    pub fn writes(&self) -> usize {
+        self.ops.len()
+    }
+}
+
+/// The outcome of `apply`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub applied: Vec<Op>,
+    /// The op that failed, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<(Op, String)>,
+    pub not_applied: Vec<Op>,
+    /// What the read-back after apply still found different.
+    pub did_not_take: Vec<Op>,
+    /// The read-back after apply failed (the ops themselves went through).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub readback_error: Option<String>,
+    /// Things the user must act on (e.g. a rotated token that could not be saved).
+    pub warnings: Vec<String>,
+    pub counts: Counts,
+}
+
+/// A connected server of either kind.
+pub enum Server {
+    Keycloak(keycloak::Keycloak),
+    Rfc7592(rfc7592::Rfc7592),
+}
+
+impl Server {
+    /// Build a client for `[targets.NAME]`. `root` is the registry root: relative
+    /// `*_file` and `ca_file` paths are resolved against it. Secrets are read here.
+    pub fn connect(name: &str, target: &Target, root: &Path) -> anyhow::Result<Server> {
+        let mut settings = HttpSettings::default();
+        if let Some(t) = &target.timeout {
+            settings.timeout = std::time::Duration::from_secs(t.seconds.max(1));
+        }
+        if let Some(ca) = &target.ca_file {
+            let path = root.join(ca.as_str());
+            let pem = std::fs::read(&path).with_context(|| {
+                format!("target `{name}`: cannot read ca_file `{}`", path.display())
+            })?;
+            settings.ca_pem = Some((path.display().to_string(), pem));
+        }
+        settings.insecure_tls = target.insecure_tls.unwrap_or(false);
+        if let Ok(v) = std::env::var("SCOPECTL_HTTP_RETRIES") {
+            if let Ok(n) = v.parse() {
+                settings.retries = n;
+            }
+        }
+        let http = Http::new(settings).map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
+        Ok(match *target.kind {
+            TargetKind::Keycloak => {
+                Server::Keycloak(keycloak::Keycloak::new(name, target, root, http)?)
+            }
+            TargetKind::Rfc7592 => {
+                Server::Rfc7592(rfc7592::Rfc7592::new(name, target, root, http)?)
+            }
+        })
+    }
+
+    /// Read the server and compute the plan.
+    pub fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let mut plan = match self {
+            Server::Keycloak(k) => k.plan(desired, today, prune),
+            Server::Rfc7592(r) => r.plan(desired, today, prune),
+        }?;
+        plan.requests = self.counts();
+        Ok(plan)
+    }
+
+    /// Make the plan's ops, then read back and report what did not take.
+    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        match self {
+            Server::Keycloak(k) => k.apply(plan, desired),
+            Server::Rfc7592(r) => r.apply(plan, desired),
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        match self {
+            Server::Keycloak(k) => k.counts(),
+            Server::Rfc7592(r) => r.counts(),
+        }
+    }
+}
+
+/// Pick the target: the named one, or the only one.
+pub fn select_target<'a>(
+    registry: &'a Registry,
+    name: Option<&str>,
+) -> anyhow::Result<(String, &'a Target)> {
+    let Some((_, file)) = &registry.policy_file else {
+        bail!("the registry has no scopectl.toml, so no `[targets.NAME]` to push to");
+    };
+    let targets = &file.targets;
+    match name {
+        Some(n) => targets
+            .iter()
+            .find(|(k, _)| k.as_str() == n)
+            .map(|(k, t)| (k.get().clone(), t.get()))
+            .ok_or_else(|| {
+                let known: Vec<&str> = targets.keys().map(|k| k.as_str()).collect();
+                anyhow::anyhow!(
+                    "no target `{n}` in scopectl.toml (targets: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )
+            }),
+        None => {
+            let mut it = targets.iter();
+            match (it.next(), it.next()) {
+                (Some((k, t)), None) => Ok((k.get().clone(), t.get())),
+                (None, _) => bail!("scopectl.toml defines no `[targets.NAME]`"),
+                _ => {
+                    let known: Vec<&str> = targets.keys().map(|k| k.as_str()).collect();
+                    bail!(
+                        "scopectl.toml defines several targets ({}); choose one with --target",
+                        known.join(", ")
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// Read a secret from the environment variable or file the target names.
+pub fn read_secret(
+    target: &str,
+    what: &str,
+    env: Option<&Sp<String>>,
+    file: Option<&Sp<String>>,
+    root: &Path,
+) -> anyhow::Result<Option<Secret>> {
+    if let Some(var) = env {
+        return match std::env::var(var.as_str()) {
+            Ok(v) if !v.is_empty() => Ok(Some(Secret::new(v))),
+            _ => bail!(
+                "target `{target}`: the environment variable `{}` (its {what}) is not set",
+                var.as_str()
+            ),
+        };
+    }
+    if let Some(f) = file {
+        let path = root.join(f.as_str());
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "target `{target}`: cannot read the {what} from `{}`",
+                path.display()
+            )
+        })?;
+        let v = text.trim();
+        if v.is_empty() {
+            bail!("target `{target}`: `{}` is empty", path.display());
+        }
+        return Ok(Some(Secret::new(v)));
+    }
+    Ok(None)
+}
+
+/// `sha256:<hex>` of a serializable state, for the plan fingerprint.
+pub fn fingerprint<T: Serialize>(state: &T) -> String {
+    let bytes = serde_json::to_vec(state).unwrap_or_default();
+    format!("sha256:{}", sha256_hex(&bytes))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Run ops one by one through `exec`; stop at the first failure.
+pub(crate) fn run_ops<F>(ops: &[Op], mut exec: F) -> (Vec<Op>, Option<(Op, String)>, Vec<Op>)
+where
+    F: FnMut(&Op) -> anyhow::Result<()>,
+{
+    let mut applied = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        if let Err(e) = exec(op) {
+            return (
+                applied,
+                Some((op.clone(), format!("{e:#}"))),
+                ops[i + 1..].to_vec(),
+            );
+        }
+        applied.push(op.clone());
+    }
+    (applied, None, Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_run_in_safe_order() {
+        let mut ops = vec![
+            Op::DeleteScope {
+                scope: "a:b".into(),
+            },
+            Op::Assign {
+                client: "c".into(),
+                scope: "a:b".into(),
+                kind: GrantType::Default,
+            },
+            Op::CreateScope {
+                scope: "a:b".into(),
+                description: "d".into(),
+            },
+        ];
+        order_ops(&mut ops);
+        assert!(matches!(ops[0], Op::CreateScope { .. }));
+        assert!(matches!(ops[2], Op::DeleteScope { .. }));
+    }
+
+    #[test]
+    fn digest_changes_with_description() {
+        let a = DesiredScope {
+            name: "a:b".into(),
+            description: "x".into(),
+            consent_text: "x".into(),
+        };
+        let mut b = a.clone();
+        b.description = "y".into();
+        assert_ne!(a.digest(), b.digest());
+    }
+}

@@ -1,0 +1,397 @@
+//! RFC 7591/7592 target: any server with dynamic client registration management.
+//!
+//! Such servers define their scopes in their own configuration, so scopectl only syncs
+//! each client's `scope` metadata. `plan` reads `scopes_supported` from the discovery
+//! document and each configured client's registration (`GET registration_client_uri`
+//! with its registration access token). Registry scopes the server does not support are
+//! plan errors, not mid-apply failures. `apply` replaces the metadata with a full PUT that
+//! keeps every field it read (minus the four RFC 7592 §2.2 forbids) and a new `scope`:
+//! the client's unexpired grants, plus any values in its current `scope` that are not
+//! registry scopes (e.g. `openid`), which scopectl does not manage. A rotated
+//! registration access token is written back to `registration_access_token_file`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail};
+use serde::Serialize;
+
+use super::http::{Body, Counts, Http, Response, Secret};
+use super::PLAN_FORMAT_VERSION;
+use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
+use crate::policy::{Target, TargetKind};
+use crate::registry::Sp;
+
+/// Fields a client must not send in a RFC 7592 PUT.
+const FORBIDDEN_IN_PUT: &[&str] = &[
+    "registration_access_token",
+    "registration_client_uri",
+    "client_secret_expires_at",
+    "client_id_issued_at",
+];
+
+struct Registration {
+    uri: String,
+    token: Secret,
+    /// Where a rotated token is saved.
+    file: Option<PathBuf>,
+    env: Option<String>,
+}
+
+/// What the fingerprint covers: supported scopes and each client's `scope`.
+#[derive(Debug, Clone, Default, Serialize)]
+struct State {
+    supported: Option<BTreeSet<String>>,
+    clients: BTreeMap<String, Vec<String>>,
+    #[serde(skip)]
+    metadata: BTreeMap<String, serde_json::Value>,
+    #[serde(skip)]
+    missing: BTreeSet<String>,
+}
+
+pub struct Rfc7592 {
+    name: String,
+    issuer: String,
+    http: Http,
+    regs: BTreeMap<String, Registration>,
+    state: State,
+}
+
+impl Rfc7592 {
+    pub fn new(name: &str, t: &Target, root: &Path, http: Http) -> anyhow::Result<Rfc7592> {
+        let mut regs = BTreeMap::new();
+        for (client, r) in &t.clients {
+            let env = r.registration_access_token_env.clone().map(Sp::unspanned);
+            let file = r.registration_access_token_file.clone().map(Sp::unspanned);
+            let token = super::read_secret(
+                name,
+                &format!("registration access token of client `{client}`"),
+                env.as_ref(),
+                file.as_ref(),
+                root,
+            )?
+            .ok_or_else(|| {
+                anyhow!(
+                    "target `{name}`: client `{client}` needs `registration_access_token_env` or \
+                     `registration_access_token_file`"
+                )
+            })?;
+            regs.insert(
+                client.clone(),
+                Registration {
+                    uri: r.registration_client_uri.clone(),
+                    token,
+                    file: r
+                        .registration_access_token_file
+                        .as_ref()
+                        .map(|f| root.join(f)),
+                    env: r.registration_access_token_env.clone(),
+                },
+            );
+        }
+        Ok(Rfc7592 {
+            name: name.to_string(),
+            issuer: t.url.trim_end_matches('/').to_string(),
+            http,
+            regs,
+            state: State::default(),
+        })
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn net(&self, e: super::http::HttpError) -> anyhow::Error {
+        anyhow!("target `{}`: {e}", self.name)
+    }
+
+    fn read(&mut self) -> anyhow::Result<State> {
+        let mut state = State::default();
+        let url = format!("{}/.well-known/openid-configuration", self.issuer);
+        let resp = self
+            .http
+            .request("GET", &url, None, &Body::None)
+            .map_err(|e| self.net(e))?;
+        if !resp.ok() {
+            bail!(
+                "target `{}`: {} on GET {url}: is `url` the issuer?",
+                self.name,
+                resp.status
+            );
+        }
+        let disco = resp.json()?;
+        state.supported = disco
+            .get("scopes_supported")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            });
+        let clients: Vec<String> = self.regs.keys().cloned().collect();
+        for client in clients {
+            let (uri, token) = match self.regs.get(&client) {
+                Some(r) => (r.uri.clone(), r.token.clone()),
+                None => continue,
+            };
+            let resp = self
+                .http
+                .request("GET", &uri, Some(&token), &Body::None)
+                .map_err(|e| self.net(e))?;
+            match resp.status {
+                200 => {}
+                404 => {
+                    state.missing.insert(client);
+                    continue;
+                }
+                401 => bail!(
+                    "target `{}`: the registration access token of client `{client}` was refused \
+                     (401 on GET {uri}); it may have been rotated: store the current one where \
+                     the target says",
+                    self.name
+                ),
+                s => bail!("target `{}`: {s} on GET {uri}: {}", self.name, short(&resp)),
+            }
+            let meta = resp.json()?;
+            self.remember_token(&client, &meta);
+            let scope = meta
+                .get("scope")
+                .and_then(|s| s.as_str())
+                .unwrap_or("")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            state.clients.insert(client.clone(), scope);
+            state.metadata.insert(client, meta);
+        }
+        Ok(state)
+    }
+
+    /// Keep a token the server sent back (it may have rotated). Saving to the file happens
+    /// after a write, see [`Rfc7592::save_token`].
+    fn remember_token(&mut self, client: &str, meta: &serde_json::Value) -> bool {
+        let Some(new) = meta
+            .get("registration_access_token")
+            .and_then(|t| t.as_str())
+        else {
+            return false;
+        };
+        match self.regs.get_mut(client) {
+            Some(r) if r.token.expose() != new => {
+                r.token = Secret::new(new);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn save_token(&self, client: &str) -> Result<(), String> {
+        let Some(r) = self.regs.get(client) else {
+            return Ok(());
+        };
+        match (&r.file, &r.env) {
+            (Some(path), _) => {
+                let tmp = path.with_extension("tmp");
+                std::fs::write(&tmp, format!("{}\n", r.token.expose()))
+                    .and_then(|_| std::fs::rename(&tmp, path))
+                    .map_err(|e| {
+                        format!(
+                            "client `{client}`: the server rotated its registration access token \
+                             and saving it to `{}` failed: {e}",
+                            path.display()
+                        )
+                    })
+            }
+            (None, Some(env)) => Err(format!(
+                "client `{client}`: the server rotated its registration access token; ${env} \
+                 now holds a stale one (use `registration_access_token_file` so scopectl can \
+                 save rotated tokens)"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Rfc7592,
+            url: self.issuer.clone(),
+            realm: None,
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let mut warnings = Vec::new();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| {
+            let client = self.exec(op)?;
+            if let Err(w) = self.save_token(&client) {
+                warnings.push(w);
+            }
+            Ok(())
+        });
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings,
+            counts: self.counts(),
+        }
+    }
+
+    /// Run one op; returns the client it touched.
+    fn exec(&mut self, op: &Op) -> anyhow::Result<String> {
+        let Op::SetClientScope { client, to, .. } = op else {
+            bail!("not an RFC 7592 operation: {}", op.action());
+        };
+        let reg = self
+            .regs
+            .get(client)
+            .ok_or_else(|| anyhow!("no registration configured for client `{client}`"))?;
+        let (uri, token) = (reg.uri.clone(), reg.token.clone());
+        let mut meta = self
+            .state
+            .metadata
+            .get(client)
+            .cloned()
+            .ok_or_else(|| anyhow!("client `{client}` was not read"))?;
+        let Some(obj) = meta.as_object_mut() else {
+            bail!("client `{client}`: the registration is not a JSON object");
+        };
+        for k in FORBIDDEN_IN_PUT {
+            obj.remove(*k);
+        }
+        obj.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
+        obj.insert("scope".into(), serde_json::Value::String(to.join(" ")));
+        let resp = self
+            .http
+            .request("PUT", &uri, Some(&token), &Body::Json(&meta))
+            .map_err(|e| self.net(e))?;
+        if !resp.ok() {
+            bail!(
+                "target `{}`: {} on PUT {uri} (client `{client}`): {}",
+                self.name,
+                resp.status,
+                short(&resp)
+            );
+        }
+        if let Ok(v) = resp.json() {
+            self.remember_token(client, &v);
+            self.state.metadata.insert(client.clone(), v);
+        }
+        Ok(client.clone())
+    }
+}
+
+fn diff(
+    state: &State,
+    desired: &Desired,
+    registered: BTreeSet<&String>,
+) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
+    let mut ops = Vec::new();
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let unsupported = |s: &str| state.supported.as_ref().is_some_and(|set| !set.contains(s));
+    for name in desired.scopes.keys() {
+        if unsupported(name) {
+            errors.push(PlanError {
+                code: "push/unsupported-scope".into(),
+                message: format!(
+                    "registry scope `{name}` is not in the server's scopes_supported; add it to the server's configuration"
+                ),
+            });
+        }
+    }
+    if state.supported.is_none() {
+        notes.push(
+            "the discovery document lists no scopes_supported; scopes are not checked before apply"
+                .into(),
+        );
+    }
+    for (client, grants) in &desired.clients {
+        if !registered.contains(client) {
+            if !grants.is_empty() {
+                errors.push(PlanError {
+                    code: "push/unregistered-client".into(),
+                    message: format!(
+                        "client `{client}` has grants but no `[targets.…clients.\"{client}\"]` registration in scopectl.toml"
+                    ),
+                });
+            }
+            continue;
+        }
+        if state.missing.contains(client) {
+            errors.push(PlanError {
+                code: "push/missing-client".into(),
+                message: format!("client `{client}` is not registered on the server (404)"),
+            });
+            continue;
+        }
+        let Some(current) = state.clients.get(client) else {
+            continue;
+        };
+        let mut want: BTreeSet<String> = current
+            .iter()
+            .filter(|s| !desired.scopes.contains_key(*s))
+            .cloned()
+            .collect();
+        for scope in grants.keys() {
+            if desired.scopes.contains_key(scope) && !unsupported(scope) {
+                want.insert(scope.clone());
+            }
+        }
+        let want: Vec<String> = want.into_iter().collect();
+        if &want != current {
+            ops.push(Op::SetClientScope {
+                client: client.clone(),
+                from: current.clone(),
+                to: want,
+            });
+        }
+    }
+    order_ops(&mut ops);
+    (ops, errors, notes)
+}
+
+fn short(resp: &Response) -> String {
+    let s = resp.body.trim();
+    if s.len() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}

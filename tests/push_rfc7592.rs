@@ -1,0 +1,284 @@
+//! `plan`, `apply` and `drift` against the real panva oidc-provider (RFC 7591/7592) that
+//! `scripts/test` starts. Each test registers its own clients.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{agent, client_toml, env, scopectl, scopes_toml, Registry};
+
+struct Registered {
+    client_id: String,
+    client_secret: String,
+    uri: String,
+    rat: String,
+}
+
+/// Register a client_credentials client through RFC 7591 with the initial access token.
+fn register(scope: &str) -> Registered {
+    let url = format!("{}/reg", env("SCOPECTL_TEST_OIDC_URL"));
+    let body = json!({
+        "client_name": "push test client",
+        "grant_types": ["client_credentials"],
+        "response_types": [],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "scope": scope,
+    });
+    let mut r = agent()
+        .post(&url)
+        .header(
+            "authorization",
+            format!("Bearer {}", env("SCOPECTL_TEST_OIDC_IAT")),
+        )
+        .send_json(&body)
+        .unwrap();
+    let status = r.status().as_u16();
+    let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(status, 201, "{v}");
+    Registered {
+        client_id: v["client_id"].as_str().unwrap().into(),
+        client_secret: v["client_secret"].as_str().unwrap().into(),
+        uri: v["registration_client_uri"].as_str().unwrap().into(),
+        rat: v["registration_access_token"].as_str().unwrap().into(),
+    }
+}
+
+fn read_registration(uri: &str, rat: &str) -> (u16, Value) {
+    let mut r = agent()
+        .get(uri)
+        .header("authorization", format!("Bearer {rat}"))
+        .call()
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn target(reg: &Registry, clients: &[&Registered]) {
+    let mut s = format!(
+        "[targets.op]\nkind = \"rfc7592\"\nurl = \"{}\"\n",
+        env("SCOPECTL_TEST_OIDC_URL")
+    );
+    for (i, c) in clients.iter().enumerate() {
+        let file = format!("rat-{i}.txt");
+        reg.write(&file, &format!("{}\n", c.rat));
+        s.push_str(&format!(
+            "\n[targets.op.clients.\"{}\"]\nregistration_client_uri = \"{}\"\nregistration_access_token_file = \"{file}\"\n",
+            c.client_id, c.uri
+        ));
+    }
+    reg.write("scopectl.toml", &s);
+}
+
+fn run_json(reg: &Registry, args: &[&str], code: i32) -> Value {
+    let out = scopectl().args(args).arg(reg.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "scopectl {args:?}\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+#[test]
+fn rfc7592_apply_sets_scope_to_unexpired_grants_and_keeps_other_metadata() {
+    let c = register("openid orders:read inventory:read");
+    let reg = Registry::new();
+    target(&reg, &[&c]);
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[
+            ("orders:read", "Read orders"),
+            ("orders:write", "Write orders"),
+            ("inventory:read", "Read stock"),
+        ]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(
+            &c.client_id,
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("orders:write", "optional", "2027-06-01"),
+                ("inventory:read", "default", "2026-11-01"),
+            ],
+        ),
+    );
+    let plan = run_json(
+        &reg,
+        &["plan", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    assert_eq!(plan["ops"].as_array().unwrap().len(), 1, "{plan:#}");
+    assert_eq!(plan["ops"][0]["op"], "set_client_scope");
+    assert_eq!(
+        plan["ops"][0]["to"],
+        json!(["openid", "orders:read", "orders:write"])
+    );
+
+    let applied = run_json(
+        &reg,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    assert!(
+        applied["report"]["did_not_take"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{applied:#}"
+    );
+
+    // The server rotated the registration access token; scopectl saved the new one.
+    let rat = std::fs::read_to_string(reg.path().join("rat-0.txt")).unwrap();
+    let rat = rat.trim();
+    assert_ne!(rat, c.rat, "token file was not updated");
+    let (status, meta) = read_registration(&c.uri, rat);
+    assert_eq!(status, 200, "{meta}");
+    let mut scope: Vec<&str> = meta["scope"].as_str().unwrap().split(' ').collect();
+    scope.sort();
+    assert_eq!(scope, vec!["openid", "orders:read", "orders:write"]);
+    assert_eq!(meta["client_name"], "push test client");
+    assert_eq!(meta["grant_types"], json!(["client_credentials"]));
+    assert_eq!(meta["client_secret"], c.client_secret.as_str());
+
+    // Second apply writes nothing; drift is clean.
+    let again = run_json(
+        &reg,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    assert_eq!(again["report"]["counts"]["writes"], 0, "{again:#}");
+    scopectl()
+        .args(["drift", "--today", "2026-11-25"])
+        .arg(reg.path())
+        .assert()
+        .code(0);
+
+    // The client can now get a token for the optional grant.
+    let token_url = format!("{}/token", env("SCOPECTL_TEST_OIDC_URL"));
+    let basic = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            support::enc(&c.client_id),
+            support::enc(&c.client_secret)
+        ))
+    };
+    let mut r = agent()
+        .post(&token_url)
+        .header("authorization", format!("Basic {basic}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send("grant_type=client_credentials&scope=orders%3Awrite")
+        .unwrap();
+    let status = r.status().as_u16();
+    let body: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["scope"], "orders:write");
+}
+
+#[test]
+fn rfc7592_unsupported_scopes_and_unregistered_clients_are_plan_errors() {
+    let c = register("orders:read");
+    let reg = Registry::new();
+    target(&reg, &[&c]);
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[
+            ("orders:read", "Read orders"),
+            ("payroll:read", "Not on this server"),
+        ]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(
+            &c.client_id,
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("payroll:read", "default", "2027-06-01"),
+            ],
+        ),
+    );
+    reg.write(
+        "clients/other.toml",
+        &client_toml(
+            "not-registered",
+            &[("orders:read", "default", "2027-06-01")],
+        ),
+    );
+    let plan = run_json(
+        &reg,
+        &["plan", "--format", "json", "--today", "2026-11-25"],
+        1,
+    );
+    let errors = plan["errors"].to_string();
+    assert!(
+        errors.contains("push/unsupported-scope") && errors.contains("payroll:read"),
+        "{plan:#}"
+    );
+    assert!(
+        errors.contains("push/unregistered-client") && errors.contains("not-registered"),
+        "{plan:#}"
+    );
+    // Nothing unsupported is planned, so apply cannot fail halfway on it.
+    assert!(plan["ops"].as_array().unwrap().is_empty(), "{plan:#}");
+}
+
+#[test]
+fn rfc7592_wrong_registration_token_exits_2() {
+    let c = register("orders:read");
+    let reg = Registry::new();
+    let wrong = Registered {
+        rat: "wrong-token-0815".into(),
+        ..c
+    };
+    target(&reg, &[&wrong]);
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    scopectl()
+        .args(["plan"])
+        .arg(reg.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("registration access token"))
+        .stderr(predicates::str::contains("401"));
+}
+
+#[test]
+fn rfc7592_rotated_token_from_an_environment_variable_is_a_warning() {
+    let c = register("orders:read");
+    let reg = Registry::new();
+    reg.write(
+        "scopectl.toml",
+        &format!(
+            "[targets.op]\nkind = \"rfc7592\"\nurl = \"{}\"\n\n[targets.op.clients.\"{}\"]\nregistration_client_uri = \"{}\"\nregistration_access_token_env = \"SCOPECTL_TEST_RAT\"\n",
+            env("SCOPECTL_TEST_OIDC_URL"),
+            c.client_id,
+            c.uri
+        ),
+    );
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders"), ("orders:write", "Write")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:write", "default", "2027-06-01")]),
+    );
+    let out = scopectl()
+        .args(["apply", "--today", "2026-11-25"])
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_RAT", &c.rat)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("$SCOPECTL_TEST_RAT now holds a stale one"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&c.rat), "the token was printed");
+}

@@ -1,0 +1,110 @@
+//! TLS is always verified: a server with a self-signed certificate is refused with a TLS
+//! error, accepted with that certificate as `ca_file`, and accepted with `insecure_tls`.
+//! The server is a real rustls HTTPS endpoint started by the test (it answers every
+//! request with 404, which scopectl reports as a missing realm: proof the TLS handshake
+//! succeeded). Needs no external server.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use support::{scopectl, scopes_toml, Registry};
+
+/// Start an HTTPS server on 127.0.0.1 with a fresh self-signed certificate; returns
+/// (url, certificate PEM).
+fn https_server() -> (String, String) {
+    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let pem = ck.cert.pem();
+    let certs = vec![ck.cert.der().clone()];
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(ck.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for tcp in listener.incoming() {
+            let Ok(tcp) = tcp else { break };
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            let mut ok = false;
+            while let Ok(n) = tls.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                req.extend_from_slice(&buf[..n]);
+                if req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    ok = true;
+                    break;
+                }
+            }
+            if ok {
+                let _ = tls.write_all(
+                    b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        }
+    });
+    (url, pem)
+}
+
+fn registry(url: &str, extra: &str) -> Registry {
+    let reg = Registry::new();
+    reg.write(
+        "scopectl.toml",
+        &format!(
+            "[targets.tls]\nkind = \"keycloak\"\nurl = \"{url}\"\nrealm = \"r\"\nclient_id = \"c\"\nclient_secret_env = \"SCOPECTL_TEST_TLS_SECRET\"\n{extra}"
+        ),
+    );
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg
+}
+
+#[test]
+fn self_signed_server_is_refused_without_ca_file_and_accepted_with_it() {
+    let (url, pem) = https_server();
+
+    let reg = registry(&url, "");
+    scopectl()
+        .args(["plan"])
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_TLS_SECRET", "s")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("TLS failure"))
+        .stderr(predicates::str::contains("ca_file"));
+
+    let reg = registry(&url, "ca_file = \"ca.pem\"\n");
+    reg.write("ca.pem", &pem);
+    scopectl()
+        .args(["plan"])
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_TLS_SECRET", "s")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("realm `r` does not exist"));
+
+    let reg = registry(&url, "insecure_tls = true\n");
+    scopectl()
+        .args(["plan"])
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_TLS_SECRET", "s")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("realm `r` does not exist"));
+}
