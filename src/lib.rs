@@ -8,11 +8,14 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod diag;
+pub mod diff;
+pub mod history;
 pub mod init;
 pub mod lint;
 pub mod output;
 pub mod policy;
 pub mod registry;
+pub mod report;
 pub mod schema;
 
 /// Today's date in UTC: the default "today" for expiry checks.

@@ -1,8 +1,11 @@
 //! One module per subcommand. Each returns the process exit code.
 
 mod completions;
+mod diff;
 mod init;
 mod lint;
+mod log;
+mod report;
 mod schema;
 
 use std::io::Write;
@@ -28,6 +31,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Lint(args) => lint::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
