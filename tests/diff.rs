@@ -289,3 +289,110 @@ fn worktree_compares_head_with_uncommitted_files() {
     let c = find(&v, "grant-added", "extra");
     assert_eq!(c["commits"].as_array().unwrap().len(), 0);
 }
+
+fn log_json(t: &TestRepo, name: &str) -> Value {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["log", name, "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn log_of_a_client_lists_each_commit_that_changed_it() {
+    let h = history("");
+    let v = log_json(&h.t, "sensor-node");
+    let subjects: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"]["subject"].as_str().unwrap())
+        .collect();
+    // The move commit changed nothing and is not listed.
+    assert_eq!(
+        subjects,
+        [
+            "Initial registry (SEC-1)",
+            "Grant billing:read to sensor-node (PAY-9)"
+        ]
+    );
+    let kinds: Vec<&str> = v["entries"][1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["grant-added", "grant-extended", "grant-rejustified"]
+    );
+}
+
+#[test]
+fn log_of_a_scope_follows_renames_and_grants() {
+    let h = history("");
+    let v = log_json(&h.t, "reports:read");
+    let last = v["entries"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["changes"][0]["kind"], "scope-renamed");
+    assert_eq!(last["commit"]["signed"], true);
+    let v = log_json(&h.t, "legacy:read");
+    let kinds: Vec<&str> = v["entries"][1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["scope-removed", "grant-revoked"]);
+}
+
+#[test]
+fn log_table_and_markdown_show_who_when_why() {
+    let h = history("");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "fleet-ops"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(
+        s.contains("Carol <carol@example.com> 2026-10-04 “Retire legacy API (SEC-7)”"),
+        "{s}"
+    );
+    assert!(s.contains("grant-shortened"), "{s}");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "fleet-ops", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("## History of `fleet-ops` up to HEAD"), "{s}");
+    assert!(
+        s.contains(
+            "- **breaking** `grant-changed` fleet-ops → telemetry:read: type: default → optional"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn log_of_an_unknown_name_is_an_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "nobody"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "`nobody` is neither a scope nor a client",
+        ));
+}

@@ -5,6 +5,8 @@
 //! database, so bare repositories work, and a registry may live in a subfolder of a larger
 //! repository (only that subtree is read).
 
+pub mod log;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
