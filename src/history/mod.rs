@@ -37,6 +37,8 @@ pub struct CommitInfo {
 /// A repository and where the registry sits inside it.
 pub struct Repo {
     repo: Repository,
+    /// commit -> id of its registry subtree (`None`: no registry folder), filled by walks.
+    subtrees: std::cell::RefCell<std::collections::HashMap<Oid, Option<Oid>>>,
     /// The registry folder relative to the repository root, `/`-separated, "" for the root.
     prefix: String,
 }
@@ -51,6 +53,9 @@ impl Repo {
     /// Find the repository that holds `registry` (a work-tree folder, or a bare repository).
     /// `subdir` overrides the registry's path inside the repository (needed for bare ones).
     pub fn open(registry: &Path, subdir: Option<&str>) -> anyhow::Result<Repo> {
+        // Like git itself, trust the object database instead of re-hashing every object
+        // read (re-hashing trees was most of the provenance walk's time).
+        git2::opts::strict_hash_verification(false);
         let repo = Repository::discover(registry).map_err(|e| {
             anyhow!(
                 "{} is not inside a git repository ({})",
@@ -65,7 +70,11 @@ impl Repo {
                 Some(workdir) => relative(workdir, registry)?,
             },
         };
-        Ok(Repo { repo, prefix })
+        Ok(Repo {
+            repo,
+            subtrees: Default::default(),
+            prefix,
+        })
     }
 
     /// The registry folder inside the repository ("" for the root).
@@ -112,6 +121,17 @@ impl Repo {
             Ok(_) => bail!("`{}` is a file, not a registry folder", self.prefix),
             Err(_) => Ok(None),
         }
+    }
+
+    /// The id of a commit's registry subtree, cached (each commit is asked twice in a walk:
+    /// as a commit and as a parent).
+    fn subtree_id(&self, commit: Oid) -> anyhow::Result<Option<Oid>> {
+        if let Some(hit) = self.subtrees.borrow().get(&commit) {
+            return Ok(*hit);
+        }
+        let id = self.registry_tree(commit)?.map(|t| t.id());
+        self.subtrees.borrow_mut().insert(commit, id);
+        Ok(id)
     }
 
     /// The registry files at a commit, as the loader takes them.
@@ -236,9 +256,9 @@ impl Repo {
         if commit.parent_count() > 1 {
             return Ok(None);
         }
-        let new = self.registry_tree(id)?.map(|t| t.id());
+        let new = self.subtree_id(id)?;
         let old = match commit.parent_ids().next() {
-            Some(p) => self.registry_tree(p)?.map(|t| t.id()),
+            Some(p) => self.subtree_id(p)?,
             None => None,
         };
         if old == new {
@@ -265,6 +285,8 @@ impl Repo {
     }
 
     /// Registry files whose blobs differ between two trees: (path, old blob, new blob).
+    /// Both trees are walked side by side in git's entry order, so unchanged entries cost
+    /// one id comparison and no allocation.
     #[allow(clippy::type_complexity)]
     fn diff_trees(
         &self,
@@ -273,46 +295,53 @@ impl Repo {
         rel: &str,
         out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
     ) -> anyhow::Result<()> {
-        let entries =
-            |id: Option<Oid>| -> anyhow::Result<BTreeMap<String, (Oid, Option<ObjectType>)>> {
-                let mut m = BTreeMap::new();
-                if let Some(id) = id {
-                    for e in self.repo.find_tree(id)?.iter() {
-                        if let Ok(name) = e.name() {
-                            m.insert(name.to_string(), (e.id(), e.kind()));
-                        }
-                    }
-                }
-                Ok(m)
+        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
+        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
+        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
+        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => git_order(x, y),
             };
-        let (eo, en) = (entries(old)?, entries(new)?);
-        let mut names: Vec<&String> = eo.keys().chain(en.keys()).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let (o, n) = (eo.get(name), en.get(name));
-            if o.map(|x| x.0) == n.map(|x| x.0) {
-                continue;
+            let (o, n) = match order {
+                std::cmp::Ordering::Less => (a.next(), None),
+                std::cmp::Ordering::Greater => (None, b.next()),
+                std::cmp::Ordering::Equal => (a.next(), b.next()),
+            };
+            if let (Some(x), Some(y)) = (&o, &n) {
+                if x.id() == y.id() {
+                    continue;
+                }
             }
-            let path = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
+            let Some(any) = o.as_ref().or(n.as_ref()) else {
+                break;
+            };
+            let Ok(name) = any.name() else {
+                continue;
             };
             if rel.is_empty() && name != SCOPES_DIR && name != CLIENTS_DIR && name != POLICY_FILE {
                 continue;
             }
-            let tree = |e: Option<&(Oid, Option<ObjectType>)>| {
-                e.filter(|x| x.1 == Some(ObjectType::Tree)).map(|x| x.0)
+            let path = if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
             };
-            let blob = |e: Option<&(Oid, Option<ObjectType>)>| {
-                e.filter(|x| x.1 == Some(ObjectType::Blob)).map(|x| x.0)
+            let of = |e: &Option<git2::TreeEntry>, kind| {
+                e.as_ref()
+                    .filter(|e| e.kind() == Some(kind))
+                    .map(|e| e.id())
             };
-            if tree(o).is_some() || tree(n).is_some() {
-                self.diff_trees(tree(o), tree(n), &path, out)?;
+            let (ot, nt) = (of(&o, ObjectType::Tree), of(&n, ObjectType::Tree));
+            if ot.is_some() || nt.is_some() {
+                self.diff_trees(ot, nt, &path, out)?;
             }
-            if (blob(o).is_some() || blob(n).is_some()) && FileKind::of(&path).is_some() {
-                out.push((path, blob(o), blob(n)));
+            let (ob, nb) = (of(&o, ObjectType::Blob), of(&n, ObjectType::Blob));
+            if (ob.is_some() || nb.is_some()) && FileKind::of(&path).is_some() {
+                out.push((path, ob, nb));
             }
         }
         Ok(())
@@ -392,6 +421,19 @@ pub fn attribute(changes: &mut [Change], history: &[CommitChanges]) {
             .map(|i| history[i].commit.clone())
             .collect();
     }
+}
+
+/// Git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry, b: &git2::TreeEntry) -> std::cmp::Ordering {
+    fn key<'a>(e: &'a git2::TreeEntry) -> impl Iterator<Item = &'a u8> {
+        let suffix: &'static [u8] = if e.kind() == Some(ObjectType::Tree) {
+            b"/"
+        } else {
+            b""
+        };
+        e.name_bytes().iter().chain(suffix)
+    }
+    key(a).cmp(key(b))
 }
 
 /// Seven hex digits.
