@@ -69,11 +69,9 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         let a = repo.resolve(&ra_name)?;
         let b = repo.resolve(&rb_name)?;
         let side = |label: &str, name: &str, id| {
-            repo.sources_at(id)
-                .and_then(|s| {
-                    history::load(s, &format!("side {label} ({name}, {})", history::short(id)))
-                })
-                .map_err(|e| e.context(format!("side {label} ({name})")))
+            let what = format!("side {label} ({name}, {})", history::short(id));
+            let sources = repo.sources_at(id).map_err(|e| e.context(what.clone()))?;
+            history::load(sources, &what)
         };
         let reg_a = side("A", &ra_name, a)?;
         let reg_b = side("B", &rb_name, b)?;
