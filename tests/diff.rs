@@ -396,3 +396,53 @@ fn log_of_an_unknown_name_is_an_error() {
             "`nobody` is neither a scope nor a client",
         ));
 }
+
+#[test]
+fn changes_made_on_a_merged_branch_are_attributed_to_the_branch_commit() {
+    let h = history("");
+    let t = &h.t;
+    let v2 = h.c[4];
+    let fleet = std::fs::read_to_string(t.registry().join("clients/fleet-ops.toml")).unwrap();
+    let scopes = std::fs::read_to_string(t.registry().join("scopes/all.toml")).unwrap();
+    let side_fleet = fleet.replace("Dashboards (OPS-78)", "Dashboards and alerts (OPS-79)");
+    let main_scopes = scopes.replace("Read invoices", "Read invoices and credit notes");
+    // A side branch re-justifies a grant.
+    t.write("clients/fleet-ops.toml", &side_fleet);
+    let side = t.commit_with_parents(
+        "Frank",
+        "frank@example.com",
+        "Alerts need telemetry (OPS-79)",
+        &[v2],
+        false,
+    );
+    // Main changes a description meanwhile.
+    t.write("clients/fleet-ops.toml", &fleet);
+    t.write("scopes/all.toml", &main_scopes);
+    let main = t.commit_with_parents(
+        "Grace",
+        "grace@example.com",
+        "Describe billing:read",
+        &[v2],
+        true,
+    );
+    // The merge carries both.
+    t.write("clients/fleet-ops.toml", &side_fleet);
+    t.commit_with_parents(
+        "Grace",
+        "grace@example.com",
+        "Merge branch 'alerts'",
+        &[main, side],
+        true,
+    );
+    let v = diff_json(t, "v2..HEAD", 0);
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2, "{v:#}");
+    let rejustified = find(&v, "grant-rejustified", "fleet-ops");
+    assert_eq!(authors(rejustified), ["Frank"]);
+    assert_eq!(
+        rejustified["commits"][0]["subject"],
+        "Alerts need telemetry (OPS-79)"
+    );
+    let described = find(&v, "scope-changed", "billing:read");
+    assert_eq!(authors(described), ["Grace"]);
+    assert_eq!(described["commits"][0]["subject"], "Describe billing:read");
+}

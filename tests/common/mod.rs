@@ -104,6 +104,34 @@ impl TestRepo {
         oid
     }
 
+    /// Stage everything and commit with explicit parents; HEAD moves only when `move_head`.
+    pub fn commit_with_parents(
+        &self,
+        name: &str,
+        email: &str,
+        message: &str,
+        parents: &[Oid],
+        move_head: bool,
+    ) -> Oid {
+        let tree = self.repo.find_tree(self.stage()).unwrap();
+        let sig = self.signature(name, email);
+        let parents: Vec<git2::Commit> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).unwrap())
+            .collect();
+        let refs: Vec<&git2::Commit> = parents.iter().collect();
+        self.repo
+            .commit(
+                if move_head { Some("HEAD") } else { None },
+                &sig,
+                &sig,
+                message,
+                &tree,
+                &refs,
+            )
+            .unwrap()
+    }
+
     pub fn tag(&self, name: &str, oid: Oid) {
         let obj = self.repo.find_object(oid, None).unwrap();
         self.repo.tag_lightweight(name, &obj, false).unwrap();
