@@ -190,4 +190,8 @@ pub struct ReportArgs {
     /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
+    /// Read only the snapshot at REV: skip the history walk that checks whether a commit's
+    /// author approved the grant it added (four-eyes).
+    #[arg(long)]
+    pub no_history: bool,
 }

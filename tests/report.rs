@@ -64,6 +64,17 @@ fn json_lists_every_grant_with_days_left_and_control_status() {
     assert_eq!(s["sensitive"], 2);
     assert_eq!(s["clients_without_owner"], 1);
     assert_eq!(s["self_approved"], 1);
+    // From history: Bob added a grant he approved; Carol re-approved one in her own
+    // commit; Erin added the orphan's grant she approved.
+    assert_eq!(s["self_approved_commits"], 3);
+    assert_eq!(v["history_checked"], true);
+    let billing = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["scope"] == "billing:read")
+        .unwrap();
+    assert_eq!(billing["self_approved_commit"], h.c[2].to_string());
     let reboot = v["grants"]
         .as_array()
         .unwrap()
@@ -100,12 +111,20 @@ fn json_lists_every_grant_with_days_left_and_control_status() {
 #[test]
 fn a_clean_registry_meets_every_control() {
     let h = history("");
+    // Grace re-approves what Bob and Carol approved in their own commits.
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
     h.t.write(
         "clients/fleet-ops.toml",
-        &common::FLEET_V1.replace("carol@example.com", "frank@example.com"),
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
     );
     let c =
-        h.t.commit("Frank", "frank@example.com", "Re-approve fleet-ops");
+        h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
     h.t.tag("clean", c);
     let v: Value = serde_json::from_str(&report(&h, "clean", "json")).unwrap();
     for c in v["controls"].as_array().unwrap() {
@@ -157,6 +176,7 @@ fn csv_has_one_row_per_grant() {
     let payroll = rows.iter().find(|r| &r[0] == "payroll").unwrap();
     assert_eq!(&payroll[6], "Monthly run <HR-1>");
     assert_eq!(&payroll[12], "true");
+    assert_eq!(&headers[13], "self_approved_commit");
 }
 
 #[test]
@@ -194,4 +214,37 @@ fn report_at_an_unknown_revision_is_an_error() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("unknown revision `v9`"));
+}
+
+#[test]
+fn no_history_reads_only_the_snapshot() {
+    let h = with_gaps();
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args([
+            "report",
+            "--today",
+            "2026-11-25",
+            "--format",
+            "json",
+            "--no-history",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["history_checked"], false);
+    assert_eq!(v["summary"]["self_approved_commits"], 0);
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert!(c53["evidence"]
+        .as_str()
+        .unwrap()
+        .ends_with("(history not read)"));
 }

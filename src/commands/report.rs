@@ -2,6 +2,7 @@
 
 use super::{print, EXIT_OK};
 use crate::cli::{ReportArgs, ReportFormat};
+use scopectl::diff::{self, Finding, Model, Subject};
 use scopectl::history::{self, Repo};
 use scopectl::report::{self, render, At};
 
@@ -19,7 +20,12 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
         commit: info.id,
         date: info.date,
     };
-    let r = report::build(&registry, at, repo.prefix(), today);
+    let findings = if args.no_history {
+        None
+    } else {
+        Some(four_eyes(&repo, id, &registry)?)
+    };
+    let r = report::build(&registry, at, repo.prefix(), today, findings);
     let text = match args.format {
         ReportFormat::Markdown => render::markdown(&r),
         ReportFormat::Html => render::html(&r),
@@ -28,4 +34,24 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     };
     print(&text)?;
     Ok(EXIT_OK)
+}
+
+/// Commits up to `id` that added, extended or re-approved a grant that is still approved by
+/// the commit's author.
+fn four_eyes(
+    repo: &Repo,
+    id: git2::Oid,
+    registry: &scopectl::registry::Registry,
+) -> anyhow::Result<Vec<Finding>> {
+    let model = Model::from_registry(registry);
+    let mut changes = Vec::new();
+    for cc in repo.history(None, id)? {
+        for mut c in cc.changes {
+            if matches!(c.subject, Subject::Grant { .. }) {
+                c.commits = vec![cc.commit.clone()];
+                changes.push(c);
+            }
+        }
+    }
+    Ok(diff::self_approvals(&changes, &model))
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::diff::{Finding, Subject};
 use crate::registry::{Registry, Sensitivity};
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -71,6 +72,9 @@ pub struct GrantRow {
     pub status: Status,
     /// The approver is the client's owner.
     pub self_approved: bool,
+    /// Id of a commit that added, extended or re-approved this grant and whose author is
+    /// its approver (`null` when none, or when history was not read).
+    pub self_approved_commit: Option<String>,
 }
 
 /// One Annex A control and what the registry shows for it.
@@ -99,6 +103,7 @@ pub struct Summary {
     pub sensitive: usize,
     pub clients_without_owner: usize,
     pub self_approved: usize,
+    pub self_approved_commits: usize,
 }
 
 /// The whole report.
@@ -116,6 +121,11 @@ pub struct Report {
     /// Every grant, by client then scope.
     pub grants: Vec<GrantRow>,
     pub clients_without_owner: Vec<String>,
+    /// Four-eyes findings from the history up to the revision (`diff/self-approved-commit`);
+    /// empty when history was not read (`--no-history`).
+    pub self_approved_commits: Vec<Finding>,
+    /// Whether the history was read for the four-eyes check.
+    pub history_checked: bool,
     pub controls: Vec<Control>,
     /// Grants by expiry month (`YYYY-MM`), in month order; grants without expiry are left out.
     pub expiry_by_month: Vec<(String, usize)>,
@@ -137,13 +147,34 @@ fn norm(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-/// Build the report for `registry` as of `today`.
-pub fn build(registry: &Registry, at: At, prefix: &str, today: NaiveDate) -> Report {
+/// Build the report for `registry` as of `today`. `commit_findings` are the four-eyes
+/// findings from the history (`None` when it was not read).
+pub fn build(
+    registry: &Registry,
+    at: At,
+    prefix: &str,
+    today: NaiveDate,
+    commit_findings: Option<Vec<Finding>>,
+) -> Report {
+    let history_checked = commit_findings.is_some();
+    let commit_findings = commit_findings.unwrap_or_default();
     let window = registry.policy.expiry_warning.days();
     let mut grants = Vec::new();
     for client in registry.clients.values() {
         let owner = client.def.owner.as_ref().map(|o| o.get().clone());
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for g in &client.grants {
+            let n = seen.entry(g.scope()).or_insert(0);
+            let subject = Subject::Grant {
+                client: client.id.clone(),
+                scope: g.scope().to_string(),
+                occurrence: *n,
+            };
+            *n += 1;
+            let self_approved_commit = commit_findings
+                .iter()
+                .find(|f| f.subject == subject)
+                .map(|f| f.commit.clone());
             let scope = registry.scopes.get(g.scope());
             let sensitivity = scope.map(|s| *s.def.sensitivity.get());
             let days_left = g.days_left(today);
@@ -174,6 +205,7 @@ pub fn build(registry: &Registry, at: At, prefix: &str, today: NaiveDate) -> Rep
                 ticket: g.def.ticket.as_ref().map(|t| t.get().clone()),
                 status,
                 self_approved,
+                self_approved_commit,
             });
         }
     }
@@ -204,8 +236,15 @@ pub fn build(registry: &Registry, at: At, prefix: &str, today: NaiveDate) -> Rep
         sensitive: grants.iter().filter(|g| g.sensitive).count(),
         clients_without_owner: clients_without_owner.len(),
         self_approved: grants.iter().filter(|g| g.self_approved).count(),
+        self_approved_commits: commit_findings.len(),
     };
-    let controls = controls(registry, &grants, &clients_without_owner);
+    let controls = controls(
+        registry,
+        &grants,
+        &clients_without_owner,
+        &commit_findings,
+        history_checked,
+    );
     Report {
         version: JSON_VERSION,
         at,
@@ -215,6 +254,8 @@ pub fn build(registry: &Registry, at: At, prefix: &str, today: NaiveDate) -> Rep
         summary,
         grants,
         clients_without_owner,
+        self_approved_commits: commit_findings,
+        history_checked,
         controls,
         expiry_by_month: months.into_iter().collect(),
     }
@@ -228,7 +269,13 @@ fn status(gaps: &[String]) -> &'static str {
     }
 }
 
-fn controls(registry: &Registry, grants: &[GrantRow], no_owner: &[String]) -> Vec<Control> {
+fn controls(
+    registry: &Registry,
+    grants: &[GrantRow],
+    no_owner: &[String],
+    commit_findings: &[Finding],
+    history_checked: bool,
+) -> Vec<Control> {
     // 5.15 Access control: rules defined as scopes with owners; grants only of defined scopes;
     // clients owned.
     let mut g515 = Vec::new();
@@ -298,7 +345,7 @@ fn controls(registry: &Registry, grants: &[GrantRow], no_owner: &[String]) -> Ve
     let privileged_clients: std::collections::BTreeSet<&str> =
         privileged.iter().map(|g| g.client.as_str()).collect();
     // 5.3 Segregation of duties: no grant approved by its client's owner.
-    let g53: Vec<String> = grants
+    let mut g53: Vec<String> = grants
         .iter()
         .filter(|g| g.self_approved)
         .map(|g| {
@@ -310,6 +357,7 @@ fn controls(registry: &Registry, grants: &[GrantRow], no_owner: &[String]) -> Ve
             )
         })
         .collect();
+    g53.extend(commit_findings.iter().map(|f| f.message.clone()));
     let with_approver = grants.iter().filter(|g| g.approved_by.is_some()).count();
     vec![
         Control {
@@ -352,9 +400,16 @@ fn controls(registry: &Registry, grants: &[GrantRow], no_owner: &[String]) -> Ve
         Control {
             id: "5.3",
             title: "Segregation of duties",
-            demonstrates: "No grant is approved by the owner of the client that receives it (four-eyes principle).",
+            demonstrates: "No grant is approved by the owner of the client that receives it, nor by the author of the commit that added, extended or re-approved it (four-eyes principle).",
             status: status(&g53),
-            evidence: format!("{with_approver} approved grant(s) checked"),
+            evidence: format!(
+                "{with_approver} approved grant(s) checked against client owners{}",
+                if history_checked {
+                    " and commit authors"
+                } else {
+                    " (history not read)"
+                }
+            ),
             gaps: g53,
         },
     ]

@@ -135,6 +135,7 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
         "days_left",
         "status",
         "self_approved",
+        "self_approved_commit",
         "ticket",
     ])?;
     for g in &r.grants {
@@ -152,6 +153,7 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
             &g.days_left.map(|d| d.to_string()).unwrap_or_default(),
             g.status.as_str(),
             if g.self_approved { "true" } else { "false" },
+            g.self_approved_commit.as_deref().unwrap_or(""),
             g.ticket.as_deref().unwrap_or(""),
         ])?;
     }
