@@ -446,3 +446,21 @@ fn changes_made_on_a_merged_branch_are_attributed_to_the_branch_commit() {
     assert_eq!(authors(described), ["Grace"]);
     assert_eq!(described["commits"][0]["subject"], "Describe billing:read");
 }
+
+#[test]
+fn a_folder_that_is_not_a_registry_is_a_clear_error() {
+    let h = history("infra/oauth");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a scopectl registry"));
+    scopectl()
+        .args(["diff", "v1..v2", "--registry", "/nonexistent/place"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "/nonexistent/place does not exist",
+        ));
+}

@@ -807,4 +807,48 @@ claims = ["x", "y"]
         assert_eq!(c[0].kind, Kind::ScopeRenamed);
         assert_eq!(c[0].old.as_deref(), Some("a:read"));
     }
+
+    #[test]
+    fn step_up_on_is_breaking_and_off_is_access_added() {
+        let a = model(&[("scopes/a.toml", SCOPES)]);
+        let b = model(&[("scopes/a.toml", &format!("{SCOPES}step_up = true\n"))]);
+        let c = diff(&a, &b);
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("step_up"), Class::Breaking)
+        );
+        assert_eq!(diff(&b, &a)[0].class, Class::AccessAdded);
+    }
+
+    const CLIENT: &str =
+        "[client]\nid = \"c\"\n\n[[grants]]\nscope = \"a:read\"\nexpires = 2027-01-01\n";
+
+    #[test]
+    fn dropping_an_expiry_extends_and_adding_one_shortens() {
+        let a = model(&[("clients/c.toml", CLIENT)]);
+        let b = model(&[(
+            "clients/c.toml",
+            &CLIENT.replace("expires = 2027-01-01\n", ""),
+        )]);
+        assert_eq!(diff(&a, &b)[0].kind, Kind::GrantExtended);
+        assert_eq!(diff(&b, &a)[0].kind, Kind::GrantShortened);
+    }
+
+    #[test]
+    fn a_second_grant_of_the_same_scope_is_its_own_subject() {
+        let a = model(&[("clients/c.toml", CLIENT)]);
+        let twice = format!("{CLIENT}\n[[grants]]\nscope = \"a:read\"\n");
+        let b = model(&[("clients/c.toml", &twice)]);
+        let c = diff(&a, &b);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].kind, Kind::GrantAdded);
+        assert_eq!(
+            c[0].subject,
+            Subject::Grant {
+                client: "c".into(),
+                scope: "a:read".into(),
+                occurrence: 1
+            }
+        );
+    }
 }

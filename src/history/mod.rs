@@ -53,6 +53,9 @@ impl Repo {
     /// Find the repository that holds `registry` (a work-tree folder, or a bare repository).
     /// `subdir` overrides the registry's path inside the repository (needed for bare ones).
     pub fn open(registry: &Path, subdir: Option<&str>) -> anyhow::Result<Repo> {
+        if !registry.exists() {
+            bail!("{} does not exist", registry.display());
+        }
         // Like git itself, trust the object database instead of re-hashing every object
         // read (re-hashing trees was most of the provenance walk's time).
         git2::opts::strict_hash_verification(false);
@@ -147,6 +150,16 @@ impl Repo {
                 short(commit)
             );
         };
+        if [POLICY_FILE, SCOPES_DIR, CLIENTS_DIR]
+            .iter()
+            .all(|n| tree.get_name(n).is_none())
+        {
+            bail!(
+                "`{}` at commit {} is not a scopectl registry: it has no scopectl.toml, scopes/ or clients/ (point --registry, or --subdir in a bare repository, at the registry folder)",
+                if self.prefix.is_empty() { "." } else { &self.prefix },
+                short(commit)
+            );
+        }
         let mut out = Vec::new();
         if let Some(e) = tree.get_name(POLICY_FILE) {
             out.push(self.blob_source(POLICY_FILE.to_string(), e.id()));
