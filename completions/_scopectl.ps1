@@ -33,6 +33,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -98,6 +101,38 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;diff' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
+            [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Compare a revision (default HEAD) with the uncommitted files of the work tree')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;log' {
+            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Read history up to this revision')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
+            [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;report' {
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The revision to report on')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
+            [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
@@ -106,6 +141,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -128,6 +166,15 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;drift' {
+            break
+        }
+        'scopectl;help;diff' {
+            break
+        }
+        'scopectl;help;log' {
+            break
+        }
+        'scopectl;help;report' {
             break
         }
         'scopectl;help;help' {

@@ -22,6 +22,9 @@ _scopectl() {
             scopectl,completions)
                 cmd="scopectl__subcmd__completions"
                 ;;
+            scopectl,diff)
+                cmd="scopectl__subcmd__diff"
+                ;;
             scopectl,drift)
                 cmd="scopectl__subcmd__drift"
                 ;;
@@ -34,8 +37,14 @@ _scopectl() {
             scopectl,lint)
                 cmd="scopectl__subcmd__lint"
                 ;;
+            scopectl,log)
+                cmd="scopectl__subcmd__log"
+                ;;
             scopectl,plan)
                 cmd="scopectl__subcmd__plan"
+                ;;
+            scopectl,report)
+                cmd="scopectl__subcmd__report"
                 ;;
             scopectl,schema)
                 cmd="scopectl__subcmd__schema"
@@ -45,6 +54,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help,completions)
                 cmd="scopectl__subcmd__help__subcmd__completions"
+                ;;
+            scopectl__subcmd__help,diff)
+                cmd="scopectl__subcmd__help__subcmd__diff"
                 ;;
             scopectl__subcmd__help,drift)
                 cmd="scopectl__subcmd__help__subcmd__drift"
@@ -58,8 +70,14 @@ _scopectl() {
             scopectl__subcmd__help,lint)
                 cmd="scopectl__subcmd__help__subcmd__lint"
                 ;;
+            scopectl__subcmd__help,log)
+                cmd="scopectl__subcmd__help__subcmd__log"
+                ;;
             scopectl__subcmd__help,plan)
                 cmd="scopectl__subcmd__help__subcmd__plan"
+                ;;
+            scopectl__subcmd__help,report)
+                cmd="scopectl__subcmd__help__subcmd__report"
                 ;;
             scopectl__subcmd__help,schema)
                 cmd="scopectl__subcmd__help__subcmd__schema"
@@ -71,7 +89,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint schema completions plan apply drift help"
+            opts="-h -V --color --help --version init lint schema completions plan apply drift diff log report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,6 +162,36 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__diff)
+            opts="-h --worktree --registry --subdir --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__drift)
             opts="-h --target --today --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -175,7 +223,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init lint schema completions plan apply drift help"
+            opts="init lint schema completions plan apply drift diff log report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -203,6 +251,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -272,7 +334,35 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__help__subcmd__plan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -348,6 +438,40 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__log)
+            opts="-h --rev --registry --subdir --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rev)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__plan)
             opts="-h --target --today --format --out --prune --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -368,6 +492,44 @@ _scopectl() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__report)
+            opts="-h --at --registry --subdir --format --today --no-history --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "markdown html csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --today)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

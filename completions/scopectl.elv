@@ -30,6 +30,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+            cand log 'The history of one scope or one client''s grants: every change with who, when, why'
+            cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;init'= {
@@ -87,6 +90,35 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;diff'= {
+            cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
+            cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --worktree 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;log'= {
+            cand --rev 'Read history up to this revision'
+            cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
+            cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;report'= {
+            cand --at 'The revision to report on'
+            cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
+            cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --format 'Output format'
+            cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --no-history 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'scopectl;help'= {
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
             cand lint 'Check the registry against the lint rules'
@@ -95,6 +127,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+            cand log 'The history of one scope or one client''s grants: every change with who, when, why'
+            cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;help;init'= {
@@ -110,6 +145,12 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;apply'= {
         }
         &'scopectl;help;drift'= {
+        }
+        &'scopectl;help;diff'= {
+        }
+        &'scopectl;help;log'= {
+        }
+        &'scopectl;help;report'= {
         }
         &'scopectl;help;help'= {
         }

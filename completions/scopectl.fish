@@ -36,6 +36,9 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "completions" -d '
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
@@ -94,11 +97,47 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
+markdown\t'Markdown, for an audit record or a PR comment'
+json\t'One JSON document (schema in the README)'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l worktree -d 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l rev -d 'Read history up to this revision' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "table\t'A readable table'
+markdown\t'Markdown, for an audit record or a PR comment'
+json\t'One JSON document (schema in the README)'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l format -d 'Output format' -r -f -a "markdown\t''
+html\t'One self-contained HTML file (no external assets)'
+csv\t'One row per grant'
+json\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l no-history -d 'Read only the snapshot at REV: skip the history walk that checks whether a commit\'s author approved the grant it added (four-eyes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -46,6 +46,12 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check whether a target server still matches the registry (exit 1 when it differs).
     Drift(DriftArgs),
+    /// Semantic diff of the registry between two git revisions (A..B), with provenance.
+    Diff(DiffArgs),
+    /// The history of one scope or one client's grants: every change with who, when, why.
+    Log(LogArgs),
+    /// Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,4 +183,84 @@ pub struct DriftArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+}
+
+/// Where the registry is: shared by diff, log and report.
+#[derive(Debug, clap::Args)]
+pub struct RepoArgs {
+    /// The registry folder in a work tree, or a (bare) repository. Default: the current directory.
+    #[arg(long, default_value = ".")]
+    pub registry: PathBuf,
+    /// The registry's folder inside the repository, `/`-separated (default: worked out from
+    /// --registry; the repository root in a bare repository).
+    #[arg(long)]
+    pub subdir: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A readable table.
+    Table,
+    /// Markdown, for an audit record or a PR comment.
+    Markdown,
+    /// One JSON document (schema in the README).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Revisions `A..B` (`A..` means A to HEAD). With --worktree: one revision (default HEAD)
+    /// compared with the work tree.
+    pub range: Option<String>,
+    /// Compare a revision (default HEAD) with the uncommitted files of the work tree.
+    #[arg(long)]
+    pub worktree: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// A scope (`telemetry:read`) or a client id.
+    pub name: String,
+    /// Read history up to this revision.
+    #[arg(long, default_value = "HEAD")]
+    pub rev: String,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Markdown,
+    /// One self-contained HTML file (no external assets).
+    Html,
+    /// One row per grant.
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The revision to report on.
+    #[arg(long, default_value = "HEAD")]
+    pub at: String,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Read only the snapshot at REV: skip the history walk that checks whether a commit's
+    /// author approved the grant it added (four-eyes).
+    #[arg(long)]
+    pub no_history: bool,
 }

@@ -8,12 +8,15 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod diag;
+pub mod diff;
+pub mod history;
 pub mod init;
 pub mod lint;
 pub mod output;
 pub mod policy;
 pub mod push;
 pub mod registry;
+pub mod report;
 pub mod schema;
 pub mod synth;
 

@@ -2,10 +2,13 @@
 
 mod apply;
 mod completions;
+mod diff;
 mod drift;
 mod init;
 mod lint;
+mod log;
 mod plan;
+mod report;
 mod schema;
 
 use std::io::Write;
@@ -34,6 +37,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Plan(args) => plan::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Log(args) => log::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+mod git;
+#[allow(unused_imports)]
+pub use git::*;
+
 /// The date every lint test evaluates expiry against.
 pub const TODAY: &str = "2026-11-25";
 

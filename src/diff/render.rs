@@ -1,0 +1,266 @@
+//! Renderers of a diff: a table (comfy-table), Markdown and JSON, all from one [`DiffReport`].
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use super::{Change, Class, Finding};
+use crate::history::CommitInfo;
+
+/// Version of the JSON document below; bumped on any incompatible change.
+pub const JSON_VERSION: u32 = 1;
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    /// The revision as the user wrote it (`v1`, `HEAD`), or `worktree`.
+    pub rev: String,
+    /// The commit it resolved to; `null` for the work tree.
+    pub commit: Option<String>,
+}
+
+/// Everything `scopectl diff` says.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiffReport {
+    pub version: u32,
+    pub from: Side,
+    pub to: Side,
+    /// The registry folder inside the repository ("" for the root).
+    pub registry: String,
+    pub summary: Summary,
+    pub changes: Vec<Change>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub changes: usize,
+    pub breaking: usize,
+    #[serde(rename = "access-added")]
+    pub access_added: usize,
+    #[serde(rename = "access-removed")]
+    pub access_removed: usize,
+    pub metadata: usize,
+    pub findings: usize,
+}
+
+impl DiffReport {
+    pub fn new(
+        from: Side,
+        to: Side,
+        registry: String,
+        changes: Vec<Change>,
+        findings: Vec<Finding>,
+    ) -> Self {
+        let mut s = Summary {
+            changes: changes.len(),
+            findings: findings.len(),
+            ..Default::default()
+        };
+        for c in &changes {
+            match c.class {
+                Class::Breaking => s.breaking += 1,
+                Class::AccessAdded => s.access_added += 1,
+                Class::AccessRemoved => s.access_removed += 1,
+                Class::Metadata => s.metadata += 1,
+            }
+        }
+        DiffReport {
+            version: JSON_VERSION,
+            from,
+            to,
+            registry,
+            summary: s,
+            changes,
+            findings,
+        }
+    }
+
+    pub fn has_breaking(&self) -> bool {
+        self.summary.breaking > 0
+    }
+}
+
+/// Fields whose values are prose: shown as a word-level diff.
+fn is_prose(field: Option<&str>) -> bool {
+    matches!(
+        field,
+        Some("description" | "justification" | "consent_text")
+    )
+}
+
+/// `[-removed-]{+added+}` word diff, the `git diff --word-diff=plain` notation.
+pub fn word_diff(old: &str, new: &str) -> String {
+    let diff = TextDiff::configure().diff_words(old, new);
+    let mut out = String::new();
+    let mut pending: Option<ChangeTag> = None;
+    for ch in diff.iter_all_changes() {
+        let tag = ch.tag();
+        if pending != Some(tag) {
+            match pending {
+                Some(ChangeTag::Delete) => out.push_str("-]"),
+                Some(ChangeTag::Insert) => out.push_str("+}"),
+                _ => {}
+            }
+            match tag {
+                ChangeTag::Delete => out.push_str("[-"),
+                ChangeTag::Insert => out.push_str("{+"),
+                ChangeTag::Equal => {}
+            }
+            pending = Some(tag);
+        }
+        out.push_str(&ch.to_string_lossy());
+    }
+    match pending {
+        Some(ChangeTag::Delete) => out.push_str("-]"),
+        Some(ChangeTag::Insert) => out.push_str("+}"),
+        _ => {}
+    }
+    out
+}
+
+/// The "what" text of a change: `field: old → new`, a word diff for prose.
+pub fn describe(c: &Change) -> String {
+    let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    match (&c.field, &c.old, &c.new) {
+        (Some(f), Some(o), Some(n)) if is_prose(Some(f)) => format!("{f}: {}", word_diff(o, n)),
+        (Some(f), o, n) => format!("{f}: {} → {}", value(o), value(n)),
+        (None, Some(o), Some(n)) => format!("{o} → {n}"),
+        (None, Some(o), None) => o.clone(),
+        (None, None, Some(n)) => n.clone(),
+        (None, None, None) => String::new(),
+    }
+}
+
+/// `abc1234 Alice 2026-11-01 "subject" (signed)`.
+pub fn commit_line(c: &CommitInfo) -> String {
+    format!(
+        "{} {} <{}> {} “{}”{}",
+        c.short,
+        c.author,
+        c.email,
+        c.date.get(..10).unwrap_or(&c.date),
+        c.subject,
+        if c.signed { " (signed)" } else { " (unsigned)" }
+    )
+}
+
+fn header_line(r: &DiffReport) -> String {
+    let side = |s: &Side| match &s.commit {
+        Some(c) => format!("{} ({})", s.rev, &c[..7.min(c.len())]),
+        None => s.rev.clone(),
+    };
+    format!(
+        "{} → {}: {} change(s): {} breaking, {} access-added, {} access-removed, {} metadata; {} finding(s)",
+        side(&r.from),
+        side(&r.to),
+        r.summary.changes,
+        r.summary.breaking,
+        r.summary.access_added,
+        r.summary.access_removed,
+        r.summary.metadata,
+        r.summary.findings
+    )
+}
+
+/// The default: a table. `wrap`: fit the terminal's width (otherwise cells are not wrapped,
+/// which keeps piped output greppable).
+pub fn table(r: &DiffReport, wrap: bool) -> String {
+    let mut out = String::new();
+    if r.changes.is_empty() {
+        out.push_str(&header_line(r));
+        out.push('\n');
+        return out;
+    }
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(if wrap {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    t.set_header(vec!["class", "change", "subject", "what", "commits"]);
+    for c in &r.changes {
+        let commits: Vec<String> = c.commits.iter().map(commit_line).collect();
+        t.add_row(vec![
+            c.class.as_str().to_string(),
+            c.kind.as_str().to_string(),
+            c.subject.label(),
+            describe(c),
+            commits.join("\n"),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+    for f in &r.findings {
+        out.push_str(&format!("warning[{}]: {}\n", f.code, f.message));
+    }
+    out.push_str(&header_line(r));
+    out.push('\n');
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// Markdown for an audit record or a PR comment.
+pub fn markdown(r: &DiffReport) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "## Scope registry changes: {} → {}\n\n",
+        r.from.rev, r.to.rev
+    ));
+    out.push_str(&format!("{}\n\n", header_line(r)));
+    if !r.changes.is_empty() {
+        out.push_str("| class | change | subject | what | commits |\n|---|---|---|---|---|\n");
+        for c in &r.changes {
+            let commits: Vec<String> = c.commits.iter().map(commit_line).collect();
+            let class = if c.is_breaking() {
+                "**breaking**".to_string()
+            } else {
+                c.class.as_str().to_string()
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                class,
+                c.kind.as_str(),
+                md_cell(&c.subject.label()),
+                md_cell(&describe(c)),
+                md_cell(&commits.join("\n"))
+            ));
+        }
+        out.push('\n');
+    }
+    if !r.findings.is_empty() {
+        out.push_str("### Findings\n\n");
+        for f in &r.findings {
+            out.push_str(&format!("- `{}`: {}\n", f.code, f.message));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The stable JSON document (schema in docs/diff-report.md).
+pub fn json(r: &DiffReport) -> String {
+    let mut s =
+        serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_diff_marks_removed_and_added_words() {
+        assert_eq!(
+            word_diff(
+                "Uploads sensor batches (IOT-142)",
+                "Uploads batches (IOT-150)"
+            ),
+            "Uploads [-sensor -]batches [-(IOT-142)-]{+(IOT-150)+}"
+        );
+    }
+}

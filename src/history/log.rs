@@ -1,0 +1,131 @@
+//! `scopectl log`: the history of one scope or one client, commit by commit.
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+
+use super::{CommitChanges, CommitInfo};
+use crate::diff::render::{commit_line, describe};
+use crate::diff::{Change, Kind};
+
+/// Version of the JSON document; bumped on any incompatible change.
+pub const JSON_VERSION: u32 = 1;
+
+/// One commit and what it did to the subject.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub commit: CommitInfo,
+    /// The changes, in the `diff` JSON shape (`commits` is empty here: the commit is above).
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Log {
+    pub version: u32,
+    /// The scope or client asked about.
+    pub name: String,
+    /// The revision whose history was read, and the commit it resolved to.
+    pub rev: String,
+    pub commit: String,
+    /// Oldest first.
+    pub entries: Vec<Entry>,
+}
+
+/// Does this change concern `name`? A scope: its definition, renames to or from it, and
+/// every grant of it. A client: its definition and its grants.
+pub fn concerns(c: &Change, name: &str) -> bool {
+    c.subject.mentions(name) || (c.kind == Kind::ScopeRenamed && c.old.as_deref() == Some(name))
+}
+
+/// Keep the commits (and their changes) that concern `name`.
+pub fn build(name: &str, rev: &str, commit: String, history: Vec<CommitChanges>) -> Log {
+    let entries = history
+        .into_iter()
+        .filter_map(|cc| {
+            let changes: Vec<Change> = cc
+                .changes
+                .into_iter()
+                .filter(|c| concerns(c, name))
+                .collect();
+            (!changes.is_empty()).then_some(Entry {
+                commit: cc.commit,
+                changes,
+            })
+        })
+        .collect();
+    Log {
+        version: JSON_VERSION,
+        name: name.to_string(),
+        rev: rev.to_string(),
+        commit,
+        entries,
+    }
+}
+
+pub fn table(log: &Log, wrap: bool) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(if wrap {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    t.set_header(vec!["commit", "class", "change", "subject", "what"]);
+    for e in &log.entries {
+        for (i, c) in e.changes.iter().enumerate() {
+            t.add_row(vec![
+                if i == 0 {
+                    commit_line(&e.commit)
+                } else {
+                    String::new()
+                },
+                c.class.as_str().to_string(),
+                c.kind.as_str().to_string(),
+                c.subject.label(),
+                describe(c),
+            ]);
+        }
+    }
+    format!(
+        "{t}\n{}: {} commit(s) up to {}\n",
+        log.name,
+        log.entries.len(),
+        log.rev
+    )
+}
+
+pub fn markdown(log: &Log) -> String {
+    let mut out = format!("## History of `{}` up to {}\n\n", log.name, log.rev);
+    for e in &log.entries {
+        let c = &e.commit;
+        out.push_str(&format!(
+            "### {} {}\n\n{} <{}>, {}, {}\n\n",
+            c.short,
+            c.subject,
+            c.author,
+            c.email,
+            c.date,
+            if c.signed { "signed" } else { "unsigned" }
+        ));
+        for ch in &e.changes {
+            out.push_str(&format!(
+                "- {} `{}` {}: {}\n",
+                if ch.is_breaking() {
+                    "**breaking**"
+                } else {
+                    ch.class.as_str()
+                },
+                ch.kind.as_str(),
+                ch.subject.label(),
+                describe(ch).replace('\n', " ")
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn json(log: &Log) -> anyhow::Result<String> {
+    let mut s = serde_json::to_string_pretty(log)?;
+    s.push('\n');
+    Ok(s)
+}

@@ -1,0 +1,506 @@
+//! Git history of a registry, read straight from git objects with git2: snapshots at a
+//! revision, commit walks, and what each commit changed (provenance).
+//!
+//! Nothing is checked out and git is never run: trees and blobs are read from the object
+//! database, so bare repositories work, and a registry may live in a subfolder of a larger
+//! repository (only that subtree is read).
+
+pub mod log;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use serde::Serialize;
+
+use crate::diff::{self, Change, Model};
+use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
+
+/// Who made a commit, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    /// Full commit id.
+    pub id: String,
+    /// Abbreviated id (7 hex digits).
+    pub short: String,
+    pub author: String,
+    pub email: String,
+    /// Author date, RFC 3339 with the author's offset.
+    pub date: String,
+    /// First line of the commit message: the "why".
+    pub subject: String,
+    /// The commit carries a signature (`gpgsig`). scopectl does not verify it.
+    pub signed: bool,
+}
+
+/// A repository and where the registry sits inside it.
+pub struct Repo {
+    repo: Repository,
+    /// commit -> id of its registry subtree (`None`: no registry folder), filled by walks.
+    subtrees: std::cell::RefCell<std::collections::HashMap<Oid, Option<Oid>>>,
+    /// The registry folder relative to the repository root, `/`-separated, "" for the root.
+    prefix: String,
+}
+
+/// What one commit did to the registry.
+pub struct CommitChanges {
+    pub commit: CommitInfo,
+    pub changes: Vec<Change>,
+}
+
+impl Repo {
+    /// Find the repository that holds `registry` (a work-tree folder, or a bare repository).
+    /// `subdir` overrides the registry's path inside the repository (needed for bare ones).
+    pub fn open(registry: &Path, subdir: Option<&str>) -> anyhow::Result<Repo> {
+        if !registry.exists() {
+            bail!("{} does not exist", registry.display());
+        }
+        // Like git itself, trust the object database instead of re-hashing every object
+        // read (re-hashing trees was most of the provenance walk's time).
+        git2::opts::strict_hash_verification(false);
+        let repo = Repository::discover(registry).map_err(|e| {
+            anyhow!(
+                "{} is not inside a git repository ({})",
+                registry.display(),
+                e.message()
+            )
+        })?;
+        let prefix = match subdir {
+            Some(s) => s.trim_matches('/').to_string(),
+            None => match repo.workdir() {
+                None => String::new(),
+                Some(workdir) => relative(workdir, registry)?,
+            },
+        };
+        Ok(Repo {
+            repo,
+            subtrees: Default::default(),
+            prefix,
+        })
+    }
+
+    /// The registry folder inside the repository ("" for the root).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    /// Resolve a revision (branch, tag, SHA, `main~3`) to a commit.
+    pub fn resolve(&self, rev: &str) -> anyhow::Result<Oid> {
+        let obj = self.repo.revparse_single(rev).map_err(|e| {
+            anyhow!(
+                "unknown revision `{rev}`: it is not a branch, tag or commit of {} ({})",
+                self.location(),
+                e.message()
+            )
+        })?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| anyhow!("revision `{rev}` does not point to a commit"))?;
+        Ok(commit.id())
+    }
+
+    fn location(&self) -> String {
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.path())
+            .display()
+            .to_string()
+    }
+
+    fn registry_tree(&self, commit: Oid) -> anyhow::Result<Option<Tree<'_>>> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        if self.prefix.is_empty() {
+            return Ok(Some(tree));
+        }
+        match tree.get_path(Path::new(&self.prefix)) {
+            Ok(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Ok(Some(self.repo.find_tree(entry.id())?))
+            }
+            Ok(_) => bail!("`{}` is a file, not a registry folder", self.prefix),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The id of a commit's registry subtree, cached (each commit is asked twice in a walk:
+    /// as a commit and as a parent).
+    fn subtree_id(&self, commit: Oid) -> anyhow::Result<Option<Oid>> {
+        if let Some(hit) = self.subtrees.borrow().get(&commit) {
+            return Ok(*hit);
+        }
+        let id = self.registry_tree(commit)?.map(|t| t.id());
+        self.subtrees.borrow_mut().insert(commit, id);
+        Ok(id)
+    }
+
+    /// The registry files at a commit, as the loader takes them.
+    pub fn sources_at(&self, commit: Oid) -> anyhow::Result<Vec<Source>> {
+        let Some(tree) = self.registry_tree(commit)? else {
+            bail!(
+                "the registry folder `{}` does not exist at commit {}",
+                if self.prefix.is_empty() {
+                    "."
+                } else {
+                    &self.prefix
+                },
+                short(commit)
+            );
+        };
+        if [POLICY_FILE, SCOPES_DIR, CLIENTS_DIR]
+            .iter()
+            .all(|n| tree.get_name(n).is_none())
+        {
+            bail!(
+                "`{}` at commit {} is not a scopectl registry: it has no scopectl.toml, scopes/ or clients/ (point --registry, or --subdir in a bare repository, at the registry folder)",
+                if self.prefix.is_empty() { "." } else { &self.prefix },
+                short(commit)
+            );
+        }
+        let mut out = Vec::new();
+        if let Some(e) = tree.get_name(POLICY_FILE) {
+            out.push(self.blob_source(POLICY_FILE.to_string(), e.id()));
+        }
+        for dir in [SCOPES_DIR, CLIENTS_DIR] {
+            if let Some(e) = tree.get_name(dir) {
+                if e.kind() == Some(ObjectType::Tree) {
+                    self.walk_tree(e.id(), dir, &mut out)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn blob_source(&self, path: String, id: Oid) -> Source {
+        let bytes = self
+            .repo
+            .find_blob(id)
+            .map(|b| b.content().to_vec())
+            .map_err(|e| e.message().to_string());
+        Source { path, bytes }
+    }
+
+    fn walk_tree(&self, id: Oid, rel: &str, out: &mut Vec<Source>) -> anyhow::Result<()> {
+        let tree = self.repo.find_tree(id)?;
+        for e in tree.iter() {
+            let Ok(name) = e.name() else {
+                out.push(Source {
+                    path: format!("{rel}/{}", String::from_utf8_lossy(e.name_bytes())),
+                    bytes: Err("file name is not valid UTF-8".into()),
+                });
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = format!("{rel}/{name}");
+            match e.kind() {
+                Some(ObjectType::Tree) => self.walk_tree(e.id(), &path, out)?,
+                Some(ObjectType::Blob) if name.ends_with(".toml") => {
+                    out.push(self.blob_source(path, e.id()))
+                }
+                Some(ObjectType::Blob) => out.push(Source {
+                    path,
+                    bytes: Ok(Vec::new()),
+                }),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The registry files in the work tree (uncommitted changes included).
+    pub fn worktree_sources(&self) -> anyhow::Result<Vec<Source>> {
+        let Some(workdir) = self.repo.workdir() else {
+            bail!("--worktree needs a repository with a work tree; this one is bare");
+        };
+        crate::registry::source::read_dir(&workdir.join(&self.prefix))
+    }
+
+    /// Who, when, why of a commit.
+    pub fn commit_info(&self, id: Oid) -> anyhow::Result<CommitInfo> {
+        let c = self.repo.find_commit(id)?;
+        let author = c.author();
+        let when = author.when();
+        let date = chrono::FixedOffset::east_opt(when.offset_minutes() * 60)
+            .and_then(|off| {
+                chrono::DateTime::from_timestamp(when.seconds(), 0)
+                    .map(|t| t.with_timezone(&off).to_rfc3339())
+            })
+            .unwrap_or_default();
+        Ok(CommitInfo {
+            id: id.to_string(),
+            short: short(id),
+            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            date,
+            subject: String::from_utf8_lossy(c.summary_bytes().unwrap_or(b""))
+                .trim()
+                .to_string(),
+            signed: self.repo.extract_signature(&id, None).is_ok(),
+        })
+    }
+
+    /// Commits reachable from `to` but not from `from` (all of `to`'s history when `from` is
+    /// `None`), oldest first.
+    pub fn walk(&self, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<Oid>> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME | Sort::REVERSE)?;
+        walk.push(to)?;
+        if let Some(f) = from {
+            walk.hide(f)?;
+        }
+        let mut out = Vec::new();
+        for id in walk {
+            out.push(id?);
+        }
+        Ok(out)
+    }
+
+    /// The semantic changes one commit made to the registry (against its first parent).
+    /// Merge commits are skipped (`None`), as `git log -p` does: the commits they merge
+    /// carry the changes. Only the registry subtree is compared, and only blobs whose ids
+    /// differ are read.
+    pub fn commit_changes(&self, id: Oid) -> anyhow::Result<Option<Vec<Change>>> {
+        let commit = self.repo.find_commit(id)?;
+        if commit.parent_count() > 1 {
+            return Ok(None);
+        }
+        let new = self.subtree_id(id)?;
+        let old = match commit.parent_ids().next() {
+            Some(p) => self.subtree_id(p)?,
+            None => None,
+        };
+        if old == new {
+            return Ok(Some(Vec::new()));
+        }
+        let mut files = Vec::new();
+        self.diff_trees(old, new, "", &mut files)?;
+        if files.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let mut old_files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
+        for (path, o, n) in files {
+            if let Some(o) = o {
+                old_files.push((path.clone(), self.repo.find_blob(o)?.content().to_vec()));
+            }
+            if let Some(n) = n {
+                new_files.push((path, self.repo.find_blob(n)?.content().to_vec()));
+            }
+        }
+        let (ma, _) = Model::from_files(old_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+        let (mb, _) = Model::from_files(new_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+        Ok(Some(diff::diff(&ma, &mb)))
+    }
+
+    /// Registry files whose blobs differ between two trees: (path, old blob, new blob).
+    /// Both trees are walked side by side in git's entry order, so unchanged entries cost
+    /// one id comparison and no allocation.
+    #[allow(clippy::type_complexity)]
+    fn diff_trees(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        rel: &str,
+        out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
+    ) -> anyhow::Result<()> {
+        let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
+        let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
+        let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
+        let mut b = new_tree.iter().flat_map(|t| t.iter()).peekable();
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => git_order(x, y),
+            };
+            let (o, n) = match order {
+                std::cmp::Ordering::Less => (a.next(), None),
+                std::cmp::Ordering::Greater => (None, b.next()),
+                std::cmp::Ordering::Equal => (a.next(), b.next()),
+            };
+            if let (Some(x), Some(y)) = (&o, &n) {
+                if x.id() == y.id() {
+                    continue;
+                }
+            }
+            let Some(any) = o.as_ref().or(n.as_ref()) else {
+                break;
+            };
+            let Ok(name) = any.name() else {
+                continue;
+            };
+            if rel.is_empty() && name != SCOPES_DIR && name != CLIENTS_DIR && name != POLICY_FILE {
+                continue;
+            }
+            let path = if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let of = |e: &Option<git2::TreeEntry>, kind| {
+                e.as_ref()
+                    .filter(|e| e.kind() == Some(kind))
+                    .map(|e| e.id())
+            };
+            let (ot, nt) = (of(&o, ObjectType::Tree), of(&n, ObjectType::Tree));
+            if ot.is_some() || nt.is_some() {
+                self.diff_trees(ot, nt, &path, out)?;
+            }
+            let (ob, nb) = (of(&o, ObjectType::Blob), of(&n, ObjectType::Blob));
+            if (ob.is_some() || nb.is_some()) && FileKind::of(&path).is_some() {
+                out.push((path, ob, nb));
+            }
+        }
+        Ok(())
+    }
+
+    /// What every commit between `from` and `to` changed, oldest first (commits that did
+    /// not touch the registry are left out).
+    pub fn history(&self, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<CommitChanges>> {
+        let mut out = Vec::new();
+        for id in self.walk(from, to)? {
+            if let Some(changes) = self.commit_changes(id)? {
+                if !changes.is_empty() {
+                    out.push(CommitChanges {
+                        commit: self.commit_info(id)?,
+                        changes,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Attach to each change the commits (from `history`) that made it: for a subject that
+/// was added, removed or renamed, every commit that touched it; for a field change, the
+/// commits that changed that field or added/removed the subject.
+pub fn attribute(changes: &mut [Change], history: &[CommitChanges]) {
+    use crate::diff::Subject;
+    // subject -> [(commit index, field or None for existence changes)]
+    let mut touched: BTreeMap<&Subject, Vec<(usize, Option<&str>)>> = BTreeMap::new();
+    let mut renames: Vec<(usize, String, String)> = Vec::new();
+    for (i, cc) in history.iter().enumerate() {
+        for c in &cc.changes {
+            let field = if c.kind.is_existence() {
+                None
+            } else {
+                c.field.as_deref()
+            };
+            touched.entry(&c.subject).or_default().push((i, field));
+            if c.kind == crate::diff::Kind::ScopeRenamed {
+                if let (Some(o), Some(n)) = (&c.old, &c.new) {
+                    renames.push((i, o.clone(), n.clone()));
+                }
+            }
+        }
+    }
+    for change in changes.iter_mut() {
+        let mut hits: Vec<usize> = Vec::new();
+        let mut subjects = vec![change.subject.clone()];
+        if change.kind == crate::diff::Kind::ScopeRenamed {
+            if let Some(o) = &change.old {
+                subjects.push(Subject::Scope { scope: o.clone() });
+            }
+        }
+        for s in &subjects {
+            if let Some(list) = touched.get(s) {
+                for (i, f) in list {
+                    let relevant =
+                        change.kind.is_existence() || f.is_none() || *f == change.field.as_deref();
+                    if relevant {
+                        hits.push(*i);
+                    }
+                }
+            }
+            if let Subject::Scope { scope } = s {
+                for (i, o, n) in &renames {
+                    if o == scope || n == scope {
+                        hits.push(*i);
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        change.commits = hits
+            .into_iter()
+            .map(|i| history[i].commit.clone())
+            .collect();
+    }
+}
+
+/// Git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry, b: &git2::TreeEntry) -> std::cmp::Ordering {
+    fn key<'a>(e: &'a git2::TreeEntry) -> impl Iterator<Item = &'a u8> {
+        let suffix: &'static [u8] = if e.kind() == Some(ObjectType::Tree) {
+            b"/"
+        } else {
+            b""
+        };
+        e.name_bytes().iter().chain(suffix)
+    }
+    key(a).cmp(key(b))
+}
+
+/// Seven hex digits.
+pub fn short(id: Oid) -> String {
+    let s = id.to_string();
+    s[..7.min(s.len())].to_string()
+}
+
+/// `path` relative to `root`, `/`-separated; both are canonicalised first.
+fn relative(root: &Path, path: &Path) -> anyhow::Result<String> {
+    let canon = |p: &Path| -> anyhow::Result<PathBuf> {
+        p.canonicalize()
+            .with_context(|| format!("cannot open {}", p.display()))
+    };
+    let (root, path) = (canon(root)?, canon(path)?);
+    let rel = path.strip_prefix(&root).map_err(|_| {
+        anyhow!(
+            "{} is not inside the repository's work tree {}",
+            path.display(),
+            root.display()
+        )
+    })?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(parts.join("/"))
+}
+
+/// Load a registry from sources read at a revision; when it does not load, the error names
+/// `what` (e.g. "side A (v1, 1a2b3c4)") and every broken file with line and column.
+pub fn load(sources: Vec<Source>, what: &str) -> anyhow::Result<crate::registry::Registry> {
+    let loaded = crate::registry::Registry::load(sources);
+    if loaded.is_ok() {
+        return Ok(loaded.registry);
+    }
+    let errors: Vec<crate::diag::Diagnostic> = loaded
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .collect();
+    let files: Vec<String> = errors
+        .iter()
+        .filter_map(|d| d.file())
+        .map(|f| loaded.registry.files.name(f).to_string())
+        .collect();
+    let rendered =
+        crate::output::human::render(&loaded.registry.files, &errors, crate::output::Color::Never);
+    bail!(
+        "the registry does not load at {what}: broken file(s): {}\n{rendered}",
+        if files.is_empty() {
+            "(none named)".to_string()
+        } else {
+            files.join(", ")
+        }
+    )
+}

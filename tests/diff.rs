@@ -1,0 +1,466 @@
+//! `scopectl diff` against real repositories built with git2.
+
+mod common;
+
+use common::{history, scopectl, TestRepo};
+use serde_json::Value;
+
+fn diff_json(t: &TestRepo, range: &str, code: i32) -> Value {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", range, "--format", "json", "--registry"])
+        .arg(t.registry())
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn find<'a>(v: &'a Value, kind: &str, label_part: &str) -> &'a Value {
+    v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == kind && c["subject"].to_string().contains(label_part))
+        .unwrap_or_else(|| panic!("no {kind} change about {label_part} in {v:#}"))
+}
+
+fn authors(c: &Value) -> Vec<String> {
+    c["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["author"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_change_kind_is_found_classified_and_attributed() {
+    let h = history("");
+    let v = diff_json(&h.t, "v1..v2", 3);
+    assert_eq!(v["version"], 1);
+    let expect = [
+        ("policy-changed", "policy", "metadata", "Dave"),
+        ("scope-removed", "legacy:read", "breaking", "Carol"),
+        ("scope-changed", "telemetry:read", "breaking", "Carol"),
+        ("scope-changed", "system:reboot", "metadata", "Dave"),
+        ("scope-renamed", "reports:view", "breaking", "Dave"),
+        ("scope-added", "orders:read", "metadata", "Dave"),
+        ("client-removed", "old-client", "breaking", "Carol"),
+        ("client-added", "new-client", "metadata", "Dave"),
+        ("grant-revoked", "legacy:read", "breaking", "Carol"),
+        ("grant-added", "billing:read", "access-added", "Bob"),
+        ("grant-added", "orders:read", "access-added", "Dave"),
+        ("grant-extended", "telemetry:read", "access-added", "Bob"),
+        ("grant-rejustified", "telemetry:read", "metadata", "Bob"),
+        (
+            "grant-shortened",
+            "system:reboot",
+            "access-removed",
+            "Carol",
+        ),
+        ("grant-reapproved", "system:reboot", "metadata", "Carol"),
+        ("grant-changed", "fleet-ops", "breaking", "Carol"),
+    ];
+    for (kind, about, class, author) in expect {
+        let c = find(&v, kind, about);
+        assert_eq!(c["class"], class, "{kind} {about}: {c:#}");
+        assert_eq!(
+            authors(c),
+            vec![author.to_string()],
+            "{kind} {about}: {c:#}"
+        );
+    }
+    assert_eq!(
+        v["changes"].as_array().unwrap().len(),
+        expect.len(),
+        "{v:#}"
+    );
+    // Claims: field by field.
+    let claims = find(&v, "scope-changed", "telemetry:read");
+    assert_eq!(claims["field"], "claims");
+    assert_eq!(claims["old"], "device_id, sensor_region");
+    assert_eq!(claims["new"], "sensor_region");
+    // The move-and-reformat commit made no change and is nobody's provenance.
+    let bob = h.c[1].to_string();
+    assert!(!v.to_string().contains(&bob));
+    assert_eq!(v["summary"]["breaking"], 6);
+}
+
+#[test]
+fn provenance_shows_sha_date_subject_and_signature() {
+    let h = history("");
+    let v = diff_json(&h.t, "v1..v2", 3);
+    let added = find(&v, "grant-added", "billing:read");
+    let commit = &added["commits"][0];
+    assert_eq!(commit["id"], h.c[2].to_string());
+    assert_eq!(commit["short"], &h.c[2].to_string()[..7]);
+    assert_eq!(commit["email"], "bob@example.com");
+    assert_eq!(
+        commit["subject"],
+        "Grant billing:read to sensor-node (PAY-9)"
+    );
+    assert_eq!(commit["date"], "2026-10-03T00:00:00+00:00");
+    assert_eq!(commit["signed"], false);
+    let policy = find(&v, "policy-changed", "policy");
+    assert_eq!(policy["commits"][0]["signed"], true);
+    assert_eq!(policy["field"], "policy.expiry_warning");
+}
+
+#[test]
+fn a_grant_approved_by_its_commit_author_is_a_four_eyes_finding() {
+    let h = history("");
+    let v = diff_json(&h.t, "v1..v2", 3);
+    let findings = v["findings"].as_array().unwrap();
+    // Bob added a grant he approved himself; Carol re-approved a grant in her own commit.
+    // Carol narrowing fleet-ops → telemetry:read (default → optional) is not flagged.
+    assert_eq!(findings.len(), 2, "{v:#}");
+    assert!(findings
+        .iter()
+        .all(|f| f["code"] == "diff/self-approved-commit"));
+    assert_eq!(findings[0]["commit"], h.c[3].to_string());
+    assert_eq!(findings[0]["subject"]["scope"], "system:reboot");
+    assert_eq!(findings[1]["commit"], h.c[2].to_string());
+    assert_eq!(findings[1]["subject"]["scope"], "billing:read");
+}
+
+#[test]
+fn a_moved_and_reformatted_file_is_no_change() {
+    let h = history("");
+    let range = format!("{}..{}", h.c[0], h.c[1]);
+    let v = diff_json(&h.t, &range, 0);
+    assert_eq!(v["changes"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn no_breaking_change_exits_zero() {
+    let h = history("");
+    let range = format!("{}..{}", h.c[1], h.c[2]);
+    let v = diff_json(&h.t, &range, 0);
+    assert_eq!(v["summary"]["access-added"], 2);
+}
+
+#[test]
+fn open_ended_range_runs_to_head() {
+    let h = history("");
+    let v = diff_json(&h.t, "v1..", 3);
+    assert_eq!(v["to"]["rev"], "HEAD");
+    assert_eq!(v["to"]["commit"], h.c[4].to_string());
+}
+
+#[test]
+fn registry_in_a_subfolder_is_read_from_that_subtree() {
+    let h = history("infra/oauth");
+    let v = diff_json(&h.t, "v1..v2", 3);
+    assert_eq!(v["registry"], "infra/oauth");
+    find(&v, "grant-added", "billing:read");
+}
+
+#[test]
+fn bare_clone_works_with_subdir() {
+    let h = history("infra/oauth");
+    let bare = tempfile::tempdir().unwrap();
+    let dest = bare.path().join("clone.git");
+    git2::build::RepoBuilder::new()
+        .bare(true)
+        .clone(h.t.root().to_str().unwrap(), &dest)
+        .unwrap();
+    let out = scopectl()
+        .args([
+            "diff",
+            "v1..v2",
+            "--format",
+            "json",
+            "--subdir",
+            "infra/oauth",
+            "--registry",
+        ])
+        .arg(&dest)
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["summary"]["changes"], 16);
+}
+
+#[test]
+fn unknown_revision_is_a_clear_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..nope"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown revision `nope`"));
+}
+
+#[test]
+fn registry_broken_at_one_side_names_the_side_and_the_file() {
+    let h = history("");
+    h.t.write("clients/iot/sensor-node.toml", "[client\nid = 1\n");
+    let broken = h.t.commit("Eve", "eve@example.com", "Oops");
+    h.t.tag("broken", broken);
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..broken"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("side B (broken"))
+        .stderr(predicates::str::contains("clients/iot/sensor-node.toml"));
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "broken..v2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("side A (broken"));
+}
+
+#[test]
+fn table_shows_word_diff_and_provenance() {
+    let h = history("");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("{+compressed +}"), "{s}");
+    assert!(s.contains("[-(IOT-142)-]{+(IOT-150)+}"), "{s}");
+    assert!(
+        s.contains(&format!(
+            "{} Bob <bob@example.com> 2026-10-03",
+            &h.c[2].to_string()[..7]
+        )),
+        "{s}"
+    );
+    assert!(s.contains("(signed)"), "{s}");
+    assert!(s.contains("warning[diff/self-approved-commit]"), "{s}");
+    assert!(s.contains("16 change(s): 6 breaking"), "{s}");
+}
+
+#[test]
+fn markdown_is_a_table_with_breaking_in_bold() {
+    let h = history("");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2", "--format", "markdown"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.starts_with("## Scope registry changes: v1 → v2"), "{s}");
+    assert!(
+        s.contains("| class | change | subject | what | commits |"),
+        "{s}"
+    );
+    assert!(
+        s.contains("| **breaking** | scope-removed | scope legacy:read |"),
+        "{s}"
+    );
+    assert!(s.contains("### Findings"), "{s}");
+}
+
+#[test]
+fn worktree_compares_head_with_uncommitted_files() {
+    let h = history("");
+    h.t.write(
+        "clients/extra.toml",
+        "[client]\nid = \"extra\"\n\n[[grants]]\nscope = \"orders:read\"\n",
+    );
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "--worktree", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["to"]["rev"], "worktree");
+    let c = find(&v, "grant-added", "extra");
+    assert_eq!(c["commits"].as_array().unwrap().len(), 0);
+}
+
+fn log_json(t: &TestRepo, name: &str) -> Value {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["log", name, "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn log_of_a_client_lists_each_commit_that_changed_it() {
+    let h = history("");
+    let v = log_json(&h.t, "sensor-node");
+    let subjects: Vec<&str> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"]["subject"].as_str().unwrap())
+        .collect();
+    // The move commit changed nothing and is not listed.
+    assert_eq!(
+        subjects,
+        [
+            "Initial registry (SEC-1)",
+            "Grant billing:read to sensor-node (PAY-9)"
+        ]
+    );
+    let kinds: Vec<&str> = v["entries"][1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["grant-added", "grant-extended", "grant-rejustified"]
+    );
+}
+
+#[test]
+fn log_of_a_scope_follows_renames_and_grants() {
+    let h = history("");
+    let v = log_json(&h.t, "reports:read");
+    let last = v["entries"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["changes"][0]["kind"], "scope-renamed");
+    assert_eq!(last["commit"]["signed"], true);
+    let v = log_json(&h.t, "legacy:read");
+    let kinds: Vec<&str> = v["entries"][1]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["scope-removed", "grant-revoked"]);
+}
+
+#[test]
+fn log_table_and_markdown_show_who_when_why() {
+    let h = history("");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "fleet-ops"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(
+        s.contains("Carol <carol@example.com> 2026-10-04 “Retire legacy API (SEC-7)”"),
+        "{s}"
+    );
+    assert!(s.contains("grant-shortened"), "{s}");
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "fleet-ops", "--format", "markdown"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let s = String::from_utf8(out).unwrap();
+    assert!(s.contains("## History of `fleet-ops` up to HEAD"), "{s}");
+    assert!(
+        s.contains(
+            "- **breaking** `grant-changed` fleet-ops → telemetry:read: type: default → optional"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn log_of_an_unknown_name_is_an_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["log", "nobody"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "`nobody` is neither a scope nor a client",
+        ));
+}
+
+#[test]
+fn changes_made_on_a_merged_branch_are_attributed_to_the_branch_commit() {
+    let h = history("");
+    let t = &h.t;
+    let v2 = h.c[4];
+    let fleet = std::fs::read_to_string(t.registry().join("clients/fleet-ops.toml")).unwrap();
+    let scopes = std::fs::read_to_string(t.registry().join("scopes/all.toml")).unwrap();
+    let side_fleet = fleet.replace("Dashboards (OPS-78)", "Dashboards and alerts (OPS-79)");
+    let main_scopes = scopes.replace("Read invoices", "Read invoices and credit notes");
+    // A side branch re-justifies a grant.
+    t.write("clients/fleet-ops.toml", &side_fleet);
+    let side = t.commit_with_parents(
+        "Frank",
+        "frank@example.com",
+        "Alerts need telemetry (OPS-79)",
+        &[v2],
+        false,
+    );
+    // Main changes a description meanwhile.
+    t.write("clients/fleet-ops.toml", &fleet);
+    t.write("scopes/all.toml", &main_scopes);
+    let main = t.commit_with_parents(
+        "Grace",
+        "grace@example.com",
+        "Describe billing:read",
+        &[v2],
+        true,
+    );
+    // The merge carries both.
+    t.write("clients/fleet-ops.toml", &side_fleet);
+    t.commit_with_parents(
+        "Grace",
+        "grace@example.com",
+        "Merge branch 'alerts'",
+        &[main, side],
+        true,
+    );
+    let v = diff_json(t, "v2..HEAD", 0);
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2, "{v:#}");
+    let rejustified = find(&v, "grant-rejustified", "fleet-ops");
+    assert_eq!(authors(rejustified), ["Frank"]);
+    assert_eq!(
+        rejustified["commits"][0]["subject"],
+        "Alerts need telemetry (OPS-79)"
+    );
+    let described = find(&v, "scope-changed", "billing:read");
+    assert_eq!(authors(described), ["Grace"]);
+    assert_eq!(described["commits"][0]["subject"], "Describe billing:read");
+}
+
+#[test]
+fn a_folder_that_is_not_a_registry_is_a_clear_error() {
+    let h = history("infra/oauth");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not a scopectl registry"));
+    scopectl()
+        .args(["diff", "v1..v2", "--registry", "/nonexistent/place"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "/nonexistent/place does not exist",
+        ));
+}

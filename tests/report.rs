@@ -1,0 +1,250 @@
+//! `scopectl report` against real repositories built with git2.
+
+mod common;
+
+use common::{history, scopectl, History};
+use serde_json::Value;
+
+/// The diff history plus a commit with the gaps an auditor must see: an expired grant, a
+/// client without owner, a grant approved by its client's owner, a high scope without step-up.
+fn with_gaps() -> History {
+    let h = history("");
+    h.t.write(
+        "scopes/extra.toml",
+        "[scopes.\"payroll:write\"]\ndescription = \"Change payroll\"\nowner = \"team-hr\"\nsensitivity = \"high\"\n",
+    );
+    h.t.write(
+        "clients/orphan.toml",
+        "[client]\nid = \"orphan\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Old export\"\napproved_by = \"erin@example.com\"\nexpires = 2026-11-01\n",
+    );
+    h.t.write(
+        "clients/payroll.toml",
+        "[client]\nid = \"payroll\"\nowner = \"dan@example.com\"\n\n[[grants]]\nscope = \"payroll:write\"\njustification = \"Monthly run <HR-1>\"\napproved_by = \"dan@example.com\"\napproved_on = 2026-10-01\nexpires = 2027-06-30\n",
+    );
+    let c = h.t.commit("Erin", "erin@example.com", "Payroll and orphan");
+    h.t.tag("v3", c);
+    h
+}
+
+fn report(h: &History, at: &str, format: &str) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args([
+            "report",
+            "--at",
+            at,
+            "--today",
+            "2026-11-25",
+            "--format",
+            format,
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn json_lists_every_grant_with_days_left_and_control_status() {
+    let h = with_gaps();
+    let v: Value = serde_json::from_str(&report(&h, "v3", "json")).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(
+        v["at"]["commit"],
+        h.t.repo.revparse_single("v3").unwrap().id().to_string()
+    );
+    assert_eq!(v["today"], "2026-11-25");
+    assert_eq!(v["expiry_window_days"], 14);
+    let s = &v["summary"];
+    assert_eq!(s["grants"], 7);
+    assert_eq!(s["expired"], 1);
+    assert_eq!(s["expiring"], 1);
+    assert_eq!(s["sensitive"], 2);
+    assert_eq!(s["clients_without_owner"], 1);
+    assert_eq!(s["self_approved"], 1);
+    // From history: Bob added a grant he approved; Carol re-approved one in her own
+    // commit; Erin added the orphan's grant she approved.
+    assert_eq!(s["self_approved_commits"], 3);
+    assert_eq!(v["history_checked"], true);
+    let billing = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["scope"] == "billing:read")
+        .unwrap();
+    assert_eq!(billing["self_approved_commit"], h.c[2].to_string());
+    let reboot = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["scope"] == "system:reboot")
+        .unwrap();
+    assert_eq!(reboot["days_left"], 6);
+    assert_eq!(reboot["status"], "expiring");
+    assert_eq!(reboot["approved_by"], "carol@example.com");
+    let status: Vec<(String, String)> = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().into(),
+                c["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("5.15", "gaps"),
+        ("5.18", "gaps"),
+        ("8.2", "gaps"),
+        ("5.3", "gaps"),
+    ];
+    assert_eq!(
+        status,
+        expect.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+    );
+    assert_eq!(v["expiry_by_month"][0], serde_json::json!(["2026-11", 1]));
+}
+
+#[test]
+fn a_clean_registry_meets_every_control() {
+    let h = history("");
+    // Grace re-approves what Bob and Carol approved in their own commits.
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
+    h.t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
+    );
+    let c =
+        h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
+    h.t.tag("clean", c);
+    let v: Value = serde_json::from_str(&report(&h, "clean", "json")).unwrap();
+    for c in v["controls"].as_array().unwrap() {
+        assert_eq!(c["status"], "met", "{c:#}");
+    }
+}
+
+#[test]
+fn markdown_has_every_section_and_the_annex_a_table() {
+    let h = with_gaps();
+    let s = report(&h, "v3", "markdown");
+    for heading in [
+        "## ISO/IEC 27001:2022 Annex A",
+        "## Expired grants",
+        "## Grants expiring within 14 days",
+        "## Grants of sensitive scopes (high, critical)",
+        "## Clients without an owner",
+        "## All grants",
+    ] {
+        assert!(s.contains(heading), "missing {heading}:\n{s}");
+    }
+    assert!(
+        s.contains("| 5.3 | Segregation of duties | **gaps** |"),
+        "{s}"
+    );
+    assert!(s.contains("- orphan"), "{s}");
+    assert!(
+        s.contains(
+            "| orphan | orders:read | low | Old export | erin@example.com | — | 2026-11-01 | -24 |"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("payroll → payroll:write: high scope without step-up"),
+        "{s}"
+    );
+}
+
+#[test]
+fn csv_has_one_row_per_grant() {
+    let h = with_gaps();
+    let s = report(&h, "v3", "csv");
+    let mut r = csv::Reader::from_reader(s.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(&headers[0], "client");
+    assert_eq!(&headers[10], "days_left");
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 7);
+    let payroll = rows.iter().find(|r| &r[0] == "payroll").unwrap();
+    assert_eq!(&payroll[6], "Monthly run <HR-1>");
+    assert_eq!(&payroll[12], "true");
+    assert_eq!(&headers[13], "self_approved_commit");
+}
+
+#[test]
+fn html_is_one_self_contained_file_with_a_chart() {
+    let h = with_gaps();
+    let s = report(&h, "v3", "html");
+    assert!(s.starts_with("<!DOCTYPE html>"));
+    assert!(s.contains("<svg"));
+    assert!(s.contains("<title>2027-04: "), "{s}");
+    assert!(s.contains("Monthly run &lt;HR-1&gt;"));
+    assert!(!s.contains("<script"));
+    assert!(!s.contains(" src="));
+    assert!(!s.contains("<link"));
+    assert!(!s.contains("href="));
+}
+
+#[test]
+fn report_at_an_older_revision_reads_that_revision() {
+    let h = with_gaps();
+    let v: Value = serde_json::from_str(&report(&h, "v1", "json")).unwrap();
+    assert!(v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["client"] == "old-client"));
+    assert_eq!(v["expiry_window_days"], 30);
+}
+
+#[test]
+fn report_at_an_unknown_revision_is_an_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .args(["report", "--at", "v9"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown revision `v9`"));
+}
+
+#[test]
+fn no_history_reads_only_the_snapshot() {
+    let h = with_gaps();
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args([
+            "report",
+            "--today",
+            "2026-11-25",
+            "--format",
+            "json",
+            "--no-history",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["history_checked"], false);
+    assert_eq!(v["summary"]["self_approved_commits"], 0);
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert!(c53["evidence"]
+        .as_str()
+        .unwrap()
+        .ends_with("(history not read)"));
+}
