@@ -14,6 +14,7 @@ pub mod output;
 pub mod policy;
 pub mod registry;
 pub mod schema;
+pub mod token;
 
 /// Today's date in UTC: the default "today" for expiry checks.
 pub fn today_utc() -> chrono::NaiveDate {

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each returns the process exit code.
 
 mod completions;
+mod decode;
 mod init;
 mod lint;
 mod schema;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Lint(args) => lint::run(args, color),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Decode(args) => decode::run(*args, color),
     }
 }
 
