@@ -246,6 +246,9 @@ pub fn extract(input: &str) -> (&str, bool) {
         header_line = true;
     }
     for scheme in ["bearer", "dpop"] {
+        if s.eq_ignore_ascii_case(scheme) {
+            return ("", true);
+        }
         if let Some(rest) = strip_prefix_ci(s, scheme) {
             if rest.starts_with(|c: char| c.is_whitespace()) {
                 s = trim_quotes(rest);
