@@ -465,7 +465,7 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             s,
             "  {:<10} {} (policy: at most {})",
             "lifetime",
-            scopectl::registry::types::format_seconds((exp - iat).max(0) as u64),
+            scopectl::registry::types::format_seconds(exp.saturating_sub(*iat).max(0) as u64),
             ctx.policy.access_token_lifetime
         );
     }

@@ -335,10 +335,14 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     // exp
     match exp {
         Some(exp) if now >= exp => {
-            let ago = now - exp;
+            let ago = now.saturating_sub(exp);
             let mut f = Diagnostic::error(
                 "token/expired",
-                format!("the token expired {} ({})", relative(-ago), utc(exp)),
+                format!(
+                    "the token expired {} ({})",
+                    relative(ago.saturating_neg()),
+                    utc(exp)
+                ),
             )
             .help("get a new token; a resource server answers 401 invalid_token");
             if ago <= skew {
@@ -357,7 +361,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     }
     // lifetime
     if let (Some(exp), Some(start)) = (exp, iat.or(nbf)) {
-        let lifetime = exp - start;
+        let lifetime = exp.saturating_sub(start);
         let max = ctx.policy.access_token_lifetime.seconds as i64;
         if lifetime > max {
             a.findings.push(
@@ -376,7 +380,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     }
     // nbf / iat in the future
     if let Some(nbf) = nbf {
-        let ahead = nbf - now;
+        let ahead = nbf.saturating_sub(now);
         if ahead > skew {
             a.findings.push(
                 Diagnostic::error(
@@ -393,7 +397,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         }
     }
     if let Some(iat) = iat {
-        let ahead = iat - now;
+        let ahead = iat.saturating_sub(now);
         if ahead > skew {
             a.findings.push(
                 Diagnostic::error(
@@ -640,13 +644,13 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                         )
                         .help("request the token with max_age (or prompt=login) so the issuer records auth_time"),
                     ),
-                    Some(t) if now - t > step_up_age => a.findings.push(
+                    Some(t) if now.saturating_sub(t) > step_up_age => a.findings.push(
                         Diagnostic::error(
                             "token/step-up-stale",
                             format!(
                                 "scope `{s}` requires authentication within {}, but the user authenticated {}",
                                 dur(step_up_age),
-                                relative(t - now)
+                                relative(t.saturating_sub(now))
                             ),
                         )
                         .help("re-authenticate (max_age / prompt=login) before using this scope"),
