@@ -15,6 +15,7 @@ fn check_all(input: &str) {
             registry: None,
             expected_iss: Some("https://id.example.com"),
             expected_aud: &["api".to_string()],
+            describe_times: true,
         };
         let _ = findings::check(&d, &ctx);
     }

@@ -44,6 +44,7 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
         iss: args.iss.as_deref(),
         aud: &args.aud,
         allowed: &allowed,
+        batch: args.batch.is_some(),
     };
     let fetch = FetchOptions {
         insecure_http: args.insecure_http,
@@ -179,6 +180,8 @@ struct Checker<'a> {
     iss: Option<&'a str>,
     aud: &'a [String],
     allowed: &'a [jsonwebtoken::Algorithm],
+    /// `--batch`: lean per-line documents.
+    batch: bool,
 }
 
 /// Everything known about one token.
@@ -214,6 +217,7 @@ impl Checker<'_> {
                 registry: self.registry,
                 expected_iss: self.iss,
                 expected_aud: self.aud,
+                describe_times: !self.batch,
             },
         );
         let mut all: Vec<Diagnostic> = verification.findings.clone();
@@ -248,6 +252,26 @@ impl Checked {
             EXIT_FINDINGS
         } else {
             EXIT_OK
+        }
+    }
+
+    fn batch_doc(&self, line: usize, with_registry: bool) -> BatchDoc<'_> {
+        let v = &self.verification;
+        BatchDoc {
+            line,
+            valid: self.valid(),
+            signature: BatchSignature {
+                status: v.status,
+                alg: v.alg.as_deref(),
+                kid: v.kid.as_deref(),
+                key: v.key.as_deref(),
+            },
+            header: &self.decoded.header,
+            claims: &self.decoded.claims,
+            client: self.analysis.client.as_deref(),
+            scopes: with_registry.then_some(&self.analysis.scopes[..]),
+            token_bytes: self.decoded.token.len(),
+            findings: self.findings.iter().map(JsonFinding::from).collect(),
         }
     }
 
@@ -292,6 +316,30 @@ struct Doc<'a> {
     size: Size,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+}
+
+/// One `--batch` line: the document without what is the same on every line (`now`,
+/// `header_budget`, the tool) or derivable (`times`, the signature's message).
+#[derive(Serialize)]
+struct BatchDoc<'a> {
+    line: usize,
+    valid: bool,
+    signature: BatchSignature<'a>,
+    header: &'a Map<String, Value>,
+    claims: &'a Map<String, Value>,
+    client: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<&'a [ScopeInfo]>,
+    token_bytes: usize,
+    findings: Vec<JsonFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct BatchSignature<'a> {
+    status: Status,
+    alg: Option<&'a str>,
+    kid: Option<&'a str>,
+    key: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -620,7 +668,7 @@ fn run_batch(
             break;
         }
         let per = chunk.len().div_ceil(threads);
-        let results: Vec<(String, u8)> = if threads == 1 || chunk.len() < 64 {
+        let results: Vec<(Vec<u8>, u8)> = if threads == 1 || chunk.len() < 64 {
             vec![batch_part(&chunk, ctx, &keys)]
         } else {
             std::thread::scope(|s| {
@@ -636,8 +684,8 @@ fn run_batch(
                     .map(|h| {
                         h.join().unwrap_or_else(|_| {
                             (
-                                "{\"error\":{\"code\":\"internal\",\"message\":\"a worker thread failed\"}}\n"
-                                    .to_string(),
+                                b"{\"error\":{\"code\":\"internal\",\"message\":\"a worker thread failed\"}}\n"
+                                    .to_vec(),
                                 EXIT_UNUSABLE,
                             )
                         })
@@ -646,7 +694,7 @@ fn run_batch(
             })
         };
         for (text, code) in results {
-            out.write_all(text.as_bytes())?;
+            out.write_all(&text)?;
             worst = worse(worst, code);
         }
     }
@@ -659,34 +707,34 @@ fn worse(a: u8, b: u8) -> u8 {
     a.max(b)
 }
 
-fn batch_part(lines: &[(usize, Vec<u8>)], ctx: &Checker, keys: &Option<KeySet>) -> (String, u8) {
-    let mut out = String::with_capacity(lines.len() * 512);
+fn batch_part(lines: &[(usize, Vec<u8>)], ctx: &Checker, keys: &Option<KeySet>) -> (Vec<u8>, u8) {
+    let mut out: Vec<u8> = Vec::with_capacity(lines.len() * 700);
     let mut worst = EXIT_OK;
     for (n, bytes) in lines {
         let text = String::from_utf8_lossy(bytes);
-        let (json, code) = match token::decode(&text) {
+        let (written, code) = match token::decode(&text) {
+            // A malformed line is a finding about the log, not a failure of the run.
             Err(e) => (
-                serde_json::to_string(&error_doc(Some(*n), &e)),
-                // A malformed line is a finding about the log, not a failure of the run.
+                serde_json::to_writer(&mut out, &error_doc(Some(*n), &e)),
                 EXIT_FINDINGS,
             ),
             Ok(d) => {
                 let c = ctx.check(d, Ok(keys));
                 let code = c.exit_code();
-                (serde_json::to_string(&c.doc(Some(*n))), code)
+                (
+                    serde_json::to_writer(&mut out, &c.batch_doc(*n, ctx.registry.is_some())),
+                    code,
+                )
             }
         };
-        match json {
-            Ok(j) => out.push_str(&j),
-            Err(e) => {
-                let _ = write!(
-                    out,
-                    "{{\"line\":{n},\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}",
-                    e.to_string()
-                );
-            }
+        if let Err(e) = written {
+            let _ = write!(
+                out,
+                "{{\"line\":{n},\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}",
+                e.to_string()
+            );
         }
-        out.push('\n');
+        out.push(b'\n');
         worst = worse(worst, code);
     }
     (out, worst)
