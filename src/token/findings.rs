@@ -689,6 +689,28 @@ mod tests {
     }
 
     #[test]
+    fn every_emitted_code_is_listed() {
+        let sources = [
+            include_str!("findings.rs"),
+            include_str!("verify.rs"),
+            include_str!("../commands/decode.rs"),
+        ];
+        for src in sources {
+            for (i, _) in src.match_indices("\"token/") {
+                let code: String = src[i + 1..].chars().take_while(|&c| c != '"').collect();
+                let name = &code["token/".len()..];
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    continue;
+                }
+                assert!(
+                    TOKEN_RULES.iter().any(|r| r.id == code),
+                    "{code} is emitted but not in TOKEN_RULES"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn rule_ids_are_unique() {
         let mut ids: Vec<_> = TOKEN_RULES.iter().map(|r| r.id).collect();
         ids.sort();
