@@ -523,6 +523,22 @@ fn wrong_kind_of_key_is_unusable() {
 }
 
 #[test]
+fn ec_key_of_the_wrong_curve_is_a_key_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let p256 = p256_pair();
+    let p384 = p384_pair();
+    let key = file(&dir, "p256.pem", &p256.public);
+    let token = sign(Algorithm::ES384, &p384.private, None, &good_claims());
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+    assert_eq!(code, 2, "{doc}");
+    assert!(codes(&doc).contains(&"token/key-mismatch".to_string()));
+    assert!(doc["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("EC P-256 public key"));
+}
+
+#[test]
 fn algorithm_allowlist_refuses_other_algorithms() {
     let dir = tempfile::tempdir().unwrap();
     let key = file(&dir, "k.pem", &rsa_pair().public);

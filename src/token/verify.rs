@@ -107,7 +107,11 @@ impl Key {
         let kind = match self.family {
             AlgorithmFamily::Hmac => "HMAC secret",
             AlgorithmFamily::Rsa => "RSA public key",
-            AlgorithmFamily::Ec => "EC public key",
+            AlgorithmFamily::Ec => match self.curve {
+                Some(EllipticCurve::P256) => "EC P-256 public key",
+                Some(EllipticCurve::P384) => "EC P-384 public key",
+                _ => "EC public key",
+            },
             AlgorithmFamily::Ed => "Ed25519 public key",
         };
         match &self.kid {
@@ -325,10 +329,37 @@ fn pem_key(bytes: &[u8]) -> anyhow::Result<Key> {
     ];
     for (family, f) in attempts {
         if let Ok(key) = f(bytes) {
-            return Ok(Key::new(None, None, family, None, key));
+            let curve = (family == AlgorithmFamily::Ec)
+                .then(|| pem_ec_curve(&text))
+                .flatten();
+            return Ok(Key::new(None, None, family, curve, key));
         }
     }
     bail!("`{label}` is not an RSA, EC (P-256/P-384) or Ed25519 public key scopectl can read")
+}
+
+/// The named curve of an EC public key in PEM, found by its OID in the DER body.
+fn pem_ec_curve(text: &str) -> Option<EllipticCurve> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    // 1.2.840.10045.3.1.7 (P-256) and 1.3.132.0.34 (P-384).
+    const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+    if der.windows(P256.len()).any(|w| w == P256) {
+        Some(EllipticCurve::P256)
+    } else if der.windows(P384.len()).any(|w| w == P384) {
+        Some(EllipticCurve::P384)
+    } else {
+        None
+    }
 }
 
 fn jwk_key(jwk: &Jwk) -> Result<Key, String> {
