@@ -602,6 +602,39 @@ fn jwks_file_selects_the_key_by_kid_and_reports_an_unknown_kid() {
 }
 
 #[test]
+fn hostile_jwks_keys_are_skipped_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "kid": "short"},
+        {"kty": "oct", "k": "c2VjcmV0", "kid": "sym"},
+        {"kty": "RSA", "n": "", "e": "AQAB", "use": "enc", "kid": "enc"}
+    ]});
+    let path = file(&dir, "jwks.json", &set.to_string());
+    let token = sign(
+        Algorithm::EdDSA,
+        &ed_pair().private,
+        Some("short"),
+        &good_claims(),
+    );
+    let out = decode(&dir)
+        .arg("--jwks")
+        .arg(&path)
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("no usable signature verification key"),
+        "{text}"
+    );
+    assert!(text.contains("32 bytes"), "{text}");
+    assert!(text.contains("symmetric (oct) key"), "{text}");
+    assert!(text.contains("use=enc"), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
 fn jwks_url_is_fetched_over_http_only_when_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let set = jwks(&[("k1", Algorithm::RS256, &rsa_pair().private)]);

@@ -332,10 +332,25 @@ fn pem_key(bytes: &[u8]) -> anyhow::Result<Key> {
             let curve = (family == AlgorithmFamily::Ec)
                 .then(|| pem_ec_curve(&text))
                 .flatten();
+            check_key_material(family, &key).map_err(|e| anyhow!(e))?;
             return Ok(Key::new(None, None, family, curve, key));
         }
     }
     bail!("`{label}` is not an RSA, EC (P-256/P-384) or Ed25519 public key scopectl can read")
+}
+
+/// Reject key material the crypto backend would choke on (jsonwebtoken panics on an
+/// Ed25519 key shorter than 32 bytes).
+fn check_key_material(family: AlgorithmFamily, key: &DecodingKey) -> Result<(), String> {
+    if family == AlgorithmFamily::Ed {
+        let len = key.try_get_as_bytes().map(<[u8]>::len).unwrap_or(0);
+        if len != 32 {
+            return Err(format!(
+                "an Ed25519 public key is 32 bytes, this one is {len}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The named curve of an EC public key in PEM, found by its OID in the DER body.
@@ -386,6 +401,7 @@ fn jwk_key(jwk: &Jwk) -> Result<Key, String> {
     };
     let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("not a usable key ({e})"))?;
     let family = key.family();
+    check_key_material(family, &key)?;
     Ok(Key::new(jwk.common.key_id.clone(), alg, family, curve, key))
 }
 
@@ -663,7 +679,12 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     for k in &candidates {
         let ok = match k.verify_fast(alg, input, &d.signature) {
             Some(ok) => Ok(ok),
-            None => jsonwebtoken::crypto::verify(sig, input, &k.key, alg),
+            // Last line of defence: a panic inside the crypto backend on hostile key
+            // material must not take the process down.
+            None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                jsonwebtoken::crypto::verify(sig, input, &k.key, alg)
+            }))
+            .unwrap_or_else(|_| Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())),
         };
         match ok {
             Ok(true) => {
