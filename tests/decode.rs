@@ -672,6 +672,29 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains("over plain HTTP"));
+    // The human output says where the issuer came from.
+    decode(&dir)
+        .args(["--discover", "--insecure-http", &token])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "issuer was taken from the token itself",
+        ));
+    // A configuration that names another issuer is refused.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let evil = format!("http://{}", listener.local_addr().unwrap());
+    serve_listener(
+        listener,
+        vec![(
+            "/.well-known/openid-configuration".into(),
+            json!({"issuer": issuer, "jwks_uri": format!("{issuer}/certs")}).to_string(),
+        )],
+    );
+    decode(&dir)
+        .args(["--discover", "--insecure-http", "--iss", &evil, &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("refusing its keys"));
     // Pinned with --iss (a trailing slash is the same issuer): keys come from --iss.
     let (code, doc) = run_json(decode(&dir).args([
         "--discover",
