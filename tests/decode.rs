@@ -472,6 +472,25 @@ fn alg_none_is_an_error_and_never_valid() {
 }
 
 #[test]
+fn keys_named_by_the_token_are_never_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    // Signed with another key, which the header points to.
+    let mut h = Header::new(Algorithm::RS256);
+    h.jku = Some("https://evil.example.com/jwks.json".into());
+    let token = encode(
+        &h,
+        &good_claims(),
+        &encoding_key(Algorithm::RS256, &rsa_pair2().private),
+    )
+    .unwrap();
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+    assert_eq!(code, 1);
+    assert_eq!(doc["signature"]["status"], "invalid");
+    assert!(codes(&doc).contains(&"token/embedded-key".to_string()));
+}
+
+#[test]
 fn hmac_token_with_a_public_key_is_algorithm_confusion() {
     let dir = tempfile::tempdir().unwrap();
     let public = rsa_pair().public.clone();

@@ -69,6 +69,11 @@ pub const TOKEN_RULES: &[TokenRule] = &[
         "No key was given: the signature was not checked.",
     ),
     r(
+        "token/embedded-key",
+        Level::Warn,
+        "The header carries or points to its own key (jwk, jku, x5u, x5c).",
+    ),
+    r(
         "token/invalid-claim",
         Level::Deny,
         "A registered claim has the wrong JSON type.",
@@ -334,6 +339,25 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     let exp = time("exp", &mut a);
     let auth_time = time("auth_time", &mut a);
     let exp_present = d.claims.contains_key("exp");
+
+    // keys named by the token itself: never used, but a sign of a key-injection attempt
+    // when the issuer does not normally send them
+    let embedded: Vec<&str> = ["jwk", "jku", "x5u", "x5c"]
+        .into_iter()
+        .filter(|h| d.header.contains_key(*h))
+        .collect();
+    if !embedded.is_empty() {
+        a.findings.push(
+            Diagnostic::warning(
+                "token/embedded-key",
+                format!(
+                    "the header carries or points to its own key ({}); scopectl never uses it",
+                    embedded.join(", ")
+                ),
+            )
+            .help("a verifier that trusts keys named by the token accepts forgeries; verify only with keys configured for the issuer"),
+        );
+    }
 
     // exp
     match exp {
