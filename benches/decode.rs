@@ -144,40 +144,72 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let now = NOW.to_string();
-    let ours = time_process(dir.path(), &bin, &["decode", "--now", &now, &token], runs);
-    let ours_json = time_process(
-        dir.path(),
-        &bin,
-        &["decode", "--now", &now, "--format", "json", &token],
-        runs,
-    );
-    println!("decode one token, whole process, median of {runs} runs:");
-    if let Some(t) = ours {
-        println!("  scopectl decode TOKEN                {:>8.2} ms", ms(t));
+    // Interleaved: one run of each command per round, so a change in machine load hits
+    // every command alike.
+    let jwt = find_jwt();
+    let mut commands: Vec<(&str, PathBuf, Vec<&str>)> = vec![
+        (
+            "scopectl decode TOKEN",
+            bin.clone(),
+            vec!["decode", "--now", &now, &token],
+        ),
+        (
+            "scopectl decode --format json TOKEN",
+            bin.clone(),
+            vec!["decode", "--now", &now, "--format", "json", &token],
+        ),
+    ];
+    if let Some(jwt) = &jwt {
+        commands.push(("jwt decode TOKEN", jwt.clone(), vec!["decode", &token]));
+        commands.push((
+            "jwt decode -j TOKEN",
+            jwt.clone(),
+            vec!["decode", "-j", &token],
+        ));
     }
-    if let Some(t) = ours_json {
-        println!("  scopectl decode --format json TOKEN  {:>8.2} ms", ms(t));
-    }
-    match find_jwt() {
-        Some(jwt) => {
-            let theirs = time_process(dir.path(), &jwt, &["decode", &token], runs);
-            let theirs_json = time_process(dir.path(), &jwt, &["decode", "-j", &token], runs);
-            if let Some(t) = theirs {
-                println!("  jwt decode TOKEN                     {:>8.2} ms", ms(t));
-            }
-            if let Some(t) = theirs_json {
-                println!("  jwt decode -j TOKEN                  {:>8.2} ms", ms(t));
-            }
-            if let (Some(a), Some(b)) = (ours, theirs) {
-                println!(
-                    "  ratio scopectl / jwt: {:.2}x (target: within 1.2x)",
-                    a.as_secs_f64() / b.as_secs_f64()
-                );
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::with_capacity(runs); commands.len()];
+    'rounds: for _ in 0..runs {
+        for (i, (_, program, args)) in commands.iter().enumerate() {
+            match time_process(dir.path(), program, args, 1) {
+                Some(t) => samples[i].push(t),
+                None => break 'rounds,
             }
         }
-        None => {
+    }
+    println!("decode one token, whole process, median of {runs} interleaved runs:");
+    let mut medians = Vec::new();
+    for ((name, _, _), s) in commands.iter().zip(samples) {
+        if s.is_empty() {
+            println!("  {name}: did not run");
+            medians.push(None);
+            continue;
+        }
+        let m = median(s);
+        println!("  {name:<36} {:>8.2} ms", ms(m));
+        medians.push(Some(m));
+    }
+    match (
+        jwt.is_some(),
+        medians.first().copied().flatten(),
+        medians.get(2).copied().flatten(),
+    ) {
+        (true, Some(a), Some(b)) => println!(
+            "  ratio scopectl / jwt: {:.2}x (target: within 1.2x)",
+            a.as_secs_f64() / b.as_secs_f64()
+        ),
+        (true, _, _) => println!("  ratio: not available"),
+        (false, _, _) => {
             println!("  jwt-cli not found (cargo install --locked jwt-cli): comparison skipped")
         }
+    }
+    if let (Some(a), Some(b)) = (
+        medians.get(1).copied().flatten(),
+        medians.get(3).copied().flatten(),
+    ) {
+        println!(
+            "  ratio with JSON output: {:.2}x",
+            a.as_secs_f64() / b.as_secs_f64()
+        );
     }
 
     // 2. --batch. RSA signing is slow, so 1,000 distinct RS256 tokens are repeated to
