@@ -161,7 +161,7 @@ pub struct DecodeArgs {
     /// The expected issuer (`iss`).
     #[arg(long, value_name = "URL")]
     pub iss: Option<String>,
-    /// An expected audience (`aud` must contain it); repeatable.
+    /// An accepted audience (`aud` must contain one of them); repeatable.
     #[arg(long, value_name = "AUD")]
     pub aud: Vec<String>,
     /// Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now.

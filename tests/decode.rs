@@ -945,6 +945,10 @@ fn iss_aud_size_and_pii_findings() {
     assert!(c.contains(&"token/aud-mismatch".to_string()));
     let (code, _) = run_json(decode(&dir).args(["--iss", ISS, "--aud", "orders-api", &token]));
     assert_eq!(code, 0);
+    // Several accepted audiences: one match is enough.
+    let (code, _) =
+        run_json(decode(&dir).args(["--aud", "billing-api", "--aud", "orders-api", &token]));
+    assert_eq!(code, 0);
 
     let mut claims = good_claims();
     claims.as_object_mut().unwrap().remove("iss");

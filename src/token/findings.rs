@@ -509,16 +509,20 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             format!("`aud` is {t}; it must be a string or an array of strings"),
         )),
         Some(Ok(list)) => {
-            for want in ctx.expected_aud {
-                if !list.iter().any(|x| x == want) {
-                    a.findings.push(
-                        Diagnostic::error(
-                            "token/aud-mismatch",
-                            format!("`aud` is [{}], which does not contain {want:?}", list.join(", ")),
-                        )
-                        .help("the token was issued for another API; request it with the right audience (resource indicator / client scope)"),
-                    );
-                }
+            let expected = ctx.expected_aud;
+            if !expected.is_empty() && !expected.iter().any(|want| list.contains(&want.as_str())) {
+                let wanted = expected
+                    .iter()
+                    .map(|w| format!("{w:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                a.findings.push(
+                    Diagnostic::error(
+                        "token/aud-mismatch",
+                        format!("`aud` is [{}], which does not contain {wanted}", list.join(", ")),
+                    )
+                    .help("the token was issued for another API; request it with the right audience (resource indicator / client scope)"),
+                );
             }
         }
     }
