@@ -1124,3 +1124,43 @@ fn batch_writes_one_json_line_per_token() {
         .assert()
         .success();
 }
+
+#[test]
+fn client_id_and_scp_array_are_read_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    let obj = claims.as_object_mut().unwrap();
+    obj.remove("azp");
+    obj.remove("scope");
+    obj.insert("client_id".into(), json!("shop-frontend"));
+    obj.insert("scp".into(), json!(["orders:read", "customers:read"]));
+    let (code, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(registry())
+            .arg(sign_hs(b"k", &claims)),
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["client"], "shop-frontend");
+    assert_eq!(doc["scopes"][1]["scope"], "customers:read");
+    assert_eq!(doc["scopes"][1]["granted"], true);
+
+    claims["scp"] = json!([1, 2]);
+    let (code, doc) = run_json(decode(&dir).arg(sign_hs(b"k", &claims)));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/invalid-claim".to_string()));
+}
+
+#[test]
+fn colour_is_used_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"k", &good_claims());
+    let plain = decode(&dir).arg(&token).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+    let coloured = decode(&dir)
+        .args(["--color", "always", &token])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout)
+        .starts_with("\u{1b}[1;33m⚠ signature NOT verified"));
+}
