@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode a token, verify its signature and check it against the registry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -133,6 +134,27 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;decode' {
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (--batch always writes JSON lines)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)')
+            [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in environment variable VAR')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Verify with a JWKS from a file or an https:// URL')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout for each HTTP request of --jwks URL and --discover')
+            [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)')
+            [CompletionResult]::new('--iss', '--iss', [CompletionResultType]::ParameterName, 'The expected issuer (`iss`)')
+            [CompletionResult]::new('--aud', '--aud', [CompletionResultType]::ParameterName, 'An accepted audience (`aud` must contain one of them); repeatable')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (default: the current directory, if it is a registry)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'Fetch the issuer''s OpenID configuration and JWKS (issuer from --iss, else the token''s `iss`)')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)')
+            [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the token findings with their ids, levels and explanations, then exit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
@@ -144,6 +166,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode a token, verify its signature and check it against the registry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -175,6 +198,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;report' {
+            break
+        }
+        'scopectl;help;decode' {
             break
         }
         'scopectl;help;help' {

@@ -22,6 +22,9 @@ _scopectl() {
             scopectl,completions)
                 cmd="scopectl__subcmd__completions"
                 ;;
+            scopectl,decode)
+                cmd="scopectl__subcmd__decode"
+                ;;
             scopectl,diff)
                 cmd="scopectl__subcmd__diff"
                 ;;
@@ -54,6 +57,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help,completions)
                 cmd="scopectl__subcmd__help__subcmd__completions"
+                ;;
+            scopectl__subcmd__help,decode)
+                cmd="scopectl__subcmd__help__subcmd__decode"
                 ;;
             scopectl__subcmd__help,diff)
                 cmd="scopectl__subcmd__help__subcmd__diff"
@@ -89,7 +95,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint schema completions plan apply drift diff log report help"
+            opts="-h -V --color --help --version init lint schema completions plan apply drift diff log report decode help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,6 +154,72 @@ _scopectl() {
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__decode)
+            opts="-h --batch --format --key --secret-file --secret-env --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --list-rules --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iss)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aud)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -223,7 +295,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init lint schema completions plan apply drift diff log report help"
+            opts="init lint schema completions plan apply drift diff log report decode help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,6 +323,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__decode)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

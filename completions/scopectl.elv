@@ -33,6 +33,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
             cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+            cand decode 'Decode a token, verify its signature and check it against the registry'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;init'= {
@@ -119,6 +120,26 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;decode'= {
+            cand --batch 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each'
+            cand --format 'Output format (--batch always writes JSON lines)'
+            cand --key 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)'
+            cand --secret-file 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)'
+            cand --secret-env 'Verify HMAC (HS*) with the secret in environment variable VAR'
+            cand --jwks 'Verify with a JWKS from a file or an https:// URL'
+            cand --timeout 'Timeout for each HTTP request of --jwks URL and --discover'
+            cand --alg 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)'
+            cand --iss 'The expected issuer (`iss`)'
+            cand --aud 'An accepted audience (`aud` must contain one of them); repeatable'
+            cand --now 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now'
+            cand --registry 'The registry root (default: the current directory, if it is a registry)'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --discover 'Fetch the issuer''s OpenID configuration and JWKS (issuer from --iss, else the token''s `iss`)'
+            cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
+            cand --list-rules 'List the token findings with their ids, levels and explanations, then exit'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'scopectl;help'= {
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
             cand lint 'Check the registry against the lint rules'
@@ -130,6 +151,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
             cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+            cand decode 'Decode a token, verify its signature and check it against the registry'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;help;init'= {
@@ -151,6 +173,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;log'= {
         }
         &'scopectl;help;report'= {
+        }
+        &'scopectl;help;decode'= {
         }
         &'scopectl;help;help'= {
         }

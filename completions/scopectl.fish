@@ -39,6 +39,7 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check 
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
@@ -130,14 +131,35 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l no-history -d 'Read only the snapshot at REV: skip the history walk that checks whether a commit\'s author approved the grant it added (four-eyes)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l batch -d 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l format -d 'Output format (--batch always writes JSON lines)' -r -f -a "human\t'Header, claims, times, scopes and findings for a person'
+json\t'One JSON document (schema in docs/decode.md)'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l key -d 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-file -d 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-env -d 'Verify HMAC (HS*) with the secret in environment variable VAR' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l jwks -d 'Verify with a JWKS from a file or an https:// URL' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l timeout -d 'Timeout for each HTTP request of --jwks URL and --discover' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l alg -d 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l iss -d 'The expected issuer (`iss`)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l aud -d 'An accepted audience (`aud` must contain one of them); repeatable' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l now -d 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l registry -d 'The registry root (default: the current directory, if it is a registry)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l discover -d 'Fetch the issuer\'s OpenID configuration and JWKS (issuer from --iss, else the token\'s `iss`)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l insecure-http -d 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l list-rules -d 'List the token findings with their ids, levels and explanations, then exit'
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -52,6 +52,8 @@ pub enum Command {
     Log(LogArgs),
     /// Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls.
     Report(ReportArgs),
+    /// Decode a token, verify its signature and check it against the registry.
+    Decode(Box<DecodeArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -263,4 +265,84 @@ pub struct ReportArgs {
     /// author approved the grant it added (four-eyes).
     #[arg(long)]
     pub no_history: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecodeFormat {
+    /// Header, claims, times, scopes and findings for a person.
+    Human,
+    /// One JSON document (schema in docs/decode.md).
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 valid and no error findings, 1 error findings or invalid signature, 2 malformed input, unusable key or unreachable key server.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
+)]
+pub struct DecodeArgs {
+    /// The token, `-` to read it from stdin, or a whole `Authorization: Bearer …` line.
+    #[arg(required_unless_present_any = ["batch", "list_rules"], conflicts_with = "batch")]
+    pub token: Option<String>,
+    /// Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each.
+    #[arg(long, value_name = "FILE|-")]
+    pub batch: Option<String>,
+    /// Output format (--batch always writes JSON lines).
+    #[arg(long, value_enum, default_value_t = DecodeFormat::Human)]
+    pub format: DecodeFormat,
+    /// Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519).
+    #[arg(long, value_name = "FILE", group = "keysource")]
+    pub key: Option<PathBuf>,
+    /// Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored).
+    #[arg(long, value_name = "FILE", group = "keysource")]
+    pub secret_file: Option<PathBuf>,
+    /// Verify HMAC (HS*) with the secret in environment variable VAR.
+    #[arg(long, value_name = "VAR", group = "keysource")]
+    pub secret_env: Option<String>,
+    /// Verify with a JWKS from a file or an https:// URL.
+    #[arg(long, value_name = "FILE|URL", group = "keysource")]
+    pub jwks: Option<String>,
+    /// Fetch the issuer's OpenID configuration and JWKS (issuer from --iss, else the token's `iss`).
+    #[arg(long, group = "keysource")]
+    pub discover: bool,
+    /// Allow plain-HTTP URLs for --jwks and --discover (labs and tests only).
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Timeout for each HTTP request of --jwks URL and --discover.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret).
+    #[arg(long = "alg", value_name = "ALG", value_delimiter = ',', value_parser = scopectl::token::verify::parse_algorithm)]
+    pub algs: Vec<jsonwebtoken::Algorithm>,
+    /// The expected issuer (`iss`).
+    #[arg(long, value_name = "URL")]
+    pub iss: Option<String>,
+    /// An accepted audience (`aud` must contain one of them); repeatable.
+    #[arg(long, value_name = "AUD")]
+    pub aud: Vec<String>,
+    /// Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub now: Option<i64>,
+    /// The registry root (default: the current directory, if it is a registry).
+    #[arg(long, value_name = "PATH")]
+    pub registry: Option<PathBuf>,
+    /// List the token findings with their ids, levels and explanations, then exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+/// Parse a duration such as `10s` or `1m`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 10s ({e})"))
+}
+
+/// Parse an instant: RFC 3339 (`2026-11-25T12:00:00Z`) or unix seconds.
+pub fn parse_instant(s: &str) -> Result<i64, String> {
+    if let Ok(n) = s.trim().parse::<i64>() {
+        return Ok(n);
+    }
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .map(|t| t.timestamp())
+        .map_err(|e| {
+            format!("`{s}` is neither RFC 3339 (2026-11-25T12:00:00Z) nor unix seconds ({e})")
+        })
 }

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod report;
 pub mod schema;
 pub mod synth;
+pub mod token;
 
 /// Today's date in UTC: the default "today" for expiry checks.
 pub fn today_utc() -> chrono::NaiveDate {

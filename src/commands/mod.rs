@@ -2,6 +2,7 @@
 
 mod apply;
 mod completions;
+mod decode;
 mod diff;
 mod drift;
 mod init;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Diff(args) => diff::run(args),
         Command::Log(args) => log::run(args),
         Command::Report(args) => report::run(args),
+        Command::Decode(args) => decode::run(*args, color),
     }
 }
 

@@ -1,0 +1,748 @@
+//! Token findings: the claims checked against the clock, the expected issuer and audience,
+//! the policy and the registry. Each finding is a [`Diagnostic`] with a stable
+//! `token/*` id and no source position (`primary: None`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Decoded;
+use crate::diag::{Diagnostic, Level};
+use crate::policy::Policy;
+use crate::registry::types::format_seconds;
+use crate::registry::Registry;
+
+/// A token rule: stable id, level, one-line explanation (the decode counterpart of
+/// `lint::RULES`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TokenRule {
+    pub id: &'static str,
+    pub level: Level,
+    pub summary: &'static str,
+}
+
+const fn r(id: &'static str, level: Level, summary: &'static str) -> TokenRule {
+    TokenRule { id, level, summary }
+}
+
+/// Every finding `decode` can report.
+pub const TOKEN_RULES: &[TokenRule] = &[
+    r(
+        "token/alg-none",
+        Level::Deny,
+        "The token is unsigned (`alg: none`).",
+    ),
+    r("token/alg-missing", Level::Deny, "The header has no `alg`."),
+    r(
+        "token/alg-not-allowed",
+        Level::Deny,
+        "`alg` is unknown or outside the allowlist (--alg).",
+    ),
+    r(
+        "token/alg-confusion",
+        Level::Deny,
+        "HMAC `alg` while the configured key is public (algorithm confusion).",
+    ),
+    r(
+        "token/key-mismatch",
+        Level::Deny,
+        "The key given cannot verify this algorithm (exit 2: wrong key).",
+    ),
+    r(
+        "token/key-unusable",
+        Level::Deny,
+        "The key could not be loaded or fetched (exit 2).",
+    ),
+    r(
+        "token/unknown-kid",
+        Level::Deny,
+        "The token's `kid` is not in the JWKS.",
+    ),
+    r(
+        "token/signature-invalid",
+        Level::Deny,
+        "The signature does not verify.",
+    ),
+    r(
+        "token/unverified",
+        Level::Warn,
+        "No key was given: the signature was not checked.",
+    ),
+    r(
+        "token/embedded-key",
+        Level::Warn,
+        "The header carries or points to its own key (jwk, jku, x5u, x5c).",
+    ),
+    r(
+        "token/invalid-claim",
+        Level::Deny,
+        "A registered claim has the wrong JSON type.",
+    ),
+    r(
+        "token/no-exp",
+        Level::Deny,
+        "The token has no `exp`: it never expires.",
+    ),
+    r("token/expired", Level::Deny, "`exp` is in the past."),
+    r(
+        "token/lifetime",
+        Level::Warn,
+        "`exp - iat` is longer than the policy's access_token_lifetime.",
+    ),
+    r(
+        "token/not-yet-valid",
+        Level::Deny,
+        "`nbf` is in the future beyond the clock skew.",
+    ),
+    r(
+        "token/iat-future",
+        Level::Deny,
+        "`iat` is in the future beyond the clock skew.",
+    ),
+    r(
+        "token/iss-missing",
+        Level::Warn,
+        "No `iss` (an error when --iss is given).",
+    ),
+    r(
+        "token/iss-mismatch",
+        Level::Deny,
+        "`iss` is not the expected issuer (--iss).",
+    ),
+    r(
+        "token/aud-missing",
+        Level::Warn,
+        "No `aud` (an error when --aud is given).",
+    ),
+    r(
+        "token/aud-mismatch",
+        Level::Deny,
+        "`aud` does not contain the expected audience (--aud).",
+    ),
+    r(
+        "token/oversize",
+        Level::Deny,
+        "The Authorization header exceeds the policy's header_budget (HTTP 431).",
+    ),
+    r(
+        "token/pii",
+        Level::Warn,
+        "The token carries claims the policy counts as PII.",
+    ),
+    r(
+        "token/unknown-client",
+        Level::Warn,
+        "`azp`/`client_id` names no client in the registry.",
+    ),
+    r(
+        "token/undefined-scope",
+        Level::Deny,
+        "A scope the registry does not define.",
+    ),
+    r(
+        "token/deprecated-scope",
+        Level::Warn,
+        "A scope the registry marks deprecated.",
+    ),
+    r(
+        "token/scope-not-granted",
+        Level::Deny,
+        "A scope the client holds no grant for.",
+    ),
+    r(
+        "token/grant-expired",
+        Level::Deny,
+        "A scope whose grant to the client has expired.",
+    ),
+    r(
+        "token/step-up-stale",
+        Level::Deny,
+        "A step-up scope without a recent enough `auth_time`.",
+    ),
+];
+
+/// What the findings are checked against.
+pub struct Context<'a> {
+    /// The clock (unix seconds).
+    pub now: i64,
+    pub policy: &'a Policy,
+    pub registry: Option<&'a Registry>,
+    pub expected_iss: Option<&'a str>,
+    pub expected_aud: &'a [String],
+    /// Fill in [`Analysis::times`] (UTC and relative renderings); `--batch` skips it.
+    pub describe_times: bool,
+}
+
+/// A time claim.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimeClaim {
+    pub claim: &'static str,
+    pub unix: i64,
+    /// RFC 3339, UTC.
+    pub utc: String,
+    /// "in 14 min", "3 h ago".
+    pub relative: String,
+}
+
+/// A scope in the token and what the registry says about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeInfo {
+    pub scope: String,
+    /// `None` without a registry.
+    pub defined: Option<bool>,
+    pub description: Option<String>,
+    pub sensitivity: Option<&'static str>,
+    pub step_up: bool,
+    /// `None` without a registry or a known client.
+    pub granted: Option<bool>,
+    /// Last valid day of the client's grant.
+    pub grant_expires: Option<String>,
+}
+
+/// Everything learnt from the claims.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub times: Vec<TimeClaim>,
+    pub client: Option<String>,
+    pub scopes: Vec<ScopeInfo>,
+    pub findings: Vec<Diagnostic>,
+}
+
+/// "in 14 min", "3 h ago", "now".
+pub fn relative(delta: i64) -> String {
+    let a = delta.unsigned_abs();
+    let amount = if a < 60 {
+        format!("{a} s")
+    } else if a < 3600 {
+        format!("{} min", a / 60)
+    } else if a < 48 * 3600 {
+        let (h, m) = (a / 3600, (a % 3600) / 60);
+        if m == 0 || h >= 10 {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m} min")
+        }
+    } else {
+        format!("{} d", a / 86_400)
+    };
+    match delta {
+        0 => "now".into(),
+        d if d > 0 => format!("in {amount}"),
+        _ => format!("{amount} ago"),
+    }
+}
+
+/// RFC 3339 in UTC, or the raw number when out of range.
+pub fn utc(unix: i64) -> String {
+    DateTime::<Utc>::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| format!("{unix} (out of range)"))
+}
+
+fn dur(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    if s < 120 {
+        format!("{s} s")
+    } else if s < 7200 {
+        format!("{} min", s / 60)
+    } else {
+        relative(seconds)
+            .trim_start_matches("in ")
+            .trim_end_matches(" ago")
+            .to_string()
+    }
+}
+
+/// Read a NumericDate claim. `Err` when present but not a number.
+fn numeric(d: &Decoded, name: &str) -> Result<Option<i64>, String> {
+    match d.claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(|| format!("`{name}` is {n}, not a time in seconds")),
+        Some(Value::String(s)) => Err(format!(
+            "`{name}` is the string {s:?}; it must be a number of seconds since 1970 (NumericDate)"
+        )),
+        Some(other) => Err(format!(
+            "`{name}` is {}; it must be a number of seconds since 1970 (NumericDate)",
+            super::json_type(other)
+        )),
+    }
+}
+
+/// The token's scopes: `scope` (space-separated string) or `scp` (array or string).
+/// `Err` when the claim has the wrong type.
+pub fn scopes(d: &Decoded) -> Result<Vec<String>, String> {
+    if let Some(v) = d.claims.get("scope") {
+        return match v {
+            Value::String(s) => Ok(s.split_whitespace().map(str::to_string).collect()),
+            Value::Array(a) => strings(a, "scope"),
+            other => Err(format!(
+                "`scope` is {}; it must be a space-separated string (RFC 8693/9068)",
+                super::json_type(other)
+            )),
+        };
+    }
+    match d.claims.get("scp") {
+        None => Ok(Vec::new()),
+        Some(Value::Array(a)) => strings(a, "scp"),
+        Some(Value::String(s)) => Ok(s.split_whitespace().map(str::to_string).collect()),
+        Some(other) => Err(format!(
+            "`scp` is {}; it must be an array of strings",
+            super::json_type(other)
+        )),
+    }
+}
+
+fn strings(a: &[Value], name: &str) -> Result<Vec<String>, String> {
+    a.iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("`{name}` holds {}, not only strings", super::json_type(v)))
+        })
+        .collect()
+}
+
+/// Check the claims.
+pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
+    let mut a = Analysis::default();
+    let skew = ctx.policy.clock_skew.seconds as i64;
+    let now = ctx.now;
+
+    let time = |name: &'static str, a: &mut Analysis| -> Option<i64> {
+        match numeric(d, name) {
+            Ok(Some(t)) if !ctx.describe_times => Some(t),
+            Ok(Some(t)) => {
+                a.times.push(TimeClaim {
+                    claim: name,
+                    unix: t,
+                    utc: utc(t),
+                    relative: relative(t.saturating_sub(now)),
+                });
+                Some(t)
+            }
+            Ok(None) => None,
+            Err(msg) => {
+                a.findings
+                    .push(Diagnostic::error("token/invalid-claim", msg).help(
+                        "resource servers reject a token whose time claims they cannot read",
+                    ));
+                None
+            }
+        }
+    };
+    let iat = time("iat", &mut a);
+    let nbf = time("nbf", &mut a);
+    let exp = time("exp", &mut a);
+    let auth_time = time("auth_time", &mut a);
+    let exp_present = d.claims.contains_key("exp");
+
+    // keys named by the token itself: never used, but a sign of a key-injection attempt
+    // when the issuer does not normally send them
+    let embedded: Vec<&str> = ["jwk", "jku", "x5u", "x5c"]
+        .into_iter()
+        .filter(|h| d.header.contains_key(*h))
+        .collect();
+    if !embedded.is_empty() {
+        a.findings.push(
+            Diagnostic::warning(
+                "token/embedded-key",
+                format!(
+                    "the header carries or points to its own key ({}); scopectl never uses it",
+                    embedded.join(", ")
+                ),
+            )
+            .help("a verifier that trusts keys named by the token accepts forgeries; verify only with keys configured for the issuer"),
+        );
+    }
+
+    // exp
+    match exp {
+        Some(exp) if now >= exp => {
+            let ago = now.saturating_sub(exp);
+            let mut f = Diagnostic::error(
+                "token/expired",
+                format!(
+                    "the token expired {} ({})",
+                    relative(ago.saturating_neg()),
+                    utc(exp)
+                ),
+            )
+            .help("get a new token; a resource server answers 401 invalid_token");
+            if ago <= skew {
+                f = f.note(format!(
+                    "within the {} clock-skew allowance: a server with that leeway may still accept it",
+                    dur(skew)
+                ));
+            }
+            a.findings.push(f);
+        }
+        None if !exp_present => a.findings.push(
+            Diagnostic::error("token/no-exp", "the token has no `exp`: it never expires")
+                .help("access tokens must expire; configure the issuer to set `exp`"),
+        ),
+        _ => {}
+    }
+    // lifetime
+    if let (Some(exp), Some(start)) = (exp, iat.or(nbf)) {
+        let lifetime = exp.saturating_sub(start);
+        let max = ctx.policy.access_token_lifetime.seconds as i64;
+        if lifetime > max {
+            a.findings.push(
+                Diagnostic::warning(
+                    "token/lifetime",
+                    format!(
+                        "the token lives {} (exp - {}), longer than the policy's access_token_lifetime of {}",
+                        dur(lifetime),
+                        if iat.is_some() { "iat" } else { "nbf" },
+                        format_seconds(max.max(0) as u64)
+                    ),
+                )
+                .help("shorten the access-token lifespan at the authorization server"),
+            );
+        }
+    }
+    // nbf / iat in the future
+    if let Some(nbf) = nbf {
+        let ahead = nbf.saturating_sub(now);
+        if ahead > skew {
+            a.findings.push(
+                Diagnostic::error(
+                    "token/not-yet-valid",
+                    format!(
+                        "the token is not valid yet: nbf is {} ({}), beyond the {} clock-skew allowance",
+                        relative(ahead),
+                        utc(nbf),
+                        dur(skew)
+                    ),
+                )
+                .help(format!("the issuer's clock is {} ahead of this machine's, or the token was minted for later; check NTP on both", dur(ahead))),
+            );
+        }
+    }
+    if let Some(iat) = iat {
+        let ahead = iat.saturating_sub(now);
+        if ahead > skew {
+            a.findings.push(
+                Diagnostic::error(
+                    "token/iat-future",
+                    format!(
+                        "the token was issued in the future: iat is {} ({}), beyond the {} clock-skew allowance",
+                        relative(ahead),
+                        utc(iat),
+                        dur(skew)
+                    ),
+                )
+                .help(format!("clock skew of {} between the issuer and this machine; check NTP", dur(ahead))),
+            );
+        }
+    }
+
+    // iss
+    match d.claims.get("iss") {
+        None => {
+            let f = if ctx.expected_iss.is_some() {
+                Diagnostic::error(
+                    "token/iss-missing",
+                    "the token has no `iss`, and --iss expects one",
+                )
+            } else {
+                Diagnostic::warning(
+                    "token/iss-missing",
+                    "the token has no `iss`: nobody can tell who issued it",
+                )
+            };
+            a.findings.push(f);
+        }
+        Some(Value::String(iss)) => {
+            if let Some(expected) = ctx.expected_iss {
+                if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                    a.findings.push(
+                        Diagnostic::error(
+                            "token/iss-mismatch",
+                            format!("`iss` is {iss:?}, expected {expected:?}"),
+                        )
+                        .help("the token comes from another issuer (realm, environment); a resource server answers 401"),
+                    );
+                }
+            }
+        }
+        Some(other) => a.findings.push(Diagnostic::error(
+            "token/invalid-claim",
+            format!("`iss` is {}; it must be a string", super::json_type(other)),
+        )),
+    }
+
+    // aud
+    let auds: Option<Result<Vec<&str>, &'static str>> = d.claims.get("aud").map(|v| match v {
+        Value::String(s) => Ok(vec![s.as_str()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().ok_or("an array with non-strings"))
+            .collect(),
+        other => Err(super::json_type(other)),
+    });
+    match auds {
+        None => {
+            let f = if ctx.expected_aud.is_empty() {
+                Diagnostic::warning(
+                    "token/aud-missing",
+                    "the token has no `aud`: any resource server would accept it",
+                )
+                .help("RFC 9068 access tokens name their audience")
+            } else {
+                Diagnostic::error(
+                    "token/aud-missing",
+                    format!(
+                        "the token has no `aud`, and --aud expects {}",
+                        ctx.expected_aud.join(", ")
+                    ),
+                )
+            };
+            a.findings.push(f);
+        }
+        Some(Err(t)) => a.findings.push(Diagnostic::error(
+            "token/invalid-claim",
+            format!("`aud` is {t}; it must be a string or an array of strings"),
+        )),
+        Some(Ok(list)) => {
+            let expected = ctx.expected_aud;
+            if !expected.is_empty() && !expected.iter().any(|want| list.contains(&want.as_str())) {
+                let wanted = expected
+                    .iter()
+                    .map(|w| format!("{w:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                a.findings.push(
+                    Diagnostic::error(
+                        "token/aud-mismatch",
+                        format!("`aud` is [{}], which does not contain {wanted}", list.join(", ")),
+                    )
+                    .help("the token was issued for another API; request it with the right audience (resource indicator / client scope)"),
+                );
+            }
+        }
+    }
+
+    // size
+    let header_bytes = d.header_line_bytes() as u64;
+    if header_bytes > ctx.policy.header_budget {
+        a.findings.push(
+            Diagnostic::error(
+                "token/oversize",
+                format!(
+                    "the Authorization header is {header_bytes} bytes, over the policy's header_budget of {}",
+                    ctx.policy.header_budget
+                ),
+            )
+            .help("servers and proxies answer 431 Request Header Fields Too Large; trim scopes and claims"),
+        );
+    }
+
+    // PII
+    let pii: Vec<&str> = ctx
+        .policy
+        .pii_claims
+        .iter()
+        .filter(|c| d.claims.contains_key(c.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !pii.is_empty() {
+        a.findings.push(
+            Diagnostic::warning(
+                "token/pii",
+                format!("the token carries personal data: {}", pii.join(", ")),
+            )
+            .help("access tokens travel to every API and into logs; keep PII in the ID token or behind userinfo"),
+        );
+    }
+
+    // client and scopes
+    a.client = d
+        .claim_str("azp")
+        .or_else(|| d.claim_str("client_id"))
+        .map(str::to_string);
+    let scope_list = match scopes(d) {
+        Ok(s) => s,
+        Err(msg) => {
+            a.findings
+                .push(Diagnostic::error("token/invalid-claim", msg));
+            Vec::new()
+        }
+    };
+    let today: NaiveDate = DateTime::<Utc>::from_timestamp(now, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    let client = ctx
+        .registry
+        .zip(a.client.as_deref())
+        .and_then(|(r, c)| r.clients.get(c));
+    if let (Some(_), Some(c), None) = (ctx.registry, a.client.as_deref(), client) {
+        a.findings.push(
+            Diagnostic::warning(
+                "token/unknown-client",
+                format!("client `{c}` (from `{}`) is not in the registry", if d.claims.contains_key("azp") { "azp" } else { "client_id" }),
+            )
+            .help("add a clients/*.toml file for it, or check that this registry governs the token's issuer"),
+        );
+    }
+    let step_up_age = ctx.policy.step_up_max_age.seconds as i64;
+    for s in scope_list {
+        let mut info = ScopeInfo {
+            scope: s.clone(),
+            defined: None,
+            description: None,
+            sensitivity: None,
+            step_up: false,
+            granted: None,
+            grant_expires: None,
+        };
+        if let Some(reg) = ctx.registry {
+            match reg.scopes.get(&s) {
+                Some(def) => {
+                    info.defined = Some(true);
+                    info.description = Some(def.def.description.get().clone());
+                    info.sensitivity = Some(def.def.sensitivity.as_str());
+                    info.step_up = def.def.step_up();
+                    if def.def.deprecated() {
+                        let mut f = Diagnostic::warning(
+                            "token/deprecated-scope",
+                            format!("scope `{s}` is deprecated"),
+                        );
+                        if let Some(rep) = &def.def.replaced_by {
+                            f = f.help(format!("request `{}` instead", rep.get()));
+                        }
+                        a.findings.push(f);
+                    }
+                }
+                None => {
+                    info.defined = Some(false);
+                    a.findings.push(
+                        Diagnostic::error(
+                            "token/undefined-scope",
+                            format!("scope `{s}` is not defined in the registry"),
+                        )
+                        .help("the authorization server issues a scope the registry does not govern: define it, or remove it at the server (`scopectl drift`)"),
+                    );
+                }
+            }
+            if let Some(client) = client {
+                let grant = client.grants.iter().find(|g| g.scope() == s);
+                match grant {
+                    None => {
+                        info.granted = Some(false);
+                        // OpenID Connect scopes are not registry scopes.
+                        if !is_oidc_scope(&s) {
+                            a.findings.push(
+                                Diagnostic::error(
+                                    "token/scope-not-granted",
+                                    format!("client `{}` holds no grant for scope `{s}`", client.id),
+                                )
+                                .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
+                            );
+                        }
+                    }
+                    Some(g) => {
+                        info.grant_expires = g.def.expires.as_ref().map(|e| e.to_string());
+                        if g.is_expired(today) {
+                            info.granted = Some(false);
+                            a.findings.push(
+                                Diagnostic::error(
+                                    "token/grant-expired",
+                                    format!(
+                                        "client `{}`'s grant of `{s}` expired on {}",
+                                        client.id,
+                                        info.grant_expires.as_deref().unwrap_or("?")
+                                    ),
+                                )
+                                .help("renew the grant with a new approval, or remove it at the server (`scopectl apply`)"),
+                            );
+                        } else {
+                            info.granted = Some(true);
+                        }
+                    }
+                }
+            }
+            if info.step_up {
+                match auth_time {
+                    None => a.findings.push(
+                        Diagnostic::error(
+                            "token/step-up-stale",
+                            format!("scope `{s}` requires step-up authentication, but the token has no `auth_time`"),
+                        )
+                        .help("request the token with max_age (or prompt=login) so the issuer records auth_time"),
+                    ),
+                    Some(t) if now.saturating_sub(t) > step_up_age => a.findings.push(
+                        Diagnostic::error(
+                            "token/step-up-stale",
+                            format!(
+                                "scope `{s}` requires authentication within {}, but the user authenticated {}",
+                                dur(step_up_age),
+                                relative(t.saturating_sub(now))
+                            ),
+                        )
+                        .help("re-authenticate (max_age / prompt=login) before using this scope"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+        a.scopes.push(info);
+    }
+    a
+}
+
+fn is_oidc_scope(s: &str) -> bool {
+    matches!(
+        s,
+        "openid" | "profile" | "email" | "address" | "phone" | "offline_access"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(14 * 60 + 5), "in 14 min");
+        assert_eq!(relative(-3 * 3600), "3 h ago");
+        assert_eq!(relative(-(3 * 3600 + 120)), "3 h 2 min ago");
+        assert_eq!(relative(30), "in 30 s");
+        assert_eq!(relative(-5 * 86_400), "5 d ago");
+        assert_eq!(relative(0), "now");
+    }
+
+    #[test]
+    fn every_emitted_code_is_listed() {
+        let sources = [
+            include_str!("findings.rs"),
+            include_str!("verify.rs"),
+            include_str!("../commands/decode.rs"),
+        ];
+        for src in sources {
+            for (i, _) in src.match_indices("\"token/") {
+                let code: String = src[i + 1..].chars().take_while(|&c| c != '"').collect();
+                let name = &code["token/".len()..];
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                    continue;
+                }
+                assert!(
+                    TOKEN_RULES.iter().any(|r| r.id == code),
+                    "{code} is emitted but not in TOKEN_RULES"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_unique() {
+        let mut ids: Vec<_> = TOKEN_RULES.iter().map(|r| r.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), TOKEN_RULES.len());
+    }
+}

@@ -1,0 +1,471 @@
+//! Tokens: take what a user pasted (a bare token, an `Authorization: Bearer …` line, a
+//! quoted string), recognise what kind of token it is, and decode a JWS compact token into
+//! its header, claims and signature.
+//!
+//! This module returns data and never prints: [`verify`] checks the signature,
+//! [`findings`] checks the claims against the policy and the registry, and the `decode`
+//! command renders the result (the split jwt-cli makes between `decode_token()` and
+//! `print_decoded_token()`).
+
+pub mod findings;
+pub mod verify;
+
+use std::fmt;
+
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// base64url without padding, as JWS uses it; trailing `=` padding is tolerated.
+const B64URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Which part of a compact token a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Header,
+    Payload,
+    Signature,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Header => "header",
+            Part::Payload => "payload",
+            Part::Signature => "signature",
+        }
+    }
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an input could not be decoded as a JWS. Each has a stable code (`input/*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    /// Nothing left after removing whitespace, quotes and `Bearer`.
+    Empty,
+    /// Five parts: an encrypted token (JWE). Its protected header, when readable.
+    Jwe { header: Option<String> },
+    /// No `.` at all: a reference (opaque) token, only its issuer can read it.
+    Opaque { length: usize },
+    /// Neither 3 (JWS) nor 5 (JWE) parts.
+    Parts { found: usize },
+    /// A part is empty where it must not be.
+    EmptyPart { part: Part },
+    /// A part is not base64url.
+    Base64 {
+        part: Part,
+        detail: String,
+        help: Option<String>,
+    },
+    /// A decoded part is not UTF-8 text.
+    Utf8 { part: Part, at: usize },
+    /// A decoded part is not JSON.
+    Json {
+        part: Part,
+        detail: String,
+        excerpt: String,
+    },
+    /// A decoded part is JSON but not an object.
+    NotObject { part: Part, found: &'static str },
+}
+
+impl InputError {
+    /// Stable id of the problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InputError::Empty => "input/empty",
+            InputError::Jwe { .. } => "input/jwe",
+            InputError::Opaque { .. } => "input/opaque",
+            InputError::Parts { .. } => "input/parts",
+            InputError::EmptyPart { .. } => "input/empty-part",
+            InputError::Base64 { .. } => "input/base64",
+            InputError::Utf8 { .. } => "input/utf8",
+            InputError::Json { .. } => "input/json",
+            InputError::NotObject { .. } => "input/not-object",
+        }
+    }
+
+    /// The part of the token the problem is in, if it is in one.
+    pub fn part(&self) -> Option<Part> {
+        match self {
+            InputError::EmptyPart { part }
+            | InputError::Base64 { part, .. }
+            | InputError::Utf8 { part, .. }
+            | InputError::Json { part, .. }
+            | InputError::NotObject { part, .. } => Some(*part),
+            _ => None,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            InputError::Empty => Some(
+                "pass the token as an argument, `-` to read it from stdin, or a whole `Authorization: Bearer …` line".into(),
+            ),
+            InputError::Jwe { .. } => Some(
+                "a JWE is encrypted for its recipient: only a holder of the decryption key can read it; ask the resource server's logs, or decode the token before encryption".into(),
+            ),
+            InputError::Opaque { .. } => Some(
+                "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662, POST /introspect)".into(),
+            ),
+            InputError::Parts { .. } => Some(
+                "a JWS has three base64url parts, header.payload.signature; the token may be truncated or two tokens may be joined".into(),
+            ),
+            InputError::EmptyPart { part: Part::Signature } => None,
+            InputError::EmptyPart { .. } => Some("the token may be truncated".into()),
+            InputError::Base64 { help, .. } => help.clone(),
+            InputError::Utf8 { .. } => Some("the token may be corrupted or not a JWT".into()),
+            InputError::Json { .. } | InputError::NotObject { .. } => {
+                Some("the token may be truncated, corrupted, or not a JWT".into())
+            }
+        }
+    }
+
+    /// Exit-code class: a JWE or an opaque token is recognised, not broken, but still
+    /// cannot be checked.
+    pub fn is_recognised(&self) -> bool {
+        matches!(self, InputError::Jwe { .. } | InputError::Opaque { .. })
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Empty => write!(f, "no token: the input is empty"),
+            InputError::Jwe { header } => {
+                write!(f, "this is an encrypted token (JWE, 5 parts), not a signed one")?;
+                if let Some(h) = header {
+                    write!(f, "; its protected header is {h}")?;
+                }
+                Ok(())
+            }
+            InputError::Opaque { length } => write!(
+                f,
+                "this is an opaque token ({length} characters, no `.`), not a JWT: it has no claims to decode"
+            ),
+            InputError::Parts { found } => write!(
+                f,
+                "malformed token: expected 3 parts separated by `.` (header.payload.signature), found {found}"
+            ),
+            InputError::EmptyPart { part } => write!(f, "malformed token: the {part} is empty"),
+            InputError::Base64 { part, detail, .. } => {
+                write!(f, "malformed token: the {part} is not valid base64url: {detail}")
+            }
+            InputError::Utf8 { part, at } => write!(
+                f,
+                "malformed token: the {part} decodes to bytes that are not UTF-8 text (invalid byte at offset {at})"
+            ),
+            InputError::Json {
+                part,
+                detail,
+                excerpt,
+            } => write!(
+                f,
+                "malformed token: the {part} is not valid JSON: {detail} (decoded text: {excerpt})"
+            ),
+            InputError::NotObject { part, found } => write!(
+                f,
+                "malformed token: the {part} is JSON but not an object (found {found})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// A decoded JWS compact token.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The compact token, as it would travel in a header.
+    pub token: String,
+    /// Whether it was given as an `Authorization: Bearer …` line.
+    pub from_header_line: bool,
+    pub header: Map<String, Value>,
+    pub claims: Map<String, Value>,
+    pub signature: Vec<u8>,
+    /// Length of `header.payload`, the signing input.
+    signing_input_len: usize,
+}
+
+impl Decoded {
+    /// The bytes the signature covers: `base64url(header) . base64url(payload)`.
+    pub fn signing_input(&self) -> &[u8] {
+        &self.token.as_bytes()[..self.signing_input_len]
+    }
+
+    /// The signature as it is written in the token (base64url).
+    pub fn signature_b64(&self) -> &str {
+        self.token
+            .get(self.signing_input_len + 1..)
+            .unwrap_or_default()
+    }
+
+    /// `alg` from the header, if it is a string.
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    /// `kid` from the header, if it is a string.
+    pub fn kid(&self) -> Option<&str> {
+        self.header.get("kid").and_then(Value::as_str)
+    }
+
+    /// A string claim.
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// Size of the header an API receives: `Authorization: Bearer <token>`.
+    pub fn header_line_bytes(&self) -> usize {
+        AUTHORIZATION_PREFIX.len() + self.token.len()
+    }
+}
+
+/// What an HTTP request carries in front of the token.
+pub const AUTHORIZATION_PREFIX: &str = "Authorization: Bearer ";
+
+/// Strip what surrounds a pasted token: whitespace, quotes, an `Authorization:` header
+/// name and the `Bearer` scheme. Returns the token and whether it was a header line.
+pub fn extract(input: &str) -> (&str, bool) {
+    let mut s = trim_quotes(input);
+    let mut header_line = false;
+    if let Some(rest) = strip_prefix_ci(s, "authorization:") {
+        s = trim_quotes(rest);
+        header_line = true;
+    }
+    for scheme in ["bearer", "dpop"] {
+        if s.eq_ignore_ascii_case(scheme) {
+            return ("", true);
+        }
+        if let Some(rest) = strip_prefix_ci(s, scheme) {
+            if rest.starts_with(|c: char| c.is_whitespace()) {
+                s = trim_quotes(rest);
+                header_line = true;
+                break;
+            }
+        }
+    }
+    (s, header_line)
+}
+
+fn trim_quotes(mut s: &str) -> &str {
+    loop {
+        let t = s.trim();
+        let t = t
+            .strip_prefix('"')
+            .and_then(|x| x.strip_suffix('"'))
+            .or_else(|| t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+            .or_else(|| t.strip_prefix('`').and_then(|x| x.strip_suffix('`')));
+        match t {
+            Some(inner) => s = inner,
+            None => return s.trim(),
+        }
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+/// Decode what a user pasted: see [`extract`], then [`decode_compact`].
+pub fn decode(input: &str) -> Result<Decoded, InputError> {
+    let (token, header_line) = extract(input);
+    let mut d = decode_compact(token)?;
+    d.from_header_line = header_line;
+    Ok(d)
+}
+
+/// Decode a JWS compact token (`header.payload.signature`), saying precisely which part
+/// is broken and how.
+pub fn decode_compact(token: &str) -> Result<Decoded, InputError> {
+    if token.is_empty() {
+        return Err(InputError::Empty);
+    }
+    let dots = token.bytes().filter(|&b| b == b'.').count();
+    match dots {
+        0 => {
+            return Err(InputError::Opaque {
+                length: token.chars().count(),
+            })
+        }
+        4 => {
+            let first = token.split('.').next().unwrap_or_default();
+            let header = B64URL
+                .decode(first)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Map<String, Value>>(&b).ok())
+                .map(|m| Value::Object(m).to_string());
+            return Err(InputError::Jwe { header });
+        }
+        2 => {}
+        n => return Err(InputError::Parts { found: n + 1 }),
+    }
+    let mut parts = token.splitn(3, '.');
+    let (h, p, s) = match (parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(s)) => (h, p, s),
+        _ => return Err(InputError::Parts { found: dots + 1 }),
+    };
+    let header = json_part(Part::Header, h)?;
+    let claims = json_part(Part::Payload, p)?;
+    let signature = b64(Part::Signature, s)?;
+    Ok(Decoded {
+        token: token.to_string(),
+        from_header_line: false,
+        header,
+        claims,
+        signature,
+        signing_input_len: h.len() + 1 + p.len(),
+    })
+}
+
+fn b64(part: Part, text: &str) -> Result<Vec<u8>, InputError> {
+    if let Some((at, c)) = text.char_indices().find(|(_, c)| !c.is_ascii()) {
+        return Err(InputError::Base64 {
+            part,
+            detail: format!("non-ASCII character {c:?} at offset {at}"),
+            help: Some("the token was probably mangled when it was copied".into()),
+        });
+    }
+    B64URL.decode(text).map_err(|e| {
+        use base64::DecodeError as E;
+        let (detail, help) = match e {
+            E::InvalidByte(at, b) => {
+                let c = b as char;
+                let help = match b {
+                    b'+' | b'/' => Some(
+                        "this looks like standard base64: JWTs use base64url (`-` and `_` instead of `+` and `/`)".into(),
+                    ),
+                    b' ' | b'\t' | b'\n' | b'\r' => {
+                        Some("remove the whitespace inside the token (it may have been wrapped when copied)".into())
+                    }
+                    b'=' => Some("padding `=` belongs only at the end".into()),
+                    _ => None,
+                };
+                (format!("invalid character {c:?} at offset {at}"), help)
+            }
+            E::InvalidLength(len) => (
+                format!("{len} characters is not a possible base64 length (one too many or too few)"),
+                Some("the token is probably truncated".into()),
+            ),
+            E::InvalidLastSymbol(at, b) => (
+                format!("invalid last character {:?} at offset {at}", b as char),
+                Some("the token is probably truncated or altered".into()),
+            ),
+            E::InvalidPadding => ("invalid padding".into(), None),
+        };
+        InputError::Base64 { part, detail, help }
+    })
+}
+
+fn json_part(part: Part, text: &str) -> Result<Map<String, Value>, InputError> {
+    if text.is_empty() {
+        return Err(InputError::EmptyPart { part });
+    }
+    let bytes = b64(part, text)?;
+    let s = std::str::from_utf8(&bytes).map_err(|e| InputError::Utf8 {
+        part,
+        at: e.valid_up_to(),
+    })?;
+    match serde_json::from_str::<Value>(s) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(InputError::NotObject {
+            part,
+            found: json_type(&other),
+        }),
+        Err(e) => Err(InputError::Json {
+            part,
+            detail: e.to_string(),
+            excerpt: excerpt(s),
+        }),
+    }
+}
+
+/// A short, printable rendering of decoded text for error messages.
+fn excerpt(s: &str) -> String {
+    let mut out: String = s.chars().take(60).collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
+/// The JSON type name of a value.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// base64url-encode (no padding), for tests and tools that build tokens.
+pub fn b64url(bytes: &[u8]) -> String {
+    B64URL.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(h: &str, p: &str) -> String {
+        format!("{}.{}.c2ln", b64url(h.as_bytes()), b64url(p.as_bytes()))
+    }
+
+    #[test]
+    fn extracts_bearer_header_lines_and_quotes() {
+        assert_eq!(extract("  \"abc.def.ghi\"\n"), ("abc.def.ghi", false));
+        assert_eq!(
+            extract("Authorization: Bearer abc.def.ghi"),
+            ("abc.def.ghi", true)
+        );
+        assert_eq!(extract("authorization:bearer  'x.y.z' "), ("x.y.z", true));
+        assert_eq!(extract("Bearer x.y.z"), ("x.y.z", true));
+        assert_eq!(extract("Bearerx.y.z"), ("Bearerx.y.z", false));
+    }
+
+    #[test]
+    fn decodes_a_token() {
+        let d = decode(&tok(r#"{"alg":"HS256"}"#, r#"{"sub":"a"}"#)).unwrap();
+        assert_eq!(d.alg(), Some("HS256"));
+        assert_eq!(d.claim_str("sub"), Some("a"));
+        assert_eq!(d.signature, b"sig");
+        assert!(d.signing_input().ends_with(b"In0"));
+    }
+
+    #[test]
+    fn names_the_broken_part() {
+        let e = decode(&tok(r#"{"alg":"HS256"}"#, "{not json")).unwrap_err();
+        assert_eq!(e.code(), "input/json");
+        assert_eq!(e.part(), Some(Part::Payload));
+        let e = decode("eyJ+.e30.c2ln").unwrap_err();
+        assert_eq!(e.code(), "input/base64");
+        assert_eq!(e.part(), Some(Part::Header));
+        assert!(e.help().unwrap().contains("standard base64"));
+        let e = decode(&tok("[1]", "{}")).unwrap_err();
+        assert_eq!(e.code(), "input/not-object");
+        assert_eq!(decode("a.b").unwrap_err().code(), "input/parts");
+        assert_eq!(decode("a.b.c.d.e").unwrap_err().code(), "input/jwe");
+        assert_eq!(
+            decode("2YotnFZFEjr1zCsicMWpAA").unwrap_err().code(),
+            "input/opaque"
+        );
+        assert_eq!(decode(" \"\" ").unwrap_err().code(), "input/empty");
+    }
+}

@@ -1,0 +1,734 @@
+//! Signature verification: keys from a PEM file, an HMAC secret (from a file or an
+//! environment variable, never argv), a JWKS (file or URL) or the issuer's OpenID
+//! configuration; key selection by `kid`; the algorithm allowlist; and the refusals that
+//! keep an unverifiable token from ever being called valid (`alg: none`, HMAC with public
+//! key material).
+//!
+//! Keys are parsed once into a [`KeySet`] and reused for every token (`--batch`).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, PublicKeyUse};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Decoded;
+use crate::diag::Diagnostic;
+
+/// Algorithms accepted by default: every asymmetric one jsonwebtoken verifies, and HMAC
+/// (which is only ever tried with a secret).
+pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::EdDSA,
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+];
+
+/// Parse an `--alg` value: `RS256`, `ES384`, `EdDSA`, …
+pub fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Err("`none` is never an acceptable algorithm".into());
+    }
+    Algorithm::from_str(s).map_err(|_| {
+        format!("`{s}` is not a JWS algorithm scopectl verifies (RS256/384/512, PS256/384/512, ES256/384, EdDSA, HS256/384/512)")
+    })
+}
+
+/// One verification key.
+#[derive(Clone)]
+pub struct Key {
+    pub kid: Option<String>,
+    /// The `alg` the key is pinned to (JWKS `alg`), if any.
+    pub alg: Option<Algorithm>,
+    pub family: AlgorithmFamily,
+    /// EC curve, when known (JWKS `crv`).
+    pub curve: Option<EllipticCurve>,
+    key: DecodingKey,
+    /// "RSA public key kid=\"k1\" from the JWKS …", filled in once per key set.
+    label: String,
+}
+
+impl Key {
+    fn new(
+        kid: Option<String>,
+        alg: Option<Algorithm>,
+        family: AlgorithmFamily,
+        curve: Option<EllipticCurve>,
+        key: DecodingKey,
+    ) -> Key {
+        Key {
+            kid,
+            alg,
+            family,
+            curve,
+            key,
+            label: String::new(),
+        }
+    }
+
+    /// Verify with ring when it can (RSA with a modulus of 2048 bits or more: several
+    /// times faster than the rsa crate). `None`: not handled or not verified here;
+    /// jsonwebtoken gives the definitive answer.
+    fn verify_fast(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Option<bool> {
+        use jsonwebtoken::DecodingKeyKind;
+        use ring::signature as rs;
+        let params: &rs::RsaParameters = match alg {
+            Algorithm::RS256 => &rs::RSA_PKCS1_2048_8192_SHA256,
+            Algorithm::RS384 => &rs::RSA_PKCS1_2048_8192_SHA384,
+            Algorithm::RS512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+            Algorithm::PS256 => &rs::RSA_PSS_2048_8192_SHA256,
+            Algorithm::PS384 => &rs::RSA_PSS_2048_8192_SHA384,
+            Algorithm::PS512 => &rs::RSA_PSS_2048_8192_SHA512,
+            _ => return None,
+        };
+        let ok = match self.key.kind() {
+            DecodingKeyKind::SecretOrDer(der) => rs::UnparsedPublicKey::new(params, der)
+                .verify(message, signature)
+                .is_ok(),
+            DecodingKeyKind::RsaModulusExponent { n, e } => rs::RsaPublicKeyComponents { n, e }
+                .verify(params, message, signature)
+                .is_ok(),
+        };
+        ok.then_some(true)
+    }
+
+    fn describe(&self) -> String {
+        let kind = match self.family {
+            AlgorithmFamily::Hmac => "HMAC secret",
+            AlgorithmFamily::Rsa => "RSA public key",
+            AlgorithmFamily::Ec => match self.curve {
+                Some(EllipticCurve::P256) => "EC P-256 public key",
+                Some(EllipticCurve::P384) => "EC P-384 public key",
+                _ => "EC public key",
+            },
+            AlgorithmFamily::Ed => "Ed25519 public key",
+        };
+        match &self.kid {
+            Some(kid) => format!("{kind} kid={kid:?}"),
+            None => kind.to_string(),
+        }
+    }
+
+    fn accepts(&self, alg: Algorithm) -> bool {
+        if self.alg.is_some_and(|a| a != alg) {
+            return false;
+        }
+        if alg.family() != self.family {
+            return false;
+        }
+        match (self.curve.as_ref(), alg) {
+            (Some(EllipticCurve::P256), Algorithm::ES256) => true,
+            (Some(EllipticCurve::P384), Algorithm::ES384) => true,
+            (Some(_), _) => false,
+            (None, _) => true,
+        }
+    }
+}
+
+/// Where keys came from: for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOrigin {
+    PemFile(String),
+    SecretFile(String),
+    SecretEnv(String),
+    JwksFile(String),
+    JwksUrl(String),
+}
+
+impl std::fmt::Display for KeyOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyOrigin::PemFile(p) => write!(f, "key file {p}"),
+            KeyOrigin::SecretFile(p) => write!(f, "secret file {p}"),
+            KeyOrigin::SecretEnv(v) => write!(f, "secret from ${v}"),
+            KeyOrigin::JwksFile(p) => write!(f, "JWKS file {p}"),
+            KeyOrigin::JwksUrl(u) => write!(f, "JWKS {u}"),
+        }
+    }
+}
+
+/// The keys a token may be verified with.
+#[derive(Clone)]
+pub struct KeySet {
+    pub origin: KeyOrigin,
+    pub keys: Vec<Key>,
+    /// Keys of the JWKS that were skipped, with the reason.
+    pub skipped: Vec<String>,
+}
+
+impl KeySet {
+    /// Is this a shared secret (HMAC) rather than public keys?
+    pub fn is_secret(&self) -> bool {
+        matches!(
+            self.origin,
+            KeyOrigin::SecretFile(_) | KeyOrigin::SecretEnv(_)
+        )
+    }
+
+    fn is_jwks(&self) -> bool {
+        matches!(self.origin, KeyOrigin::JwksFile(_) | KeyOrigin::JwksUrl(_))
+    }
+
+    /// A public key from a PEM file (RSA, EC or Ed25519; SPKI, PKCS#1 or a certificate).
+    pub fn from_pem_file(path: &str) -> anyhow::Result<KeySet> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read key file {path}"))?;
+        let key = pem_key(&bytes).with_context(|| format!("key file {path}"))?;
+        Ok(KeySet {
+            origin: KeyOrigin::PemFile(path.to_string()),
+            keys: vec![key],
+            skipped: Vec::new(),
+        }
+        .labelled())
+    }
+
+    /// An HMAC secret read from a file (one trailing newline is removed).
+    pub fn from_secret_file(path: &str) -> anyhow::Result<KeySet> {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read secret file {path}"))?;
+        Self::from_secret(
+            strip_newline(&bytes),
+            KeyOrigin::SecretFile(path.to_string()),
+        )
+    }
+
+    /// An HMAC secret from an environment variable.
+    pub fn from_secret_env(var: &str) -> anyhow::Result<KeySet> {
+        let value = std::env::var_os(var)
+            .ok_or_else(|| anyhow!("environment variable {var} (--secret-env) is not set"))?;
+        let bytes = value.into_encoded_bytes();
+        Self::from_secret(&bytes, KeyOrigin::SecretEnv(var.to_string()))
+    }
+
+    fn from_secret(secret: &[u8], origin: KeyOrigin) -> anyhow::Result<KeySet> {
+        if secret.is_empty() {
+            bail!("the {origin} is empty");
+        }
+        // Never use public key material as an HMAC secret: that is the algorithm
+        // confusion attack, not a verification.
+        if secret.windows(10).any(|w| w == b"-----BEGIN") {
+            bail!("the {origin} holds a PEM key, not an HMAC secret: pass public keys with --key");
+        }
+        if serde_json::from_slice::<Value>(secret).is_ok_and(|v| v.get("keys").is_some()) {
+            bail!("the {origin} holds a JWKS, not an HMAC secret: pass it with --jwks");
+        }
+        Ok(KeySet {
+            origin,
+            keys: vec![Key::new(
+                None,
+                None,
+                AlgorithmFamily::Hmac,
+                None,
+                DecodingKey::from_secret(secret),
+            )],
+            skipped: Vec::new(),
+        }
+        .labelled())
+    }
+
+    /// A JWKS read from a file.
+    pub fn from_jwks_file(path: &str) -> anyhow::Result<KeySet> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read JWKS file {path}"))?;
+        Self::from_jwks(&bytes, KeyOrigin::JwksFile(path.to_string()))
+    }
+
+    /// A JWKS document. Keys scopectl cannot use (encryption keys, symmetric `oct` keys,
+    /// unknown key types) are skipped and listed in [`KeySet::skipped`].
+    pub fn from_jwks(bytes: &[u8], origin: KeyOrigin) -> anyhow::Result<KeySet> {
+        let doc: Value =
+            serde_json::from_slice(bytes).map_err(|e| anyhow!("the {origin} is not JSON: {e}"))?;
+        let Some(list) = doc.get("keys").and_then(Value::as_array) else {
+            bail!("the {origin} is not a JWKS: it has no \"keys\" array");
+        };
+        let mut keys = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, v) in list.iter().enumerate() {
+            let name = v
+                .get("kid")
+                .and_then(Value::as_str)
+                .map(|k| format!("key {i} (kid {k:?})"))
+                .unwrap_or_else(|| format!("key {i}"));
+            let jwk: Jwk = match serde_json::from_value(v.clone()) {
+                Ok(j) => j,
+                Err(e) => {
+                    skipped.push(format!("{name}: not a usable JWK ({e})"));
+                    continue;
+                }
+            };
+            match jwk_key(&jwk) {
+                Ok(key) => keys.push(key),
+                Err(reason) => skipped.push(format!("{name}: {reason}")),
+            }
+        }
+        if keys.is_empty() {
+            let why = if skipped.is_empty() {
+                "it is empty".to_string()
+            } else {
+                skipped.join("; ")
+            };
+            bail!("the {origin} has no usable signature verification key: {why}");
+        }
+        Ok(KeySet {
+            origin,
+            keys,
+            skipped,
+        }
+        .labelled())
+    }
+
+    fn labelled(mut self) -> Self {
+        for k in &mut self.keys {
+            k.label = format!("{} from the {}", k.describe(), self.origin);
+        }
+        self
+    }
+
+    /// The kids in the set, for messages.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
+    }
+}
+
+fn strip_newline(b: &[u8]) -> &[u8] {
+    let b = b.strip_suffix(b"\n").unwrap_or(b);
+    b.strip_suffix(b"\r").unwrap_or(b)
+}
+
+fn pem_key(bytes: &[u8]) -> anyhow::Result<Key> {
+    let text = String::from_utf8_lossy(bytes);
+    let Some(begin) = text.find("-----BEGIN ") else {
+        if text.trim_start().starts_with('{') {
+            bail!("not a PEM file (it looks like JSON: pass a JWKS with --jwks)");
+        }
+        bail!("not a PEM file (no -----BEGIN line)");
+    };
+    let label: String = text[begin + 11..]
+        .chars()
+        .take_while(|&c| c != '-')
+        .collect();
+    if label.contains("PRIVATE KEY") {
+        bail!(
+            "this is a private key ({label}); give the public key instead (e.g. `openssl pkey -in KEY -pubout`)"
+        );
+    }
+    type FromPem = fn(&[u8]) -> jsonwebtoken::errors::Result<DecodingKey>;
+    let attempts: [(AlgorithmFamily, FromPem); 3] = [
+        (AlgorithmFamily::Rsa, DecodingKey::from_rsa_pem),
+        (AlgorithmFamily::Ec, DecodingKey::from_ec_pem),
+        (AlgorithmFamily::Ed, DecodingKey::from_ed_pem),
+    ];
+    for (family, f) in attempts {
+        if let Ok(key) = f(bytes) {
+            let curve = (family == AlgorithmFamily::Ec)
+                .then(|| pem_ec_curve(&text))
+                .flatten();
+            check_key_material(family, &key).map_err(|e| anyhow!(e))?;
+            return Ok(Key::new(None, None, family, curve, key));
+        }
+    }
+    bail!("`{label}` is not an RSA, EC (P-256/P-384) or Ed25519 public key scopectl can read")
+}
+
+/// Reject key material the crypto backend would choke on (jsonwebtoken panics on an
+/// Ed25519 key shorter than 32 bytes).
+fn check_key_material(family: AlgorithmFamily, key: &DecodingKey) -> Result<(), String> {
+    if family == AlgorithmFamily::Ed {
+        let len = key.try_get_as_bytes().map(<[u8]>::len).unwrap_or(0);
+        if len != 32 {
+            return Err(format!(
+                "an Ed25519 public key is 32 bytes, this one is {len}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The named curve of an EC public key in PEM, found by its OID in the DER body.
+fn pem_ec_curve(text: &str) -> Option<EllipticCurve> {
+    use base64::Engine;
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .ok()?;
+    // 1.2.840.10045.3.1.7 (P-256) and 1.3.132.0.34 (P-384).
+    const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    const P384: &[u8] = &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+    if der.windows(P256.len()).any(|w| w == P256) {
+        Some(EllipticCurve::P256)
+    } else if der.windows(P384.len()).any(|w| w == P384) {
+        Some(EllipticCurve::P384)
+    } else {
+        None
+    }
+}
+
+fn jwk_key(jwk: &Jwk) -> Result<Key, String> {
+    if matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)) {
+        return Err("an encryption key (use=enc)".into());
+    }
+    let curve = match &jwk.algorithm {
+        AlgorithmParameters::OctetKey(_) => return Err(
+            "a symmetric (oct) key: HMAC secrets are only taken from --secret-file or --secret-env"
+                .into(),
+        ),
+        AlgorithmParameters::EllipticCurve(p) => Some(p.curve.clone()),
+        AlgorithmParameters::OctetKeyPair(p) if p.curve != EllipticCurve::Ed25519 => {
+            return Err(format!("curve {:?} is not supported", p.curve))
+        }
+        _ => None,
+    };
+    let alg = match jwk.common.key_algorithm {
+        Some(ka) => match Algorithm::from_str(&format!("{ka:?}")) {
+            Ok(a) => Some(a),
+            Err(_) => return Err(format!("its alg {ka:?} is not a signature algorithm")),
+        },
+        None => None,
+    };
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("not a usable key ({e})"))?;
+    let family = key.family();
+    check_key_material(family, &key)?;
+    Ok(Key::new(jwk.common.key_id.clone(), alg, family, curve, key))
+}
+
+/// Network settings for `--jwks URL` and `--discover`.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// Allow `http://` URLs (labs and tests only).
+    pub insecure_http: bool,
+    pub timeout: Duration,
+}
+
+fn agent(opts: &FetchOptions) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(opts.timeout))
+        .https_only(!opts.insecure_http)
+        .http_status_as_error(false)
+        .max_redirects(3)
+        .user_agent(concat!("scopectl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+fn check_scheme(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<()> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Ok(());
+    }
+    if lower.starts_with("http://") {
+        if opts.insecure_http {
+            return Ok(());
+        }
+        bail!("refusing to fetch the {what} {url} over plain HTTP: keys must come over HTTPS (pass --insecure-http only in a lab)");
+    }
+    bail!("the {what} `{url}` is not an http(s) URL")
+}
+
+/// GET a JSON document (at most 1 MiB).
+fn get_json(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<Vec<u8>> {
+    check_scheme(url, what, opts)?;
+    let mut resp = agent(opts).get(url).call().map_err(|e| {
+        anyhow!(
+            "cannot fetch the {what} from {url}: {e} (timeout {}s)",
+            opts.timeout.as_secs()
+        )
+    })?;
+    let status = resp.status();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_to_vec()
+        .map_err(|e| anyhow!("cannot read the {what} from {url}: {e}"))?;
+    if !status.is_success() {
+        bail!("cannot fetch the {what} from {url}: the server answered HTTP {status}");
+    }
+    Ok(body)
+}
+
+/// Fetch a JWKS from a URL.
+pub fn fetch_jwks(url: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
+    let body = get_json(url, "JWKS", opts)?;
+    KeySet::from_jwks(&body, KeyOrigin::JwksUrl(url.to_string()))
+}
+
+/// Fetch `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
+pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    );
+    let body = get_json(&url, "OpenID configuration", opts)?;
+    let doc: Value = serde_json::from_slice(&body)
+        .map_err(|e| anyhow!("the OpenID configuration at {url} is not JSON: {e}"))?;
+    if let Some(declared) = doc.get("issuer").and_then(Value::as_str) {
+        if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
+            bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
+        }
+    }
+    let jwks_uri = doc
+        .get("jwks_uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("the OpenID configuration at {url} has no jwks_uri"))?;
+    fetch_jwks(jwks_uri, opts)
+}
+
+/// What became of the signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// A key verified it.
+    Verified,
+    /// Checked with the right kind of key, and it does not match.
+    Invalid,
+    /// No key was given: nothing was checked.
+    Unverified,
+    /// Not attempted because the token or the key must not be trusted (`alg: none`,
+    /// algorithm confusion, an algorithm outside the allowlist, unknown kid).
+    Refused,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Verified => "verified",
+            Status::Invalid => "invalid",
+            Status::Unverified => "unverified",
+            Status::Refused => "refused",
+        }
+    }
+}
+
+/// The outcome of verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub status: Status,
+    /// The token's `alg`.
+    pub alg: Option<String>,
+    /// The token's `kid`.
+    pub kid: Option<String>,
+    /// Which key verified it (or was tried), and where it came from.
+    pub key: Option<String>,
+    /// One line for humans.
+    pub message: String,
+    #[serde(skip)]
+    pub findings: Vec<Diagnostic>,
+    /// The key given cannot verify this token at all (wrong kind): exit 2.
+    #[serde(skip)]
+    pub key_unusable: bool,
+}
+
+/// Verify a decoded token's signature with `keys` (or report that nothing was checked).
+pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Verification {
+    let mut v = Verification {
+        status: Status::Refused,
+        alg: d.alg().map(str::to_string),
+        kid: d.kid().map(str::to_string),
+        key: None,
+        message: String::new(),
+        findings: Vec::new(),
+        key_unusable: false,
+    };
+    let Some(alg_text) = d.alg() else {
+        let found = d
+            .header
+            .get("alg")
+            .map(super::json_type)
+            .unwrap_or("nothing");
+        v.message = "the header has no `alg`: the token cannot be verified".into();
+        v.findings.push(
+            Diagnostic::error(
+                "token/alg-missing",
+                format!("the header's `alg` must be a string naming the signature algorithm; found {found}"),
+            )
+            .help("a JWS without an algorithm is not a valid token"),
+        );
+        return v;
+    };
+    if alg_text.eq_ignore_ascii_case("none") {
+        v.message = "`alg: none`: the token is unsigned and must never be accepted".into();
+        v.findings.push(
+            Diagnostic::error(
+                "token/alg-none",
+                format!("the token is unsigned (`alg: {alg_text}`): anyone can forge it"),
+            )
+            .help("a resource server must reject `alg: none`; if one accepted this token, fix its JWT library configuration (pin the expected algorithms)"),
+        );
+        return v;
+    }
+    let Ok(alg) = Algorithm::from_str(alg_text) else {
+        v.message = format!("unknown algorithm `{alg_text}`");
+        v.findings.push(
+            Diagnostic::error(
+                "token/alg-not-allowed",
+                format!("`alg: {alg_text}` is not a JWS signature algorithm scopectl knows"),
+            )
+            .help("expected one of RS256/384/512, PS256/384/512, ES256/384, EdDSA, HS256/384/512"),
+        );
+        return v;
+    };
+    if !allowed.contains(&alg) {
+        v.message = format!("`{alg_text}` is not in the algorithm allowlist");
+        v.findings.push(
+            Diagnostic::error(
+                "token/alg-not-allowed",
+                format!("`alg: {alg_text}` is not in the allowlist ({})", alg_list(allowed)),
+            )
+            .help("a resource server pinned to these algorithms rejects this token; widen --alg only if the issuer really signs with it"),
+        );
+        return v;
+    }
+    let Some(keys) = keys else {
+        v.status = Status::Unverified;
+        v.message = "signature NOT verified: no key given (--key, --secret-file, --secret-env, --jwks or --discover)".into();
+        v.findings.push(
+            Diagnostic::warning(
+                "token/unverified",
+                "the signature was NOT verified: do not trust these claims",
+            )
+            .help("verify with --jwks URL, --discover, --key FILE, or --secret-file/--secret-env for HMAC"),
+        );
+        return v;
+    };
+    let is_hmac = alg.family() == AlgorithmFamily::Hmac;
+    if is_hmac && !keys.is_secret() {
+        v.message = format!(
+            "algorithm confusion: `{alg_text}` (HMAC) with public key material from the {}",
+            keys.origin
+        );
+        v.findings.push(
+            Diagnostic::error(
+                "token/alg-confusion",
+                format!("the token claims `{alg_text}` (HMAC) but the key is public ({}): a verifier that used the public key as an HMAC secret would accept forgeries", keys.origin),
+            )
+            .help("this is the classic algorithm-confusion attack: the issuer signs with an asymmetric key; reject HMAC tokens wherever a public key is configured"),
+        );
+        return v;
+    }
+    if !is_hmac && keys.is_secret() {
+        v.key_unusable = true;
+        v.message = format!("`{alg_text}` needs a public key, but an HMAC secret was given");
+        v.findings.push(
+            Diagnostic::error(
+                "token/key-mismatch",
+                format!("the token is signed with `{alg_text}`, which an HMAC secret ({}) cannot verify", keys.origin),
+            )
+            .help("pass the issuer's public key with --key, --jwks or --discover"),
+        );
+        return v;
+    }
+    let fitting: Vec<&Key> = keys.keys.iter().filter(|k| k.accepts(alg)).collect();
+    let candidates: Vec<&Key> = match d.kid() {
+        Some(kid) if keys.is_jwks() => {
+            let by_kid: Vec<&Key> = keys
+                .keys
+                .iter()
+                .filter(|k| k.kid.as_deref() == Some(kid))
+                .collect();
+            if by_kid.is_empty() {
+                v.message = format!("no key with kid {kid:?} in the {}", keys.origin);
+                let kids = keys.kids();
+                v.findings.push(
+                    Diagnostic::error(
+                        "token/unknown-kid",
+                        format!("the token's kid {kid:?} is not in the {} (kids: {})", keys.origin,
+                            if kids.is_empty() { "none".to_string() } else { kids.join(", ") }),
+                    )
+                    .help("the token was signed by another issuer or with a rotated-out key; a resource server with this JWKS answers 401"),
+                );
+                return v;
+            }
+            by_kid.into_iter().filter(|k| k.accepts(alg)).collect()
+        }
+        _ => fitting,
+    };
+    if candidates.is_empty() {
+        v.key_unusable = true;
+        let have: Vec<String> = keys.keys.iter().map(Key::describe).collect();
+        v.message = format!("no key in the {} can verify `{alg_text}`", keys.origin);
+        v.findings.push(
+            Diagnostic::error(
+                "token/key-mismatch",
+                format!(
+                    "the token is signed with `{alg_text}` but the {} holds {}",
+                    keys.origin,
+                    have.join(", ")
+                ),
+            )
+            .help("give the key the issuer signs with"),
+        );
+        return v;
+    }
+    let sig = d.signature_b64();
+    let input = d.signing_input();
+    let mut errors = Vec::new();
+    for k in &candidates {
+        let ok = match k.verify_fast(alg, input, &d.signature) {
+            Some(ok) => Ok(ok),
+            // Last line of defence: a panic inside the crypto backend on hostile key
+            // material must not take the process down.
+            None => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                jsonwebtoken::crypto::verify(sig, input, &k.key, alg)
+            }))
+            .unwrap_or_else(|_| Err(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat.into())),
+        };
+        match ok {
+            Ok(true) => {
+                v.status = Status::Verified;
+                v.message = format!("signature verified: {alg_text} with the {}", k.label);
+                v.key = Some(k.label.clone());
+                return v;
+            }
+            Ok(false) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    v.status = Status::Invalid;
+    v.key = Some(format!(
+        "{} from the {}",
+        candidates
+            .iter()
+            .map(|k| k.describe())
+            .collect::<Vec<_>>()
+            .join(", "),
+        keys.origin
+    ));
+    v.message = format!(
+        "signature INVALID: {alg_text} does not verify with the {}",
+        v.key.as_deref().unwrap_or_default()
+    );
+    let mut f = Diagnostic::error(
+        "token/signature-invalid",
+        format!(
+            "the signature does not match ({alg_text}, {}): the token was altered or signed with another key",
+            v.key.as_deref().unwrap_or_default()
+        ),
+    )
+    .help("a resource server answers 401; check that the token is complete and comes from the expected issuer");
+    for e in errors {
+        f = f.note(e);
+    }
+    v.findings.push(f);
+    v
+}
+
+fn alg_list(algs: &[Algorithm]) -> String {
+    algs.iter()
+        .map(|a| format!("{a:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,1166 @@
+//! `scopectl decode` end to end: tokens signed in the tests with real keys generated at run
+//! time (RSA, EC P-256/P-384, Ed25519, HMAC), a JWKS and an OpenID configuration served
+//! over HTTP on 127.0.0.1 by the test itself, and malformed input of every kind.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use predicates::prelude::*;
+use serde_json::{json, Value};
+
+/// 2026-11-25T12:00:00Z: the clock of every test (`--now`).
+const NOW: i64 = 1_795_608_000;
+const NOW_ARG: &str = "2026-11-25T12:00:00Z";
+const ISS: &str = "https://id.example.com/realms/shop";
+
+fn registry() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scopes")
+}
+
+/// A key pair: private PEM to sign, public PEM to verify.
+struct Pair {
+    private: String,
+    public: String,
+}
+
+fn rsa_pair() -> &'static Pair {
+    static K: OnceLock<Pair> = OnceLock::new();
+    K.get_or_init(|| {
+        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        Pair {
+            private: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            public: key
+                .to_public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .unwrap(),
+        }
+    })
+}
+
+fn rsa_pair2() -> &'static Pair {
+    static K: OnceLock<Pair> = OnceLock::new();
+    K.get_or_init(|| {
+        use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        Pair {
+            private: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            public: key
+                .to_public_key()
+                .to_public_key_pem(LineEnding::LF)
+                .unwrap(),
+        }
+    })
+}
+
+fn p256_pair() -> Pair {
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let key = p256::SecretKey::random(&mut rand::thread_rng());
+    Pair {
+        private: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+        public: key.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+    }
+}
+
+fn p384_pair() -> Pair {
+    use p384::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let key = p384::SecretKey::random(&mut rand::thread_rng());
+    Pair {
+        private: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+        public: key.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+    }
+}
+
+fn ed_pair() -> Pair {
+    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+    use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    Pair {
+        private: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+        public: key
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap(),
+    }
+}
+
+fn encoding_key(alg: Algorithm, private_pem: &str) -> EncodingKey {
+    match alg {
+        Algorithm::ES256 | Algorithm::ES384 => EncodingKey::from_ec_pem(private_pem.as_bytes()),
+        Algorithm::EdDSA => EncodingKey::from_ed_pem(private_pem.as_bytes()),
+        _ => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
+    }
+    .unwrap()
+}
+
+/// Claims of a healthy access token at `NOW` for shop-frontend.
+fn good_claims() -> Value {
+    json!({
+        "iss": ISS,
+        "sub": "user-42",
+        "aud": "orders-api",
+        "azp": "shop-frontend",
+        "scope": "orders:read orders:write",
+        "iat": NOW - 60,
+        "exp": NOW + 14 * 60,
+    })
+}
+
+fn sign(alg: Algorithm, private_pem: &str, kid: Option<&str>, claims: &Value) -> String {
+    let mut h = Header::new(alg);
+    h.kid = kid.map(str::to_string);
+    encode(&h, claims, &encoding_key(alg, private_pem)).unwrap()
+}
+
+fn sign_hs(secret: &[u8], claims: &Value) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    scopectl::token::b64url(bytes)
+}
+
+fn unsigned(header: &str, claims: &Value) -> String {
+    format!(
+        "{}.{}.",
+        b64(header.as_bytes()),
+        b64(claims.to_string().as_bytes())
+    )
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// `scopectl decode` in an empty directory (no registry picked up by accident).
+fn decode(dir: &tempfile::TempDir) -> Command {
+    let mut c = Command::cargo_bin("scopectl").unwrap();
+    c.current_dir(dir.path())
+        .arg("decode")
+        .arg("--now")
+        .arg(NOW_ARG);
+    c
+}
+
+fn json_of(out: &[u8]) -> Value {
+    serde_json::from_slice(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn run_json(cmd: &mut Command) -> (i32, Value) {
+    let out = cmd.arg("--format").arg("json").output().unwrap();
+    (out.status.code().unwrap(), json_of(&out.stdout))
+}
+
+fn jwks(keys: &[(&str, Algorithm, &str)]) -> String {
+    let keys = keys
+        .iter()
+        .map(|(kid, alg, private)| {
+            let mut jwk = Jwk::from_encoding_key(&encoding_key(*alg, private), *alg).unwrap();
+            jwk.common.key_id = Some(kid.to_string());
+            jwk
+        })
+        .collect();
+    serde_json::to_string(&JwkSet { keys }).unwrap()
+}
+
+/// A tiny HTTP server on 127.0.0.1 serving fixed bodies by path. Returns its base URL.
+fn serve(routes: Vec<(String, String)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    serve_listener(listener, routes);
+    base
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoding and output
+
+#[test]
+fn unverified_token_says_so_on_the_first_line_and_shows_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"s3cret", &good_claims());
+    let out = decode(&dir).arg(&token).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(first.contains("signature NOT verified"), "{text}");
+    assert!(text.contains("\"azp\": \"shop-frontend\""), "{text}");
+    assert!(
+        text.contains("exp        2026-11-25T12:14:00Z  expires in 14 min"),
+        "{text}"
+    );
+    assert!(
+        text.contains("iat        2026-11-25T11:59:00Z  issued 1 min ago"),
+        "{text}"
+    );
+    assert!(text.contains("orders:read"), "{text}");
+    assert!(text.contains("of 8192 bytes"), "{text}");
+    assert!(text.contains("warning[token/unverified]"), "{text}");
+}
+
+#[test]
+fn token_is_read_from_stdin_bearer_lines_and_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"s3cret", &good_claims());
+    for input in [
+        format!("{token}\n"),
+        format!("Authorization: Bearer {token}\r\n"),
+        format!("  \"{token}\"  "),
+        format!("bearer '{token}'"),
+    ] {
+        let (code, doc) = run_json(decode(&dir).arg("-").write_stdin(input.clone()));
+        assert_eq!(code, 0, "{input}");
+        assert_eq!(doc["claims"]["sub"], "user-42");
+    }
+    let (code, doc) = run_json(decode(&dir).arg(format!("Authorization: Bearer {token}")));
+    assert_eq!(code, 0);
+    assert_eq!(doc["size"]["token_bytes"], token.len());
+    assert_eq!(doc["size"]["header_bytes"], token.len() + 22);
+}
+
+#[test]
+fn scopes_show_registry_description_and_sensitivity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["azp"] = json!("fleet-ops");
+    claims["scope"] = json!("devices:read system:reboot");
+    claims["auth_time"] = json!(NOW - 60);
+    let token = sign_hs(b"s3cret", &claims);
+    let out = decode(&dir)
+        .arg("--registry")
+        .arg(registry())
+        .arg(&token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Scopes (client fleet-ops)"), "{text}");
+    assert!(
+        text.contains("system:reboot  critical  Reboot a field device  [step-up]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("devices:read   low       List devices and their status"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}");
+}
+
+#[test]
+fn list_rules_names_every_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = decode(&dir).arg("--list-rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "token/alg-none",
+        "token/alg-confusion",
+        "token/step-up-stale",
+    ] {
+        assert!(text.contains(id), "{text}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Verification
+
+#[test]
+fn each_asymmetric_algorithm_verifies_with_its_pem_public_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let rsa = rsa_pair();
+    let p256 = p256_pair();
+    let p384 = p384_pair();
+    let ed = ed_pair();
+    let cases: Vec<(Algorithm, &Pair)> = vec![
+        (Algorithm::RS256, rsa),
+        (Algorithm::RS384, rsa),
+        (Algorithm::RS512, rsa),
+        (Algorithm::PS256, rsa),
+        (Algorithm::PS512, rsa),
+        (Algorithm::ES256, &p256),
+        (Algorithm::ES384, &p384),
+        (Algorithm::EdDSA, &ed),
+    ];
+    for (alg, pair) in cases {
+        let key = file(&dir, &format!("{alg:?}.pub.pem"), &pair.public);
+        let token = sign(alg, &pair.private, None, &good_claims());
+        let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+        assert_eq!(doc["signature"]["status"], "verified", "{alg:?}: {doc}");
+        assert_eq!(doc["valid"], true, "{alg:?}");
+        assert_eq!(code, 0, "{alg:?}");
+    }
+}
+
+#[test]
+fn verified_token_prints_a_verified_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    decode(&dir)
+        .arg("--key")
+        .arg(&key)
+        .arg(&token)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("✓ signature verified: RS256"))
+        .stdout(predicate::str::contains("Result: valid"));
+}
+
+#[test]
+fn tampered_token_is_invalid_but_its_claims_are_still_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims = good_claims();
+    claims["scope"] = json!("orders:read orders:write orders:refund");
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64(claims.to_string().as_bytes()),
+        parts[2]
+    );
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&forged));
+    assert_eq!(code, 1);
+    assert_eq!(doc["signature"]["status"], "invalid");
+    assert!(codes(&doc).contains(&"token/signature-invalid".to_string()));
+    assert_eq!(
+        doc["claims"]["scope"],
+        "orders:read orders:write orders:refund"
+    );
+
+    // Signed with another key.
+    let other = sign(Algorithm::RS256, &rsa_pair2().private, None, &good_claims());
+    let (code, _) = run_json(decode(&dir).arg("--key").arg(&key).arg(&other));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn hmac_verifies_with_a_secret_from_a_file_or_the_environment_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"s3cret-value", &good_claims());
+    let secret = file(&dir, "secret", "s3cret-value\n");
+    let (code, doc) = run_json(decode(&dir).arg("--secret-file").arg(&secret).arg(&token));
+    assert_eq!(
+        (code, doc["signature"]["status"].as_str()),
+        (0, Some("verified"))
+    );
+    let (code, doc) = run_json(
+        decode(&dir)
+            .env("TEST_JWT_SECRET", "s3cret-value")
+            .arg("--secret-env")
+            .arg("TEST_JWT_SECRET")
+            .arg(&token),
+    );
+    assert_eq!(
+        (code, doc["signature"]["status"].as_str()),
+        (0, Some("verified"))
+    );
+    let (code, doc) = run_json(
+        decode(&dir)
+            .env("TEST_JWT_SECRET", "wrong")
+            .arg("--secret-env")
+            .arg("TEST_JWT_SECRET")
+            .arg(&token),
+    );
+    assert_eq!(
+        (code, doc["signature"]["status"].as_str()),
+        (1, Some("invalid"))
+    );
+    // The secret never appears in output.
+    let out = decode(&dir)
+        .env("TEST_JWT_SECRET", "wrong")
+        .arg("--secret-env")
+        .arg("TEST_JWT_SECRET")
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("wrong"));
+    // Unset variable: the command cannot do its job.
+    decode(&dir)
+        .env_remove("NOPE_UNSET")
+        .arg("--secret-env")
+        .arg("NOPE_UNSET")
+        .arg(&token)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "NOPE_UNSET (--secret-env) is not set",
+        ));
+    // There is no way to pass a secret in argv.
+    decode(&dir)
+        .arg("--secret")
+        .arg("x")
+        .arg(&token)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn expired_token_is_reported_with_how_long_ago() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["iat"] = json!(NOW - 3 * 3600 - 600);
+    claims["exp"] = json!(NOW - 3 * 3600);
+    let token = sign_hs(b"k", &claims);
+    let out = decode(&dir).arg(&token).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("expired 3 h ago"), "{text}");
+    assert!(text.contains("error[token/expired]"), "{text}");
+    // The same token an hour after it was issued, by the clock given with --now, is fine.
+    let (code, doc) = run_json(
+        Command::cargo_bin("scopectl")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "decode",
+                "--now",
+                &(NOW - 3 * 3600 - 300).to_string(),
+                &token,
+            ]),
+    );
+    assert_eq!(code, 0, "{doc}");
+}
+
+#[test]
+fn token_without_exp_is_no_exp_not_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims.as_object_mut().unwrap().remove("exp");
+    let token = sign_hs(b"k", &claims);
+    let secret = file(&dir, "s", "k");
+    let (code, doc) = run_json(decode(&dir).arg("--secret-file").arg(&secret).arg(&token));
+    assert_eq!(code, 1);
+    let c = codes(&doc);
+    assert!(c.contains(&"token/no-exp".to_string()), "{c:?}");
+    assert!(!c.contains(&"token/expired".to_string()), "{c:?}");
+    assert_eq!(doc["signature"]["status"], "verified");
+}
+
+#[test]
+fn alg_none_is_an_error_and_never_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = unsigned(r#"{"alg":"none","typ":"JWT"}"#, &good_claims());
+    for extra in [vec![], vec!["--key".to_string(), key.clone()]] {
+        let (code, doc) = run_json(decode(&dir).args(&extra).arg(&token));
+        assert_eq!(code, 1, "{doc}");
+        assert_eq!(doc["valid"], false);
+        assert_eq!(doc["signature"]["status"], "refused");
+        assert!(codes(&doc).contains(&"token/alg-none".to_string()));
+    }
+}
+
+#[test]
+fn keys_named_by_the_token_are_never_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    // Signed with another key, which the header points to.
+    let mut h = Header::new(Algorithm::RS256);
+    h.jku = Some("https://evil.example.com/jwks.json".into());
+    let token = encode(
+        &h,
+        &good_claims(),
+        &encoding_key(Algorithm::RS256, &rsa_pair2().private),
+    )
+    .unwrap();
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+    assert_eq!(code, 1);
+    assert_eq!(doc["signature"]["status"], "invalid");
+    assert!(codes(&doc).contains(&"token/embedded-key".to_string()));
+}
+
+#[test]
+fn hmac_token_with_a_public_key_is_algorithm_confusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = rsa_pair().public.clone();
+    let key = file(&dir, "k.pem", &public);
+    // The attack: sign HS256 with the public key's PEM bytes as the secret.
+    let token = sign_hs(public.as_bytes(), &good_claims());
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["signature"]["status"], "refused");
+    assert!(codes(&doc).contains(&"token/alg-confusion".to_string()));
+    // A PEM key passed as an HMAC secret is refused outright.
+    decode(&dir)
+        .arg("--secret-file")
+        .arg(&key)
+        .arg(&token)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "holds a PEM key, not an HMAC secret",
+        ));
+}
+
+#[test]
+fn wrong_kind_of_key_is_unusable() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let secret = file(&dir, "s", "k");
+    let (code, doc) = run_json(decode(&dir).arg("--secret-file").arg(&secret).arg(&token));
+    assert_eq!(code, 2);
+    assert!(codes(&doc).contains(&"token/key-mismatch".to_string()));
+    // A private key is not accepted as --key.
+    let private = file(&dir, "priv.pem", &rsa_pair().private);
+    decode(&dir)
+        .arg("--key")
+        .arg(&private)
+        .arg(&token)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("private key"));
+    // Not a PEM at all.
+    let junk = file(&dir, "junk.pem", "hello");
+    decode(&dir)
+        .arg("--key")
+        .arg(&junk)
+        .arg(&token)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("not a PEM file"));
+}
+
+#[test]
+fn ec_key_of_the_wrong_curve_is_a_key_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let p256 = p256_pair();
+    let p384 = p384_pair();
+    let key = file(&dir, "p256.pem", &p256.public);
+    let token = sign(Algorithm::ES384, &p384.private, None, &good_claims());
+    let (code, doc) = run_json(decode(&dir).arg("--key").arg(&key).arg(&token));
+    assert_eq!(code, 2, "{doc}");
+    assert!(codes(&doc).contains(&"token/key-mismatch".to_string()));
+    assert!(doc["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("EC P-256 public key"));
+}
+
+#[test]
+fn algorithm_allowlist_refuses_other_algorithms() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = sign(Algorithm::RS512, &rsa_pair().private, None, &good_claims());
+    let (code, doc) = run_json(decode(&dir).args(["--alg", "RS256,ES256", "--key", &key, &token]));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/alg-not-allowed".to_string()));
+    decode(&dir)
+        .args(["--alg", "none", &token])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn jwks_file_selects_the_key_by_kid_and_reports_an_unknown_kid() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = jwks(&[
+        ("old", Algorithm::RS256, &rsa_pair2().private),
+        ("new", Algorithm::RS256, &rsa_pair().private),
+    ]);
+    let path = file(&dir, "jwks.json", &set);
+    let token = sign(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        Some("new"),
+        &good_claims(),
+    );
+    let (code, doc) = run_json(decode(&dir).arg("--jwks").arg(&path).arg(&token));
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["signature"]["key"]
+        .as_str()
+        .unwrap()
+        .contains("kid=\"new\""));
+
+    let wrong = sign(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        Some("gone"),
+        &good_claims(),
+    );
+    let (code, doc) = run_json(decode(&dir).arg("--jwks").arg(&path).arg(&wrong));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/unknown-kid".to_string()));
+    assert!(doc["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("old, new"));
+
+    // Right kid, wrong key: invalid.
+    let lying = sign(
+        Algorithm::RS256,
+        &rsa_pair2().private,
+        Some("new"),
+        &good_claims(),
+    );
+    let (code, doc) = run_json(decode(&dir).arg("--jwks").arg(&path).arg(&lying));
+    assert_eq!(
+        (code, doc["signature"]["status"].as_str()),
+        (1, Some("invalid"))
+    );
+}
+
+#[test]
+fn hostile_jwks_keys_are_skipped_not_crashed_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = json!({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "kid": "short"},
+        {"kty": "oct", "k": "c2VjcmV0", "kid": "sym"},
+        {"kty": "RSA", "n": "", "e": "AQAB", "use": "enc", "kid": "enc"}
+    ]});
+    let path = file(&dir, "jwks.json", &set.to_string());
+    let token = sign(
+        Algorithm::EdDSA,
+        &ed_pair().private,
+        Some("short"),
+        &good_claims(),
+    );
+    let out = decode(&dir)
+        .arg("--jwks")
+        .arg(&path)
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("no usable signature verification key"),
+        "{text}"
+    );
+    assert!(text.contains("32 bytes"), "{text}");
+    assert!(text.contains("symmetric (oct) key"), "{text}");
+    assert!(text.contains("use=enc"), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn jwks_url_is_fetched_over_http_only_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = jwks(&[("k1", Algorithm::RS256, &rsa_pair().private)]);
+    let base = serve(vec![("/jwks".into(), set)]);
+    let token = sign(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        Some("k1"),
+        &good_claims(),
+    );
+    let url = format!("{base}/jwks");
+    let (code, doc) = run_json(decode(&dir).args(["--insecure-http", "--jwks", &url, &token]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["signature"]["status"], "verified");
+    decode(&dir)
+        .args(["--jwks", &url, &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("over plain HTTP"));
+}
+
+#[test]
+fn discover_fetches_the_openid_configuration_and_jwks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (issuer, set_pair) = serve_issuer();
+    let mut claims = good_claims();
+    claims["iss"] = json!(issuer);
+    let token = sign(Algorithm::ES256, &set_pair.private, Some("k1"), &claims);
+    let (code, doc) = run_json(decode(&dir).args(["--discover", "--insecure-http", &token]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["signature"]["status"], "verified");
+    // Without --insecure-http an http issuer is refused.
+    decode(&dir)
+        .args(["--discover", &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("over plain HTTP"));
+    // The human output says where the issuer came from.
+    decode(&dir)
+        .args(["--discover", "--insecure-http", &token])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "issuer was taken from the token itself",
+        ));
+    // A configuration that names another issuer is refused.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let evil = format!("http://{}", listener.local_addr().unwrap());
+    serve_listener(
+        listener,
+        vec![(
+            "/.well-known/openid-configuration".into(),
+            json!({"issuer": issuer, "jwks_uri": format!("{issuer}/certs")}).to_string(),
+        )],
+    );
+    decode(&dir)
+        .args(["--discover", "--insecure-http", "--iss", &evil, &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("refusing its keys"));
+    // Pinned with --iss (a trailing slash is the same issuer): keys come from --iss.
+    let (code, doc) = run_json(decode(&dir).args([
+        "--discover",
+        "--insecure-http",
+        "--iss",
+        &format!("{issuer}/"),
+        &token,
+    ]));
+    assert_eq!(code, 0, "{doc}");
+}
+
+/// An issuer on 127.0.0.1 whose configuration names its own JWKS.
+fn serve_issuer() -> (String, Pair) {
+    let pair = p256_pair();
+    let set = jwks(&[("k1", Algorithm::ES256, &pair.private)]);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let issuer = format!("{base}/realms/shop");
+    let routes = vec![
+        (
+            "/realms/shop/.well-known/openid-configuration".to_string(),
+            json!({"issuer": issuer, "jwks_uri": format!("{issuer}/certs")}).to_string(),
+        ),
+        ("/realms/shop/certs".to_string(), set),
+    ];
+    serve_listener(listener, routes);
+    (issuer, pair)
+}
+
+fn serve_listener(listener: TcpListener, routes: Vec<(String, String)>) {
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let req = String::from_utf8_lossy(&buf);
+            let path = req.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let (status, body) = match routes.iter().find(|(p, _)| *p == path) {
+                Some((_, b)) => ("200 OK", b.clone()),
+                None => ("404 Not Found", "{}".to_string()),
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+}
+
+#[test]
+fn unreachable_key_server_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nobody listens on.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let mut claims = good_claims();
+    claims["iss"] = json!(base);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let out = decode(&dir)
+        .args(["--discover", "--insecure-http", "--timeout", "3s", &token])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("cannot fetch the OpenID configuration"),
+        "{text}"
+    );
+    // Claims are still shown.
+    assert!(text.contains("\"sub\": \"user-42\""), "{text}");
+    // A 404 names the status.
+    let base = serve(vec![]);
+    decode(&dir)
+        .args(["--insecure-http", "--jwks", &format!("{base}/nope"), &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("HTTP 404"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Findings
+
+#[test]
+fn registry_findings_undefined_not_granted_expired_grant_and_stale_step_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["azp"] = json!("fleet-ops");
+    claims["scope"] = json!("devices:read system:reboot orders:read telemetry:delete openid");
+    claims["auth_time"] = json!(NOW - 3600);
+    let token = sign_hs(b"k", &claims);
+    let (code, doc) = run_json(decode(&dir).arg("--registry").arg(registry()).arg(&token));
+    assert_eq!(code, 1);
+    let c = codes(&doc);
+    assert!(c.contains(&"token/undefined-scope".to_string()), "{c:?}");
+    assert!(c.contains(&"token/scope-not-granted".to_string()), "{c:?}");
+    assert!(c.contains(&"token/step-up-stale".to_string()), "{c:?}");
+    let scopes = doc["scopes"].as_array().unwrap();
+    assert_eq!(scopes[1]["sensitivity"], "critical");
+    assert_eq!(scopes[1]["step_up"], true);
+    assert_eq!(scopes[1]["granted"], true);
+    assert_eq!(scopes[3]["defined"], false);
+    // `openid` is not flagged as not granted.
+    let not_granted: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/scope-not-granted")
+        .collect();
+    assert_eq!(not_granted.len(), 2, "{not_granted:?}");
+
+    // fleet-ops' grant of system:reboot ends 2026-12-19.
+    let mut claims = claims.clone();
+    let later = 1_798_761_600; // 2027-01-01
+    claims["iat"] = json!(later - 60);
+    claims["exp"] = json!(later + 600);
+    claims["auth_time"] = json!(later - 60);
+    claims["scope"] = json!("system:reboot");
+    let token = sign_hs(b"k", &claims);
+    let (code, doc) = run_json(
+        Command::cargo_bin("scopectl")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["decode", "--now", "2027-01-01T00:00:00Z", "--registry"])
+            .arg(registry())
+            .arg(&token),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(codes(&doc)[0], "token/grant-expired", "{doc}");
+}
+
+#[test]
+fn registry_in_the_current_directory_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scopes")).unwrap();
+    std::fs::write(
+        dir.path().join("scopes/a.toml"),
+        "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"t\"\nsensitivity = \"low\"\n",
+    )
+    .unwrap();
+    let token = sign_hs(b"k", &good_claims());
+    let (_, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(doc["scopes"][0]["description"], "Read orders");
+    assert_eq!(doc["scopes"][1]["defined"], false);
+}
+
+#[test]
+fn broken_registry_given_with_registry_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scopes")).unwrap();
+    std::fs::write(
+        dir.path().join("scopes/a.toml"),
+        "[scopes.\"x:y\"]\nbogus = 1\n",
+    )
+    .unwrap();
+    let token = sign_hs(b"k", &good_claims());
+    decode(&dir)
+        .arg("--registry")
+        .arg(dir.path())
+        .arg(&token)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not load"));
+}
+
+#[test]
+fn time_findings_show_the_skew() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["nbf"] = json!(NOW + 600);
+    claims["iat"] = json!(NOW + 600);
+    claims["exp"] = json!(NOW + 900);
+    let token = sign_hs(b"k", &claims);
+    let (code, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(code, 1);
+    let c = codes(&doc);
+    assert!(c.contains(&"token/not-yet-valid".to_string()));
+    assert!(c.contains(&"token/iat-future".to_string()));
+    let msg = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "token/not-yet-valid")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("in 10 min") && msg.contains("60 s clock-skew"),
+        "{msg}"
+    );
+
+    // Lifetime beyond policy (15 min by default) is a warning.
+    let mut claims = good_claims();
+    claims["exp"] = json!(NOW + 3600);
+    let (code, doc) = run_json(decode(&dir).arg(sign_hs(b"k", &claims)));
+    assert_eq!(code, 0);
+    assert!(codes(&doc).contains(&"token/lifetime".to_string()));
+
+    // A time claim that is not a number.
+    let mut claims = good_claims();
+    claims["exp"] = json!("tomorrow");
+    let (code, doc) = run_json(decode(&dir).arg(sign_hs(b"k", &claims)));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/invalid-claim".to_string()));
+}
+
+#[test]
+fn iss_aud_size_and_pii_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"k", &good_claims());
+    let (code, doc) = run_json(decode(&dir).args([
+        "--iss",
+        "https://other.example.com",
+        "--aud",
+        "billing-api",
+        &token,
+    ]));
+    assert_eq!(code, 1);
+    let c = codes(&doc);
+    assert!(c.contains(&"token/iss-mismatch".to_string()));
+    assert!(c.contains(&"token/aud-mismatch".to_string()));
+    let (code, _) = run_json(decode(&dir).args(["--iss", ISS, "--aud", "orders-api", &token]));
+    assert_eq!(code, 0);
+    // Several accepted audiences: one match is enough.
+    let (code, _) =
+        run_json(decode(&dir).args(["--aud", "billing-api", "--aud", "orders-api", &token]));
+    assert_eq!(code, 0);
+
+    let mut claims = good_claims();
+    claims.as_object_mut().unwrap().remove("iss");
+    claims["email"] = json!("a@example.com");
+    claims["padding"] = json!("x".repeat(9000));
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args(["--iss", ISS])
+            .arg(sign_hs(b"k", &claims)),
+    );
+    assert_eq!(code, 1);
+    let c = codes(&doc);
+    for want in ["token/iss-missing", "token/oversize", "token/pii"] {
+        assert!(c.contains(&want.to_string()), "{want}: {c:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Malformed and non-JWS input
+
+#[test]
+fn malformed_input_names_the_part_and_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = b64(br#"{"alg":"HS256"}"#);
+    let p = b64(br#"{"sub":"a"}"#);
+    let cases: Vec<(String, &str, Option<&str>, &str)> = vec![
+        (format!("{h}.{p}"), "input/parts", None, "found 2"),
+        (format!("{h}.{p}.x.y"), "input/parts", None, "found 4"),
+        (
+            format!("e+J.{p}.c2ln"),
+            "input/base64",
+            Some("header"),
+            "standard base64",
+        ),
+        (
+            format!("{h}.{p}!.c2ln"),
+            "input/base64",
+            Some("payload"),
+            "invalid character '!'",
+        ),
+        (
+            format!("{h}.{p}.c2l!"),
+            "input/base64",
+            Some("signature"),
+            "base64url",
+        ),
+        (
+            format!("{h}.{}.c2ln", b64(b"{\"sub\":")),
+            "input/json",
+            Some("payload"),
+            "not valid JSON",
+        ),
+        (
+            format!("{}.{p}.c2ln", b64(b"[1,2]")),
+            "input/not-object",
+            Some("header"),
+            "an array",
+        ),
+        (
+            format!("{h}.{}.c2ln", b64(&[0xff, 0xfe])),
+            "input/utf8",
+            Some("payload"),
+            "not UTF-8",
+        ),
+        (
+            format!(".{p}.c2ln"),
+            "input/empty-part",
+            Some("header"),
+            "header is empty",
+        ),
+        ("   ".to_string(), "input/empty", None, "empty"),
+        ("Bearer ".to_string(), "input/empty", None, "empty"),
+    ];
+    for (input, code, part, text) in cases {
+        let (exit, doc) = run_json(decode(&dir).arg(&input));
+        assert_eq!(exit, 2, "{input}");
+        assert_eq!(doc["error"]["code"], code, "{input}: {doc}");
+        assert_eq!(doc["error"]["part"].as_str(), part, "{input}");
+        let msg = doc["error"]["message"].as_str().unwrap().to_string()
+            + doc["error"]["help"].as_str().unwrap_or("");
+        assert!(msg.contains(text), "{input}: {msg}");
+        // Human output says the same.
+        decode(&dir)
+            .arg(&input)
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(code));
+    }
+}
+
+#[test]
+fn jwe_and_opaque_tokens_are_recognised_not_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let jwe = format!(
+        "{}.{}.{}.{}.{}",
+        b64(br#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#),
+        "OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe",
+        "48V1_ALb6US04U3b",
+        "5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6ji",
+        "XFBoMYUZodetZdvTiFvSkQ"
+    );
+    let out = decode(&dir).arg(&jwe).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("encrypted token (JWE"), "{text}");
+    assert!(text.contains("A256GCM"), "{text}");
+    assert!(!text.contains("malformed"), "{text}");
+
+    let out = decode(&dir)
+        .arg("Bearer 2YotnFZFEjr1zCsicMWpAA")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("opaque token"), "{text}");
+    assert!(text.contains("introspection"), "{text}");
+}
+
+#[test]
+fn arbitrary_bytes_on_stdin_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    for input in [
+        vec![0xff, 0x00, 0x2e, 0x2e],
+        b"....".to_vec(),
+        b"a.b.c".to_vec(),
+        vec![b'.'; 10_000],
+        "é.ü.ß".as_bytes().to_vec(),
+    ] {
+        let out = decode(&dir).arg("-").write_stdin(input).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// --batch
+
+#[test]
+fn batch_writes_one_json_line_per_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let good = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let mut expired = good_claims();
+    expired["exp"] = json!(NOW - 10);
+    let expired = sign(Algorithm::RS256, &rsa_pair().private, None, &expired);
+    let input = format!("{good}\n\nAuthorization: Bearer {expired}\nnot-a.jwt\n");
+    let path = file(&dir, "tokens.txt", &input);
+    let out = decode(&dir)
+        .args(["--key", &key, "--batch", &path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        (lines[0]["line"].as_u64(), lines[0]["valid"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["signature"]["status"], "verified");
+    assert_eq!(codes(&lines[1])[0], "token/expired");
+    assert_eq!(lines[2]["line"], 4);
+    assert_eq!(lines[2]["error"]["code"], "input/parts");
+
+    // From stdin, all valid: exit 0.
+    decode(&dir)
+        .args(["--key", &key, "--batch", "-"])
+        .write_stdin(format!("{good}\n{good}\n"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn client_id_and_scp_array_are_read_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    let obj = claims.as_object_mut().unwrap();
+    obj.remove("azp");
+    obj.remove("scope");
+    obj.insert("client_id".into(), json!("shop-frontend"));
+    obj.insert("scp".into(), json!(["orders:read", "customers:read"]));
+    let (code, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(registry())
+            .arg(sign_hs(b"k", &claims)),
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["client"], "shop-frontend");
+    assert_eq!(doc["scopes"][1]["scope"], "customers:read");
+    assert_eq!(doc["scopes"][1]["granted"], true);
+
+    claims["scp"] = json!([1, 2]);
+    let (code, doc) = run_json(decode(&dir).arg(sign_hs(b"k", &claims)));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/invalid-claim".to_string()));
+}
+
+#[test]
+fn colour_is_used_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"k", &good_claims());
+    let plain = decode(&dir).arg(&token).output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\u{1b}'));
+    let coloured = decode(&dir)
+        .args(["--color", "always", &token])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&coloured.stdout)
+        .starts_with("\u{1b}[1;33m⚠ signature NOT verified"));
+}
