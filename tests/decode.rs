@@ -1164,3 +1164,36 @@ fn colour_is_used_only_when_asked() {
     assert!(String::from_utf8_lossy(&coloured.stdout)
         .starts_with("\u{1b}[1;33m⚠ signature NOT verified"));
 }
+
+#[test]
+fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() {
+    let dir = tempfile::tempdir().unwrap();
+    // A registry whose policy makes an unverified token an error and silences expiry.
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(
+        reg.join("scopectl.toml"),
+        "[rules]\n\"token/unverified\" = \"deny\"\n\"token/expired\" = \"allow\"\n\"token/alg-none\" = \"allow\"\n",
+    )
+    .unwrap();
+    let reg = reg.to_string_lossy().into_owned();
+    let mut claims = good_claims();
+    claims["exp"] = json!(NOW - 3600);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let (code, doc) = run_json(decode(&dir).args(["--registry", &reg]).arg(&token));
+    let found = codes(&doc);
+    assert!(!found.contains(&"token/expired".to_string()), "{found:?}");
+    let unverified = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "token/unverified")
+        .expect("token/unverified");
+    assert_eq!(unverified["severity"], "error");
+    assert_eq!(code, 1);
+    // `alg: none` stays an error whatever [rules] says.
+    let none = unsigned(r#"{"alg":"none"}"#, &good_claims());
+    let (code, doc) = run_json(decode(&dir).args(["--registry", &reg]).arg(&none));
+    assert_eq!(code, 1);
+    assert!(codes(&doc).contains(&"token/alg-none".to_string()));
+}

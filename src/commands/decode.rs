@@ -45,6 +45,10 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
         aud: &args.aud,
         allowed: &allowed,
         batch: args.batch.is_some(),
+        overrides: registry
+            .as_ref()
+            .map(scopectl::lint::level_overrides)
+            .unwrap_or_default(),
     };
     let fetch = FetchOptions {
         insecure_http: args.insecure_http,
@@ -182,6 +186,8 @@ struct Checker<'a> {
     allowed: &'a [jsonwebtoken::Algorithm],
     /// `--batch`: lean per-line documents.
     batch: bool,
+    /// `[rules]` levels from the registry's scopectl.toml.
+    overrides: std::collections::HashMap<String, scopectl::diag::Level>,
 }
 
 /// Everything known about one token.
@@ -222,6 +228,7 @@ impl Checker<'_> {
         );
         let mut all: Vec<Diagnostic> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
+        scopectl::lint::apply_token_overrides(&mut all, &self.overrides);
         // Errors first, then warnings, then notes; stable within a level.
         all.sort_by_key(|d| std::cmp::Reverse(d.severity));
         Checked {

@@ -143,11 +143,66 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// Token findings whose level `[rules]` cannot change: they decide whether a token is
+/// genuine at all (and exit code 2 for an unusable key).
+pub const FIXED_TOKEN_RULES: &[&str] = &[
+    "token/alg-none",
+    "token/alg-confusion",
+    "token/signature-invalid",
+    "token/key-mismatch",
+    "token/key-unusable",
+];
+
+/// Is `id` a rule `[rules]` may name: a lint rule or a `decode` (token) rule?
+pub fn is_known_rule(id: &str) -> bool {
+    rule(id).is_some()
+        || crate::token::findings::TOKEN_RULES
+            .iter()
+            .any(|r| r.id == id)
+}
+
+/// The `[rules]` levels of a registry's policy file, by rule id.
+pub fn level_overrides(registry: &Registry) -> HashMap<String, Level> {
+    registry
+        .policy_file
+        .as_ref()
+        .map(|(_, pf)| {
+            pf.rules
+                .iter()
+                .map(|(id, level)| (id.get().clone(), **level))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Apply `[rules]` levels to token findings (`decode`): `allow` drops a finding, `warn`
+/// and `deny` set its severity. [`FIXED_TOKEN_RULES`] keep their level.
+pub fn apply_token_overrides(findings: &mut Vec<Diagnostic>, overrides: &HashMap<String, Level>) {
+    if overrides.is_empty() {
+        return;
+    }
+    findings.retain_mut(|d| {
+        if FIXED_TOKEN_RULES.contains(&d.code.as_str()) {
+            return true;
+        }
+        match overrides.get(&d.code).map(|l| l.severity()) {
+            None => true,
+            Some(None) => false,
+            Some(Some(severity)) => {
+                d.severity = severity;
+                true
+            }
+        }
+    });
+}
+
 /// The rule id closest to a misspelt one, for "did you mean".
 pub fn closest_rule(id: &str) -> Option<&'static str> {
     RULES
         .iter()
-        .map(|r| (strsim(id, r.id), r.id))
+        .map(|r| r.id)
+        .chain(crate::token::findings::TOKEN_RULES.iter().map(|r| r.id))
+        .map(|r| (strsim(id, r), r))
         .filter(|(d, _)| *d <= 4)
         .min_by_key(|(d, _)| *d)
         .map(|(_, id)| id)

@@ -237,7 +237,7 @@ impl Registry {
                 ),
             }
             for rule in pf.rules.keys() {
-                if crate::lint::rule(rule.as_str()).is_none() {
+                if !crate::lint::is_known_rule(rule.as_str()) {
                     let mut d = Diagnostic::error(
                         "load/unknown-rule",
                         format!("`{}` is not a scopectl rule", rule.get()),
@@ -246,7 +246,7 @@ impl Registry {
                     if let Some(close) = crate::lint::closest_rule(rule.as_str()) {
                         d = d.help(format!("did you mean `{close}`?"));
                     } else {
-                        d = d.help("`scopectl lint --list-rules` lists the rule ids");
+                        d = d.help("`scopectl lint --list-rules` and `scopectl decode --list-rules` list the rule ids");
                     }
                     diagnostics.push(d);
                 }
