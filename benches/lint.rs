@@ -52,14 +52,20 @@ fn main() {
         return;
     }
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
-    let dir = tempfile::tempdir().expect("tempdir");
+    // SCOPECTL_BENCH_DIR=path keeps the generated registry there (for profiling).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let kept = std::env::var_os("SCOPECTL_BENCH_DIR").map(std::path::PathBuf::from);
+    let root = kept.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    if let Some(k) = &kept {
+        let _ = std::fs::remove_dir_all(k);
+    }
     let shape = scopectl::synth::Shape {
         scopes: 2000,
         clients: 1000,
         grants_per_client: 20,
     };
-    scopectl::synth::write(dir.path(), shape, today).expect("generate");
-    let files = toml_files(dir.path());
+    scopectl::synth::write(root.as_path(), shape, today).expect("generate");
+    let files = toml_files(root.as_path());
     let bytes: u64 = files
         .iter()
         .map(|f| std::fs::metadata(f).map(|m| m.len()).unwrap_or(0))
@@ -87,11 +93,24 @@ fn main() {
         (0..RUNS)
             .map(|_| {
                 let start = Instant::now();
-                let loaded = scopectl::registry::Registry::load_dir(dir.path()).expect("load");
+                let loaded = scopectl::registry::Registry::load_dir(root.as_path()).expect("load");
                 assert!(loaded.is_ok());
                 let d = scopectl::lint::check(&loaded.registry, today);
                 std::hint::black_box(d);
                 start.elapsed()
+            })
+            .collect(),
+    );
+
+    let load_only = median(
+        (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let loaded = scopectl::registry::Registry::load_dir(root.as_path()).expect("load");
+                std::hint::black_box(&loaded);
+                let e = start.elapsed();
+                drop(loaded);
+                e
             })
             .collect(),
     );
@@ -103,7 +122,7 @@ fn main() {
                 let start = Instant::now();
                 let out = Command::new(exe)
                     .args(["lint", "--format", "json", "--today", "2026-11-25"])
-                    .arg(dir.path())
+                    .arg(root.as_path())
                     .output()
                     .expect("run scopectl");
                 let e = start.elapsed();
@@ -121,6 +140,10 @@ fn main() {
     println!(
         "floor, read + toml::Table, {threads} threads:       {:>7.1} ms",
         ms(floor_n)
+    );
+    println!(
+        "scopectl load only, in process:             {:>7.1} ms",
+        ms(load_only)
     );
     println!(
         "scopectl load + lint, in process:           {:>7.1} ms",
