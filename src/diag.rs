@@ -248,6 +248,24 @@ impl Files {
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files.iter().enumerate()
     }
+
+    /// A copy safe to show on a terminal: control characters and bidi overrides in names
+    /// and sources are masked with printable characters of the same byte length, so spans
+    /// stay valid.
+    pub fn for_display(&self) -> Files {
+        Files {
+            files: self
+                .files
+                .iter()
+                .map(|f| {
+                    SourceFile::new(
+                        crate::output::clean(&f.name).into_owned(),
+                        crate::output::mask_same_length(&f.text).into_owned(),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 impl<'a> codespan_reporting::files::Files<'a> for Files {

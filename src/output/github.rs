@@ -24,14 +24,14 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut props = vec![format!("title={}", escape_property(&d.code))];
+        let mut props = vec![format!("title={}", escape_property(&super::clean(&d.code)))];
         if let Some(f) = d.file() {
             let name = if prefix.is_empty() || prefix == "." {
                 files.name(f).to_string()
             } else {
                 format!("{}/{}", prefix.trim_end_matches('/'), files.name(f))
             };
-            props.push(format!("file={}", escape_property(&name)));
+            props.push(format!("file={}", escape_property(&super::clean(&name))));
         }
         if let Some(p) = &d.primary {
             let (l, c) = files.location(p.file, p.span.start);
@@ -43,10 +43,10 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String
                 props.push(format!("endColumn={ec}"));
             }
         }
-        let mut message = d.message.clone();
+        let mut message = super::clean(&d.message).into_owned();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(h);
+            message.push_str(&super::clean(h));
         }
         out.push_str(&format!(
             "::{command} {}::{}\n",

@@ -3,7 +3,7 @@
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
 
-use super::Color;
+use super::{clean, Color};
 use crate::diag::{Diagnostic, Files, Severity, Summary};
 
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
@@ -14,24 +14,18 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(cs::Label::primary(p.file, p.span.clone()).with_message(&p.message));
+        labels.push(cs::Label::primary(p.file, p.span.clone()).with_message(clean(&p.message)));
     }
     for s in &d.secondary {
-        labels.push(cs::Label::secondary(s.file, s.span.clone()).with_message(&s.message));
+        labels.push(cs::Label::secondary(s.file, s.span.clone()).with_message(clean(&s.message)));
     }
-    let mut notes: Vec<String> = Vec::new();
-    if d.primary.is_none() {
-        if let Some(f) = d.file_only {
-            let _ = f; // the file is named in the message
-        }
-    }
-    notes.extend(d.notes.iter().cloned());
+    let mut notes: Vec<String> = d.notes.iter().map(|n| clean(n).into_owned()).collect();
     if let Some(h) = &d.help {
-        notes.push(format!("help: {h}"));
+        notes.push(format!("help: {}", clean(h)));
     }
     cs::Diagnostic::new(severity)
-        .with_code(&d.code)
-        .with_message(&d.message)
+        .with_code(clean(&d.code))
+        .with_message(clean(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -39,6 +33,9 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
 /// Render diagnostics followed by a one-line summary.
 pub fn render(files: &Files, diagnostics: &[Diagnostic], color: Color) -> String {
     let config = term::Config::default();
+    // Names, messages and sources come from files the user may not have written: nothing
+    // in them may drive the terminal.
+    let files = &files.for_display();
     let mut buffer = match color {
         Color::Always => termcolor::Buffer::ansi(),
         Color::Never => termcolor::Buffer::no_color(),
@@ -48,7 +45,13 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], color: Color) -> String
         if term::emit_to_write_style(&mut buffer, &config, files, &cd).is_err() {
             // A span outside its file is a bug in a rule; still show the finding.
             use std::io::Write;
-            let _ = writeln!(buffer, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+            let _ = writeln!(
+                buffer,
+                "{}[{}]: {}",
+                d.severity.as_str(),
+                clean(&d.code),
+                clean(&d.message)
+            );
         }
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
