@@ -318,3 +318,122 @@ fn arbitrary_bytes_never_panic_the_loader() {
         scopectl::output::Color::Never,
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_the_registry_is_not_read_or_printed() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        outside.path().join("secrets.toml"),
+        "TOKEN = \"SECRET-CONTENT-42\"\n",
+    )
+    .expect("write");
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    std::os::unix::fs::symlink(
+        outside.path().join("secrets.toml"),
+        reg.path().join("clients/env.toml"),
+    )
+    .expect("symlink");
+    let (exit, text) = reg.lint_human();
+    assert_eq!(exit, 2);
+    assert!(text.contains("outside the registry"), "{text}");
+    assert!(!text.contains("SECRET-CONTENT-42"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_inside_the_registry_is_read() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("shared/c.toml", CLIENT_OK)]);
+    std::fs::create_dir_all(reg.path().join("clients")).expect("mkdir");
+    std::os::unix::fs::symlink(
+        reg.path().join("shared/c.toml"),
+        reg.path().join("clients/c.toml"),
+    )
+    .expect("symlink");
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 0, "{json:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_is_reported_and_does_not_hang() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    let status = std::process::Command::new("mkfifo")
+        .arg(reg.path().join("clients/pipe.toml"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let d = &with_code(&json, "load/unreadable")[0];
+    assert_eq!(d["file"], "clients/pipe.toml");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not a regular file"),
+        "{d}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_folder_loop_is_not_followed() {
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", CLIENT_OK)]);
+    std::os::unix::fs::symlink("..", reg.path().join("scopes/loop")).expect("symlink");
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    assert_eq!(codes(&json), vec!["load/unreadable"], "{json:#}");
+}
+
+#[test]
+fn misnamed_policy_file_and_folders_are_reported() {
+    let reg = Reg::new(&[
+        ("scopectl.tml", "[policy]\nmax_grant_lifetime = \"30d\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("Clients/c.toml", CLIENT_OK),
+    ]);
+    let (_, json) = reg.lint_json();
+    let ignored: Vec<&str> = with_code(&json, "load/ignored-file")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(ignored, vec!["Clients/", "scopectl.tml"], "{json:#}");
+}
+
+#[test]
+fn control_characters_in_values_are_refused() {
+    let d = broken(
+        "clients/x.toml",
+        b"[client]\nid = \"evil\\u001b[2J\"\n",
+        "load/invalid-value",
+        2,
+        6,
+    );
+    assert!(
+        d["message"].as_str().unwrap_or("").contains("\\u{1b}"),
+        "escaped in the message: {d}"
+    );
+}
+
+#[test]
+fn scope_names_must_be_rfc6749_scope_tokens() {
+    broken(
+        "scopes/x.toml",
+        b"[scopes.\"orders read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\n",
+        "load/invalid-value",
+        1,
+        9,
+    );
+}
+
+#[test]
+fn negative_number_is_an_invalid_value() {
+    broken(
+        "scopectl.toml",
+        b"[policy]\nheader_budget = -1\n",
+        "load/invalid-value",
+        2,
+        17,
+    );
+}

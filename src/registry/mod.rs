@@ -163,8 +163,27 @@ impl Registry {
                 }
                 let in_registry_dir =
                     src.path.starts_with("scopes/") || src.path.starts_with("clients/");
+                let at_root = !src.path.trim_end_matches('/').contains('/');
                 let is_doc = src.path.ends_with(".md") || src.path.ends_with(".txt");
-                if in_registry_dir && !is_doc && !src.path.ends_with('/') {
+                if at_root {
+                    let id = files.add(src.path.clone(), String::new());
+                    let help = if src.path.ends_with('/') {
+                        "the folders are named exactly scopes/ and clients/ (lower case)"
+                    } else {
+                        "the policy file is named exactly scopectl.toml; scope and client files go under scopes/ and clients/"
+                    };
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            "load/ignored-file",
+                            format!(
+                                "{} is not read: it is not part of the registry layout",
+                                src.path
+                            ),
+                        )
+                        .in_file(id)
+                        .help(help),
+                    );
+                } else if in_registry_dir && !is_doc && !src.path.ends_with('/') {
                     let id = files.add(src.path.clone(), String::new());
                     diagnostics.push(
                         Diagnostic::warning(
@@ -255,6 +274,15 @@ impl Registry {
 
         for (file, sf) in scope_files {
             for (name, def) in sf.scopes {
+                check_scope_token(file, &name, &mut diagnostics);
+                for text in [&def.description, &def.owner]
+                    .into_iter()
+                    .chain(def.consent_text.iter())
+                    .chain(def.replaced_by.iter())
+                    .chain(def.claims.iter())
+                {
+                    check_text(file, text, &mut diagnostics);
+                }
                 if let Some(first) = registry.scopes.get(name.as_str()) {
                     diagnostics.push(
                         Diagnostic::error(
@@ -294,6 +322,33 @@ impl Registry {
                 );
                 continue;
             }
+            check_text(file, &def.id, &mut diagnostics);
+            if def.id.chars().any(char::is_whitespace) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "load/invalid-value",
+                        format!(
+                            "client id `{}` contains whitespace",
+                            crate::output::clean(&def.id)
+                        ),
+                    )
+                    .at(file, def.id.span(), "not a client_id"),
+                );
+            }
+            for text in def.owner.iter().chain(def.description.iter()) {
+                check_text(file, text, &mut diagnostics);
+            }
+            for g in &cf.grants {
+                check_scope_token(file, &g.scope, &mut diagnostics);
+                for text in g
+                    .justification
+                    .iter()
+                    .chain(g.approved_by.iter())
+                    .chain(g.ticket.iter())
+                {
+                    check_text(file, text, &mut diagnostics);
+                }
+            }
             let grants = cf
                 .grants
                 .into_iter()
@@ -329,6 +384,48 @@ impl Registry {
         today: chrono::NaiveDate,
     ) -> impl Iterator<Item = &'a Grant> + 'a {
         client.grants.iter().filter(move |g| !g.is_expired(today))
+    }
+}
+
+/// RFC 6749 §3.3: a scope token is one or more of `%x21 / %x23-5B / %x5D-7E` (printable
+/// ASCII except space, `"` and `\`). Anything else cannot travel in a `scope` parameter.
+pub fn is_scope_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Diagnostic>) {
+    if !is_scope_token(name) {
+        out.push(
+            Diagnostic::error(
+                "load/invalid-value",
+                format!(
+                    "`{}` is not a valid scope string",
+                    crate::output::clean(name)
+                ),
+            )
+            .at(file, name.span(), "not an RFC 6749 scope token")
+            .help("scopes are printable ASCII without spaces, `\"` or `\\` (RFC 6749 §3.3)"),
+        );
+    }
+}
+
+/// Reject terminal control characters and bidi overrides in any text value: they can
+/// rewrite a reviewer's terminal or hide what a value says (newlines and tabs are fine).
+fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Diagnostic>) {
+    if text.chars().any(crate::output::is_unsafe_char) {
+        out.push(
+            Diagnostic::error(
+                "load/invalid-value",
+                format!(
+                    "`{}` contains a control character or a bidirectional override",
+                    crate::output::clean(text)
+                ),
+            )
+            .at(file, text.span(), "unsafe character")
+            .help("remove it: such characters can rewrite a terminal or hide what the text says"),
+        );
     }
 }
 
@@ -398,6 +495,8 @@ fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) ->
         "load/missing-key"
     } else if lower.contains("duplicate key") || lower.contains("duplicate table") {
         "load/duplicate-key"
+    } else if lower.starts_with("invalid value") {
+        "load/invalid-value"
     } else if lower.starts_with("invalid type") {
         "load/wrong-type"
     } else if lower.contains("date") {

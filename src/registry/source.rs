@@ -1,8 +1,16 @@
 //! Reading registry files from a directory on disk.
+//!
+//! Only regular files inside the registry are read. A symlink that leaves the registry
+//! (to `/proc/self/environ`, say), a symlinked directory (loops), a FIFO or a device is
+//! reported as unreadable instead of being opened: a lint run in CI must neither print
+//! files from elsewhere nor hang.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
+
+/// Largest registry file scopectl reads.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One file of a registry: its `/`-separated path relative to the root, and its bytes or
 /// the reason they could not be read.
@@ -13,8 +21,9 @@ pub struct Source {
 }
 
 /// Read `scopectl.toml`, `scopes/**/*.toml` and `clients/**/*.toml` under `root`.
-/// Every other file is ignored; an unreadable file becomes a `Source` with an error so it
-/// is reported rather than skipped.
+/// Files that look like registry files but are not read (misnamed or in a misnamed
+/// folder) are returned with empty contents so the loader can warn about them; an
+/// unreadable file becomes a `Source` with an error so it is reported, never skipped.
 pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
     let meta = std::fs::metadata(root)
         .with_context(|| format!("cannot open registry {}", root.display()))?;
@@ -27,33 +36,112 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
     let policy = root.join(super::POLICY_FILE);
     let scopes = root.join(super::SCOPES_DIR);
     let clients = root.join(super::CLIENTS_DIR);
-    if !policy.exists() && !scopes.exists() && !clients.exists() {
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    if !exists(&policy) && !exists(&scopes) && !exists(&clients) {
         bail!(
             "{} is not a scopectl registry: it has no scopectl.toml, scopes/ or clients/ (run `scopectl init` to create one)",
             root.display()
         );
     }
+    let root_canon = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
     let mut out = Vec::new();
-    if policy.exists() {
-        out.push(read_file(&policy, super::POLICY_FILE.to_string()));
+    suspicious_root_entries(root, &mut out);
+    if exists(&policy) {
+        out.push(read_file(
+            &policy,
+            super::POLICY_FILE.to_string(),
+            &root_canon,
+        ));
     }
     for dir in [super::SCOPES_DIR, super::CLIENTS_DIR] {
         let path = root.join(dir);
-        if path.exists() {
-            walk(&path, dir, &mut out)?;
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => walk(&path, dir, &root_canon, &mut out)?,
+            Ok(_) => out.push(Source {
+                path: format!("{dir}/"),
+                bytes: Err("is not a directory (a symlinked folder is not followed)".into()),
+            }),
+            Err(_) => {}
         }
     }
     Ok(out)
 }
 
-fn read_file(path: &Path, rel: String) -> Source {
-    Source {
-        path: rel,
-        bytes: std::fs::read(path).map_err(|e| e.to_string()),
+/// Root entries that were probably meant to be registry files: `Scopectl.toml`,
+/// `scopectl.tml`, `other.toml`, `Clients/`. Returned with empty contents (not read).
+fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut names: Vec<(String, bool)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let is_dir = e.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            e.file_name().to_str().map(|n| (n.to_string(), is_dir))
+        })
+        .collect();
+    names.sort();
+    for (name, is_dir) in names {
+        let lower = name.to_lowercase();
+        let misnamed_dir = is_dir
+            && (lower == super::SCOPES_DIR || lower == super::CLIENTS_DIR)
+            && name != super::SCOPES_DIR
+            && name != super::CLIENTS_DIR;
+        let misnamed_file = !is_dir
+            && name != super::POLICY_FILE
+            && (lower.starts_with("scopectl.") || lower.ends_with(".tml"));
+        if misnamed_dir {
+            out.push(Source {
+                path: format!("{name}/"),
+                bytes: Ok(Vec::new()),
+            });
+        } else if misnamed_file {
+            out.push(Source {
+                path: name,
+                bytes: Ok(Vec::new()),
+            });
+        }
     }
 }
 
-fn walk(dir: &Path, rel: &str, out: &mut Vec<Source>) -> anyhow::Result<()> {
+/// Read one file if it is a regular file inside the registry.
+fn read_file(path: &Path, rel: String, root_canon: &Path) -> Source {
+    Source {
+        bytes: read_checked(path, root_canon),
+        path: rel,
+    }
+}
+
+fn read_checked(path: &Path, root_canon: &Path) -> Result<Vec<u8>, String> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if link.file_type().is_symlink() {
+        let target: PathBuf = path
+            .canonicalize()
+            .map_err(|e| format!("is a symlink that cannot be resolved ({e}); not read"))?;
+        if !target.starts_with(root_canon) {
+            return Err(format!(
+                "is a symlink to {}, outside the registry; not read",
+                target.display()
+            ));
+        }
+    }
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("is not a regular file (a FIFO, socket or device); not read".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "is {} bytes; registry files are limited to {} MiB",
+            meta.len(),
+            MAX_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    std::fs::read(path).map_err(|e| e.to_string())
+}
+
+fn walk(dir: &Path, rel: &str, root_canon: &Path, out: &mut Vec<Source>) -> anyhow::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -83,10 +171,30 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Source>) -> anyhow::Result<()> {
         }
         let path = dir.join(&name);
         let child = format!("{rel}/{name_str}");
-        if path.is_dir() {
-            walk(&path, &child, out)?;
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(Source {
+                    path: child,
+                    bytes: Err(e.to_string()),
+                });
+                continue;
+            }
+        };
+        let is_symlink = meta.file_type().is_symlink();
+        let points_to_dir = is_symlink && std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        if meta.is_dir() {
+            walk(&path, &child, root_canon, out)?;
+        } else if points_to_dir {
+            out.push(Source {
+                path: format!("{child}/"),
+                bytes: Err(
+                    "is a symlinked folder; not followed (it could loop or leave the registry)"
+                        .into(),
+                ),
+            });
         } else if name_str.ends_with(".toml") {
-            out.push(read_file(&path, child));
+            out.push(read_file(&path, child, root_canon));
         } else {
             // Not read, but reported by the loader so nothing is skipped silently.
             out.push(Source {
