@@ -28,7 +28,8 @@ access_token_lifetime = "15m" # for `scopectl decode`
 [rules]
 # "grant/expiring" = "deny"
 
-# Push targets for `scopectl plan/apply/drift`. Secrets come from the environment only.
+# Push targets for `scopectl plan/apply/drift`. Secrets come only from environment
+# variables or files named here (client_secret_env / client_secret_file), never this file.
 # [targets.local]
 # kind = "keycloak"
 # url = "http://127.0.0.1:8080"
