@@ -495,12 +495,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__lint)
-            opts="-h --format --today --path-prefix --list-rules --color --help"
+            opts="-h --registry --format --today --path-prefix --list-rules --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
                     return 0

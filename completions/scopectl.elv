@@ -43,6 +43,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help'
         }
         &'scopectl;lint'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --format 'Output format'
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --path-prefix 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)'

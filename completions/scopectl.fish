@@ -46,6 +46,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite files that already exist'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'rustc-style diagnostics'
 json\t'One JSON document (schema in the README)'
 sarif\t'SARIF 2.1.0 for GitHub code scanning'

@@ -83,6 +83,9 @@ pub struct LintArgs {
     /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The registry root, as the other commands take it (same as PATH).
+    #[arg(long = "registry", value_name = "PATH", conflicts_with = "path")]
+    pub registry: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,

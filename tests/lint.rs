@@ -685,3 +685,13 @@ fn annotations_name_files_relative_to_the_git_work_tree() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("file=infra/oauth/clients/c.toml,"), "{text}");
 }
+
+#[test]
+fn registry_flag_is_the_same_as_the_path_argument() {
+    let out = scopectl()
+        .args(["lint", "--format", "json", "--today", TODAY, "--registry"])
+        .arg(common::example_registry())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -6,7 +6,10 @@ use scopectl::diag::{Files, Severity};
 use scopectl::output::{self, Color};
 use scopectl::registry::Registry;
 
-pub fn run(args: LintArgs, color: Color) -> anyhow::Result<u8> {
+pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
+    if let Some(r) = args.registry.take() {
+        args.path = r;
+    }
     if args.list_rules {
         return list_rules(args.format);
     }
