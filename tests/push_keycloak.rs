@@ -739,18 +739,59 @@ fn token_scope_claim_holds_exactly_the_unexpired_default_scopes() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let token = r.body["access_token"].as_str().unwrap();
-    // TODO(lead): once `scopectl decode` lands, check the token with
-    //   scopectl decode --jwks {kc}/realms/{realm}/protocol/openid-connect/certs <token>
-    // (signature verified against the realm's JWKS) and read `scope` from its JSON output
-    // instead of decoding the payload here.
-    let claims = support::jwt_payload(token);
-    let scope: std::collections::BTreeSet<String> = claims["scope"]
+    // Check the real token with the real binary: signature verified against the realm's
+    // JWKS, registry findings against the test's registry (the clock is the real one, as
+    // the token is fresh).
+    let jwks = format!(
+        "{}/realms/{}/protocol/openid-connect/certs",
+        f.kc.url, f.realm
+    );
+    let out = scopectl()
+        .args([
+            "decode",
+            "--jwks",
+            &jwks,
+            "--insecure-http",
+            "--format",
+            "json",
+        ])
+        .arg("--registry")
+        .arg(f.reg.path())
+        .arg(token)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "decode\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(doc["valid"], true, "{doc:#}");
+    assert_eq!(doc["client"], "app-t", "{doc:#}");
+    let errors: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "error findings: {errors:#?}");
+    assert_eq!(doc["summary"]["errors"], 0, "{doc:#}");
+    let scope: std::collections::BTreeSet<String> = doc["claims"]["scope"]
         .as_str()
         .unwrap()
         .split(' ')
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
+    // decode's per-scope view agrees: every registry scope in the token is granted.
+    for s in doc["scopes"].as_array().unwrap() {
+        if s["defined"] == true {
+            assert_eq!(s["granted"], true, "{s}");
+        }
+    }
     // Keycloak's built-in realm defaults that reach the claim (profile, email) are not
     // the registry's business; every registry scope in the claim must be an unexpired
     // default grant, and every unexpired default grant must be there.
