@@ -3,6 +3,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
+use super::http::Counts;
 use super::{ApplyReport, Op, Plan};
 
 fn where_(plan: &Plan) -> String {
@@ -43,14 +44,24 @@ pub fn plan_table(plan: &Plan) -> String {
     for n in &plan.notes {
         out.push_str(&format!("note: {n}\n"));
     }
-    out.push_str(&format!(
-        "HTTP requests: {} ({} reads, {} writes, {} token)\n",
-        plan.requests.total(),
-        plan.requests.reads,
-        plan.requests.writes,
-        plan.requests.auth
-    ));
+    out.push_str(&requests_line(&plan.requests));
     out
+}
+
+/// "HTTP requests: 9 (3 reads, 5 writes, 1 token; 2 retries)".
+fn requests_line(c: &Counts) -> String {
+    let retries = match c.retries {
+        0 => String::new(),
+        1 => "; 1 retry".to_string(),
+        n => format!("; {n} retries"),
+    };
+    format!(
+        "HTTP requests: {} ({} reads, {} writes, {} token{retries})\n",
+        c.total(),
+        c.reads,
+        c.writes,
+        c.auth
+    )
 }
 
 fn md_escape(s: &str) -> String {
@@ -139,12 +150,6 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
     for e in &plan.errors {
         out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
     }
-    out.push_str(&format!(
-        "HTTP requests: {} ({} reads, {} writes, {} token)\n",
-        r.counts.total(),
-        r.counts.reads,
-        r.counts.writes,
-        r.counts.auth
-    ));
+    out.push_str(&requests_line(&r.counts));
     out
 }
