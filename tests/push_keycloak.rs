@@ -392,16 +392,52 @@ fn grant_for_a_client_missing_on_the_server_is_a_plan_error() {
     );
     // The rest of the registry is still planned.
     assert_eq!(ops(&plan["ops"]).len(), 5);
-    f.cmd(&["plan", "--today", "2026-11-25"])
-        .assert()
-        .code(1)
-        .stdout(predicates::str::contains(
-            "client `ghost` does not exist on the server",
-        ));
-    // apply makes the rest and exits 1 to flag the error.
-    let r = f.json(&["apply", "--format", "json", "--today", "2026-11-25"], 1);
-    assert_eq!(ops(&r["report"]["applied"]).len(), 5, "{r:#}");
+    let out = f.cmd(&["plan", "--today", "2026-11-25"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("client `ghost` does not exist on the server"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().lines().last().unwrap().starts_with(
+            "1 plan error (push/missing-client): what they name cannot be pushed; `apply` \
+             would make the 5 change(s) above and exit 1."
+        ),
+        "{stdout}"
+    );
+    // apply makes the rest and exits 1 to flag the error, which is impossible to miss:
+    // printed after the table, summarised on the last line, and repeated on stderr.
+    let out = f.cmd(&["apply", "--today", "2026-11-25"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let table_end = stdout.rfind('┘').expect("a table of applied changes");
+    let error = stdout
+        .find("error[push/missing-client]: client `ghost`")
+        .expect("the error");
+    assert!(
+        error > table_end,
+        "the error comes after the table:\n{stdout}"
+    );
+    assert_eq!(
+        stdout.trim_end().lines().last().unwrap(),
+        "Result: NOT everything is pushed: 5 change(s) applied, but 1 plan error \
+         (push/missing-client) (listed above) were not pushed.",
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("5 change(s) applied, but the plan has 1 error(s) that were not pushed")
+            && stderr.contains("error[push/missing-client]: client `ghost`"),
+        "{stderr}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_some());
+    // JSON says the same; a second apply has nothing left but the error.
+    let r = f.json(&["apply", "--format", "json", "--today", "2026-11-25"], 1);
+    assert!(ops(&r["report"]["applied"]).is_empty(), "{r:#}");
+    assert!(r["plan"]["errors"]
+        .to_string()
+        .contains("push/missing-client"));
 }
 
 #[test]

@@ -549,6 +549,12 @@ fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied()
         "{stdout}"
     );
     assert!(stdout.contains("Not applied:"), "{stdout}");
+    assert_eq!(
+        stdout.trim_end().lines().last().unwrap(),
+        "Result: NOT everything is pushed: 3 change(s) applied, but `assign default app-a \
+         orders:read` FAILED and 1 change(s) were not applied.",
+        "{stdout}"
+    );
     assert!(
         stderr.contains("3 change(s) were applied, 2 were not"),
         "{stderr}"
