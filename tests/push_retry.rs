@@ -422,6 +422,31 @@ fn retry_after_of_a_429_is_honoured_within_the_cap() {
 }
 
 #[test]
+fn timed_out_request_is_retried() {
+    let f = fixture("timeout");
+    // The proxy holds the first read of the client scopes for 2 s; the target's timeout
+    // is 1 s, so that attempt times out and the retry goes through.
+    let proxy = fault_proxy(
+        &f.kc.url,
+        vec![Rule {
+            method: "GET",
+            path: "/client-scopes",
+            times: 1,
+            fault: Fault::Delay(std::time::Duration::from_secs(2)),
+        }],
+    );
+    f.target(
+        &proxy.url,
+        SERVICE_ACCOUNT,
+        "retries = 2\ntimeout = \"1s\"\n",
+    );
+    let (stdout, _) = f.run(&["plan", "--today", "2026-11-25"], 0);
+    assert!(stdout.contains("5 change(s)"), "{stdout}");
+    assert!(stdout.contains("; 1 retry)"), "{stdout}");
+    assert_eq!(proxy.count("GET", "/client-scopes"), 2);
+}
+
+#[test]
 fn expired_admin_token_401_is_refreshed_once_and_the_call_repeated() {
     let f = fixture("retry401");
     // The master admin user (password grant through admin-cli): its tokens last one
