@@ -135,6 +135,17 @@ pub struct Target {
     /// Per-request timeout. Default "30s".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Sp<Lifetime>>,
+    /// How many times a request failing with 429, 5xx, a connection error or a timeout
+    /// is retried (default 3, so at most 4 attempts; `SCOPECTL_HTTP_RETRIES` overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u32>,
+    /// The first backoff delay between attempts; it doubles on each retry. Default "250ms".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_base_delay: Option<Sp<Lifetime>>,
+    /// The longest `Retry-After` (429/503) that is waited for; a server asking for more
+    /// gets no retry. Default "30s".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_max: Option<Sp<Lifetime>>,
     /// RFC 7592: per client id, where its registration lives.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clients: BTreeMap<String, RegisteredClient>,

@@ -853,6 +853,44 @@ fn registry_findings_undefined_not_granted_expired_grant_and_stale_step_up() {
 }
 
 #[test]
+fn openid_scopes_of_the_issuer_are_neither_undefined_nor_ungranted() {
+    // Keycloak puts `profile email` into every token of a client with the realm's
+    // default scopes; the registry does not define them and must not flag them.
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["scope"] = json!("openid profile email orders:read");
+    let token = sign_hs(b"k", &claims);
+    let (code, doc) = run_json(decode(&dir).arg("--registry").arg(registry()).arg(&token));
+    let c = codes(&doc);
+    assert!(!c.contains(&"token/undefined-scope".to_string()), "{doc:#}");
+    assert!(
+        !c.contains(&"token/scope-not-granted".to_string()),
+        "{doc:#}"
+    );
+    assert_eq!(doc["summary"]["errors"], 0, "{doc:#}");
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(doc["scopes"][1]["scope"], "profile");
+    assert_eq!(doc["scopes"][1]["defined"], false);
+    assert_eq!(doc["scopes"][3]["granted"], true);
+    // A scope outside the OpenID set is still undefined.
+    claims["scope"] = json!("profile orders:bogus");
+    let token = sign_hs(b"k", &claims);
+    let (code, doc) = run_json(decode(&dir).arg("--registry").arg(registry()).arg(&token));
+    assert_eq!(code, 1);
+    let undefined: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/undefined-scope")
+        .collect();
+    assert_eq!(undefined.len(), 1, "{doc:#}");
+    assert!(undefined[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("orders:bogus"));
+}
+
+#[test]
 fn registry_in_the_current_directory_is_used() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("scopes")).unwrap();

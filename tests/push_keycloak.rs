@@ -392,16 +392,52 @@ fn grant_for_a_client_missing_on_the_server_is_a_plan_error() {
     );
     // The rest of the registry is still planned.
     assert_eq!(ops(&plan["ops"]).len(), 5);
-    f.cmd(&["plan", "--today", "2026-11-25"])
-        .assert()
-        .code(1)
-        .stdout(predicates::str::contains(
-            "client `ghost` does not exist on the server",
-        ));
-    // apply makes the rest and exits 1 to flag the error.
-    let r = f.json(&["apply", "--format", "json", "--today", "2026-11-25"], 1);
-    assert_eq!(ops(&r["report"]["applied"]).len(), 5, "{r:#}");
+    let out = f.cmd(&["plan", "--today", "2026-11-25"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("client `ghost` does not exist on the server"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.trim_end().lines().last().unwrap().starts_with(
+            "1 plan error (push/missing-client): what they name cannot be pushed; `apply` \
+             would make the 5 change(s) above and exit 1."
+        ),
+        "{stdout}"
+    );
+    // apply makes the rest and exits 1 to flag the error, which is impossible to miss:
+    // printed after the table, summarised on the last line, and repeated on stderr.
+    let out = f.cmd(&["apply", "--today", "2026-11-25"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let table_end = stdout.rfind('┘').expect("a table of applied changes");
+    let error = stdout
+        .find("error[push/missing-client]: client `ghost`")
+        .expect("the error");
+    assert!(
+        error > table_end,
+        "the error comes after the table:\n{stdout}"
+    );
+    assert_eq!(
+        stdout.trim_end().lines().last().unwrap(),
+        "Result: NOT everything is pushed: 5 change(s) applied, but 1 plan error \
+         (push/missing-client) (listed above) were not pushed.",
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("5 change(s) applied, but the plan has 1 error(s) that were not pushed")
+            && stderr.contains("error[push/missing-client]: client `ghost`"),
+        "{stderr}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_some());
+    // JSON says the same; a second apply has nothing left but the error.
+    let r = f.json(&["apply", "--format", "json", "--today", "2026-11-25"], 1);
+    assert!(ops(&r["report"]["applied"]).is_empty(), "{r:#}");
+    assert!(r["plan"]["errors"]
+        .to_string()
+        .contains("push/missing-client"));
 }
 
 #[test]
@@ -739,18 +775,59 @@ fn token_scope_claim_holds_exactly_the_unexpired_default_scopes() {
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let token = r.body["access_token"].as_str().unwrap();
-    // TODO(lead): once `scopectl decode` lands, check the token with
-    //   scopectl decode --jwks {kc}/realms/{realm}/protocol/openid-connect/certs <token>
-    // (signature verified against the realm's JWKS) and read `scope` from its JSON output
-    // instead of decoding the payload here.
-    let claims = support::jwt_payload(token);
-    let scope: std::collections::BTreeSet<String> = claims["scope"]
+    // Check the real token with the real binary: signature verified against the realm's
+    // JWKS, registry findings against the test's registry (the clock is the real one, as
+    // the token is fresh).
+    let jwks = format!(
+        "{}/realms/{}/protocol/openid-connect/certs",
+        f.kc.url, f.realm
+    );
+    let out = scopectl()
+        .args([
+            "decode",
+            "--jwks",
+            &jwks,
+            "--insecure-http",
+            "--format",
+            "json",
+        ])
+        .arg("--registry")
+        .arg(f.reg.path())
+        .arg(token)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "decode\nstdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(doc["valid"], true, "{doc:#}");
+    assert_eq!(doc["client"], "app-t", "{doc:#}");
+    let errors: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "error findings: {errors:#?}");
+    assert_eq!(doc["summary"]["errors"], 0, "{doc:#}");
+    let scope: std::collections::BTreeSet<String> = doc["claims"]["scope"]
         .as_str()
         .unwrap()
         .split(' ')
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
+    // decode's per-scope view agrees: every registry scope in the token is granted.
+    for s in doc["scopes"].as_array().unwrap() {
+        if s["defined"] == true {
+            assert_eq!(s["granted"], true, "{s}");
+        }
+    }
     // Keycloak's built-in realm defaults that reach the claim (profile, email) are not
     // the registry's business; every registry scope in the claim must be an unexpired
     // default grant, and every unexpired default grant must be there.

@@ -83,6 +83,17 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     if report.readback_error.is_some() {
         return Ok(EXIT_UNUSABLE);
     }
+    if !plan.errors.is_empty() {
+        // On stderr too, whatever the format: the valid changes were made, these were not.
+        eprintln!(
+            "error: {} change(s) applied, but the plan has {} error(s) that were not pushed:",
+            report.applied.len(),
+            plan.errors.len()
+        );
+        for e in &plan.errors {
+            eprintln!("  error[{}]: {}", e.code, e.message);
+        }
+    }
     Ok(
         if plan.errors.is_empty() && report.did_not_take.is_empty() {
             EXIT_OK

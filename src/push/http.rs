@@ -1,7 +1,9 @@
 //! The HTTP layer every push adapter uses: one ureq agent with timeouts, TLS that is
 //! always verified (a private CA via `ca_file`; off only with `insecure_tls = true`),
-//! retries with backoff on 429, 5xx and connection errors, and request counting (reads
-//! and writes separately, so `apply` can prove a second run wrote nothing).
+//! retries with backoff on 429, 5xx, connection errors and timeouts (a bounded number of
+//! attempts; a `Retry-After` up to a cap is honoured instead of the backoff), and request
+//! counting (every attempt counts, reads and writes separately, so `apply` can prove a
+//! second run wrote nothing and a report shows what the retries cost).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,10 +39,13 @@ pub struct HttpSettings {
     /// PEM bytes of extra CA certificates to trust, and where they came from.
     pub ca_pem: Option<(String, Vec<u8>)>,
     pub insecure_tls: bool,
-    /// How many times a failed request (429, 5xx, connection error) is retried.
+    /// How many times a failed request (429, 5xx, connection error, timeout) is retried.
     pub retries: u32,
     /// First backoff delay; doubles on each retry.
     pub backoff: Duration,
+    /// The longest `Retry-After` (on 429 or 503) that is waited for; a server asking for
+    /// longer gets no retry (its answer is returned, with the wait it asked for).
+    pub retry_after_max: Duration,
 }
 
 impl Default for HttpSettings {
@@ -51,6 +56,7 @@ impl Default for HttpSettings {
             insecure_tls: false,
             retries: 3,
             backoff: Duration::from_millis(250),
+            retry_after_max: Duration::from_secs(30),
         }
     }
 }
@@ -61,6 +67,10 @@ pub struct Response {
     pub status: u16,
     pub location: Option<String>,
     pub body: String,
+    /// The `Retry-After` the server sent (seconds or an HTTP date), if any.
+    pub retry_after: Option<Duration>,
+    /// How many attempts it took (1 without retries).
+    pub attempts: u32,
 }
 
 impl Response {
@@ -69,6 +79,25 @@ impl Response {
     }
     pub fn json(&self) -> Result<serde_json::Value, HttpError> {
         serde_json::from_str(&self.body).map_err(|e| HttpError::BadBody(e.to_string()))
+    }
+    /// Would a retry help (429 or 5xx)?
+    pub fn retryable(&self) -> bool {
+        self.status == 429 || self.status >= 500
+    }
+    /// For an error message: how the retries went, e.g. " (after 4 attempts)" or
+    /// " (the server asked to wait 120 s with Retry-After, longer than the 30 s cap)".
+    pub fn retry_note(&self, settings: &HttpSettings) -> String {
+        match self.retry_after {
+            Some(d) if self.retryable() && d > settings.retry_after_max => format!(
+                " (the server asked to wait {} s with Retry-After, longer than \
+                 `retry_after_max` = {} s; not retried after {} attempt(s))",
+                d.as_secs(),
+                settings.retry_after_max.as_secs(),
+                self.attempts
+            ),
+            _ if self.attempts > 1 => format!(" (after {} attempts)", self.attempts),
+            _ => String::new(),
+        }
     }
 }
 
@@ -86,6 +115,12 @@ pub enum HttpError {
     Other { url: String, detail: String },
     #[error("the server's answer is not valid JSON: {0}")]
     BadBody(String),
+    #[error("{last} (gave up on {method} after {attempts} attempts)")]
+    GaveUp {
+        method: String,
+        attempts: u32,
+        last: Box<HttpError>,
+    },
 }
 
 /// Request counters.
@@ -97,6 +132,10 @@ pub struct Counts {
     pub writes: u64,
     /// Token requests.
     pub auth: u64,
+    /// How many of the requests above were retries (after a 429, a 5xx, a connection
+    /// error or a timeout), and how many were repeated after a 401 with a fresh token.
+    #[serde(default)]
+    pub retries: u64,
 }
 
 impl Counts {
@@ -112,6 +151,14 @@ pub struct Http {
     reads: AtomicU64,
     writes: AtomicU64,
     auth: AtomicU64,
+    retries: AtomicU64,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Read,
+    Write,
+    Auth,
 }
 
 /// What a request sends.
@@ -150,6 +197,7 @@ impl Http {
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             auth: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
         })
     }
 
@@ -158,13 +206,23 @@ impl Http {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
             auth: self.auth.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
         }
+    }
+
+    pub fn settings(&self) -> &HttpSettings {
+        &self.settings
+    }
+
+    /// Count a request that is repeated for a reason the HTTP layer does not see (an
+    /// adapter repeating a call with a fresh token after a 401).
+    pub fn note_retry(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// A token request (counted as `auth`).
     pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
-        self.auth.fetch_add(1, Ordering::Relaxed);
-        self.send("POST", url, None, &Body::Form(form))
+        self.send(Kind::Auth, "POST", url, None, &Body::Form(form))
     }
 
     /// An API request. GET counts as a read, anything else as a write.
@@ -175,36 +233,65 @@ impl Http {
         bearer: Option<&Secret>,
         body: &Body<'_>,
     ) -> Result<Response, HttpError> {
-        if method == "GET" {
-            self.reads.fetch_add(1, Ordering::Relaxed);
+        let kind = if method == "GET" {
+            Kind::Read
         } else {
-            self.writes.fetch_add(1, Ordering::Relaxed);
-        }
-        self.send(method, url, bearer, body)
+            Kind::Write
+        };
+        self.send(kind, method, url, bearer, body)
     }
 
+    /// Send with retries: at most `1 + retries` attempts. Every attempt is counted.
     fn send(
         &self,
+        kind: Kind,
         method: &str,
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
     ) -> Result<Response, HttpError> {
-        let mut attempt = 0;
-        let mut delay = self.settings.backoff;
+        let mut attempts: u32 = 0;
+        let mut backoff = self.settings.backoff;
         loop {
-            let result = self.send_once(method, url, bearer, body);
-            let retry = match &result {
-                Ok(r) => r.status == 429 || r.status >= 500,
-                Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => true,
-                Err(_) => false,
-            };
-            if !retry || attempt >= self.settings.retries {
-                return result;
+            attempts += 1;
+            match kind {
+                Kind::Read => &self.reads,
+                Kind::Write => &self.writes,
+                Kind::Auth => &self.auth,
             }
-            attempt += 1;
+            .fetch_add(1, Ordering::Relaxed);
+            if attempts > 1 {
+                self.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            let result = self.send_once(method, url, bearer, body);
+            let delay = match &result {
+                Ok(r) if r.retryable() => match r.retry_after {
+                    Some(d) if d > self.settings.retry_after_max => None,
+                    Some(d) => Some(d),
+                    None => Some(backoff),
+                },
+                Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => Some(backoff),
+                _ => None,
+            };
+            let delay = match delay {
+                Some(d) if attempts <= self.settings.retries => d,
+                _ => {
+                    return match result {
+                        Ok(mut r) => {
+                            r.attempts = attempts;
+                            Ok(r)
+                        }
+                        Err(e) if attempts > 1 => Err(HttpError::GaveUp {
+                            method: method.to_string(),
+                            attempts,
+                            last: Box::new(e),
+                        }),
+                        Err(e) => Err(e),
+                    };
+                }
+            };
             std::thread::sleep(delay);
-            delay = delay.saturating_mul(2);
+            backoff = backoff.saturating_mul(2);
         }
     }
 
@@ -247,6 +334,11 @@ impl Http {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now()));
         let body = resp
             .body_mut()
             .with_config()
@@ -257,8 +349,24 @@ impl Http {
             status,
             location,
             body,
+            retry_after,
+            attempts: 1,
         })
     }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date in the past
+/// means "now"; anything unreadable is ignored (the normal backoff applies).
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - now)
+        .num_seconds()
+        .max(0);
+    Some(Duration::from_secs(secs as u64))
 }
 
 fn classify(url: &str, e: ureq::Error) -> HttpError {
@@ -324,6 +432,47 @@ mod tests {
     fn secrets_never_print() {
         let s = Secret::new("hunter2");
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T08:49:37Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn retry_note_names_attempts_and_a_refused_retry_after() {
+        let settings = HttpSettings::default();
+        let mut r = Response {
+            status: 503,
+            location: None,
+            body: String::new(),
+            retry_after: None,
+            attempts: 4,
+        };
+        assert_eq!(r.retry_note(&settings), " (after 4 attempts)");
+        r.retry_after = Some(Duration::from_secs(3600));
+        r.attempts = 1;
+        assert!(r.retry_note(&settings).contains("wait 3600 s"));
+        r.status = 404;
+        r.retry_after = None;
+        assert_eq!(r.retry_note(&settings), "");
     }
 
     #[test]

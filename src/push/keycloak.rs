@@ -224,6 +224,15 @@ impl Keycloak {
                 self.base
             );
         }
+        if resp.retryable() {
+            bail!(
+                "target `{}`: {} on POST {url} (the token request){}: {}",
+                self.name,
+                resp.status,
+                resp.retry_note(self.http.settings()),
+                error_message(&resp).unwrap_or_else(|| truncate(&resp.body))
+            );
+        }
         if !resp.ok() {
             let detail = oauth_error(&resp);
             bail!(
@@ -262,7 +271,10 @@ impl Keycloak {
         if resp.status != 401 {
             return Ok(resp);
         }
+        // Admin tokens are short-lived (1 minute for master's admin-cli): log in again and
+        // repeat the call once.
         let token = self.login()?;
+        self.http.note_retry();
         self.http
             .request(method, url, Some(&token), body)
             .map_err(|e| self.net(e))
@@ -274,7 +286,7 @@ impl Keycloak {
 
     /// Turn an unexpected status into a clear error.
     fn status_error(&self, method: &str, url: &str, resp: &Response) -> anyhow::Error {
-        let what = format!("{method} {url}");
+        let what = format!("{method} {url}{}", resp.retry_note(self.http.settings()));
         match resp.status {
             401 => anyhow!(
                 "target `{}`: 401 Unauthorized on {what}: the token was refused",

@@ -294,10 +294,19 @@ impl Server {
             settings.ca_pem = Some((path.display().to_string(), pem));
         }
         settings.insecure_tls = target.insecure_tls.unwrap_or(false);
+        if let Some(n) = target.retries {
+            settings.retries = n;
+        }
         if let Ok(v) = std::env::var("SCOPECTL_HTTP_RETRIES") {
             if let Ok(n) = v.parse() {
                 settings.retries = n;
             }
+        }
+        if let Some(d) = &target.retry_base_delay {
+            settings.backoff = precise(d);
+        }
+        if let Some(d) = &target.retry_after_max {
+            settings.retry_after_max = precise(d);
         }
         let http = Http::new(settings).map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
         Ok(match *target.kind {
@@ -339,6 +348,12 @@ impl Server {
             Server::Rfc7592(r) => r.counts(),
         }
     }
+}
+
+/// A duration with its sub-second part (`Lifetime` keeps whole seconds; "50ms" is 0 s).
+fn precise(l: &crate::registry::Lifetime) -> std::time::Duration {
+    humantime::parse_duration(l.text.trim())
+        .unwrap_or_else(|_| std::time::Duration::from_secs(l.seconds))
 }
 
 /// Pick the target: the named one, or the only one.

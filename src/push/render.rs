@@ -3,6 +3,7 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
+use super::http::Counts;
 use super::{ApplyReport, Op, Plan};
 
 fn where_(plan: &Plan) -> String {
@@ -43,14 +44,45 @@ pub fn plan_table(plan: &Plan) -> String {
     for n in &plan.notes {
         out.push_str(&format!("note: {n}\n"));
     }
-    out.push_str(&format!(
-        "HTTP requests: {} ({} reads, {} writes, {} token)\n",
-        plan.requests.total(),
-        plan.requests.reads,
-        plan.requests.writes,
-        plan.requests.auth
-    ));
+    out.push_str(&requests_line(&plan.requests));
+    if !plan.errors.is_empty() {
+        out.push_str(&format!(
+            "{}: what they name cannot be pushed; `apply` would make the {} change(s) \
+             above and exit 1.\n",
+            errors_summary(plan),
+            plan.ops.len()
+        ));
+    }
     out
+}
+
+/// "2 plan errors (push/missing-client, push/unmanaged-scope)".
+fn errors_summary(plan: &Plan) -> String {
+    let mut codes: Vec<&str> = plan.errors.iter().map(|e| e.code.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    format!(
+        "{} plan error{} ({})",
+        plan.errors.len(),
+        if plan.errors.len() == 1 { "" } else { "s" },
+        codes.join(", ")
+    )
+}
+
+/// "HTTP requests: 9 (3 reads, 5 writes, 1 token; 2 retries)".
+fn requests_line(c: &Counts) -> String {
+    let retries = match c.retries {
+        0 => String::new(),
+        1 => "; 1 retry".to_string(),
+        n => format!("; {n} retries"),
+    };
+    format!(
+        "HTTP requests: {} ({} reads, {} writes, {} token{retries})\n",
+        c.total(),
+        c.reads,
+        c.writes,
+        c.auth
+    )
 }
 
 fn md_escape(s: &str) -> String {
@@ -86,7 +118,11 @@ pub fn plan_markdown(plan: &Plan) -> String {
         out.push_str(&format!("\n**{} change(s).**\n", plan.ops.len()));
     }
     if !plan.errors.is_empty() {
-        out.push_str("\n**Errors**\n\n");
+        out.push_str(&format!(
+            "\n**{}**: what they name cannot be pushed; `apply` would make the other changes \
+             and exit 1.\n\n",
+            errors_summary(plan)
+        ));
         for e in &plan.errors {
             out.push_str(&format!("- `{}`: {}\n", e.code, md_escape(&e.message)));
         }
@@ -139,12 +175,137 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
     for e in &plan.errors {
         out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
     }
-    out.push_str(&format!(
-        "HTTP requests: {} ({} reads, {} writes, {} token)\n",
-        r.counts.total(),
-        r.counts.reads,
-        r.counts.writes,
-        r.counts.auth
-    ));
+    out.push_str(&requests_line(&r.counts));
+    out.push_str(&apply_summary(plan, r));
+    out.push('\n');
     out
+}
+
+/// The last line of `apply`'s output: the outcome in one sentence.
+pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
+    let mut problems = Vec::new();
+    if let Some((op, _)) = &r.failed {
+        problems.push(format!(
+            "`{} {} {}` FAILED and {} change(s) were not applied",
+            op.action(),
+            op.client().unwrap_or(""),
+            op.scope().unwrap_or(""),
+            r.not_applied.len()
+        ));
+    }
+    if !r.did_not_take.is_empty() {
+        problems.push(format!("{} change(s) did not take", r.did_not_take.len()));
+    }
+    if r.readback_error.is_some() {
+        problems.push("the read-back failed".to_string());
+    }
+    if !plan.errors.is_empty() {
+        problems.push(format!(
+            "{} (listed above) were not pushed",
+            errors_summary(plan)
+        ));
+    }
+    if problems.is_empty() {
+        return if r.applied.is_empty() {
+            "Result: nothing to do.".to_string()
+        } else {
+            format!(
+                "Result: {} change(s) applied and verified.",
+                r.applied.len()
+            )
+        };
+    }
+    format!(
+        "Result: NOT everything is pushed: {} change(s) applied, but {}.",
+        r.applied.len(),
+        problems.join("; ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{PlanError, PLAN_FORMAT_VERSION};
+    use super::*;
+    use crate::policy::TargetKind;
+
+    fn plan(ops: Vec<Op>, errors: Vec<PlanError>) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: "t".into(),
+            kind: TargetKind::Keycloak,
+            url: "http://kc".into(),
+            realm: Some("r".into()),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
+            prune: false,
+            fingerprint: "sha256:0".into(),
+            ops,
+            errors,
+            notes: Vec::new(),
+            requests: Counts::default(),
+        }
+    }
+
+    fn report(applied: Vec<Op>) -> ApplyReport {
+        ApplyReport {
+            applied,
+            failed: None,
+            not_applied: Vec::new(),
+            did_not_take: Vec::new(),
+            readback_error: None,
+            warnings: Vec::new(),
+            counts: Counts {
+                reads: 4,
+                writes: 1,
+                auth: 1,
+                retries: 2,
+            },
+        }
+    }
+
+    #[test]
+    fn apply_ends_with_the_outcome_and_errors_come_after_the_table() {
+        let create = Op::CreateScope {
+            scope: "a:b".into(),
+            description: "d".into(),
+        };
+        let clean = plan(vec![create.clone()], Vec::new());
+        let text = apply_text(&clean, &report(vec![create.clone()]));
+        assert!(
+            text.ends_with("Result: 1 change(s) applied and verified.\n"),
+            "{text}"
+        );
+        assert!(text.contains("HTTP requests: 6 (4 reads, 1 writes, 1 token; 2 retries)"));
+        assert!(apply_text(&plan(vec![], vec![]), &report(vec![]))
+            .ends_with("Result: nothing to do.\n"));
+
+        let errors = vec![
+            PlanError {
+                code: "push/missing-client".into(),
+                message: "client `ghost` does not exist".into(),
+            },
+            PlanError {
+                code: "push/missing-client".into(),
+                message: "client `ghost2` does not exist".into(),
+            },
+        ];
+        let bad = plan(vec![create.clone()], errors);
+        let text = apply_text(&bad, &report(vec![create]));
+        let table_end = text.rfind('┘').unwrap();
+        assert!(
+            text.find("error[push/missing-client]: client `ghost`")
+                .unwrap()
+                > table_end
+        );
+        assert!(
+            text.ends_with(
+                "Result: NOT everything is pushed: 1 change(s) applied, but 2 plan errors \
+                 (push/missing-client) (listed above) were not pushed.\n"
+            ),
+            "{text}"
+        );
+        assert!(plan_table(&bad).ends_with(
+            "2 plan errors (push/missing-client): what they name cannot be pushed; `apply` \
+             would make the 1 change(s) above and exit 1.\n"
+        ));
+    }
 }

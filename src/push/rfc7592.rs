@@ -115,9 +115,10 @@ impl Rfc7592 {
             .map_err(|e| self.net(e))?;
         if !resp.ok() {
             bail!(
-                "target `{}`: {} on GET {url}: is `url` the issuer?",
+                "target `{}`: {} on GET {url}{}: is `url` the issuer?",
                 self.name,
-                resp.status
+                resp.status,
+                resp.retry_note(self.http.settings())
             );
         }
         let disco = resp.json()?;
@@ -151,7 +152,12 @@ impl Rfc7592 {
                      the target says",
                     self.name
                 ),
-                s => bail!("target `{}`: {s} on GET {uri}: {}", self.name, short(&resp)),
+                s => bail!(
+                    "target `{}`: {s} on GET {uri}{}: {}",
+                    self.name,
+                    resp.retry_note(self.http.settings()),
+                    short(&resp)
+                ),
             }
             let meta = resp.json()?;
             self.remember_token(&client, &meta);
@@ -303,9 +309,10 @@ impl Rfc7592 {
             .map_err(|e| self.net(e))?;
         if !resp.ok() {
             bail!(
-                "target `{}`: {} on PUT {uri} (client `{client}`): {}",
+                "target `{}`: {} on PUT {uri} (client `{client}`){}: {}",
                 self.name,
                 resp.status,
+                resp.retry_note(self.http.settings()),
                 short(&resp)
             );
         }

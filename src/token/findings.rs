@@ -137,7 +137,7 @@ pub const TOKEN_RULES: &[TokenRule] = &[
     r(
         "token/undefined-scope",
         Level::Deny,
-        "A scope the registry does not define.",
+        "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).",
     ),
     r(
         "token/deprecated-scope",
@@ -618,6 +618,11 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                         a.findings.push(f);
                     }
                 }
+                // OpenID Connect scopes (`openid`, `profile`, `email`, …) are the
+                // issuer's own, not registry scopes: a token from Keycloak carries
+                // `profile email` for every client. Only a registry that defines them
+                // governs them.
+                None if is_oidc_scope(&s) => info.defined = Some(false),
                 None => {
                     info.defined = Some(false);
                     a.findings.push(

@@ -312,14 +312,3 @@ pub fn scopectl() -> assert_cmd::Command {
     c.env_remove("NO_COLOR").env("SCOPECTL_HTTP_RETRIES", "1");
     c
 }
-
-/// Decode a JWT's payload without checking the signature (the test only reads claims of
-/// a token it just got from Keycloak over a local connection).
-pub fn jwt_payload(token: &str) -> Value {
-    use base64::Engine;
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
-}
