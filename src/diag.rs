@@ -249,6 +249,21 @@ impl Files {
         self.files.iter().enumerate()
     }
 
+    /// Overwrite `range` of a file's text with `*` (one per byte, so spans stay valid):
+    /// for values that must never be shown, such as a secret written into a config file.
+    pub fn redact(&mut self, id: FileId, range: Range<usize>) {
+        let Some(file) = self.files.get_mut(id) else {
+            return;
+        };
+        let end = range.end.min(file.text.len());
+        let start = range.start.min(end);
+        if !file.text.is_char_boundary(start) || !file.text.is_char_boundary(end) {
+            return;
+        }
+        let stars = "*".repeat(end - start);
+        file.text.replace_range(start..end, &stars);
+    }
+
     /// A copy safe to show on a terminal: control characters and bidi overrides in names
     /// and sources are masked with printable characters of the same byte length, so spans
     /// stay valid.

@@ -437,3 +437,22 @@ fn negative_number_is_an_invalid_value() {
         17,
     );
 }
+
+#[test]
+fn secret_written_into_the_policy_is_never_shown() {
+    let reg = Reg::new(&[
+        (
+            "scopectl.toml",
+            "[targets.prod]\nkind = \"keycloak\"\nurl = \"https://id.example.com\"\nclient_secret = \"Sup3r-Secret-Value\"\n",
+        ),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+    ]);
+    let (exit, text) = reg.lint_human();
+    assert_eq!(exit, 2);
+    assert!(text.contains("client_secret"), "{text}");
+    assert!(!text.contains("Sup3r-Secret-Value"), "{text}");
+    assert!(text.contains("rotate the secret"), "{text}");
+    let (_, json) = reg.lint_json();
+    assert!(!json.to_string().contains("Sup3r-Secret-Value"));
+}

@@ -239,7 +239,9 @@ impl Registry {
         let mut scope_files: Vec<(FileId, ScopeFile)> = Vec::new();
         let mut client_files: Vec<(FileId, ClientFile)> = Vec::new();
         for ((id, _), (result, diags)) in to_parse.iter().zip(parsed) {
-            diagnostics.extend(diags);
+            for d in diags {
+                diagnostics.push(redact_misplaced_secret(&mut files, d));
+            }
             match result {
                 Parsed::Policy(p) => registry.policy_file = Some((*id, *p)),
                 Parsed::Scopes(s) => scope_files.push((*id, s)),
@@ -385,6 +387,47 @@ impl Registry {
     ) -> impl Iterator<Item = &'a Grant> + 'a {
         client.grants.iter().filter(move |g| !g.is_expired(today))
     }
+}
+
+/// An unknown key that looks like a secret (`client_secret = "…"`): blank its value in
+/// the file store so no output shows it, and say where secrets go instead.
+fn redact_misplaced_secret(files: &mut Files, mut d: Diagnostic) -> Diagnostic {
+    if d.code != "load/unknown-key" {
+        return d;
+    }
+    let Some(p) = d.primary.clone() else {
+        return d;
+    };
+    let text = files.text(p.file);
+    let key = text.get(p.span.clone()).unwrap_or("").to_lowercase();
+    let secretish = [
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "credential",
+        "api_key",
+        "apikey",
+    ]
+    .iter()
+    .any(|w| key.contains(w));
+    if !secretish || key.ends_with("_env") || key.ends_with("_file") {
+        return d;
+    }
+    let line_end = text[p.span.end..]
+        .find('\n')
+        .map(|i| p.span.end + i)
+        .unwrap_or(text.len());
+    // Keep the key and ` = ` visible; blank the value.
+    let value_start = text[p.span.end..line_end]
+        .find('=')
+        .map(|i| p.span.end + i + 1)
+        .unwrap_or(p.span.end);
+    files.redact(p.file, value_start..line_end);
+    d.help = Some(
+        "scopectl never reads secrets from its config: name an environment variable or a file instead (e.g. `client_secret_env`, `client_secret_file`); remove the value and rotate the secret, it may already be in git history".into(),
+    );
+    d
 }
 
 /// RFC 6749 §3.3: a scope token is one or more of `%x21 / %x23-5B / %x5D-7E` (printable
