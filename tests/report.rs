@@ -246,5 +246,69 @@ fn no_history_reads_only_the_snapshot() {
     assert!(c53["evidence"]
         .as_str()
         .unwrap()
-        .ends_with("(history not read)"));
+        .contains("commit authors NOT checked (history not read, --no-history)"));
+}
+
+fn report_args(h: &History, args: &[&str]) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["report", "--today", "2026-11-25"])
+        .args(args)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn without_history_segregation_of_duties_is_partial_not_met() {
+    // The clean registry of a_clean_registry_meets_every_control: no gaps in what is checked.
+    let h = history("");
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
+    h.t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
+    );
+    h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
+    let v: Value =
+        serde_json::from_str(&report_args(&h, &["--no-history", "--format", "json"])).unwrap();
+    assert_eq!(v["history_checked"], false);
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c53["status"], "partial", "{c53:#}");
+    let evidence = c53["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("commit authors NOT checked"),
+        "{evidence}"
+    );
+    let md = report_args(&h, &["--no-history"]);
+    assert!(
+        md.contains("| 5.3 | Segregation of duties | **partial** |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| 5.3 | Segregation of duties | met |"),
+        "{md}"
+    );
+    // With the history read, the same registry meets it.
+    let v: Value = serde_json::from_str(&report_args(&h, &["--format", "json"])).unwrap();
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c53["status"], "met", "{c53:#}");
 }
