@@ -464,3 +464,83 @@ fn a_folder_that_is_not_a_registry_is_a_clear_error() {
             "/nonexistent/place does not exist",
         ));
 }
+
+/// v1 = the history's v1; then one commit whose registry values and commit metadata carry
+/// terminal escapes and markup.
+fn hostile() -> common::History {
+    let h = history("");
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &(sensor.replace(
+            "Uploads compressed sensor batches (IOT-150)",
+            "\\u001b[2J\\u001b[H<script>alert(1)</script> | cell",
+        ) + "\n[[grants]]\nscope = \"reports:view\"\njustification = \"\\u001b[2J\\u001b[H<script>alert(1)</script> | cell\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\n"),
+    );
+    let c = h.t.commit(
+        "Mallory\u{1b}[31m",
+        "mallory@example.com",
+        "Innocent\u{1b}]0;pwned\u{7} <b>change</b>",
+    );
+    h.t.tag("v3", c);
+    h
+}
+
+fn stdout_of(h: &common::History, args: &[&str], code: i32) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn control_characters_from_registry_and_commits_are_escaped_in_diff_and_log() {
+    let h = hostile();
+    for args in [
+        &["diff", "v2..v3"][..],
+        &["diff", "v2..v3", "--format", "markdown"],
+        &["log", "sensor-node"],
+        &["log", "sensor-node", "--format", "markdown"],
+    ] {
+        let s = stdout_of(&h, args, 0);
+        assert!(
+            !s.chars().any(|c| c == '\u{1b}' || c == '\u{7}'),
+            "{args:?} printed a raw control character: {s:?}"
+        );
+        assert!(s.contains("\\u{1b}[2J"), "{args:?}: {s}");
+        assert!(s.contains("Mallory\\u{1b}[31m"), "{args:?}: {s}");
+        assert!(s.contains("Innocent\\u{1b}]0;pwned\\u{7}"), "{args:?}: {s}");
+    }
+}
+
+#[test]
+fn markdown_escapes_html_and_pipes_from_registry_and_commits() {
+    let h = hostile();
+    for args in [
+        &["diff", "v2..v3", "--format", "markdown"][..],
+        &["log", "sensor-node", "--format", "markdown"],
+    ] {
+        let s = stdout_of(&h, args, 0);
+        assert!(!s.contains("<script>"), "{args:?}: {s}");
+        assert!(!s.contains("<b>"), "{args:?}: {s}");
+        // (A word diff may split the text at spaces.)
+        assert!(
+            s.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{args:?}: {s}"
+        );
+        assert!(s.contains("\\|"), "{args:?}: {s}");
+        assert!(s.contains("&lt;b&gt;change&lt;/b&gt;"), "{args:?}: {s}");
+    }
+    // Every row of the diff table still has exactly its five cells.
+    let s = stdout_of(&h, &["diff", "v2..v3", "--format", "markdown"], 0);
+    for row in s.lines().filter(|l| l.starts_with("| ")) {
+        let cells = row.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "{row}");
+    }
+}

@@ -312,3 +312,40 @@ fn without_history_segregation_of_duties_is_partial_not_met() {
         .unwrap();
     assert_eq!(c53["status"], "met", "{c53:#}");
 }
+
+/// A grant whose values try a spreadsheet formula, markup, a table pipe and a terminal escape.
+fn hostile() -> History {
+    let h = history("");
+    h.t.write(
+        "clients/evil.toml",
+        "[client]\nid = \"evil\"\nowner = \"@team-evil\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\") <script>alert(1)</script> | \\u001b[2J\"\napproved_by = \"+erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\nticket = \"-1+2\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Ended\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-09-05\nexpires = 2026-11-01\n",
+    );
+    h.t.commit("Erin", "erin@example.com", "Evil client");
+    h
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_prefixed() {
+    let h = hostile();
+    let csv = report_args(&h, &["--format", "csv"]);
+    let row = csv.lines().find(|l| l.starts_with("evil,")).unwrap();
+    assert!(row.contains(",'@team-evil,"), "{row}");
+    assert!(row.contains("\"'=HYPERLINK("), "{row}");
+    assert!(row.contains(",'+erin@example.com,"), "{row}");
+    assert!(row.ends_with(",'-1+2"), "{row}");
+    // Numbers scopectl writes itself are left alone: a negative days_left stays a number.
+    let expired = csv.lines().find(|l| l.contains(",expired,")).unwrap();
+    assert!(expired.contains(",-"), "{expired}");
+}
+
+#[test]
+fn markdown_report_escapes_markup_pipes_and_terminal_controls() {
+    let h = hostile();
+    let md = report_args(&h, &[]);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains('\u{1b}'), "{md:?}");
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| \\u{1b}[2J"),
+        "{md}"
+    );
+}

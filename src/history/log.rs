@@ -4,7 +4,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
 use super::{CommitChanges, CommitInfo};
-use crate::diff::render::{commit_line, describe};
+use crate::diff::render::{commit_line, describe, md_text, term};
 use crate::diff::{Change, Kind};
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -74,35 +74,40 @@ pub fn table(log: &Log, wrap: bool) -> String {
         for (i, c) in e.changes.iter().enumerate() {
             t.add_row(vec![
                 if i == 0 {
-                    commit_line(&e.commit)
+                    term(&commit_line(&e.commit))
                 } else {
                     String::new()
                 },
                 c.class.as_str().to_string(),
                 c.kind.as_str().to_string(),
-                c.subject.label(),
-                describe(c),
+                term(&c.subject.label()),
+                term(&describe(c)),
             ]);
         }
     }
     format!(
         "{t}\n{}: {} commit(s) up to {}\n",
-        log.name,
+        term(&log.name),
         log.entries.len(),
-        log.rev
+        term(&log.rev)
     )
 }
 
 pub fn markdown(log: &Log) -> String {
-    let mut out = format!("## History of `{}` up to {}\n\n", log.name, log.rev);
+    let mut out = format!(
+        "## History of `{}` up to {}\n\n",
+        // In a code span nothing is markup: only controls and backticks need care.
+        term(&log.name).replace('`', "'"),
+        md_text(&log.rev)
+    );
     for e in &log.entries {
         let c = &e.commit;
         out.push_str(&format!(
-            "### {} {}\n\n{} <{}>, {}, {}\n\n",
+            "### {} {}\n\n{} &lt;{}&gt;, {}, {}\n\n",
             c.short,
-            c.subject,
-            c.author,
-            c.email,
+            md_text(&c.subject),
+            md_text(&c.author),
+            md_text(&c.email),
             c.date,
             if c.signed { "signed" } else { "unsigned" }
         ));
@@ -115,8 +120,8 @@ pub fn markdown(log: &Log) -> String {
                     ch.class.as_str()
                 },
                 ch.kind.as_str(),
-                ch.subject.label(),
-                describe(ch).replace('\n', " ")
+                md_text(&ch.subject.label()),
+                md_text(&describe(ch).replace('\n', " "))
             ));
         }
         out.push('\n');
