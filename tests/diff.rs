@@ -113,13 +113,17 @@ fn provenance_shows_sha_date_subject_and_signature() {
 fn a_grant_approved_by_its_commit_author_is_a_four_eyes_finding() {
     let h = history("");
     let v = diff_json(&h.t, "v1..v2", 3);
-    let findings = v["findings"].as_array().unwrap();
+    // Dave's shorter expiry_warning (30d → 14d) is the third finding: policy-weakened.
+    assert_eq!(v["findings"].as_array().unwrap().len(), 3, "{v:#}");
+    let findings: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/self-approved-commit")
+        .collect();
     // Bob added a grant he approved himself; Carol re-approved a grant in her own commit.
     // Carol narrowing fleet-ops → telemetry:read (default → optional) is not flagged.
     assert_eq!(findings.len(), 2, "{v:#}");
-    assert!(findings
-        .iter()
-        .all(|f| f["code"] == "diff/self-approved-commit"));
     assert_eq!(findings[0]["commit"], h.c[3].to_string());
     assert_eq!(findings[0]["subject"]["scope"], "system:reboot");
     assert_eq!(findings[1]["commit"], h.c[2].to_string());
@@ -543,4 +547,60 @@ fn markdown_escapes_html_and_pipes_from_registry_and_commits() {
         let cells = row.replace("\\|", "").matches('|').count();
         assert_eq!(cells, 6, "{row}");
     }
+}
+
+fn policy_repo(new_policy: &str) -> common::History {
+    let h = history("");
+    h.t.write("scopectl.toml", new_policy);
+    let c = h.t.commit("Mallory", "mallory@example.com", "Tune policy");
+    h.t.tag("v3", c);
+    h
+}
+
+#[test]
+fn weakening_the_policy_is_a_finding_and_needs_approval() {
+    // v2's policy: expiry_warning = "14d", max_grant_lifetime = "365d".
+    let h = policy_repo(
+        "[policy]\nexpiry_warning = \"14d\"\nmax_grant_lifetime = \"730d\"\nrequire_approver = false\n\n[rules]\n\"grant/expired\" = \"allow\"\n",
+    );
+    let v = diff_json(&h.t, "v2..v3", 3);
+    assert_eq!(v["summary"]["breaking"], 0, "{v:#}");
+    let weakened: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/policy-weakened")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(weakened.len(), 3, "{v:#}");
+    for what in [
+        "policy.max_grant_lifetime raised from 365d to 730d",
+        "policy.require_approver turned off",
+        "rule grant/expired lowered from deny to allow",
+    ] {
+        assert!(
+            weakened.iter().any(|m| m.contains(what)),
+            "{what}: {weakened:?}"
+        );
+    }
+    let f = &v["findings"][0];
+    assert_eq!(f["subject"]["type"], "policy");
+    assert_eq!(f["commit"].as_str().unwrap().len(), 40);
+    let s = stdout_of(&h, &["diff", "v2..v3"], 3);
+    assert!(
+        s.contains(
+            "warning[diff/policy-weakened]: policy weakened: policy.require_approver turned off"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn tightening_the_policy_is_metadata_without_a_finding() {
+    let h = policy_repo(
+        "[policy]\nexpiry_warning = \"30d\"\nmax_grant_lifetime = \"90d\"\nrequire_approver = true\n\n[rules]\n\"grant/expiring\" = \"deny\"\n",
+    );
+    let v = diff_json(&h.t, "v2..v3", 0);
+    assert!(v["summary"]["changes"].as_u64().unwrap() >= 3, "{v:#}");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v:#}");
 }

@@ -79,6 +79,13 @@ impl DiffReport {
     pub fn has_breaking(&self) -> bool {
         self.summary.breaking > 0
     }
+
+    /// A `diff/policy-weakened` finding is present.
+    pub fn has_policy_weakened(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.code == super::POLICY_WEAKENED)
+    }
 }
 
 /// Fields whose values are prose: shown as a word-level diff.
