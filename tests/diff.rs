@@ -604,3 +604,22 @@ fn tightening_the_policy_is_metadata_without_a_finding() {
     assert!(v["summary"]["changes"].as_u64().unwrap() >= 3, "{v:#}");
     assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v:#}");
 }
+
+#[test]
+fn log_of_a_renamed_scope_follows_the_rename_back_into_the_old_name() {
+    let h = history("");
+    let v = log_json(&h.t, "reports:view");
+    let entries = v["entries"].as_array().unwrap();
+    let subjects: Vec<&str> = entries
+        .iter()
+        .map(|e| e["commit"]["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Initial registry (SEC-1)", "Quarterly review (SEC-9)"],
+        "{v:#}"
+    );
+    assert_eq!(entries[0]["changes"][0]["kind"], "scope-added");
+    assert_eq!(entries[0]["changes"][0]["subject"]["scope"], "reports:read");
+    assert_eq!(entries[1]["changes"][0]["kind"], "scope-renamed");
+}

@@ -1,5 +1,7 @@
 //! `scopectl log`: the history of one scope or one client, commit by commit.
 
+use std::collections::BTreeSet;
+
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
@@ -36,22 +38,33 @@ pub fn concerns(c: &Change, name: &str) -> bool {
     c.subject.mentions(name) || (c.kind == Kind::ScopeRenamed && c.old.as_deref() == Some(name))
 }
 
-/// Keep the commits (and their changes) that concern `name`.
+/// Keep the commits (and their changes) that concern `name`, following renames back: once
+/// the walk (newest first) passes the commit that renamed `old` to `name`, older commits
+/// that concern `old` are kept too.
 pub fn build(name: &str, rev: &str, commit: String, history: Vec<CommitChanges>) -> Log {
-    let entries = history
-        .into_iter()
-        .filter_map(|cc| {
-            let changes: Vec<Change> = cc
-                .changes
-                .into_iter()
-                .filter(|c| concerns(c, name))
-                .collect();
-            (!changes.is_empty()).then_some(Entry {
+    let mut names: BTreeSet<String> = BTreeSet::from([name.to_string()]);
+    let mut entries = Vec::new();
+    for cc in history.into_iter().rev() {
+        let changes: Vec<Change> = cc
+            .changes
+            .into_iter()
+            .filter(|c| names.iter().any(|n| concerns(c, n)))
+            .collect();
+        for c in &changes {
+            if c.kind == Kind::ScopeRenamed && c.new.as_deref().is_some_and(|n| names.contains(n)) {
+                if let Some(old) = &c.old {
+                    names.insert(old.clone());
+                }
+            }
+        }
+        if !changes.is_empty() {
+            entries.push(Entry {
                 commit: cc.commit,
                 changes,
-            })
-        })
-        .collect();
+            });
+        }
+    }
+    entries.reverse();
     Log {
         version: JSON_VERSION,
         name: name.to_string(),
