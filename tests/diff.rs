@@ -623,3 +623,37 @@ fn log_of_a_renamed_scope_follows_the_rename_back_into_the_old_name() {
     assert_eq!(entries[0]["changes"][0]["subject"]["scope"], "reports:read");
     assert_eq!(entries[1]["changes"][0]["kind"], "scope-renamed");
 }
+
+#[test]
+fn a_corrupt_blob_is_refused_not_parsed() {
+    let h = history("");
+    let repo = git2::Repository::open(h.t.root()).unwrap();
+    let blob_at = |rev: &str, path: &str| {
+        let tree = repo.revparse_single(rev).unwrap().peel_to_tree().unwrap();
+        tree.get_path(std::path::Path::new(path)).unwrap().id()
+    };
+    // Overwrite v2's loose object of sensor-node's file with the object of another file:
+    // the id stays, the content does not hash to it any more.
+    let victim = blob_at("v2", "clients/iot/sensor-node.toml");
+    let other = blob_at("v2", "clients/fleet-ops.toml");
+    let loose = |id: git2::Oid| {
+        let hex = id.to_string();
+        repo.path().join("objects").join(&hex[..2]).join(&hex[2..])
+    };
+    let target = loose(victim);
+    std::fs::remove_file(&target).unwrap();
+    std::fs::copy(loose(other), &target).unwrap();
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains(&format!("git object {victim} is corrupt")),
+        "{err}"
+    );
+}
