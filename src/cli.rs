@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     version,
     about = "Govern OAuth 2.0 scopes as code: lint, diff, decode and push a TOML scope registry",
     long_about = None,
-    after_help = "Exit codes: 0 clean, 1 findings (lint errors, invalid token, drift), 2 the command could not do its job, 3 (diff) breaking change."
+    after_help = "Exit codes: 0 clean, 1 findings (lint errors, invalid token, drift), 2 the command could not do its job, 3 (diff) breaking change or weakened policy."
 )]
 pub struct Cli {
     /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never.

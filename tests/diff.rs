@@ -113,13 +113,17 @@ fn provenance_shows_sha_date_subject_and_signature() {
 fn a_grant_approved_by_its_commit_author_is_a_four_eyes_finding() {
     let h = history("");
     let v = diff_json(&h.t, "v1..v2", 3);
-    let findings = v["findings"].as_array().unwrap();
+    // Dave's shorter expiry_warning (30d → 14d) is the third finding: policy-weakened.
+    assert_eq!(v["findings"].as_array().unwrap().len(), 3, "{v:#}");
+    let findings: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/self-approved-commit")
+        .collect();
     // Bob added a grant he approved himself; Carol re-approved a grant in her own commit.
     // Carol narrowing fleet-ops → telemetry:read (default → optional) is not flagged.
     assert_eq!(findings.len(), 2, "{v:#}");
-    assert!(findings
-        .iter()
-        .all(|f| f["code"] == "diff/self-approved-commit"));
     assert_eq!(findings[0]["commit"], h.c[3].to_string());
     assert_eq!(findings[0]["subject"]["scope"], "system:reboot");
     assert_eq!(findings[1]["commit"], h.c[2].to_string());
@@ -463,4 +467,193 @@ fn a_folder_that_is_not_a_registry_is_a_clear_error() {
         .stderr(predicates::str::contains(
             "/nonexistent/place does not exist",
         ));
+}
+
+/// v1 = the history's v1; then one commit whose registry values and commit metadata carry
+/// terminal escapes and markup.
+fn hostile() -> common::History {
+    let h = history("");
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &(sensor.replace(
+            "Uploads compressed sensor batches (IOT-150)",
+            "\\u001b[2J\\u001b[H<script>alert(1)</script> | cell",
+        ) + "\n[[grants]]\nscope = \"reports:view\"\njustification = \"\\u001b[2J\\u001b[H<script>alert(1)</script> | cell\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\n"),
+    );
+    let c = h.t.commit(
+        "Mallory\u{1b}[31m",
+        "mallory@example.com",
+        "Innocent\u{1b}]0;pwned\u{7} <b>change</b>",
+    );
+    h.t.tag("v3", c);
+    h
+}
+
+fn stdout_of(h: &common::History, args: &[&str], code: i32) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn control_characters_from_registry_and_commits_are_escaped_in_diff_and_log() {
+    let h = hostile();
+    for args in [
+        &["diff", "v2..v3"][..],
+        &["diff", "v2..v3", "--format", "markdown"],
+        &["log", "sensor-node"],
+        &["log", "sensor-node", "--format", "markdown"],
+    ] {
+        let s = stdout_of(&h, args, 0);
+        assert!(
+            !s.chars().any(|c| c == '\u{1b}' || c == '\u{7}'),
+            "{args:?} printed a raw control character: {s:?}"
+        );
+        assert!(s.contains("\\u{1b}[2J"), "{args:?}: {s}");
+        assert!(s.contains("Mallory\\u{1b}[31m"), "{args:?}: {s}");
+        assert!(s.contains("Innocent\\u{1b}]0;pwned\\u{7}"), "{args:?}: {s}");
+    }
+}
+
+#[test]
+fn markdown_escapes_html_and_pipes_from_registry_and_commits() {
+    let h = hostile();
+    for args in [
+        &["diff", "v2..v3", "--format", "markdown"][..],
+        &["log", "sensor-node", "--format", "markdown"],
+    ] {
+        let s = stdout_of(&h, args, 0);
+        assert!(!s.contains("<script>"), "{args:?}: {s}");
+        assert!(!s.contains("<b>"), "{args:?}: {s}");
+        // (A word diff may split the text at spaces.)
+        assert!(
+            s.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{args:?}: {s}"
+        );
+        assert!(s.contains("\\|"), "{args:?}: {s}");
+        assert!(s.contains("&lt;b&gt;change&lt;/b&gt;"), "{args:?}: {s}");
+    }
+    // Every row of the diff table still has exactly its five cells.
+    let s = stdout_of(&h, &["diff", "v2..v3", "--format", "markdown"], 0);
+    for row in s.lines().filter(|l| l.starts_with("| ")) {
+        let cells = row.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "{row}");
+    }
+}
+
+fn policy_repo(new_policy: &str) -> common::History {
+    let h = history("");
+    h.t.write("scopectl.toml", new_policy);
+    let c = h.t.commit("Mallory", "mallory@example.com", "Tune policy");
+    h.t.tag("v3", c);
+    h
+}
+
+#[test]
+fn weakening_the_policy_is_a_finding_and_needs_approval() {
+    // v2's policy: expiry_warning = "14d", max_grant_lifetime = "365d".
+    let h = policy_repo(
+        "[policy]\nexpiry_warning = \"14d\"\nmax_grant_lifetime = \"730d\"\nrequire_approver = false\n\n[rules]\n\"grant/expired\" = \"allow\"\n",
+    );
+    let v = diff_json(&h.t, "v2..v3", 3);
+    assert_eq!(v["summary"]["breaking"], 0, "{v:#}");
+    let weakened: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/policy-weakened")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(weakened.len(), 3, "{v:#}");
+    for what in [
+        "policy.max_grant_lifetime raised from 365d to 730d",
+        "policy.require_approver turned off",
+        "rule grant/expired lowered from deny to allow",
+    ] {
+        assert!(
+            weakened.iter().any(|m| m.contains(what)),
+            "{what}: {weakened:?}"
+        );
+    }
+    let f = &v["findings"][0];
+    assert_eq!(f["subject"]["type"], "policy");
+    assert_eq!(f["commit"].as_str().unwrap().len(), 40);
+    let s = stdout_of(&h, &["diff", "v2..v3"], 3);
+    assert!(
+        s.contains(
+            "warning[diff/policy-weakened]: policy weakened: policy.require_approver turned off"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn tightening_the_policy_is_metadata_without_a_finding() {
+    let h = policy_repo(
+        "[policy]\nexpiry_warning = \"30d\"\nmax_grant_lifetime = \"90d\"\nrequire_approver = true\n\n[rules]\n\"grant/expiring\" = \"deny\"\n",
+    );
+    let v = diff_json(&h.t, "v2..v3", 0);
+    assert!(v["summary"]["changes"].as_u64().unwrap() >= 3, "{v:#}");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v:#}");
+}
+
+#[test]
+fn log_of_a_renamed_scope_follows_the_rename_back_into_the_old_name() {
+    let h = history("");
+    let v = log_json(&h.t, "reports:view");
+    let entries = v["entries"].as_array().unwrap();
+    let subjects: Vec<&str> = entries
+        .iter()
+        .map(|e| e["commit"]["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["Initial registry (SEC-1)", "Quarterly review (SEC-9)"],
+        "{v:#}"
+    );
+    assert_eq!(entries[0]["changes"][0]["kind"], "scope-added");
+    assert_eq!(entries[0]["changes"][0]["subject"]["scope"], "reports:read");
+    assert_eq!(entries[1]["changes"][0]["kind"], "scope-renamed");
+}
+
+#[test]
+fn a_corrupt_blob_is_refused_not_parsed() {
+    let h = history("");
+    let repo = git2::Repository::open(h.t.root()).unwrap();
+    let blob_at = |rev: &str, path: &str| {
+        let tree = repo.revparse_single(rev).unwrap().peel_to_tree().unwrap();
+        tree.get_path(std::path::Path::new(path)).unwrap().id()
+    };
+    // Overwrite v2's loose object of sensor-node's file with the object of another file:
+    // the id stays, the content does not hash to it any more.
+    let victim = blob_at("v2", "clients/iot/sensor-node.toml");
+    let other = blob_at("v2", "clients/fleet-ops.toml");
+    let loose = |id: git2::Oid| {
+        let hex = id.to_string();
+        repo.path().join("objects").join(&hex[..2]).join(&hex[2..])
+    };
+    let target = loose(victim);
+    std::fs::remove_file(&target).unwrap();
+    std::fs::copy(loose(other), &target).unwrap();
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v1..v2"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains(&format!("git object {victim} is corrupt")),
+        "{err}"
+    );
 }

@@ -246,5 +246,106 @@ fn no_history_reads_only_the_snapshot() {
     assert!(c53["evidence"]
         .as_str()
         .unwrap()
-        .ends_with("(history not read)"));
+        .contains("commit authors NOT checked (history not read, --no-history)"));
+}
+
+fn report_args(h: &History, args: &[&str]) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["report", "--today", "2026-11-25"])
+        .args(args)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn without_history_segregation_of_duties_is_partial_not_met() {
+    // The clean registry of a_clean_registry_meets_every_control: no gaps in what is checked.
+    let h = history("");
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
+    h.t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
+    );
+    h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
+    let v: Value =
+        serde_json::from_str(&report_args(&h, &["--no-history", "--format", "json"])).unwrap();
+    assert_eq!(v["history_checked"], false);
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c53["status"], "partial", "{c53:#}");
+    let evidence = c53["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("commit authors NOT checked"),
+        "{evidence}"
+    );
+    let md = report_args(&h, &["--no-history"]);
+    assert!(
+        md.contains("| 5.3 | Segregation of duties | **partial** |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| 5.3 | Segregation of duties | met |"),
+        "{md}"
+    );
+    // With the history read, the same registry meets it.
+    let v: Value = serde_json::from_str(&report_args(&h, &["--format", "json"])).unwrap();
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c53["status"], "met", "{c53:#}");
+}
+
+/// A grant whose values try a spreadsheet formula, markup, a table pipe and a terminal escape.
+fn hostile() -> History {
+    let h = history("");
+    h.t.write(
+        "clients/evil.toml",
+        "[client]\nid = \"evil\"\nowner = \"@team-evil\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\") <script>alert(1)</script> | \\u001b[2J\"\napproved_by = \"+erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\nticket = \"-1+2\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Ended\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-09-05\nexpires = 2026-11-01\n",
+    );
+    h.t.commit("Erin", "erin@example.com", "Evil client");
+    h
+}
+
+#[test]
+fn csv_cells_that_would_run_as_formulas_are_prefixed() {
+    let h = hostile();
+    let csv = report_args(&h, &["--format", "csv"]);
+    let row = csv.lines().find(|l| l.starts_with("evil,")).unwrap();
+    assert!(row.contains(",'@team-evil,"), "{row}");
+    assert!(row.contains("\"'=HYPERLINK("), "{row}");
+    assert!(row.contains(",'+erin@example.com,"), "{row}");
+    assert!(row.ends_with(",'-1+2"), "{row}");
+    // Numbers scopectl writes itself are left alone: a negative days_left stays a number.
+    let expired = csv.lines().find(|l| l.contains(",expired,")).unwrap();
+    assert!(expired.contains(",-"), "{expired}");
+}
+
+#[test]
+fn markdown_report_escapes_markup_pipes_and_terminal_controls() {
+    let h = hostile();
+    let md = report_args(&h, &[]);
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains('\u{1b}'), "{md:?}");
+    assert!(
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| \\u{1b}[2J"),
+        "{md}"
+    );
 }

@@ -10,7 +10,7 @@ use scopectl::diff::render::{self, DiffReport, Side};
 use scopectl::diff::{self, Model};
 use scopectl::history::{self, Repo};
 
-/// Exit code: a breaking change is present.
+/// Exit code: a breaking change is present, or the policy was weakened.
 pub const EXIT_BREAKING: u8 = 3;
 
 /// Split `A..B` (`A..` = A..HEAD). `...` is refused: it means something else in git.
@@ -47,7 +47,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         let head = repo.resolve("HEAD")?;
         let hist = repo.history(Some(a), head)?;
         history::attribute(&mut changes, &hist);
-        let findings = diff::self_approvals(&changes, &mb);
+        let mut findings = diff::self_approvals(&changes, &mb);
+        findings.extend(diff::policy_weakenings(&changes));
         DiffReport::new(
             Side {
                 rev,
@@ -81,7 +82,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
             let hist = repo.history(Some(a), b)?;
             history::attribute(&mut changes, &hist);
         }
-        let findings = diff::self_approvals(&changes, &mb);
+        let mut findings = diff::self_approvals(&changes, &mb);
+        findings.extend(diff::policy_weakenings(&changes));
         DiffReport::new(
             Side {
                 rev: ra_name,
@@ -102,7 +104,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         DiffFormat::Json => render::json(&report),
     };
     print(&text)?;
-    Ok(if report.has_breaking() {
+    // A weakened policy needs the same review as a breaking change (docs/diff-report.md).
+    Ok(if report.has_breaking() || report.has_policy_weakened() {
         EXIT_BREAKING
     } else {
         EXIT_OK

@@ -693,15 +693,121 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
     );
 }
 
-/// A finding the diff raises (not a change): currently only the four-eyes check.
+/// A finding the diff raises (not a change): the four-eyes check and policy weakening.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// Stable id: `diff/self-approved-commit`.
+    /// Stable id: `diff/self-approved-commit` or `diff/policy-weakened`.
     pub code: &'static str,
     pub message: String,
     pub subject: Subject,
-    /// Full id of the commit concerned.
+    /// Full id of the commit concerned; for `diff/policy-weakened` the last commit that
+    /// changed the setting. Left out when there is none (an uncommitted change).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub commit: String,
+}
+
+/// Code of the finding for a `scopectl.toml` change that loosens a control.
+pub const POLICY_WEAKENED: &str = "diff/policy-weakened";
+
+fn level_rank(level: &str) -> Option<u8> {
+    match level {
+        "allow" => Some(0),
+        "warn" => Some(1),
+        "deny" => Some(2),
+        _ => None,
+    }
+}
+
+/// Does changing the `scopectl.toml` leaf `key` from `old` to `new` (`None`: not written,
+/// so the default applies) loosen a control? Returns what got weaker. Settings that are
+/// not controls (`header_budget`, `scope_pattern`, target URLs...) are never "weaker".
+pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
+    if let Some(rule) = key.strip_prefix("rules.") {
+        let default = crate::lint::rule(rule).map(|r| r.level.as_str());
+        let (o, n) = (old.or(default)?, new.or(default)?);
+        return (level_rank(n)? < level_rank(o)?)
+            .then(|| format!("rule {rule} lowered from {o} to {n}"));
+    }
+    if key.starts_with("targets.") && key.ends_with(".insecure_tls") {
+        let on = |v: Option<&str>| v == Some("true");
+        return (!on(old) && on(new))
+            .then(|| format!("{key} turned on: TLS certificates are no longer verified"));
+    }
+    let setting = key.strip_prefix("policy.")?;
+    let d = crate::policy::Policy::default();
+    let seconds = |v: Option<&str>, default: u64| match v {
+        None => Some(default),
+        Some(t) => crate::registry::Lifetime::parse(t).ok().map(|l| l.seconds),
+    };
+    let shown = |v: Option<&str>| v.map(str::to_string).unwrap_or_else(|| "(default)".into());
+    let (longer_is_weaker, default) = match setting {
+        "max_grant_lifetime" => (true, d.max_grant_lifetime.seconds),
+        "access_token_lifetime" => (true, d.access_token_lifetime.seconds),
+        "clock_skew" => (true, d.clock_skew.seconds),
+        "step_up_max_age" => (true, d.step_up_max_age.seconds),
+        // A shorter window warns later before a grant ends.
+        "expiry_warning" => (false, d.expiry_warning.seconds),
+        "require_approver" | "approver_must_differ_from_owner" => {
+            let on = |v: Option<&str>| v.is_none_or(|v| v == "true");
+            return (on(old) && !on(new)).then(|| format!("{key} turned off"));
+        }
+        "forbidden_scopes" | "pii_claims" | "step_up_sensitivities" => {
+            let defaults: Vec<String> = match setting {
+                "forbidden_scopes" => d.forbidden_scopes,
+                "pii_claims" => d.pii_claims,
+                _ => d
+                    .step_up_sensitivities
+                    .iter()
+                    .map(|s| s.as_str().to_string())
+                    .collect(),
+            };
+            let list = |v: Option<&str>| -> Option<BTreeSet<String>> {
+                match v {
+                    None => Some(defaults.iter().cloned().collect()),
+                    Some(t) => serde_json::from_str::<Vec<String>>(t)
+                        .ok()
+                        .map(|l| l.into_iter().collect()),
+                }
+            };
+            let (o, n) = (list(old)?, list(new)?);
+            let gone: Vec<&str> = o.difference(&n).map(String::as_str).collect();
+            return (!gone.is_empty()).then(|| format!("{} no longer in {key}", gone.join(", ")));
+        }
+        _ => return None,
+    };
+    let (o, n) = (seconds(old, default)?, seconds(new, default)?);
+    let weaker = if longer_is_weaker { n > o } else { n < o };
+    weaker.then(|| {
+        format!(
+            "{key} {} from {} to {}",
+            if longer_is_weaker {
+                "raised"
+            } else {
+                "shortened"
+            },
+            shown(old),
+            shown(new)
+        )
+    })
+}
+
+/// `diff/policy-weakened`: one finding per `policy-changed` change that loosens a control
+/// ([`policy_weakening`]).
+pub fn policy_weakenings(changes: &[Change]) -> Vec<Finding> {
+    changes
+        .iter()
+        .filter(|c| c.kind == Kind::PolicyChanged)
+        .filter_map(|c| {
+            let key = c.field.as_deref()?;
+            let what = policy_weakening(key, c.old.as_deref(), c.new.as_deref())?;
+            Some(Finding {
+                code: POLICY_WEAKENED,
+                message: format!("policy weakened: {what}"),
+                subject: Subject::Policy,
+                commit: c.commits.last().map(|k| k.id.clone()).unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// Four-eyes: a grant added, extended or re-approved by a commit whose author is the
@@ -832,6 +938,35 @@ claims = ["x", "y"]
         )]);
         assert_eq!(diff(&a, &b)[0].kind, Kind::GrantExtended);
         assert_eq!(diff(&b, &a)[0].kind, Kind::GrantShortened);
+    }
+
+    #[test]
+    fn policy_weakening_knows_which_direction_is_weaker() {
+        let w = |k: &str, o: Option<&str>, n: Option<&str>| policy_weakening(k, o, n).is_some();
+        assert!(w("policy.require_approver", Some("true"), Some("false")));
+        assert!(w("policy.require_approver", None, Some("false")));
+        assert!(!w("policy.require_approver", Some("false"), Some("true")));
+        assert!(w("policy.max_grant_lifetime", Some("90d"), Some("365d")));
+        assert!(w("policy.max_grant_lifetime", Some("90d"), None));
+        assert!(!w("policy.max_grant_lifetime", Some("365d"), Some("90d")));
+        assert!(w("policy.expiry_warning", Some("30d"), Some("7d")));
+        assert!(!w("policy.expiry_warning", Some("7d"), Some("30d")));
+        assert!(w("rules.grant/expired", None, Some("allow")));
+        assert!(w("rules.grant/expiring", Some("deny"), Some("warn")));
+        assert!(!w("rules.grant/expiring", Some("warn"), Some("deny")));
+        assert!(w(
+            "policy.forbidden_scopes",
+            Some(r#"["*","admin"]"#),
+            Some(r#"["*"]"#)
+        ));
+        assert!(!w(
+            "policy.forbidden_scopes",
+            Some(r#"["*"]"#),
+            Some(r#"["*","admin"]"#)
+        ));
+        assert!(w("targets.prod.insecure_tls", None, Some("true")));
+        assert!(!w("policy.header_budget", Some("8192"), Some("16384")));
+        assert!(!w("targets.prod.url", Some("https://a"), Some("http://b")));
     }
 
     #[test]

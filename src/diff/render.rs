@@ -79,6 +79,13 @@ impl DiffReport {
     pub fn has_breaking(&self) -> bool {
         self.summary.breaking > 0
     }
+
+    /// A `diff/policy-weakened` finding is present.
+    pub fn has_policy_weakened(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.code == super::POLICY_WEAKENED)
+    }
 }
 
 /// Fields whose values are prose: shown as a word-level diff.
@@ -168,7 +175,7 @@ fn header_line(r: &DiffReport) -> String {
 pub fn table(r: &DiffReport, wrap: bool) -> String {
     let mut out = String::new();
     if r.changes.is_empty() {
-        out.push_str(&header_line(r));
+        out.push_str(&term(&header_line(r)));
         out.push('\n');
         return out;
     }
@@ -181,26 +188,52 @@ pub fn table(r: &DiffReport, wrap: bool) -> String {
     });
     t.set_header(vec!["class", "change", "subject", "what", "commits"]);
     for c in &r.changes {
-        let commits: Vec<String> = c.commits.iter().map(commit_line).collect();
+        let commits: Vec<String> = c.commits.iter().map(|c| term(&commit_line(c))).collect();
         t.add_row(vec![
             c.class.as_str().to_string(),
             c.kind.as_str().to_string(),
-            c.subject.label(),
-            describe(c),
+            term(&c.subject.label()),
+            term(&describe(c)),
             commits.join("\n"),
         ]);
     }
     out.push_str(&format!("{t}\n"));
     for f in &r.findings {
-        out.push_str(&format!("warning[{}]: {}\n", f.code, f.message));
+        out.push_str(&format!("warning[{}]: {}\n", f.code, term(&f.message)));
     }
-    out.push_str(&header_line(r));
+    out.push_str(&term(&header_line(r)));
     out.push('\n');
     out
 }
 
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+/// A single-line field for the terminal (table output): control characters and bidi
+/// overrides become visible escapes such as `\u{1b}` (terminal injection).
+pub fn term(s: &str) -> String {
+    crate::output::clean(s).into_owned()
+}
+
+/// One line of text for Markdown (a table cell, a list item, a heading): terminal controls
+/// escaped as in [`term`], the HTML-significant characters `&`, `<`, `>` as entities (no
+/// markup or script from a registry value or a commit reaches a rendered page), and `|`
+/// as `\|` (it cannot end a table cell early).
+pub fn md_text(s: &str) -> String {
+    let cleaned = crate::output::clean(s);
+    let mut out = String::with_capacity(cleaned.len());
+    for c in cleaned.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Markdown table cell: [`md_text`] per line, lines joined with `<br>`.
+pub fn md_cell(s: &str) -> String {
+    s.split('\n').map(md_text).collect::<Vec<_>>().join("<br>")
 }
 
 /// Markdown for an audit record or a PR comment.
@@ -208,9 +241,10 @@ pub fn markdown(r: &DiffReport) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "## Scope registry changes: {} → {}\n\n",
-        r.from.rev, r.to.rev
+        md_text(&r.from.rev),
+        md_text(&r.to.rev)
     ));
-    out.push_str(&format!("{}\n\n", header_line(r)));
+    out.push_str(&format!("{}\n\n", md_text(&header_line(r))));
     if !r.changes.is_empty() {
         out.push_str("| class | change | subject | what | commits |\n|---|---|---|---|---|\n");
         for c in &r.changes {
@@ -234,7 +268,7 @@ pub fn markdown(r: &DiffReport) -> String {
     if !r.findings.is_empty() {
         out.push_str("### Findings\n\n");
         for f in &r.findings {
-            out.push_str(&format!("- `{}`: {}\n", f.code, f.message));
+            out.push_str(&format!("- `{}`: {}\n", f.code, md_text(&f.message)));
         }
         out.push('\n');
     }

@@ -1,10 +1,12 @@
 //! `scopectl log`: the history of one scope or one client, commit by commit.
 
+use std::collections::BTreeSet;
+
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
 use super::{CommitChanges, CommitInfo};
-use crate::diff::render::{commit_line, describe};
+use crate::diff::render::{commit_line, describe, md_text, term};
 use crate::diff::{Change, Kind};
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -36,22 +38,33 @@ pub fn concerns(c: &Change, name: &str) -> bool {
     c.subject.mentions(name) || (c.kind == Kind::ScopeRenamed && c.old.as_deref() == Some(name))
 }
 
-/// Keep the commits (and their changes) that concern `name`.
+/// Keep the commits (and their changes) that concern `name`, following renames back: once
+/// the walk (newest first) passes the commit that renamed `old` to `name`, older commits
+/// that concern `old` are kept too.
 pub fn build(name: &str, rev: &str, commit: String, history: Vec<CommitChanges>) -> Log {
-    let entries = history
-        .into_iter()
-        .filter_map(|cc| {
-            let changes: Vec<Change> = cc
-                .changes
-                .into_iter()
-                .filter(|c| concerns(c, name))
-                .collect();
-            (!changes.is_empty()).then_some(Entry {
+    let mut names: BTreeSet<String> = BTreeSet::from([name.to_string()]);
+    let mut entries = Vec::new();
+    for cc in history.into_iter().rev() {
+        let changes: Vec<Change> = cc
+            .changes
+            .into_iter()
+            .filter(|c| names.iter().any(|n| concerns(c, n)))
+            .collect();
+        for c in &changes {
+            if c.kind == Kind::ScopeRenamed && c.new.as_deref().is_some_and(|n| names.contains(n)) {
+                if let Some(old) = &c.old {
+                    names.insert(old.clone());
+                }
+            }
+        }
+        if !changes.is_empty() {
+            entries.push(Entry {
                 commit: cc.commit,
                 changes,
-            })
-        })
-        .collect();
+            });
+        }
+    }
+    entries.reverse();
     Log {
         version: JSON_VERSION,
         name: name.to_string(),
@@ -74,35 +87,40 @@ pub fn table(log: &Log, wrap: bool) -> String {
         for (i, c) in e.changes.iter().enumerate() {
             t.add_row(vec![
                 if i == 0 {
-                    commit_line(&e.commit)
+                    term(&commit_line(&e.commit))
                 } else {
                     String::new()
                 },
                 c.class.as_str().to_string(),
                 c.kind.as_str().to_string(),
-                c.subject.label(),
-                describe(c),
+                term(&c.subject.label()),
+                term(&describe(c)),
             ]);
         }
     }
     format!(
         "{t}\n{}: {} commit(s) up to {}\n",
-        log.name,
+        term(&log.name),
         log.entries.len(),
-        log.rev
+        term(&log.rev)
     )
 }
 
 pub fn markdown(log: &Log) -> String {
-    let mut out = format!("## History of `{}` up to {}\n\n", log.name, log.rev);
+    let mut out = format!(
+        "## History of `{}` up to {}\n\n",
+        // In a code span nothing is markup: only controls and backticks need care.
+        term(&log.name).replace('`', "'"),
+        md_text(&log.rev)
+    );
     for e in &log.entries {
         let c = &e.commit;
         out.push_str(&format!(
-            "### {} {}\n\n{} <{}>, {}, {}\n\n",
+            "### {} {}\n\n{} &lt;{}&gt;, {}, {}\n\n",
             c.short,
-            c.subject,
-            c.author,
-            c.email,
+            md_text(&c.subject),
+            md_text(&c.author),
+            md_text(&c.email),
             c.date,
             if c.signed { "signed" } else { "unsigned" }
         ));
@@ -115,8 +133,8 @@ pub fn markdown(log: &Log) -> String {
                     ch.class.as_str()
                 },
                 ch.kind.as_str(),
-                ch.subject.label(),
-                describe(ch).replace('\n', " ")
+                md_text(&ch.subject.label()),
+                md_text(&describe(ch).replace('\n', " "))
             ));
         }
         out.push('\n');

@@ -18,8 +18,10 @@ fn sens(g: &GrantRow) -> &'static str {
     g.sensitivity.map(|s| s.as_str()).unwrap_or("undefined")
 }
 
+/// Text for a Markdown table cell or list item: terminal controls escaped, HTML-significant
+/// characters as entities, pipes escaped (see [`crate::diff::render::md_text`]).
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::diff::render::md_text(&s.replace('\n', " "))
 }
 
 fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
@@ -38,8 +40,8 @@ fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
             sens(g),
             md(opt(&g.justification)),
             md(opt(&g.approved_by)),
-            opt(&g.approved_on),
-            opt(&g.expires),
+            md(opt(&g.approved_on)),
+            md(opt(&g.expires)),
             days(g)
         );
     }
@@ -62,11 +64,14 @@ fn title(r: &Report) -> String {
 /// Markdown, for an audit record.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", title(r));
+    let _ = writeln!(out, "# {}\n", md(&title(r)));
     let _ = writeln!(
         out,
         "Commit `{}` of {}; expiry evaluated on {}; warning window {} days.\n",
-        r.at.commit, r.at.date, r.today, r.expiry_window_days
+        r.at.commit,
+        md(&r.at.date),
+        r.today,
+        r.expiry_window_days
     );
     let s = &r.summary;
     let _ = writeln!(
@@ -81,7 +86,11 @@ pub fn markdown(r: &Report) -> String {
             "| {} | {} | {} | {} | {} |",
             c.id,
             c.title,
-            if c.status == "met" { "met" } else { "**gaps**" },
+            match c.status {
+                "met" => "met",
+                "partial" => "**partial**",
+                _ => "**gaps**",
+            },
             md(&c.evidence),
             md(c.demonstrates)
         );
@@ -118,7 +127,18 @@ pub fn markdown(r: &Report) -> String {
     out
 }
 
-/// One row per grant.
+/// A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection"): text
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// One row per grant. Text from the registry goes through [`csv_cell`]; the numbers,
+/// dates, booleans and enums scopectl writes itself are left as they are.
 pub fn csv(r: &Report) -> anyhow::Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -139,22 +159,23 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
         "ticket",
     ])?;
     for g in &r.grants {
+        let text = |v: Option<&str>| csv_cell(v.unwrap_or("")).into_owned();
         w.write_record([
-            g.client.as_str(),
-            g.client_owner.as_deref().unwrap_or(""),
-            g.scope.as_str(),
+            text(Some(&g.client)).as_str(),
+            &text(g.client_owner.as_deref()),
+            &text(Some(&g.scope)),
             g.sensitivity.map(|s| s.as_str()).unwrap_or(""),
             if g.step_up { "true" } else { "false" },
-            g.kind.as_str(),
-            g.justification.as_deref().unwrap_or(""),
-            g.approved_by.as_deref().unwrap_or(""),
+            &text(Some(&g.kind)),
+            &text(g.justification.as_deref()),
+            &text(g.approved_by.as_deref()),
             g.approved_on.as_deref().unwrap_or(""),
             g.expires.as_deref().unwrap_or(""),
             &g.days_left.map(|d| d.to_string()).unwrap_or_default(),
             g.status.as_str(),
             if g.self_approved { "true" } else { "false" },
             g.self_approved_commit.as_deref().unwrap_or(""),
-            g.ticket.as_deref().unwrap_or(""),
+            &text(g.ticket.as_deref()),
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -184,7 +205,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}.met{color:#176f2c;font-weight:bold}.gaps{color:#b00020;font-weight:bold}.expired{background:#fde0e0}.expiring{background:#fff4d6}svg text{font-size:11px}.muted{color:#666}";
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}.met{color:#176f2c;font-weight:bold}.gaps{color:#b00020;font-weight:bold}.partial{color:#8a5a00;font-weight:bold}.expired{background:#fde0e0}.expiring{background:#fff4d6}svg text{font-size:11px}.muted{color:#666}";
 
 fn html_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
     let rows: Vec<&GrantRow> = rows.collect();
