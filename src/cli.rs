@@ -301,7 +301,7 @@ pub struct DecodeArgs {
     /// Verify with a JWKS from a file or an https:// URL.
     #[arg(long, value_name = "FILE|URL", group = "keysource")]
     pub jwks: Option<String>,
-    /// Fetch the issuer's OpenID configuration and JWKS (issuer from --iss, else the token's `iss`).
+    /// Fetch the issuer's OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token's `iss`.
     #[arg(long, group = "keysource")]
     pub discover: bool,
     /// Allow plain-HTTP URLs for --jwks and --discover (labs and tests only).

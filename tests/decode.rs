@@ -682,23 +682,16 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
     let mut claims = good_claims();
     claims["iss"] = json!(issuer);
     let token = sign(Algorithm::ES256, &set_pair.private, Some("k1"), &claims);
-    let (code, doc) = run_json(decode(&dir).args(["--discover", "--insecure-http", &token]));
+    let (code, doc) =
+        run_json(decode(&dir).args(["--discover", "--insecure-http", "--iss", &issuer, &token]));
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["signature"]["status"], "verified");
     // Without --insecure-http an http issuer is refused.
     decode(&dir)
-        .args(["--discover", &token])
+        .args(["--discover", "--iss", &issuer, &token])
         .assert()
         .code(2)
         .stdout(predicate::str::contains("over plain HTTP"));
-    // The human output says where the issuer came from.
-    decode(&dir)
-        .args(["--discover", "--insecure-http", &token])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "issuer was taken from the token itself",
-        ));
     // A configuration that names another issuer is refused.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let evil = format!("http://{}", listener.local_addr().unwrap());
@@ -723,6 +716,87 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
         &token,
     ]));
     assert_eq!(code, 0, "{doc}");
+}
+
+#[test]
+fn discover_never_trusts_the_issuer_named_by_the_unverified_token() {
+    let dir = tempfile::tempdir().unwrap();
+    // An attacker's server: its own configuration and JWKS, and a token naming it.
+    let (evil, evil_pair) = serve_issuer();
+    let mut claims = good_claims();
+    claims["iss"] = json!(evil);
+    let token = sign(Algorithm::ES256, &evil_pair.private, Some("k1"), &claims);
+    for format in ["human", "json"] {
+        let out = decode(&dir)
+            .args(["--discover", "--insecure-http", "--format", format, &token])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("verified"), "{stdout}");
+        assert!(!stdout.contains("\"valid\": true"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--discover needs --iss"), "{stderr}");
+        assert!(stderr.contains(&evil), "{stderr}");
+    }
+    // A token without `iss` is refused the same way.
+    let mut no_iss = good_claims();
+    no_iss.as_object_mut().unwrap().remove("iss");
+    let token2 = sign(Algorithm::ES256, &evil_pair.private, Some("k1"), &no_iss);
+    decode(&dir)
+        .args(["--discover", "--insecure-http", &token2])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the token has no `iss`"));
+    // --iss pins another issuer: the token's server is never asked, its iss is a mismatch.
+    let (good, _good_pair) = serve_issuer();
+    let (code, doc) =
+        run_json(decode(&dir).args(["--discover", "--insecure-http", "--iss", &good, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    assert!(
+        codes(&doc).contains(&"token/iss-mismatch".to_string()),
+        "{doc}"
+    );
+    // An issuer named by a target of the registry is trusted without --iss.
+    let base = evil.trim_end_matches("/realms/shop");
+    let reg = tempfile::tempdir().unwrap();
+    std::fs::write(
+        reg.path().join("scopectl.toml"),
+        format!(
+            "[targets.idp]\nkind = \"keycloak\"\nurl = \"{base}/\"\nrealm = \"shop\"\nclient_id = \"scopectl\"\nclient_secret_env = \"X\"\n"
+        ),
+    )
+    .unwrap();
+    let reg_path = reg.path().to_string_lossy().into_owned();
+    let plain = sign(
+        Algorithm::ES256,
+        &evil_pair.private,
+        Some("k1"),
+        &json!({"iss": evil, "aud": "orders-api", "iat": NOW - 60, "exp": NOW + 600}),
+    );
+    let (code, doc) = run_json(decode(&dir).args([
+        "--discover",
+        "--insecure-http",
+        "--registry",
+        &reg_path,
+        &plain,
+    ]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["signature"]["status"], "verified");
+    decode(&dir)
+        .args([
+            "--discover",
+            "--insecure-http",
+            "--registry",
+            &reg_path,
+            &plain,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "trusted because the registry's target `idp` names it",
+        ));
 }
 
 /// An issuer on 127.0.0.1 whose configuration names its own JWKS.
@@ -781,7 +855,15 @@ fn unreachable_key_server_is_a_clear_error() {
     claims["iss"] = json!(base);
     let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
     let out = decode(&dir)
-        .args(["--discover", "--insecure-http", "--timeout", "3s", &token])
+        .args([
+            "--discover",
+            "--insecure-http",
+            "--iss",
+            &base,
+            "--timeout",
+            "3s",
+            &token,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -84,9 +84,30 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
             return Ok(EXIT_UNUSABLE);
         }
     };
-    let keys = resolve_keys(&args, Some(&decoded), &fetch);
+    // --discover fetches keys from an issuer: never from one named only by the
+    // unverified token itself (any token could vouch for itself), so it needs --iss, or
+    // a token `iss` that a [targets.NAME] of the registry names.
+    let mut trusted_by = None;
+    let issuer = match (&args.iss, args.discover) {
+        (Some(i), true) => Some(i.clone()),
+        (None, true) => match trusted_issuer(registry.as_ref(), decoded.claim_str("iss")) {
+            Some((iss, target)) => {
+                trusted_by = Some(target);
+                Some(iss)
+            }
+            None => {
+                eprintln!(
+                    "error: {}",
+                    untrusted_issuer_message(decoded.claim_str("iss"))
+                );
+                return Ok(EXIT_UNUSABLE);
+            }
+        },
+        (_, false) => None,
+    };
+    let keys = resolve_keys(&args, issuer.as_deref(), &fetch);
     let mut result = ctx.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
-    result.discovered_from_token = args.discover && args.iss.is_none();
+    result.trusted_by = trusted_by;
     match args.format {
         DecodeFormat::Json => print(&pretty(&result.doc(None)))?,
         DecodeFormat::Human => print(&human(&result, &ctx, color))?,
@@ -140,9 +161,51 @@ fn load_registry(
     Ok(Ok(None))
 }
 
+/// The issuers the registry's push targets name: Keycloak `{url}/realms/{realm}`, an
+/// RFC 7592 server's `url`. With the name of the target.
+fn target_issuers(registry: &Registry) -> Vec<(String, String)> {
+    let Some((_, file)) = &registry.policy_file else {
+        return Vec::new();
+    };
+    file.targets
+        .iter()
+        .filter_map(|(name, t)| {
+            let url = t.url.trim_end_matches('/');
+            let issuer = match *t.kind {
+                scopectl::policy::TargetKind::Keycloak => {
+                    format!("{url}/realms/{}", t.realm.as_ref()?.as_str())
+                }
+                scopectl::policy::TargetKind::Rfc7592 => url.to_string(),
+            };
+            Some((issuer, name.to_string()))
+        })
+        .collect()
+}
+
+/// The token's `iss` when a registry target names it: `(issuer, target name)`.
+fn trusted_issuer(registry: Option<&Registry>, iss: Option<&str>) -> Option<(String, String)> {
+    let iss = iss?.trim_end_matches('/');
+    target_issuers(registry?)
+        .into_iter()
+        .find(|(issuer, _)| issuer == iss)
+}
+
+fn untrusted_issuer_message(iss: Option<&str>) -> String {
+    let named = match iss {
+        Some(i) => format!(
+            "the token names the issuer {:?}, but the token is not verified yet, so anyone can mint a token naming a server of theirs that serves matching keys",
+            scopectl::output::clean(i)
+        ),
+        None => "the token has no `iss`".to_string(),
+    };
+    format!(
+        "--discover needs --iss, the issuer whose keys to trust: {named}; pass --iss URL (or --jwks), or name the issuer in a [targets.NAME] of the registry's scopectl.toml"
+    )
+}
+
 fn resolve_keys(
     args: &DecodeArgs,
-    token: Option<&Decoded>,
+    issuer: Option<&str>,
     fetch: &FetchOptions,
 ) -> anyhow::Result<Option<KeySet>> {
     if let Some(p) = &args.key {
@@ -162,17 +225,10 @@ fn resolve_keys(
         return KeySet::from_jwks_file(j).map(Some);
     }
     if args.discover {
-        let issuer = match (&args.iss, token.and_then(|t| t.claim_str("iss"))) {
-            (Some(i), _) => i.clone(),
-            (None, Some(i)) => i.to_string(),
-            (None, None) if token.is_none() => {
-                anyhow::bail!("--discover with --batch needs --iss: the issuer whose keys to fetch")
-            }
-            (None, None) => anyhow::bail!(
-                "--discover needs an issuer: the token has no `iss`; pass --iss or --jwks"
-            ),
+        let Some(issuer) = issuer else {
+            anyhow::bail!("--discover with --batch needs --iss: the issuer whose keys to fetch")
         };
-        return verify::discover(&issuer, fetch).map(Some);
+        return verify::discover(issuer, fetch).map(Some);
     }
     Ok(None)
 }
@@ -198,7 +254,8 @@ struct Checked {
     findings: Vec<Diagnostic>,
     now: i64,
     header_budget: u64,
-    discovered_from_token: bool,
+    /// `--discover` without `--iss`: the registry target that names the token's issuer.
+    trusted_by: Option<String>,
 }
 
 impl Checker<'_> {
@@ -238,7 +295,7 @@ impl Checker<'_> {
             findings: all,
             now: self.now,
             header_budget: self.policy.header_budget,
-            discovered_from_token: false,
+            trusted_by: None,
         }
     }
 }
@@ -487,10 +544,11 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         Status::Refused => p.red(&format!("✗ signature NOT verified: {}", v.message)),
     };
     let _ = writeln!(s, "{line}");
-    if c.discovered_from_token {
+    if let Some(target) = &c.trusted_by {
         let _ = writeln!(
             s,
-            "  note: the issuer was taken from the token itself; pin it with --iss"
+            "  note: the issuer is trusted because the registry's target `{}` names it",
+            scopectl::output::clean(target)
         );
     }
     let _ = writeln!(s);
@@ -636,7 +694,7 @@ fn run_batch(
     ctx: &Checker,
     fetch: &FetchOptions,
 ) -> anyhow::Result<u8> {
-    let keys = match resolve_keys(args, None, fetch) {
+    let keys = match resolve_keys(args, args.iss.as_deref(), fetch) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("error: {e:#}");
