@@ -1279,3 +1279,56 @@ fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() 
     assert_eq!(code, 1);
     assert!(codes(&doc).contains(&"token/alg-none".to_string()));
 }
+
+#[test]
+fn terminal_control_characters_from_the_token_are_escaped_in_human_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = "\u{1b}[2J\u{1b}[H✓ signature verified\nResult: valid";
+    let mut claims = good_claims();
+    claims["azp"] = json!(fake);
+    claims["scope"] = json!("orders:read \u{1b}[31mevil\u{9b}2J");
+    claims["note"] = json!("rtl \u{202e}txt.exe and DEL \u{7f}");
+    claims["exp"] = json!(NOW - 3600);
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, Some(fake), &claims);
+    let reg = registry();
+    let out = decode(&dir)
+        .args(["--key", &key, "--registry", reg.to_str().unwrap(), &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7f}'] {
+        assert!(!text.contains(bad), "{bad:?} printed raw:\n{text}");
+    }
+    // Visible escapes instead, in the client, the scopes, the kid and the findings.
+    assert!(text.contains("(client \\u{1b}[2J"), "{text}");
+    assert!(text.contains("  \\u{1b}[31mevil\\u{9b}2J"), "{text}");
+    assert!(
+        text.contains("kid=\"\\u{1b}[2J") || text.contains("\\u{1b}[2J\\u{1b}[H"),
+        "{text}"
+    );
+    assert!(text.contains("scope `\\u{1b}[31mevil"), "{text}");
+    assert!(text.contains("\\u{202e}txt.exe"), "{text}");
+    // The one verdict line is the real one.
+    assert_eq!(text.matches("\nResult: ").count(), 1, "{text}");
+    assert!(text.contains("Result: INVALID"), "{text}");
+    // JSON keeps the values exactly (JSON escaping is enough there).
+    let (_, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(doc["client"], fake);
+    // Input errors too: a JWE whose readable header carries a bidi override.
+    let jwe = format!(
+        "{}.a.b.c.d",
+        b64(
+            json!({"alg": "RSA-OAEP", "enc": "A256GCM", "x": "\u{202e}\u{9b}"})
+                .to_string()
+                .as_bytes()
+        )
+    );
+    let out = decode(&dir).arg(&jwe).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{202e}') && !text.contains('\u{9b}'),
+        "{text}"
+    );
+    assert!(text.contains("\\u{202e}"), "{text}");
+}

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
 use crate::cli::{DecodeArgs, DecodeFormat};
 use scopectl::diag::{Diagnostic, Severity, Summary};
-use scopectl::output::Color;
+use scopectl::output::{clean, Color};
 use scopectl::policy::Policy;
 use scopectl::registry::Registry;
 use scopectl::token::findings::{self, Analysis, ScopeInfo, TimeClaim, TOKEN_RULES};
@@ -194,7 +194,7 @@ fn untrusted_issuer_message(iss: Option<&str>) -> String {
     let named = match iss {
         Some(i) => format!(
             "the token names the issuer {:?}, but the token is not verified yet, so anyone can mint a token naming a server of theirs that serves matching keys",
-            scopectl::output::clean(i)
+            clean(i)
         ),
         None => "the token has no `iss`".to_string(),
     };
@@ -518,37 +518,41 @@ fn human_error(e: &InputError, color: Color) -> String {
     } else {
         p.red("error")
     };
-    let _ = writeln!(s, "{head}[{}]: {e}", e.code());
+    let _ = writeln!(s, "{head}[{}]: {}", e.code(), clean(&e.to_string()));
     if let Some(h) = e.help() {
-        let _ = writeln!(s, "  help: {h}");
+        let _ = writeln!(s, "  help: {}", clean(&h));
     }
     s
 }
 
+/// Pretty JSON, indented, with what JSON leaves raw (DEL, C1 controls, bidi overrides)
+/// escaped for the terminal.
 fn indent_json(v: &Map<String, Value>) -> String {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    text.lines().map(|l| format!("  {l}\n")).collect()
+    text.lines().map(|l| format!("  {}\n", clean(l))).collect()
 }
 
 fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     let p = Paint(color == Color::Always);
     let mut s = String::new();
     let v = &c.verification;
+    // The message names the token's kid and key sources: escape terminal controls.
+    let message = clean(&v.message);
     let line = match v.status {
-        Status::Verified => p.green(&format!("✓ {}", v.message)),
+        Status::Verified => p.green(&format!("✓ {message}")),
         Status::Unverified => p.yellow(&format!(
             "⚠ signature NOT verified — {}",
-            v.message.trim_start_matches("signature NOT verified: ")
+            message.trim_start_matches("signature NOT verified: ")
         )),
-        Status::Invalid => p.red(&format!("✗ {}", v.message)),
-        Status::Refused => p.red(&format!("✗ signature NOT verified: {}", v.message)),
+        Status::Invalid => p.red(&format!("✗ {message}")),
+        Status::Refused => p.red(&format!("✗ signature NOT verified: {message}")),
     };
     let _ = writeln!(s, "{line}");
     if let Some(target) = &c.trusted_by {
         let _ = writeln!(
             s,
             "  note: the issuer is trusted because the registry's target `{}` names it",
-            scopectl::output::clean(target)
+            clean(target)
         );
     }
     let _ = writeln!(s);
@@ -584,9 +588,9 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     }
 
     let who = match (&c.analysis.client, ctx.registry) {
-        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {cl})"),
-        (Some(cl), Some(_)) => format!(" (client {cl}, not in the registry)"),
-        (Some(cl), None) => format!(" (client {cl}; no registry)"),
+        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {})", clean(cl)),
+        (Some(cl), Some(_)) => format!(" (client {}, not in the registry)", clean(cl)),
+        (Some(cl), None) => format!(" (client {}; no registry)", clean(cl)),
         (None, _) => String::new(),
     };
     let _ = writeln!(s, "{}{}", p.bold("Scopes"), who);
@@ -597,18 +601,18 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         .analysis
         .scopes
         .iter()
-        .map(|x| x.scope.chars().count())
+        .map(|x| clean(&x.scope).chars().count())
         .max()
         .unwrap_or(0);
     for x in &c.analysis.scopes {
-        let mut row = format!("  {:<width$}", x.scope);
+        let mut row = format!("  {:<width$}", clean(&x.scope));
         match x.defined {
             Some(true) => {
                 let _ = write!(
                     row,
                     "  {:<8}  {}",
                     x.sensitivity.unwrap_or(""),
-                    x.description.as_deref().unwrap_or("")
+                    clean(x.description.as_deref().unwrap_or(""))
                 );
                 if x.step_up {
                     row.push_str("  [step-up]");
@@ -619,10 +623,10 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         }
         match (x.granted, &x.grant_expires) {
             (Some(true), Some(e)) => {
-                let _ = write!(row, "  granted until {e}");
+                let _ = write!(row, "  granted until {}", clean(e));
             }
             (Some(false), Some(e)) => {
-                let _ = write!(row, "  {}", p.red(&format!("grant expired {e}")));
+                let _ = write!(row, "  {}", p.red(&format!("grant expired {}", clean(e))));
             }
             (Some(false), None) => {
                 let _ = write!(row, "  {}", p.red("not granted"));
@@ -653,12 +657,18 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         let _ = writeln!(s, "  none");
     }
     for f in &c.findings {
-        let _ = writeln!(s, "  {}[{}]: {}", p.severity(f.severity), f.code, f.message);
+        let _ = writeln!(
+            s,
+            "  {}[{}]: {}",
+            p.severity(f.severity),
+            f.code,
+            clean(&f.message)
+        );
         for n in &f.notes {
-            let _ = writeln!(s, "      note: {n}");
+            let _ = writeln!(s, "      note: {}", clean(n));
         }
         if let Some(h) = &f.help {
-            let _ = writeln!(s, "      help: {h}");
+            let _ = writeln!(s, "      help: {}", clean(h));
         }
     }
     let sum = Summary::of(&c.findings);
@@ -697,7 +707,7 @@ fn run_batch(
     let keys = match resolve_keys(args, args.iss.as_deref(), fetch) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", clean(&format!("{e:#}")));
             return Ok(EXIT_UNUSABLE);
         }
     };
