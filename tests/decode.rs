@@ -1332,3 +1332,48 @@ fn terminal_control_characters_from_the_token_are_escaped_in_human_output() {
     );
     assert!(text.contains("\\u{202e}"), "{text}");
 }
+
+#[test]
+fn standard_oidc_scopes_are_neither_undefined_nor_ungranted() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let standard = "openid profile email address phone offline_access microprofile-jwt roles web-origins acr basic";
+    let mut claims = good_claims();
+    claims["scope"] = json!(format!("{standard} orders:read"));
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let reg = registry();
+    let (code, doc) =
+        run_json(decode(&dir).args(["--key", &key, "--registry", reg.to_str().unwrap(), &token]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["valid"], true, "{doc}");
+    let scopes = doc["scopes"].as_array().unwrap();
+    for s in scopes {
+        let name = s["scope"].as_str().unwrap();
+        assert_eq!(s["standard"], name != "orders:read", "{s}");
+        if name != "orders:read" {
+            assert_eq!(s["granted"], Value::Null, "{s}");
+        }
+    }
+    let out = decode(&dir)
+        .args(["--key", &key, "--registry", reg.to_str().unwrap(), &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("  openid            standard OIDC scope\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  web-origins       standard OIDC scope\n"),
+        "{text}"
+    );
+    assert!(!text.contains("not granted"), "{text}");
+    assert!(!text.contains("not defined"), "{text}");
+    // A scope that only looks standard is still undefined.
+    claims["scope"] = json!("openid-admin");
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let (code, doc) =
+        run_json(decode(&dir).args(["--key", &key, "--registry", reg.to_str().unwrap(), &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert!(codes(&doc).contains(&"token/undefined-scope".to_string()));
+}

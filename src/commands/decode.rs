@@ -618,6 +618,7 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
                     row.push_str("  [step-up]");
                 }
             }
+            Some(false) | None if x.standard => row.push_str("  standard OIDC scope"),
             Some(false) => row.push_str(&format!("  {}", p.red("not defined in the registry"))),
             None => {}
         }

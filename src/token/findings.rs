@@ -193,6 +193,9 @@ pub struct ScopeInfo {
     pub description: Option<String>,
     pub sensitivity: Option<&'static str>,
     pub step_up: bool,
+    /// A standard OpenID Connect (or Keycloak default) scope such as `openid` or
+    /// `profile`: never reported as undefined or not granted.
+    pub standard: bool,
     /// `None` without a registry or a known client.
     pub granted: Option<bool>,
     /// Last valid day of the client's grant.
@@ -597,6 +600,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             description: None,
             sensitivity: None,
             step_up: false,
+            standard: is_standard_scope(&s),
             granted: None,
             grant_expires: None,
         };
@@ -618,6 +622,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                         a.findings.push(f);
                     }
                 }
+                None if info.standard => info.defined = Some(false),
                 None => {
                     info.defined = Some(false);
                     a.findings.push(
@@ -632,18 +637,17 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             if let Some(client) = client {
                 let grant = client.grants.iter().find(|g| g.scope() == s);
                 match grant {
+                    // Standard OpenID Connect scopes are not registry grants.
+                    None if info.standard => {}
                     None => {
                         info.granted = Some(false);
-                        // OpenID Connect scopes are not registry scopes.
-                        if !is_oidc_scope(&s) {
-                            a.findings.push(
-                                Diagnostic::error(
-                                    "token/scope-not-granted",
-                                    format!("client `{}` holds no grant for scope `{s}`", client.id),
-                                )
-                                .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
-                            );
-                        }
+                        a.findings.push(
+                            Diagnostic::error(
+                                "token/scope-not-granted",
+                                format!("client `{}` holds no grant for scope `{s}`", client.id),
+                            )
+                            .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
+                        );
                     }
                     Some(g) => {
                         info.grant_expires = g.def.expires.as_ref().map(|e| e.to_string());
@@ -695,11 +699,26 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     a
 }
 
-fn is_oidc_scope(s: &str) -> bool {
-    matches!(
-        s,
-        "openid" | "profile" | "email" | "address" | "phone" | "offline_access"
-    )
+/// Scopes of OpenID Connect Core (§5.4, §11) and the ones Keycloak puts in every token
+/// by default: they ask for claims or a refresh token, not for API access, so a registry
+/// need not define or grant them.
+pub const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+    "microprofile-jwt",
+    "roles",
+    "web-origins",
+    "acr",
+    "basic",
+];
+
+/// Is `s` one of [`STANDARD_SCOPES`]?
+pub fn is_standard_scope(s: &str) -> bool {
+    STANDARD_SCOPES.contains(&s)
 }
 
 #[cfg(test)]
