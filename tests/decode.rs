@@ -1377,3 +1377,102 @@ fn standard_oidc_scopes_are_neither_undefined_nor_ungranted() {
     assert_eq!(code, 1, "{doc}");
     assert!(codes(&doc).contains(&"token/undefined-scope".to_string()));
 }
+
+/// Sign `header_json.payload_json` as written (so it may repeat member names).
+fn sign_raw(alg: Algorithm, private_pem: &str, header_json: &str, payload_json: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header_json.as_bytes()),
+        b64(payload_json.as_bytes())
+    );
+    let sig =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &encoding_key(alg, private_pem), alg).unwrap();
+    format!("{input}.{sig}")
+}
+
+#[test]
+fn critical_header_extensions_and_duplicate_members_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let payload = good_claims().to_string();
+    // A correctly signed token with a `crit` extension scopectl does not understand.
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","crit":["exp-ext"],"exp-ext":1}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc}");
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    assert!(
+        codes(&doc).contains(&"token/crit-unsupported".to_string()),
+        "{doc}"
+    );
+    // `crit` that is not a list of names is refused too.
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","crit":"b64"}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        codes(&doc).contains(&"token/crit-unsupported".to_string()),
+        "{doc}"
+    );
+    // `exp` twice: one parser sees an expired token, another a valid one.
+    let payload = format!(
+        r#"{{"iss":"{ISS}","aud":"orders-api","iat":{},"exp":{},"sub":"u","exp":{}}}"#,
+        NOW - 60,
+        NOW - 30,
+        NOW + 600
+    );
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","typ":"JWT","typ":"at+jwt"}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    let dups: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/duplicate-claim")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(dups.len(), 2, "{doc}");
+    assert!(
+        dups.iter()
+            .any(|m| m.contains("header") && m.contains("`typ`")),
+        "{dups:?}"
+    );
+    assert!(
+        dups.iter()
+            .any(|m| m.contains("payload") && m.contains("`exp`")),
+        "{dups:?}"
+    );
+}
+
+#[test]
+fn docs_list_every_token_finding_with_its_level() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/decode.md"))
+            .unwrap();
+    let rules = scopectl::token::findings::TOKEN_RULES;
+    for r in rules {
+        let row = format!("| `{}` | {} |", r.id, r.level.as_str());
+        assert!(docs.contains(&row), "docs/decode.md lacks the row {row}");
+    }
+    let documented = docs.lines().filter(|l| l.starts_with("| `token/")).count();
+    assert_eq!(
+        documented,
+        rules.len(),
+        "docs/decode.md lists rules --list-rules does not"
+    );
+}

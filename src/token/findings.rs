@@ -74,6 +74,16 @@ pub const TOKEN_RULES: &[TokenRule] = &[
         "The header carries or points to its own key (jwk, jku, x5u, x5c).",
     ),
     r(
+        "token/crit-unsupported",
+        Level::Deny,
+        "The header marks extensions as critical (`crit`); none are supported.",
+    ),
+    r(
+        "token/duplicate-claim",
+        Level::Deny,
+        "The header or payload has a member name more than once.",
+    ),
+    r(
         "token/invalid-claim",
         Level::Deny,
         "A registered claim has the wrong JSON type.",
@@ -342,6 +352,41 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     let exp = time("exp", &mut a);
     let auth_time = time("auth_time", &mut a);
     let exp_present = d.claims.contains_key("exp");
+
+    // RFC 7515 §4.1.11: a `crit` extension the verifier does not understand means reject;
+    // scopectl implements none.
+    if let Some(crit) = d.header.get("crit") {
+        let names = match crit {
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|i| i.as_str().map(|s| format!("`{s}`")))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.join(", ")),
+            _ => None,
+        };
+        let msg = match names {
+            Some(n) => format!("the header marks extensions as critical (crit: {n}); scopectl understands none of them, so the token must be rejected (RFC 7515 §4.1.11)"),
+            None => format!("the header's `crit` is {}, not a non-empty array of names: the token must be rejected (RFC 7515 §4.1.11)", super::json_type(crit)),
+        };
+        a.findings.push(Diagnostic::error("token/crit-unsupported", msg).help(
+            "resource servers that do not implement the extension reject the token; those that ignore `crit` may accept what the issuer meant to restrict",
+        ));
+    }
+    // repeated member names: parsers disagree on which value wins
+    for (part, names) in [
+        ("header", &d.duplicate_header),
+        ("payload", &d.duplicate_claims),
+    ] {
+        for n in names {
+            a.findings.push(
+                Diagnostic::error(
+                    "token/duplicate-claim",
+                    format!("the {part} has the member `{n}` more than once; scopectl shows the last value, other parsers take the first or reject the token"),
+                )
+                .help("RFC 7519 §4 and RFC 7515 §4: a JWT with duplicate member names must be rejected (or its last value used); parsers differ, so a check and the real server may see different claims"),
+            );
+        }
+    }
 
     // keys named by the token itself: never used, but a sign of a key-injection attempt
     // when the issuer does not normally send them
