@@ -277,7 +277,7 @@ pub enum DecodeFormat {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 valid and no error findings, 1 error findings or invalid signature, 2 malformed input, unusable key or unreachable key server.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
+    after_help = "Exit codes: 0 no error findings, 1 error findings or invalid signature, 2 malformed input, JWE or opaque token, unusable key, unreachable key server or bad arguments.\nExit 0 does not mean verified: without a key the token exits 0 with a `token/unverified` warning (`valid` is true only when the signature was verified too). `\"token/unverified\" = \"deny\"` in [rules] of the registry's scopectl.toml makes an unverified token exit 1.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
 )]
 pub struct DecodeArgs {
     /// The token, `-` to read it from stdin, or a whole `Authorization: Bearer …` line.

@@ -1476,3 +1476,22 @@ fn docs_list_every_token_finding_with_its_level() {
         "docs/decode.md lists rules --list-rules does not"
     );
 }
+
+#[test]
+fn help_says_exit_0_does_not_mean_verified() {
+    let out = Command::cargo_bin("scopectl")
+        .unwrap()
+        .args(["decode", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("0 valid"), "{text}");
+    assert!(text.contains("0 no error findings"), "{text}");
+    assert!(text.contains("Exit 0 does not mean verified"), "{text}");
+    assert!(text.contains(r#""token/unverified" = "deny""#), "{text}");
+    // And it is true: an unverified token exits 0 with valid: false.
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"s3cret", &good_claims());
+    let (code, doc) = run_json(&mut decode(&dir).arg(&token));
+    assert_eq!((code, &doc["valid"]), (0, &json!(false)), "{doc}");
+}
