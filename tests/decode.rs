@@ -1492,6 +1492,6 @@ fn help_says_exit_0_does_not_mean_verified() {
     // And it is true: an unverified token exits 0 with valid: false.
     let dir = tempfile::tempdir().unwrap();
     let token = sign_hs(b"s3cret", &good_claims());
-    let (code, doc) = run_json(&mut decode(&dir).arg(&token));
+    let (code, doc) = run_json(decode(&dir).arg(&token));
     assert_eq!((code, &doc["valid"]), (0, &json!(false)), "{doc}");
 }
