@@ -332,13 +332,25 @@ pub struct DecodeArgs {
 
 /// Parse a duration such as `10s` or `1m`.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 10s ({e})"))
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration like 10s ({e})"))?;
+    if d.is_zero() {
+        return Err(format!(
+            "`{s}` is zero: every request would time out at once; give a duration like 10s"
+        ));
+    }
+    Ok(d)
 }
 
 /// Parse an instant: RFC 3339 (`2026-11-25T12:00:00Z`) or unix seconds.
 pub fn parse_instant(s: &str) -> Result<i64, String> {
     if let Ok(n) = s.trim().parse::<i64>() {
-        return Ok(n);
+        return match chrono::DateTime::from_timestamp(n, 0) {
+            Some(_) => Ok(n),
+            None => Err(format!(
+                "`{s}` unix seconds is out of the range of dates (years -262143 to 262142)"
+            )),
+        };
     }
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp())

@@ -1495,3 +1495,83 @@ fn help_says_exit_0_does_not_mean_verified() {
     let (code, doc) = run_json(decode(&dir).arg(&token));
     assert_eq!((code, &doc["valid"]), (0, &json!(false)), "{doc}");
 }
+
+#[test]
+fn wording_and_range_checks_are_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    // Recognised non-JWTs carry a severity word like every other message.
+    decode(&dir)
+        .arg("2YotnFZFEjr1zCsicMWpAA")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::starts_with(
+            "warning[input/opaque]: this is an opaque token",
+        ));
+    // The HMAC secret's origin is said once.
+    let token = sign_hs(b"s3cret", &good_claims());
+    let out = decode(&dir)
+        .env("HSK", "s3cret")
+        .args(["--secret-env", "HSK", &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("HMAC secret from the environment variable $HSK"),
+        "{text}"
+    );
+    assert!(!text.contains("secret from the secret"), "{text}");
+    // A time claim beyond any date is out of range, not a clamped number.
+    let mut claims = good_claims();
+    claims["exp"] = json!(1e20);
+    claims["nbf"] = json!(i64::MAX);
+    let token = sign_hs(b"s3cret", &claims);
+    let out = decode(&dir).arg(&token).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("9223372036854775807 "), "{text}");
+    assert!(!text.contains("(out of range)"), "{text}");
+    let (code, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(code, 1, "{doc}");
+    let ranges = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/invalid-claim")
+        .filter(|f| f["message"].as_str().unwrap().contains("out of range"))
+        .count();
+    assert_eq!(ranges, 2, "{doc}");
+    assert!(
+        doc["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["claim"] == "iat"),
+        "{doc}"
+    );
+    // An empty scp is an empty scp, not a missing claim.
+    let mut claims = good_claims();
+    claims.as_object_mut().unwrap().remove("scope");
+    claims["scp"] = json!([]);
+    decode(&dir)
+        .arg(sign_hs(b"s3cret", &claims))
+        .assert()
+        .stdout(predicate::str::contains("(none: `scp` is empty)"));
+    // Arguments out of range are refused with a clear error.
+    Command::cargo_bin("scopectl")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["decode", "--now", "99999999999999999", &token])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("out of the range of dates"));
+    decode(&dir)
+        .args([
+            "--timeout",
+            "0s",
+            "--jwks",
+            "https://127.0.0.1:9/certs",
+            &token,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is zero"));
+}

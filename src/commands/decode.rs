@@ -513,8 +513,9 @@ impl Paint {
 fn human_error(e: &InputError, color: Color) -> String {
     let p = Paint(color == Color::Always);
     let mut s = String::new();
+    // A JWE or an opaque token is not broken, only uncheckable: a warning, still exit 2.
     let head = if e.is_recognised() {
-        p.yellow("not a signed JWT")
+        p.yellow("warning")
     } else {
         p.red("error")
     };
@@ -595,7 +596,14 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     };
     let _ = writeln!(s, "{}{}", p.bold("Scopes"), who);
     if c.analysis.scopes.is_empty() {
-        let _ = writeln!(s, "  (none: no `scope` or `scp` claim)");
+        let why = match (c.decoded.claims.get("scope"), c.decoded.claims.get("scp")) {
+            (Some(Value::String(_) | Value::Array(_)), _) => "`scope` is empty",
+            (Some(_), _) => "`scope` is not a string",
+            (None, Some(Value::String(_) | Value::Array(_))) => "`scp` is empty",
+            (None, Some(_)) => "`scp` is not an array",
+            (None, None) => "no `scope` or `scp` claim",
+        };
+        let _ = writeln!(s, "  (none: {why})");
     }
     let width = c
         .analysis

@@ -272,9 +272,18 @@ fn numeric(d: &Decoded, name: &str) -> Result<Option<i64>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 1e17)
+                    .map(|f| f as i64)
+            })
+            .filter(|t| DateTime::<Utc>::from_timestamp(*t, 0).is_some())
             .map(Some)
-            .ok_or_else(|| format!("`{name}` is {n}, not a time in seconds")),
+            .ok_or_else(|| {
+                format!(
+                    "`{name}` is {n}, out of range for a time in seconds since 1970 (NumericDate)"
+                )
+            }),
         Some(Value::String(s)) => Err(format!(
             "`{name}` is the string {s:?}; it must be a number of seconds since 1970 (NumericDate)"
         )),

@@ -151,7 +151,7 @@ impl std::fmt::Display for KeyOrigin {
         match self {
             KeyOrigin::PemFile(p) => write!(f, "key file {p}"),
             KeyOrigin::SecretFile(p) => write!(f, "secret file {p}"),
-            KeyOrigin::SecretEnv(v) => write!(f, "secret from ${v}"),
+            KeyOrigin::SecretEnv(v) => write!(f, "environment variable ${v}"),
             KeyOrigin::JwksFile(p) => write!(f, "JWKS file {p}"),
             KeyOrigin::JwksUrl(u) => write!(f, "JWKS {u}"),
         }
