@@ -400,10 +400,17 @@ impl<'de> serde::Deserialize<'de> for ObjectWithDuplicates {
                 let mut duplicates = Vec::new();
                 while let Some(key) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
-                    if map.contains_key(&key) && !duplicates.contains(&key) {
-                        duplicates.push(key.clone());
+                    match map.entry(key) {
+                        serde_json::map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(mut e) => {
+                            if !duplicates.contains(e.key()) {
+                                duplicates.push(e.key().clone());
+                            }
+                            e.insert(value);
+                        }
                     }
-                    map.insert(key, value);
                 }
                 Ok(ObjectWithDuplicates { map, duplicates })
             }
