@@ -149,7 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (default: the current directory, if it is a registry)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
-            [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'Fetch the issuer''s OpenID configuration and JWKS (issuer from --iss, else the token''s `iss`)')
+            [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`')
             [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the token findings with their ids, levels and explanations, then exit')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -135,7 +135,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --now 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now'
             cand --registry 'The registry root (default: the current directory, if it is a registry)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --discover 'Fetch the issuer''s OpenID configuration and JWKS (issuer from --iss, else the token''s `iss`)'
+            cand --discover 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`'
             cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
             cand --list-rules 'List the token findings with their ids, levels and explanations, then exit'
             cand -h 'Print help (see more with ''--help'')'

@@ -280,7 +280,7 @@ pub enum DecodeFormat {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 valid and no error findings, 1 error findings or invalid signature, 2 malformed input, unusable key or unreachable key server.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
+    after_help = "Exit codes: 0 no error findings, 1 error findings or invalid signature, 2 malformed input, JWE or opaque token, unusable key, unreachable key server or bad arguments.\nExit 0 does not mean verified: without a key the token exits 0 with a `token/unverified` warning (`valid` is true only when the signature was verified too). `\"token/unverified\" = \"deny\"` in [rules] of the registry's scopectl.toml makes an unverified token exit 1.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
 )]
 pub struct DecodeArgs {
     /// The token, `-` to read it from stdin, or a whole `Authorization: Bearer …` line.
@@ -304,7 +304,7 @@ pub struct DecodeArgs {
     /// Verify with a JWKS from a file or an https:// URL.
     #[arg(long, value_name = "FILE|URL", group = "keysource")]
     pub jwks: Option<String>,
-    /// Fetch the issuer's OpenID configuration and JWKS (issuer from --iss, else the token's `iss`).
+    /// Fetch the issuer's OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token's `iss`.
     #[arg(long, group = "keysource")]
     pub discover: bool,
     /// Allow plain-HTTP URLs for --jwks and --discover (labs and tests only).
@@ -335,13 +335,25 @@ pub struct DecodeArgs {
 
 /// Parse a duration such as `10s` or `1m`.
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 10s ({e})"))
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration like 10s ({e})"))?;
+    if d.is_zero() {
+        return Err(format!(
+            "`{s}` is zero: every request would time out at once; give a duration like 10s"
+        ));
+    }
+    Ok(d)
 }
 
 /// Parse an instant: RFC 3339 (`2026-11-25T12:00:00Z`) or unix seconds.
 pub fn parse_instant(s: &str) -> Result<i64, String> {
     if let Ok(n) = s.trim().parse::<i64>() {
-        return Ok(n);
+        return match chrono::DateTime::from_timestamp(n, 0) {
+            Some(_) => Ok(n),
+            None => Err(format!(
+                "`{s}` unix seconds is out of the range of dates (years -262143 to 262142)"
+            )),
+        };
     }
     chrono::DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.timestamp())

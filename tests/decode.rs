@@ -682,23 +682,16 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
     let mut claims = good_claims();
     claims["iss"] = json!(issuer);
     let token = sign(Algorithm::ES256, &set_pair.private, Some("k1"), &claims);
-    let (code, doc) = run_json(decode(&dir).args(["--discover", "--insecure-http", &token]));
+    let (code, doc) =
+        run_json(decode(&dir).args(["--discover", "--insecure-http", "--iss", &issuer, &token]));
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["signature"]["status"], "verified");
     // Without --insecure-http an http issuer is refused.
     decode(&dir)
-        .args(["--discover", &token])
+        .args(["--discover", "--iss", &issuer, &token])
         .assert()
         .code(2)
         .stdout(predicate::str::contains("over plain HTTP"));
-    // The human output says where the issuer came from.
-    decode(&dir)
-        .args(["--discover", "--insecure-http", &token])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "issuer was taken from the token itself",
-        ));
     // A configuration that names another issuer is refused.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let evil = format!("http://{}", listener.local_addr().unwrap());
@@ -723,6 +716,87 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
         &token,
     ]));
     assert_eq!(code, 0, "{doc}");
+}
+
+#[test]
+fn discover_never_trusts_the_issuer_named_by_the_unverified_token() {
+    let dir = tempfile::tempdir().unwrap();
+    // An attacker's server: its own configuration and JWKS, and a token naming it.
+    let (evil, evil_pair) = serve_issuer();
+    let mut claims = good_claims();
+    claims["iss"] = json!(evil);
+    let token = sign(Algorithm::ES256, &evil_pair.private, Some("k1"), &claims);
+    for format in ["human", "json"] {
+        let out = decode(&dir)
+            .args(["--discover", "--insecure-http", "--format", format, &token])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("verified"), "{stdout}");
+        assert!(!stdout.contains("\"valid\": true"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--discover needs --iss"), "{stderr}");
+        assert!(stderr.contains(&evil), "{stderr}");
+    }
+    // A token without `iss` is refused the same way.
+    let mut no_iss = good_claims();
+    no_iss.as_object_mut().unwrap().remove("iss");
+    let token2 = sign(Algorithm::ES256, &evil_pair.private, Some("k1"), &no_iss);
+    decode(&dir)
+        .args(["--discover", "--insecure-http", &token2])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the token has no `iss`"));
+    // --iss pins another issuer: the token's server is never asked, its iss is a mismatch.
+    let (good, _good_pair) = serve_issuer();
+    let (code, doc) =
+        run_json(decode(&dir).args(["--discover", "--insecure-http", "--iss", &good, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    assert!(
+        codes(&doc).contains(&"token/iss-mismatch".to_string()),
+        "{doc}"
+    );
+    // An issuer named by a target of the registry is trusted without --iss.
+    let base = evil.trim_end_matches("/realms/shop");
+    let reg = tempfile::tempdir().unwrap();
+    std::fs::write(
+        reg.path().join("scopectl.toml"),
+        format!(
+            "[targets.idp]\nkind = \"keycloak\"\nurl = \"{base}/\"\nrealm = \"shop\"\nclient_id = \"scopectl\"\nclient_secret_env = \"X\"\n"
+        ),
+    )
+    .unwrap();
+    let reg_path = reg.path().to_string_lossy().into_owned();
+    let plain = sign(
+        Algorithm::ES256,
+        &evil_pair.private,
+        Some("k1"),
+        &json!({"iss": evil, "aud": "orders-api", "iat": NOW - 60, "exp": NOW + 600}),
+    );
+    let (code, doc) = run_json(decode(&dir).args([
+        "--discover",
+        "--insecure-http",
+        "--registry",
+        &reg_path,
+        &plain,
+    ]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["signature"]["status"], "verified");
+    decode(&dir)
+        .args([
+            "--discover",
+            "--insecure-http",
+            "--registry",
+            &reg_path,
+            &plain,
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "trusted because the registry's target `idp` names it",
+        ));
 }
 
 /// An issuer on 127.0.0.1 whose configuration names its own JWKS.
@@ -781,7 +855,15 @@ fn unreachable_key_server_is_a_clear_error() {
     claims["iss"] = json!(base);
     let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
     let out = decode(&dir)
-        .args(["--discover", "--insecure-http", "--timeout", "3s", &token])
+        .args([
+            "--discover",
+            "--insecure-http",
+            "--iss",
+            &base,
+            "--timeout",
+            "3s",
+            &token,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -1234,4 +1316,300 @@ fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() 
     let (code, doc) = run_json(decode(&dir).args(["--registry", &reg]).arg(&none));
     assert_eq!(code, 1);
     assert!(codes(&doc).contains(&"token/alg-none".to_string()));
+}
+
+#[test]
+fn terminal_control_characters_from_the_token_are_escaped_in_human_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = "\u{1b}[2J\u{1b}[H✓ signature verified\nResult: valid";
+    let mut claims = good_claims();
+    claims["azp"] = json!(fake);
+    claims["scope"] = json!("orders:read \u{1b}[31mevil\u{9b}2J");
+    claims["note"] = json!("rtl \u{202e}txt.exe and DEL \u{7f}");
+    claims["exp"] = json!(NOW - 3600);
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let token = sign(Algorithm::RS256, &rsa_pair().private, Some(fake), &claims);
+    let reg = registry();
+    let out = decode(&dir)
+        .args(["--key", &key, "--registry", reg.to_str().unwrap(), &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7f}'] {
+        assert!(!text.contains(bad), "{bad:?} printed raw:\n{text}");
+    }
+    // Visible escapes instead, in the client, the scopes, the kid and the findings.
+    assert!(text.contains("(client \\u{1b}[2J"), "{text}");
+    assert!(text.contains("  \\u{1b}[31mevil\\u{9b}2J"), "{text}");
+    assert!(
+        text.contains("kid=\"\\u{1b}[2J") || text.contains("\\u{1b}[2J\\u{1b}[H"),
+        "{text}"
+    );
+    assert!(text.contains("scope `\\u{1b}[31mevil"), "{text}");
+    assert!(text.contains("\\u{202e}txt.exe"), "{text}");
+    // The one verdict line is the real one.
+    assert_eq!(text.matches("\nResult: ").count(), 1, "{text}");
+    assert!(text.contains("Result: INVALID"), "{text}");
+    // JSON keeps the values exactly (JSON escaping is enough there).
+    let (_, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(doc["client"], fake);
+    // Input errors too: a JWE whose readable header carries a bidi override.
+    let jwe = format!(
+        "{}.a.b.c.d",
+        b64(
+            json!({"alg": "RSA-OAEP", "enc": "A256GCM", "x": "\u{202e}\u{9b}"})
+                .to_string()
+                .as_bytes()
+        )
+    );
+    let out = decode(&dir).arg(&jwe).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{202e}') && !text.contains('\u{9b}'),
+        "{text}"
+    );
+    assert!(text.contains("\\u{202e}"), "{text}");
+}
+
+#[test]
+fn standard_oidc_scopes_are_neither_undefined_nor_ungranted() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let standard = "openid profile email address phone offline_access microprofile-jwt roles web-origins acr basic";
+    let mut claims = good_claims();
+    claims["scope"] = json!(format!("{standard} orders:read"));
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let reg = registry();
+    let (code, doc) =
+        run_json(decode(&dir).args(["--key", &key, "--registry", reg.to_str().unwrap(), &token]));
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["valid"], true, "{doc}");
+    let scopes = doc["scopes"].as_array().unwrap();
+    for s in scopes {
+        let name = s["scope"].as_str().unwrap();
+        assert_eq!(s["standard"], name != "orders:read", "{s}");
+        if name != "orders:read" {
+            assert_eq!(s["granted"], Value::Null, "{s}");
+        }
+    }
+    let out = decode(&dir)
+        .args(["--key", &key, "--registry", reg.to_str().unwrap(), &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("  openid            standard OIDC scope\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  web-origins       standard OIDC scope\n"),
+        "{text}"
+    );
+    assert!(!text.contains("not granted"), "{text}");
+    assert!(!text.contains("not defined"), "{text}");
+    // A scope that only looks standard is still undefined.
+    claims["scope"] = json!("openid-admin");
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let (code, doc) =
+        run_json(decode(&dir).args(["--key", &key, "--registry", reg.to_str().unwrap(), &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert!(codes(&doc).contains(&"token/undefined-scope".to_string()));
+}
+
+/// Sign `header_json.payload_json` as written (so it may repeat member names).
+fn sign_raw(alg: Algorithm, private_pem: &str, header_json: &str, payload_json: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header_json.as_bytes()),
+        b64(payload_json.as_bytes())
+    );
+    let sig =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &encoding_key(alg, private_pem), alg).unwrap();
+    format!("{input}.{sig}")
+}
+
+#[test]
+fn critical_header_extensions_and_duplicate_members_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let payload = good_claims().to_string();
+    // A correctly signed token with a `crit` extension scopectl does not understand.
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","crit":["exp-ext"],"exp-ext":1}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc}");
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    assert!(
+        codes(&doc).contains(&"token/crit-unsupported".to_string()),
+        "{doc}"
+    );
+    // `crit` that is not a list of names is refused too.
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","crit":"b64"}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        codes(&doc).contains(&"token/crit-unsupported".to_string()),
+        "{doc}"
+    );
+    // `exp` twice: one parser sees an expired token, another a valid one.
+    let payload = format!(
+        r#"{{"iss":"{ISS}","aud":"orders-api","iat":{},"exp":{},"sub":"u","exp":{}}}"#,
+        NOW - 60,
+        NOW - 30,
+        NOW + 600
+    );
+    let token = sign_raw(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        r#"{"alg":"RS256","typ":"JWT","typ":"at+jwt"}"#,
+        &payload,
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key, &token]));
+    assert_eq!(code, 1, "{doc}");
+    assert_eq!(doc["valid"], false);
+    let dups: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/duplicate-claim")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(dups.len(), 2, "{doc}");
+    assert!(
+        dups.iter()
+            .any(|m| m.contains("header") && m.contains("`typ`")),
+        "{dups:?}"
+    );
+    assert!(
+        dups.iter()
+            .any(|m| m.contains("payload") && m.contains("`exp`")),
+        "{dups:?}"
+    );
+}
+
+#[test]
+fn docs_list_every_token_finding_with_its_level() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/decode.md"))
+            .unwrap();
+    let rules = scopectl::token::findings::TOKEN_RULES;
+    for r in rules {
+        let row = format!("| `{}` | {} |", r.id, r.level.as_str());
+        assert!(docs.contains(&row), "docs/decode.md lacks the row {row}");
+    }
+    let documented = docs.lines().filter(|l| l.starts_with("| `token/")).count();
+    assert_eq!(
+        documented,
+        rules.len(),
+        "docs/decode.md lists rules --list-rules does not"
+    );
+}
+
+#[test]
+fn help_says_exit_0_does_not_mean_verified() {
+    let out = Command::cargo_bin("scopectl")
+        .unwrap()
+        .args(["decode", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("0 valid"), "{text}");
+    assert!(text.contains("0 no error findings"), "{text}");
+    assert!(text.contains("Exit 0 does not mean verified"), "{text}");
+    assert!(text.contains(r#""token/unverified" = "deny""#), "{text}");
+    // And it is true: an unverified token exits 0 with valid: false.
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"s3cret", &good_claims());
+    let (code, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!((code, &doc["valid"]), (0, &json!(false)), "{doc}");
+}
+
+#[test]
+fn wording_and_range_checks_are_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    // Recognised non-JWTs carry a severity word like every other message.
+    decode(&dir)
+        .arg("2YotnFZFEjr1zCsicMWpAA")
+        .assert()
+        .code(2)
+        .stdout(predicate::str::starts_with(
+            "warning[input/opaque]: this is an opaque token",
+        ));
+    // The HMAC secret's origin is said once.
+    let token = sign_hs(b"s3cret", &good_claims());
+    let out = decode(&dir)
+        .env("HSK", "s3cret")
+        .args(["--secret-env", "HSK", &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("HMAC secret from the environment variable $HSK"),
+        "{text}"
+    );
+    assert!(!text.contains("secret from the secret"), "{text}");
+    // A time claim beyond any date is out of range, not a clamped number.
+    let mut claims = good_claims();
+    claims["exp"] = json!(1e20);
+    claims["nbf"] = json!(i64::MAX);
+    let token = sign_hs(b"s3cret", &claims);
+    let out = decode(&dir).arg(&token).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("9223372036854775807 "), "{text}");
+    assert!(!text.contains("(out of range)"), "{text}");
+    let (code, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(code, 1, "{doc}");
+    let ranges = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/invalid-claim")
+        .filter(|f| f["message"].as_str().unwrap().contains("out of range"))
+        .count();
+    assert_eq!(ranges, 2, "{doc}");
+    assert!(
+        doc["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["claim"] == "iat"),
+        "{doc}"
+    );
+    // An empty scp is an empty scp, not a missing claim.
+    let mut claims = good_claims();
+    claims.as_object_mut().unwrap().remove("scope");
+    claims["scp"] = json!([]);
+    decode(&dir)
+        .arg(sign_hs(b"s3cret", &claims))
+        .assert()
+        .stdout(predicate::str::contains("(none: `scp` is empty)"));
+    // Arguments out of range are refused with a clear error.
+    Command::cargo_bin("scopectl")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["decode", "--now", "99999999999999999", &token])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("out of the range of dates"));
+    decode(&dir)
+        .args([
+            "--timeout",
+            "0s",
+            "--jwks",
+            "https://127.0.0.1:9/certs",
+            &token,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is zero"));
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
 use crate::cli::{DecodeArgs, DecodeFormat};
 use scopectl::diag::{Diagnostic, Severity, Summary};
-use scopectl::output::Color;
+use scopectl::output::{clean, Color};
 use scopectl::policy::Policy;
 use scopectl::registry::Registry;
 use scopectl::token::findings::{self, Analysis, ScopeInfo, TimeClaim, TOKEN_RULES};
@@ -84,9 +84,30 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
             return Ok(EXIT_UNUSABLE);
         }
     };
-    let keys = resolve_keys(&args, Some(&decoded), &fetch);
+    // --discover fetches keys from an issuer: never from one named only by the
+    // unverified token itself (any token could vouch for itself), so it needs --iss, or
+    // a token `iss` that a [targets.NAME] of the registry names.
+    let mut trusted_by = None;
+    let issuer = match (&args.iss, args.discover) {
+        (Some(i), true) => Some(i.clone()),
+        (None, true) => match trusted_issuer(registry.as_ref(), decoded.claim_str("iss")) {
+            Some((iss, target)) => {
+                trusted_by = Some(target);
+                Some(iss)
+            }
+            None => {
+                eprintln!(
+                    "error: {}",
+                    untrusted_issuer_message(decoded.claim_str("iss"))
+                );
+                return Ok(EXIT_UNUSABLE);
+            }
+        },
+        (_, false) => None,
+    };
+    let keys = resolve_keys(&args, issuer.as_deref(), &fetch);
     let mut result = ctx.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
-    result.discovered_from_token = args.discover && args.iss.is_none();
+    result.trusted_by = trusted_by;
     match args.format {
         DecodeFormat::Json => print(&pretty(&result.doc(None)))?,
         DecodeFormat::Human => print(&human(&result, &ctx, color))?,
@@ -140,9 +161,51 @@ fn load_registry(
     Ok(Ok(None))
 }
 
+/// The issuers the registry's push targets name: Keycloak `{url}/realms/{realm}`, an
+/// RFC 7592 server's `url`. With the name of the target.
+fn target_issuers(registry: &Registry) -> Vec<(String, String)> {
+    let Some((_, file)) = &registry.policy_file else {
+        return Vec::new();
+    };
+    file.targets
+        .iter()
+        .filter_map(|(name, t)| {
+            let url = t.url.trim_end_matches('/');
+            let issuer = match *t.kind {
+                scopectl::policy::TargetKind::Keycloak => {
+                    format!("{url}/realms/{}", t.realm.as_ref()?.as_str())
+                }
+                scopectl::policy::TargetKind::Rfc7592 => url.to_string(),
+            };
+            Some((issuer, name.to_string()))
+        })
+        .collect()
+}
+
+/// The token's `iss` when a registry target names it: `(issuer, target name)`.
+fn trusted_issuer(registry: Option<&Registry>, iss: Option<&str>) -> Option<(String, String)> {
+    let iss = iss?.trim_end_matches('/');
+    target_issuers(registry?)
+        .into_iter()
+        .find(|(issuer, _)| issuer == iss)
+}
+
+fn untrusted_issuer_message(iss: Option<&str>) -> String {
+    let named = match iss {
+        Some(i) => format!(
+            "the token names the issuer {:?}, but the token is not verified yet, so anyone can mint a token naming a server of theirs that serves matching keys",
+            clean(i)
+        ),
+        None => "the token has no `iss`".to_string(),
+    };
+    format!(
+        "--discover needs --iss, the issuer whose keys to trust: {named}; pass --iss URL (or --jwks), or name the issuer in a [targets.NAME] of the registry's scopectl.toml"
+    )
+}
+
 fn resolve_keys(
     args: &DecodeArgs,
-    token: Option<&Decoded>,
+    issuer: Option<&str>,
     fetch: &FetchOptions,
 ) -> anyhow::Result<Option<KeySet>> {
     if let Some(p) = &args.key {
@@ -162,17 +225,10 @@ fn resolve_keys(
         return KeySet::from_jwks_file(j).map(Some);
     }
     if args.discover {
-        let issuer = match (&args.iss, token.and_then(|t| t.claim_str("iss"))) {
-            (Some(i), _) => i.clone(),
-            (None, Some(i)) => i.to_string(),
-            (None, None) if token.is_none() => {
-                anyhow::bail!("--discover with --batch needs --iss: the issuer whose keys to fetch")
-            }
-            (None, None) => anyhow::bail!(
-                "--discover needs an issuer: the token has no `iss`; pass --iss or --jwks"
-            ),
+        let Some(issuer) = issuer else {
+            anyhow::bail!("--discover with --batch needs --iss: the issuer whose keys to fetch")
         };
-        return verify::discover(&issuer, fetch).map(Some);
+        return verify::discover(issuer, fetch).map(Some);
     }
     Ok(None)
 }
@@ -198,7 +254,8 @@ struct Checked {
     findings: Vec<Diagnostic>,
     now: i64,
     header_budget: u64,
-    discovered_from_token: bool,
+    /// `--discover` without `--iss`: the registry target that names the token's issuer.
+    trusted_by: Option<String>,
 }
 
 impl Checker<'_> {
@@ -238,7 +295,7 @@ impl Checker<'_> {
             findings: all,
             now: self.now,
             header_budget: self.policy.header_budget,
-            discovered_from_token: false,
+            trusted_by: None,
         }
     }
 }
@@ -456,41 +513,47 @@ impl Paint {
 fn human_error(e: &InputError, color: Color) -> String {
     let p = Paint(color == Color::Always);
     let mut s = String::new();
+    // A JWE or an opaque token is not broken, only uncheckable: a warning, still exit 2.
     let head = if e.is_recognised() {
-        p.yellow("not a signed JWT")
+        p.yellow("warning")
     } else {
         p.red("error")
     };
-    let _ = writeln!(s, "{head}[{}]: {e}", e.code());
+    let _ = writeln!(s, "{head}[{}]: {}", e.code(), clean(&e.to_string()));
     if let Some(h) = e.help() {
-        let _ = writeln!(s, "  help: {h}");
+        let _ = writeln!(s, "  help: {}", clean(&h));
     }
     s
 }
 
+/// Pretty JSON, indented, with what JSON leaves raw (DEL, C1 controls, bidi overrides)
+/// escaped for the terminal.
 fn indent_json(v: &Map<String, Value>) -> String {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    text.lines().map(|l| format!("  {l}\n")).collect()
+    text.lines().map(|l| format!("  {}\n", clean(l))).collect()
 }
 
 fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     let p = Paint(color == Color::Always);
     let mut s = String::new();
     let v = &c.verification;
+    // The message names the token's kid and key sources: escape terminal controls.
+    let message = clean(&v.message);
     let line = match v.status {
-        Status::Verified => p.green(&format!("✓ {}", v.message)),
+        Status::Verified => p.green(&format!("✓ {message}")),
         Status::Unverified => p.yellow(&format!(
             "⚠ signature NOT verified — {}",
-            v.message.trim_start_matches("signature NOT verified: ")
+            message.trim_start_matches("signature NOT verified: ")
         )),
-        Status::Invalid => p.red(&format!("✗ {}", v.message)),
-        Status::Refused => p.red(&format!("✗ signature NOT verified: {}", v.message)),
+        Status::Invalid => p.red(&format!("✗ {message}")),
+        Status::Refused => p.red(&format!("✗ signature NOT verified: {message}")),
     };
     let _ = writeln!(s, "{line}");
-    if c.discovered_from_token {
+    if let Some(target) = &c.trusted_by {
         let _ = writeln!(
             s,
-            "  note: the issuer was taken from the token itself; pin it with --iss"
+            "  note: the issuer is trusted because the registry's target `{}` names it",
+            clean(target)
         );
     }
     let _ = writeln!(s);
@@ -526,45 +589,53 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     }
 
     let who = match (&c.analysis.client, ctx.registry) {
-        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {cl})"),
-        (Some(cl), Some(_)) => format!(" (client {cl}, not in the registry)"),
-        (Some(cl), None) => format!(" (client {cl}; no registry)"),
+        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {})", clean(cl)),
+        (Some(cl), Some(_)) => format!(" (client {}, not in the registry)", clean(cl)),
+        (Some(cl), None) => format!(" (client {}; no registry)", clean(cl)),
         (None, _) => String::new(),
     };
     let _ = writeln!(s, "{}{}", p.bold("Scopes"), who);
     if c.analysis.scopes.is_empty() {
-        let _ = writeln!(s, "  (none: no `scope` or `scp` claim)");
+        let why = match (c.decoded.claims.get("scope"), c.decoded.claims.get("scp")) {
+            (Some(Value::String(_) | Value::Array(_)), _) => "`scope` is empty",
+            (Some(_), _) => "`scope` is not a string",
+            (None, Some(Value::String(_) | Value::Array(_))) => "`scp` is empty",
+            (None, Some(_)) => "`scp` is not an array",
+            (None, None) => "no `scope` or `scp` claim",
+        };
+        let _ = writeln!(s, "  (none: {why})");
     }
     let width = c
         .analysis
         .scopes
         .iter()
-        .map(|x| x.scope.chars().count())
+        .map(|x| clean(&x.scope).chars().count())
         .max()
         .unwrap_or(0);
     for x in &c.analysis.scopes {
-        let mut row = format!("  {:<width$}", x.scope);
+        let mut row = format!("  {:<width$}", clean(&x.scope));
         match x.defined {
             Some(true) => {
                 let _ = write!(
                     row,
                     "  {:<8}  {}",
                     x.sensitivity.unwrap_or(""),
-                    x.description.as_deref().unwrap_or("")
+                    clean(x.description.as_deref().unwrap_or(""))
                 );
                 if x.step_up {
                     row.push_str("  [step-up]");
                 }
             }
+            Some(false) | None if x.standard => row.push_str("  standard OIDC scope"),
             Some(false) => row.push_str(&format!("  {}", p.red("not defined in the registry"))),
             None => {}
         }
         match (x.granted, &x.grant_expires) {
             (Some(true), Some(e)) => {
-                let _ = write!(row, "  granted until {e}");
+                let _ = write!(row, "  granted until {}", clean(e));
             }
             (Some(false), Some(e)) => {
-                let _ = write!(row, "  {}", p.red(&format!("grant expired {e}")));
+                let _ = write!(row, "  {}", p.red(&format!("grant expired {}", clean(e))));
             }
             (Some(false), None) => {
                 let _ = write!(row, "  {}", p.red("not granted"));
@@ -595,12 +666,18 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         let _ = writeln!(s, "  none");
     }
     for f in &c.findings {
-        let _ = writeln!(s, "  {}[{}]: {}", p.severity(f.severity), f.code, f.message);
+        let _ = writeln!(
+            s,
+            "  {}[{}]: {}",
+            p.severity(f.severity),
+            f.code,
+            clean(&f.message)
+        );
         for n in &f.notes {
-            let _ = writeln!(s, "      note: {n}");
+            let _ = writeln!(s, "      note: {}", clean(n));
         }
         if let Some(h) = &f.help {
-            let _ = writeln!(s, "      help: {h}");
+            let _ = writeln!(s, "      help: {}", clean(h));
         }
     }
     let sum = Summary::of(&c.findings);
@@ -636,10 +713,10 @@ fn run_batch(
     ctx: &Checker,
     fetch: &FetchOptions,
 ) -> anyhow::Result<u8> {
-    let keys = match resolve_keys(args, None, fetch) {
+    let keys = match resolve_keys(args, args.iss.as_deref(), fetch) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", clean(&format!("{e:#}")));
             return Ok(EXIT_UNUSABLE);
         }
     };

@@ -151,6 +151,8 @@ pub const FIXED_TOKEN_RULES: &[&str] = &[
     "token/signature-invalid",
     "token/key-mismatch",
     "token/key-unusable",
+    "token/crit-unsupported",
+    "token/duplicate-claim",
 ];
 
 /// Is `id` a rule `[rules]` may name: a lint rule or a `decode` (token) rule?

@@ -74,6 +74,16 @@ pub const TOKEN_RULES: &[TokenRule] = &[
         "The header carries or points to its own key (jwk, jku, x5u, x5c).",
     ),
     r(
+        "token/crit-unsupported",
+        Level::Deny,
+        "The header marks extensions as critical (`crit`); none are supported.",
+    ),
+    r(
+        "token/duplicate-claim",
+        Level::Deny,
+        "The header or payload has a member name more than once.",
+    ),
+    r(
         "token/invalid-claim",
         Level::Deny,
         "A registered claim has the wrong JSON type.",
@@ -193,6 +203,9 @@ pub struct ScopeInfo {
     pub description: Option<String>,
     pub sensitivity: Option<&'static str>,
     pub step_up: bool,
+    /// A standard OpenID Connect (or Keycloak default) scope such as `openid` or
+    /// `profile`: never reported as undefined or not granted.
+    pub standard: bool,
     /// `None` without a registry or a known client.
     pub granted: Option<bool>,
     /// Last valid day of the client's grant.
@@ -259,9 +272,18 @@ fn numeric(d: &Decoded, name: &str) -> Result<Option<i64>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 1e17)
+                    .map(|f| f as i64)
+            })
+            .filter(|t| DateTime::<Utc>::from_timestamp(*t, 0).is_some())
             .map(Some)
-            .ok_or_else(|| format!("`{name}` is {n}, not a time in seconds")),
+            .ok_or_else(|| {
+                format!(
+                    "`{name}` is {n}, out of range for a time in seconds since 1970 (NumericDate)"
+                )
+            }),
         Some(Value::String(s)) => Err(format!(
             "`{name}` is the string {s:?}; it must be a number of seconds since 1970 (NumericDate)"
         )),
@@ -339,6 +361,41 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     let exp = time("exp", &mut a);
     let auth_time = time("auth_time", &mut a);
     let exp_present = d.claims.contains_key("exp");
+
+    // RFC 7515 §4.1.11: a `crit` extension the verifier does not understand means reject;
+    // scopectl implements none.
+    if let Some(crit) = d.header.get("crit") {
+        let names = match crit {
+            Value::Array(items) if !items.is_empty() => items
+                .iter()
+                .map(|i| i.as_str().map(|s| format!("`{s}`")))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.join(", ")),
+            _ => None,
+        };
+        let msg = match names {
+            Some(n) => format!("the header marks extensions as critical (crit: {n}); scopectl understands none of them, so the token must be rejected (RFC 7515 §4.1.11)"),
+            None => format!("the header's `crit` is {}, not a non-empty array of names: the token must be rejected (RFC 7515 §4.1.11)", super::json_type(crit)),
+        };
+        a.findings.push(Diagnostic::error("token/crit-unsupported", msg).help(
+            "resource servers that do not implement the extension reject the token; those that ignore `crit` may accept what the issuer meant to restrict",
+        ));
+    }
+    // repeated member names: parsers disagree on which value wins
+    for (part, names) in [
+        ("header", &d.duplicate_header),
+        ("payload", &d.duplicate_claims),
+    ] {
+        for n in names {
+            a.findings.push(
+                Diagnostic::error(
+                    "token/duplicate-claim",
+                    format!("the {part} has the member `{n}` more than once; scopectl shows the last value, other parsers take the first or reject the token"),
+                )
+                .help("RFC 7519 §4 and RFC 7515 §4: a JWT with duplicate member names must be rejected (or its last value used); parsers differ, so a check and the real server may see different claims"),
+            );
+        }
+    }
 
     // keys named by the token itself: never used, but a sign of a key-injection attempt
     // when the issuer does not normally send them
@@ -597,6 +654,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             description: None,
             sensitivity: None,
             step_up: false,
+            standard: is_standard_scope(&s),
             granted: None,
             grant_expires: None,
         };
@@ -618,11 +676,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                         a.findings.push(f);
                     }
                 }
-                // OpenID Connect scopes (`openid`, `profile`, `email`, …) are the
-                // issuer's own, not registry scopes: a token from Keycloak carries
-                // `profile email` for every client. Only a registry that defines them
-                // governs them.
-                None if is_oidc_scope(&s) => info.defined = Some(false),
+                None if info.standard => info.defined = Some(false),
                 None => {
                     info.defined = Some(false);
                     a.findings.push(
@@ -637,18 +691,17 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             if let Some(client) = client {
                 let grant = client.grants.iter().find(|g| g.scope() == s);
                 match grant {
+                    // Standard OpenID Connect scopes are not registry grants.
+                    None if info.standard => {}
                     None => {
                         info.granted = Some(false);
-                        // OpenID Connect scopes are not registry scopes.
-                        if !is_oidc_scope(&s) {
-                            a.findings.push(
-                                Diagnostic::error(
-                                    "token/scope-not-granted",
-                                    format!("client `{}` holds no grant for scope `{s}`", client.id),
-                                )
-                                .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
-                            );
-                        }
+                        a.findings.push(
+                            Diagnostic::error(
+                                "token/scope-not-granted",
+                                format!("client `{}` holds no grant for scope `{s}`", client.id),
+                            )
+                            .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
+                        );
                     }
                     Some(g) => {
                         info.grant_expires = g.def.expires.as_ref().map(|e| e.to_string());
@@ -700,11 +753,26 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     a
 }
 
-fn is_oidc_scope(s: &str) -> bool {
-    matches!(
-        s,
-        "openid" | "profile" | "email" | "address" | "phone" | "offline_access"
-    )
+/// Scopes of OpenID Connect Core (§5.4, §11) and the ones Keycloak puts in every token
+/// by default: they ask for claims or a refresh token, not for API access, so a registry
+/// need not define or grant them.
+pub const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+    "microprofile-jwt",
+    "roles",
+    "web-origins",
+    "acr",
+    "basic",
+];
+
+/// Is `s` one of [`STANDARD_SCOPES`]?
+pub fn is_standard_scope(s: &str) -> bool {
+    STANDARD_SCOPES.contains(&s)
 }
 
 #[cfg(test)]

@@ -194,6 +194,10 @@ pub struct Decoded {
     pub from_header_line: bool,
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
+    /// Member names the header has more than once (the map keeps the last value).
+    pub duplicate_header: Vec<String>,
+    /// Member names the payload has more than once (the map keeps the last value).
+    pub duplicate_claims: Vec<String>,
     pub signature: Vec<u8>,
     /// Length of `header.payload`, the signing input.
     signing_input_len: usize,
@@ -319,14 +323,16 @@ pub fn decode_compact(token: &str) -> Result<Decoded, InputError> {
         (Some(h), Some(p), Some(s)) => (h, p, s),
         _ => return Err(InputError::Parts { found: dots + 1 }),
     };
-    let header = json_part(Part::Header, h)?;
-    let claims = json_part(Part::Payload, p)?;
+    let (header, duplicate_header) = json_part(Part::Header, h)?;
+    let (claims, duplicate_claims) = json_part(Part::Payload, p)?;
     let signature = b64(Part::Signature, s)?;
     Ok(Decoded {
         token: token.to_string(),
         from_header_line: false,
         header,
         claims,
+        duplicate_header,
+        duplicate_claims,
         signature,
         signing_input_len: h.len() + 1 + p.len(),
     })
@@ -371,7 +377,50 @@ fn b64(part: Part, text: &str) -> Result<Vec<u8>, InputError> {
     })
 }
 
-fn json_part(part: Part, text: &str) -> Result<Map<String, Value>, InputError> {
+/// A JSON object read in one pass, remembering the member names it has more than once
+/// (`serde_json::Map` silently keeps the last; other parsers keep the first or reject).
+struct ObjectWithDuplicates {
+    map: Map<String, Value>,
+    duplicates: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectWithDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ObjectWithDuplicates;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut map = Map::new();
+                let mut duplicates = Vec::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    let value: Value = access.next_value()?;
+                    match map.entry(key) {
+                        serde_json::map::Entry::Vacant(e) => {
+                            e.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(mut e) => {
+                            if !duplicates.contains(e.key()) {
+                                duplicates.push(e.key().clone());
+                            }
+                            e.insert(value);
+                        }
+                    }
+                }
+                Ok(ObjectWithDuplicates { map, duplicates })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A decoded JSON part and the member names it repeats.
+fn json_part(part: Part, text: &str) -> Result<(Map<String, Value>, Vec<String>), InputError> {
     if text.is_empty() {
         return Err(InputError::EmptyPart { part });
     }
@@ -380,8 +429,12 @@ fn json_part(part: Part, text: &str) -> Result<Map<String, Value>, InputError> {
         part,
         at: e.valid_up_to(),
     })?;
+    if let Ok(o) = serde_json::from_str::<ObjectWithDuplicates>(s) {
+        return Ok((o.map, o.duplicates));
+    }
+    // Not an object, or not JSON: say which.
     match serde_json::from_str::<Value>(s) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(Value::Object(map)) => Ok((map, Vec::new())),
         Ok(other) => Err(InputError::NotObject {
             part,
             found: json_type(&other),
@@ -447,6 +500,19 @@ mod tests {
         assert_eq!(d.claim_str("sub"), Some("a"));
         assert_eq!(d.signature, b"sig");
         assert!(d.signing_input().ends_with(b"In0"));
+    }
+
+    #[test]
+    fn remembers_repeated_member_names() {
+        let d = decode(&tok(
+            r#"{"alg":"HS256","alg":"none"}"#,
+            r#"{"exp":1,"sub":"a","exp":2,"exp":3}"#,
+        ))
+        .unwrap();
+        assert_eq!(d.duplicate_header, ["alg"]);
+        assert_eq!(d.duplicate_claims, ["exp"]);
+        assert_eq!(d.claims["exp"], 3);
+        assert_eq!(d.alg(), Some("none"));
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl std::fmt::Display for KeyOrigin {
         match self {
             KeyOrigin::PemFile(p) => write!(f, "key file {p}"),
             KeyOrigin::SecretFile(p) => write!(f, "secret file {p}"),
-            KeyOrigin::SecretEnv(v) => write!(f, "secret from ${v}"),
+            KeyOrigin::SecretEnv(v) => write!(f, "environment variable ${v}"),
             KeyOrigin::JwksFile(p) => write!(f, "JWKS file {p}"),
             KeyOrigin::JwksUrl(u) => write!(f, "JWKS {u}"),
         }
@@ -594,13 +594,13 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     }
     let Some(keys) = keys else {
         v.status = Status::Unverified;
-        v.message = "signature NOT verified: no key given (--key, --secret-file, --secret-env, --jwks or --discover)".into();
+        v.message = "signature NOT verified: no key given (--key, --secret-file, --secret-env, --jwks or --discover --iss)".into();
         v.findings.push(
             Diagnostic::warning(
                 "token/unverified",
                 "the signature was NOT verified: do not trust these claims",
             )
-            .help("verify with --jwks URL, --discover, --key FILE, or --secret-file/--secret-env for HMAC"),
+            .help("verify with --jwks URL, --discover --iss URL, --key FILE, or --secret-file/--secret-env for HMAC"),
         );
         return v;
     };
@@ -627,7 +627,7 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                 "token/key-mismatch",
                 format!("the token is signed with `{alg_text}`, which an HMAC secret ({}) cannot verify", keys.origin),
             )
-            .help("pass the issuer's public key with --key, --jwks or --discover"),
+            .help("pass the issuer's public key with --key, --jwks or --discover --iss URL"),
         );
         return v;
     }
