@@ -169,7 +169,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-h --batch --format --key --secret-file --secret-env --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --list-rules --color --help"
+            opts="-h --batch --format --key --secret-file --secret-env --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,10 @@ _scopectl() {
                     return 0
                     ;;
                 --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

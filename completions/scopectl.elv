@@ -134,6 +134,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --aud 'An accepted audience (`aud` must contain one of them); repeatable'
             cand --now 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now'
             cand --registry 'The registry root (default: the current directory, if it is a registry)'
+            cand --today 'Evaluate the registry''s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --discover 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`'
             cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'

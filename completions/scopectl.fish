@@ -145,6 +145,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l iss -d 'The
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l aud -d 'An accepted audience (`aud` must contain one of them); repeatable' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l now -d 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l registry -d 'The registry root (default: the current directory, if it is a registry)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l today -d 'Evaluate the registry\'s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

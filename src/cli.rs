@@ -328,6 +328,10 @@ pub struct DecodeArgs {
     /// The registry root (default: the current directory, if it is a registry).
     #[arg(long, value_name = "PATH")]
     pub registry: Option<PathBuf>,
+    /// Evaluate the registry's grant expiry as of this date (YYYY-MM-DD), like lint and
+    /// plan do (default: the date of --now, else today, UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
     /// List the token findings with their ids, levels and explanations, then exit.
     #[arg(long)]
     pub list_rules: bool,

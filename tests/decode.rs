@@ -1613,3 +1613,39 @@ fn wording_and_range_checks_are_precise() {
         .code(2)
         .stderr(predicate::str::contains("is zero"));
 }
+
+#[test]
+fn today_sets_the_day_grants_are_evaluated_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    claims["azp"] = json!("fleet-ops");
+    claims["scope"] = json!("system:reboot");
+    claims["auth_time"] = json!(NOW - 60);
+    let token = sign_hs(b"s3cret", &claims);
+    let reg = registry();
+    // fleet-ops' system:reboot grant lasts until 2026-12-19 (its last valid day).
+    let (code, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .args(["--today", "2026-12-19"])
+            .arg(&token),
+    );
+    assert!(
+        !codes(&doc).contains(&"token/grant-expired".to_string()),
+        "{doc}"
+    );
+    assert_eq!(code, 0, "{doc}");
+    let (code, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .args(["--today", "2026-12-20"])
+            .arg(&token),
+    );
+    assert!(
+        codes(&doc).contains(&"token/grant-expired".to_string()),
+        "{doc}"
+    );
+    assert_eq!(code, 1);
+}

@@ -27,6 +27,7 @@ fn check_all(input: &str) {
         let _ = verify::verify(&d, Some(keys()), verify::DEFAULT_ALGORITHMS);
         let policy = Policy::default();
         let ctx = findings::Context {
+            today: None,
             now: 1_795_608_000,
             policy: &policy,
             registry: None,

@@ -39,6 +39,7 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
         .unwrap_or_default();
     let ctx = Checker {
         now,
+        today: args.today,
         policy: &policy,
         registry: registry.as_ref(),
         iss: args.iss.as_deref(),
@@ -235,6 +236,7 @@ fn resolve_keys(
 
 struct Checker<'a> {
     now: i64,
+    today: Option<chrono::NaiveDate>,
     policy: &'a Policy,
     registry: Option<&'a Registry>,
     iss: Option<&'a str>,
@@ -276,6 +278,7 @@ impl Checker<'_> {
             &decoded,
             &findings::Context {
                 now: self.now,
+                today: self.today,
                 policy: self.policy,
                 registry: self.registry,
                 expected_iss: self.iss,

@@ -175,6 +175,8 @@ pub const TOKEN_RULES: &[TokenRule] = &[
 pub struct Context<'a> {
     /// The clock (unix seconds).
     pub now: i64,
+    /// The day grant expiry is evaluated on (`--today`); default: the date of `now` (UTC).
+    pub today: Option<NaiveDate>,
     pub policy: &'a Policy,
     pub registry: Option<&'a Registry>,
     pub expected_iss: Option<&'a str>,
@@ -630,9 +632,11 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             Vec::new()
         }
     };
-    let today: NaiveDate = DateTime::<Utc>::from_timestamp(now, 0)
-        .map(|t| t.date_naive())
-        .unwrap_or_default();
+    let today: NaiveDate = ctx.today.unwrap_or_else(|| {
+        DateTime::<Utc>::from_timestamp(now, 0)
+            .map(|t| t.date_naive())
+            .unwrap_or_default()
+    });
     let client = ctx
         .registry
         .zip(a.client.as_deref())
