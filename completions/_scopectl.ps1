@@ -90,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`markdown` is treated as `table`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)')
+            [CompletionResult]::new('--allow-lint-errors', '--allow-lint-errors', [CompletionResultType]::ParameterName, 'Push even though the registry has lint errors (they are still listed; exit 1)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

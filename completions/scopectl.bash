@@ -113,7 +113,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --target --today --plan --prune --format --color --help"
+            opts="-h --target --today --plan --prune --format --allow-lint-errors --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -81,6 +81,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --format 'Output format (`markdown` is treated as `table`)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
+            cand --allow-lint-errors 'Push even though the registry has lint errors (they are still listed; exit 1)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

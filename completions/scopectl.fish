@@ -89,6 +89,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r

@@ -179,6 +179,9 @@ pub struct ApplyArgs {
     /// Output format (`markdown` is treated as `table`).
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Push even though the registry has lint errors (they are still listed; exit 1).
+    #[arg(long)]
+    pub allow_lint_errors: bool,
 }
 
 #[derive(Debug, clap::Args)]

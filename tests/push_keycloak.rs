@@ -848,3 +848,100 @@ fn token_scope_claim_holds_exactly_the_unexpired_default_scopes() {
         );
     }
 }
+
+/// A registry that does not lint clean: `orders:read` granted without an approver, and a
+/// forbidden broad `admin` scope granted as well.
+fn unapproved_registry(f: &Fixture) {
+    f.reg.write(
+        "scopes/orders.toml",
+        &scopes_toml(&[("orders:read", "Read orders"), ("admin", "Everything")]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        "[client]\nid = \"app-a\"\nowner = \"team-b\"\n\n\
+         [[grants]]\nscope = \"orders:read\"\njustification = \"needed (T-1)\"\n\
+         approved_on = 2026-06-01\nexpires = 2027-03-01\ntype = \"default\"\n\n\
+         [[grants]]\nscope = \"admin\"\njustification = \"needed (T-2)\"\n\
+         approved_by = \"x@example.com\"\napproved_on = 2026-06-01\nexpires = 2027-03-01\n\
+         type = \"default\"\n",
+    );
+}
+
+#[test]
+fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writes() {
+    let f = fixture("lint", &["app-a"]);
+    unapproved_registry(&f);
+
+    // plan lists each finding with file:line and exits 1.
+    let plan = f.json(&["plan", "--format", "json", "--today", "2026-11-25"], 1);
+    let errors: Vec<String> = ops(&plan["errors"])
+        .iter()
+        .filter(|e| e["code"] == "push/lint-errors")
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("clients/app-a.toml:") && m.contains("grant/missing-approver")),
+        "{plan:#}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("scopes/orders.toml:") && m.contains("scope/broad")),
+        "{plan:#}"
+    );
+    let out = f.cmd(&["plan", "--today", "2026-11-25"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("error[push/lint-errors]: clients/app-a.toml:")
+            && stdout.contains("refuses to make any change"),
+        "{stdout}"
+    );
+
+    // apply refuses with exit 2 and writes nothing.
+    let out = f
+        .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("lint error") && stderr.contains("--allow-lint-errors"),
+        "{stderr}"
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["requests"]["writes"], 0, "{shown:#}");
+    assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+    assert!(f.kc.scope(&f.realm, "admin").is_none());
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(!default.contains("orders:read"), "{default:?}");
+
+    // drift reports them too.
+    f.cmd(&["drift", "--today", "2026-11-25"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("error[push/lint-errors]"));
+
+    // Explicitly allowed: pushed, still listed, exit 1.
+    let r = f.json(
+        &[
+            "apply",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+            "--allow-lint-errors",
+        ],
+        1,
+    );
+    assert!(
+        r["plan"]["errors"]
+            .to_string()
+            .contains("grant/missing-approver"),
+        "{r:#}"
+    );
+    assert!(f.kc.scope(&f.realm, "admin").is_some());
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(default.contains("orders:read") && default.contains("admin"));
+}

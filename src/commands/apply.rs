@@ -29,7 +29,13 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     if saved.is_some() && today != s.today {
         s.desired = scopectl::push::Desired::from_registry(&s.registry, today);
     }
-    let fresh = s.server.plan(&s.desired, today, prune)?;
+    let lint_errors = if today != s.today {
+        plan::lint_errors(&s.registry, today)
+    } else {
+        s.lint_errors.clone()
+    };
+    let mut fresh = s.server.plan(&s.desired, today, prune)?;
+    fresh.errors.extend(lint_errors);
     let plan = match saved {
         Some(p) => {
             if p.target != fresh.target || p.url != fresh.url || p.realm != fresh.realm {
@@ -56,6 +62,17 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
         }
         None => fresh,
     };
+    let lint = plan.lint_errors();
+    if lint > 0 && !args.allow_lint_errors {
+        // Refuse before the first write: show the plan, so the findings are listed.
+        print(&plan::render_plan(&plan, args.format)?)?;
+        eprintln!(
+            "error: the registry has {lint} lint error(s) (listed above as {}); apply made no \
+             changes. Fix them (`scopectl lint`), or push anyway with --allow-lint-errors",
+            scopectl::push::LINT_ERRORS
+        );
+        return Ok(EXIT_UNUSABLE);
+    }
     let report = s.server.apply(&plan, &s.desired);
     match args.format {
         PlanFormat::Json => {

@@ -31,6 +31,10 @@ use http::{Counts, Http, HttpSettings, Secret};
 /// Version of the saved plan format (`plan --out`).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// Plan error code of an error-level lint finding: `apply` refuses to make any change
+/// while the plan has one, unless `--allow-lint-errors` is given.
+pub const LINT_ERRORS: &str = "push/lint-errors";
+
 /// A scope as the registry wants it on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DesiredScope {
@@ -251,6 +255,11 @@ pub struct Plan {
 impl Plan {
     pub fn writes(&self) -> usize {
         self.ops.len()
+    }
+
+    /// How many of the errors are lint findings (which block `apply`).
+    pub fn lint_errors(&self) -> usize {
+        self.errors.iter().filter(|e| e.code == LINT_ERRORS).count()
     }
 }
 
