@@ -945,3 +945,93 @@ fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writ
     let (default, _) = f.kc.links(&f.realm, "app-a");
     assert!(default.contains("orders:read") && default.contains("admin"));
 }
+
+#[test]
+fn saved_plan_pins_the_reviewed_values_of_updates_and_creates() {
+    let f = fixture("pinned", &["app-a"]);
+    shop_registry(&f);
+    f.apply(&[]);
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    let with_read = |description: &str| {
+        f.reg.write(
+            "scopes/orders.toml",
+            &scopes_toml(&[
+                ("orders:read", description),
+                ("orders:write", "Change orders"),
+                ("orders:refund", "Refund orders"),
+            ]),
+        );
+    };
+
+    // The update that is reviewed carries both values, in JSON, table and markdown.
+    with_read("everything!");
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "description: \"Read orders\" -> \"everything!\"",
+        ));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    let update = &saved["ops"][0];
+    assert_eq!(update["op"], "update_scope", "{saved:#}");
+    assert!(
+        update["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"field": "description", "from": "Read orders", "to": "everything!"})),
+        "{saved:#}"
+    );
+    f.cmd(&["plan", "--format", "markdown", "--today", "2026-11-25"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "\"Read orders\" -> \"everything!\"",
+        ));
+
+    // The registry changes after review: same shape of change, other value: refused.
+    with_read("everything?");
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the registry changed since the plan was made",
+        ))
+        .stderr(predicates::str::contains("everything!"))
+        .stderr(predicates::str::contains("everything?"));
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert_eq!(s["description"], "Read orders");
+
+    // Back to the reviewed value: the saved plan applies exactly that.
+    with_read("everything!");
+    f.cmd(&["apply", "--plan", pf]).assert().code(0);
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert_eq!(s["description"], "everything!");
+
+    // A create carries the full representation it will write, and is pinned too.
+    f.reg.write(
+        "scopes/more.toml",
+        &scopes_toml(&[("orders:cancel", "Cancel orders")]),
+    );
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    assert_eq!(
+        saved["ops"][0],
+        json!({"op": "create_scope", "scope": "orders:cancel", "description": "Cancel orders",
+               "consent_text": "Cancel orders"}),
+        "{saved:#}"
+    );
+    f.reg.write(
+        "scopes/more.toml",
+        &scopes_toml(&[("orders:cancel", "Cancel everything")]),
+    );
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the registry changed since the plan was made",
+        ));
+    assert!(f.kc.scope(&f.realm, "orders:cancel").is_none());
+}

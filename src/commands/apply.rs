@@ -56,7 +56,29 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
                 );
             }
             if p.ops != fresh.ops {
-                bail!("the registry changed since the plan was made; run `scopectl plan` again");
+                // Compare whole ops (values included), so a value edited after review is
+                // never pushed under a reviewed plan.
+                let describe = |o: &scopectl::push::Op| {
+                    format!(
+                        "{} {} {} ({})",
+                        o.action(),
+                        o.client().unwrap_or(""),
+                        o.scope().unwrap_or(""),
+                        o.detail()
+                    )
+                };
+                let mut diffs = Vec::new();
+                for o in p.ops.iter().filter(|o| !fresh.ops.contains(o)).take(3) {
+                    diffs.push(format!("planned: {}", describe(o)));
+                }
+                for o in fresh.ops.iter().filter(|o| !p.ops.contains(o)).take(3) {
+                    diffs.push(format!("now: {}", describe(o)));
+                }
+                bail!(
+                    "the registry changed since the plan was made, so the saved plan no longer \
+                     says what would be pushed ({}); run `scopectl plan` again",
+                    diffs.join("; ")
+                );
             }
             p
         }

@@ -114,14 +114,64 @@ impl Desired {
     }
 }
 
+/// One changed field of a scope: the value on the server (absent: not set) and the value
+/// the registry wants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: String,
+}
+
+impl FieldChange {
+    /// `field: "old" -> "new"`, or a word diff (`[-removed-]{+added+}`) when either value
+    /// is long.
+    pub fn describe(&self) -> String {
+        let from = self.from.as_deref().unwrap_or("");
+        if self.from.is_some() && (from.chars().count() > 40 || self.to.chars().count() > 40) {
+            return format!("{}: {}", self.field, word_diff(from, &self.to));
+        }
+        let from = match &self.from {
+            Some(f) => format!("{f:?}"),
+            None => "(unset)".to_string(),
+        };
+        format!("{}: {from} -> {:?}", self.field, self.to)
+    }
+}
+
+/// `the [-old-]{+new+} words`: what changed between two texts, word by word.
+pub fn word_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_words(old, new);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let v = change.value();
+        match change.tag() {
+            similar::ChangeTag::Equal => out.push_str(v),
+            similar::ChangeTag::Delete => out.push_str(&format!("[-{v}-]")),
+            similar::ChangeTag::Insert => out.push_str(&format!("{{+{v}+}}")),
+        }
+    }
+    out
+}
+
 /// One change to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    /// Create a client scope (with scopectl's marker).
-    CreateScope { scope: String, description: String },
-    /// Update a managed client scope; `fields` names what differs.
-    UpdateScope { scope: String, fields: Vec<String> },
+    /// Create a client scope (with scopectl's marker): the full representation it gets
+    /// (the other attributes are fixed: see docs/push.md).
+    CreateScope {
+        scope: String,
+        description: String,
+        consent_text: String,
+    },
+    /// Update a managed client scope; `fields` names what differs, `changes` holds the
+    /// server's and the registry's value of each.
+    UpdateScope {
+        scope: String,
+        fields: Vec<String>,
+        changes: Vec<FieldChange>,
+    },
     /// Delete a managed client scope (only with `--prune`).
     DeleteScope { scope: String },
     /// Attach a scope to a client.
@@ -191,8 +241,22 @@ impl Op {
     /// Details for the table ("description", "revoked", "a b -> a c").
     pub fn detail(&self) -> String {
         match self {
-            Op::CreateScope { description, .. } => description.clone(),
-            Op::UpdateScope { fields, .. } => format!("changed: {}", fields.join(", ")),
+            Op::CreateScope {
+                description,
+                consent_text,
+                ..
+            } => {
+                if consent_text == description {
+                    format!("description: {description:?}")
+                } else {
+                    format!("description: {description:?}; consent text: {consent_text:?}")
+                }
+            }
+            Op::UpdateScope { changes, .. } => changes
+                .iter()
+                .map(FieldChange::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
             Op::DeleteScope { .. } => "--prune: no longer in the registry".into(),
             Op::Assign { .. } => "granted in the registry".into(),
             Op::Unassign { reason, .. } => reason.clone(),
@@ -489,11 +553,33 @@ mod tests {
             Op::CreateScope {
                 scope: "a:b".into(),
                 description: "d".into(),
+                consent_text: "d".into(),
             },
         ];
         order_ops(&mut ops);
         assert!(matches!(ops[0], Op::CreateScope { .. }));
         assert!(matches!(ops[2], Op::DeleteScope { .. }));
+    }
+
+    #[test]
+    fn field_changes_show_both_values_and_long_ones_as_a_word_diff() {
+        let short = FieldChange {
+            field: "description".into(),
+            from: Some("everything!".into()),
+            to: "everything?".into(),
+        };
+        assert_eq!(
+            short.describe(),
+            "description: \"everything!\" -> \"everything?\""
+        );
+        let long = FieldChange {
+            field: "description".into(),
+            from: Some("Read the orders of the signed-in customer and their lines".into()),
+            to: "Read the orders of every customer and their lines".into(),
+        };
+        let d = long.describe();
+        assert!(d.contains("[-the-]") && d.contains("{+every+}"), "{d}");
+        assert!(d.starts_with("description: Read the orders of "), "{d}");
     }
 
     #[test]

@@ -289,6 +289,7 @@ mod tests {
         let create = Op::CreateScope {
             scope: "a:b".into(),
             description: "d".into(),
+            consent_text: "d".into(),
         };
         let clean = plan(vec![create.clone()], Vec::new());
         let text = apply_text(&clean, &report(vec![create.clone()]));
