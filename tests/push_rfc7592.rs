@@ -282,3 +282,68 @@ fn rfc7592_rotated_token_from_an_environment_variable_is_a_warning() {
     );
     assert!(!stdout.contains(&c.rat), "the token was printed");
 }
+
+#[cfg(unix)]
+#[test]
+fn rfc7592_rotated_token_is_saved_privately_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let c = register("openid");
+    let reg = Registry::new();
+    target(&reg, &[&c]);
+    // The configured token file is a symlink to a private file elsewhere.
+    let real = reg.path().join("secrets/real.rat");
+    reg.write("secrets/real.rat", &format!("{}\n", c.rat));
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = reg.path().join("rat-0.txt");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("secrets/real.rat", &link).unwrap();
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    // (The old code wrote a temp file with the default umask, 0644, and renamed it over.)
+    run_json(
+        &reg,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the symlink was replaced");
+    let rat = std::fs::read_to_string(&real).unwrap();
+    assert_ne!(rat.trim(), c.rat, "the rotated token was not saved");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "token file mode {mode:o}");
+    // No temp file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(reg.path().join("secrets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+    // A plain token file of mode 0600 stays 0600 after rotation.
+    let c2 = register("openid");
+    let reg2 = Registry::new();
+    target(&reg2, &[&c2]);
+    let file = reg2.path().join("rat-0.txt");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    reg2.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg2.write(
+        "clients/c.toml",
+        &client_toml(&c2.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    run_json(
+        &reg2,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "token file mode {mode:o}");
+    assert_ne!(std::fs::read_to_string(&file).unwrap().trim(), c2.rat);
+}

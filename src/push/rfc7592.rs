@@ -200,16 +200,13 @@ impl Rfc7592 {
         };
         match (&r.file, &r.env) {
             (Some(path), _) => {
-                let tmp = path.with_extension("tmp");
-                std::fs::write(&tmp, format!("{}\n", r.token.expose()))
-                    .and_then(|_| std::fs::rename(&tmp, path))
-                    .map_err(|e| {
-                        format!(
-                            "client `{client}`: the server rotated its registration access token \
+                write_secret_file(path, &format!("{}\n", r.token.expose())).map_err(|e| {
+                    format!(
+                        "client `{client}`: the server rotated its registration access token \
                              and saving it to `{}` failed: {e}",
-                            path.display()
-                        )
-                    })
+                        path.display()
+                    )
+                })
             }
             (None, Some(env)) => Err(format!(
                 "client `{client}`: the server rotated its registration access token; ${env} \
@@ -401,4 +398,39 @@ fn short(resp: &Response) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// Replace a secret file's contents atomically without ever exposing the secret: write a
+/// temp file (unique name, mode 0600, or the original file's mode) next to the real
+/// file, fsync it, then rename it over. A symlinked secret is written through to the file
+/// the link points at, so the link stays.
+fn write_secret_file(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".scopectl-token-")
+        .tempfile_in(&dir)?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(&target) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        // Make the rename durable; not every platform can fsync a directory.
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
