@@ -152,7 +152,22 @@ pub struct Http {
     writes: AtomicU64,
     auth: AtomicU64,
     retries: AtomicU64,
+    /// Every secret value this agent has sent or received (client secrets, passwords,
+    /// access tokens, registration access tokens), scrubbed from any server text shown.
+    secrets: std::sync::Mutex<Vec<String>>,
 }
+
+/// Form fields whose values are secrets.
+const SECRET_FIELDS: &[&str] = &[
+    "client_secret",
+    "password",
+    "refresh_token",
+    "client_assertion",
+    "assertion",
+];
+
+/// Longest server text shown in a message (characters).
+const SHOWN_MAX: usize = 200;
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -198,7 +213,60 @@ impl Http {
             writes: AtomicU64::new(0),
             auth: AtomicU64::new(0),
             retries: AtomicU64::new(0),
+            secrets: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// Remember a secret value so it is scrubbed from server text shown to the user.
+    pub fn add_secret(&self, secret: &str) {
+        // Very short values would scrub ordinary words; no real secret is this short.
+        if secret.len() < 4 {
+            return;
+        }
+        if let Ok(mut v) = self.secrets.lock() {
+            if !v.iter().any(|s| s == secret) {
+                v.push(secret.to_string());
+                // Longest first, so a secret containing another is replaced whole.
+                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            }
+        }
+    }
+
+    /// `text` with every known secret (as sent, and percent-encoded as in a form or a
+    /// URL) replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        if let Ok(v) = self.secrets.lock() {
+            for secret in v.iter() {
+                out = out.replace(secret.as_str(), "***");
+                let encoded = pct(secret);
+                if encoded != *secret {
+                    out = out.replace(&encoded, "***");
+                    out = out.replace(&encoded.replace("%20", "+"), "***");
+                }
+            }
+        }
+        out
+    }
+
+    /// A server's answer as shown in a message: its JSON error message (`errorMessage`,
+    /// `error_description` or `error`) or else the body, with known secrets scrubbed,
+    /// then cut to 200 characters.
+    pub fn shown(&self, resp: &Response) -> String {
+        let text = serde_json::from_str::<serde_json::Value>(&resp.body)
+            .ok()
+            .and_then(|v| {
+                ["errorMessage", "error_description", "error"]
+                    .iter()
+                    .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
+            })
+            .unwrap_or_else(|| resp.body.trim().to_string());
+        let text = self.scrub(&text);
+        if text.chars().count() > SHOWN_MAX {
+            format!("{}…", text.chars().take(SHOWN_MAX).collect::<String>())
+        } else {
+            text
+        }
     }
 
     pub fn counts(&self) -> Counts {
@@ -222,7 +290,15 @@ impl Http {
 
     /// A token request (counted as `auth`).
     pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
-        self.send(Kind::Auth, "POST", url, None, &Body::Form(form))
+        let resp = self.send(Kind::Auth, "POST", url, None, &Body::Form(form))?;
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&resp.body) {
+            for k in ["access_token", "refresh_token", "id_token"] {
+                if let Some(t) = v.get(k).and_then(|x| x.as_str()) {
+                    self.add_secret(t);
+                }
+            }
+        }
+        Ok(resp)
     }
 
     /// An API request. GET counts as a read, anything else as a write.
@@ -307,6 +383,7 @@ impl Http {
             .uri(url)
             .header("accept", "application/json");
         if let Some(t) = bearer {
+            self.add_secret(t.expose());
             b = b.header("authorization", format!("Bearer {}", t.expose()));
         }
         let bytes: Vec<u8> = match body {
@@ -319,6 +396,11 @@ impl Http {
                 })?
             }
             Body::Form(pairs) => {
+                for (k, v) in pairs.iter() {
+                    if SECRET_FIELDS.contains(k) {
+                        self.add_secret(v);
+                    }
+                }
                 b = b.header("content-type", "application/x-www-form-urlencoded");
                 form_encode(pairs).into_bytes()
             }
@@ -427,6 +509,35 @@ pub fn pct(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_secrets_are_scrubbed_from_server_text_before_it_is_cut() {
+        let http = Http::new(HttpSettings::default()).unwrap();
+        http.add_secret("s3cr3t/value+x");
+        http.add_secret("eyJtoken");
+        let body = format!(
+            "{{\"error_description\":\"bad form grant_type=x&client_secret=s3cr3t%2Fvalue%2Bx; \
+             Authorization: Bearer eyJtoken; raw s3cr3t/value+x{}\"}}",
+            "y".repeat(300)
+        );
+        let resp = Response {
+            status: 401,
+            location: None,
+            body,
+            retry_after: None,
+            attempts: 1,
+        };
+        let shown = http.shown(&resp);
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("eyJtoken"),
+            "{shown}"
+        );
+        assert!(shown.contains("client_secret=***") && shown.contains("Bearer ***"));
+        assert!(
+            shown.ends_with('…') && shown.chars().count() == 201,
+            "{shown}"
+        );
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -124,6 +124,7 @@ impl Keycloak {
             .ok_or_else(|| anyhow!("target `{name}`: a keycloak target needs `realm`"))?;
         let (auth, secret_source) = if let Some(user) = super::read_secret(
             name,
+            "username_env",
             "admin user name",
             t.username_env.as_ref(),
             t.username_file.as_ref(),
@@ -131,6 +132,7 @@ impl Keycloak {
         )? {
             let password = super::read_secret(
                 name,
+                "password_env",
                 "admin password",
                 t.password_env.as_ref(),
                 t.password_file.as_ref(),
@@ -160,6 +162,7 @@ impl Keycloak {
                 })?;
             let secret = super::read_secret(
                 name,
+                "client_secret_env",
                 "client secret",
                 t.client_secret_env.as_ref(),
                 t.client_secret_file.as_ref(),
@@ -230,11 +233,11 @@ impl Keycloak {
                 self.name,
                 resp.status,
                 resp.retry_note(self.http.settings()),
-                error_message(&resp).unwrap_or_else(|| truncate(&resp.body))
+                self.http.shown(&resp)
             );
         }
         if !resp.ok() {
-            let detail = oauth_error(&resp);
+            let detail = self.http.shown(&resp);
             bail!(
                 "target `{}`: Keycloak rejected the credentials at {url} ({} {detail}); check the \
                  client id and the secret in {}",
@@ -302,15 +305,17 @@ impl Keycloak {
             404 => anyhow!(
                 "target `{}`: 404 Not Found on {what}: {}",
                 self.name,
-                error_message(resp).unwrap_or_else(|| format!(
-                    "does realm `{}` exist on {}?",
-                    self.realm, self.base
-                ))
+                error_message(resp)
+                    .map(|m| self.http.scrub(&m))
+                    .unwrap_or_else(|| format!(
+                        "does realm `{}` exist on {}?",
+                        self.realm, self.base
+                    ))
             ),
             s => anyhow!(
                 "target `{}`: {s} on {what}: {}",
                 self.name,
-                error_message(resp).unwrap_or_else(|| truncate(&resp.body))
+                self.http.shown(resp)
             ),
         }
     }
@@ -844,19 +849,6 @@ fn error_message(resp: &Response) -> Option<String> {
     ["errorMessage", "error_description", "error"]
         .iter()
         .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
-}
-
-fn oauth_error(resp: &Response) -> String {
-    error_message(resp).unwrap_or_else(|| truncate(&resp.body))
-}
-
-fn truncate(s: &str) -> String {
-    let s = s.trim();
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

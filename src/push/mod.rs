@@ -474,12 +474,21 @@ pub fn select_target<'a>(
 /// Read a secret from the environment variable or file the target names.
 pub fn read_secret(
     target: &str,
+    env_key: &str,
     what: &str,
     env: Option<&Sp<String>>,
     file: Option<&Sp<String>>,
     root: &Path,
 ) -> anyhow::Result<Option<Secret>> {
     if let Some(var) = env {
+        if !is_env_var_name(var.as_str()) {
+            // It may be the secret itself pasted in the wrong place: never echo it.
+            bail!(
+                "target `{target}`: the value of {env_key} is not a valid environment variable \
+                 name (letters, digits and `_`, not starting with a digit); {env_key} names the \
+                 variable that holds the {what}, never the {what} itself"
+            );
+        }
         return match std::env::var(var.as_str()) {
             Ok(v) if !v.is_empty() => Ok(Some(Secret::new(v))),
             _ => bail!(
@@ -503,6 +512,15 @@ pub fn read_secret(
         return Ok(Some(Secret::new(v)));
     }
     Ok(None)
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_]*$`: what an environment variable name looks like.
+fn is_env_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `sha256:<hex>` of a serializable state, for the plan fingerprint.

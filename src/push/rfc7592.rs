@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use serde::Serialize;
 
-use super::http::{Body, Counts, Http, Response, Secret};
+use super::http::{Body, Counts, Http, Secret};
 use super::PLAN_FORMAT_VERSION;
 use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
 use crate::policy::{Target, TargetKind};
@@ -65,6 +65,7 @@ impl Rfc7592 {
             let file = r.registration_access_token_file.clone().map(Sp::unspanned);
             let token = super::read_secret(
                 name,
+                "registration_access_token_env",
                 &format!("registration access token of client `{client}`"),
                 env.as_ref(),
                 file.as_ref(),
@@ -156,7 +157,7 @@ impl Rfc7592 {
                     "target `{}`: {s} on GET {uri}{}: {}",
                     self.name,
                     resp.retry_note(self.http.settings()),
-                    short(&resp)
+                    self.http.shown(&resp)
                 ),
             }
             let meta = resp.json()?;
@@ -187,6 +188,7 @@ impl Rfc7592 {
         };
         match self.regs.get_mut(client) {
             Some(r) if r.token.expose() != new => {
+                self.http.add_secret(new);
                 r.token = Secret::new(new);
                 true
             }
@@ -310,7 +312,7 @@ impl Rfc7592 {
                 self.name,
                 resp.status,
                 resp.retry_note(self.http.settings()),
-                short(&resp)
+                self.http.shown(&resp)
             );
         }
         if let Ok(v) = resp.json() {
@@ -389,15 +391,6 @@ fn diff(
     }
     order_ops(&mut ops);
     (ops, errors, notes)
-}
-
-fn short(resp: &Response) -> String {
-    let s = resp.body.trim();
-    if s.len() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 /// Replace a secret file's contents atomically without ever exposing the secret: write a
