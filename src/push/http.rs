@@ -39,6 +39,8 @@ pub struct HttpSettings {
     /// PEM bytes of extra CA certificates to trust, and where they came from.
     pub ca_pem: Option<(String, Vec<u8>)>,
     pub insecure_tls: bool,
+    /// Allow plain `http://` to hosts that are not loopback.
+    pub insecure_http: bool,
     /// How many times a failed request (429, 5xx, connection error, timeout) is retried.
     pub retries: u32,
     /// First backoff delay; doubles on each retry.
@@ -54,6 +56,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(30),
             ca_pem: None,
             insecure_tls: false,
+            insecure_http: false,
             retries: 3,
             backoff: Duration::from_millis(250),
             retry_after_max: Duration::from_secs(30),
@@ -378,6 +381,12 @@ impl Http {
         bearer: Option<&Secret>,
         body: &Body<'_>,
     ) -> Result<Response, HttpError> {
+        // Belt and braces: the targets' URLs are checked when they are read; this covers
+        // any URL that came from a server.
+        check_transport(url, self.settings.insecure_http).map_err(|detail| HttpError::Other {
+            url: url.to_string(),
+            detail,
+        })?;
         let mut b = ureq::http::Request::builder()
             .method(method)
             .uri(url)
@@ -434,6 +443,36 @@ impl Http {
             retry_after,
             attempts: 1,
         })
+    }
+}
+
+/// Is this URL safe to send credentials to? `https://` always; `http://` only to a
+/// loopback host (127.0.0.0/8, ::1, localhost) unless `insecure_http` allows any host.
+/// The error says why (without the key: callers name it).
+pub fn check_transport(url: &str, insecure_http: bool) -> Result<(), String> {
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| format!("`{url}` is not a valid URL ({e})"))?;
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => Ok(()),
+        Some("http") => {
+            let host = uri.host().unwrap_or("");
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || insecure_http {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{url}` is plain http to `{host}`, which is not loopback: credentials would \
+                     travel in cleartext; use https, or set `insecure_http = true` in the \
+                     target (never outside a lab)"
+                ))
+            }
+        }
+        _ => Err(format!("`{url}` is not an http(s) URL")),
     }
 }
 
@@ -537,6 +576,30 @@ mod tests {
             shown.ends_with('…') && shown.chars().count() == 201,
             "{shown}"
         );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "https://kc.example.com",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/x",
+            "http://[::1]:80/",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+        ] {
+            assert!(check_transport(ok, false).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://kc.example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            let e = check_transport(bad, false).unwrap_err();
+            assert!(e.contains("insecure_http"), "{e}");
+            assert!(check_transport(bad, true).is_ok(), "{bad}");
+        }
+        assert!(check_transport("ftp://x", true).is_err());
     }
 
     #[test]

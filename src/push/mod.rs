@@ -367,6 +367,18 @@ impl Server {
             settings.ca_pem = Some((path.display().to_string(), pem));
         }
         settings.insecure_tls = target.insecure_tls.unwrap_or(false);
+        settings.insecure_http = target.insecure_http.unwrap_or(false);
+        http::check_transport(target.url.as_str(), settings.insecure_http)
+            .map_err(|e| anyhow::anyhow!("target `{name}`, key `url`: {e}"))?;
+        for (client, r) in &target.clients {
+            http::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(
+                |e| {
+                    anyhow::anyhow!(
+                        "target `{name}`, key `clients.\"{client}\".registration_client_uri`: {e}"
+                    )
+                },
+            )?;
+        }
         if let Some(n) = target.retries {
             settings.retries = n;
         }
