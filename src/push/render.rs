@@ -285,6 +285,26 @@ mod tests {
     }
 
     #[test]
+    fn no_changes_does_not_claim_a_match_when_the_plan_has_errors() {
+        let clean = plan_table(&plan(vec![], vec![]));
+        assert!(clean.contains("No changes: the server matches the registry."));
+        let err = vec![PlanError {
+            code: "push/missing-client".into(),
+            message: "the registration of `abc` is gone (404)".into(),
+        }];
+        for text in [
+            plan_table(&plan(vec![], err.clone())),
+            plan_markdown(&plan(vec![], err)),
+        ] {
+            assert!(!text.contains("matches the registry"), "{text}");
+            assert!(
+                text.contains("No changes to make, but the plan has 1 error(s)"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn apply_ends_with_the_outcome_and_errors_come_after_the_table() {
         let create = Op::CreateScope {
             scope: "a:b".into(),
