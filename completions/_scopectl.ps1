@@ -73,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;plan' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -84,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;apply' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Apply this saved plan; refuses if the server or registry changed since it was made')
@@ -96,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;drift' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

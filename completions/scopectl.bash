@@ -113,12 +113,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --target --today --plan --prune --format --allow-lint-errors --color --help"
+            opts="-h --registry --target --today --plan --prune --format --allow-lint-errors --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -265,12 +269,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__drift)
-            opts="-h --target --today --format --color --help"
+            opts="-h --registry --target --today --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -563,12 +571,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__plan)
-            opts="-h --target --today --format --out --prune --color --help"
+            opts="-h --registry --target --today --format --out --prune --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -65,6 +65,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help'
         }
         &'scopectl;plan'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'
@@ -75,6 +76,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;apply'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --plan 'Apply this saved plan; refuses if the server or registry changed since it was made'
@@ -86,6 +88,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;drift'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'

@@ -1035,3 +1035,45 @@ fn saved_plan_pins_the_reviewed_values_of_updates_and_creates() {
         ));
     assert!(f.kc.scope(&f.realm, "orders:cancel").is_none());
 }
+
+#[test]
+fn registry_flag_is_the_same_as_path_and_help_describes_json_per_command() {
+    let f = fixture("regflag", &["app-a"]);
+    shop_registry(&f);
+    for cmd in ["plan", "drift", "apply"] {
+        let out = scopectl()
+            .args([
+                cmd,
+                "--format",
+                "json",
+                "--today",
+                "2026-11-25",
+                "--registry",
+            ])
+            .arg(f.reg.path())
+            .env(SECRET_VAR, &f.secret)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let want = if cmd == "drift" { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "{cmd}: {stdout}");
+        assert!(stdout.contains(&f.realm), "{cmd}: {stdout}");
+    }
+    assert!(f.kc.scope(&f.realm, "orders:read").is_some());
+    // PATH and --registry together are refused (exit 2, clap usage error).
+    scopectl()
+        .args(["plan", "--registry"])
+        .arg(f.reg.path())
+        .arg(f.reg.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot be used with"));
+    // `--out` only exists on `plan`: apply and drift do not claim it.
+    for cmd in ["apply", "drift"] {
+        let out = scopectl().args([cmd, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(!help.contains("the same document `--out` saves"), "{help}");
+        assert!(help.contains("--registry <PATH>"), "{help}");
+    }
+}

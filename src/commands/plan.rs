@@ -44,7 +44,7 @@ pub(super) fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<
 /// Load the registry (it must load without errors) and connect to the target.
 pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
-    let loaded = Registry::load_dir(&args.path)?;
+    let loaded = Registry::load_dir(args.root())?;
     if !loaded.is_ok() {
         let first: Vec<String> = loaded
             .diagnostics
@@ -55,13 +55,13 @@ pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
             .collect();
         bail!(
             "the registry at `{}` does not load ({}); run `scopectl lint` for details",
-            args.path.display(),
+            args.root().display(),
             first.join("; ")
         );
     }
     let registry = loaded.registry;
     let (name, target) = scopectl::push::select_target(&registry, args.target.as_deref())?;
-    let server = Server::connect(&name, target, &args.path)?;
+    let server = Server::connect(&name, target, args.root())?;
     let desired = Desired::from_registry(&registry, today);
     let lint_errors = lint_errors(&registry, today);
     Ok(Session {
