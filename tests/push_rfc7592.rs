@@ -347,3 +347,107 @@ fn rfc7592_rotated_token_is_saved_privately_through_a_symlink() {
     assert_eq!(mode, 0o600, "token file mode {mode:o}");
     assert_ne!(std::fs::read_to_string(&file).unwrap().trim(), c2.rat);
 }
+
+/// A proxy in front of oidc-provider that forwards every request, but for a PUT drops
+/// the connection instead of passing the answer back (the change is made, the answer is
+/// lost). Returns its base URL and a counter of the PUTs it saw.
+fn answer_losing_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let puts = std::sync::Arc::new(AtomicUsize::new(0));
+    let puts2 = puts.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            let mut reader = BufReader::new(client.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("connection:") {
+                    continue;
+                }
+                if line == "\r\n" {
+                    head.push_str("connection: close\r\n\r\n");
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let is_put = head.starts_with("PUT ");
+            let mut up = TcpStream::connect(&upstream).unwrap();
+            up.write_all(head.as_bytes()).unwrap();
+            up.write_all(&body).unwrap();
+            let mut answer = Vec::new();
+            let _ = up.read_to_end(&mut answer);
+            if is_put {
+                puts2.fetch_add(1, Ordering::SeqCst);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+            } else {
+                let _ = client.write_all(&answer);
+            }
+        }
+    });
+    (url, puts)
+}
+
+#[test]
+fn rfc7592_put_whose_answer_was_lost_is_not_repeated_with_a_rotated_token() {
+    let c = register("openid");
+    let reg = Registry::new();
+    let oidc = env("SCOPECTL_TEST_OIDC_URL");
+    let (proxy, puts) = answer_losing_proxy(&oidc);
+    let proxied_uri = c.uri.replace(&oidc, &proxy);
+    reg.write("rat.txt", &format!("{}\n", c.rat));
+    reg.write(
+        "scopectl.toml",
+        &format!(
+            "[targets.op]\nkind = \"rfc7592\"\nurl = \"{oidc}\"\nretry_base_delay = \"10ms\"\n\n\
+             [targets.op.clients.\"{}\"]\nregistration_client_uri = \"{proxied_uri}\"\n\
+             registration_access_token_file = \"rat.txt\"\n",
+            c.client_id
+        ),
+    );
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    let out = scopectl()
+        .args(["apply", "--today", "2026-11-25"])
+        .arg(reg.path())
+        .env("SCOPECTL_HTTP_RETRIES", "3")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("was lost")
+            && stderr
+                .contains("may have made the change and rotated the registration access token")
+            && stderr.contains("rat.txt"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&c.rat), "{stderr}");
+    // Exactly one PUT went out: no blind retry.
+    assert_eq!(puts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The server did make the change and rotated the token: the saved one is now stale,
+    // which is why a retry with it would only have got 401.
+    let (status, _) = read_registration(&c.uri, &c.rat);
+    assert_eq!(status, 401);
+}

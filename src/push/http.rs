@@ -109,7 +109,13 @@ impl Response {
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     #[error("cannot connect to {url}: {detail} (is the server running and the URL right?)")]
-    Connect { url: String, detail: String },
+    Connect {
+        url: String,
+        detail: String,
+        /// The request may have reached the server (the connection broke after it was
+        /// open: reset, closed without an answer), as opposed to refused / not resolved.
+        maybe_sent: bool,
+    },
     #[error("TLS failure talking to {url}: {detail} (a private CA needs `ca_file` in the target)")]
     Tls { url: String, detail: String },
     #[error("request to {url} timed out")]
@@ -124,6 +130,19 @@ pub enum HttpError {
         attempts: u32,
         last: Box<HttpError>,
     },
+}
+
+impl HttpError {
+    /// The request may have been processed but its answer never arrived (a timeout, or
+    /// a connection broken after it was open).
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            HttpError::Timeout { .. } => true,
+            HttpError::Connect { maybe_sent, .. } => *maybe_sent,
+            HttpError::GaveUp { last, .. } => last.answer_lost(),
+            _ => false,
+        }
+    }
 }
 
 /// Request counters.
@@ -293,7 +312,7 @@ impl Http {
 
     /// A token request (counted as `auth`).
     pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
-        let resp = self.send(Kind::Auth, "POST", url, None, &Body::Form(form))?;
+        let resp = self.send(Kind::Auth, "POST", url, None, &Body::Form(form), true)?;
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&resp.body) {
             for k in ["access_token", "refresh_token", "id_token"] {
                 if let Some(t) = v.get(k).and_then(|x| x.as_str()) {
@@ -317,7 +336,22 @@ impl Http {
         } else {
             Kind::Write
         };
-        self.send(kind, method, url, bearer, body)
+        self.send(kind, method, url, bearer, body, true)
+    }
+
+    /// A write that must not be repeated once it may have reached the server (it is not
+    /// idempotent, e.g. an RFC 7592 PUT that rotates the registration access token): it
+    /// is retried only when the server surely did not process it (connection refused,
+    /// 429, 5xx). A lost answer (a connection broken after the request went out, a
+    /// timeout) is returned as the error ([`HttpError::answer_lost`]).
+    pub fn request_unrepeatable(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&Secret>,
+        body: &Body<'_>,
+    ) -> Result<Response, HttpError> {
+        self.send(Kind::Write, method, url, bearer, body, false)
     }
 
     /// Send with retries: at most `1 + retries` attempts. Every attempt is counted.
@@ -328,6 +362,7 @@ impl Http {
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        repeat_lost: bool,
     ) -> Result<Response, HttpError> {
         let mut attempts: u32 = 0;
         let mut backoff = self.settings.backoff;
@@ -349,6 +384,7 @@ impl Http {
                     Some(d) => Some(d),
                     None => Some(backoff),
                 },
+                Err(e) if e.answer_lost() && !repeat_lost => None,
                 Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => Some(backoff),
                 _ => None,
             };
@@ -505,11 +541,13 @@ fn classify(url: &str, e: ureq::Error) -> HttpError {
         }
         ureq::Error::Io(io) => HttpError::Connect {
             url,
+            maybe_sent: io.kind() != std::io::ErrorKind::ConnectionRefused,
             detail: io.to_string(),
         },
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => HttpError::Connect {
             url,
             detail: e.to_string(),
+            maybe_sent: false,
         },
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => HttpError::Tls {
             url,

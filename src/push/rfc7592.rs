@@ -302,10 +302,35 @@ impl Rfc7592 {
         }
         obj.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
         obj.insert("scope".into(), serde_json::Value::String(to.join(" ")));
-        let resp = self
-            .http
-            .request("PUT", &uri, Some(&token), &Body::Json(&meta))
-            .map_err(|e| self.net(e))?;
+        // Not repeated once it may have gone through: a server that rotates registration
+        // access tokens would have replaced the token with one whose answer was lost, and
+        // a repeat with the old token only gets 401.
+        let resp =
+            match self
+                .http
+                .request_unrepeatable("PUT", &uri, Some(&token), &Body::Json(&meta))
+            {
+                Ok(r) => r,
+                Err(e) if e.answer_lost() => {
+                    let saved = match &reg.file {
+                        Some(f) => format!("`{}`", f.display()),
+                        None => match &reg.env {
+                            Some(v) => format!("${v}"),
+                            None => "the token source".to_string(),
+                        },
+                    };
+                    bail!(
+                        "target `{}`: the answer to PUT {uri} (client `{client}`) was lost ({e}); \
+                     the server may have made the change and rotated the registration access \
+                     token, so scopectl did not repeat it. Run `scopectl plan`: if client \
+                     `{client}` gets 401, the token in {saved} was rotated and the new one is \
+                     lost; ask the server's administrator for a new registration access token \
+                     (or re-register the client) and put it in {saved}",
+                        self.name
+                    );
+                }
+                Err(e) => return Err(self.net(e)),
+            };
         if !resp.ok() {
             bail!(
                 "target `{}`: {} on PUT {uri} (client `{client}`){}: {}",
