@@ -1077,3 +1077,30 @@ fn registry_flag_is_the_same_as_path_and_help_describes_json_per_command() {
         assert!(help.contains("--registry <PATH>"), "{help}");
     }
 }
+
+#[test]
+fn saved_plan_is_refused_when_the_registry_stopped_linting_clean_without_changing_ops() {
+    let f = fixture("lintsaved", &["app-a"]);
+    shop_registry(&f);
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    // Same grants, so the same ops, but the approver is gone.
+    let text = client_toml(
+        "app-a",
+        &[
+            ("orders:read", "default", "2027-06-01"),
+            ("orders:write", "optional", "2027-06-01"),
+        ],
+    )
+    .replace("approved_by = \"x@example.com\"\n", "");
+    f.reg.write("clients/app-a.toml", &text);
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("grant/missing-approver"))
+        .stderr(predicates::str::contains("--allow-lint-errors"));
+    assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+}

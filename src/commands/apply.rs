@@ -36,6 +36,9 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     };
     let mut fresh = s.server.plan(&s.desired, today, prune)?;
     fresh.errors.extend(lint_errors);
+    // The registry as it is now decides: a saved plan does not carry lint findings over.
+    let lint = fresh.lint_errors();
+    let lint_found = fresh.errors.clone();
     let plan = match saved {
         Some(p) => {
             if p.target != fresh.target || p.url != fresh.url || p.realm != fresh.realm {
@@ -80,11 +83,15 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
                     diffs.join("; ")
                 );
             }
-            p
+            // Errors are the current ones (lint findings may have been fixed or added
+            // without changing any op).
+            Plan {
+                errors: lint_found,
+                ..p
+            }
         }
         None => fresh,
     };
-    let lint = plan.lint_errors();
     if lint > 0 && !args.allow_lint_errors {
         // Refuse before the first write: show the plan, so the findings are listed.
         print(&plan::render_plan(&plan, args.format)?)?;
