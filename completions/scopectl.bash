@@ -113,12 +113,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --target --today --plan --prune --format --color --help"
+            opts="-h --registry --target --today --plan --prune --format --allow-lint-errors --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -269,12 +273,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__drift)
-            opts="-h --target --today --format --color --help"
+            opts="-h --registry --target --today --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -567,12 +575,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__plan)
-            opts="-h --target --today --format --out --prune --color --help"
+            opts="-h --registry --target --today --format --out --prune --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -65,6 +65,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help'
         }
         &'scopectl;plan'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'
@@ -75,16 +76,19 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;apply'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --plan 'Apply this saved plan; refuses if the server or registry changed since it was made'
             cand --format 'Output format (`markdown` is treated as `table`)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
+            cand --allow-lint-errors 'Push even though the registry has lint errors (they are still listed; exit 1)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;drift'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --target 'The `[targets.NAME]` to use (default: the only one)'
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'

@@ -68,10 +68,11 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color 
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
-json\t'The plan as JSON (the same document `--out` saves)'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
 markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l out -d 'Also save the plan (JSON, no secrets) for `apply --plan`' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
@@ -79,21 +80,24 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l plan -d 'Apply this saved plan; refuses if the server or registry changed since it was made' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format (`markdown` is treated as `table`)' -r -f -a "table\t'A table for a terminal'
-json\t'The plan as JSON (the same document `--out` saves)'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
 markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
-json\t'The plan as JSON (the same document `--out` saves)'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
 markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''

@@ -131,7 +131,8 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 pub enum PlanFormat {
     /// A table for a terminal.
     Table,
-    /// The plan as JSON (the same document `--out` saves).
+    /// JSON: the plan document (the one `plan --out` saves; `apply` prints
+    /// `{"plan": …, "report": …}`).
     Json,
     /// Markdown, for a pull-request comment.
     Markdown,
@@ -143,12 +144,22 @@ pub struct PushTargetArgs {
     /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The registry root, as the other commands take it (same as PATH).
+    #[arg(long = "registry", value_name = "PATH", conflicts_with = "path")]
+    pub registry: Option<PathBuf>,
     /// The `[targets.NAME]` to use (default: the only one).
     #[arg(long)]
     pub target: Option<String>,
     /// Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
+}
+
+impl PushTargetArgs {
+    /// The registry root: `--registry` or PATH.
+    pub fn root(&self) -> &std::path::Path {
+        self.registry.as_deref().unwrap_or(&self.path)
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -179,6 +190,9 @@ pub struct ApplyArgs {
     /// Output format (`markdown` is treated as `table`).
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Push even though the registry has lint errors (they are still listed; exit 1).
+    #[arg(long)]
+    pub allow_lint_errors: bool,
 }
 
 #[derive(Debug, clap::Args)]

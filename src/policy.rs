@@ -132,6 +132,10 @@ pub struct Target {
     /// Turn TLS verification off. Never do this outside a lab.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure_tls: Option<bool>,
+    /// Allow plain `http://` to a host that is not loopback (credentials then travel in
+    /// cleartext). Never do this outside a lab. Loopback needs no opt-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure_http: Option<bool>,
     /// Per-request timeout. Default "30s".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Sp<Lifetime>>,

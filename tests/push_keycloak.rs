@@ -848,3 +848,259 @@ fn token_scope_claim_holds_exactly_the_unexpired_default_scopes() {
         );
     }
 }
+
+/// A registry that does not lint clean: `orders:read` granted without an approver, and a
+/// forbidden broad `admin` scope granted as well.
+fn unapproved_registry(f: &Fixture) {
+    f.reg.write(
+        "scopes/orders.toml",
+        &scopes_toml(&[("orders:read", "Read orders"), ("admin", "Everything")]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        "[client]\nid = \"app-a\"\nowner = \"team-b\"\n\n\
+         [[grants]]\nscope = \"orders:read\"\njustification = \"needed (T-1)\"\n\
+         approved_on = 2026-06-01\nexpires = 2027-03-01\ntype = \"default\"\n\n\
+         [[grants]]\nscope = \"admin\"\njustification = \"needed (T-2)\"\n\
+         approved_by = \"x@example.com\"\napproved_on = 2026-06-01\nexpires = 2027-03-01\n\
+         type = \"default\"\n",
+    );
+}
+
+#[test]
+fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writes() {
+    let f = fixture("lint", &["app-a"]);
+    unapproved_registry(&f);
+
+    // plan lists each finding with file:line and exits 1.
+    let plan = f.json(&["plan", "--format", "json", "--today", "2026-11-25"], 1);
+    let errors: Vec<String> = ops(&plan["errors"])
+        .iter()
+        .filter(|e| e["code"] == "push/lint-errors")
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("clients/app-a.toml:") && m.contains("grant/missing-approver")),
+        "{plan:#}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|m| m.starts_with("scopes/orders.toml:") && m.contains("scope/broad")),
+        "{plan:#}"
+    );
+    let out = f.cmd(&["plan", "--today", "2026-11-25"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("error[push/lint-errors]: clients/app-a.toml:")
+            && stdout.contains("refuses to make any change"),
+        "{stdout}"
+    );
+
+    // apply refuses with exit 2 and writes nothing.
+    let out = f
+        .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("lint error") && stderr.contains("--allow-lint-errors"),
+        "{stderr}"
+    );
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["requests"]["writes"], 0, "{shown:#}");
+    assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+    assert!(f.kc.scope(&f.realm, "admin").is_none());
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(!default.contains("orders:read"), "{default:?}");
+
+    // drift reports them too.
+    f.cmd(&["drift", "--today", "2026-11-25"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("error[push/lint-errors]"));
+
+    // Explicitly allowed: pushed, still listed, exit 1.
+    let r = f.json(
+        &[
+            "apply",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+            "--allow-lint-errors",
+        ],
+        1,
+    );
+    assert!(
+        r["plan"]["errors"]
+            .to_string()
+            .contains("grant/missing-approver"),
+        "{r:#}"
+    );
+    assert!(f.kc.scope(&f.realm, "admin").is_some());
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(default.contains("orders:read") && default.contains("admin"));
+}
+
+#[test]
+fn saved_plan_pins_the_reviewed_values_of_updates_and_creates() {
+    let f = fixture("pinned", &["app-a"]);
+    shop_registry(&f);
+    f.apply(&[]);
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    let with_read = |description: &str| {
+        f.reg.write(
+            "scopes/orders.toml",
+            &scopes_toml(&[
+                ("orders:read", description),
+                ("orders:write", "Change orders"),
+                ("orders:refund", "Refund orders"),
+            ]),
+        );
+    };
+
+    // The update that is reviewed carries both values, in JSON, table and markdown.
+    with_read("everything!");
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "description: \"Read orders\" -> \"everything!\"",
+        ));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    let update = &saved["ops"][0];
+    assert_eq!(update["op"], "update_scope", "{saved:#}");
+    assert!(
+        update["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"field": "description", "from": "Read orders", "to": "everything!"})),
+        "{saved:#}"
+    );
+    f.cmd(&["plan", "--format", "markdown", "--today", "2026-11-25"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "\"Read orders\" -> \"everything!\"",
+        ));
+
+    // The registry changes after review: same shape of change, other value: refused.
+    with_read("everything?");
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the registry changed since the plan was made",
+        ))
+        .stderr(predicates::str::contains("everything!"))
+        .stderr(predicates::str::contains("everything?"));
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert_eq!(s["description"], "Read orders");
+
+    // Back to the reviewed value: the saved plan applies exactly that.
+    with_read("everything!");
+    f.cmd(&["apply", "--plan", pf]).assert().code(0);
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert_eq!(s["description"], "everything!");
+
+    // A create carries the full representation it will write, and is pinned too.
+    f.reg.write(
+        "scopes/more.toml",
+        &scopes_toml(&[("orders:cancel", "Cancel orders")]),
+    );
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&plan_file).unwrap()).unwrap();
+    assert_eq!(
+        saved["ops"][0],
+        json!({"op": "create_scope", "scope": "orders:cancel", "description": "Cancel orders",
+               "consent_text": "Cancel orders"}),
+        "{saved:#}"
+    );
+    f.reg.write(
+        "scopes/more.toml",
+        &scopes_toml(&[("orders:cancel", "Cancel everything")]),
+    );
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "the registry changed since the plan was made",
+        ));
+    assert!(f.kc.scope(&f.realm, "orders:cancel").is_none());
+}
+
+#[test]
+fn registry_flag_is_the_same_as_path_and_help_describes_json_per_command() {
+    let f = fixture("regflag", &["app-a"]);
+    shop_registry(&f);
+    for cmd in ["plan", "drift", "apply"] {
+        let out = scopectl()
+            .args([
+                cmd,
+                "--format",
+                "json",
+                "--today",
+                "2026-11-25",
+                "--registry",
+            ])
+            .arg(f.reg.path())
+            .env(SECRET_VAR, &f.secret)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let want = if cmd == "drift" { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "{cmd}: {stdout}");
+        assert!(stdout.contains(&f.realm), "{cmd}: {stdout}");
+    }
+    assert!(f.kc.scope(&f.realm, "orders:read").is_some());
+    // PATH and --registry together are refused (exit 2, clap usage error).
+    scopectl()
+        .args(["plan", "--registry"])
+        .arg(f.reg.path())
+        .arg(f.reg.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot be used with"));
+    // `--out` only exists on `plan`: apply and drift do not claim it.
+    for cmd in ["apply", "drift"] {
+        let out = scopectl().args([cmd, "--help"]).output().unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(!help.contains("the same document `--out` saves"), "{help}");
+        assert!(help.contains("--registry <PATH>"), "{help}");
+    }
+}
+
+#[test]
+fn saved_plan_is_refused_when_the_registry_stopped_linting_clean_without_changing_ops() {
+    let f = fixture("lintsaved", &["app-a"]);
+    shop_registry(&f);
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    // Same grants, so the same ops, but the approver is gone.
+    let text = client_toml(
+        "app-a",
+        &[
+            ("orders:read", "default", "2027-06-01"),
+            ("orders:write", "optional", "2027-06-01"),
+        ],
+    )
+    .replace("approved_by = \"x@example.com\"\n", "");
+    f.reg.write("clients/app-a.toml", &text);
+    f.cmd(&["apply", "--plan", pf])
+        .assert()
+        .code(2)
+        .stdout(predicates::str::contains("grant/missing-approver"))
+        .stderr(predicates::str::contains("--allow-lint-errors"));
+    assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+}

@@ -282,3 +282,172 @@ fn rfc7592_rotated_token_from_an_environment_variable_is_a_warning() {
     );
     assert!(!stdout.contains(&c.rat), "the token was printed");
 }
+
+#[cfg(unix)]
+#[test]
+fn rfc7592_rotated_token_is_saved_privately_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let c = register("openid");
+    let reg = Registry::new();
+    target(&reg, &[&c]);
+    // The configured token file is a symlink to a private file elsewhere.
+    let real = reg.path().join("secrets/real.rat");
+    reg.write("secrets/real.rat", &format!("{}\n", c.rat));
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = reg.path().join("rat-0.txt");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("secrets/real.rat", &link).unwrap();
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    // (The old code wrote a temp file with the default umask, 0644, and renamed it over.)
+    run_json(
+        &reg,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the symlink was replaced");
+    let rat = std::fs::read_to_string(&real).unwrap();
+    assert_ne!(rat.trim(), c.rat, "the rotated token was not saved");
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "token file mode {mode:o}");
+    // No temp file is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(reg.path().join("secrets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+    // A plain token file of mode 0600 stays 0600 after rotation.
+    let c2 = register("openid");
+    let reg2 = Registry::new();
+    target(&reg2, &[&c2]);
+    let file = reg2.path().join("rat-0.txt");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    reg2.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg2.write(
+        "clients/c.toml",
+        &client_toml(&c2.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    run_json(
+        &reg2,
+        &["apply", "--format", "json", "--today", "2026-11-25"],
+        0,
+    );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "token file mode {mode:o}");
+    assert_ne!(std::fs::read_to_string(&file).unwrap().trim(), c2.rat);
+}
+
+/// A proxy in front of oidc-provider that forwards every request, but for a PUT drops
+/// the connection instead of passing the answer back (the change is made, the answer is
+/// lost). Returns its base URL and a counter of the PUTs it saw.
+fn answer_losing_proxy(upstream: &str) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let puts = std::sync::Arc::new(AtomicUsize::new(0));
+    let puts2 = puts.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut client) = conn else { continue };
+            let mut reader = BufReader::new(client.try_clone().unwrap());
+            let mut head = String::new();
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("connection:") {
+                    continue;
+                }
+                if line == "\r\n" {
+                    head.push_str("connection: close\r\n\r\n");
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let is_put = head.starts_with("PUT ");
+            let mut up = TcpStream::connect(&upstream).unwrap();
+            up.write_all(head.as_bytes()).unwrap();
+            up.write_all(&body).unwrap();
+            let mut answer = Vec::new();
+            let _ = up.read_to_end(&mut answer);
+            if is_put {
+                puts2.fetch_add(1, Ordering::SeqCst);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+            } else {
+                let _ = client.write_all(&answer);
+            }
+        }
+    });
+    (url, puts)
+}
+
+#[test]
+fn rfc7592_put_whose_answer_was_lost_is_not_repeated_with_a_rotated_token() {
+    let c = register("openid");
+    let reg = Registry::new();
+    let oidc = env("SCOPECTL_TEST_OIDC_URL");
+    let (proxy, puts) = answer_losing_proxy(&oidc);
+    let proxied_uri = c.uri.replace(&oidc, &proxy);
+    reg.write("rat.txt", &format!("{}\n", c.rat));
+    reg.write(
+        "scopectl.toml",
+        &format!(
+            "[targets.op]\nkind = \"rfc7592\"\nurl = \"{oidc}\"\nretry_base_delay = \"10ms\"\n\n\
+             [targets.op.clients.\"{}\"]\nregistration_client_uri = \"{proxied_uri}\"\n\
+             registration_access_token_file = \"rat.txt\"\n",
+            c.client_id
+        ),
+    );
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    reg.write(
+        "clients/c.toml",
+        &client_toml(&c.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    let out = scopectl()
+        .args(["apply", "--today", "2026-11-25"])
+        .arg(reg.path())
+        .env("SCOPECTL_HTTP_RETRIES", "3")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("was lost")
+            && stderr
+                .contains("may have made the change and rotated the registration access token")
+            && stderr.contains("rat.txt"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&c.rat), "{stderr}");
+    // Exactly one PUT went out: no blind retry.
+    assert_eq!(puts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // The server did make the change and rotated the token: the saved one is now stale,
+    // which is why a retry with it would only have got 401.
+    let (status, _) = read_registration(&c.uri, &c.rat);
+    assert_eq!(status, 401);
+}

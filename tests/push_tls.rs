@@ -108,3 +108,59 @@ fn self_signed_server_is_refused_without_ca_file_and_accepted_with_it() {
         .code(2)
         .stderr(predicates::str::contains("realm `r` does not exist"));
 }
+
+#[test]
+fn plain_http_to_a_non_loopback_host_is_refused_unless_insecure_http() {
+    let reg = Registry::new();
+    reg.write(
+        "scopes/orders.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    let keycloak = |extra: &str| {
+        reg.write(
+            "scopectl.toml",
+            &format!(
+                "[targets.corp]\nkind = \"keycloak\"\nurl = \"http://kc.example.invalid\"\n\
+                 realm = \"r\"\nclient_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_S\"\n\
+                 retry_base_delay = \"10ms\"\n{extra}"
+            ),
+        );
+    };
+    let run = |code: i32| {
+        let out = scopectl()
+            .args(["plan", "--today", "2026-11-25"])
+            .arg(reg.path())
+            .env("SCOPECTL_TEST_S", "s3cret-value")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    keycloak("");
+    let err = run(2);
+    assert!(
+        err.contains("target `corp`, key `url`")
+            && err.contains("plain http")
+            && err.contains("insecure_http = true"),
+        "{err}"
+    );
+    // Opted in: scopectl goes on and tries to connect (the host does not resolve).
+    keycloak("insecure_http = true\n");
+    let err = run(2);
+    assert!(!err.contains("plain http"), "{err}");
+    assert!(err.contains("kc.example.invalid"), "{err}");
+
+    // RFC 7592: the registration_client_uri is checked too.
+    reg.write(
+        "scopectl.toml",
+        "[targets.op]\nkind = \"rfc7592\"\nurl = \"http://127.0.0.1:9\"\n\n\
+         [targets.op.clients.\"abc\"]\nregistration_client_uri = \"http://op.example.invalid/reg/abc\"\n\
+         registration_access_token_env = \"SCOPECTL_TEST_S\"\n",
+    );
+    let err = run(2);
+    assert!(
+        err.contains("target `op`, key `clients.\"abc\".registration_client_uri`")
+            && err.contains("plain http"),
+        "{err}"
+    );
+}

@@ -29,7 +29,16 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
     if saved.is_some() && today != s.today {
         s.desired = scopectl::push::Desired::from_registry(&s.registry, today);
     }
-    let fresh = s.server.plan(&s.desired, today, prune)?;
+    let lint_errors = if today != s.today {
+        plan::lint_errors(&s.registry, today)
+    } else {
+        s.lint_errors.clone()
+    };
+    let mut fresh = s.server.plan(&s.desired, today, prune)?;
+    fresh.errors.extend(lint_errors);
+    // The registry as it is now decides: a saved plan does not carry lint findings over.
+    let lint = fresh.lint_errors();
+    let lint_found = fresh.errors.clone();
     let plan = match saved {
         Some(p) => {
             if p.target != fresh.target || p.url != fresh.url || p.realm != fresh.realm {
@@ -50,12 +59,49 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
                 );
             }
             if p.ops != fresh.ops {
-                bail!("the registry changed since the plan was made; run `scopectl plan` again");
+                // Compare whole ops (values included), so a value edited after review is
+                // never pushed under a reviewed plan.
+                let describe = |o: &scopectl::push::Op| {
+                    format!(
+                        "{} {} {} ({})",
+                        o.action(),
+                        o.client().unwrap_or(""),
+                        o.scope().unwrap_or(""),
+                        o.detail()
+                    )
+                };
+                let mut diffs = Vec::new();
+                for o in p.ops.iter().filter(|o| !fresh.ops.contains(o)).take(3) {
+                    diffs.push(format!("planned: {}", describe(o)));
+                }
+                for o in fresh.ops.iter().filter(|o| !p.ops.contains(o)).take(3) {
+                    diffs.push(format!("now: {}", describe(o)));
+                }
+                bail!(
+                    "the registry changed since the plan was made, so the saved plan no longer \
+                     says what would be pushed ({}); run `scopectl plan` again",
+                    diffs.join("; ")
+                );
             }
-            p
+            // Errors are the current ones (lint findings may have been fixed or added
+            // without changing any op).
+            Plan {
+                errors: lint_found,
+                ..p
+            }
         }
         None => fresh,
     };
+    if lint > 0 && !args.allow_lint_errors {
+        // Refuse before the first write: show the plan, so the findings are listed.
+        print(&plan::render_plan(&plan, args.format)?)?;
+        eprintln!(
+            "error: the registry has {lint} lint error(s) (listed above as {}); apply made no \
+             changes. Fix them (`scopectl lint`), or push anyway with --allow-lint-errors",
+            scopectl::push::LINT_ERRORS
+        );
+        return Ok(EXIT_UNUSABLE);
+    }
     let report = s.server.apply(&plan, &s.desired);
     match args.format {
         PlanFormat::Json => {

@@ -7,7 +7,8 @@ use crate::cli::DriftArgs;
 pub fn run(args: DriftArgs) -> anyhow::Result<u8> {
     let mut s = plan::open(&args.push)?;
     // Drift includes scopectl's scopes that left the registry (what `--prune` deletes).
-    let plan = s.server.plan(&s.desired, s.today, true)?;
+    let mut plan = s.server.plan(&s.desired, s.today, true)?;
+    plan.errors.extend(s.lint_errors.iter().cloned());
     let text = plan::render_plan(&plan, args.format)?;
     print(&text)?;
     Ok(if plan.ops.is_empty() && plan.errors.is_empty() {

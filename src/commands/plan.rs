@@ -4,7 +4,8 @@ use anyhow::{bail, Context};
 
 use super::{print, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{PlanArgs, PlanFormat, PushTargetArgs};
-use scopectl::push::{render, Desired, Plan, Server};
+use scopectl::diag::Severity;
+use scopectl::push::{render, Desired, Plan, PlanError, Server};
 use scopectl::registry::Registry;
 
 /// A loaded registry and a connected target.
@@ -13,12 +14,37 @@ pub(super) struct Session {
     pub server: Server,
     pub desired: Desired,
     pub today: chrono::NaiveDate,
+    /// Error-level lint findings (other than `grant/expired`) as `push/lint-errors`.
+    pub lint_errors: Vec<PlanError>,
+}
+
+/// Error-level lint findings as plan errors, each naming `file:line`. `grant/expired` is
+/// left out: an expired grant is pushable (apply removes its link).
+pub(super) fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanError> {
+    scopectl::lint::check(registry, today)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && d.code != "grant/expired")
+        .map(|d| {
+            let place = match (&d.primary, d.file()) {
+                (Some(l), _) => {
+                    let (line, _) = registry.files.location(l.file, l.span.start);
+                    format!("{}:{line}", registry.files.name(l.file))
+                }
+                (None, Some(f)) => registry.files.name(f).to_string(),
+                (None, None) => "registry".to_string(),
+            };
+            PlanError {
+                code: scopectl::push::LINT_ERRORS.into(),
+                message: format!("{place}: error[{}]: {}", d.code, d.message),
+            }
+        })
+        .collect()
 }
 
 /// Load the registry (it must load without errors) and connect to the target.
 pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
-    let loaded = Registry::load_dir(&args.path)?;
+    let loaded = Registry::load_dir(args.root())?;
     if !loaded.is_ok() {
         let first: Vec<String> = loaded
             .diagnostics
@@ -29,19 +55,21 @@ pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
             .collect();
         bail!(
             "the registry at `{}` does not load ({}); run `scopectl lint` for details",
-            args.path.display(),
+            args.root().display(),
             first.join("; ")
         );
     }
     let registry = loaded.registry;
     let (name, target) = scopectl::push::select_target(&registry, args.target.as_deref())?;
-    let server = Server::connect(&name, target, &args.path)?;
+    let server = Server::connect(&name, target, args.root())?;
     let desired = Desired::from_registry(&registry, today);
+    let lint_errors = lint_errors(&registry, today);
     Ok(Session {
         registry,
         server,
         desired,
         today,
+        lint_errors,
     })
 }
 
@@ -59,7 +87,8 @@ pub(super) fn render_plan(plan: &Plan, format: PlanFormat) -> anyhow::Result<Str
 
 pub fn run(args: PlanArgs) -> anyhow::Result<u8> {
     let mut s = open(&args.push)?;
-    let plan = s.server.plan(&s.desired, s.today, args.prune)?;
+    let mut plan = s.server.plan(&s.desired, s.today, args.prune)?;
+    plan.errors.extend(s.lint_errors.iter().cloned());
     if let Some(out) = &args.out {
         let mut json = serde_json::to_string_pretty(&plan)?;
         json.push('\n');

@@ -39,6 +39,8 @@ pub struct HttpSettings {
     /// PEM bytes of extra CA certificates to trust, and where they came from.
     pub ca_pem: Option<(String, Vec<u8>)>,
     pub insecure_tls: bool,
+    /// Allow plain `http://` to hosts that are not loopback.
+    pub insecure_http: bool,
     /// How many times a failed request (429, 5xx, connection error, timeout) is retried.
     pub retries: u32,
     /// First backoff delay; doubles on each retry.
@@ -54,6 +56,7 @@ impl Default for HttpSettings {
             timeout: Duration::from_secs(30),
             ca_pem: None,
             insecure_tls: false,
+            insecure_http: false,
             retries: 3,
             backoff: Duration::from_millis(250),
             retry_after_max: Duration::from_secs(30),
@@ -106,7 +109,13 @@ impl Response {
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     #[error("cannot connect to {url}: {detail} (is the server running and the URL right?)")]
-    Connect { url: String, detail: String },
+    Connect {
+        url: String,
+        detail: String,
+        /// The request may have reached the server (the connection broke after it was
+        /// open: reset, closed without an answer), as opposed to refused / not resolved.
+        maybe_sent: bool,
+    },
     #[error("TLS failure talking to {url}: {detail} (a private CA needs `ca_file` in the target)")]
     Tls { url: String, detail: String },
     #[error("request to {url} timed out")]
@@ -121,6 +130,19 @@ pub enum HttpError {
         attempts: u32,
         last: Box<HttpError>,
     },
+}
+
+impl HttpError {
+    /// The request may have been processed but its answer never arrived (a timeout, or
+    /// a connection broken after it was open).
+    pub fn answer_lost(&self) -> bool {
+        match self {
+            HttpError::Timeout { .. } => true,
+            HttpError::Connect { maybe_sent, .. } => *maybe_sent,
+            HttpError::GaveUp { last, .. } => last.answer_lost(),
+            _ => false,
+        }
+    }
 }
 
 /// Request counters.
@@ -152,7 +174,22 @@ pub struct Http {
     writes: AtomicU64,
     auth: AtomicU64,
     retries: AtomicU64,
+    /// Every secret value this agent has sent or received (client secrets, passwords,
+    /// access tokens, registration access tokens), scrubbed from any server text shown.
+    secrets: std::sync::Mutex<Vec<String>>,
 }
+
+/// Form fields whose values are secrets.
+const SECRET_FIELDS: &[&str] = &[
+    "client_secret",
+    "password",
+    "refresh_token",
+    "client_assertion",
+    "assertion",
+];
+
+/// Longest server text shown in a message (characters).
+const SHOWN_MAX: usize = 200;
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -198,7 +235,60 @@ impl Http {
             writes: AtomicU64::new(0),
             auth: AtomicU64::new(0),
             retries: AtomicU64::new(0),
+            secrets: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// Remember a secret value so it is scrubbed from server text shown to the user.
+    pub fn add_secret(&self, secret: &str) {
+        // Very short values would scrub ordinary words; no real secret is this short.
+        if secret.len() < 4 {
+            return;
+        }
+        if let Ok(mut v) = self.secrets.lock() {
+            if !v.iter().any(|s| s == secret) {
+                v.push(secret.to_string());
+                // Longest first, so a secret containing another is replaced whole.
+                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            }
+        }
+    }
+
+    /// `text` with every known secret (as sent, and percent-encoded as in a form or a
+    /// URL) replaced by `***`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        if let Ok(v) = self.secrets.lock() {
+            for secret in v.iter() {
+                out = out.replace(secret.as_str(), "***");
+                let encoded = pct(secret);
+                if encoded != *secret {
+                    out = out.replace(&encoded, "***");
+                    out = out.replace(&encoded.replace("%20", "+"), "***");
+                }
+            }
+        }
+        out
+    }
+
+    /// A server's answer as shown in a message: its JSON error message (`errorMessage`,
+    /// `error_description` or `error`) or else the body, with known secrets scrubbed,
+    /// then cut to 200 characters.
+    pub fn shown(&self, resp: &Response) -> String {
+        let text = serde_json::from_str::<serde_json::Value>(&resp.body)
+            .ok()
+            .and_then(|v| {
+                ["errorMessage", "error_description", "error"]
+                    .iter()
+                    .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
+            })
+            .unwrap_or_else(|| resp.body.trim().to_string());
+        let text = self.scrub(&text);
+        if text.chars().count() > SHOWN_MAX {
+            format!("{}…", text.chars().take(SHOWN_MAX).collect::<String>())
+        } else {
+            text
+        }
     }
 
     pub fn counts(&self) -> Counts {
@@ -222,7 +312,15 @@ impl Http {
 
     /// A token request (counted as `auth`).
     pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
-        self.send(Kind::Auth, "POST", url, None, &Body::Form(form))
+        let resp = self.send(Kind::Auth, "POST", url, None, &Body::Form(form), true)?;
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&resp.body) {
+            for k in ["access_token", "refresh_token", "id_token"] {
+                if let Some(t) = v.get(k).and_then(|x| x.as_str()) {
+                    self.add_secret(t);
+                }
+            }
+        }
+        Ok(resp)
     }
 
     /// An API request. GET counts as a read, anything else as a write.
@@ -238,7 +336,22 @@ impl Http {
         } else {
             Kind::Write
         };
-        self.send(kind, method, url, bearer, body)
+        self.send(kind, method, url, bearer, body, true)
+    }
+
+    /// A write that must not be repeated once it may have reached the server (it is not
+    /// idempotent, e.g. an RFC 7592 PUT that rotates the registration access token): it
+    /// is retried only when the server surely did not process it (connection refused,
+    /// 429, 5xx). A lost answer (a connection broken after the request went out, a
+    /// timeout) is returned as the error ([`HttpError::answer_lost`]).
+    pub fn request_unrepeatable(
+        &self,
+        method: &str,
+        url: &str,
+        bearer: Option<&Secret>,
+        body: &Body<'_>,
+    ) -> Result<Response, HttpError> {
+        self.send(Kind::Write, method, url, bearer, body, false)
     }
 
     /// Send with retries: at most `1 + retries` attempts. Every attempt is counted.
@@ -249,6 +362,7 @@ impl Http {
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        repeat_lost: bool,
     ) -> Result<Response, HttpError> {
         let mut attempts: u32 = 0;
         let mut backoff = self.settings.backoff;
@@ -270,6 +384,7 @@ impl Http {
                     Some(d) => Some(d),
                     None => Some(backoff),
                 },
+                Err(e) if e.answer_lost() && !repeat_lost => None,
                 Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => Some(backoff),
                 _ => None,
             };
@@ -302,11 +417,18 @@ impl Http {
         bearer: Option<&Secret>,
         body: &Body<'_>,
     ) -> Result<Response, HttpError> {
+        // Belt and braces: the targets' URLs are checked when they are read; this covers
+        // any URL that came from a server.
+        check_transport(url, self.settings.insecure_http).map_err(|detail| HttpError::Other {
+            url: url.to_string(),
+            detail,
+        })?;
         let mut b = ureq::http::Request::builder()
             .method(method)
             .uri(url)
             .header("accept", "application/json");
         if let Some(t) = bearer {
+            self.add_secret(t.expose());
             b = b.header("authorization", format!("Bearer {}", t.expose()));
         }
         let bytes: Vec<u8> = match body {
@@ -319,6 +441,11 @@ impl Http {
                 })?
             }
             Body::Form(pairs) => {
+                for (k, v) in pairs.iter() {
+                    if SECRET_FIELDS.contains(k) {
+                        self.add_secret(v);
+                    }
+                }
                 b = b.header("content-type", "application/x-www-form-urlencoded");
                 form_encode(pairs).into_bytes()
             }
@@ -355,6 +482,36 @@ impl Http {
     }
 }
 
+/// Is this URL safe to send credentials to? `https://` always; `http://` only to a
+/// loopback host (127.0.0.0/8, ::1, localhost) unless `insecure_http` allows any host.
+/// The error says why (without the key: callers name it).
+pub fn check_transport(url: &str, insecure_http: bool) -> Result<(), String> {
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| format!("`{url}` is not a valid URL ({e})"))?;
+    match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+        Some("https") => Ok(()),
+        Some("http") => {
+            let host = uri.host().unwrap_or("");
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback || insecure_http {
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{url}` is plain http to `{host}`, which is not loopback: credentials would \
+                     travel in cleartext; use https, or set `insecure_http = true` in the \
+                     target (never outside a lab)"
+                ))
+            }
+        }
+        _ => Err(format!("`{url}` is not an http(s) URL")),
+    }
+}
+
 /// `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date in the past
 /// means "now"; anything unreadable is ignored (the normal backoff applies).
 pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
@@ -384,11 +541,13 @@ fn classify(url: &str, e: ureq::Error) -> HttpError {
         }
         ureq::Error::Io(io) => HttpError::Connect {
             url,
+            maybe_sent: io.kind() != std::io::ErrorKind::ConnectionRefused,
             detail: io.to_string(),
         },
         ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => HttpError::Connect {
             url,
             detail: e.to_string(),
+            maybe_sent: false,
         },
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => HttpError::Tls {
             url,
@@ -427,6 +586,59 @@ pub fn pct(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_secrets_are_scrubbed_from_server_text_before_it_is_cut() {
+        let http = Http::new(HttpSettings::default()).unwrap();
+        http.add_secret("s3cr3t/value+x");
+        http.add_secret("eyJtoken");
+        let body = format!(
+            "{{\"error_description\":\"bad form grant_type=x&client_secret=s3cr3t%2Fvalue%2Bx; \
+             Authorization: Bearer eyJtoken; raw s3cr3t/value+x{}\"}}",
+            "y".repeat(300)
+        );
+        let resp = Response {
+            status: 401,
+            location: None,
+            body,
+            retry_after: None,
+            attempts: 1,
+        };
+        let shown = http.shown(&resp);
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("eyJtoken"),
+            "{shown}"
+        );
+        assert!(shown.contains("client_secret=***") && shown.contains("Bearer ***"));
+        assert!(
+            shown.ends_with('…') && shown.chars().count() == 201,
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "https://kc.example.com",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3/x",
+            "http://[::1]:80/",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+        ] {
+            assert!(check_transport(ok, false).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://kc.example.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            let e = check_transport(bad, false).unwrap_err();
+            assert!(e.contains("insecure_http"), "{e}");
+            assert!(check_transport(bad, true).is_ok(), "{bad}");
+        }
+        assert!(check_transport("ftp://x", true).is_err());
+    }
 
     #[test]
     fn secrets_never_print() {

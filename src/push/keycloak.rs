@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::http::{pct, Body, Counts, Http, HttpError, Response, Secret};
 use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan};
-use super::{PlanError, PLAN_FORMAT_VERSION};
+use super::{FieldChange, PlanError, PLAN_FORMAT_VERSION};
 use crate::policy::{Target, TargetKind};
 use crate::registry::GrantType;
 
@@ -124,6 +124,7 @@ impl Keycloak {
             .ok_or_else(|| anyhow!("target `{name}`: a keycloak target needs `realm`"))?;
         let (auth, secret_source) = if let Some(user) = super::read_secret(
             name,
+            "username_env",
             "admin user name",
             t.username_env.as_ref(),
             t.username_file.as_ref(),
@@ -131,6 +132,7 @@ impl Keycloak {
         )? {
             let password = super::read_secret(
                 name,
+                "password_env",
                 "admin password",
                 t.password_env.as_ref(),
                 t.password_file.as_ref(),
@@ -160,6 +162,7 @@ impl Keycloak {
                 })?;
             let secret = super::read_secret(
                 name,
+                "client_secret_env",
                 "client secret",
                 t.client_secret_env.as_ref(),
                 t.client_secret_file.as_ref(),
@@ -230,11 +233,11 @@ impl Keycloak {
                 self.name,
                 resp.status,
                 resp.retry_note(self.http.settings()),
-                error_message(&resp).unwrap_or_else(|| truncate(&resp.body))
+                self.http.shown(&resp)
             );
         }
         if !resp.ok() {
-            let detail = oauth_error(&resp);
+            let detail = self.http.shown(&resp);
             bail!(
                 "target `{}`: Keycloak rejected the credentials at {url} ({} {detail}); check the \
                  client id and the secret in {}",
@@ -302,15 +305,17 @@ impl Keycloak {
             404 => anyhow!(
                 "target `{}`: 404 Not Found on {what}: {}",
                 self.name,
-                error_message(resp).unwrap_or_else(|| format!(
-                    "does realm `{}` exist on {}?",
-                    self.realm, self.base
-                ))
+                error_message(resp)
+                    .map(|m| self.http.scrub(&m))
+                    .unwrap_or_else(|| format!(
+                        "does realm `{}` exist on {}?",
+                        self.realm, self.base
+                    ))
             ),
             s => anyhow!(
                 "target `{}`: {s} on {what}: {}",
                 self.name,
-                error_message(resp).unwrap_or_else(|| truncate(&resp.body))
+                self.http.shown(resp)
             ),
         }
     }
@@ -611,27 +616,50 @@ fn representation(d: &DesiredScope, id: Option<&str>) -> serde_json::Value {
     rep
 }
 
-/// What differs between a marked scope on the server and the registry.
-fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<String> {
+/// What differs between a marked scope on the server and the registry, with both values.
+fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<FieldChange> {
     let mut f = Vec::new();
-    let attr = |k: &str| s.attributes.get(k).map(String::as_str);
-    if s.description.as_deref() != Some(d.description.as_str()) {
-        f.push("description".to_string());
-    }
-    if s.protocol.as_deref() != Some("openid-connect") {
-        f.push("protocol".to_string());
-    }
-    if attr("include.in.token.scope") != Some("true") {
-        f.push("include.in.token.scope".to_string());
-    }
-    if attr("display.on.consent.screen").is_some_and(|v| v != "true") {
-        f.push("display.on.consent.screen".to_string());
-    }
-    if attr("consent.screen.text") != Some(d.consent_text.as_str()) {
-        f.push("consent.screen.text".to_string());
-    }
-    if f.is_empty() && attr(DIGEST) != Some(d.digest().as_str()) {
-        f.push(DIGEST.to_string());
+    let attr = |k: &str| s.attributes.get(k).cloned();
+    let mut check = |field: &str, have: Option<String>, want: &str, differs: bool| {
+        if differs {
+            f.push(FieldChange {
+                field: field.to_string(),
+                from: have,
+                to: want.to_string(),
+            });
+        }
+    };
+    check(
+        "description",
+        s.description.clone(),
+        &d.description,
+        s.description.as_deref() != Some(d.description.as_str()),
+    );
+    check(
+        "protocol",
+        s.protocol.clone(),
+        "openid-connect",
+        s.protocol.as_deref() != Some("openid-connect"),
+    );
+    let include = attr("include.in.token.scope");
+    let differs = include.as_deref() != Some("true");
+    check("include.in.token.scope", include, "true", differs);
+    let display = attr("display.on.consent.screen");
+    let differs = display.as_deref().is_some_and(|v| v != "true");
+    check("display.on.consent.screen", display, "true", differs);
+    let consent = attr("consent.screen.text");
+    let differs = consent.as_deref() != Some(d.consent_text.as_str());
+    check("consent.screen.text", consent, &d.consent_text, differs);
+    if f.is_empty() {
+        let digest = attr(DIGEST);
+        let want = d.digest();
+        if digest.as_deref() != Some(want.as_str()) {
+            f.push(FieldChange {
+                field: DIGEST.to_string(),
+                from: digest,
+                to: want,
+            });
+        }
     }
     f
 }
@@ -658,6 +686,7 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
             None => ops.push(Op::CreateScope {
                 scope: name.clone(),
                 description: d.description.clone(),
+                consent_text: d.consent_text.clone(),
             }),
             Some(s) if !s.marked() => {
                 errors.push(PlanError {
@@ -669,11 +698,12 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                 blocked.insert(name.clone());
             }
             Some(s) => {
-                let fields = changed_fields(s, d);
-                if !fields.is_empty() {
+                let changes = changed_fields(s, d);
+                if !changes.is_empty() {
                     ops.push(Op::UpdateScope {
                         scope: name.clone(),
-                        fields,
+                        fields: changes.iter().map(|c| c.field.clone()).collect(),
+                        changes,
                     });
                 }
             }
@@ -819,19 +849,6 @@ fn error_message(resp: &Response) -> Option<String> {
     ["errorMessage", "error_description", "error"]
         .iter()
         .find_map(|k| v.get(*k).and_then(|x| x.as_str()).map(str::to_string))
-}
-
-fn oauth_error(resp: &Response) -> String {
-    error_message(resp).unwrap_or_else(|| truncate(&resp.body))
-}
-
-fn truncate(s: &str) -> String {
-    let s = s.trim();
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

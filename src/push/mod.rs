@@ -31,6 +31,10 @@ use http::{Counts, Http, HttpSettings, Secret};
 /// Version of the saved plan format (`plan --out`).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// Plan error code of an error-level lint finding: `apply` refuses to make any change
+/// while the plan has one, unless `--allow-lint-errors` is given.
+pub const LINT_ERRORS: &str = "push/lint-errors";
+
 /// A scope as the registry wants it on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DesiredScope {
@@ -110,14 +114,64 @@ impl Desired {
     }
 }
 
+/// One changed field of a scope: the value on the server (absent: not set) and the value
+/// the registry wants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: String,
+}
+
+impl FieldChange {
+    /// `field: "old" -> "new"`, or a word diff (`[-removed-]{+added+}`) when either value
+    /// is long.
+    pub fn describe(&self) -> String {
+        let from = self.from.as_deref().unwrap_or("");
+        if self.from.is_some() && (from.chars().count() > 40 || self.to.chars().count() > 40) {
+            return format!("{}: {}", self.field, word_diff(from, &self.to));
+        }
+        let from = match &self.from {
+            Some(f) => format!("{f:?}"),
+            None => "(unset)".to_string(),
+        };
+        format!("{}: {from} -> {:?}", self.field, self.to)
+    }
+}
+
+/// `the [-old-]{+new+} words`: what changed between two texts, word by word.
+pub fn word_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_words(old, new);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let v = change.value();
+        match change.tag() {
+            similar::ChangeTag::Equal => out.push_str(v),
+            similar::ChangeTag::Delete => out.push_str(&format!("[-{v}-]")),
+            similar::ChangeTag::Insert => out.push_str(&format!("{{+{v}+}}")),
+        }
+    }
+    out
+}
+
 /// One change to the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    /// Create a client scope (with scopectl's marker).
-    CreateScope { scope: String, description: String },
-    /// Update a managed client scope; `fields` names what differs.
-    UpdateScope { scope: String, fields: Vec<String> },
+    /// Create a client scope (with scopectl's marker): the full representation it gets
+    /// (the other attributes are fixed: see docs/push.md).
+    CreateScope {
+        scope: String,
+        description: String,
+        consent_text: String,
+    },
+    /// Update a managed client scope; `fields` names what differs, `changes` holds the
+    /// server's and the registry's value of each.
+    UpdateScope {
+        scope: String,
+        fields: Vec<String>,
+        changes: Vec<FieldChange>,
+    },
     /// Delete a managed client scope (only with `--prune`).
     DeleteScope { scope: String },
     /// Attach a scope to a client.
@@ -187,8 +241,22 @@ impl Op {
     /// Details for the table ("description", "revoked", "a b -> a c").
     pub fn detail(&self) -> String {
         match self {
-            Op::CreateScope { description, .. } => description.clone(),
-            Op::UpdateScope { fields, .. } => format!("changed: {}", fields.join(", ")),
+            Op::CreateScope {
+                description,
+                consent_text,
+                ..
+            } => {
+                if consent_text == description {
+                    format!("description: {description:?}")
+                } else {
+                    format!("description: {description:?}; consent text: {consent_text:?}")
+                }
+            }
+            Op::UpdateScope { changes, .. } => changes
+                .iter()
+                .map(FieldChange::describe)
+                .collect::<Vec<_>>()
+                .join("; "),
             Op::DeleteScope { .. } => "--prune: no longer in the registry".into(),
             Op::Assign { .. } => "granted in the registry".into(),
             Op::Unassign { reason, .. } => reason.clone(),
@@ -252,6 +320,11 @@ impl Plan {
     pub fn writes(&self) -> usize {
         self.ops.len()
     }
+
+    /// How many of the errors are lint findings (which block `apply`).
+    pub fn lint_errors(&self) -> usize {
+        self.errors.iter().filter(|e| e.code == LINT_ERRORS).count()
+    }
 }
 
 /// The outcome of `apply`.
@@ -294,6 +367,18 @@ impl Server {
             settings.ca_pem = Some((path.display().to_string(), pem));
         }
         settings.insecure_tls = target.insecure_tls.unwrap_or(false);
+        settings.insecure_http = target.insecure_http.unwrap_or(false);
+        http::check_transport(target.url.as_str(), settings.insecure_http)
+            .map_err(|e| anyhow::anyhow!("target `{name}`, key `url`: {e}"))?;
+        for (client, r) in &target.clients {
+            http::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(
+                |e| {
+                    anyhow::anyhow!(
+                        "target `{name}`, key `clients.\"{client}\".registration_client_uri`: {e}"
+                    )
+                },
+            )?;
+        }
         if let Some(n) = target.retries {
             settings.retries = n;
         }
@@ -401,12 +486,21 @@ pub fn select_target<'a>(
 /// Read a secret from the environment variable or file the target names.
 pub fn read_secret(
     target: &str,
+    env_key: &str,
     what: &str,
     env: Option<&Sp<String>>,
     file: Option<&Sp<String>>,
     root: &Path,
 ) -> anyhow::Result<Option<Secret>> {
     if let Some(var) = env {
+        if !is_env_var_name(var.as_str()) {
+            // It may be the secret itself pasted in the wrong place: never echo it.
+            bail!(
+                "target `{target}`: the value of {env_key} is not a valid environment variable \
+                 name (letters, digits and `_`, not starting with a digit); {env_key} names the \
+                 variable that holds the {what}, never the {what} itself"
+            );
+        }
         return match std::env::var(var.as_str()) {
             Ok(v) if !v.is_empty() => Ok(Some(Secret::new(v))),
             _ => bail!(
@@ -430,6 +524,15 @@ pub fn read_secret(
         return Ok(Some(Secret::new(v)));
     }
     Ok(None)
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_]*$`: what an environment variable name looks like.
+fn is_env_var_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// `sha256:<hex>` of a serializable state, for the plan fingerprint.
@@ -480,11 +583,33 @@ mod tests {
             Op::CreateScope {
                 scope: "a:b".into(),
                 description: "d".into(),
+                consent_text: "d".into(),
             },
         ];
         order_ops(&mut ops);
         assert!(matches!(ops[0], Op::CreateScope { .. }));
         assert!(matches!(ops[2], Op::DeleteScope { .. }));
+    }
+
+    #[test]
+    fn field_changes_show_both_values_and_long_ones_as_a_word_diff() {
+        let short = FieldChange {
+            field: "description".into(),
+            from: Some("everything!".into()),
+            to: "everything?".into(),
+        };
+        assert_eq!(
+            short.describe(),
+            "description: \"everything!\" -> \"everything?\""
+        );
+        let long = FieldChange {
+            field: "description".into(),
+            from: Some("Read the orders of the signed-in customer and their lines".into()),
+            to: "Read the orders of every customer and their lines".into(),
+        };
+        let d = long.describe();
+        assert!(d.contains("[-the-]") && d.contains("{+every+}"), "{d}");
+        assert!(d.starts_with("description: Read the orders of "), "{d}");
     }
 
     #[test]

@@ -33,7 +33,7 @@ fn ops_table(ops: &[Op]) -> Table {
 pub fn plan_table(plan: &Plan) -> String {
     let mut out = format!("Plan for target `{}`: {}\n", plan.target, where_(plan));
     if plan.ops.is_empty() {
-        out.push_str("No changes: the server matches the registry.\n");
+        out.push_str(&no_changes(plan));
     } else {
         out.push_str(&format!("{}\n", ops_table(&plan.ops)));
         out.push_str(&format!("{} change(s).\n", plan.ops.len()));
@@ -45,7 +45,13 @@ pub fn plan_table(plan: &Plan) -> String {
         out.push_str(&format!("note: {n}\n"));
     }
     out.push_str(&requests_line(&plan.requests));
-    if !plan.errors.is_empty() {
+    if plan.lint_errors() > 0 {
+        out.push_str(&format!(
+            "{}: the registry has lint errors, so `apply` refuses to make any change \
+             (exit 2) unless given --allow-lint-errors.\n",
+            errors_summary(plan)
+        ));
+    } else if !plan.errors.is_empty() {
         out.push_str(&format!(
             "{}: what they name cannot be pushed; `apply` would make the {} change(s) \
              above and exit 1.\n",
@@ -54,6 +60,17 @@ pub fn plan_table(plan: &Plan) -> String {
         ));
     }
     out
+}
+
+/// The line shown instead of the table of changes when there are none.
+fn no_changes(plan: &Plan) -> String {
+    match plan.errors.len() {
+        0 => "No changes: the server matches the registry.\n".to_string(),
+        n => format!(
+            "No changes to make, but the plan has {n} error(s) (listed below): the server \
+             does NOT match the registry.\n"
+        ),
+    }
 }
 
 /// "2 plan errors (push/missing-client, push/unmanaged-scope)".
@@ -97,7 +114,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
         md_escape(&where_(plan))
     );
     if plan.ops.is_empty() {
-        out.push_str("No changes: the server matches the registry.\n");
+        out.push_str(&no_changes(plan));
     } else {
         out.push_str("| # | change | client | scope | detail |\n|---|---|---|---|---|\n");
         for (i, op) in plan.ops.iter().enumerate() {
@@ -118,9 +135,14 @@ pub fn plan_markdown(plan: &Plan) -> String {
         out.push_str(&format!("\n**{} change(s).**\n", plan.ops.len()));
     }
     if !plan.errors.is_empty() {
+        let consequence = if plan.lint_errors() > 0 {
+            "the registry has lint errors, so `apply` refuses to make any change unless \
+             given `--allow-lint-errors`"
+        } else {
+            "what they name cannot be pushed; `apply` would make the other changes and exit 1"
+        };
         out.push_str(&format!(
-            "\n**{}**: what they name cannot be pushed; `apply` would make the other changes \
-             and exit 1.\n\n",
+            "\n**{}**: {consequence}.\n\n",
             errors_summary(plan)
         ));
         for e in &plan.errors {
@@ -263,10 +285,31 @@ mod tests {
     }
 
     #[test]
+    fn no_changes_does_not_claim_a_match_when_the_plan_has_errors() {
+        let clean = plan_table(&plan(vec![], vec![]));
+        assert!(clean.contains("No changes: the server matches the registry."));
+        let err = vec![PlanError {
+            code: "push/missing-client".into(),
+            message: "the registration of `abc` is gone (404)".into(),
+        }];
+        for text in [
+            plan_table(&plan(vec![], err.clone())),
+            plan_markdown(&plan(vec![], err)),
+        ] {
+            assert!(!text.contains("matches the registry"), "{text}");
+            assert!(
+                text.contains("No changes to make, but the plan has 1 error(s)"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn apply_ends_with_the_outcome_and_errors_come_after_the_table() {
         let create = Op::CreateScope {
             scope: "a:b".into(),
             description: "d".into(),
+            consent_text: "d".into(),
         };
         let clean = plan(vec![create.clone()], Vec::new());
         let text = apply_text(&clean, &report(vec![create.clone()]));

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use serde::Serialize;
 
-use super::http::{Body, Counts, Http, Response, Secret};
+use super::http::{Body, Counts, Http, Secret};
 use super::PLAN_FORMAT_VERSION;
 use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
 use crate::policy::{Target, TargetKind};
@@ -65,6 +65,7 @@ impl Rfc7592 {
             let file = r.registration_access_token_file.clone().map(Sp::unspanned);
             let token = super::read_secret(
                 name,
+                "registration_access_token_env",
                 &format!("registration access token of client `{client}`"),
                 env.as_ref(),
                 file.as_ref(),
@@ -156,7 +157,7 @@ impl Rfc7592 {
                     "target `{}`: {s} on GET {uri}{}: {}",
                     self.name,
                     resp.retry_note(self.http.settings()),
-                    short(&resp)
+                    self.http.shown(&resp)
                 ),
             }
             let meta = resp.json()?;
@@ -187,6 +188,7 @@ impl Rfc7592 {
         };
         match self.regs.get_mut(client) {
             Some(r) if r.token.expose() != new => {
+                self.http.add_secret(new);
                 r.token = Secret::new(new);
                 true
             }
@@ -200,16 +202,13 @@ impl Rfc7592 {
         };
         match (&r.file, &r.env) {
             (Some(path), _) => {
-                let tmp = path.with_extension("tmp");
-                std::fs::write(&tmp, format!("{}\n", r.token.expose()))
-                    .and_then(|_| std::fs::rename(&tmp, path))
-                    .map_err(|e| {
-                        format!(
-                            "client `{client}`: the server rotated its registration access token \
+                write_secret_file(path, &format!("{}\n", r.token.expose())).map_err(|e| {
+                    format!(
+                        "client `{client}`: the server rotated its registration access token \
                              and saving it to `{}` failed: {e}",
-                            path.display()
-                        )
-                    })
+                        path.display()
+                    )
+                })
             }
             (None, Some(env)) => Err(format!(
                 "client `{client}`: the server rotated its registration access token; ${env} \
@@ -303,17 +302,42 @@ impl Rfc7592 {
         }
         obj.retain(|_, v| !v.is_null() && v.as_str() != Some(""));
         obj.insert("scope".into(), serde_json::Value::String(to.join(" ")));
-        let resp = self
-            .http
-            .request("PUT", &uri, Some(&token), &Body::Json(&meta))
-            .map_err(|e| self.net(e))?;
+        // Not repeated once it may have gone through: a server that rotates registration
+        // access tokens would have replaced the token with one whose answer was lost, and
+        // a repeat with the old token only gets 401.
+        let resp =
+            match self
+                .http
+                .request_unrepeatable("PUT", &uri, Some(&token), &Body::Json(&meta))
+            {
+                Ok(r) => r,
+                Err(e) if e.answer_lost() => {
+                    let saved = match &reg.file {
+                        Some(f) => format!("`{}`", f.display()),
+                        None => match &reg.env {
+                            Some(v) => format!("${v}"),
+                            None => "the token source".to_string(),
+                        },
+                    };
+                    bail!(
+                        "target `{}`: the answer to PUT {uri} (client `{client}`) was lost ({e}); \
+                     the server may have made the change and rotated the registration access \
+                     token, so scopectl did not repeat it. Run `scopectl plan`: if client \
+                     `{client}` gets 401, the token in {saved} was rotated and the new one is \
+                     lost; ask the server's administrator for a new registration access token \
+                     (or re-register the client) and put it in {saved}",
+                        self.name
+                    );
+                }
+                Err(e) => return Err(self.net(e)),
+            };
         if !resp.ok() {
             bail!(
                 "target `{}`: {} on PUT {uri} (client `{client}`){}: {}",
                 self.name,
                 resp.status,
                 resp.retry_note(self.http.settings()),
-                short(&resp)
+                self.http.shown(&resp)
             );
         }
         if let Ok(v) = resp.json() {
@@ -394,11 +418,37 @@ fn diff(
     (ops, errors, notes)
 }
 
-fn short(resp: &Response) -> String {
-    let s = resp.body.trim();
-    if s.len() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
+/// Replace a secret file's contents atomically without ever exposing the secret: write a
+/// temp file (unique name, mode 0600, or the original file's mode) next to the real
+/// file, fsync it, then rename it over. A symlinked secret is written through to the file
+/// the link points at, so the link stays.
+fn write_secret_file(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".scopectl-token-")
+        .tempfile_in(&dir)?;
+    #[cfg(unix)]
+    if let Ok(meta) = std::fs::metadata(&target) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        // Make the rename durable; not every platform can fsync a directory.
+        let _ = d.sync_all();
+    }
+    Ok(())
 }

@@ -296,12 +296,16 @@ pub fn scopes_toml(scopes: &[(&str, &str)]) -> String {
         .collect()
 }
 
-/// A client file with grants: (scope, type, expires).
+/// A client file with grants: (scope, type, expires). Each grant lints clean: it is
+/// justified, approved 300 days before it expires (within the default 365-day
+/// `max_grant_lifetime`) and, for the dates the tests use, before their `--today`.
 pub fn client_toml(id: &str, grants: &[(&str, &str, &str)]) -> String {
     let mut s = format!("[client]\nid = \"{id}\"\nowner = \"team-b\"\n\n");
     for (scope, kind, expires) in grants {
+        let approved = chrono::NaiveDate::parse_from_str(expires, "%Y-%m-%d").unwrap()
+            - chrono::Days::new(300);
         s.push_str(&format!(
-            "[[grants]]\nscope = \"{scope}\"\njustification = \"needed (T-1)\"\napproved_by = \"x@example.com\"\napproved_on = 2026-01-01\nexpires = {expires}\ntype = \"{kind}\"\n\n"
+            "[[grants]]\nscope = \"{scope}\"\njustification = \"needed (T-1)\"\napproved_by = \"x@example.com\"\napproved_on = {approved}\nexpires = {expires}\ntype = \"{kind}\"\n\n"
         ));
     }
     s
