@@ -469,8 +469,9 @@ fn a_folder_that_is_not_a_registry_is_a_clear_error() {
         ));
 }
 
-/// v1 = the history's v1; then one commit whose registry values and commit metadata carry
-/// terminal escapes and markup.
+/// v1 = the history's v1; then one commit whose registry values carry markup and whose
+/// commit metadata carries terminal escapes (the loader refuses control characters in
+/// registry values, see `registry_values_with_control_characters_do_not_load`).
 fn hostile() -> common::History {
     let h = history("");
     let sensor =
@@ -479,8 +480,8 @@ fn hostile() -> common::History {
         "clients/iot/sensor-node.toml",
         &(sensor.replace(
             "Uploads compressed sensor batches (IOT-150)",
-            "\\u001b[2J\\u001b[H<script>alert(1)</script> | cell",
-        ) + "\n[[grants]]\nscope = \"reports:view\"\njustification = \"\\u001b[2J\\u001b[H<script>alert(1)</script> | cell\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\n"),
+            "<script>alert(1)</script> | cell",
+        ) + "\n[[grants]]\nscope = \"reports:view\"\njustification = \"<script>alert(1)</script> | cell\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\n"),
     );
     let c = h.t.commit(
         "Mallory\u{1b}[31m",
@@ -517,10 +518,35 @@ fn control_characters_from_registry_and_commits_are_escaped_in_diff_and_log() {
             !s.chars().any(|c| c == '\u{1b}' || c == '\u{7}'),
             "{args:?} printed a raw control character: {s:?}"
         );
-        assert!(s.contains("\\u{1b}[2J"), "{args:?}: {s}");
         assert!(s.contains("Mallory\\u{1b}[31m"), "{args:?}: {s}");
         assert!(s.contains("Innocent\\u{1b}]0;pwned\\u{7}"), "{args:?}: {s}");
     }
+}
+
+#[test]
+fn registry_values_with_control_characters_do_not_load() {
+    let h = history("");
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace(
+            "Uploads compressed sensor batches (IOT-150)",
+            "\\u001b[2J\\u001b[H fake",
+        ),
+    );
+    let c = h.t.commit("Mallory", "mallory@example.com", "Escapes");
+    h.t.tag("v3", c);
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args(["diff", "v2..v3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("side B"), "{err}");
+    assert!(err.contains("control character"), "{err}");
 }
 
 #[test]

@@ -790,6 +790,10 @@ fn token_scope_claim_holds_exactly_the_unexpired_default_scopes() {
             "--insecure-http",
             "--format",
             "json",
+            // Grants are evaluated on the day the test applied (the token's own times
+            // are checked against the real clock: it was issued just now).
+            "--today",
+            "2026-12-15",
         ])
         .arg("--registry")
         .arg(f.reg.path())

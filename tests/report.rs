@@ -313,12 +313,13 @@ fn without_history_segregation_of_duties_is_partial_not_met() {
     assert_eq!(c53["status"], "met", "{c53:#}");
 }
 
-/// A grant whose values try a spreadsheet formula, markup, a table pipe and a terminal escape.
+/// A grant whose values try a spreadsheet formula, markup and a table pipe (terminal escapes
+/// in registry values are refused by the loader; commit metadata is escaped, see tests/diff.rs).
 fn hostile() -> History {
     let h = history("");
     h.t.write(
         "clients/evil.toml",
-        "[client]\nid = \"evil\"\nowner = \"@team-evil\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\") <script>alert(1)</script> | \\u001b[2J\"\napproved_by = \"+erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\nticket = \"-1+2\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Ended\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-09-05\nexpires = 2026-11-01\n",
+        "[client]\nid = \"evil\"\nowner = \"@team-evil\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"=HYPERLINK(\\\"http://x\\\",\\\"y\\\") <script>alert(1)</script> | cell\"\napproved_by = \"+erin@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-04-05\nticket = \"-1+2\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Ended\"\napproved_by = \"erin@example.com\"\napproved_on = 2026-09-05\nexpires = 2026-11-01\n",
     );
     h.t.commit("Erin", "erin@example.com", "Evil client");
     h
@@ -345,7 +346,7 @@ fn markdown_report_escapes_markup_pipes_and_terminal_controls() {
     assert!(!md.contains("<script>"), "{md}");
     assert!(!md.contains('\u{1b}'), "{md:?}");
     assert!(
-        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| \\u{1b}[2J"),
+        md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| cell"),
         "{md}"
     );
 }
