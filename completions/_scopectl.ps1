@@ -28,15 +28,15 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
-            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
-            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode a token, verify its signature and check it against the registry')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
+            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -54,55 +54,6 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules with their ids, default levels and explanations, then exit')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'scopectl;schema' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write all schemas into this directory instead of printing one')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'scopectl;completions' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write completions for every shell into this directory instead of printing one')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'scopectl;plan' {
-            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
-            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
-            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also save the plan (JSON, no secrets) for `apply --plan`')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
-            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Plan deletes of scopectl''s client scopes that left the registry')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'scopectl;apply' {
-            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
-            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
-            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
-            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Apply this saved plan; refuses if the server or registry changed since it was made')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`markdown` is treated as `table`)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
-            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)')
-            [CompletionResult]::new('--allow-lint-errors', '--allow-lint-errors', [CompletionResultType]::ParameterName, 'Push even though the registry has lint errors (they are still listed; exit 1)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'scopectl;drift' {
-            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
-            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
-            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -161,18 +112,67 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;plan' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also save the plan (JSON, no secrets) for `apply --plan`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Plan deletes of scopectl''s client scopes that left the registry')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;apply' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Apply this saved plan; refuses if the server or registry changed since it was made')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (`markdown` is treated as `table`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)')
+            [CompletionResult]::new('--allow-lint-errors', '--allow-lint-errors', [CompletionResultType]::ParameterName, 'Push even though the registry has lint errors (they are still listed; exit 1)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;drift' {
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` to use (default: the only one)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;schema' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write all schemas into this directory instead of printing one')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;completions' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write completions for every shell into this directory instead of printing one')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'scopectl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
-            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
-            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
-            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
-            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
             [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Decode a token, verify its signature and check it against the registry')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
+            [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -180,21 +180,6 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;lint' {
-            break
-        }
-        'scopectl;help;schema' {
-            break
-        }
-        'scopectl;help;completions' {
-            break
-        }
-        'scopectl;help;plan' {
-            break
-        }
-        'scopectl;help;apply' {
-            break
-        }
-        'scopectl;help;drift' {
             break
         }
         'scopectl;help;diff' {
@@ -207,6 +192,21 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;decode' {
+            break
+        }
+        'scopectl;help;plan' {
+            break
+        }
+        'scopectl;help;apply' {
+            break
+        }
+        'scopectl;help;drift' {
+            break
+        }
+        'scopectl;help;schema' {
+            break
+        }
+        'scopectl;help;completions' {
             break
         }
         'scopectl;help;help' {

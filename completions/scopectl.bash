@@ -95,7 +95,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint schema completions plan apply drift diff log report decode help"
+            opts="-h -V --color --help --version init lint diff log report decode plan apply drift schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,7 +307,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init lint schema completions plan apply drift diff log report decode help"
+            opts="init lint diff log report decode plan apply drift schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

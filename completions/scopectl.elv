@@ -25,15 +25,15 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --version 'Print version'
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
             cand lint 'Check the registry against the lint rules'
-            cand schema 'Print the JSON Schema of a registry file kind'
-            cand completions 'Print shell completions'
-            cand plan 'Show the changes that would make a target server match the registry'
-            cand apply 'Make a target server match the registry (exactly the planned changes)'
-            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
             cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
             cand decode 'Decode a token, verify its signature and check it against the registry'
+            cand plan 'Show the changes that would make a target server match the registry'
+            cand apply 'Make a target server match the registry (exactly the planned changes)'
+            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand schema 'Print the JSON Schema of a registry file kind'
+            cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;init'= {
@@ -49,50 +49,6 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --path-prefix 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'scopectl;schema'= {
-            cand --out 'Write all schemas into this directory instead of printing one'
-            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'scopectl;completions'= {
-            cand --out 'Write completions for every shell into this directory instead of printing one'
-            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand -h 'Print help'
-            cand --help 'Print help'
-        }
-        &'scopectl;plan'= {
-            cand --registry 'The registry root, as the other commands take it (same as PATH)'
-            cand --target 'The `[targets.NAME]` to use (default: the only one)'
-            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
-            cand --format 'Output format'
-            cand --out 'Also save the plan (JSON, no secrets) for `apply --plan`'
-            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --prune 'Plan deletes of scopectl''s client scopes that left the registry'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'scopectl;apply'= {
-            cand --registry 'The registry root, as the other commands take it (same as PATH)'
-            cand --target 'The `[targets.NAME]` to use (default: the only one)'
-            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
-            cand --plan 'Apply this saved plan; refuses if the server or registry changed since it was made'
-            cand --format 'Output format (`markdown` is treated as `table`)'
-            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
-            cand --allow-lint-errors 'Push even though the registry has lint errors (they are still listed; exit 1)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'scopectl;drift'= {
-            cand --registry 'The registry root, as the other commands take it (same as PATH)'
-            cand --target 'The `[targets.NAME]` to use (default: the only one)'
-            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
-            cand --format 'Output format'
-            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -146,33 +102,67 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;plan'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --format 'Output format'
+            cand --out 'Also save the plan (JSON, no secrets) for `apply --plan`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --prune 'Plan deletes of scopectl''s client scopes that left the registry'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;apply'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --plan 'Apply this saved plan; refuses if the server or registry changed since it was made'
+            cand --format 'Output format (`markdown` is treated as `table`)'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
+            cand --allow-lint-errors 'Push even though the registry has lint errors (they are still listed; exit 1)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;drift'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
+            cand --target 'The `[targets.NAME]` to use (default: the only one)'
+            cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;schema'= {
+            cand --out 'Write all schemas into this directory instead of printing one'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;completions'= {
+            cand --out 'Write completions for every shell into this directory instead of printing one'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'scopectl;help'= {
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
             cand lint 'Check the registry against the lint rules'
-            cand schema 'Print the JSON Schema of a registry file kind'
-            cand completions 'Print shell completions'
-            cand plan 'Show the changes that would make a target server match the registry'
-            cand apply 'Make a target server match the registry (exactly the planned changes)'
-            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
             cand report 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
             cand decode 'Decode a token, verify its signature and check it against the registry'
+            cand plan 'Show the changes that would make a target server match the registry'
+            cand apply 'Make a target server match the registry (exactly the planned changes)'
+            cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand schema 'Print the JSON Schema of a registry file kind'
+            cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;help;init'= {
         }
         &'scopectl;help;lint'= {
-        }
-        &'scopectl;help;schema'= {
-        }
-        &'scopectl;help;completions'= {
-        }
-        &'scopectl;help;plan'= {
-        }
-        &'scopectl;help;apply'= {
-        }
-        &'scopectl;help;drift'= {
         }
         &'scopectl;help;diff'= {
         }
@@ -181,6 +171,16 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;report'= {
         }
         &'scopectl;help;decode'= {
+        }
+        &'scopectl;help;plan'= {
+        }
+        &'scopectl;help;apply'= {
+        }
+        &'scopectl;help;drift'= {
+        }
+        &'scopectl;help;schema'= {
+        }
+        &'scopectl;help;completions'= {
         }
         &'scopectl;help;help'= {
         }

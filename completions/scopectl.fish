@@ -31,15 +31,15 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -s h -l help -d 'Print h
 complete -c scopectl -n "__fish_scopectl_needs_command" -s V -l version -d 'Print version'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "completions" -d 'Print shell completions'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
@@ -58,51 +58,6 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l list-rules -d 'List the rules with their ids, default levels and explanations, then exit'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l out -d 'Write all schemas into this directory instead of printing one' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l out -d 'Write completions for every shell into this directory instead of printing one' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
-json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
-markdown\t'Markdown, for a pull-request comment'"
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l out -d 'Also save the plan (JSON, no secrets) for `apply --plan`' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l plan -d 'Apply this saved plan; refuses if the server or registry changed since it was made' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format (`markdown` is treated as `table`)' -r -f -a "table\t'A table for a terminal'
-json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
-markdown\t'Markdown, for a pull-request comment'"
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
-json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
-markdown\t'Markdown, for a pull-request comment'"
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
@@ -157,15 +112,60 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l discover -d
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l insecure-http -d 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l list-rules -d 'List the token findings with their ids, levels and explanations, then exit'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint schema completions plan apply drift diff log report decode help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l out -d 'Also save the plan (JSON, no secrets) for `apply --plan`' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l plan -d 'Apply this saved plan; refuses if the server or registry changed since it was made' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format (`markdown` is treated as `table`)' -r -f -a "table\t'A table for a terminal'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
+markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l out -d 'Write all schemas into this directory instead of printing one' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l out -d 'Write completions for every shell into this directory instead of printing one' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

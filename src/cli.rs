@@ -36,16 +36,6 @@ pub enum Command {
     Init(InitArgs),
     /// Check the registry against the lint rules.
     Lint(LintArgs),
-    /// Print the JSON Schema of a registry file kind.
-    Schema(SchemaArgs),
-    /// Print shell completions.
-    Completions(CompletionsArgs),
-    /// Show the changes that would make a target server match the registry.
-    Plan(PlanArgs),
-    /// Make a target server match the registry (exactly the planned changes).
-    Apply(ApplyArgs),
-    /// Check whether a target server still matches the registry (exit 1 when it differs).
-    Drift(DriftArgs),
     /// Semantic diff of the registry between two git revisions (A..B), with provenance.
     Diff(DiffArgs),
     /// The history of one scope or one client's grants: every change with who, when, why.
@@ -54,6 +44,16 @@ pub enum Command {
     Report(ReportArgs),
     /// Decode a token, verify its signature and check it against the registry.
     Decode(Box<DecodeArgs>),
+    /// Show the changes that would make a target server match the registry.
+    Plan(PlanArgs),
+    /// Make a target server match the registry (exactly the planned changes).
+    Apply(ApplyArgs),
+    /// Check whether a target server still matches the registry (exit 1 when it differs).
+    Drift(DriftArgs),
+    /// Print the JSON Schema of a registry file kind.
+    Schema(SchemaArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, clap::Args)]
