@@ -31,7 +31,12 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            // Errors can quote files, tokens or server answers: nothing in them may drive
+            // the terminal.
+            eprintln!(
+                "error: {}",
+                scopectl::output::clean_multiline(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }
