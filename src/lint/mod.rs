@@ -235,11 +235,9 @@ impl Sink {
     fn new(registry: &Registry) -> Self {
         let mut levels: HashMap<&'static str, Level> =
             RULES.iter().map(|r| (r.id, r.level)).collect();
-        if let Some((_, pf)) = &registry.policy_file {
-            for (id, level) in &pf.rules {
-                if let Some(r) = rule(id.as_str()) {
-                    levels.insert(r.id, **level);
-                }
+        for (id, level) in level_overrides(registry) {
+            if let Some(r) = rule(&id) {
+                levels.insert(r.id, level);
             }
         }
         Sink {
