@@ -64,6 +64,12 @@ fn blob(repo: &Repository, text: &str) -> Oid {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --all-targets` runs benches without it,
+    // and a benchmark is not a test: stop before measuring anything.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("diff benchmark: skipped (run it with `cargo bench --bench diff`)");
+        return;
+    }
     let clients = env_or("SCOPECTL_BENCH_CLIENTS", 2_000);
     let per = env_or("SCOPECTL_BENCH_GRANTS_PER_CLIENT", 10);
     let commits = env_or("SCOPECTL_BENCH_COMMITS", 1_000);
