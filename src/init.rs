@@ -26,7 +26,7 @@ access_token_lifetime = "15m" # for `scopectl decode`
 
 # Per-rule levels: allow | warn | deny. `scopectl lint --list-rules` lists the ids.
 [rules]
-# "grant/expiring" = "deny"
+# Rule::GrantExpiring = "deny"
 
 # Push targets for `scopectl plan/apply/drift`. Secrets come only from environment
 # variables or files named here (client_secret_env / client_secret_file), never this file.

@@ -7,8 +7,8 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod diag;
 pub mod diff;
+pub mod finding;
 pub mod history;
 pub mod init;
 pub mod lint;
@@ -17,8 +17,10 @@ pub mod policy;
 pub mod push;
 pub mod registry;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod synth;
+pub mod text;
 pub mod token;
 
 /// Today's date in UTC: the default "today" for expiry checks.

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
             // the terminal.
             eprintln!(
                 "error: {}",
-                scopectl::output::clean_multiline(&format!("{e:#}"))
+                scopectl::text::clean_multiline(&format!("{e:#}"))
             );
             ExitCode::from(2)
         }

@@ -81,3 +81,28 @@ fn completions_command_prints_a_script_per_shell() {
         );
     }
 }
+
+/// docs/rules.md is generated from the rule catalog: every rule has a heading with the
+/// anchor SARIF's `helpUri` points at.
+#[test]
+fn rule_reference_is_fresh_and_has_every_anchor() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let generated = scopectl::rules::reference_markdown();
+    if std::env::var_os("SCOPECTL_UPDATE_GENERATED").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/rules.md");
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "docs/rules.md is stale; run `SCOPECTL_UPDATE_GENERATED=1 cargo test --test generated` and commit"
+    );
+    for r in scopectl::rules::ALL {
+        let anchor = format!("<a id=\"{}\"></a>", r.anchor());
+        assert!(checked_in.contains(&anchor), "no anchor for {r}");
+        let uri = r.help_uri();
+        let (file, fragment) = uri.rsplit_once('#').expect("fragment");
+        assert!(file.ends_with("/docs/rules.md"), "{uri}");
+        assert_eq!(fragment, r.anchor());
+    }
+}

@@ -653,8 +653,13 @@ fn readme_documents_every_rule() {
     let readme =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .expect("README.md");
-    for r in scopectl::lint::RULES {
-        let row = format!("| `{}` | {} | {} |", r.id, r.level.as_str(), r.summary);
+    for r in scopectl::lint::rules() {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            r.id(),
+            r.level().as_str(),
+            r.summary()
+        );
         assert!(
             readme.contains(&row),
             "README rule table is missing or stale: {row}"

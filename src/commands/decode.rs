@@ -11,11 +11,13 @@ use serde_json::{Map, Value};
 
 use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
 use crate::cli::{DecodeArgs, DecodeFormat};
-use scopectl::diag::{Diagnostic, Severity, Summary};
+use scopectl::finding::{Finding, Severity, Summary};
+use scopectl::output::json::CompactFinding;
 use scopectl::output::{clean, Color};
 use scopectl::policy::Policy;
 use scopectl::registry::Registry;
-use scopectl::token::findings::{self, Analysis, ScopeInfo, TimeClaim, TOKEN_RULES};
+use scopectl::rules::Rule;
+use scopectl::token::findings::{self, Analysis, ScopeInfo, TimeClaim};
 use scopectl::token::verify::{self, FetchOptions, KeySet, Status, Verification};
 use scopectl::token::{self, Decoded, InputError};
 
@@ -245,7 +247,7 @@ struct Checker<'a> {
     /// `--batch`: lean per-line documents.
     batch: bool,
     /// `[rules]` levels from the registry's scopectl.toml.
-    overrides: std::collections::HashMap<String, scopectl::diag::Level>,
+    overrides: std::collections::HashMap<Rule, scopectl::finding::Level>,
 }
 
 /// Everything known about one token.
@@ -253,7 +255,7 @@ struct Checked {
     decoded: Decoded,
     verification: Verification,
     analysis: Analysis,
-    findings: Vec<Diagnostic>,
+    findings: Vec<Finding>,
     now: i64,
     header_budget: u64,
     /// `--discover` without `--iss`: the registry target that names the token's issuer.
@@ -270,7 +272,7 @@ impl Checker<'_> {
                 kid: decoded.kid().map(str::to_string),
                 key: None,
                 message: format!("signature NOT verified: the key is unusable: {msg}"),
-                findings: vec![Diagnostic::error("token/key-unusable", msg)],
+                findings: vec![Finding::error(Rule::TokenKeyUnusable, msg)],
                 key_unusable: true,
             },
         };
@@ -286,7 +288,7 @@ impl Checker<'_> {
                 describe_times: !self.batch,
             },
         );
-        let mut all: Vec<Diagnostic> = verification.findings.clone();
+        let mut all: Vec<Finding> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
         scopectl::lint::apply_token_overrides(&mut all, &self.overrides);
         // Errors first, then warnings, then notes; stable within a level.
@@ -338,7 +340,7 @@ impl Checked {
             client: self.analysis.client.as_deref(),
             scopes: with_registry.then_some(&self.analysis.scopes[..]),
             token_bytes: self.decoded.token.len(),
-            findings: self.findings.iter().map(JsonFinding::from).collect(),
+            findings: self.findings.iter().map(CompactFinding).collect(),
         }
     }
 
@@ -361,7 +363,7 @@ impl Checked {
                 header_budget: self.header_budget,
             },
             summary: Summary::of(&self.findings),
-            findings: self.findings.iter().map(JsonFinding::from).collect(),
+            findings: self.findings.iter().map(CompactFinding).collect(),
         }
     }
 }
@@ -382,7 +384,7 @@ struct Doc<'a> {
     scopes: &'a [ScopeInfo],
     size: Size,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Vec<CompactFinding<'a>>,
 }
 
 /// One `--batch` line: the document without what is the same on every line (`now`,
@@ -398,7 +400,7 @@ struct BatchDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<&'a [ScopeInfo]>,
     token_bytes: usize,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Vec<CompactFinding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -417,29 +419,6 @@ struct Size {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
-    code: &'a str,
-    severity: &'static str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    notes: &'a [String],
-}
-
-impl<'a> From<&'a Diagnostic> for JsonFinding<'a> {
-    fn from(d: &'a Diagnostic) -> Self {
-        JsonFinding {
-            code: &d.code,
-            severity: d.severity.as_str(),
-            message: &d.message,
-            help: d.help.as_deref(),
-            notes: &d.notes,
-        }
-    }
-}
-
-#[derive(Serialize)]
 struct ErrorDoc {
     version: u32,
     tool: &'static str,
@@ -451,7 +430,7 @@ struct ErrorDoc {
 
 #[derive(Serialize)]
 struct ErrorBody {
-    code: &'static str,
+    code: Rule,
     part: Option<&'static str>,
     message: String,
     help: Option<String>,
@@ -464,7 +443,7 @@ fn error_doc(line: Option<usize>, e: &InputError) -> ErrorDoc {
         line,
         valid: false,
         error: ErrorBody {
-            code: e.code(),
+            code: e.rule(),
             part: e.part().map(|p| p.as_str()),
             message: e.to_string(),
             help: e.help(),
@@ -522,7 +501,7 @@ fn human_error(e: &InputError, color: Color) -> String {
     } else {
         p.red("error")
     };
-    let _ = writeln!(s, "{head}[{}]: {}", e.code(), clean(&e.to_string()));
+    let _ = writeln!(s, "{head}[{}]: {}", e.rule(), clean(&e.to_string()));
     if let Some(h) = e.help() {
         let _ = writeln!(s, "  help: {}", clean(&h));
     }
@@ -673,7 +652,7 @@ fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             s,
             "  {}[{}]: {}",
             p.severity(f.severity),
-            f.code,
+            f.rule,
             clean(&f.message)
         );
         for n in &f.notes {
@@ -830,16 +809,10 @@ fn batch_part(lines: &[(usize, Vec<u8>)], ctx: &Checker, keys: &Option<KeySet>) 
 // ---------------------------------------------------------------------------------------
 
 fn list_rules(format: DecodeFormat) -> anyhow::Result<u8> {
-    if format == DecodeFormat::Json {
-        print(&pretty(&TOKEN_RULES))?;
-        return Ok(EXIT_OK);
-    }
-    let mut table = comfy_table::Table::new();
-    table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-    table.set_header(vec!["finding", "level", "what it finds"]);
-    for r in TOKEN_RULES {
-        table.add_row(vec![r.id, r.level.as_str(), r.summary]);
-    }
-    print(&format!("{table}\n"))?;
+    let rows = scopectl::output::rules::rows(findings::rules(), &Default::default());
+    print(&match format {
+        DecodeFormat::Json => scopectl::output::rules::json(&rows),
+        DecodeFormat::Human => scopectl::output::rules::table(&rows, "finding"),
+    })?;
     Ok(EXIT_OK)
 }

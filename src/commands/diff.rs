@@ -7,7 +7,7 @@ use anyhow::bail;
 use super::{print, EXIT_OK};
 use crate::cli::{DiffArgs, DiffFormat};
 use scopectl::diff::render::{self, DiffReport, Side};
-use scopectl::diff::{self, Model};
+use scopectl::diff::{self, provenance, Model};
 use scopectl::history::{self, Repo};
 
 /// Exit code: a breaking change is present, or the policy was weakened.
@@ -45,8 +45,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         let mut changes = diff::diff(&ma, &mb);
         // Committed changes between A and HEAD get their commits; the rest is uncommitted.
         let head = repo.resolve("HEAD")?;
-        let hist = repo.history(Some(a), head)?;
-        history::attribute(&mut changes, &hist);
+        let hist = provenance::history(&repo, Some(a), head)?;
+        provenance::attribute(&mut changes, &hist);
         let mut findings = diff::self_approvals(&changes, &mb);
         findings.extend(diff::policy_weakenings(&changes));
         DiffReport::new(
@@ -79,8 +79,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         let (ma, mb) = (Model::from_registry(&reg_a), Model::from_registry(&reg_b));
         let mut changes = diff::diff(&ma, &mb);
         if !changes.is_empty() {
-            let hist = repo.history(Some(a), b)?;
-            history::attribute(&mut changes, &hist);
+            let hist = provenance::history(&repo, Some(a), b)?;
+            provenance::attribute(&mut changes, &hist);
         }
         let mut findings = diff::self_approvals(&changes, &mb);
         findings.extend(diff::policy_weakenings(&changes));

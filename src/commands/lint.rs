@@ -1,8 +1,6 @@
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-
 use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
 use crate::cli::{LintArgs, LintFormat};
-use scopectl::diag::{Files, Severity};
+use scopectl::finding::{Files, Severity};
 use scopectl::output::{self, Color};
 use scopectl::registry::Registry;
 
@@ -11,7 +9,7 @@ pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
         args.path = r;
     }
     if args.list_rules {
-        return list_rules(args.format);
+        return list_rules(args.format, &args.path);
     }
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let loaded = Registry::load_dir(&args.path)?;
@@ -20,7 +18,7 @@ pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
     if ok {
         diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
     }
-    scopectl::diag::sort(&mut diagnostics, &loaded.registry.files);
+    scopectl::finding::sort(&mut diagnostics, &loaded.registry.files);
     let prefix = args
         .path_prefix
         .clone()
@@ -48,7 +46,7 @@ pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
 fn render(
     format: LintFormat,
     files: &Files,
-    diagnostics: &[scopectl::diag::Diagnostic],
+    diagnostics: &[scopectl::finding::Finding],
     today: chrono::NaiveDate,
     prefix: &str,
     color: Color,
@@ -61,21 +59,32 @@ fn render(
     }
 }
 
-fn list_rules(format: LintFormat) -> anyhow::Result<u8> {
-    let rules = scopectl::lint::RULES;
-    if format == LintFormat::Json {
-        let mut s = serde_json::to_string_pretty(rules)?;
-        s.push('\n');
-        print(&s)?;
-        return Ok(EXIT_OK);
-    }
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    table.set_header(vec!["rule", "default", "what it finds"]);
-    for r in rules {
-        table.add_row(vec![r.id, r.level.as_str(), r.summary]);
-    }
-    print(&format!("{table}\n"))?;
+/// The lint and load rules, at the levels the registry at PATH sets (when PATH holds one).
+fn list_rules(format: LintFormat, path: &std::path::Path) -> anyhow::Result<u8> {
+    let overrides = match Registry::load_dir(path) {
+        Ok(loaded) if loaded.is_ok() => scopectl::lint::level_overrides(&loaded.registry),
+        Ok(loaded) if path.join(scopectl::registry::POLICY_FILE).exists() => {
+            let first = loaded
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .map(|d| d.message.clone())
+                .unwrap_or_default();
+            anyhow::bail!(
+                "the registry at `{}` does not load ({first}); run `scopectl lint` for details",
+                path.display()
+            );
+        }
+        _ => Default::default(),
+    };
+    let rows = output::rules::rows(
+        scopectl::rules::Rule::of(scopectl::rules::Family::Load).chain(scopectl::lint::rules()),
+        &overrides,
+    );
+    print(&match format {
+        LintFormat::Json => output::rules::json(&rows),
+        _ => output::rules::table(&rows, "rule"),
+    })?;
     Ok(EXIT_OK)
 }
 

@@ -6,12 +6,13 @@ use anyhow::bail;
 
 use super::{print, EXIT_OK};
 use crate::cli::{DiffFormat, LogArgs};
-use scopectl::history::{log, Repo};
+use scopectl::diff::{log, provenance};
+use scopectl::history::Repo;
 
 pub fn run(args: LogArgs) -> anyhow::Result<u8> {
     let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
     let id = repo.resolve(&args.rev)?;
-    let history = repo.history(None, id)?;
+    let history = provenance::history(&repo, None, id)?;
     let l = log::build(&args.name, &args.rev, id.to_string(), history);
     if l.entries.is_empty() {
         bail!(

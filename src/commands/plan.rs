@@ -4,7 +4,7 @@ use anyhow::{bail, Context};
 
 use super::{print, EXIT_FINDINGS, EXIT_OK};
 use crate::cli::{PlanArgs, PlanFormat, PushTargetArgs};
-use scopectl::diag::Severity;
+use scopectl::finding::Severity;
 use scopectl::push::{render, Desired, Plan, PlanError, Server};
 use scopectl::registry::Registry;
 
@@ -23,7 +23,7 @@ pub(super) struct Session {
 pub(super) fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanError> {
     scopectl::lint::check(registry, today)
         .into_iter()
-        .filter(|d| d.severity == Severity::Error && d.code != "grant/expired")
+        .filter(|d| d.severity == Severity::Error && d.rule != scopectl::rules::Rule::GrantExpired)
         .map(|d| {
             let place = match (&d.primary, d.file()) {
                 (Some(l), _) => {
@@ -35,7 +35,7 @@ pub(super) fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<
             };
             PlanError {
                 code: scopectl::push::LINT_ERRORS.into(),
-                message: format!("{place}: error[{}]: {}", d.code, d.message),
+                message: format!("{place}: error[{}]: {}", d.rule, d.message),
             }
         })
         .collect()
@@ -49,7 +49,7 @@ pub(super) fn open(args: &PushTargetArgs) -> anyhow::Result<Session> {
         let first: Vec<String> = loaded
             .diagnostics
             .iter()
-            .filter(|d| d.severity == scopectl::diag::Severity::Error)
+            .filter(|d| d.severity == scopectl::finding::Severity::Error)
             .take(3)
             .map(|d| d.message.clone())
             .collect();

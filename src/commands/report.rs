@@ -2,7 +2,8 @@
 
 use super::{print, EXIT_OK};
 use crate::cli::{ReportArgs, ReportFormat};
-use scopectl::diff::{self, Finding, Model, Subject};
+use scopectl::diff::{self, Model, Subject};
+use scopectl::finding::Finding;
 use scopectl::history::{self, Repo};
 use scopectl::report::{self, render, At};
 
@@ -45,7 +46,7 @@ fn four_eyes(
 ) -> anyhow::Result<Vec<Finding>> {
     let model = Model::from_registry(registry);
     let mut changes = Vec::new();
-    for cc in repo.history(None, id)? {
+    for cc in scopectl::diff::provenance::history(repo, None, id)? {
         for mut c in cc.changes {
             if matches!(c.subject, Subject::Grant { .. }) {
                 c.commits = vec![cc.commit.clone()];

@@ -11,16 +11,20 @@
 //!
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
+pub mod log;
+pub mod provenance;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::finding::Finding;
 use crate::history::CommitInfo;
 use crate::registry::{
     ClientDef, ClientFile, FileKind, GrantDef, GrantType, PolicyFile, Registry, ScopeDef, ScopeFile,
 };
+use crate::rules::Rule;
 
 /// One client's definition and grants.
 #[derive(Debug, Clone, PartialEq)]
@@ -232,61 +236,7 @@ impl Kind {
     }
 }
 
-/// What a change is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum Subject {
-    Policy,
-    Scope {
-        scope: String,
-    },
-    Client {
-        client: String,
-    },
-    Grant {
-        client: String,
-        scope: String,
-        /// 0 for the first grant of this scope in the client, 1 for a second one, ...
-        #[serde(skip_serializing_if = "is_zero")]
-        occurrence: usize,
-    },
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-impl Subject {
-    /// `scope telemetry:read`, `client fleet-ops`, `fleet-ops → system:reboot`, `policy`.
-    pub fn label(&self) -> String {
-        match self {
-            Subject::Policy => "policy".into(),
-            Subject::Scope { scope } => format!("scope {scope}"),
-            Subject::Client { client } => format!("client {client}"),
-            Subject::Grant {
-                client,
-                scope,
-                occurrence,
-            } => {
-                if *occurrence == 0 {
-                    format!("{client} → {scope}")
-                } else {
-                    format!("{client} → {scope} (#{})", occurrence + 1)
-                }
-            }
-        }
-    }
-
-    /// Does this subject concern `name` (a scope or a client)?
-    pub fn mentions(&self, name: &str) -> bool {
-        match self {
-            Subject::Policy => false,
-            Subject::Scope { scope } => scope == name,
-            Subject::Client { client } => client == name,
-            Subject::Grant { client, scope, .. } => client == name || scope == name,
-        }
-    }
-}
+pub use crate::finding::Subject;
 
 /// One semantic change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -693,21 +643,8 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
     );
 }
 
-/// A finding the diff raises (not a change): the four-eyes check and policy weakening.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Stable id: `diff/self-approved-commit` or `diff/policy-weakened`.
-    pub code: &'static str,
-    pub message: String,
-    pub subject: Subject,
-    /// Full id of the commit concerned; for `diff/policy-weakened` the last commit that
-    /// changed the setting. Left out when there is none (an uncommitted change).
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub commit: String,
-}
-
 /// Code of the finding for a `scopectl.toml` change that loosens a control.
-pub const POLICY_WEAKENED: &str = "diff/policy-weakened";
+pub const POLICY_WEAKENED: Rule = Rule::DiffPolicyWeakened;
 
 fn level_rank(level: &str) -> Option<u8> {
     match level {
@@ -723,7 +660,7 @@ fn level_rank(level: &str) -> Option<u8> {
 /// not controls (`header_budget`, `scope_pattern`, target URLs...) are never "weaker".
 pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
     if let Some(rule) = key.strip_prefix("rules.") {
-        let default = crate::lint::rule(rule).map(|r| r.level.as_str());
+        let default = Rule::from_id(rule).map(|r| r.level().as_str());
         let (o, n) = (old.or(default)?, new.or(default)?);
         return (level_rank(n)? < level_rank(o)?)
             .then(|| format!("rule {rule} lowered from {o} to {n}"));
@@ -800,11 +737,11 @@ pub fn policy_weakenings(changes: &[Change]) -> Vec<Finding> {
         .filter_map(|c| {
             let key = c.field.as_deref()?;
             let what = policy_weakening(key, c.old.as_deref(), c.new.as_deref())?;
-            Some(Finding {
-                code: POLICY_WEAKENED,
-                message: format!("policy weakened: {what}"),
-                subject: Subject::Policy,
-                commit: c.commits.last().map(|k| k.id.clone()).unwrap_or_default(),
+            let f = Finding::of(POLICY_WEAKENED, format!("policy weakened: {what}"))
+                .about(Subject::Policy);
+            Some(match c.commits.last() {
+                Some(k) => f.in_commit(k.id.clone()),
+                None => f,
             })
         })
         .collect()
@@ -843,21 +780,24 @@ pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
             let same = approver.eq_ignore_ascii_case(commit.email.trim())
                 || approver.eq_ignore_ascii_case(commit.author.trim());
             if same
-                && !out
-                    .iter()
-                    .any(|f| f.subject == c.subject && f.commit == commit.id)
+                && !out.iter().any(|f| {
+                    f.subject.as_ref() == Some(&c.subject)
+                        && f.commit.as_deref() == Some(commit.id.as_str())
+                })
             {
-                out.push(Finding {
-                    code: "diff/self-approved-commit",
-                    message: format!(
+                out.push(
+                    Finding::of(
+                        Rule::DiffSelfApprovedCommit,
+                        format!(
                         "grant {} is approved by {approver}, who also authored commit {} that {} it",
                         c.subject.label(),
                         commit.short,
                         if c.kind == Kind::GrantAdded { "added" } else { "changed" }
-                    ),
-                    subject: c.subject.clone(),
-                    commit: commit.id.clone(),
-                });
+                        ),
+                    )
+                    .about(c.subject.clone())
+                    .in_commit(commit.id.clone()),
+                );
             }
         }
     }

@@ -2,9 +2,9 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
-use similar::{ChangeTag, TextDiff};
 
-use super::{Change, Class, Finding};
+use super::{Change, Class};
+use crate::finding::Finding;
 use crate::history::CommitInfo;
 
 /// Version of the JSON document below; bumped on any incompatible change.
@@ -29,6 +29,7 @@ pub struct DiffReport {
     pub registry: String,
     pub summary: Summary,
     pub changes: Vec<Change>,
+    #[serde(serialize_with = "crate::output::json::findings::serialize")]
     pub findings: Vec<Finding>,
 }
 
@@ -84,7 +85,7 @@ impl DiffReport {
     pub fn has_policy_weakened(&self) -> bool {
         self.findings
             .iter()
-            .any(|f| f.code == super::POLICY_WEAKENED)
+            .any(|f| f.rule == super::POLICY_WEAKENED)
     }
 }
 
@@ -96,35 +97,7 @@ fn is_prose(field: Option<&str>) -> bool {
     )
 }
 
-/// `[-removed-]{+added+}` word diff, the `git diff --word-diff=plain` notation.
-pub fn word_diff(old: &str, new: &str) -> String {
-    let diff = TextDiff::configure().diff_words(old, new);
-    let mut out = String::new();
-    let mut pending: Option<ChangeTag> = None;
-    for ch in diff.iter_all_changes() {
-        let tag = ch.tag();
-        if pending != Some(tag) {
-            match pending {
-                Some(ChangeTag::Delete) => out.push_str("-]"),
-                Some(ChangeTag::Insert) => out.push_str("+}"),
-                _ => {}
-            }
-            match tag {
-                ChangeTag::Delete => out.push_str("[-"),
-                ChangeTag::Insert => out.push_str("{+"),
-                ChangeTag::Equal => {}
-            }
-            pending = Some(tag);
-        }
-        out.push_str(&ch.to_string_lossy());
-    }
-    match pending {
-        Some(ChangeTag::Delete) => out.push_str("-]"),
-        Some(ChangeTag::Insert) => out.push_str("+}"),
-        _ => {}
-    }
-    out
-}
+use crate::text::word_diff;
 
 /// The "what" text of a change: `field: old → new`, a word diff for prose.
 pub fn describe(c: &Change) -> String {
@@ -199,7 +172,7 @@ pub fn table(r: &DiffReport, wrap: bool) -> String {
     }
     out.push_str(&format!("{t}\n"));
     for f in &r.findings {
-        out.push_str(&format!("warning[{}]: {}\n", f.code, term(&f.message)));
+        out.push_str(&format!("warning[{}]: {}\n", f.rule, term(&f.message)));
     }
     out.push_str(&term(&header_line(r)));
     out.push('\n');
@@ -209,32 +182,10 @@ pub fn table(r: &DiffReport, wrap: bool) -> String {
 /// A single-line field for the terminal (table output): control characters and bidi
 /// overrides become visible escapes such as `\u{1b}` (terminal injection).
 pub fn term(s: &str) -> String {
-    crate::output::clean(s).into_owned()
+    crate::text::clean(s).into_owned()
 }
 
-/// One line of text for Markdown (a table cell, a list item, a heading): terminal controls
-/// escaped as in [`term`], the HTML-significant characters `&`, `<`, `>` as entities (no
-/// markup or script from a registry value or a commit reaches a rendered page), and `|`
-/// as `\|` (it cannot end a table cell early).
-pub fn md_text(s: &str) -> String {
-    let cleaned = crate::output::clean(s);
-    let mut out = String::with_capacity(cleaned.len());
-    for c in cleaned.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' => out.push_str("\\|"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A Markdown table cell: [`md_text`] per line, lines joined with `<br>`.
-pub fn md_cell(s: &str) -> String {
-    s.split('\n').map(md_text).collect::<Vec<_>>().join("<br>")
-}
+use crate::text::{md_cell, md_text};
 
 /// Markdown for an audit record or a PR comment.
 pub fn markdown(r: &DiffReport) -> String {
@@ -268,7 +219,7 @@ pub fn markdown(r: &DiffReport) -> String {
     if !r.findings.is_empty() {
         out.push_str("### Findings\n\n");
         for f in &r.findings {
-            out.push_str(&format!("- `{}`: {}\n", f.code, md_text(&f.message)));
+            out.push_str(&format!("- `{}`: {}\n", f.rule, md_text(&f.message)));
         }
         out.push('\n');
     }

@@ -1,20 +1,17 @@
 //! Git history of a registry, read straight from git objects with git2: snapshots at a
-//! revision, commit walks, and what each commit changed (provenance).
+//! revision, commit walks, commit metadata, and the files each commit changed. What those
+//! changes mean (and which commit made which change) is [`crate::diff`]'s business.
 //!
 //! Nothing is checked out and git is never run: trees and blobs are read from the object
 //! database, so bare repositories work, and a registry may live in a subfolder of a larger
 //! repository (only that subtree is read).
 
-pub mod log;
-
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use serde::Serialize;
 
-use crate::diff::{self, Change, Model};
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
 
 /// Who made a commit, when and why.
@@ -41,12 +38,6 @@ pub struct Repo {
     subtrees: std::cell::RefCell<std::collections::HashMap<Oid, Option<Oid>>>,
     /// The registry folder relative to the repository root, `/`-separated, "" for the root.
     prefix: String,
-}
-
-/// What one commit did to the registry.
-pub struct CommitChanges {
-    pub commit: CommitInfo,
-    pub changes: Vec<Change>,
 }
 
 impl Repo {
@@ -270,11 +261,15 @@ impl Repo {
         Ok(out)
     }
 
-    /// The semantic changes one commit made to the registry (against its first parent).
-    /// Merge commits are skipped (`None`), as `git log -p` does: the commits they merge
-    /// carry the changes. Only the registry subtree is compared, and only blobs whose ids
-    /// differ are read.
-    pub fn commit_changes(&self, id: Oid) -> anyhow::Result<Option<Vec<Change>>> {
+    /// The registry files one commit changed (against its first parent), as the old and
+    /// the new versions' `(path, bytes)`. Merge commits are skipped (`None`), as `git log
+    /// -p` does: the commits they merge carry the changes. Only the registry subtree is
+    /// compared, and only blobs whose ids differ are read.
+    #[allow(clippy::type_complexity)]
+    pub fn changed_files(
+        &self,
+        id: Oid,
+    ) -> anyhow::Result<Option<(Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>)>> {
         let commit = self.repo.find_commit(id)?;
         if commit.parent_count() > 1 {
             return Ok(None);
@@ -284,16 +279,13 @@ impl Repo {
             Some(p) => self.subtree_id(p)?,
             None => None,
         };
+        let mut old_files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
         if old == new {
-            return Ok(Some(Vec::new()));
+            return Ok(Some((old_files, new_files)));
         }
         let mut files = Vec::new();
         self.diff_trees(old, new, "", &mut files)?;
-        if files.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        let mut old_files: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
         for (path, o, n) in files {
             if let Some(o) = o {
                 old_files.push((path.clone(), self.read_blob(o)?));
@@ -302,9 +294,7 @@ impl Repo {
                 new_files.push((path, self.read_blob(n)?));
             }
         }
-        let (ma, _) = Model::from_files(old_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
-        let (mb, _) = Model::from_files(new_files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
-        Ok(Some(diff::diff(&ma, &mb)))
+        Ok(Some((old_files, new_files)))
     }
 
     /// Registry files whose blobs differ between two trees: (path, old blob, new blob).
@@ -369,81 +359,6 @@ impl Repo {
         }
         Ok(())
     }
-
-    /// What every commit between `from` and `to` changed, oldest first (commits that did
-    /// not touch the registry are left out).
-    pub fn history(&self, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<CommitChanges>> {
-        let mut out = Vec::new();
-        for id in self.walk(from, to)? {
-            if let Some(changes) = self.commit_changes(id)? {
-                if !changes.is_empty() {
-                    out.push(CommitChanges {
-                        commit: self.commit_info(id)?,
-                        changes,
-                    });
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Attach to each change the commits (from `history`) that made it: for a subject that
-/// was added, removed or renamed, every commit that touched it; for a field change, the
-/// commits that changed that field or added/removed the subject.
-pub fn attribute(changes: &mut [Change], history: &[CommitChanges]) {
-    use crate::diff::Subject;
-    // subject -> [(commit index, field or None for existence changes)]
-    let mut touched: BTreeMap<&Subject, Vec<(usize, Option<&str>)>> = BTreeMap::new();
-    let mut renames: Vec<(usize, String, String)> = Vec::new();
-    for (i, cc) in history.iter().enumerate() {
-        for c in &cc.changes {
-            let field = if c.kind.is_existence() {
-                None
-            } else {
-                c.field.as_deref()
-            };
-            touched.entry(&c.subject).or_default().push((i, field));
-            if c.kind == crate::diff::Kind::ScopeRenamed {
-                if let (Some(o), Some(n)) = (&c.old, &c.new) {
-                    renames.push((i, o.clone(), n.clone()));
-                }
-            }
-        }
-    }
-    for change in changes.iter_mut() {
-        let mut hits: Vec<usize> = Vec::new();
-        let mut subjects = vec![change.subject.clone()];
-        if change.kind == crate::diff::Kind::ScopeRenamed {
-            if let Some(o) = &change.old {
-                subjects.push(Subject::Scope { scope: o.clone() });
-            }
-        }
-        for s in &subjects {
-            if let Some(list) = touched.get(s) {
-                for (i, f) in list {
-                    let relevant =
-                        change.kind.is_existence() || f.is_none() || *f == change.field.as_deref();
-                    if relevant {
-                        hits.push(*i);
-                    }
-                }
-            }
-            if let Subject::Scope { scope } = s {
-                for (i, o, n) in &renames {
-                    if o == scope || n == scope {
-                        hits.push(*i);
-                    }
-                }
-            }
-        }
-        hits.sort_unstable();
-        hits.dedup();
-        change.commits = hits
-            .into_iter()
-            .map(|i| history[i].commit.clone())
-            .collect();
-    }
 }
 
 /// Git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
@@ -493,10 +408,10 @@ pub fn load(sources: Vec<Source>, what: &str) -> anyhow::Result<crate::registry:
     if loaded.is_ok() {
         return Ok(loaded.registry);
     }
-    let errors: Vec<crate::diag::Diagnostic> = loaded
+    let errors: Vec<crate::finding::Finding> = loaded
         .diagnostics
         .into_iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .filter(|d| d.severity == crate::finding::Severity::Error)
         .collect();
     let files: Vec<String> = errors
         .iter()

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::{finding, Sink};
 use crate::registry::{Client, Registry};
+use crate::rules::Rule;
 
 /// Estimated size in bytes of an `Authorization: Bearer <JWT>` header for a token that
 /// carries `scope_claim`: an RS256 JWS whose payload is `token_base_size` bytes of other
@@ -38,23 +39,23 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
             .is_none_or(|o| o.trim().is_empty())
         {
             sink.push(
-                "client/no-owner",
+                Rule::ClientNoOwner,
                 finding(
-                    "client/no-owner",
+                    Rule::ClientNoOwner,
                     format!("client `{}` has no owner", client.id),
                 )
                 .at(client.file, id_span.clone(), "no `owner` in [client]")
                 .help("add `owner = \"team-...\"`: access reviews need someone accountable"),
             );
         }
-        if sink.enabled("client/header-budget") {
+        if sink.enabled(Rule::ClientHeaderBudget) {
             let claim = widest_scope_claim(reg, client, today);
             let size = estimated_header_bytes(claim.len() as u64, reg.policy.token_base_size);
             if size > reg.policy.header_budget {
                 sink.push(
-                    "client/header-budget",
+                    Rule::ClientHeaderBudget,
                     finding(
-                        "client/header-budget",
+                        Rule::ClientHeaderBudget,
                         format!(
                             "tokens of `{}` would need a header of about {size} bytes, over the budget of {} bytes",
                             client.id, reg.policy.header_budget

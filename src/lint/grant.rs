@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::{finding, Sink};
 use crate::registry::{Client, Grant, Registry};
+use crate::rules::Rule;
 
 fn normalize(s: &str) -> String {
     s.trim().to_lowercase()
@@ -25,9 +26,9 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
 
             if let Some(first) = seen.get(scope_name) {
                 sink.push(
-                    "grant/duplicate",
+                    Rule::GrantDuplicate,
                     finding(
-                        "grant/duplicate",
+                        Rule::GrantDuplicate,
                         format!("`{cid}` is granted `{scope_name}` twice"),
                     )
                     .at(file, scope_span.clone(), "granted again here")
@@ -42,7 +43,7 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
             match scope {
                 None => {
                     let mut d = finding(
-                        "grant/undefined-scope",
+                        Rule::GrantUndefinedScope,
                         format!("`{cid}` is granted `{scope_name}`, which no scope file defines"),
                     )
                     .at(file, scope_span.clone(), "undefined scope");
@@ -51,11 +52,11 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
                     } else {
                         d = d.help("define it under scopes/ or remove the grant");
                     }
-                    sink.push("grant/undefined-scope", d);
+                    sink.push(Rule::GrantUndefinedScope, d);
                 }
                 Some(s) if s.def.deprecated() => {
                     let mut d = finding(
-                        "grant/deprecated-scope",
+                        Rule::GrantDeprecatedScope,
                         format!("`{cid}` is granted the deprecated scope `{scope_name}`"),
                     )
                     .at(file, scope_span.clone(), "deprecated")
@@ -63,7 +64,7 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
                     if let Some(r) = &s.def.replaced_by {
                         d = d.help(format!("grant `{}` instead", r.get()));
                     }
-                    sink.push("grant/deprecated-scope", d);
+                    sink.push(Rule::GrantDeprecatedScope, d);
                 }
                 Some(_) => {}
             }
@@ -71,18 +72,18 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
             match &def.justification {
                 Some(j) if !j.trim().is_empty() => {}
                 Some(j) => sink.push(
-                    "grant/missing-justification",
+                    Rule::GrantMissingJustification,
                     finding(
-                        "grant/missing-justification",
+                        Rule::GrantMissingJustification,
                         format!("grant of `{scope_name}` to `{cid}` has an empty justification"),
                     )
                     .at(file, j.span(), "empty")
                     .help("say why the client needs the scope and cite the ticket"),
                 ),
                 None => sink.push(
-                    "grant/missing-justification",
+                    Rule::GrantMissingJustification,
                     finding(
-                        "grant/missing-justification",
+                        Rule::GrantMissingJustification,
                         format!("grant of `{scope_name}` to `{cid}` has no justification"),
                     )
                     .at(file, scope_span.clone(), "this grant")
@@ -95,9 +96,9 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
             let approver = def.approved_by.as_ref().filter(|a| !a.trim().is_empty());
             if policy.require_approver && approver.is_none() {
                 sink.push(
-                    "grant/missing-approver",
+                    Rule::GrantMissingApprover,
                     finding(
-                        "grant/missing-approver",
+                        Rule::GrantMissingApprover,
                         format!("grant of `{scope_name}` to `{cid}` has no approver"),
                     )
                     .at(
@@ -116,9 +117,9 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
             if let (Some(a), Some(owner)) = (approver, client.def.owner.as_ref()) {
                 if policy.approver_must_differ_from_owner && normalize(a) == normalize(owner) {
                     sink.push(
-                        "grant/self-approval",
+                        Rule::GrantSelfApproval,
                         finding(
-                            "grant/self-approval",
+                            Rule::GrantSelfApproval,
                             format!(
                                 "grant of `{scope_name}` to `{cid}` is approved by the client's owner `{}`",
                                 a.get()
@@ -150,9 +151,9 @@ fn check_dates(
     let cid = client.id.as_str();
     let Some(expires) = &def.expires else {
         sink.push(
-            "grant/missing-expiry",
+            Rule::GrantMissingExpiry,
             finding(
-                "grant/missing-expiry",
+                Rule::GrantMissingExpiry,
                 format!("grant of `{scope_name}` to `{cid}` never expires"),
             )
             .at(file, def.scope.span(), "this grant")
@@ -164,9 +165,9 @@ fn check_dates(
     if days_left < 0 {
         let ago = -days_left;
         sink.push(
-            "grant/expired",
+            Rule::GrantExpired,
             finding(
-                "grant/expired",
+                Rule::GrantExpired,
                 format!(
                     "grant of `{scope_name}` to `{cid}` expired on {} ({ago} day{} ago)",
                     **expires,
@@ -178,9 +179,9 @@ fn check_dates(
         );
     } else if days_left <= warn_days {
         sink.push(
-            "grant/expiring",
+            Rule::GrantExpiring,
             finding(
-                "grant/expiring",
+                Rule::GrantExpiring,
                 format!(
                     "grant of `{scope_name}` to `{cid}` expires on {} (in {days_left} day{})",
                     **expires,
@@ -197,9 +198,9 @@ fn check_dates(
 
     let Some(approved_on) = &def.approved_on else {
         sink.push(
-            "grant/missing-approval-date",
+            Rule::GrantMissingApprovalDate,
             finding(
-                "grant/missing-approval-date",
+                Rule::GrantMissingApprovalDate,
                 format!("grant of `{scope_name}` to `{cid}` has no approval date"),
             )
             .at(file, expires.span(), "expiry without an approval date")
@@ -209,9 +210,9 @@ fn check_dates(
     };
     if approved_on.0 > today {
         sink.push(
-            "grant/approved-in-future",
+            Rule::GrantApprovedInFuture,
             finding(
-                "grant/approved-in-future",
+                Rule::GrantApprovedInFuture,
                 format!(
                     "grant of `{scope_name}` to `{cid}` is approved on {}, after today ({today})",
                     **approved_on
@@ -223,9 +224,9 @@ fn check_dates(
     let lifetime = (expires.0 - approved_on.0).num_days();
     if lifetime < 0 {
         sink.push(
-            "grant/expires-before-approval",
+            Rule::GrantExpiresBeforeApproval,
             finding(
-                "grant/expires-before-approval",
+                Rule::GrantExpiresBeforeApproval,
                 format!(
                     "grant of `{scope_name}` to `{cid}` expires ({}) before it was approved ({})",
                     **expires, **approved_on
@@ -255,7 +256,7 @@ fn check_dates(
     };
     if lifetime > limit {
         let mut d = finding(
-            "grant/lifetime",
+            Rule::GrantLifetime,
             format!("grant of `{scope_name}` to `{cid}` lasts {lifetime} days; {source}"),
         )
         .at(
@@ -273,7 +274,7 @@ fn check_dates(
                 latest.format("%Y-%m-%d")
             ));
         }
-        sink.push("grant/lifetime", d);
+        sink.push(Rule::GrantLifetime, d);
     }
 }
 
@@ -283,7 +284,7 @@ fn closest_scope<'a>(reg: &'a Registry, name: &str) -> Option<&'a str> {
     }
     reg.scopes
         .keys()
-        .map(|k| (super::strsim(name, k), k.as_str()))
+        .map(|k| (strsim::levenshtein(name, k), k.as_str()))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

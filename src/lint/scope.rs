@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use super::{finding, Sink};
 use crate::registry::Registry;
+use crate::rules::Rule;
 
 pub(super) fn check(reg: &Registry, sink: &mut Sink) {
     let policy = &reg.policy;
@@ -21,18 +22,18 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
             || name
                 .rsplit_once(':')
                 .is_some_and(|(_, action)| action == "*" || action.eq_ignore_ascii_case("all"));
-        if broad && sink.enabled("scope/broad") {
+        if broad && sink.enabled(Rule::ScopeBroad) {
             sink.push(
-                "scope/broad",
-                finding("scope/broad", format!("`{name}` is a broad scope"))
+                Rule::ScopeBroad,
+                finding(Rule::ScopeBroad, format!("`{name}` is a broad scope"))
                     .at(file, span.clone(), "grants more than one resource action")
                     .help("define narrow `resource:action` scopes and grant only those a client needs"),
             );
-        } else if !policy.scope_pattern.is_match(name) && sink.enabled("scope/naming") {
+        } else if !policy.scope_pattern.is_match(name) && sink.enabled(Rule::ScopeNaming) {
             sink.push(
-                "scope/naming",
+                Rule::ScopeNaming,
                 finding(
-                    "scope/naming",
+                    Rule::ScopeNaming,
                     format!("scope `{name}` does not match the naming pattern"),
                 )
                 .at(file, span.clone(), "name does not match")
@@ -43,10 +44,10 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
             );
         }
 
-        if !held.contains(name) && sink.enabled("scope/unused") {
+        if !held.contains(name) && sink.enabled(Rule::ScopeUnused) {
             sink.push(
-                "scope/unused",
-                finding("scope/unused", format!("no client holds `{name}`"))
+                Rule::ScopeUnused,
+                finding(Rule::ScopeUnused, format!("no client holds `{name}`"))
                     .at(file, span.clone(), "defined here, granted nowhere")
                     .help("remove the scope, or add a grant in clients/ when a client needs it"),
             );
@@ -55,10 +56,10 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
         let def = &scope.def;
         if policy.step_up_sensitivities.contains(&def.sensitivity)
             && !def.step_up()
-            && sink.enabled("scope/sensitive-without-step-up")
+            && sink.enabled(Rule::ScopeSensitiveWithoutStepUp)
         {
             let d = finding(
-                "scope/sensitive-without-step-up",
+                Rule::ScopeSensitiveWithoutStepUp,
                 format!(
                     "`{name}` is {} but does not require step-up authentication",
                     *def.sensitivity
@@ -67,16 +68,16 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
             .at(file, def.sensitivity.span(), "sensitivity set here")
             .also(file, span.clone(), "scope")
             .help("add `step_up = true` so the scope needs fresh authentication (prompt=login / max_age)");
-            sink.push("scope/sensitive-without-step-up", d);
+            sink.push(Rule::ScopeSensitiveWithoutStepUp, d);
         }
 
-        if def.id_token() && sink.enabled("scope/pii-in-id-token") {
+        if def.id_token() && sink.enabled(Rule::ScopePiiInIdToken) {
             for claim in &def.claims {
                 if policy.pii_claims.iter().any(|p| p == claim.as_str()) {
                     sink.push(
-                        "scope/pii-in-id-token",
+                        Rule::ScopePiiInIdToken,
                         finding(
-                            "scope/pii-in-id-token",
+                            Rule::ScopePiiInIdToken,
                             format!(
                                 "`{name}` releases the PII claim `{}` into ID tokens",
                                 claim.get()
@@ -92,12 +93,13 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
         }
 
         if let Some(repl) = &def.replaced_by {
-            if !reg.scopes.contains_key(repl.as_str()) && sink.enabled("scope/unknown-replacement")
+            if !reg.scopes.contains_key(repl.as_str())
+                && sink.enabled(Rule::ScopeUnknownReplacement)
             {
                 sink.push(
-                    "scope/unknown-replacement",
+                    Rule::ScopeUnknownReplacement,
                     finding(
-                        "scope/unknown-replacement",
+                        Rule::ScopeUnknownReplacement,
                         format!(
                             "`{name}` is replaced by `{}`, which is not defined",
                             repl.get()

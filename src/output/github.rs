@@ -1,6 +1,6 @@
 //! `--format github`: GitHub Actions workflow commands (`::error file=…,line=…::message`).
 
-use crate::diag::{Diagnostic, Files, Severity};
+use crate::finding::{Files, Finding, Severity};
 
 /// Escape a workflow-command message.
 fn escape_data(s: &str) -> String {
@@ -16,7 +16,7 @@ fn escape_property(s: &str) -> String {
 
 /// `prefix` is the registry's path relative to the repository root, so annotations land
 /// on the right file in a pull request.
-pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String {
+pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let command = match d.severity {
@@ -24,7 +24,7 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut props = vec![format!("title={}", escape_property(&super::clean(&d.code)))];
+        let mut props = vec![format!("title={}", escape_property(d.code()))];
         if let Some(f) = d.file() {
             let name = if prefix.is_empty() || prefix == "." {
                 files.name(f).to_string()

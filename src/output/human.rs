@@ -4,9 +4,9 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::term;
 
 use super::{clean, Color};
-use crate::diag::{Diagnostic, Files, Severity, Summary};
+use crate::finding::{Files, Finding, Severity, Summary};
 
-fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
+fn to_codespan(d: &Finding) -> cs::Diagnostic<usize> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
@@ -24,14 +24,14 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
         notes.push(format!("help: {}", clean(h)));
     }
     cs::Diagnostic::new(severity)
-        .with_code(clean(&d.code))
+        .with_code(d.code())
         .with_message(clean(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }
 
 /// Render diagnostics followed by a one-line summary.
-pub fn render(files: &Files, diagnostics: &[Diagnostic], color: Color) -> String {
+pub fn render(files: &Files, diagnostics: &[Finding], color: Color) -> String {
     let config = term::Config::default();
     // Names, messages and sources come from files the user may not have written: nothing
     // in them may drive the terminal.
@@ -49,7 +49,7 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], color: Color) -> String
                 buffer,
                 "{}[{}]: {}",
                 d.severity.as_str(),
-                clean(&d.code),
+                d.code(),
                 clean(&d.message)
             );
         }

@@ -1,16 +1,19 @@
-//! `--format json`: one stable document (documented in the README, schema version 1).
+//! `--format json`: one stable document (documented in the README, schema version 1),
+//! and the one JSON shape of a finding ([`FindingJson`]) that every JSON output uses
+//! (lint, diff and report findings, plan errors, decode).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, Files, Summary};
+use crate::finding::{Files, Finding, Severity, Subject, Summary, TokenPart};
+use crate::rules::Rule;
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct JsonLabel {
     pub file: String,
     pub start: Position,
@@ -18,19 +21,77 @@ pub struct JsonLabel {
     pub message: String,
 }
 
-#[derive(Serialize)]
-pub struct JsonDiagnostic {
-    pub code: String,
-    pub severity: &'static str,
+/// A finding as JSON. Every field but `code` and `message` has a default, so shorter
+/// records written by earlier versions (saved plans' `{code, message}`) still read.
+#[derive(Serialize, Deserialize)]
+pub struct FindingJson {
+    pub code: Rule,
+    #[serde(default = "error")]
+    pub severity: Severity,
     pub message: String,
+    #[serde(default)]
     pub file: Option<String>,
+    #[serde(default)]
     pub line: Option<usize>,
+    #[serde(default)]
     pub column: Option<usize>,
+    #[serde(default)]
     pub end_line: Option<usize>,
+    #[serde(default)]
     pub end_column: Option<usize>,
+    #[serde(default)]
     pub labels: Vec<JsonLabel>,
+    #[serde(default)]
     pub help: Option<String>,
+    #[serde(default)]
     pub notes: Vec<String>,
+    /// The registry object the finding is about; left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// Full id of the commit concerned; left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Token part (`header`, `payload`, `signature`); left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<TokenPart>,
+    /// Server object; left out when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+}
+
+fn error() -> Severity {
+    Severity::Error
+}
+
+impl FindingJson {
+    /// Back to a finding. File positions are not restored (the files are not at hand):
+    /// they stay in the record only.
+    pub fn into_finding(self) -> Finding {
+        let mut f = Finding::new(self.code, self.severity, self.message);
+        f.help = self.help;
+        f.notes = self.notes;
+        f.subject = self.subject;
+        f.commit = self.commit;
+        f.part = self.part;
+        f.object = self.object;
+        f
+    }
+}
+
+/// `#[serde(with = "crate::output::json::findings")]` for a `Vec<Finding>` that carries no
+/// file positions (plan errors): each finding as a [`FindingJson`].
+pub mod findings {
+    use super::*;
+
+    pub fn serialize<S: serde::Serializer>(v: &[Finding], s: S) -> Result<S::Ok, S::Error> {
+        let files = Files::new();
+        s.collect_seq(v.iter().map(|f| finding(&files, f)))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Finding>, D::Error> {
+        let v: Vec<FindingJson> = Vec::deserialize(d)?;
+        Ok(v.into_iter().map(FindingJson::into_finding).collect())
+    }
 }
 
 #[derive(Serialize)]
@@ -40,12 +101,12 @@ pub struct JsonReport<'a> {
     pub tool_version: &'static str,
     pub today: String,
     pub summary: Summary,
-    pub diagnostics: Vec<JsonDiagnostic>,
+    pub diagnostics: Vec<FindingJson>,
     #[serde(skip)]
     pub _files: std::marker::PhantomData<&'a ()>,
 }
 
-fn label(files: &Files, l: &crate::diag::Label) -> JsonLabel {
+fn label(files: &Files, l: &crate::finding::Label) -> JsonLabel {
     let (line, column) = files.location(l.file, l.span.start);
     let (end_line, end_column) = files.location(l.file, l.span.end);
     JsonLabel {
@@ -59,7 +120,8 @@ fn label(files: &Files, l: &crate::diag::Label) -> JsonLabel {
     }
 }
 
-pub fn diagnostic(files: &Files, d: &Diagnostic) -> JsonDiagnostic {
+/// A finding as JSON; `files` resolves its spans to lines and columns.
+pub fn finding(files: &Files, d: &Finding) -> FindingJson {
     let (line, column, end_line, end_column) = match &d.primary {
         Some(p) => {
             let (l, c) = files.location(p.file, p.span.start);
@@ -73,9 +135,9 @@ pub fn diagnostic(files: &Files, d: &Diagnostic) -> JsonDiagnostic {
         labels.push(label(files, p));
     }
     labels.extend(d.secondary.iter().map(|l| label(files, l)));
-    JsonDiagnostic {
-        code: d.code.clone(),
-        severity: d.severity.as_str(),
+    FindingJson {
+        code: d.rule,
+        severity: d.severity,
         message: d.message.clone(),
         file: d.file().map(|f| files.name(f).to_string()),
         line,
@@ -85,17 +147,21 @@ pub fn diagnostic(files: &Files, d: &Diagnostic) -> JsonDiagnostic {
         labels,
         help: d.help.clone(),
         notes: d.notes.clone(),
+        subject: d.subject.clone(),
+        commit: d.commit.clone(),
+        part: d.part,
+        object: d.object.clone(),
     }
 }
 
-pub fn render(files: &Files, diagnostics: &[Diagnostic], today: chrono::NaiveDate) -> String {
+pub fn render(files: &Files, diagnostics: &[Finding], today: chrono::NaiveDate) -> String {
     let report = JsonReport {
         version: 1,
         tool: "scopectl",
         tool_version: env!("CARGO_PKG_VERSION"),
         today: today.format("%Y-%m-%d").to_string(),
         summary: Summary::of(diagnostics),
-        diagnostics: diagnostics.iter().map(|d| diagnostic(files, d)).collect(),
+        diagnostics: diagnostics.iter().map(|d| finding(files, d)).collect(),
         _files: std::marker::PhantomData,
     };
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| {
@@ -103,4 +169,39 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], today: chrono::NaiveDat
     });
     s.push('\n');
     s
+}
+
+/// A finding without file positions, as `decode` prints it: the fields of [`FindingJson`]
+/// that have a value (`code`, `severity`, `message`, then `help`, `notes`, `subject`,
+/// `commit`, `part`, `object` when present). Same names and meanings, nothing empty.
+pub struct CompactFinding<'a>(pub &'a Finding);
+
+impl Serialize for CompactFinding<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let f = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("code", &f.rule)?;
+        m.serialize_entry("severity", &f.severity)?;
+        m.serialize_entry("message", &f.message)?;
+        if let Some(h) = &f.help {
+            m.serialize_entry("help", h)?;
+        }
+        if !f.notes.is_empty() {
+            m.serialize_entry("notes", &f.notes)?;
+        }
+        if let Some(v) = &f.subject {
+            m.serialize_entry("subject", v)?;
+        }
+        if let Some(v) = &f.commit {
+            m.serialize_entry("commit", v)?;
+        }
+        if let Some(v) = &f.part {
+            m.serialize_entry("part", v)?;
+        }
+        if let Some(v) = &f.object {
+            m.serialize_entry("object", v)?;
+        }
+        m.end()
+    }
 }

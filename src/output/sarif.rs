@@ -2,8 +2,8 @@
 
 use serde_sarif::sarif;
 
-use crate::diag::{Diagnostic, Files, Severity};
-use crate::lint::RULES;
+use crate::finding::{Files, Finding, Severity};
+use crate::rules::{self, Level};
 
 fn level(s: Severity) -> sarif::ResultLevel {
     match s {
@@ -15,28 +15,27 @@ fn level(s: Severity) -> sarif::ResultLevel {
 
 /// Render a SARIF log. `prefix` is the registry's path relative to the repository root
 /// (`uriBaseId` `%SRCROOT%`), so code scanning can find the files.
-pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String {
-    let rules: Vec<sarif::ReportingDescriptor> = RULES
+pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
+    // Every rule of the catalog, so that any result (a load problem as much as a lint
+    // finding) has its rule entry and `ruleIndex`.
+    let rules: Vec<sarif::ReportingDescriptor> = rules::ALL
         .iter()
         .map(|r| {
             sarif::ReportingDescriptor::builder()
-                .id(r.id)
-                .name(r.id.replace('/', "-"))
+                .id(r.id())
+                .name(r.anchor())
                 .short_description(
                     sarif::MultiformatMessageString::builder()
-                        .text(r.summary)
+                        .text(r.summary())
                         .build(),
                 )
-                .help_uri(format!(
-                    "https://github.com/scopectl/scopectl#{}",
-                    r.id.replace('/', "")
-                ))
+                .help_uri(r.help_uri())
                 .default_configuration(
                     sarif::ReportingConfiguration::builder()
-                        .level(serde_json::json!(match r.level {
-                            crate::diag::Level::Allow => "none",
-                            crate::diag::Level::Warn => "warning",
-                            crate::diag::Level::Deny => "error",
+                        .level(serde_json::json!(match r.level() {
+                            Level::Allow => "none",
+                            Level::Warn => "warning",
+                            Level::Deny => "error",
                         }))
                         .build(),
                 )
@@ -92,12 +91,15 @@ pub fn render(files: &Files, diagnostics: &[Diagnostic], prefix: &str) -> String
                 );
             }
             let mut result = sarif::Result::builder()
-                .rule_id(d.code.clone())
+                .rule_id(d.code())
                 .level(level(d.severity))
                 .message(sarif::Message::builder().text(text).build())
                 .locations(locations)
                 .build();
-            result.rule_index = RULES.iter().position(|r| r.id == d.code).map(|i| i as i64);
+            result.rule_index = rules::ALL
+                .iter()
+                .position(|r| *r == d.rule)
+                .map(|i| i as i64);
             result
         })
         .collect();

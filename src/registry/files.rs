@@ -138,7 +138,7 @@ pub struct PolicyFile {
     pub policy: PolicySettings,
     /// Per-rule level overrides: `"grant/expiring" = "deny"`.
     #[serde(default)]
-    pub rules: BTreeMap<Sp<String>, Sp<crate::diag::Level>>,
+    pub rules: BTreeMap<Sp<String>, Sp<crate::finding::Level>>,
     /// Authorization servers to push the registry to.
     #[serde(default)]
     pub targets: BTreeMap<Sp<String>, Sp<Target>>,

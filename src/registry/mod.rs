@@ -12,8 +12,9 @@ pub mod types;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::diag::{Diagnostic, FileId, Files, Severity};
+use crate::finding::{FileId, Files, Finding, Severity};
 use crate::policy::Policy;
+use crate::rules::{Family, Rule};
 pub use files::{ClientDef, ClientFile, GrantDef, PolicyFile, ScopeDef, ScopeFile};
 pub use source::Source;
 pub use types::{Date, GrantType, Lifetime, Sensitivity, Sp};
@@ -112,7 +113,7 @@ pub struct Registry {
 #[derive(Debug)]
 pub struct Loaded {
     pub registry: Registry,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: Vec<Finding>,
 }
 
 impl Loaded {
@@ -153,8 +154,8 @@ impl Registry {
                 if let Err(e) = &src.bytes {
                     let id = files.add(src.path.clone(), String::new());
                     diagnostics.push(
-                        Diagnostic::error(
-                            "load/unreadable",
+                        Finding::error(
+                            Rule::LoadUnreadable,
                             format!("cannot read {}: {e}", src.path),
                         )
                         .in_file(id),
@@ -173,8 +174,8 @@ impl Registry {
                         "the policy file is named exactly scopectl.toml; scope and client files go under scopes/ and clients/"
                     };
                     diagnostics.push(
-                        Diagnostic::warning(
-                            "load/ignored-file",
+                        Finding::warning(
+                            Rule::LoadIgnoredFile,
                             format!(
                                 "{} is not read: it is not part of the registry layout",
                                 src.path
@@ -186,8 +187,8 @@ impl Registry {
                 } else if in_registry_dir && !is_doc && !src.path.ends_with('/') {
                     let id = files.add(src.path.clone(), String::new());
                     diagnostics.push(
-                        Diagnostic::warning(
-                            "load/ignored-file",
+                        Finding::warning(
+                            Rule::LoadIgnoredFile,
                             format!("{} is not read: only *.toml files are part of the registry", src.path),
                         )
                         .in_file(id)
@@ -200,8 +201,8 @@ impl Registry {
                 Err(e) => {
                     let id = files.add(src.path.clone(), String::new());
                     diagnostics.push(
-                        Diagnostic::error(
-                            "load/unreadable",
+                        Finding::error(
+                            Rule::LoadUnreadable,
                             format!("cannot read {}: {e}", src.path),
                         )
                         .in_file(id),
@@ -218,8 +219,8 @@ impl Registry {
                         // Offsets in the lossy text match the original up to the first bad byte.
                         let id = files.add(src.path.clone(), text);
                         diagnostics.push(
-                            Diagnostic::error(
-                                "load/not-utf8",
+                            Finding::error(
+                                Rule::LoadNotUtf8,
                                 format!("{} is not valid UTF-8", src.path),
                             )
                             .at(id, at..at + 1, "invalid byte sequence here")
@@ -254,23 +255,32 @@ impl Registry {
             match Policy::resolve(&pf.policy) {
                 Ok(p) => registry.policy = p,
                 Err((msg, span)) => diagnostics.push(
-                    Diagnostic::error("load/invalid-value", msg).at(*id, span, "invalid pattern"),
+                    Finding::error(Rule::LoadInvalidValue, msg).at(*id, span, "invalid pattern"),
                 ),
             }
             for rule in pf.rules.keys() {
-                if !crate::lint::is_known_rule(rule.as_str()) {
-                    let mut d = Diagnostic::error(
-                        "load/unknown-rule",
-                        format!("`{}` is not a scopectl rule", rule.get()),
+                // Lint and token rules may be named; token rules that decide whether a
+                // token is genuine keep their level whatever is written (docs/decode.md).
+                let known = Rule::from_id(rule.as_str()).filter(|r| {
+                    matches!(
+                        r.family(),
+                        Family::Scope | Family::Grant | Family::Client | Family::Token
                     )
-                    .at(*id, rule.span(), "unknown rule id");
-                    if let Some(close) = crate::lint::closest_rule(rule.as_str()) {
-                        d = d.help(format!("did you mean `{close}`?"));
-                    } else {
-                        d = d.help("`scopectl lint --list-rules` and `scopectl decode --list-rules` list the rule ids");
-                    }
-                    diagnostics.push(d);
+                });
+                if known.is_some() {
+                    continue;
                 }
+                let mut d = Finding::error(
+                    Rule::LoadUnknownRule,
+                    format!("`{}` is not a scopectl rule", rule.get()),
+                )
+                .at(*id, rule.span(), "unknown rule id");
+                if let Some(close) = Rule::closest(rule.as_str()) {
+                    d = d.help(format!("did you mean `{close}`?"));
+                } else {
+                    d = d.help("`scopectl lint --list-rules` and `scopectl decode --list-rules` list the rule ids; docs/rules.md lists every rule");
+                }
+                diagnostics.push(d);
             }
         }
 
@@ -287,8 +297,8 @@ impl Registry {
                 }
                 if let Some(first) = registry.scopes.get(name.as_str()) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            "load/duplicate-scope",
+                        Finding::error(
+                            Rule::LoadDuplicateScope,
                             format!("scope `{}` is defined twice", name.get()),
                         )
                         .at(file, name.span(), "defined again here")
@@ -314,8 +324,8 @@ impl Registry {
             let def = cf.client.into_inner();
             if let Some(first) = registry.clients.get(def.id.as_str()) {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "load/duplicate-client",
+                    Finding::error(
+                        Rule::LoadDuplicateClient,
                         format!("client `{}` is defined twice", def.id.get()),
                     )
                     .at(file, def.id.span(), "defined again here")
@@ -327,11 +337,11 @@ impl Registry {
             check_text(file, &def.id, &mut diagnostics);
             if def.id.chars().any(char::is_whitespace) {
                 diagnostics.push(
-                    Diagnostic::error(
-                        "load/invalid-value",
+                    Finding::error(
+                        Rule::LoadInvalidValue,
                         format!(
                             "client id `{}` contains whitespace",
-                            crate::output::clean(&def.id)
+                            crate::text::clean(&def.id)
                         ),
                     )
                     .at(file, def.id.span(), "not a client_id"),
@@ -391,8 +401,8 @@ impl Registry {
 
 /// An unknown key that looks like a secret (`client_secret = "…"`): blank its value in
 /// the file store so no output shows it, and say where secrets go instead.
-fn redact_misplaced_secret(files: &mut Files, mut d: Diagnostic) -> Diagnostic {
-    if d.code != "load/unknown-key" {
+fn redact_misplaced_secret(files: &mut Files, mut d: Finding) -> Finding {
+    if d.rule != Rule::LoadUnknownKey {
         return d;
     }
     let Some(p) = d.primary.clone() else {
@@ -438,15 +448,12 @@ pub fn is_scope_token(s: &str) -> bool {
             .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
-fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Diagnostic>) {
+fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Finding>) {
     if !is_scope_token(name) {
         out.push(
-            Diagnostic::error(
-                "load/invalid-value",
-                format!(
-                    "`{}` is not a valid scope string",
-                    crate::output::clean(name)
-                ),
+            Finding::error(
+                Rule::LoadInvalidValue,
+                format!("`{}` is not a valid scope string", crate::text::clean(name)),
             )
             .at(file, name.span(), "not an RFC 6749 scope token")
             .help("scopes are printable ASCII without spaces, `\"` or `\\` (RFC 6749 §3.3)"),
@@ -456,14 +463,14 @@ fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Diagnostic>)
 
 /// Reject terminal control characters and bidi overrides in any text value: they can
 /// rewrite a reviewer's terminal or hide what a value says (newlines and tabs are fine).
-fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Diagnostic>) {
-    if text.chars().any(crate::output::is_unsafe_char) {
+fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
+    if text.chars().any(crate::text::is_unsafe_char) {
         out.push(
-            Diagnostic::error(
-                "load/invalid-value",
+            Finding::error(
+                Rule::LoadInvalidValue,
                 format!(
                     "`{}` contains a control character or a bidirectional override",
-                    crate::output::clean(text)
+                    crate::text::clean(text)
                 ),
             )
             .at(file, text.span(), "unsafe character")
@@ -472,7 +479,7 @@ fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Diagnostic>)> {
+fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Finding>)> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -504,7 +511,7 @@ fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Dia
                     (
                         Parsed::Failed,
                         vec![
-                            Diagnostic::error("load/internal", "internal error while parsing")
+                            Finding::error(Rule::LoadInternal, "internal error while parsing")
                                 .in_file(*id),
                         ],
                     )
@@ -515,7 +522,7 @@ fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Dia
     })
 }
 
-fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Diagnostic>) {
+fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Finding>) {
     let text = files.text(id);
     let result = match kind {
         FileKind::Policy => toml::from_str::<PolicyFile>(text).map(|p| Parsed::Policy(Box::new(p))),
@@ -529,27 +536,27 @@ fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Diagnost
 }
 
 /// Turn a toml error into a diagnostic with a code that says what kind of problem it is.
-fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) -> Diagnostic {
+fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) -> Finding {
     let message = e.message().trim().to_string();
     let lower = message.to_lowercase();
     let code = if lower.starts_with("unknown field") {
-        "load/unknown-key"
+        Rule::LoadUnknownKey
     } else if lower.starts_with("missing field") {
-        "load/missing-key"
+        Rule::LoadMissingKey
     } else if lower.contains("duplicate key") || lower.contains("duplicate table") {
-        "load/duplicate-key"
+        Rule::LoadDuplicateKey
     } else if lower.starts_with("invalid value") {
-        "load/invalid-value"
+        Rule::LoadInvalidValue
     } else if lower.starts_with("invalid type") {
-        "load/wrong-type"
+        Rule::LoadWrongType
     } else if lower.contains("date") {
-        "load/invalid-date"
+        Rule::LoadInvalidDate
     } else if lower.starts_with("unknown variant") || lower.contains("duration") {
-        "load/invalid-value"
+        Rule::LoadInvalidValue
     } else {
-        "load/syntax"
+        Rule::LoadSyntax
     };
-    let mut d = Diagnostic::error(code, message);
+    let mut d = Finding::error(code, message);
     let span = e.span().unwrap_or(0..0);
     let span = if span.is_empty() {
         span.start..(span.start + 1).min(files.text(id).len().max(span.start))
@@ -563,14 +570,14 @@ fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) ->
     d
 }
 
-fn label_for(code: &str) -> &'static str {
+fn label_for(code: Rule) -> &'static str {
     match code {
-        "load/unknown-key" => "unknown key",
-        "load/missing-key" => "in this table",
-        "load/duplicate-key" => "defined again here",
-        "load/wrong-type" => "wrong type",
-        "load/invalid-date" => "invalid date",
-        "load/invalid-value" => "invalid value",
+        Rule::LoadUnknownKey => "unknown key",
+        Rule::LoadMissingKey => "in this table",
+        Rule::LoadDuplicateKey => "defined again here",
+        Rule::LoadWrongType => "wrong type",
+        Rule::LoadInvalidDate => "invalid date",
+        Rule::LoadInvalidValue => "invalid value",
         _ => "here",
     }
 }

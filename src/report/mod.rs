@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::diff::{Finding, Subject};
+use crate::diff::Subject;
+use crate::finding::Finding;
 use crate::registry::{Registry, Sensitivity};
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -125,6 +126,7 @@ pub struct Report {
     pub clients_without_owner: Vec<String>,
     /// Four-eyes findings from the history up to the revision (`diff/self-approved-commit`);
     /// empty when history was not read (`--no-history`).
+    #[serde(serialize_with = "crate::output::json::findings::serialize")]
     pub self_approved_commits: Vec<Finding>,
     /// Whether the history was read for the four-eyes check.
     pub history_checked: bool,
@@ -175,8 +177,8 @@ pub fn build(
             *n += 1;
             let self_approved_commit = commit_findings
                 .iter()
-                .find(|f| f.subject == subject)
-                .map(|f| f.commit.clone());
+                .find(|f| f.subject.as_ref() == Some(&subject))
+                .and_then(|f| f.commit.clone());
             let scope = registry.scopes.get(g.scope());
             let sensitivity = scope.map(|s| *s.def.sensitivity.get());
             let days_left = g.days_left(today);

@@ -19,9 +19,9 @@ fn sens(g: &GrantRow) -> &'static str {
 }
 
 /// Text for a Markdown table cell or list item: terminal controls escaped, HTML-significant
-/// characters as entities, pipes escaped (see [`crate::diff::render::md_text`]).
+/// characters as entities, pipes escaped (see [`crate::text::md_text`]).
 fn md(s: &str) -> String {
-    crate::diff::render::md_text(&s.replace('\n', " "))
+    crate::text::md_text(&s.replace('\n', " "))
 }
 
 fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {

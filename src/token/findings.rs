@@ -1,5 +1,5 @@
 //! Token findings: the claims checked against the clock, the expected issuer and audience,
-//! the policy and the registry. Each finding is a [`Diagnostic`] with a stable
+//! the policy and the registry. Each finding is a [`Finding`] with a stable
 //! `token/*` id and no source position (`primary: None`).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,169 +7,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Decoded;
-use crate::diag::{Diagnostic, Level};
+use crate::finding::Finding;
 use crate::policy::Policy;
 use crate::registry::types::format_seconds;
 use crate::registry::Registry;
+use crate::rules::{Family, Rule};
 
-/// A token rule: stable id, level, one-line explanation (the decode counterpart of
-/// `lint::RULES`).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct TokenRule {
-    pub id: &'static str,
-    pub level: Level,
-    pub summary: &'static str,
+/// Every finding `decode` can report on a token: the `token/*` family of the catalog.
+pub fn rules() -> impl Iterator<Item = Rule> {
+    Rule::of(Family::Token)
 }
-
-const fn r(id: &'static str, level: Level, summary: &'static str) -> TokenRule {
-    TokenRule { id, level, summary }
-}
-
-/// Every finding `decode` can report.
-pub const TOKEN_RULES: &[TokenRule] = &[
-    r(
-        "token/alg-none",
-        Level::Deny,
-        "The token is unsigned (`alg: none`).",
-    ),
-    r("token/alg-missing", Level::Deny, "The header has no `alg`."),
-    r(
-        "token/alg-not-allowed",
-        Level::Deny,
-        "`alg` is unknown or outside the allowlist (--alg).",
-    ),
-    r(
-        "token/alg-confusion",
-        Level::Deny,
-        "HMAC `alg` while the configured key is public (algorithm confusion).",
-    ),
-    r(
-        "token/key-mismatch",
-        Level::Deny,
-        "The key given cannot verify this algorithm (exit 2: wrong key).",
-    ),
-    r(
-        "token/key-unusable",
-        Level::Deny,
-        "The key could not be loaded or fetched (exit 2).",
-    ),
-    r(
-        "token/unknown-kid",
-        Level::Deny,
-        "The token's `kid` is not in the JWKS.",
-    ),
-    r(
-        "token/signature-invalid",
-        Level::Deny,
-        "The signature does not verify.",
-    ),
-    r(
-        "token/unverified",
-        Level::Warn,
-        "No key was given: the signature was not checked.",
-    ),
-    r(
-        "token/embedded-key",
-        Level::Warn,
-        "The header carries or points to its own key (jwk, jku, x5u, x5c).",
-    ),
-    r(
-        "token/crit-unsupported",
-        Level::Deny,
-        "The header marks extensions as critical (`crit`); none are supported.",
-    ),
-    r(
-        "token/duplicate-claim",
-        Level::Deny,
-        "The header or payload has a member name more than once.",
-    ),
-    r(
-        "token/invalid-claim",
-        Level::Deny,
-        "A registered claim has the wrong JSON type.",
-    ),
-    r(
-        "token/no-exp",
-        Level::Deny,
-        "The token has no `exp`: it never expires.",
-    ),
-    r("token/expired", Level::Deny, "`exp` is in the past."),
-    r(
-        "token/lifetime",
-        Level::Warn,
-        "`exp - iat` is longer than the policy's access_token_lifetime.",
-    ),
-    r(
-        "token/not-yet-valid",
-        Level::Deny,
-        "`nbf` is in the future beyond the clock skew.",
-    ),
-    r(
-        "token/iat-future",
-        Level::Deny,
-        "`iat` is in the future beyond the clock skew.",
-    ),
-    r(
-        "token/iss-missing",
-        Level::Warn,
-        "No `iss` (an error when --iss is given).",
-    ),
-    r(
-        "token/iss-mismatch",
-        Level::Deny,
-        "`iss` is not the expected issuer (--iss).",
-    ),
-    r(
-        "token/aud-missing",
-        Level::Warn,
-        "No `aud` (an error when --aud is given).",
-    ),
-    r(
-        "token/aud-mismatch",
-        Level::Deny,
-        "`aud` does not contain the expected audience (--aud).",
-    ),
-    r(
-        "token/oversize",
-        Level::Deny,
-        "The Authorization header exceeds the policy's header_budget (HTTP 431).",
-    ),
-    r(
-        "token/pii",
-        Level::Warn,
-        "The token carries claims the policy counts as PII.",
-    ),
-    r(
-        "token/unknown-client",
-        Level::Warn,
-        "`azp`/`client_id` names no client in the registry.",
-    ),
-    r(
-        "token/undefined-scope",
-        Level::Deny,
-        "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).",
-    ),
-    r(
-        "token/deprecated-scope",
-        Level::Warn,
-        "A scope the registry marks deprecated.",
-    ),
-    r(
-        "token/scope-not-granted",
-        Level::Deny,
-        "A scope the client holds no grant for.",
-    ),
-    r(
-        "token/grant-expired",
-        Level::Deny,
-        "A scope whose grant to the client has expired.",
-    ),
-    r(
-        "token/step-up-stale",
-        Level::Deny,
-        "A step-up scope without a recent enough `auth_time`.",
-    ),
-];
 
 /// What the findings are checked against.
 pub struct Context<'a> {
@@ -220,7 +67,7 @@ pub struct Analysis {
     pub times: Vec<TimeClaim>,
     pub client: Option<String>,
     pub scopes: Vec<ScopeInfo>,
-    pub findings: Vec<Diagnostic>,
+    pub findings: Vec<Finding>,
 }
 
 /// "in 14 min", "3 h ago", "now".
@@ -351,7 +198,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             Ok(None) => None,
             Err(msg) => {
                 a.findings
-                    .push(Diagnostic::error("token/invalid-claim", msg).help(
+                    .push(Finding::error(Rule::TokenInvalidClaim, msg).help(
                         "resource servers reject a token whose time claims they cannot read",
                     ));
                 None
@@ -379,7 +226,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             Some(n) => format!("the header marks extensions as critical (crit: {n}); scopectl understands none of them, so the token must be rejected (RFC 7515 §4.1.11)"),
             None => format!("the header's `crit` is {}, not a non-empty array of names: the token must be rejected (RFC 7515 §4.1.11)", super::json_type(crit)),
         };
-        a.findings.push(Diagnostic::error("token/crit-unsupported", msg).help(
+        a.findings.push(Finding::error(Rule::TokenCritUnsupported, msg).help(
             "resource servers that do not implement the extension reject the token; those that ignore `crit` may accept what the issuer meant to restrict",
         ));
     }
@@ -390,8 +237,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     ] {
         for n in names {
             a.findings.push(
-                Diagnostic::error(
-                    "token/duplicate-claim",
+                Finding::error(
+                    Rule::TokenDuplicateClaim,
                     format!("the {part} has the member `{n}` more than once; scopectl shows the last value, other parsers take the first or reject the token"),
                 )
                 .help("RFC 7519 §4 and RFC 7515 §4: a JWT with duplicate member names must be rejected (or its last value used); parsers differ, so a check and the real server may see different claims"),
@@ -407,8 +254,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         .collect();
     if !embedded.is_empty() {
         a.findings.push(
-            Diagnostic::warning(
-                "token/embedded-key",
+            Finding::warning(
+                Rule::TokenEmbeddedKey,
                 format!(
                     "the header carries or points to its own key ({}); scopectl never uses it",
                     embedded.join(", ")
@@ -422,8 +269,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     match exp {
         Some(exp) if now >= exp => {
             let ago = now.saturating_sub(exp);
-            let mut f = Diagnostic::error(
-                "token/expired",
+            let mut f = Finding::error(
+                Rule::TokenExpired,
                 format!(
                     "the token expired {} ({})",
                     relative(ago.saturating_neg()),
@@ -440,7 +287,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             a.findings.push(f);
         }
         None if !exp_present => a.findings.push(
-            Diagnostic::error("token/no-exp", "the token has no `exp`: it never expires")
+            Finding::error(Rule::TokenNoExp, "the token has no `exp`: it never expires")
                 .help("access tokens must expire; configure the issuer to set `exp`"),
         ),
         _ => {}
@@ -451,8 +298,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         let max = ctx.policy.access_token_lifetime.seconds as i64;
         if lifetime > max {
             a.findings.push(
-                Diagnostic::warning(
-                    "token/lifetime",
+                Finding::warning(
+                    Rule::TokenLifetime,
                     format!(
                         "the token lives {} (exp - {}), longer than the policy's access_token_lifetime of {}",
                         dur(lifetime),
@@ -469,8 +316,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         let ahead = nbf.saturating_sub(now);
         if ahead > skew {
             a.findings.push(
-                Diagnostic::error(
-                    "token/not-yet-valid",
+                Finding::error(
+                    Rule::TokenNotYetValid,
                     format!(
                         "the token is not valid yet: nbf is {} ({}), beyond the {} clock-skew allowance",
                         relative(ahead),
@@ -486,8 +333,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         let ahead = iat.saturating_sub(now);
         if ahead > skew {
             a.findings.push(
-                Diagnostic::error(
-                    "token/iat-future",
+                Finding::error(
+                    Rule::TokenIatFuture,
                     format!(
                         "the token was issued in the future: iat is {} ({}), beyond the {} clock-skew allowance",
                         relative(ahead),
@@ -504,13 +351,13 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     match d.claims.get("iss") {
         None => {
             let f = if ctx.expected_iss.is_some() {
-                Diagnostic::error(
-                    "token/iss-missing",
+                Finding::error(
+                    Rule::TokenIssMissing,
                     "the token has no `iss`, and --iss expects one",
                 )
             } else {
-                Diagnostic::warning(
-                    "token/iss-missing",
+                Finding::warning(
+                    Rule::TokenIssMissing,
                     "the token has no `iss`: nobody can tell who issued it",
                 )
             };
@@ -520,8 +367,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             if let Some(expected) = ctx.expected_iss {
                 if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
                     a.findings.push(
-                        Diagnostic::error(
-                            "token/iss-mismatch",
+                        Finding::error(
+                            Rule::TokenIssMismatch,
                             format!("`iss` is {iss:?}, expected {expected:?}"),
                         )
                         .help("the token comes from another issuer (realm, environment); a resource server answers 401"),
@@ -529,8 +376,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                 }
             }
         }
-        Some(other) => a.findings.push(Diagnostic::error(
-            "token/invalid-claim",
+        Some(other) => a.findings.push(Finding::error(
+            Rule::TokenInvalidClaim,
             format!("`iss` is {}; it must be a string", super::json_type(other)),
         )),
     }
@@ -547,14 +394,14 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     match auds {
         None => {
             let f = if ctx.expected_aud.is_empty() {
-                Diagnostic::warning(
-                    "token/aud-missing",
+                Finding::warning(
+                    Rule::TokenAudMissing,
                     "the token has no `aud`: any resource server would accept it",
                 )
                 .help("RFC 9068 access tokens name their audience")
             } else {
-                Diagnostic::error(
-                    "token/aud-missing",
+                Finding::error(
+                    Rule::TokenAudMissing,
                     format!(
                         "the token has no `aud`, and --aud expects {}",
                         ctx.expected_aud.join(", ")
@@ -563,8 +410,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             };
             a.findings.push(f);
         }
-        Some(Err(t)) => a.findings.push(Diagnostic::error(
-            "token/invalid-claim",
+        Some(Err(t)) => a.findings.push(Finding::error(
+            Rule::TokenInvalidClaim,
             format!("`aud` is {t}; it must be a string or an array of strings"),
         )),
         Some(Ok(list)) => {
@@ -576,8 +423,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     .collect::<Vec<_>>()
                     .join(" or ");
                 a.findings.push(
-                    Diagnostic::error(
-                        "token/aud-mismatch",
+                    Finding::error(
+                        Rule::TokenAudMismatch,
                         format!("`aud` is [{}], which does not contain {wanted}", list.join(", ")),
                     )
                     .help("the token was issued for another API; request it with the right audience (resource indicator / client scope)"),
@@ -590,8 +437,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     let header_bytes = d.header_line_bytes() as u64;
     if header_bytes > ctx.policy.header_budget {
         a.findings.push(
-            Diagnostic::error(
-                "token/oversize",
+            Finding::error(
+                Rule::TokenOversize,
                 format!(
                     "the Authorization header is {header_bytes} bytes, over the policy's header_budget of {}",
                     ctx.policy.header_budget
@@ -611,8 +458,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         .collect();
     if !pii.is_empty() {
         a.findings.push(
-            Diagnostic::warning(
-                "token/pii",
+            Finding::warning(
+                Rule::TokenPii,
                 format!("the token carries personal data: {}", pii.join(", ")),
             )
             .help("access tokens travel to every API and into logs; keep PII in the ID token or behind userinfo"),
@@ -628,7 +475,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         Ok(s) => s,
         Err(msg) => {
             a.findings
-                .push(Diagnostic::error("token/invalid-claim", msg));
+                .push(Finding::error(Rule::TokenInvalidClaim, msg));
             Vec::new()
         }
     };
@@ -643,8 +490,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         .and_then(|(r, c)| r.clients.get(c));
     if let (Some(_), Some(c), None) = (ctx.registry, a.client.as_deref(), client) {
         a.findings.push(
-            Diagnostic::warning(
-                "token/unknown-client",
+            Finding::warning(
+                Rule::TokenUnknownClient,
                 format!("client `{c}` (from `{}`) is not in the registry", if d.claims.contains_key("azp") { "azp" } else { "client_id" }),
             )
             .help("add a clients/*.toml file for it, or check that this registry governs the token's issuer"),
@@ -670,8 +517,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     info.sensitivity = Some(def.def.sensitivity.as_str());
                     info.step_up = def.def.step_up();
                     if def.def.deprecated() {
-                        let mut f = Diagnostic::warning(
-                            "token/deprecated-scope",
+                        let mut f = Finding::warning(
+                            Rule::TokenDeprecatedScope,
                             format!("scope `{s}` is deprecated"),
                         );
                         if let Some(rep) = &def.def.replaced_by {
@@ -684,8 +531,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                 None => {
                     info.defined = Some(false);
                     a.findings.push(
-                        Diagnostic::error(
-                            "token/undefined-scope",
+                        Finding::error(
+                            Rule::TokenUndefinedScope,
                             format!("scope `{s}` is not defined in the registry"),
                         )
                         .help("the authorization server issues a scope the registry does not govern: define it, or remove it at the server (`scopectl drift`)"),
@@ -700,8 +547,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     None => {
                         info.granted = Some(false);
                         a.findings.push(
-                            Diagnostic::error(
-                                "token/scope-not-granted",
+                            Finding::error(
+                                Rule::TokenScopeNotGranted,
                                 format!("client `{}` holds no grant for scope `{s}`", client.id),
                             )
                             .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
@@ -712,8 +559,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                         if g.is_expired(today) {
                             info.granted = Some(false);
                             a.findings.push(
-                                Diagnostic::error(
-                                    "token/grant-expired",
+                                Finding::error(
+                                    Rule::TokenGrantExpired,
                                     format!(
                                         "client `{}`'s grant of `{s}` expired on {}",
                                         client.id,
@@ -731,15 +578,15 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             if info.step_up {
                 match auth_time {
                     None => a.findings.push(
-                        Diagnostic::error(
-                            "token/step-up-stale",
+                        Finding::error(
+                            Rule::TokenStepUpStale,
                             format!("scope `{s}` requires step-up authentication, but the token has no `auth_time`"),
                         )
                         .help("request the token with max_age (or prompt=login) so the issuer records auth_time"),
                     ),
                     Some(t) if now.saturating_sub(t) > step_up_age => a.findings.push(
-                        Diagnostic::error(
-                            "token/step-up-stale",
+                        Finding::error(
+                            Rule::TokenStepUpStale,
                             format!(
                                 "scope `{s}` requires authentication within {}, but the user authenticated {}",
                                 dur(step_up_age),
@@ -791,35 +638,5 @@ mod tests {
         assert_eq!(relative(30), "in 30 s");
         assert_eq!(relative(-5 * 86_400), "5 d ago");
         assert_eq!(relative(0), "now");
-    }
-
-    #[test]
-    fn every_emitted_code_is_listed() {
-        let sources = [
-            include_str!("findings.rs"),
-            include_str!("verify.rs"),
-            include_str!("../commands/decode.rs"),
-        ];
-        for src in sources {
-            for (i, _) in src.match_indices("\"token/") {
-                let code: String = src[i + 1..].chars().take_while(|&c| c != '"').collect();
-                let name = &code["token/".len()..];
-                if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
-                    continue;
-                }
-                assert!(
-                    TOKEN_RULES.iter().any(|r| r.id == code),
-                    "{code} is emitted but not in TOKEN_RULES"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn rule_ids_are_unique() {
-        let mut ids: Vec<_> = TOKEN_RULES.iter().map(|r| r.id).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), TOKEN_RULES.len());
     }
 }

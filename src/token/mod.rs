@@ -17,6 +17,9 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use crate::finding::Finding;
+use crate::rules::Rule;
+
 /// base64url without padding, as JWS uses it; trailing `=` padding is tolerated.
 const B64URL: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
@@ -26,28 +29,7 @@ const B64URL: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Which part of a compact token a problem is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    Header,
-    Payload,
-    Signature,
-}
-
-impl Part {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Part::Header => "header",
-            Part::Payload => "payload",
-            Part::Signature => "signature",
-        }
-    }
-}
-
-impl fmt::Display for Part {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::finding::TokenPart as Part;
 
 /// Why an input could not be decoded as a JWS. Each has a stable code (`input/*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,18 +63,18 @@ pub enum InputError {
 }
 
 impl InputError {
-    /// Stable id of the problem.
-    pub fn code(&self) -> &'static str {
+    /// The catalog rule of the problem (`input/*`).
+    pub fn rule(&self) -> Rule {
         match self {
-            InputError::Empty => "input/empty",
-            InputError::Jwe { .. } => "input/jwe",
-            InputError::Opaque { .. } => "input/opaque",
-            InputError::Parts { .. } => "input/parts",
-            InputError::EmptyPart { .. } => "input/empty-part",
-            InputError::Base64 { .. } => "input/base64",
-            InputError::Utf8 { .. } => "input/utf8",
-            InputError::Json { .. } => "input/json",
-            InputError::NotObject { .. } => "input/not-object",
+            InputError::Empty => Rule::InputEmpty,
+            InputError::Jwe { .. } => Rule::InputJwe,
+            InputError::Opaque { .. } => Rule::InputOpaque,
+            InputError::Parts { .. } => Rule::InputParts,
+            InputError::EmptyPart { .. } => Rule::InputEmptyPart,
+            InputError::Base64 { .. } => Rule::InputBase64,
+            InputError::Utf8 { .. } => Rule::InputUtf8,
+            InputError::Json { .. } => Rule::InputJson,
+            InputError::NotObject { .. } => Rule::InputNotObject,
         }
     }
 
@@ -131,6 +113,14 @@ impl InputError {
                 Some("the token may be truncated, corrupted, or not a JWT".into())
             }
         }
+    }
+
+    /// The problem as a finding: its rule, the message, the token part and the help.
+    pub fn finding(&self) -> Finding {
+        let mut f = Finding::error(self.rule(), self.to_string());
+        f.part = self.part();
+        f.help = self.help();
+        f
     }
 
     /// Exit-code class: a JWE or an opaque token is recognised, not broken, but still
@@ -518,20 +508,20 @@ mod tests {
     #[test]
     fn names_the_broken_part() {
         let e = decode(&tok(r#"{"alg":"HS256"}"#, "{not json")).unwrap_err();
-        assert_eq!(e.code(), "input/json");
+        assert_eq!(e.rule(), Rule::InputJson);
         assert_eq!(e.part(), Some(Part::Payload));
         let e = decode("eyJ+.e30.c2ln").unwrap_err();
-        assert_eq!(e.code(), "input/base64");
+        assert_eq!(e.rule(), Rule::InputBase64);
         assert_eq!(e.part(), Some(Part::Header));
         assert!(e.help().unwrap().contains("standard base64"));
         let e = decode(&tok("[1]", "{}")).unwrap_err();
-        assert_eq!(e.code(), "input/not-object");
-        assert_eq!(decode("a.b").unwrap_err().code(), "input/parts");
-        assert_eq!(decode("a.b.c.d.e").unwrap_err().code(), "input/jwe");
+        assert_eq!(e.rule(), Rule::InputNotObject);
+        assert_eq!(decode("a.b").unwrap_err().rule(), Rule::InputParts);
+        assert_eq!(decode("a.b.c.d.e").unwrap_err().rule(), Rule::InputJwe);
         assert_eq!(
-            decode("2YotnFZFEjr1zCsicMWpAA").unwrap_err().code(),
-            "input/opaque"
+            decode("2YotnFZFEjr1zCsicMWpAA").unwrap_err().rule(),
+            Rule::InputOpaque
         );
-        assert_eq!(decode(" \"\" ").unwrap_err().code(), "input/empty");
+        assert_eq!(decode(" \"\" ").unwrap_err().rule(), Rule::InputEmpty);
     }
 }

@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Decoded;
-use crate::diag::Diagnostic;
+use crate::finding::Finding;
+use crate::rules::Rule;
 
 /// Algorithms accepted by default: every asymmetric one jsonwebtoken verifies, and HMAC
 /// (which is only ever tried with a secret).
@@ -526,7 +527,7 @@ pub struct Verification {
     /// One line for humans.
     pub message: String,
     #[serde(skip)]
-    pub findings: Vec<Diagnostic>,
+    pub findings: Vec<Finding>,
     /// The key given cannot verify this token at all (wrong kind): exit 2.
     #[serde(skip)]
     pub key_unusable: bool,
@@ -551,8 +552,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
             .unwrap_or("nothing");
         v.message = "the header has no `alg`: the token cannot be verified".into();
         v.findings.push(
-            Diagnostic::error(
-                "token/alg-missing",
+            Finding::error(
+                Rule::TokenAlgMissing,
                 format!("the header's `alg` must be a string naming the signature algorithm; found {found}"),
             )
             .help("a JWS without an algorithm is not a valid token"),
@@ -562,8 +563,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     if alg_text.eq_ignore_ascii_case("none") {
         v.message = "`alg: none`: the token is unsigned and must never be accepted".into();
         v.findings.push(
-            Diagnostic::error(
-                "token/alg-none",
+            Finding::error(
+                Rule::TokenAlgNone,
                 format!("the token is unsigned (`alg: {alg_text}`): anyone can forge it"),
             )
             .help("a resource server must reject `alg: none`; if one accepted this token, fix its JWT library configuration (pin the expected algorithms)"),
@@ -573,8 +574,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     let Ok(alg) = Algorithm::from_str(alg_text) else {
         v.message = format!("unknown algorithm `{alg_text}`");
         v.findings.push(
-            Diagnostic::error(
-                "token/alg-not-allowed",
+            Finding::error(
+                Rule::TokenAlgNotAllowed,
                 format!("`alg: {alg_text}` is not a JWS signature algorithm scopectl knows"),
             )
             .help("expected one of RS256/384/512, PS256/384/512, ES256/384, EdDSA, HS256/384/512"),
@@ -584,8 +585,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     if !allowed.contains(&alg) {
         v.message = format!("`{alg_text}` is not in the algorithm allowlist");
         v.findings.push(
-            Diagnostic::error(
-                "token/alg-not-allowed",
+            Finding::error(
+                Rule::TokenAlgNotAllowed,
                 format!("`alg: {alg_text}` is not in the allowlist ({})", alg_list(allowed)),
             )
             .help("a resource server pinned to these algorithms rejects this token; widen --alg only if the issuer really signs with it"),
@@ -596,8 +597,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         v.status = Status::Unverified;
         v.message = "signature NOT verified: no key given (--key, --secret-file, --secret-env, --jwks or --discover --iss)".into();
         v.findings.push(
-            Diagnostic::warning(
-                "token/unverified",
+            Finding::warning(
+                Rule::TokenUnverified,
                 "the signature was NOT verified: do not trust these claims",
             )
             .help("verify with --jwks URL, --discover --iss URL, --key FILE, or --secret-file/--secret-env for HMAC"),
@@ -611,8 +612,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
             keys.origin
         );
         v.findings.push(
-            Diagnostic::error(
-                "token/alg-confusion",
+            Finding::error(
+                Rule::TokenAlgConfusion,
                 format!("the token claims `{alg_text}` (HMAC) but the key is public ({}): a verifier that used the public key as an HMAC secret would accept forgeries", keys.origin),
             )
             .help("this is the classic algorithm-confusion attack: the issuer signs with an asymmetric key; reject HMAC tokens wherever a public key is configured"),
@@ -623,8 +624,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         v.key_unusable = true;
         v.message = format!("`{alg_text}` needs a public key, but an HMAC secret was given");
         v.findings.push(
-            Diagnostic::error(
-                "token/key-mismatch",
+            Finding::error(
+                Rule::TokenKeyMismatch,
                 format!("the token is signed with `{alg_text}`, which an HMAC secret ({}) cannot verify", keys.origin),
             )
             .help("pass the issuer's public key with --key, --jwks or --discover --iss URL"),
@@ -643,8 +644,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                 v.message = format!("no key with kid {kid:?} in the {}", keys.origin);
                 let kids = keys.kids();
                 v.findings.push(
-                    Diagnostic::error(
-                        "token/unknown-kid",
+                    Finding::error(
+                        Rule::TokenUnknownKid,
                         format!("the token's kid {kid:?} is not in the {} (kids: {})", keys.origin,
                             if kids.is_empty() { "none".to_string() } else { kids.join(", ") }),
                     )
@@ -661,8 +662,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         let have: Vec<String> = keys.keys.iter().map(Key::describe).collect();
         v.message = format!("no key in the {} can verify `{alg_text}`", keys.origin);
         v.findings.push(
-            Diagnostic::error(
-                "token/key-mismatch",
+            Finding::error(
+                Rule::TokenKeyMismatch,
                 format!(
                     "the token is signed with `{alg_text}` but the {} holds {}",
                     keys.origin,
@@ -711,8 +712,8 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         "signature INVALID: {alg_text} does not verify with the {}",
         v.key.as_deref().unwrap_or_default()
     );
-    let mut f = Diagnostic::error(
-        "token/signature-invalid",
+    let mut f = Finding::error(
+        Rule::TokenSignatureInvalid,
         format!(
             "the signature does not match ({alg_text}, {}): the token was altered or signed with another key",
             v.key.as_deref().unwrap_or_default()

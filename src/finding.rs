@@ -1,12 +1,17 @@
-//! Diagnostics: the one shape every finding takes, whatever produced it (the loader,
-//! a lint rule, the token checker), and the store of source files their spans point into.
+//! Findings: the one shape every check's result takes, whatever produced it (the loader,
+//! a lint rule, `diff`, the token checker, a push plan), and the store of source files
+//! their spans point into.
 //!
-//! A finding is always a [`Diagnostic`], never an `Err`: `anyhow` errors are reserved for
-//! the tool itself failing (an unreadable directory, a broken pipe).
+//! A finding carries a [`Rule`] from the catalog ([`crate::rules`]) and a location made
+//! of whatever applies: a file span, a subject (scope, client, grant, policy), a commit,
+//! a token part, a server object. A finding is never an `Err`: `anyhow` errors are
+//! reserved for the tool itself failing (an unreadable directory, a broken pipe).
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::rules::{Level, Rule};
 
 /// Index of a file in [`Files`].
 pub type FileId = usize;
@@ -30,33 +35,13 @@ impl Severity {
     }
 }
 
-/// The level a rule is set to in `scopectl.toml` (`[rules]`): the vocabulary of cargo-deny
-/// and clippy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// The rule does not run.
-    Allow,
-    /// Findings are warnings: reported, exit code unaffected.
-    Warn,
-    /// Findings are errors: exit code 1.
-    Deny,
-}
-
 impl Level {
+    /// The severity of a finding of a rule at this level (`None`: the rule does not run).
     pub fn severity(self) -> Option<Severity> {
         match self {
             Level::Allow => None,
             Level::Warn => Some(Severity::Warning),
             Level::Deny => Some(Severity::Error),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Allow => "allow",
-            Level::Warn => "warn",
-            Level::Deny => "deny",
         }
     }
 }
@@ -69,11 +54,86 @@ pub struct Label {
     pub message: String,
 }
 
+/// What a finding is about, when it is about a registry object rather than (or besides)
+/// a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Subject {
+    Policy,
+    Scope {
+        scope: String,
+    },
+    Client {
+        client: String,
+    },
+    Grant {
+        client: String,
+        scope: String,
+        /// 0 for the first grant of this scope in the client, 1 for a second one, ...
+        #[serde(default, skip_serializing_if = "is_zero")]
+        occurrence: usize,
+    },
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Subject {
+    /// `scope telemetry:read`, `client fleet-ops`, `fleet-ops → system:reboot`, `policy`.
+    pub fn label(&self) -> String {
+        match self {
+            Subject::Policy => "policy".into(),
+            Subject::Scope { scope } => format!("scope {scope}"),
+            Subject::Client { client } => format!("client {client}"),
+            Subject::Grant {
+                client,
+                scope,
+                occurrence,
+            } => {
+                if *occurrence == 0 {
+                    format!("{client} → {scope}")
+                } else {
+                    format!("{client} → {scope} (#{})", occurrence + 1)
+                }
+            }
+        }
+    }
+
+    /// Does this subject concern `name` (a scope or a client)?
+    pub fn mentions(&self, name: &str) -> bool {
+        match self {
+            Subject::Policy => false,
+            Subject::Scope { scope } => scope == name,
+            Subject::Client { client } => client == name,
+            Subject::Grant { client, scope, .. } => client == name || scope == name,
+        }
+    }
+}
+
+/// Which part of a compact token (JWS) a finding is in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::Display,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum TokenPart {
+    Header,
+    Payload,
+    Signature,
+}
+
+impl TokenPart {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// Stable kebab-case id, `family/name` (e.g. `grant/expired`, `load/syntax`).
-    pub code: String,
+pub struct Finding {
+    /// The rule: its stable id (`grant/expired`, `load/syntax`) is the JSON `code`.
+    pub rule: Rule,
     pub severity: Severity,
     pub message: String,
     /// Where the finding is; `None` for findings about the registry as a whole.
@@ -83,12 +143,20 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// The registry object the finding is about (diff, report, plan findings).
+    pub subject: Option<Subject>,
+    /// Full id of the commit the finding is about (diff findings).
+    pub commit: Option<String>,
+    /// The part of a token the finding is in (decode input errors).
+    pub part: Option<TokenPart>,
+    /// The server object the finding is about (a client-scope or client id, a URL).
+    pub object: Option<String>,
 }
 
-impl Diagnostic {
-    pub fn new(code: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code: code.into(),
+impl Finding {
+    pub fn new(rule: Rule, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
             severity,
             message: message.into(),
             primary: None,
@@ -96,15 +164,50 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            subject: None,
+            commit: None,
+            part: None,
+            object: None,
         }
     }
 
-    pub fn error(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Error, message)
+    /// A finding at its rule's default level (`allow` rules give a note).
+    pub fn of(rule: Rule, message: impl Into<String>) -> Self {
+        let severity = rule.level().severity().unwrap_or(Severity::Note);
+        Self::new(rule, severity, message)
     }
 
-    pub fn warning(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(code, Severity::Warning, message)
+    pub fn error(rule: Rule, message: impl Into<String>) -> Self {
+        Self::new(rule, Severity::Error, message)
+    }
+
+    pub fn warning(rule: Rule, message: impl Into<String>) -> Self {
+        Self::new(rule, Severity::Warning, message)
+    }
+
+    /// The stable id of the finding's rule.
+    pub fn code(&self) -> &'static str {
+        self.rule.id()
+    }
+
+    pub fn about(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
+        self
+    }
+
+    pub fn in_commit(mut self, commit: impl Into<String>) -> Self {
+        self.commit = Some(commit.into());
+        self
+    }
+
+    pub fn in_part(mut self, part: TokenPart) -> Self {
+        self.part = Some(part);
+        self
+    }
+
+    pub fn on_object(mut self, object: impl Into<String>) -> Self {
+        self.object = Some(object.into());
+        self
     }
 
     pub fn at(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
@@ -274,8 +377,8 @@ impl Files {
                 .iter()
                 .map(|f| {
                     SourceFile::new(
-                        crate::output::clean(&f.name).into_owned(),
-                        crate::output::mask_same_length(&f.text).into_owned(),
+                        crate::text::clean(&f.name).into_owned(),
+                        crate::text::mask_same_length(&f.text).into_owned(),
                     )
                 })
                 .collect(),
@@ -339,7 +442,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(diagnostics: &[Diagnostic]) -> Self {
+    pub fn of(diagnostics: &[Finding]) -> Self {
         let mut s = Summary::default();
         for d in diagnostics {
             match d.severity {
@@ -353,12 +456,12 @@ impl Summary {
 }
 
 /// Sort diagnostics by file, then position, then code, so output is stable.
-pub fn sort(diagnostics: &mut [Diagnostic], files: &Files) {
+pub fn sort(diagnostics: &mut [Finding], files: &Files) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
+        let key = |d: &Finding| {
             let file = d.file().map(|f| files.name(f).to_string());
             let pos = d.primary.as_ref().map(|l| l.span.start).unwrap_or(0);
-            (file, pos, d.code.clone())
+            (file, pos, d.rule)
         };
         key(a).cmp(&key(b))
     });

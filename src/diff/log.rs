@@ -5,9 +5,11 @@ use std::collections::BTreeSet;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
-use super::{CommitChanges, CommitInfo};
-use crate::diff::render::{commit_line, describe, md_text, term};
-use crate::diff::{Change, Kind};
+use super::provenance::CommitChanges;
+use super::render::{commit_line, describe, term};
+use super::{Change, Kind};
+use crate::history::CommitInfo;
+use crate::text::md_text;
 
 /// Version of the JSON document; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;

@@ -1,0 +1,372 @@
+//! The rule catalog: every id a finding can carry (`load/*`, the lint rules `scope/*`,
+//! `grant/*`, `client/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
+//! `push/*`), with its default level, whether `[rules]` in `scopectl.toml` may change it,
+//! a one-line summary and its anchor in docs/rules.md.
+//!
+//! Ids are a typed enum, so a misspelt id is a compile error, never a silently dropped
+//! finding. A leaf module: it depends on nothing else in the crate.
+
+use serde::{Deserialize, Serialize};
+
+/// The level a rule is set to in `scopectl.toml` (`[rules]`): the vocabulary of cargo-deny
+/// and clippy.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Level {
+    /// The rule does not run.
+    Allow,
+    /// Findings are warnings: reported, exit code unaffected.
+    Warn,
+    /// Findings are errors: exit code 1.
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// Which check a rule belongs to (the part of its id before `/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Family {
+    /// Loading the registry's files (never configurable).
+    Load,
+    /// Lint rules on scope definitions.
+    Scope,
+    /// Lint rules on grants.
+    Grant,
+    /// Lint rules on clients.
+    Client,
+    /// `diff` / `report` findings about the history.
+    Diff,
+    /// `decode`: the input is not a decodable JWS.
+    Input,
+    /// `decode`: findings on a token.
+    Token,
+    /// `plan` / `apply` / `drift`: what cannot be pushed.
+    Push,
+}
+
+/// What the catalog says about one rule.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub family: Family,
+    /// The level when `[rules]` does not set one.
+    pub level: Level,
+    /// Whether `[rules]` may set its level (load problems, genuineness of a token, diff
+    /// and plan findings may not).
+    pub configurable: bool,
+    pub summary: &'static str,
+}
+
+/// Where the per-rule reference lives (SARIF `helpUri`, `--list-rules --format json`).
+pub const DOCS_URL: &str = "https://github.com/scopectl/scopectl/blob/main/docs/rules.md";
+
+macro_rules! catalog {
+    ($($variant:ident = $id:literal, $family:ident, $level:ident, $configurable:literal, $summary:literal;)*) => {
+        /// A rule id. Serialised as its string id (`grant/expired`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        /// Every rule, in catalog order (families grouped, as documented).
+        pub const ALL: &[Rule] = &[$(Rule::$variant,)*];
+
+        const INFO: &[RuleInfo] = &[$(RuleInfo {
+            id: $id,
+            family: Family::$family,
+            level: Level::$level,
+            configurable: $configurable,
+            summary: $summary,
+        },)*];
+    };
+}
+
+catalog! {
+    LoadSyntax = "load/syntax", Load, Deny, false, "The file is not valid TOML.";
+    LoadUnknownKey = "load/unknown-key", Load, Deny, false, "A key the file format does not know (a misspelt key must not silently drop a value).";
+    LoadMissingKey = "load/missing-key", Load, Deny, false, "A required key is missing.";
+    LoadWrongType = "load/wrong-type", Load, Deny, false, "A value has the wrong type (a string where a date is expected, ...).";
+    LoadDuplicateKey = "load/duplicate-key", Load, Deny, false, "A key or table is written twice.";
+    LoadInvalidDate = "load/invalid-date", Load, Deny, false, "A date is not a valid TOML local date (quoted, with a time, or impossible such as 2026-02-30).";
+    LoadInvalidValue = "load/invalid-value", Load, Deny, false, "A value is outside what the key accepts (an unknown sensitivity, a bad duration, a control character, ...).";
+    LoadDuplicateScope = "load/duplicate-scope", Load, Deny, false, "The same scope is defined in two places.";
+    LoadDuplicateClient = "load/duplicate-client", Load, Deny, false, "The same client id is defined in two files.";
+    LoadNotUtf8 = "load/not-utf8", Load, Deny, false, "The file is not UTF-8 text.";
+    LoadUnreadable = "load/unreadable", Load, Deny, false, "The file cannot be read, or is not a regular file inside the registry (symlink out, FIFO, device, over 16 MiB).";
+    LoadUnknownRule = "load/unknown-rule", Load, Deny, false, "`[rules]` names an id that is not a lint or token rule.";
+    LoadIgnoredFile = "load/ignored-file", Load, Warn, false, "A file in the registry's folders that scopectl does not read (not `*.toml`, or a misnamed folder or policy file).";
+    LoadInternal = "load/internal", Load, Deny, false, "The loader failed on its own (a bug in scopectl: please report it).";
+    ScopeNaming = "scope/naming", Scope, Deny, true, "Scope name does not match the policy's naming pattern (resource:action).";
+    ScopeBroad = "scope/broad", Scope, Deny, true, "Scope is a wildcard or a broad name the policy forbids (admin, *, all, ...).";
+    ScopeUnused = "scope/unused", Scope, Warn, true, "Scope is defined but no client holds a grant for it.";
+    ScopeSensitiveWithoutStepUp = "scope/sensitive-without-step-up", Scope, Warn, true, "High or critical scope does not require step-up authentication.";
+    ScopePiiInIdToken = "scope/pii-in-id-token", Scope, Warn, true, "Scope releases claims the policy counts as PII into ID tokens.";
+    ScopeUnknownReplacement = "scope/unknown-replacement", Scope, Deny, true, "`replaced_by` names a scope that is not defined.";
+    GrantUndefinedScope = "grant/undefined-scope", Grant, Deny, true, "Grant of a scope that no scope file defines.";
+    GrantDuplicate = "grant/duplicate", Grant, Deny, true, "Client holds the same scope in two grants.";
+    GrantMissingJustification = "grant/missing-justification", Grant, Deny, true, "Grant has no justification.";
+    GrantMissingApprover = "grant/missing-approver", Grant, Deny, true, "Grant has no approver (policy require_approver).";
+    GrantMissingApprovalDate = "grant/missing-approval-date", Grant, Warn, true, "Grant has no approved_on date, so its lifetime cannot be checked.";
+    GrantSelfApproval = "grant/self-approval", Grant, Deny, true, "Grant approved by the client's own owner (four-eyes principle).";
+    GrantMissingExpiry = "grant/missing-expiry", Grant, Deny, true, "Grant has no expiry date: standing access.";
+    GrantExpired = "grant/expired", Grant, Deny, true, "Grant expired; remove it or renew it with a new approval.";
+    GrantExpiring = "grant/expiring", Grant, Warn, true, "Grant expires within the policy's warning window.";
+    GrantLifetime = "grant/lifetime", Grant, Deny, true, "Grant lasts longer than the policy's max_grant_lifetime or the scope's max_grant.";
+    GrantExpiresBeforeApproval = "grant/expires-before-approval", Grant, Deny, true, "Grant expires before it was approved.";
+    GrantApprovedInFuture = "grant/approved-in-future", Grant, Warn, true, "Grant's approval date is in the future.";
+    GrantDeprecatedScope = "grant/deprecated-scope", Grant, Warn, true, "Grant of a deprecated scope.";
+    ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
+    ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
+    DiffSelfApprovedCommit = "diff/self-approved-commit", Diff, Warn, false, "A grant was added, extended or re-approved by a commit authored by its own approver (four-eyes).";
+    DiffPolicyWeakened = "diff/policy-weakened", Diff, Warn, false, "A `scopectl.toml` setting that is a control got weaker (diff exits 3).";
+    InputEmpty = "input/empty", Input, Deny, false, "No token: the input is empty.";
+    InputJwe = "input/jwe", Input, Deny, false, "An encrypted token (JWE): only its recipient can read it.";
+    InputOpaque = "input/opaque", Input, Deny, false, "An opaque (reference) token: it has no claims to decode.";
+    InputParts = "input/parts", Input, Deny, false, "Not three `.`-separated parts (header.payload.signature).";
+    InputEmptyPart = "input/empty-part", Input, Deny, false, "A part of the token is empty.";
+    InputBase64 = "input/base64", Input, Deny, false, "A part of the token is not base64url.";
+    InputUtf8 = "input/utf8", Input, Deny, false, "A decoded part of the token is not UTF-8 text.";
+    InputJson = "input/json", Input, Deny, false, "A decoded part of the token is not JSON.";
+    InputNotObject = "input/not-object", Input, Deny, false, "A decoded part of the token is JSON but not an object.";
+    TokenAlgNone = "token/alg-none", Token, Deny, false, "The token is unsigned (`alg: none`).";
+    TokenAlgMissing = "token/alg-missing", Token, Deny, true, "The header has no `alg`.";
+    TokenAlgNotAllowed = "token/alg-not-allowed", Token, Deny, true, "`alg` is unknown or outside the allowlist (--alg).";
+    TokenAlgConfusion = "token/alg-confusion", Token, Deny, false, "HMAC `alg` while the configured key is public (algorithm confusion).";
+    TokenKeyMismatch = "token/key-mismatch", Token, Deny, false, "The key given cannot verify this algorithm (exit 2: wrong key).";
+    TokenKeyUnusable = "token/key-unusable", Token, Deny, false, "The key could not be loaded or fetched (exit 2).";
+    TokenUnknownKid = "token/unknown-kid", Token, Deny, true, "The token's `kid` is not in the JWKS.";
+    TokenSignatureInvalid = "token/signature-invalid", Token, Deny, false, "The signature does not verify.";
+    TokenUnverified = "token/unverified", Token, Warn, true, "No key was given: the signature was not checked.";
+    TokenEmbeddedKey = "token/embedded-key", Token, Warn, true, "The header carries or points to its own key (jwk, jku, x5u, x5c).";
+    TokenCritUnsupported = "token/crit-unsupported", Token, Deny, false, "The header marks extensions as critical (`crit`); none are supported.";
+    TokenDuplicateClaim = "token/duplicate-claim", Token, Deny, false, "The header or payload has a member name more than once.";
+    TokenInvalidClaim = "token/invalid-claim", Token, Deny, true, "A registered claim has the wrong JSON type.";
+    TokenNoExp = "token/no-exp", Token, Deny, true, "The token has no `exp`: it never expires.";
+    TokenExpired = "token/expired", Token, Deny, true, "`exp` is in the past.";
+    TokenLifetime = "token/lifetime", Token, Warn, true, "`exp - iat` is longer than the policy's access_token_lifetime.";
+    TokenNotYetValid = "token/not-yet-valid", Token, Deny, true, "`nbf` is in the future beyond the clock skew.";
+    TokenIatFuture = "token/iat-future", Token, Deny, true, "`iat` is in the future beyond the clock skew.";
+    TokenIssMissing = "token/iss-missing", Token, Warn, true, "No `iss` (an error when --iss is given).";
+    TokenIssMismatch = "token/iss-mismatch", Token, Deny, true, "`iss` is not the expected issuer (--iss).";
+    TokenAudMissing = "token/aud-missing", Token, Warn, true, "No `aud` (an error when --aud is given).";
+    TokenAudMismatch = "token/aud-mismatch", Token, Deny, true, "`aud` does not contain the expected audience (--aud).";
+    TokenOversize = "token/oversize", Token, Deny, true, "The Authorization header exceeds the policy's header_budget (HTTP 431).";
+    TokenPii = "token/pii", Token, Warn, true, "The token carries claims the policy counts as PII.";
+    TokenUnknownClient = "token/unknown-client", Token, Warn, true, "`azp`/`client_id` names no client in the registry.";
+    TokenUndefinedScope = "token/undefined-scope", Token, Deny, true, "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).";
+    TokenDeprecatedScope = "token/deprecated-scope", Token, Warn, true, "A scope the registry marks deprecated.";
+    TokenScopeNotGranted = "token/scope-not-granted", Token, Deny, true, "A scope the client holds no grant for.";
+    TokenGrantExpired = "token/grant-expired", Token, Deny, true, "A scope whose grant to the client has expired.";
+    TokenStepUpStale = "token/step-up-stale", Token, Deny, true, "A step-up scope without a recent enough `auth_time`.";
+    PushLintErrors = "push/lint-errors", Push, Deny, false, "The registry has lint errors (other than grant/expired): apply refuses unless --allow-lint-errors.";
+    PushMissingClient = "push/missing-client", Push, Deny, false, "A client of the registry does not exist on the server.";
+    PushBuiltinScope = "push/builtin-scope", Push, Deny, false, "A registry scope has the name of a server built-in scope, which scopectl never changes.";
+    PushUnmanagedScope = "push/unmanaged-scope", Push, Deny, false, "A scope of that name exists on the server without scopectl's ownership marker; it is not taken over.";
+    PushUndefinedScope = "push/undefined-scope", Push, Deny, false, "A grant of a scope the registry does not define cannot be pushed.";
+    PushUnsupportedScope = "push/unsupported-scope", Push, Deny, false, "The server does not support a scope the registry grants (RFC 7592 scopes_supported).";
+    PushUnregisteredClient = "push/unregistered-client", Push, Deny, false, "A registry client has no `[targets.NAME.clients]` registration to manage it by (RFC 7592).";
+}
+
+impl Rule {
+    /// Everything the catalog knows about the rule.
+    pub fn info(self) -> &'static RuleInfo {
+        &INFO[self as usize]
+    }
+
+    /// The stable id, `family/name`.
+    pub fn id(self) -> &'static str {
+        self.info().id
+    }
+
+    pub fn family(self) -> Family {
+        self.info().family
+    }
+
+    /// The default level.
+    pub fn level(self) -> Level {
+        self.info().level
+    }
+
+    pub fn configurable(self) -> bool {
+        self.info().configurable
+    }
+
+    pub fn summary(self) -> &'static str {
+        self.info().summary
+    }
+
+    /// The anchor of the rule's heading in docs/rules.md: the id with `/` as `-`.
+    pub fn anchor(self) -> String {
+        self.id().replace('/', "-")
+    }
+
+    /// The rule's reference: docs/rules.md#anchor.
+    pub fn help_uri(self) -> String {
+        format!("{DOCS_URL}#{}", self.anchor())
+    }
+
+    /// Look a rule up by its id.
+    pub fn from_id(id: &str) -> Option<Rule> {
+        ALL.iter().copied().find(|r| r.id() == id)
+    }
+
+    /// Every rule of one family.
+    pub fn of(family: Family) -> impl Iterator<Item = Rule> {
+        ALL.iter().copied().filter(move |r| r.family() == family)
+    }
+
+    /// The lint or token rule id closest to a misspelt one, for "did you mean".
+    pub fn closest(id: &str) -> Option<Rule> {
+        ALL.iter()
+            .copied()
+            .filter(|r| {
+                matches!(
+                    r.family(),
+                    Family::Scope | Family::Grant | Family::Client | Family::Token
+                )
+            })
+            .map(|r| (strsim::levenshtein(id, r.id()), r))
+            .filter(|(d, _)| *d <= 4)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, r)| r)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(d)?;
+        Rule::from_id(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule id `{id}`")))
+    }
+}
+
+impl PartialEq<&str> for Rule {
+    fn eq(&self, other: &&str) -> bool {
+        self.id() == *other
+    }
+}
+
+/// The Markdown of docs/rules.md, generated from the catalog (a test fails when the
+/// checked-in file is stale): one heading with an anchor per rule.
+pub fn reference_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Rule reference\n\n\
+         <!-- Generated from src/rules.rs: `SCOPECTL_UPDATE_GENERATED=1 cargo test --test generated`. -->\n\n\
+         Every finding scopectl reports carries one of these ids. `configurable` rules can be set\n\
+         to `allow`, `warn` or `deny` in `[rules]` of `scopectl.toml`; the others keep their\n\
+         level. `scopectl lint --list-rules` (lint rules) and `scopectl decode --list-rules`\n\
+         (token rules) print the effective levels for a registry.\n",
+    );
+    let families = [
+        (
+            Family::Load,
+            "Loading the registry (`lint`, and every command that reads a registry)",
+        ),
+        (Family::Scope, "Lint: scopes"),
+        (Family::Grant, "Lint: grants"),
+        (Family::Client, "Lint: clients"),
+        (Family::Diff, "History: `diff`, `report`"),
+        (Family::Input, "Decode: the input"),
+        (Family::Token, "Decode: the token"),
+        (Family::Push, "Push: `plan`, `apply`, `drift`"),
+    ];
+    for (family, title) in families {
+        let _ = write!(out, "\n## {title}\n");
+        for r in Rule::of(family) {
+            let _ = write!(
+                out,
+                "\n<a id=\"{}\"></a>\n### `{}`\n\n{}\n\n- default level: `{}`\n- configurable: {}\n",
+                r.anchor(),
+                r.id(),
+                r.summary(),
+                r.level().as_str(),
+                if r.configurable() { "yes" } else { "no" }
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_in_their_family() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ALL {
+            let id = r.id();
+            assert!(seen.insert(id), "duplicate rule id {id}");
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/'),
+                "{id} is not kebab-case"
+            );
+            let family: &str = r.family().into();
+            assert_eq!(id.split('/').next(), Some(family), "{id}");
+            assert!(r.summary().ends_with('.'), "{id} summary");
+            assert_eq!(Rule::from_id(id), Some(*r));
+        }
+    }
+
+    #[test]
+    fn only_lint_and_token_rules_are_configurable() {
+        for r in ALL {
+            if r.configurable() {
+                assert!(
+                    matches!(
+                        r.family(),
+                        Family::Scope | Family::Grant | Family::Client | Family::Token
+                    ),
+                    "{r}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn closest_suggests_near_misses() {
+        assert_eq!(Rule::closest("grant/expird"), Some(Rule::GrantExpired));
+        assert_eq!(Rule::closest("nothing-like-it"), None);
+    }
+
+    #[test]
+    fn serialises_as_its_id() {
+        let json = serde_json::to_string(&Rule::GrantExpired).expect("json");
+        assert_eq!(json, "\"grant/expired\"");
+        let back: Rule = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, Rule::GrantExpired);
+        assert!(serde_json::from_str::<Rule>("\"grant/nope\"").is_err());
+    }
+}
