@@ -188,27 +188,37 @@ pub fn pretty<T: Serialize>(v: &T) -> String {
 // ---------------------------------------------------------------------------------------
 // Human output
 
-struct Paint(bool);
+/// Colours segments of human output with termcolor: bold, and red, yellow or green;
+/// without colour the text is unchanged.
+struct Paint(Color);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+    fn paint(&self, fg: Option<termcolor::Color>, s: &str) -> String {
+        use std::io::Write as _;
+        use termcolor::{Buffer, ColorSpec, WriteColor as _};
+        let mut buffer = match self.0 {
+            Color::Always => Buffer::ansi(),
+            Color::Never => return s.to_string(),
+        };
+        let mut spec = ColorSpec::new();
+        spec.set_reset(false).set_bold(true).set_fg(fg);
+        // Writing to memory cannot fail.
+        let _ = buffer.set_color(&spec);
+        let _ = buffer.write_all(s.as_bytes());
+        let _ = buffer.reset();
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
     }
     fn red(&self, s: &str) -> String {
-        self.wrap("1;31", s)
+        self.paint(Some(termcolor::Color::Red), s)
     }
     fn yellow(&self, s: &str) -> String {
-        self.wrap("1;33", s)
+        self.paint(Some(termcolor::Color::Yellow), s)
     }
     fn green(&self, s: &str) -> String {
-        self.wrap("1;32", s)
+        self.paint(Some(termcolor::Color::Green), s)
     }
     fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
+        self.paint(None, s)
     }
     fn severity(&self, sev: Severity) -> String {
         match sev {
@@ -220,7 +230,7 @@ impl Paint {
 }
 
 pub fn human_error(e: &InputError, color: Color) -> String {
-    let p = Paint(color == Color::Always);
+    let p = Paint(color);
     let mut s = String::new();
     // A JWE or an opaque token is not broken, only uncheckable: a warning, still exit 2.
     let head = if e.is_recognised() {
@@ -243,7 +253,7 @@ fn indent_json(v: &Map<String, Value>) -> String {
 }
 
 pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
-    let p = Paint(color == Color::Always);
+    let p = Paint(color);
     let mut s = String::new();
     let v = &c.verification;
     // The message names the token's kid and key sources: escape terminal controls.
