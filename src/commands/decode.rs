@@ -15,12 +15,7 @@ use scopectl::token::{self, batch, render};
 
 pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
     if args.list_rules {
-        let json = args.format == DecodeFormat::Json;
-        print(&if json {
-            render::rules_json()
-        } else {
-            render::rules_table()
-        })?;
+        print(&render::rules(args.format == DecodeFormat::Json))?;
         return Ok(EXIT_OK);
     }
     let registry = match lookup_registry(args.registry.as_deref())? {
@@ -31,37 +26,24 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
             None
         }
         RegistryLookup::Broken { loaded, message } => {
-            let files = &loaded.registry.files;
+            let (files, diagnostics) = (&loaded.registry.files, &loaded.diagnostics);
             eprint!(
                 "{}",
-                scopectl::output::human::render(files, &loaded.diagnostics, color)
+                scopectl::output::human::render(files, diagnostics, color)
             );
-            eprintln!("error: {message}");
-            return Ok(EXIT_UNUSABLE);
+            return Ok(unusable(&message));
         }
     };
-    let allowed = if args.algs.is_empty() {
-        DEFAULT_ALGORITHMS.to_vec()
-    } else {
-        args.algs.clone()
-    };
-    let policy = registry
-        .as_ref()
-        .map(|r| r.policy.clone())
-        .unwrap_or_default();
+    let iss = args.iss.as_deref();
+    let now = args.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
     let ctx = Checker {
-        now: args.now.unwrap_or_else(|| chrono::Utc::now().timestamp()),
-        today: args.today,
-        policy: &policy,
-        registry: registry.as_ref(),
-        iss: args.iss.as_deref(),
+        iss,
         aud: &args.aud,
-        allowed: &allowed,
+        allowed: Some(&args.algs[..])
+            .filter(|a| !a.is_empty())
+            .unwrap_or(DEFAULT_ALGORITHMS),
         batch: args.batch.is_some(),
-        overrides: registry
-            .as_ref()
-            .map(scopectl::lint::level_overrides)
-            .unwrap_or_default(),
+        ..Checker::new(registry.as_ref(), now, args.today)
     };
     let fetch = FetchOptions {
         insecure_http: args.insecure_http,
@@ -77,12 +59,9 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
     };
 
     if let Some(file) = &args.batch {
-        let keys = match keys::resolve(source, args.iss.as_deref(), &fetch) {
+        let keys = match keys::resolve(source, iss, &fetch) {
             Ok(k) => k,
-            Err(e) => {
-                eprintln!("error: {}", clean(&format!("{e:#}")));
-                return Ok(EXIT_UNUSABLE);
-            }
+            Err(e) => return Ok(unusable(&clean(&format!("{e:#}")))),
         };
         let reader: Box<dyn BufRead> = if file == "-" {
             Box::new(std::io::BufReader::new(std::io::stdin().lock()))
@@ -120,22 +99,10 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
             return Ok(EXIT_UNUSABLE);
         }
     };
-    let token_iss = decoded.claim_str("iss");
-    let issuer = match keys::discovery_issuer(
-        args.discover,
-        args.iss.as_deref(),
-        registry.as_ref(),
-        token_iss,
-    ) {
-        Ok(i) => i,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(EXIT_UNUSABLE);
-        }
+    let result = match ctx.check_with(decoded, source, &fetch) {
+        Ok(r) => r,
+        Err(message) => return Ok(unusable(&message)),
     };
-    let keys = keys::resolve(source, issuer.as_ref().map(|i| i.url.as_str()), &fetch);
-    let mut result = ctx.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
-    result.trusted_by = issuer.and_then(|i| i.trusted_by);
     match args.format {
         DecodeFormat::Json => print(&render::json(&result))?,
         DecodeFormat::Human => print(&render::human(&result, &ctx, color))?,
@@ -149,4 +116,10 @@ fn exit_code(outcome: Outcome) -> u8 {
         Outcome::Findings => EXIT_FINDINGS,
         Outcome::Unusable => EXIT_UNUSABLE,
     }
+}
+
+/// Print an error that stops the command: exit 2.
+fn unusable(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_UNUSABLE
 }

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use jsonwebtoken::Algorithm;
 
 use super::findings::{self, Analysis};
-use super::verify::{self, KeySet, Status, Verification};
+use super::keys::{self, KeySource};
+use super::verify::{self, FetchOptions, KeySet, Status, Verification};
 use super::Decoded;
 use crate::diag::{Diagnostic, Level, Severity};
 use crate::policy::Policy;
@@ -41,7 +42,7 @@ pub struct Checker<'a> {
     pub now: i64,
     /// The day grant expiry is evaluated on (`--today`).
     pub today: Option<NaiveDate>,
-    pub policy: &'a Policy,
+    pub policy: Policy,
     pub registry: Option<&'a Registry>,
     /// The expected issuer (`--iss`).
     pub iss: Option<&'a str>,
@@ -68,7 +69,44 @@ pub struct Checked {
     pub trusted_by: Option<String>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker at `now` against `registry` (its policy and `[rules]` levels, else the
+    /// default policy), with no expected issuer or audience, the default algorithm
+    /// allowlist, and full (not `--batch`) results.
+    pub fn new(registry: Option<&'a Registry>, now: i64, today: Option<NaiveDate>) -> Self {
+        Checker {
+            now,
+            today,
+            policy: registry.map(|r| r.policy.clone()).unwrap_or_default(),
+            registry,
+            iss: None,
+            aud: &[],
+            allowed: verify::DEFAULT_ALGORITHMS,
+            batch: false,
+            overrides: registry
+                .map(crate::lint::level_overrides)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Check one token with the keys of `source`; `--discover` asks `--iss`, else the
+    /// token's issuer when a registry target names it ([`Checked::trusted_by`]). `Err`:
+    /// the message saying why `--discover` does not trust the token's issuer.
+    pub fn check_with(
+        &self,
+        decoded: Decoded,
+        source: KeySource,
+        fetch: &FetchOptions,
+    ) -> Result<Checked, String> {
+        let discover = matches!(source, KeySource::Discover);
+        let token_iss = decoded.claim_str("iss");
+        let issuer = keys::discovery_issuer(discover, self.iss, self.registry, token_iss)?;
+        let keys = keys::resolve(source, issuer.as_ref().map(|i| i.url.as_str()), fetch);
+        let mut checked = self.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
+        checked.trusted_by = issuer.and_then(|i| i.trusted_by);
+        Ok(checked)
+    }
+
     /// Check `decoded` with `keys` (`Err`: the keys could not be loaded, with why).
     pub fn check(&self, decoded: Decoded, keys: Result<&Option<KeySet>, String>) -> Checked {
         let verification = match keys {
@@ -88,7 +126,7 @@ impl Checker<'_> {
             &findings::Context {
                 now: self.now,
                 today: self.today,
-                policy: self.policy,
+                policy: &self.policy,
                 registry: self.registry,
                 expected_iss: self.iss,
                 expected_aud: self.aud,

@@ -420,13 +420,11 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     s
 }
 
-/// The token rules (`--list-rules`) as pretty JSON.
-pub fn rules_json() -> String {
-    pretty(&TOKEN_RULES)
-}
-
-/// The token rules (`--list-rules`) as a table.
-pub fn rules_table() -> String {
+/// The token rules (`--list-rules`): pretty JSON, or a table.
+pub fn rules(json: bool) -> String {
+    if json {
+        return pretty(&TOKEN_RULES);
+    }
     let mut table = comfy_table::Table::new();
     table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
     table.set_header(vec!["finding", "level", "what it finds"]);
