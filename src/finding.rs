@@ -455,6 +455,46 @@ impl Summary {
     }
 }
 
+/// How a run ended, worst last: the one place findings become the process exit code
+/// (README "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// No finding at error level (warnings allowed): exit 0.
+    Clean,
+    /// Findings at error level (lint errors, an invalid token, drift, plan errors): exit 1.
+    Findings,
+    /// `diff` only: a breaking change or a weakened policy: exit 3.
+    Breaking,
+    /// The command could not do its job (bad input, unusable key, unreachable server): exit 2.
+    Unusable,
+}
+
+impl Outcome {
+    /// `Findings` when any finding is at error level, else `Clean`.
+    pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Outcome {
+        if findings.into_iter().any(|f| f.severity == Severity::Error) {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        }
+    }
+
+    /// The worse of two outcomes.
+    pub fn worse(self, other: Outcome) -> Outcome {
+        self.max(other)
+    }
+
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::Unusable => 2,
+            Outcome::Breaking => 3,
+        }
+    }
+}
+
 /// Sort diagnostics by file, then position, then code, so output is stable.
 pub fn sort(diagnostics: &mut [Finding], files: &Files) {
     diagnostics.sort_by(|a, b| {

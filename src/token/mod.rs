@@ -2,12 +2,17 @@
 //! quoted string), recognise what kind of token it is, and decode a JWS compact token into
 //! its header, claims and signature.
 //!
-//! This module returns data and never prints: [`verify`] checks the signature,
-//! [`findings`] checks the claims against the policy and the registry, and the `decode`
-//! command renders the result (the split jwt-cli makes between `decode_token()` and
-//! `print_decoded_token()`).
+//! This module returns data and never prints: [`verify`] checks the signature with the
+//! keys [`keys`] loads, [`findings`] checks the claims against the policy and the
+//! registry, [`check`] combines both into one result, [`batch`] checks a log of tokens in
+//! parallel, and [`render`] turns results into text or JSON for the `decode` command to
+//! print (the split jwt-cli makes between `decode_token()` and `print_decoded_token()`).
 
+pub mod batch;
+pub mod check;
 pub mod findings;
+pub mod keys;
+pub mod render;
 pub mod verify;
 
 use std::fmt;

@@ -1,0 +1,213 @@
+//! Checking a decoded token as a whole: its signature ([`super::verify`]), its claims
+//! ([`super::findings`]) and the registry's `[rules]` levels, combined into one
+//! [`Checked`] with its [`Outcome`]; and finding the registry to check against.
+//!
+//! Returns data and never prints: [`super::render`] turns a [`Checked`] into text or JSON.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use jsonwebtoken::Algorithm;
+
+use super::findings::{self, Analysis};
+use super::keys::{self, KeySource};
+use super::verify::{self, FetchOptions, KeySet, Status, Verification};
+use super::Decoded;
+pub use crate::finding::Outcome;
+use crate::finding::{Finding, Level, Severity};
+use crate::policy::Policy;
+use crate::registry::{Loaded, Registry};
+use crate::rules::Rule;
+
+/// What every token of a run is checked against.
+pub struct Checker<'a> {
+    /// The clock (unix seconds).
+    pub now: i64,
+    /// The day grant expiry is evaluated on (`--today`).
+    pub today: Option<NaiveDate>,
+    pub policy: Policy,
+    pub registry: Option<&'a Registry>,
+    /// The expected issuer (`--iss`).
+    pub iss: Option<&'a str>,
+    /// The expected audiences (`--aud`).
+    pub aud: &'a [String],
+    /// The algorithm allowlist.
+    pub allowed: &'a [Algorithm],
+    /// `--batch`: lean per-line documents.
+    pub batch: bool,
+    /// `[rules]` levels from the registry's scopectl.toml.
+    pub overrides: HashMap<Rule, Level>,
+}
+
+/// Everything known about one token.
+pub struct Checked {
+    pub decoded: Decoded,
+    pub verification: Verification,
+    pub analysis: Analysis,
+    /// Signature and claim findings, `[rules]` levels applied, errors first.
+    pub findings: Vec<Finding>,
+    pub now: i64,
+    pub header_budget: u64,
+    /// `--discover` without `--iss`: the registry target that names the token's issuer.
+    pub trusted_by: Option<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker at `now` against `registry` (its policy and `[rules]` levels, else the
+    /// default policy), with no expected issuer or audience, the default algorithm
+    /// allowlist, and full (not `--batch`) results.
+    pub fn new(registry: Option<&'a Registry>, now: i64, today: Option<NaiveDate>) -> Self {
+        Checker {
+            now,
+            today,
+            policy: registry.map(|r| r.policy.clone()).unwrap_or_default(),
+            registry,
+            iss: None,
+            aud: &[],
+            allowed: verify::DEFAULT_ALGORITHMS,
+            batch: false,
+            overrides: registry
+                .map(crate::lint::level_overrides)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Check one token with the keys of `source`; `--discover` asks `--iss`, else the
+    /// token's issuer when a registry target names it ([`Checked::trusted_by`]). `Err`:
+    /// the message saying why `--discover` does not trust the token's issuer.
+    pub fn check_with(
+        &self,
+        decoded: Decoded,
+        source: KeySource,
+        fetch: &FetchOptions,
+    ) -> Result<Checked, String> {
+        let discover = matches!(source, KeySource::Discover);
+        let token_iss = decoded.claim_str("iss");
+        let issuer = keys::discovery_issuer(discover, self.iss, self.registry, token_iss)?;
+        let keys = keys::resolve(source, issuer.as_ref().map(|i| i.url.as_str()), fetch);
+        let mut checked = self.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
+        checked.trusted_by = issuer.and_then(|i| i.trusted_by);
+        Ok(checked)
+    }
+
+    /// Check `decoded` with `keys` (`Err`: the keys could not be loaded, with why).
+    pub fn check(&self, decoded: Decoded, keys: Result<&Option<KeySet>, String>) -> Checked {
+        let verification = match keys {
+            Ok(k) => verify::verify(&decoded, k.as_ref(), self.allowed),
+            Err(msg) => Verification {
+                status: Status::Unverified,
+                alg: decoded.alg().map(str::to_string),
+                kid: decoded.kid().map(str::to_string),
+                key: None,
+                message: format!("signature NOT verified: the key is unusable: {msg}"),
+                findings: vec![Finding::error(Rule::TokenKeyUnusable, msg)],
+                key_unusable: true,
+            },
+        };
+        let analysis = findings::check(
+            &decoded,
+            &findings::Context {
+                now: self.now,
+                today: self.today,
+                policy: &self.policy,
+                registry: self.registry,
+                expected_iss: self.iss,
+                expected_aud: self.aud,
+                describe_times: !self.batch,
+            },
+        );
+        let mut all: Vec<Finding> = verification.findings.clone();
+        all.extend(analysis.findings.iter().cloned());
+        crate::lint::apply_token_overrides(&mut all, &self.overrides);
+        // Errors first, then warnings, then notes; stable within a level.
+        all.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        Checked {
+            decoded,
+            verification,
+            analysis,
+            findings: all,
+            now: self.now,
+            header_budget: self.policy.header_budget,
+            trusted_by: None,
+        }
+    }
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Verified, and no error finding.
+    pub fn valid(&self) -> bool {
+        self.verification.status == Status::Verified && !self.has_errors()
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        if self.verification.key_unusable {
+            Outcome::Unusable
+        } else if self.has_errors() {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        }
+    }
+}
+
+/// The registry decode checks against, as [`lookup_registry`] found it.
+pub enum RegistryLookup {
+    /// No `--registry`, and the current directory does not look like a registry.
+    None,
+    Found(Registry),
+    /// The current directory looks like a registry but cannot be used: check without
+    /// it, and show this warning.
+    Skipped(String),
+    /// `--registry PATH` does not load: its diagnostics, and the error to show after them.
+    Broken {
+        loaded: Loaded,
+        message: String,
+    },
+}
+
+/// The registry: `--registry PATH` (a failure to load is fatal), else the current
+/// directory when it looks like one (a failure is a warning).
+pub fn lookup_registry(path: Option<&Path>) -> anyhow::Result<RegistryLookup> {
+    let (root, explicit) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => {
+            let cwd = PathBuf::from(".");
+            let looks = ["scopectl.toml", "scopes", "clients"]
+                .iter()
+                .any(|f| cwd.join(f).exists());
+            if !looks {
+                return Ok(RegistryLookup::None);
+            }
+            (cwd, false)
+        }
+    };
+    let loaded = match Registry::load_dir(&root) {
+        Ok(l) => l,
+        Err(e) if explicit => {
+            return Err(e.context(format!("cannot load the registry at {}", root.display())))
+        }
+        Err(e) => {
+            return Ok(RegistryLookup::Skipped(format!(
+                "the current directory looks like a registry but cannot be read ({e:#}); checking without it"
+            )))
+        }
+    };
+    if loaded.is_ok() {
+        return Ok(RegistryLookup::Found(loaded.registry));
+    }
+    if explicit {
+        let message = format!(
+            "the registry at {} does not load; fix it (scopectl lint) or pass another --registry",
+            root.display()
+        );
+        return Ok(RegistryLookup::Broken { loaded, message });
+    }
+    Ok(RegistryLookup::Skipped(
+        "the current directory looks like a registry but does not load (see `scopectl lint .`); checking without it".to_string(),
+    ))
+}

@@ -1,0 +1,414 @@
+//! Rendering a checked token for a person (human text, coloured on request) or a script
+//! (the JSON document, one JSON line per `--batch` token, the error document of an input
+//! that does not decode), and the `--list-rules` table. Returns strings; never prints.
+//!
+//! The JSON shapes are contracts (version 1): fields are only ever added.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::check::{Checked, Checker};
+use super::findings::{self, ScopeInfo, TimeClaim};
+use super::verify::{Status, Verification};
+use super::InputError;
+use crate::finding::{Severity, Summary};
+use crate::output::json::CompactFinding;
+use crate::output::{clean, Color};
+use crate::registry::types::format_seconds;
+use crate::rules::Rule;
+
+/// The JSON document of one token (`--format json`).
+pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
+    Doc {
+        version: 1,
+        tool: "scopectl",
+        line,
+        valid: c.valid(),
+        now: findings::utc(c.now),
+        signature: &c.verification,
+        header: &c.decoded.header,
+        claims: &c.decoded.claims,
+        times: &c.analysis.times,
+        client: c.analysis.client.as_deref(),
+        scopes: &c.analysis.scopes,
+        size: Size {
+            token_bytes: c.decoded.token.len(),
+            header_bytes: c.decoded.header_line_bytes(),
+            header_budget: c.header_budget,
+        },
+        summary: Summary::of(&c.findings),
+        findings: c.findings.iter().map(CompactFinding).collect(),
+    }
+}
+
+/// The JSON line of one `--batch` token; `scopes` only `with_registry`.
+pub fn batch_doc(c: &Checked, line: usize, with_registry: bool) -> BatchDoc<'_> {
+    let v = &c.verification;
+    BatchDoc {
+        line,
+        valid: c.valid(),
+        signature: BatchSignature {
+            status: v.status,
+            alg: v.alg.as_deref(),
+            kid: v.kid.as_deref(),
+            key: v.key.as_deref(),
+        },
+        header: &c.decoded.header,
+        claims: &c.decoded.claims,
+        client: c.analysis.client.as_deref(),
+        scopes: with_registry.then_some(&c.analysis.scopes[..]),
+        token_bytes: c.decoded.token.len(),
+        findings: c.findings.iter().map(CompactFinding).collect(),
+    }
+}
+
+/// The pretty JSON document of one token, with a final newline.
+pub fn json(c: &Checked) -> String {
+    pretty(&doc(c, None))
+}
+
+/// The pretty JSON error document of an input that does not decode, with a final newline.
+pub fn error_json(e: &InputError) -> String {
+    pretty(&error_doc(None, e))
+}
+
+#[derive(Serialize)]
+pub struct Doc<'a> {
+    version: u32,
+    tool: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    valid: bool,
+    now: String,
+    signature: &'a Verification,
+    header: &'a Map<String, Value>,
+    claims: &'a Map<String, Value>,
+    times: &'a [TimeClaim],
+    client: Option<&'a str>,
+    scopes: &'a [ScopeInfo],
+    size: Size,
+    summary: Summary,
+    findings: Vec<CompactFinding<'a>>,
+}
+
+/// One `--batch` line: the document without what is the same on every line (`now`,
+/// `header_budget`, the tool) or derivable (`times`, the signature's message).
+#[derive(Serialize)]
+pub struct BatchDoc<'a> {
+    line: usize,
+    valid: bool,
+    signature: BatchSignature<'a>,
+    header: &'a Map<String, Value>,
+    claims: &'a Map<String, Value>,
+    client: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scopes: Option<&'a [ScopeInfo]>,
+    token_bytes: usize,
+    findings: Vec<CompactFinding<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct BatchSignature<'a> {
+    status: Status,
+    alg: Option<&'a str>,
+    kid: Option<&'a str>,
+    key: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct Size {
+    token_bytes: usize,
+    header_bytes: usize,
+    header_budget: u64,
+}
+
+#[derive(Serialize)]
+pub struct ErrorDoc {
+    version: u32,
+    tool: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    valid: bool,
+    error: ErrorBody,
+}
+
+#[derive(Serialize)]
+pub struct ErrorBody {
+    code: Rule,
+    part: Option<&'static str>,
+    message: String,
+    help: Option<String>,
+}
+
+pub fn error_doc(line: Option<usize>, e: &InputError) -> ErrorDoc {
+    ErrorDoc {
+        version: 1,
+        tool: "scopectl",
+        line,
+        valid: false,
+        error: ErrorBody {
+            code: e.rule(),
+            part: e.part().map(|p| p.as_str()),
+            message: e.to_string(),
+            help: e.help(),
+        },
+    }
+}
+
+pub fn pretty<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string_pretty(v)
+        .unwrap_or_else(|e| format!("{{\"version\":1,\"error\":\"cannot serialize: {e}\"}}"));
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------------------------------
+// Human output
+
+/// Colours segments of human output with termcolor: bold, and red, yellow or green;
+/// without colour the text is unchanged.
+struct Paint(Color);
+
+impl Paint {
+    fn paint(&self, fg: Option<termcolor::Color>, s: &str) -> String {
+        use std::io::Write as _;
+        use termcolor::{Buffer, ColorSpec, WriteColor as _};
+        let mut buffer = match self.0 {
+            Color::Always => Buffer::ansi(),
+            Color::Never => return s.to_string(),
+        };
+        let mut spec = ColorSpec::new();
+        spec.set_reset(false).set_bold(true).set_fg(fg);
+        // Writing to memory cannot fail.
+        let _ = buffer.set_color(&spec);
+        let _ = buffer.write_all(s.as_bytes());
+        let _ = buffer.reset();
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint(Some(termcolor::Color::Red), s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.paint(Some(termcolor::Color::Yellow), s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint(Some(termcolor::Color::Green), s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint(None, s)
+    }
+    fn severity(&self, sev: Severity) -> String {
+        match sev {
+            Severity::Error => self.red("error"),
+            Severity::Warning => self.yellow("warning"),
+            Severity::Note => self.bold("note"),
+        }
+    }
+}
+
+pub fn human_error(e: &InputError, color: Color) -> String {
+    let p = Paint(color);
+    let mut s = String::new();
+    // A JWE or an opaque token is not broken, only uncheckable: a warning, still exit 2.
+    let head = if e.is_recognised() {
+        p.yellow("warning")
+    } else {
+        p.red("error")
+    };
+    let _ = writeln!(s, "{head}[{}]: {}", e.rule(), clean(&e.to_string()));
+    if let Some(h) = e.help() {
+        let _ = writeln!(s, "  help: {}", clean(&h));
+    }
+    s
+}
+
+/// Pretty JSON, indented, with what JSON leaves raw (DEL, C1 controls, bidi overrides)
+/// escaped for the terminal.
+fn indent_json(v: &Map<String, Value>) -> String {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    text.lines().map(|l| format!("  {}\n", clean(l))).collect()
+}
+
+pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
+    let p = Paint(color);
+    let mut s = String::new();
+    let v = &c.verification;
+    // The message names the token's kid and key sources: escape terminal controls.
+    let message = clean(&v.message);
+    let line = match v.status {
+        Status::Verified => p.green(&format!("✓ {message}")),
+        Status::Unverified => p.yellow(&format!(
+            "⚠ signature NOT verified — {}",
+            message.trim_start_matches("signature NOT verified: ")
+        )),
+        Status::Invalid => p.red(&format!("✗ {message}")),
+        Status::Refused => p.red(&format!("✗ signature NOT verified: {message}")),
+    };
+    let _ = writeln!(s, "{line}");
+    if let Some(target) = &c.trusted_by {
+        let _ = writeln!(
+            s,
+            "  note: the issuer is trusted because the registry's target `{}` names it",
+            clean(target)
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", p.bold("Header"));
+    s.push_str(&indent_json(&c.decoded.header));
+    let _ = writeln!(s, "{}", p.bold("Claims"));
+    s.push_str(&indent_json(&c.decoded.claims));
+
+    let _ = writeln!(s, "{} (now {})", p.bold("Times"), findings::utc(c.now));
+    if c.analysis.times.is_empty() {
+        let _ = writeln!(s, "  (no iat, nbf, exp or auth_time)");
+    }
+    for t in &c.analysis.times {
+        let rel = match t.claim {
+            "exp" if t.unix <= c.now => format!("expired {}", t.relative),
+            "exp" => format!("expires {}", t.relative),
+            "iat" => format!("issued {}", t.relative),
+            "nbf" => format!("valid from {}", t.relative),
+            _ => format!("authenticated {}", t.relative),
+        };
+        let _ = writeln!(s, "  {:<10} {}  {}", t.claim, t.utc, rel);
+    }
+    let times: std::collections::HashMap<&str, i64> =
+        c.analysis.times.iter().map(|t| (t.claim, t.unix)).collect();
+    if let (Some(exp), Some(iat)) = (times.get("exp"), times.get("iat")) {
+        let _ = writeln!(
+            s,
+            "  {:<10} {} (policy: at most {})",
+            "lifetime",
+            format_seconds(exp.saturating_sub(*iat).max(0) as u64),
+            ctx.policy.access_token_lifetime
+        );
+    }
+
+    let who = match (&c.analysis.client, ctx.registry) {
+        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {})", clean(cl)),
+        (Some(cl), Some(_)) => format!(" (client {}, not in the registry)", clean(cl)),
+        (Some(cl), None) => format!(" (client {}; no registry)", clean(cl)),
+        (None, _) => String::new(),
+    };
+    let _ = writeln!(s, "{}{}", p.bold("Scopes"), who);
+    if c.analysis.scopes.is_empty() {
+        let why = match (c.decoded.claims.get("scope"), c.decoded.claims.get("scp")) {
+            (Some(Value::String(_) | Value::Array(_)), _) => "`scope` is empty",
+            (Some(_), _) => "`scope` is not a string",
+            (None, Some(Value::String(_) | Value::Array(_))) => "`scp` is empty",
+            (None, Some(_)) => "`scp` is not an array",
+            (None, None) => "no `scope` or `scp` claim",
+        };
+        let _ = writeln!(s, "  (none: {why})");
+    }
+    let width = c
+        .analysis
+        .scopes
+        .iter()
+        .map(|x| clean(&x.scope).chars().count())
+        .max()
+        .unwrap_or(0);
+    for x in &c.analysis.scopes {
+        let mut row = format!("  {:<width$}", clean(&x.scope));
+        match x.defined {
+            Some(true) => {
+                let _ = write!(
+                    row,
+                    "  {:<8}  {}",
+                    x.sensitivity.unwrap_or(""),
+                    clean(x.description.as_deref().unwrap_or(""))
+                );
+                if x.step_up {
+                    row.push_str("  [step-up]");
+                }
+            }
+            Some(false) | None if x.standard => row.push_str("  standard OIDC scope"),
+            Some(false) => row.push_str(&format!("  {}", p.red("not defined in the registry"))),
+            None => {}
+        }
+        match (x.granted, &x.grant_expires) {
+            (Some(true), Some(e)) => {
+                let _ = write!(row, "  granted until {}", clean(e));
+            }
+            (Some(false), Some(e)) => {
+                let _ = write!(row, "  {}", p.red(&format!("grant expired {}", clean(e))));
+            }
+            (Some(false), None) => {
+                let _ = write!(row, "  {}", p.red("not granted"));
+            }
+            _ => {}
+        }
+        let _ = writeln!(s, "{}", row.trim_end());
+    }
+
+    let hb = c.decoded.header_line_bytes();
+    let pct = if c.header_budget > 0 {
+        hb as f64 * 100.0 / c.header_budget as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        s,
+        "{}\n  token {} bytes; Authorization header {} of {} bytes ({:.0}% of the header budget)",
+        p.bold("Size"),
+        c.decoded.token.len(),
+        hb,
+        c.header_budget,
+        pct
+    );
+
+    let _ = writeln!(s, "{}", p.bold("Findings"));
+    if c.findings.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
+    for f in &c.findings {
+        let _ = writeln!(
+            s,
+            "  {}[{}]: {}",
+            p.severity(f.severity),
+            f.rule,
+            clean(&f.message)
+        );
+        for n in &f.notes {
+            let _ = writeln!(s, "      note: {}", clean(n));
+        }
+        if let Some(h) = &f.help {
+            let _ = writeln!(s, "      help: {}", clean(h));
+        }
+    }
+    let sum = Summary::of(&c.findings);
+    let verdict = if c.verification.key_unusable {
+        p.red("could not verify: the key is unusable")
+    } else if c.valid() {
+        p.green("valid")
+    } else if c.has_errors() {
+        p.red("INVALID")
+    } else {
+        p.yellow("no errors, but NOT verified")
+    };
+    let _ = writeln!(
+        s,
+        "\nResult: {verdict} ({} error{}, {} warning{})",
+        sum.errors,
+        if sum.errors == 1 { "" } else { "s" },
+        sum.warnings,
+        if sum.warnings == 1 { "" } else { "s" }
+    );
+    s
+}
+
+/// The token rules (`--list-rules`) at the levels `overrides` (the registry's `[rules]`)
+/// set: pretty JSON, or a table.
+pub fn rules(
+    json: bool,
+    overrides: &std::collections::HashMap<Rule, crate::rules::Level>,
+) -> String {
+    let rows = crate::output::rules::rows(findings::rules(), overrides);
+    if json {
+        crate::output::rules::json(&rows)
+    } else {
+        crate::output::rules::table(&rows, "finding")
+    }
+}
