@@ -12,6 +12,7 @@ pub mod diff;
 pub mod history;
 pub mod init;
 pub mod lint;
+pub mod net;
 pub mod output;
 pub mod policy;
 pub mod push;

@@ -19,9 +19,9 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
-use super::http::{pct, Body, Counts, Http, HttpError, Response, Secret};
 use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan};
 use super::{FieldChange, PlanError, PLAN_FORMAT_VERSION};
+use crate::net::{pct, Body, Counts, Http, HttpError, Response, Secret};
 use crate::policy::{Target, TargetKind};
 use crate::registry::GrantType;
 

@@ -12,7 +12,6 @@
 //! Adapters: [`keycloak`] (Admin REST API) and [`rfc7592`] (dynamic registration
 //! management). Both sit behind [`Server`].
 
-pub mod http;
 pub mod keycloak;
 pub mod render;
 pub mod rfc7592;
@@ -24,9 +23,9 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::net::{self, Counts, Http, HttpSettings, Secret};
 use crate::policy::{Target, TargetKind};
 use crate::registry::{GrantType, Registry, Sp};
-use http::{Counts, Http, HttpSettings, Secret};
 
 /// Version of the saved plan format (`plan --out`).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -368,10 +367,10 @@ impl Server {
         }
         settings.insecure_tls = target.insecure_tls.unwrap_or(false);
         settings.insecure_http = target.insecure_http.unwrap_or(false);
-        http::check_transport(target.url.as_str(), settings.insecure_http)
+        net::check_transport(target.url.as_str(), settings.insecure_http)
             .map_err(|e| anyhow::anyhow!("target `{name}`, key `url`: {e}"))?;
         for (client, r) in &target.clients {
-            http::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(
+            net::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(
                 |e| {
                     anyhow::anyhow!(
                         "target `{name}`, key `clients.\"{client}\".registration_client_uri`: {e}"

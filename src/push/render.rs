@@ -3,8 +3,8 @@
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use super::http::Counts;
 use super::{ApplyReport, Op, Plan};
+use crate::net::Counts;
 
 fn where_(plan: &Plan) -> String {
     match &plan.realm {

@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use serde::Serialize;
 
-use super::http::{Body, Counts, Http, Secret};
 use super::PLAN_FORMAT_VERSION;
 use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
+use crate::net::{Body, Counts, Http, Secret};
 use crate::policy::{Target, TargetKind};
 use crate::registry::Sp;
 
@@ -103,7 +103,7 @@ impl Rfc7592 {
         self.http.counts()
     }
 
-    fn net(&self, e: super::http::HttpError) -> anyhow::Error {
+    fn net(&self, e: crate::net::HttpError) -> anyhow::Error {
         anyhow!("target `{}`: {e}", self.name)
     }
 
