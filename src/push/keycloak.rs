@@ -19,7 +19,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
-use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan};
+use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
 use super::{FieldChange, PlanError, PLAN_FORMAT_VERSION};
 use crate::net::{pct, Body, Counts, Http, HttpError, Response, Secret};
 use crate::policy::{Target, TargetKind};
@@ -115,6 +115,66 @@ pub struct Keycloak {
     state: State,
 }
 
+impl PushTarget for Keycloak {
+    fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, prune);
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Keycloak,
+            url: self.base.clone(),
+            realm: Some(self.realm.clone()),
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    // Whatever still differs did not take (e.g. a link PUT that answered
+                    // 204 and changed nothing).
+                    let (rest, _, _) = diff(&state, desired, plan.prune);
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings: Vec::new(),
+            counts: self.counts(),
+        }
+    }
+}
+
 impl Keycloak {
     pub fn new(name: &str, t: &Target, root: &Path, http: Http) -> anyhow::Result<Keycloak> {
         let realm = t
@@ -184,10 +244,6 @@ impl Keycloak {
             token: None,
             state: State::default(),
         })
-    }
-
-    pub fn counts(&self) -> Counts {
-        self.http.counts()
     }
 
     fn admin(&self, path: &str) -> String {
@@ -390,60 +446,6 @@ impl Keycloak {
             first += page_size;
         }
         Ok(state)
-    }
-
-    pub fn plan(
-        &mut self,
-        desired: &Desired,
-        today: chrono::NaiveDate,
-        prune: bool,
-    ) -> anyhow::Result<Plan> {
-        let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, prune);
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Keycloak,
-            url: self.base.clone(),
-            realm: Some(self.realm.clone()),
-            today,
-            prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
-        self.state = state;
-        Ok(plan)
-    }
-
-    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
-        let ops = plan.ops.clone();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
-            match self.read() {
-                Ok(state) => {
-                    // Whatever still differs did not take (e.g. a link PUT that answered
-                    // 204 and changed nothing).
-                    let (rest, _, _) = diff(&state, desired, plan.prune);
-                    did_not_take = rest;
-                    self.state = state;
-                }
-                Err(e) => readback_error = Some(format!("{e:#}")),
-            }
-        }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings: Vec::new(),
-            counts: self.counts(),
-        }
     }
 
     fn scope_id(&self, scope: &str) -> anyhow::Result<String> {
@@ -807,7 +809,6 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
             }
         }
     }
-    order_ops(&mut ops);
     (ops, errors, notes)
 }
 

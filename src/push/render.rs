@@ -1,15 +1,31 @@
 //! Text renderings of plans and apply reports (table for a terminal, markdown for a PR
-//! comment). JSON is the serde form of [`Plan`] and [`ApplyReport`].
+//! comment, and the messages `apply` repeats on stderr). JSON is the serde form of
+//! [`Plan`] and [`ApplyReport`].
+//!
+//! Much of what is shown came from a server (scope names and descriptions read back,
+//! error messages, warnings): every such string goes through [`clean`]
+//! (`crate::output::clean`, terminal control characters escaped) before it is printed.
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use super::{ApplyReport, Op, Plan};
+use super::{ApplyReport, Op, Plan, LINT_ERRORS};
+use crate::output::clean;
+
+/// `action client scope` of an op, cleaned, for a one-line message.
+fn op_line(op: &Op) -> String {
+    format!(
+        "{} {} {}",
+        op.action(),
+        clean(op.client().unwrap_or("")),
+        clean(op.scope().unwrap_or(""))
+    )
+}
 use crate::net::Counts;
 
 fn where_(plan: &Plan) -> String {
     match &plan.realm {
-        Some(r) => format!("{} (realm {r})", plan.url),
-        None => plan.url.clone(),
+        Some(r) => format!("{} (realm {})", clean(&plan.url), clean(r)),
+        None => clean(&plan.url).into_owned(),
     }
 }
 
@@ -20,10 +36,10 @@ fn ops_table(ops: &[Op]) -> Table {
     for (i, op) in ops.iter().enumerate() {
         t.add_row(vec![
             (i + 1).to_string(),
-            op.action(),
-            op.client().unwrap_or("").to_string(),
-            op.scope().unwrap_or("").to_string(),
-            op.detail(),
+            clean(&op.action()).into_owned(),
+            clean(op.client().unwrap_or("")).into_owned(),
+            clean(op.scope().unwrap_or("")).into_owned(),
+            clean(&op.detail()).into_owned(),
         ]);
     }
     t
@@ -31,7 +47,11 @@ fn ops_table(ops: &[Op]) -> Table {
 
 /// A plan as a table with a summary line, errors and notes.
 pub fn plan_table(plan: &Plan) -> String {
-    let mut out = format!("Plan for target `{}`: {}\n", plan.target, where_(plan));
+    let mut out = format!(
+        "Plan for target `{}`: {}\n",
+        clean(&plan.target),
+        where_(plan)
+    );
     if plan.ops.is_empty() {
         out.push_str(&no_changes(plan));
     } else {
@@ -39,10 +59,10 @@ pub fn plan_table(plan: &Plan) -> String {
         out.push_str(&format!("{} change(s).\n", plan.ops.len()));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
+        out.push_str(&format!("error[{}]: {}\n", e.code, clean(&e.message)));
     }
     for n in &plan.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", clean(n)));
     }
     out.push_str(&requests_line(&plan.requests));
     if plan.lint_errors() > 0 {
@@ -102,15 +122,16 @@ fn requests_line(c: &Counts) -> String {
     )
 }
 
+/// Cleaned of terminal control characters, and safe inside a markdown table cell.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    clean(&s.replace('\n', " ")).replace('|', "\\|")
 }
 
 /// A plan as markdown, for a pull-request comment.
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = format!(
         "### scopectl plan: `{}`\n\n{}\n\n",
-        plan.target,
+        md_escape(&plan.target),
         md_escape(&where_(plan))
     );
     if plan.ops.is_empty() {
@@ -121,7 +142,7 @@ pub fn plan_markdown(plan: &Plan) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
                 i + 1,
-                op.action(),
+                md_escape(&op.action()),
                 md_escape(op.client().unwrap_or("")),
                 md_escape(
                     op.scope()
@@ -160,19 +181,18 @@ pub fn plan_markdown(plan: &Plan) -> String {
 
 /// What `apply` did.
 pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
-    let mut out = format!("Apply to target `{}`: {}\n", plan.target, where_(plan));
+    let mut out = format!(
+        "Apply to target `{}`: {}\n",
+        clean(&plan.target),
+        where_(plan)
+    );
     if r.applied.is_empty() && r.failed.is_none() {
         out.push_str("No changes: the server already matches the registry.\n");
     } else if !r.applied.is_empty() {
         out.push_str(&format!("Applied:\n{}\n", ops_table(&r.applied)));
     }
     if let Some((op, why)) = &r.failed {
-        out.push_str(&format!(
-            "FAILED: {} {} {}: {why}\n",
-            op.action(),
-            op.client().unwrap_or(""),
-            op.scope().unwrap_or("")
-        ));
+        out.push_str(&format!("FAILED: {}: {}\n", op_line(op), clean(why)));
         out.push_str(&format!(
             "{} change(s) applied, 1 failed, {} not applied. The next `apply` completes them.\n",
             r.applied.len(),
@@ -189,13 +209,13 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
         ));
     }
     if let Some(e) = &r.readback_error {
-        out.push_str(&format!("Could not read back after apply: {e}\n"));
+        out.push_str(&format!("Could not read back after apply: {}\n", clean(e)));
     }
     for w in &r.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", clean(w)));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
+        out.push_str(&format!("error[{}]: {}\n", e.code, clean(&e.message)));
     }
     out.push_str(&requests_line(&r.counts));
     out.push_str(&apply_summary(plan, r));
@@ -208,10 +228,8 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     let mut problems = Vec::new();
     if let Some((op, _)) = &r.failed {
         problems.push(format!(
-            "`{} {} {}` FAILED and {} change(s) were not applied",
-            op.action(),
-            op.client().unwrap_or(""),
-            op.scope().unwrap_or(""),
+            "`{}` FAILED and {} change(s) were not applied",
+            op_line(op),
             r.not_applied.len()
         ));
     }
@@ -242,6 +260,42 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
         r.applied.len(),
         problems.join("; ")
     )
+}
+
+/// What `apply` says on stderr when lint errors made it refuse (nothing was written).
+pub fn lint_refusal(lint_errors: usize) -> String {
+    format!(
+        "error: the registry has {lint_errors} lint error(s) (listed above as {LINT_ERRORS}); \
+         apply made no changes. Fix them (`scopectl lint`), or push anyway with \
+         --allow-lint-errors\n"
+    )
+}
+
+/// What `apply` repeats on stderr, whatever the format: where it stopped after a
+/// failure, or else the plan errors that were not pushed (empty when neither).
+pub fn apply_stderr(plan: &Plan, r: &ApplyReport) -> String {
+    if let Some((op, why)) = &r.failed {
+        return format!(
+            "error: apply stopped at `{}`: {}\n{} change(s) were applied, {} were not; \
+             run `scopectl apply` again once the server is back\n",
+            op_line(op),
+            clean(why),
+            r.applied.len(),
+            r.not_applied.len() + 1
+        );
+    }
+    if r.readback_error.is_some() || plan.errors.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "error: {} change(s) applied, but the plan has {} error(s) that were not pushed:\n",
+        r.applied.len(),
+        plan.errors.len()
+    );
+    for e in &plan.errors {
+        out.push_str(&format!("  error[{}]: {}\n", e.code, clean(&e.message)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -350,5 +404,42 @@ mod tests {
             "2 plan errors (push/missing-client): what they name cannot be pushed; `apply` \
              would make the 1 change(s) above and exit 1.\n"
         ));
+    }
+
+    #[test]
+    fn server_text_with_terminal_escapes_is_escaped_in_table_and_markdown() {
+        let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+        // A description read back from the server, an error message and a warning from
+        // it, a scope name it returned.
+        let update = Op::UpdateScope {
+            scope: format!("a:b{esc}"),
+            fields: vec!["description".into()],
+            changes: vec![super::super::FieldChange {
+                field: "description".into(),
+                from: Some(format!(
+                    "old {esc} text that is long enough for a word diff"
+                )),
+                to: "new text that is long enough to get a word diff here".into(),
+            }],
+        };
+        let errors = vec![PlanError {
+            code: "push/missing-client".into(),
+            message: format!("server said: {esc}"),
+        }];
+        let mut p = plan(vec![update.clone()], errors);
+        p.notes.push(format!("left alone: {esc}"));
+        let mut r = report(vec![update.clone()]);
+        r.warnings.push(format!("warning from server {esc}"));
+        r.failed = Some((update, format!("500 on PUT: {esc}")));
+        for text in [
+            plan_table(&p),
+            plan_markdown(&p),
+            apply_text(&p, &r),
+            apply_stderr(&p, &r),
+        ] {
+            assert!(!text.contains('\u{1b}'), "{text:?}");
+            assert!(!text.contains('\u{7}'), "{text:?}");
+            assert!(text.contains("\\u{1b}"), "{text}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use anyhow::{anyhow, bail};
 use serde::Serialize;
 
 use super::PLAN_FORMAT_VERSION;
-use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
+use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PushTarget};
 use crate::net::{Body, Counts, Http, Secret};
 use crate::policy::{Target, TargetKind};
 use crate::registry::Sp;
@@ -55,6 +55,71 @@ pub struct Rfc7592 {
     http: Http,
     regs: BTreeMap<String, Registration>,
     state: State,
+}
+
+impl PushTarget for Rfc7592 {
+    fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Rfc7592,
+            url: self.issuer.clone(),
+            realm: None,
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let mut warnings = Vec::new();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| {
+            let client = self.exec(op)?;
+            if let Err(w) = self.save_token(&client) {
+                warnings.push(w);
+            }
+            Ok(())
+        });
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings,
+            counts: self.counts(),
+        }
+    }
 }
 
 impl Rfc7592 {
@@ -97,10 +162,6 @@ impl Rfc7592 {
             regs,
             state: State::default(),
         })
-    }
-
-    pub fn counts(&self) -> Counts {
-        self.http.counts()
     }
 
     fn net(&self, e: crate::net::HttpError) -> anyhow::Error {
@@ -216,65 +277,6 @@ impl Rfc7592 {
                  save rotated tokens)"
             )),
             _ => Ok(()),
-        }
-    }
-
-    pub fn plan(
-        &mut self,
-        desired: &Desired,
-        today: chrono::NaiveDate,
-        prune: bool,
-    ) -> anyhow::Result<Plan> {
-        let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Rfc7592,
-            url: self.issuer.clone(),
-            realm: None,
-            today,
-            prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
-        self.state = state;
-        Ok(plan)
-    }
-
-    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
-        let ops = plan.ops.clone();
-        let mut warnings = Vec::new();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| {
-            let client = self.exec(op)?;
-            if let Err(w) = self.save_token(&client) {
-                warnings.push(w);
-            }
-            Ok(())
-        });
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
-            match self.read() {
-                Ok(state) => {
-                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
-                    did_not_take = rest;
-                    self.state = state;
-                }
-                Err(e) => readback_error = Some(format!("{e:#}")),
-            }
-        }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings,
-            counts: self.counts(),
         }
     }
 
@@ -414,7 +416,6 @@ fn diff(
             });
         }
     }
-    order_ops(&mut ops);
     (ops, errors, notes)
 }
 
