@@ -379,3 +379,19 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
             format!("`{s}` is neither RFC 3339 (2026-11-25T12:00:00Z) nor unix seconds ({e})")
         })
 }
+
+use scopectl::token::keys::KeySource;
+
+impl DecodeArgs {
+    /// Where the verification key comes from (clap lets at most one of them through).
+    pub fn key_source(&self) -> KeySource<'_> {
+        match (&self.key, &self.secret_file, &self.secret_env, &self.jwks) {
+            (Some(p), ..) => KeySource::Pem(p),
+            (_, Some(p), ..) => KeySource::SecretFile(p),
+            (_, _, Some(v), _) => KeySource::SecretEnv(v),
+            (.., Some(j)) => KeySource::Jwks(j),
+            _ if self.discover => KeySource::Discover,
+            _ => KeySource::None,
+        }
+    }
+}

@@ -1,6 +1,9 @@
 //! The `scopectl` binary: parse arguments, run the command, print an error once, exit
 //! with the documented code.
 
+// Only the writer (`commands::out`) prints; everything else goes through it.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 mod commands;
 
@@ -22,7 +25,7 @@ fn main() -> ExitCode {
         }
     };
     match commands::run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(e) => {
             // A closed pipe (`scopectl lint | head`) is not a failure.
             if e.chain().any(|c| {
@@ -33,10 +36,7 @@ fn main() -> ExitCode {
             }
             // Errors can quote files, tokens or server answers: nothing in them may drive
             // the terminal.
-            eprintln!(
-                "error: {}",
-                scopectl::text::clean_multiline(&format!("{e:#}"))
-            );
+            commands::out::error(&format!("{e:#}"));
             ExitCode::from(2)
         }
     }

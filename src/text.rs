@@ -49,6 +49,65 @@ pub fn clean_multiline(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Everything about to be printed as text, made safe for a terminal: like
+/// [`clean_multiline`] (newlines and tabs kept, every other control character and bidi
+/// override escaped), except that with `allow_sgr` the colour sequences scopectl itself
+/// emits (`ESC [ digits/semicolons m`, SGR: they can only change colours) pass unchanged.
+pub fn terminal(s: &str, allow_sgr: bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && allow_sgr {
+            if let Some(len) = sgr_len(rest) {
+                out.push_str(&rest[..len]);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Length of an SGR sequence (`ESC [ [0-9;]* m`) at the start of `s`, if there is one.
+fn sgr_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("\u{1b}[")?;
+    let params = body
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (params <= 32 && body.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
+}
+
+/// JSON about to be printed, made safe for a terminal without changing its value: the
+/// characters JSON encoders leave raw (DEL, C1 controls, bidi overrides; they can only
+/// occur inside strings) become `\uXXXX` escapes.
+pub fn json(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Replace unsafe characters with printable ones of the same UTF-8 length, so byte
 /// offsets (diagnostic spans) stay valid: source snippets shown on a terminal.
 pub fn mask_same_length(s: &str) -> std::borrow::Cow<'_, str> {
@@ -88,6 +147,12 @@ pub fn md_text(s: &str) -> String {
         }
     }
     out
+}
+
+/// One line of Markdown from text that may span lines: newlines become spaces, then
+/// [`md_text`].
+pub fn md_line(s: &str) -> String {
+    md_text(&s.replace('\n', " "))
 }
 
 /// A Markdown table cell: [`md_text`] per line, lines joined with `<br>`.
@@ -136,6 +201,34 @@ mod tests {
         assert_eq!(clean("ab\u{202E}cd"), "ab\\u{202e}cd");
         assert_eq!(clean_multiline("x\ny\u{7}"), "x\ny\\u{7}");
         assert!(matches!(clean("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn terminal_passes_only_sgr_and_only_when_asked() {
+        let coloured = "\u{1b}[1m\u{1b}[31mred\u{1b}[0m\n";
+        assert_eq!(terminal(coloured, true), coloured);
+        assert_eq!(
+            terminal(coloured, false),
+            "\\u{1b}[1m\\u{1b}[31mred\\u{1b}[0m\n"
+        );
+        // Cursor movement, screen clearing, titles: never.
+        assert_eq!(terminal("a\u{1b}[2Jb", true), "a\\u{1b}[2Jb");
+        assert_eq!(
+            terminal("\u{1b}]0;title\u{7}", true),
+            "\\u{1b}]0;title\\u{7}"
+        );
+        assert_eq!(terminal("x\u{9b}31m\u{202e}", true), "x\\u{9b}31m\\u{202e}");
+        assert_eq!(terminal("tab\tnl\n", false), "tab\tnl\n");
+    }
+
+    #[test]
+    fn json_escapes_keep_the_value() {
+        let raw = "{\"a\":\"x\u{7f}\u{9b}\u{202e}y\"}";
+        let safe = json(raw);
+        assert!(!safe.chars().any(is_unsafe_char), "{safe}");
+        let a: serde_json::Value = serde_json::from_str(raw).expect("raw");
+        let b: serde_json::Value = serde_json::from_str(&safe).expect("safe");
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -668,11 +668,53 @@ fn jwks_url_is_fetched_over_http_only_when_allowed() {
     let (code, doc) = run_json(decode(&dir).args(["--insecure-http", "--jwks", &url, &token]));
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["signature"]["status"], "verified");
+    // Plain http to a loopback host is allowed without the flag (the shared rule of
+    // scopectl::net::check_transport) ...
+    let (code, doc) = run_json(decode(&dir).args(["--jwks", &url, &token]));
+    assert_eq!(code, 0, "{doc}");
+    // ... to any other host only with --insecure-http (refused before any request).
     decode(&dir)
-        .args(["--jwks", &url, &token])
+        .args(["--jwks", "http://keys.example.invalid/jwks", &token])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("over plain HTTP"));
+        .stdout(predicate::str::contains(
+            "plain http to `keys.example.invalid`",
+        ))
+        .stdout(predicate::str::contains("--insecure-http"));
+}
+
+#[test]
+fn redirects_are_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = jwks(&[("k1", Algorithm::RS256, &rsa_pair().private)]);
+    let target = serve(vec![("/jwks".into(), set)]);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let location = format!("{target}/jwks");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = write!(
+                s,
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    let token = sign(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        Some("k1"),
+        &good_claims(),
+    );
+    decode(&dir)
+        .args(["--jwks", &format!("{base}/jwks"), &token])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("302 redirect"))
+        .stdout(predicate::str::contains("to host `127.0.0.1`"))
+        .stdout(predicate::str::contains("not followed"));
 }
 
 #[test]
@@ -686,12 +728,16 @@ fn discover_fetches_the_openid_configuration_and_jwks() {
         run_json(decode(&dir).args(["--discover", "--insecure-http", "--iss", &issuer, &token]));
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["signature"]["status"], "verified");
-    // Without --insecure-http an http issuer is refused.
+    // Without --insecure-http a loopback http issuer is allowed, any other refused.
+    let (code, doc) = run_json(decode(&dir).args(["--discover", "--iss", &issuer, &token]));
+    assert_eq!(code, 0, "{doc}");
     decode(&dir)
-        .args(["--discover", "--iss", &issuer, &token])
+        .args(["--discover", "--iss", "http://idp.example.invalid", &token])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("over plain HTTP"));
+        .stdout(predicate::str::contains(
+            "plain http to `idp.example.invalid`",
+        ));
     // A configuration that names another issuer is refused.
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let evil = format!("http://{}", listener.local_addr().unwrap());

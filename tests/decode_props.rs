@@ -2,7 +2,7 @@
 //! `InputError`, never a panic.
 
 use proptest::prelude::*;
-use scopectl::policy::Policy;
+use scopectl::registry::policy::Policy;
 use scopectl::token::{self, b64url, findings, verify};
 
 /// A JWKS with one EC P-256 key, generated once.

@@ -986,11 +986,12 @@ fn saved_plan_pins_the_reviewed_values_of_updates_and_creates() {
             .contains(&json!({"field": "description", "from": "Read orders", "to": "everything!"})),
         "{saved:#}"
     );
+    // Markdown escapes HTML-significant characters as entities (as diff and report do).
     f.cmd(&["plan", "--format", "markdown", "--today", "2026-11-25"])
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
-            "\"Read orders\" -> \"everything!\"",
+            "\"Read orders\" -&gt; \"everything!\"",
         ));
 
     // The registry changes after review: same shape of change, other value: refused.

@@ -1,43 +1,46 @@
 //! `scopectl decode`: read the token (argv, stdin or a `--batch` file), check it with the
-//! library ([`scopectl::token`]), print the rendering, return the exit code.
+//! library ([`scopectl::token`]), print the rendering, return the outcome.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use anyhow::Context as _;
 
-use super::{print, EXIT_OK, EXIT_UNUSABLE};
+use super::out::Out;
 use crate::cli::{DecodeArgs, DecodeFormat};
-use scopectl::output::{clean, Color};
-use scopectl::token::check::{lookup_registry, Checker, Outcome, RegistryLookup};
-use scopectl::token::keys::{self, KeySource};
+use scopectl::finding::Outcome;
+use scopectl::token::check::{lookup_registry, Checker, RegistryLookup};
+use scopectl::token::keys;
 use scopectl::token::verify::{FetchOptions, DEFAULT_ALGORITHMS};
 use scopectl::token::{self, batch, render};
 
-pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
+pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
+    let json = args.format == DecodeFormat::Json;
     let registry = match lookup_registry(args.registry.as_deref())? {
         RegistryLookup::Found(r) => Some(r),
         RegistryLookup::None => None,
         RegistryLookup::Skipped(warning) => {
-            eprintln!("warning: {warning}");
+            out.err(&format!("warning: {warning}\n"))?;
             None
         }
         RegistryLookup::Broken { loaded, message } => {
-            let (files, diagnostics) = (&loaded.registry.files, &loaded.diagnostics);
-            eprint!(
-                "{}",
-                scopectl::output::human::render(files, diagnostics, color)
-            );
-            return Ok(unusable(&message));
+            let (files, findings) = (&loaded.registry.files, &loaded.diagnostics);
+            out.err(&scopectl::output::human::render(
+                files,
+                findings,
+                out.color(),
+            ))?;
+            return unusable(out, &message);
         }
     };
     if args.list_rules {
         let overrides = registry.as_ref().map(scopectl::lint::level_overrides);
-        let json = args.format == DecodeFormat::Json;
-        print(&render::rules(json, &overrides.unwrap_or_default()))?;
-        return Ok(EXIT_OK);
+        out.text(&render::rules(json, &overrides.unwrap_or_default()))?;
+        return Ok(Outcome::Clean);
     }
-    let iss = args.iss.as_deref();
-    let now = args.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let (iss, now) = (
+        args.iss.as_deref(),
+        args.now.unwrap_or_else(|| chrono::Utc::now().timestamp()),
+    );
     let ctx = Checker {
         iss,
         aud: &args.aud,
@@ -51,19 +54,11 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
         insecure_http: args.insecure_http,
         timeout: args.timeout,
     };
-    let source = match (&args.key, &args.secret_file, &args.secret_env, &args.jwks) {
-        (Some(p), ..) => KeySource::Pem(p),
-        (_, Some(p), ..) => KeySource::SecretFile(p),
-        (_, _, Some(v), _) => KeySource::SecretEnv(v),
-        (.., Some(j)) => KeySource::Jwks(j),
-        _ if args.discover => KeySource::Discover,
-        _ => KeySource::None,
-    };
-
+    let source = args.key_source();
     if let Some(file) = &args.batch {
         let keys = match keys::resolve(source, iss, &fetch) {
             Ok(k) => k,
-            Err(e) => return Ok(unusable(&clean(&format!("{e:#}")))),
+            Err(e) => return unusable(out, &format!("{e:#}")),
         };
         let reader: Box<dyn BufRead> = if file == "-" {
             Box::new(std::io::BufReader::new(std::io::stdin().lock()))
@@ -72,52 +67,34 @@ pub fn run(args: DecodeArgs, color: Color) -> anyhow::Result<u8> {
                 .with_context(|| format!("cannot open the batch file {file}"))?;
             Box::new(std::io::BufReader::with_capacity(1 << 20, f))
         };
-        let stdout = std::io::stdout().lock();
-        return Ok(exit_code(batch::run(reader, stdout, file, &ctx, &keys)?));
+        return batch::run(reader, out.json_stream(), file, &ctx, &keys);
     }
-
     let input = match args.token.as_deref() {
-        Some("-") | None => {
-            let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .context("cannot read the token from stdin")?;
-            String::from_utf8(buf).map_err(|e| {
-                let at = e.utf8_error().valid_up_to();
-                anyhow::anyhow!(
-                    "the token on stdin is not UTF-8 text (invalid byte at offset {at})"
-                )
-            })?
-        }
+        Some("-") | None => super::stdin_text("the token on stdin")?,
         Some(t) => t.to_string(),
     };
     let decoded = match token::decode(&input) {
         Ok(d) => d,
+        Err(e) if json => return out.json(&render::error_json(&e)).map(|_| Outcome::Unusable),
         Err(e) => {
-            match args.format {
-                DecodeFormat::Json => print(&render::error_json(&e))?,
-                DecodeFormat::Human => print(&render::human_error(&e, color))?,
-            }
-            return Ok(EXIT_UNUSABLE);
+            return out
+                .text(&render::human_error(&e, out.color()))
+                .map(|_| Outcome::Unusable)
         }
     };
     let result = match ctx.check_with(decoded, source, &fetch) {
         Ok(r) => r,
-        Err(message) => return Ok(unusable(&message)),
+        Err(message) => return unusable(out, &message),
     };
-    match args.format {
-        DecodeFormat::Json => print(&render::json(&result))?,
-        DecodeFormat::Human => print(&render::human(&result, &ctx, color))?,
+    match json {
+        true => out.json(&render::json(&result))?,
+        false => out.text(&render::human(&result, &ctx, out.color()))?,
     }
-    Ok(exit_code(result.outcome()))
+    Ok(result.outcome())
 }
 
-fn exit_code(outcome: Outcome) -> u8 {
-    outcome.exit_code()
-}
-
-/// Print an error that stops the command: exit 2.
-fn unusable(message: &str) -> u8 {
-    eprintln!("error: {message}");
-    EXIT_UNUSABLE
+/// Print an error that stops the command.
+fn unusable(out: &Out, message: &str) -> anyhow::Result<Outcome> {
+    out.err(&format!("error: {message}\n"))?;
+    Ok(Outcome::Unusable)
 }

@@ -1,19 +1,18 @@
 //! `scopectl drift`: does the target server still match the registry?
 //! Exit 0 when it does, 1 when it differs (or the plan has errors), 2 when it cannot tell.
+//! An adapter: arguments → [`scopectl::push::session`] → renderer → outcome.
 
-use super::{plan, print, EXIT_FINDINGS, EXIT_OK};
+use super::out::Out;
+use super::plan;
 use crate::cli::DriftArgs;
+use scopectl::finding::Outcome;
 
-pub fn run(args: DriftArgs) -> anyhow::Result<u8> {
-    let mut s = plan::open(&args.push)?;
-    // Drift includes scopectl's scopes that left the registry (what `--prune` deletes).
-    let mut plan = s.server.plan(&s.desired, s.today, true)?;
-    plan.errors.extend(s.lint_errors.iter().cloned());
-    let text = plan::render_plan(&plan, args.format)?;
-    print(&text)?;
+pub fn run(args: DriftArgs, out: &Out) -> anyhow::Result<Outcome> {
+    let plan = plan::open(&args.push)?.drift()?;
+    plan::print_plan(out, &plan, args.format)?;
     Ok(if plan.ops.is_empty() && plan.errors.is_empty() {
-        EXIT_OK
+        Outcome::Clean
     } else {
-        EXIT_FINDINGS
+        Outcome::Findings
     })
 }

@@ -1,15 +1,19 @@
-use crate::cli::InitArgs;
+//! `scopectl init DIR`: write a new registry that lints clean, with pre-commit hooks.
 
-pub fn run(args: InitArgs) -> anyhow::Result<u8> {
+use super::out::Out;
+use crate::cli::InitArgs;
+use scopectl::finding::Outcome;
+
+pub fn run(args: InitArgs, out: &Out) -> anyhow::Result<Outcome> {
     let written = scopectl::init::write(&args.dir, scopectl::today_utc(), args.force)?;
-    let mut out = String::new();
+    let mut text = String::new();
     for p in &written {
-        out.push_str(&format!("created {}\n", p.display()));
+        text.push_str(&format!("created {}\n", p.display()));
     }
-    out.push_str(&format!(
+    text.push_str(&format!(
         "\nNext: `scopectl lint {}`; `pre-commit install` (or `git config core.hooksPath hooks`) to lint on every commit.\n",
         args.dir.display()
     ));
-    super::print(&out)?;
-    Ok(super::EXIT_OK)
+    out.text(&text)?;
+    Ok(Outcome::Clean)
 }

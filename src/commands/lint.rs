@@ -1,15 +1,18 @@
-use super::{print, EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE};
+//! `scopectl lint [PATH]`: load the registry, run the lint rules, render the findings
+//! (human, JSON, SARIF, GitHub annotations), return the outcome.
+
+use super::out::Out;
 use crate::cli::{LintArgs, LintFormat};
-use scopectl::finding::{Files, Severity};
-use scopectl::output::{self, Color};
+use scopectl::finding::{Outcome, Severity};
+use scopectl::output;
 use scopectl::registry::Registry;
 
-pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
+pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
     if let Some(r) = args.registry.take() {
         args.path = r;
     }
     if args.list_rules {
-        return list_rules(args.format, &args.path);
+        return list_rules(out, args.format, &args.path);
     }
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let loaded = Registry::load_dir(&args.path)?;
@@ -23,44 +26,22 @@ pub fn run(mut args: LintArgs, color: Color) -> anyhow::Result<u8> {
         .path_prefix
         .clone()
         .unwrap_or_else(|| repo_relative(&args.path));
-    print(&render(
-        args.format,
-        &loaded.registry.files,
-        &diagnostics,
-        today,
-        &prefix,
-        color,
-    ))?;
-    if !ok {
-        return Ok(EXIT_UNUSABLE);
+    let files = &loaded.registry.files;
+    match args.format {
+        LintFormat::Human => out.text(&output::human::render(files, &diagnostics, out.color()))?,
+        LintFormat::Json => out.json(&output::json::render(files, &diagnostics, today))?,
+        LintFormat::Sarif => out.json(&output::sarif::render(files, &diagnostics, &prefix))?,
+        LintFormat::Github => out.text(&output::github::render(files, &diagnostics, &prefix))?,
     }
-    Ok(
-        if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            EXIT_FINDINGS
-        } else {
-            EXIT_OK
-        },
-    )
-}
-
-fn render(
-    format: LintFormat,
-    files: &Files,
-    diagnostics: &[scopectl::finding::Finding],
-    today: chrono::NaiveDate,
-    prefix: &str,
-    color: Color,
-) -> String {
-    match format {
-        LintFormat::Human => output::human::render(files, diagnostics, color),
-        LintFormat::Json => output::json::render(files, diagnostics, today),
-        LintFormat::Sarif => output::sarif::render(files, diagnostics, prefix),
-        LintFormat::Github => output::github::render(files, diagnostics, prefix),
-    }
+    Ok(if ok {
+        Outcome::of(&diagnostics)
+    } else {
+        Outcome::Unusable
+    })
 }
 
 /// The lint and load rules, at the levels the registry at PATH sets (when PATH holds one).
-fn list_rules(format: LintFormat, path: &std::path::Path) -> anyhow::Result<u8> {
+fn list_rules(out: &Out, format: LintFormat, path: &std::path::Path) -> anyhow::Result<Outcome> {
     let overrides = match Registry::load_dir(path) {
         Ok(loaded) if loaded.is_ok() => scopectl::lint::level_overrides(&loaded.registry),
         Ok(loaded) if path.join(scopectl::registry::POLICY_FILE).exists() => {
@@ -81,11 +62,11 @@ fn list_rules(format: LintFormat, path: &std::path::Path) -> anyhow::Result<u8> 
         scopectl::rules::Rule::of(scopectl::rules::Family::Load).chain(scopectl::lint::rules()),
         &overrides,
     );
-    print(&match format {
-        LintFormat::Json => output::rules::json(&rows),
-        _ => output::rules::table(&rows, "rule"),
-    })?;
-    Ok(EXIT_OK)
+    match format {
+        LintFormat::Json => out.json(&output::rules::json(&rows))?,
+        _ => out.text(&output::rules::table(&rows, "rule"))?,
+    }
+    Ok(Outcome::Clean)
 }
 
 /// The registry's path relative to the root of the git work tree that holds it (what SARIF

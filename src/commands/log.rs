@@ -4,12 +4,13 @@ use std::io::IsTerminal;
 
 use anyhow::bail;
 
-use super::{print, EXIT_OK};
+use super::out::Out;
 use crate::cli::{DiffFormat, LogArgs};
 use scopectl::diff::{log, provenance};
+use scopectl::finding::Outcome;
 use scopectl::history::Repo;
 
-pub fn run(args: LogArgs) -> anyhow::Result<u8> {
+pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
     let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
     let id = repo.resolve(&args.rev)?;
     let history = provenance::history(&repo, None, id)?;
@@ -21,11 +22,10 @@ pub fn run(args: LogArgs) -> anyhow::Result<u8> {
             args.rev
         );
     }
-    let text = match args.format {
-        DiffFormat::Table => log::table(&l, std::io::stdout().is_terminal()),
-        DiffFormat::Markdown => log::markdown(&l),
-        DiffFormat::Json => log::json(&l)?,
-    };
-    print(&text)?;
-    Ok(EXIT_OK)
+    match args.format {
+        DiffFormat::Table => out.text(&log::table(&l, std::io::stdout().is_terminal()))?,
+        DiffFormat::Markdown => out.text(&log::markdown(&l))?,
+        DiffFormat::Json => out.json(&log::json(&l)?)?,
+    }
+    Ok(Outcome::Clean)
 }

@@ -1,4 +1,6 @@
-//! One module per subcommand. Each returns the process exit code.
+//! One adapter per subcommand: arguments → library call → renderer → the writer
+//! ([`out::Out`], the only code that prints) → an [`Outcome`], which `main` turns into
+//! the exit code.
 
 mod apply;
 mod completions;
@@ -8,47 +10,50 @@ mod drift;
 mod init;
 mod lint;
 mod log;
+pub mod out;
 mod plan;
 mod report;
 mod schema;
 
-use std::io::Write;
+use std::io::Read;
+
+use anyhow::Context;
 
 use crate::cli::{Cli, ColorChoice, Command};
+use out::Out;
+use scopectl::finding::Outcome;
 use scopectl::output::Color;
 
-/// Exit code: success, nothing to report.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: findings at error level (lint errors, invalid token, drift).
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code: the command could not do its job.
-pub const EXIT_UNUSABLE: u8 = 2;
-
-pub fn run(cli: Cli) -> anyhow::Result<u8> {
-    let color = match cli.color {
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let out = Out::new(match cli.color {
         ColorChoice::Always => Color::Always,
         ColorChoice::Never => Color::Never,
         ColorChoice::Auto => Color::auto(),
-    };
+    });
+    let out = &out;
     match cli.command {
-        Command::Init(args) => init::run(args),
-        Command::Lint(args) => lint::run(args, color),
-        Command::Schema(args) => schema::run(args),
-        Command::Completions(args) => completions::run(args),
-        Command::Plan(args) => plan::run(args),
-        Command::Apply(args) => apply::run(args),
-        Command::Drift(args) => drift::run(args),
-        Command::Diff(args) => diff::run(args),
-        Command::Log(args) => log::run(args),
-        Command::Report(args) => report::run(args),
-        Command::Decode(args) => decode::run(*args, color),
+        Command::Init(args) => init::run(args, out),
+        Command::Lint(args) => lint::run(args, out),
+        Command::Schema(args) => schema::run(args, out),
+        Command::Completions(args) => completions::run(args, out),
+        Command::Plan(args) => plan::run(args, out),
+        Command::Apply(args) => apply::run(args, out),
+        Command::Drift(args) => drift::run(args, out),
+        Command::Diff(args) => diff::run(args, out),
+        Command::Log(args) => log::run(args, out),
+        Command::Report(args) => report::run(args, out),
+        Command::Decode(args) => decode::run(*args, out),
     }
 }
 
-/// Write to stdout; errors (a closed pipe) propagate to `main`.
-pub fn print(s: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(s.as_bytes())?;
-    out.flush()?;
-    Ok(())
+/// All of stdin as UTF-8 text; `what` names it in errors ("the token on stdin").
+pub fn stdin_text(what: &str) -> anyhow::Result<String> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .with_context(|| format!("cannot read {what}"))?;
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        anyhow::anyhow!("{what} is not UTF-8 text (invalid byte at offset {at})")
+    })
 }

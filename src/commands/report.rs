@@ -1,13 +1,13 @@
 //! `scopectl report [--at REV]`: access-review evidence at a revision.
 
-use super::{print, EXIT_OK};
+use super::out::Out;
 use crate::cli::{ReportArgs, ReportFormat};
 use scopectl::diff::{self, Model, Subject};
-use scopectl::finding::Finding;
+use scopectl::finding::{Finding, Outcome};
 use scopectl::history::{self, Repo};
 use scopectl::report::{self, render, At};
 
-pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
     let id = repo.resolve(&args.at)?;
@@ -27,14 +27,13 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
         Some(four_eyes(&repo, id, &registry)?)
     };
     let r = report::build(&registry, at, repo.prefix(), today, findings);
-    let text = match args.format {
-        ReportFormat::Markdown => render::markdown(&r),
-        ReportFormat::Html => render::html(&r),
-        ReportFormat::Csv => render::csv(&r)?,
-        ReportFormat::Json => render::json(&r)?,
-    };
-    print(&text)?;
-    Ok(EXIT_OK)
+    match args.format {
+        ReportFormat::Markdown => out.text(&render::markdown(&r))?,
+        ReportFormat::Html => out.text(&render::html(&r))?,
+        ReportFormat::Csv => out.text(&render::csv(&r)?)?,
+        ReportFormat::Json => out.json(&render::json(&r)?)?,
+    }
+    Ok(Outcome::Clean)
 }
 
 /// Commits up to `id` that added, extended or re-approved a grant that is still approved by

@@ -1,8 +1,12 @@
+//! `scopectl schema KIND | --out DIR`: the JSON Schemas of the registry's file kinds.
+
 use anyhow::Context;
 
+use super::out::Out;
 use crate::cli::SchemaArgs;
+use scopectl::finding::Outcome;
 
-pub fn run(args: SchemaArgs) -> anyhow::Result<u8> {
+pub fn run(args: SchemaArgs, out: &Out) -> anyhow::Result<Outcome> {
     if let Some(dir) = args.out {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
@@ -12,15 +16,15 @@ pub fn run(args: SchemaArgs) -> anyhow::Result<u8> {
             let path = dir.join(file);
             std::fs::write(&path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            super::print(&format!("wrote {}\n", path.display()))?;
+            out.text(&format!("wrote {}\n", path.display()))?;
         }
-        return Ok(super::EXIT_OK);
+        return Ok(Outcome::Clean);
     }
     let Some(kind) = args.kind else {
         anyhow::bail!("name a file kind (scope, client or policy), or pass --out DIR to write all");
     };
     let text = scopectl::schema::schema(&kind)
         .with_context(|| format!("cannot generate the {kind} schema"))?;
-    super::print(&text)?;
-    Ok(super::EXIT_OK)
+    out.json(&text)?;
+    Ok(Outcome::Clean)
 }

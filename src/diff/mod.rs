@@ -11,6 +11,7 @@
 //!
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
+pub mod compare;
 pub mod log;
 pub mod provenance;
 pub mod render;
@@ -155,8 +156,11 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, Strin
 }
 
 /// What a change does to access, most serious first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Class {
     /// Removes a scope or a claim from the token contract, or narrows access a client has.
     Breaking,
@@ -170,18 +174,16 @@ pub enum Class {
 
 impl Class {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Breaking => "breaking",
-            Class::AccessAdded => "access-added",
-            Class::AccessRemoved => "access-removed",
-            Class::Metadata => "metadata",
-        }
+        self.into()
     }
 }
 
 /// What kind of change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, strum::IntoStaticStr,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Kind {
     PolicyChanged,
     ScopeAdded,
@@ -202,23 +204,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::PolicyChanged => "policy-changed",
-            Kind::ScopeAdded => "scope-added",
-            Kind::ScopeRemoved => "scope-removed",
-            Kind::ScopeRenamed => "scope-renamed",
-            Kind::ScopeChanged => "scope-changed",
-            Kind::ClientAdded => "client-added",
-            Kind::ClientRemoved => "client-removed",
-            Kind::ClientChanged => "client-changed",
-            Kind::GrantAdded => "grant-added",
-            Kind::GrantRevoked => "grant-revoked",
-            Kind::GrantExtended => "grant-extended",
-            Kind::GrantShortened => "grant-shortened",
-            Kind::GrantRejustified => "grant-rejustified",
-            Kind::GrantReapproved => "grant-reapproved",
-            Kind::GrantChanged => "grant-changed",
-        }
+        self.into()
     }
 
     /// The subject appears or disappears (as opposed to one field changing).
@@ -671,7 +657,7 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
             .then(|| format!("{key} turned on: TLS certificates are no longer verified"));
     }
     let setting = key.strip_prefix("policy.")?;
-    let d = crate::policy::Policy::default();
+    let d = crate::registry::policy::Policy::default();
     let seconds = |v: Option<&str>, default: u64| match v {
         None => Some(default),
         Some(t) => crate::registry::Lifetime::parse(t).ok().map(|l| l.seconds),

@@ -19,11 +19,13 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
-use super::http::{pct, Body, Counts, Http, HttpError, Response, Secret};
-use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan};
+use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
 use super::{FieldChange, PlanError, PLAN_FORMAT_VERSION};
-use crate::policy::{Target, TargetKind};
+use crate::finding::Finding;
+use crate::net::{pct, Body, Counts, Http, HttpError, Response, Secret};
+use crate::registry::policy::{Target, TargetKind};
 use crate::registry::GrantType;
+use crate::rules::Rule;
 
 /// Attribute that marks a client scope as scopectl's.
 pub const MARKER: &str = "scopectl.managed";
@@ -115,6 +117,66 @@ pub struct Keycloak {
     state: State,
 }
 
+impl PushTarget for Keycloak {
+    fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, prune);
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Keycloak,
+            url: self.base.clone(),
+            realm: Some(self.realm.clone()),
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    // Whatever still differs did not take (e.g. a link PUT that answered
+                    // 204 and changed nothing).
+                    let (rest, _, _) = diff(&state, desired, plan.prune);
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings: Vec::new(),
+            counts: self.counts(),
+        }
+    }
+}
+
 impl Keycloak {
     pub fn new(name: &str, t: &Target, root: &Path, http: Http) -> anyhow::Result<Keycloak> {
         let realm = t
@@ -184,10 +246,6 @@ impl Keycloak {
             token: None,
             state: State::default(),
         })
-    }
-
-    pub fn counts(&self) -> Counts {
-        self.http.counts()
     }
 
     fn admin(&self, path: &str) -> String {
@@ -390,60 +448,6 @@ impl Keycloak {
             first += page_size;
         }
         Ok(state)
-    }
-
-    pub fn plan(
-        &mut self,
-        desired: &Desired,
-        today: chrono::NaiveDate,
-        prune: bool,
-    ) -> anyhow::Result<Plan> {
-        let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, prune);
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Keycloak,
-            url: self.base.clone(),
-            realm: Some(self.realm.clone()),
-            today,
-            prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
-        self.state = state;
-        Ok(plan)
-    }
-
-    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
-        let ops = plan.ops.clone();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
-            match self.read() {
-                Ok(state) => {
-                    // Whatever still differs did not take (e.g. a link PUT that answered
-                    // 204 and changed nothing).
-                    let (rest, _, _) = diff(&state, desired, plan.prune);
-                    did_not_take = rest;
-                    self.state = state;
-                }
-                Err(e) => readback_error = Some(format!("{e:#}")),
-            }
-        }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings: Vec::new(),
-            counts: self.counts(),
-        }
     }
 
     fn scope_id(&self, scope: &str) -> anyhow::Result<String> {
@@ -673,12 +677,9 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
     let mut blocked = BTreeSet::new();
     for (name, d) in &desired.scopes {
         if is_builtin(name) {
-            errors.push(PlanError {
-                code: "push/builtin-scope".into(),
-                message: format!(
+            errors.push(Finding::of(Rule::PushBuiltinScope, format!(
                     "registry scope `{name}` has the name of a Keycloak built-in scope; scopectl never changes built-in scopes"
-                ),
-            });
+                )));
             blocked.insert(name.clone());
             continue;
         }
@@ -689,12 +690,9 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                 consent_text: d.consent_text.clone(),
             }),
             Some(s) if !s.marked() => {
-                errors.push(PlanError {
-                    code: "push/unmanaged-scope".into(),
-                    message: format!(
+                errors.push(Finding::of(Rule::PushUnmanagedScope, format!(
                         "a client scope named `{name}` exists on the server but was not created by scopectl (no `{MARKER}` attribute); scopectl will not take it over: rename or delete it by hand"
-                    ),
-                });
+                    )));
                 blocked.insert(name.clone());
             }
             Some(s) => {
@@ -733,13 +731,10 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
         let Some(c) = state.clients.get(client) else {
             if !grants.is_empty() {
                 let list: Vec<&str> = grants.keys().map(String::as_str).collect();
-                errors.push(PlanError {
-                    code: "push/missing-client".into(),
-                    message: format!(
+                errors.push(Finding::of(Rule::PushMissingClient, format!(
                         "client `{client}` does not exist on the server; its grants ({}) cannot be pushed (scopectl does not create clients)",
                         list.join(", ")
-                    ),
-                });
+                    )));
             }
             continue;
         };
@@ -748,12 +743,12 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                 continue;
             }
             if !desired.scopes.contains_key(scope) {
-                errors.push(PlanError {
-                    code: "push/undefined-scope".into(),
-                    message: format!(
+                errors.push(Finding::of(
+                    Rule::PushUndefinedScope,
+                    format!(
                         "client `{client}` is granted `{scope}`, which the registry does not define"
                     ),
-                });
+                ));
                 continue;
             }
             let current = if c.default.contains(scope) {
@@ -807,7 +802,6 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
             }
         }
     }
-    order_ops(&mut ops);
     (ops, errors, notes)
 }
 
@@ -961,6 +955,6 @@ mod tests {
         state.clients.clear();
         let (ops, errors, _) = diff(&state, &desired_one(GrantType::Default), false);
         assert!(ops.is_empty());
-        assert_eq!(errors[0].code, "push/missing-client");
+        assert_eq!(errors[0].rule, Rule::PushMissingClient);
     }
 }

@@ -9,13 +9,15 @@
 //! 4. `apply` makes exactly those ops, then reads the state back and reports anything
 //!    that did not take.
 //!
-//! Adapters: [`keycloak`] (Admin REST API) and [`rfc7592`] (dynamic registration
-//! management). Both sit behind [`Server`].
+//! Targets: [`keycloak`] (Admin REST API) and [`rfc7592`] (dynamic registration
+//! management), both behind the [`PushTarget`] trait ([`connect`] builds one).
+//! [`session`] holds the workflow the `plan`, `apply` and `drift` commands share: load
+//! the registry, connect, plan with the lint gate, pin a saved plan, apply.
 
-pub mod http;
 pub mod keycloak;
 pub mod render;
 pub mod rfc7592;
+pub mod session;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,16 +26,18 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::policy::{Target, TargetKind};
+use crate::finding::Finding;
+use crate::net::{self, Counts, Http, HttpSettings, Secret};
+use crate::registry::policy::{Target, TargetKind};
 use crate::registry::{GrantType, Registry, Sp};
-use http::{Counts, Http, HttpSettings, Secret};
+use crate::rules::Rule;
 
 /// Version of the saved plan format (`plan --out`).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// Plan error code of an error-level lint finding: `apply` refuses to make any change
 /// while the plan has one, unless `--allow-lint-errors` is given.
-pub const LINT_ERRORS: &str = "push/lint-errors";
+pub const LINT_ERRORS: Rule = Rule::PushLintErrors;
 
 /// A scope as the registry wants it on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,7 +133,7 @@ impl FieldChange {
     pub fn describe(&self) -> String {
         let from = self.from.as_deref().unwrap_or("");
         if self.from.is_some() && (from.chars().count() > 40 || self.to.chars().count() > 40) {
-            return format!("{}: {}", self.field, word_diff(from, &self.to));
+            return format!("{}: {}", self.field, crate::text::word_diff(from, &self.to));
         }
         let from = match &self.from {
             Some(f) => format!("{f:?}"),
@@ -137,21 +141,6 @@ impl FieldChange {
         };
         format!("{}: {from} -> {:?}", self.field, self.to)
     }
-}
-
-/// `the [-old-]{+new+} words`: what changed between two texts, word by word.
-pub fn word_diff(old: &str, new: &str) -> String {
-    let diff = similar::TextDiff::from_words(old, new);
-    let mut out = String::new();
-    for change in diff.iter_all_changes() {
-        let v = change.value();
-        match change.tag() {
-            similar::ChangeTag::Equal => out.push_str(v),
-            similar::ChangeTag::Delete => out.push_str(&format!("[-{v}-]")),
-            similar::ChangeTag::Insert => out.push_str(&format!("{{+{v}+}}")),
-        }
-    }
-    out
 }
 
 /// One change to the server.
@@ -286,13 +275,9 @@ pub fn order_ops(ops: &mut [Op]) {
     ops.sort_by(|a, b| (a.rank(), a.client(), a.scope()).cmp(&(b.rank(), b.client(), b.scope())));
 }
 
-/// A problem that keeps part of the registry from being pushed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanError {
-    /// Stable code, e.g. `push/missing-client`.
-    pub code: String,
-    pub message: String,
-}
+/// A problem that keeps part of the registry from being pushed: a finding of the
+/// `push/*` family (saved plans store it as [`crate::output::json::FindingJson`]).
+pub type PlanError = Finding;
 
 /// A plan: what `apply` will do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,6 +293,7 @@ pub struct Plan {
     /// `sha256:` of the server state the plan was computed from.
     pub fingerprint: String,
     pub ops: Vec<Op>,
+    #[serde(with = "crate::output::json::findings")]
     pub errors: Vec<PlanError>,
     /// Things deliberately left alone (e.g. a scope that only `--prune` would delete).
     pub notes: Vec<String>,
@@ -323,7 +309,7 @@ impl Plan {
 
     /// How many of the errors are lint findings (which block `apply`).
     pub fn lint_errors(&self) -> usize {
-        self.errors.iter().filter(|e| e.code == LINT_ERRORS).count()
+        self.errors.iter().filter(|e| e.rule == LINT_ERRORS).count()
     }
 }
 
@@ -345,94 +331,88 @@ pub struct ApplyReport {
     pub counts: Counts,
 }
 
-/// A connected server of either kind.
-pub enum Server {
-    Keycloak(keycloak::Keycloak),
-    Rfc7592(rfc7592::Rfc7592),
-}
-
-impl Server {
-    /// Build a client for `[targets.NAME]`. `root` is the registry root: relative
-    /// `*_file` and `ca_file` paths are resolved against it. Secrets are read here.
-    pub fn connect(name: &str, target: &Target, root: &Path) -> anyhow::Result<Server> {
-        let mut settings = HttpSettings::default();
-        if let Some(t) = &target.timeout {
-            settings.timeout = std::time::Duration::from_secs(t.seconds.max(1));
-        }
-        if let Some(ca) = &target.ca_file {
-            let path = root.join(ca.as_str());
-            let pem = std::fs::read(&path).with_context(|| {
-                format!("target `{name}`: cannot read ca_file `{}`", path.display())
-            })?;
-            settings.ca_pem = Some((path.display().to_string(), pem));
-        }
-        settings.insecure_tls = target.insecure_tls.unwrap_or(false);
-        settings.insecure_http = target.insecure_http.unwrap_or(false);
-        http::check_transport(target.url.as_str(), settings.insecure_http)
-            .map_err(|e| anyhow::anyhow!("target `{name}`, key `url`: {e}"))?;
-        for (client, r) in &target.clients {
-            http::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(
-                |e| {
-                    anyhow::anyhow!(
-                        "target `{name}`, key `clients.\"{client}\".registration_client_uri`: {e}"
-                    )
-                },
-            )?;
-        }
-        if let Some(n) = target.retries {
-            settings.retries = n;
-        }
-        if let Ok(v) = std::env::var("SCOPECTL_HTTP_RETRIES") {
-            if let Ok(n) = v.parse() {
-                settings.retries = n;
-            }
-        }
-        if let Some(d) = &target.retry_base_delay {
-            settings.backoff = precise(d);
-        }
-        if let Some(d) = &target.retry_after_max {
-            settings.retry_after_max = precise(d);
-        }
-        let http = Http::new(settings).map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
-        Ok(match *target.kind {
-            TargetKind::Keycloak => {
-                Server::Keycloak(keycloak::Keycloak::new(name, target, root, http)?)
-            }
-            TargetKind::Rfc7592 => {
-                Server::Rfc7592(rfc7592::Rfc7592::new(name, target, root, http)?)
-            }
-        })
-    }
-
-    /// Read the server and compute the plan.
-    pub fn plan(
+/// A push target: one kind of authorization server. Implementing this trait (one
+/// module) and adding one line to [`constructor`] is all a new kind needs; settings,
+/// transport checks, secrets, the lint gate, op ordering and saved-plan pinning are
+/// shared ([`connect`], [`session`]).
+pub trait PushTarget {
+    /// Read the server and compute the plan: its ops (any order: [`session`] orders
+    /// them), errors, notes and the fingerprint of the state it read.
+    fn plan(
         &mut self,
         desired: &Desired,
         today: chrono::NaiveDate,
         prune: bool,
-    ) -> anyhow::Result<Plan> {
-        let mut plan = match self {
-            Server::Keycloak(k) => k.plan(desired, today, prune),
-            Server::Rfc7592(r) => r.plan(desired, today, prune),
-        }?;
-        plan.requests = self.counts();
-        Ok(plan)
-    }
+    ) -> anyhow::Result<Plan>;
 
-    /// Make the plan's ops, then read back and report what did not take.
-    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
-        match self {
-            Server::Keycloak(k) => k.apply(plan, desired),
-            Server::Rfc7592(r) => r.apply(plan, desired),
+    /// Make the plan's ops in the order given (stopping at the first failure, see
+    /// [`run_ops`]), then read back and report what did not take.
+    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport;
+
+    /// The HTTP requests made so far.
+    fn counts(&self) -> Counts;
+}
+
+/// How a kind of target is built from its `[targets.NAME]`, the registry root and the
+/// shared HTTP client. Secrets are read here.
+pub type Constructor = fn(&str, &Target, &Path, Http) -> anyhow::Result<Box<dyn PushTarget>>;
+
+/// The constructor of each kind of target: one line per kind.
+pub fn constructor(kind: TargetKind) -> Constructor {
+    match kind {
+        TargetKind::Keycloak => |n, t, r, h| Ok(Box::new(keycloak::Keycloak::new(n, t, r, h)?)),
+        TargetKind::Rfc7592 => |n, t, r, h| Ok(Box::new(rfc7592::Rfc7592::new(n, t, r, h)?)),
+    }
+}
+
+/// The HTTP settings of `[targets.NAME]`, with its URLs checked against the plain-HTTP
+/// rule ([`net::check_transport`]). `root` resolves a relative `ca_file`.
+pub fn http_settings(name: &str, target: &Target, root: &Path) -> anyhow::Result<HttpSettings> {
+    let mut settings = HttpSettings::default();
+    if let Some(t) = &target.timeout {
+        settings.timeout = std::time::Duration::from_secs(t.seconds.max(1));
+    }
+    if let Some(ca) = &target.ca_file {
+        let path = root.join(ca.as_str());
+        let pem = std::fs::read(&path).with_context(|| {
+            format!("target `{name}`: cannot read ca_file `{}`", path.display())
+        })?;
+        settings.ca_pem = Some((path.display().to_string(), pem));
+    }
+    settings.insecure_tls = target.insecure_tls.unwrap_or(false);
+    settings.insecure_http = target.insecure_http.unwrap_or(false);
+    net::check_transport(target.url.as_str(), settings.insecure_http)
+        .map_err(|e| anyhow::anyhow!("target `{name}`, key `url`: {e}"))?;
+    for (client, r) in &target.clients {
+        net::check_transport(&r.registration_client_uri, settings.insecure_http).map_err(|e| {
+            anyhow::anyhow!(
+                "target `{name}`, key `clients.\"{client}\".registration_client_uri`: {e}"
+            )
+        })?;
+    }
+    if let Some(n) = target.retries {
+        settings.retries = n;
+    }
+    if let Ok(v) = std::env::var("SCOPECTL_HTTP_RETRIES") {
+        if let Ok(n) = v.parse() {
+            settings.retries = n;
         }
     }
-
-    pub fn counts(&self) -> Counts {
-        match self {
-            Server::Keycloak(k) => k.counts(),
-            Server::Rfc7592(r) => r.counts(),
-        }
+    if let Some(d) = &target.retry_base_delay {
+        settings.backoff = precise(d);
     }
+    if let Some(d) = &target.retry_after_max {
+        settings.retry_after_max = precise(d);
+    }
+    Ok(settings)
+}
+
+/// Connect to `[targets.NAME]`. `root` is the registry root: relative `*_file` and
+/// `ca_file` paths are resolved against it.
+pub fn connect(name: &str, target: &Target, root: &Path) -> anyhow::Result<Box<dyn PushTarget>> {
+    let settings = http_settings(name, target, root)?;
+    let http = Http::new(settings).map_err(|e| anyhow::anyhow!("target `{name}`: {e}"))?;
+    constructor(*target.kind)(name, target, root, http)
 }
 
 /// A duration with its sub-second part (`Lifetime` keeps whole seconds; "50ms" is 0 s).
@@ -608,7 +588,7 @@ mod tests {
             to: "Read the orders of every customer and their lines".into(),
         };
         let d = long.describe();
-        assert!(d.contains("[-the-]") && d.contains("{+every+}"), "{d}");
+        assert!(d.contains("[-the signed-in-]{+every+}"), "{d}");
         assert!(d.starts_with("description: Read the orders of "), "{d}");
     }
 

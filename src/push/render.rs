@@ -1,15 +1,32 @@
 //! Text renderings of plans and apply reports (table for a terminal, markdown for a PR
-//! comment). JSON is the serde form of [`Plan`] and [`ApplyReport`].
+//! comment, and the messages `apply` repeats on stderr). JSON is the serde form of
+//! [`Plan`] and [`ApplyReport`].
+//!
+//! Much of what is shown came from a server (scope names and descriptions read back,
+//! error messages, warnings): every such string goes through [`clean`]
+//! (`crate::text::clean`, terminal control characters escaped) before it is printed.
 
+use crate::text::md_line;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
-use super::http::Counts;
-use super::{ApplyReport, Op, Plan};
+use super::{ApplyReport, Op, Plan, LINT_ERRORS};
+use crate::text::clean;
+
+/// `action client scope` of an op, cleaned, for a one-line message.
+fn op_line(op: &Op) -> String {
+    format!(
+        "{} {} {}",
+        op.action(),
+        clean(op.client().unwrap_or("")),
+        clean(op.scope().unwrap_or(""))
+    )
+}
+use crate::net::Counts;
 
 fn where_(plan: &Plan) -> String {
     match &plan.realm {
-        Some(r) => format!("{} (realm {r})", plan.url),
-        None => plan.url.clone(),
+        Some(r) => format!("{} (realm {})", clean(&plan.url), clean(r)),
+        None => clean(&plan.url).into_owned(),
     }
 }
 
@@ -20,10 +37,10 @@ fn ops_table(ops: &[Op]) -> Table {
     for (i, op) in ops.iter().enumerate() {
         t.add_row(vec![
             (i + 1).to_string(),
-            op.action(),
-            op.client().unwrap_or("").to_string(),
-            op.scope().unwrap_or("").to_string(),
-            op.detail(),
+            clean(&op.action()).into_owned(),
+            clean(op.client().unwrap_or("")).into_owned(),
+            clean(op.scope().unwrap_or("")).into_owned(),
+            clean(&op.detail()).into_owned(),
         ]);
     }
     t
@@ -31,7 +48,11 @@ fn ops_table(ops: &[Op]) -> Table {
 
 /// A plan as a table with a summary line, errors and notes.
 pub fn plan_table(plan: &Plan) -> String {
-    let mut out = format!("Plan for target `{}`: {}\n", plan.target, where_(plan));
+    let mut out = format!(
+        "Plan for target `{}`: {}\n",
+        clean(&plan.target),
+        where_(plan)
+    );
     if plan.ops.is_empty() {
         out.push_str(&no_changes(plan));
     } else {
@@ -39,10 +60,10 @@ pub fn plan_table(plan: &Plan) -> String {
         out.push_str(&format!("{} change(s).\n", plan.ops.len()));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
+        out.push_str(&format!("error[{}]: {}\n", e.rule, clean(&e.message)));
     }
     for n in &plan.notes {
-        out.push_str(&format!("note: {n}\n"));
+        out.push_str(&format!("note: {}\n", clean(n)));
     }
     out.push_str(&requests_line(&plan.requests));
     if plan.lint_errors() > 0 {
@@ -75,7 +96,7 @@ fn no_changes(plan: &Plan) -> String {
 
 /// "2 plan errors (push/missing-client, push/unmanaged-scope)".
 fn errors_summary(plan: &Plan) -> String {
-    let mut codes: Vec<&str> = plan.errors.iter().map(|e| e.code.as_str()).collect();
+    let mut codes: Vec<&str> = plan.errors.iter().map(|e| e.code()).collect();
     codes.sort_unstable();
     codes.dedup();
     format!(
@@ -102,16 +123,12 @@ fn requests_line(c: &Counts) -> String {
     )
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 /// A plan as markdown, for a pull-request comment.
 pub fn plan_markdown(plan: &Plan) -> String {
     let mut out = format!(
         "### scopectl plan: `{}`\n\n{}\n\n",
-        plan.target,
-        md_escape(&where_(plan))
+        md_line(&plan.target),
+        md_line(&where_(plan))
     );
     if plan.ops.is_empty() {
         out.push_str(&no_changes(plan));
@@ -121,15 +138,15 @@ pub fn plan_markdown(plan: &Plan) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
                 i + 1,
-                op.action(),
-                md_escape(op.client().unwrap_or("")),
-                md_escape(
+                md_line(&op.action()),
+                md_line(op.client().unwrap_or("")),
+                md_line(
                     op.scope()
                         .map(|s| format!("`{s}`"))
                         .as_deref()
                         .unwrap_or("")
                 ),
-                md_escape(&op.detail())
+                md_line(&op.detail())
             ));
         }
         out.push_str(&format!("\n**{} change(s).**\n", plan.ops.len()));
@@ -146,13 +163,13 @@ pub fn plan_markdown(plan: &Plan) -> String {
             errors_summary(plan)
         ));
         for e in &plan.errors {
-            out.push_str(&format!("- `{}`: {}\n", e.code, md_escape(&e.message)));
+            out.push_str(&format!("- `{}`: {}\n", e.rule, md_line(&e.message)));
         }
     }
     if !plan.notes.is_empty() {
         out.push_str("\n**Notes**\n\n");
         for n in &plan.notes {
-            out.push_str(&format!("- {}\n", md_escape(n)));
+            out.push_str(&format!("- {}\n", md_line(n)));
         }
     }
     out
@@ -160,19 +177,18 @@ pub fn plan_markdown(plan: &Plan) -> String {
 
 /// What `apply` did.
 pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
-    let mut out = format!("Apply to target `{}`: {}\n", plan.target, where_(plan));
+    let mut out = format!(
+        "Apply to target `{}`: {}\n",
+        clean(&plan.target),
+        where_(plan)
+    );
     if r.applied.is_empty() && r.failed.is_none() {
         out.push_str("No changes: the server already matches the registry.\n");
     } else if !r.applied.is_empty() {
         out.push_str(&format!("Applied:\n{}\n", ops_table(&r.applied)));
     }
     if let Some((op, why)) = &r.failed {
-        out.push_str(&format!(
-            "FAILED: {} {} {}: {why}\n",
-            op.action(),
-            op.client().unwrap_or(""),
-            op.scope().unwrap_or("")
-        ));
+        out.push_str(&format!("FAILED: {}: {}\n", op_line(op), clean(why)));
         out.push_str(&format!(
             "{} change(s) applied, 1 failed, {} not applied. The next `apply` completes them.\n",
             r.applied.len(),
@@ -189,13 +205,13 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
         ));
     }
     if let Some(e) = &r.readback_error {
-        out.push_str(&format!("Could not read back after apply: {e}\n"));
+        out.push_str(&format!("Could not read back after apply: {}\n", clean(e)));
     }
     for w in &r.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", clean(w)));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.code, e.message));
+        out.push_str(&format!("error[{}]: {}\n", e.rule, clean(&e.message)));
     }
     out.push_str(&requests_line(&r.counts));
     out.push_str(&apply_summary(plan, r));
@@ -208,10 +224,8 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     let mut problems = Vec::new();
     if let Some((op, _)) = &r.failed {
         problems.push(format!(
-            "`{} {} {}` FAILED and {} change(s) were not applied",
-            op.action(),
-            op.client().unwrap_or(""),
-            op.scope().unwrap_or(""),
+            "`{}` FAILED and {} change(s) were not applied",
+            op_line(op),
             r.not_applied.len()
         ));
     }
@@ -244,13 +258,51 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     )
 }
 
+/// What `apply` says on stderr when lint errors made it refuse (nothing was written).
+pub fn lint_refusal(lint_errors: usize) -> String {
+    format!(
+        "error: the registry has {lint_errors} lint error(s) (listed above as {LINT_ERRORS}); \
+         apply made no changes. Fix them (`scopectl lint`), or push anyway with \
+         --allow-lint-errors\n"
+    )
+}
+
+/// What `apply` repeats on stderr, whatever the format: where it stopped after a
+/// failure, or else the plan errors that were not pushed (empty when neither).
+pub fn apply_stderr(plan: &Plan, r: &ApplyReport) -> String {
+    if let Some((op, why)) = &r.failed {
+        return format!(
+            "error: apply stopped at `{}`: {}\n{} change(s) were applied, {} were not; \
+             run `scopectl apply` again once the server is back\n",
+            op_line(op),
+            clean(why),
+            r.applied.len(),
+            r.not_applied.len() + 1
+        );
+    }
+    if r.readback_error.is_some() || plan.errors.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "error: {} change(s) applied, but the plan has {} error(s) that were not pushed:\n",
+        r.applied.len(),
+        plan.errors.len()
+    );
+    for e in &plan.errors {
+        out.push_str(&format!("  error[{}]: {}\n", e.rule, clean(&e.message)));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{PlanError, PLAN_FORMAT_VERSION};
+    use super::super::PLAN_FORMAT_VERSION;
     use super::*;
-    use crate::policy::TargetKind;
+    use crate::finding::Finding;
+    use crate::registry::policy::TargetKind;
+    use crate::rules::Rule;
 
-    fn plan(ops: Vec<Op>, errors: Vec<PlanError>) -> Plan {
+    fn plan(ops: Vec<Op>, errors: Vec<Finding>) -> Plan {
         Plan {
             format_version: PLAN_FORMAT_VERSION,
             target: "t".into(),
@@ -288,10 +340,10 @@ mod tests {
     fn no_changes_does_not_claim_a_match_when_the_plan_has_errors() {
         let clean = plan_table(&plan(vec![], vec![]));
         assert!(clean.contains("No changes: the server matches the registry."));
-        let err = vec![PlanError {
-            code: "push/missing-client".into(),
-            message: "the registration of `abc` is gone (404)".into(),
-        }];
+        let err = vec![Finding::of(
+            Rule::PushMissingClient,
+            "the registration of `abc` is gone (404)",
+        )];
         for text in [
             plan_table(&plan(vec![], err.clone())),
             plan_markdown(&plan(vec![], err)),
@@ -322,14 +374,8 @@ mod tests {
             .ends_with("Result: nothing to do.\n"));
 
         let errors = vec![
-            PlanError {
-                code: "push/missing-client".into(),
-                message: "client `ghost` does not exist".into(),
-            },
-            PlanError {
-                code: "push/missing-client".into(),
-                message: "client `ghost2` does not exist".into(),
-            },
+            Finding::of(Rule::PushMissingClient, "client `ghost` does not exist"),
+            Finding::of(Rule::PushMissingClient, "client `ghost2` does not exist"),
         ];
         let bad = plan(vec![create.clone()], errors);
         let text = apply_text(&bad, &report(vec![create]));
@@ -350,5 +396,42 @@ mod tests {
             "2 plan errors (push/missing-client): what they name cannot be pushed; `apply` \
              would make the 1 change(s) above and exit 1.\n"
         ));
+    }
+
+    #[test]
+    fn server_text_with_terminal_escapes_is_escaped_in_table_and_markdown() {
+        let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+        // A description read back from the server, an error message and a warning from
+        // it, a scope name it returned.
+        let update = Op::UpdateScope {
+            scope: format!("a:b{esc}"),
+            fields: vec!["description".into()],
+            changes: vec![super::super::FieldChange {
+                field: "description".into(),
+                from: Some(format!(
+                    "old {esc} text that is long enough for a word diff"
+                )),
+                to: "new text that is long enough to get a word diff here".into(),
+            }],
+        };
+        let errors = vec![Finding::of(
+            Rule::PushMissingClient,
+            format!("server said: {esc}"),
+        )];
+        let mut p = plan(vec![update.clone()], errors);
+        p.notes.push(format!("left alone: {esc}"));
+        let mut r = report(vec![update.clone()]);
+        r.warnings.push(format!("warning from server {esc}"));
+        r.failed = Some((update, format!("500 on PUT: {esc}")));
+        for text in [
+            plan_table(&p),
+            plan_markdown(&p),
+            apply_text(&p, &r),
+            apply_stderr(&p, &r),
+        ] {
+            assert!(!text.contains('\u{1b}'), "{text:?}");
+            assert!(!text.contains('\u{7}'), "{text:?}");
+            assert!(text.contains("\\u{1b}"), "{text}");
+        }
     }
 }

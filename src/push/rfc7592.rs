@@ -16,11 +16,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use serde::Serialize;
 
-use super::http::{Body, Counts, Http, Secret};
 use super::PLAN_FORMAT_VERSION;
-use super::{fingerprint, order_ops, run_ops, ApplyReport, Desired, Op, Plan, PlanError};
-use crate::policy::{Target, TargetKind};
+use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PushTarget};
+use crate::finding::Finding;
+use crate::net::{Body, Counts, Http, Secret};
+use crate::registry::policy::{Target, TargetKind};
 use crate::registry::Sp;
+use crate::rules::Rule;
 
 /// Fields a client must not send in a RFC 7592 PUT.
 const FORBIDDEN_IN_PUT: &[&str] = &[
@@ -55,6 +57,71 @@ pub struct Rfc7592 {
     http: Http,
     regs: BTreeMap<String, Registration>,
     state: State,
+}
+
+impl PushTarget for Rfc7592 {
+    fn counts(&self) -> Counts {
+        self.http.counts()
+    }
+
+    fn plan(
+        &mut self,
+        desired: &Desired,
+        today: chrono::NaiveDate,
+        prune: bool,
+    ) -> anyhow::Result<Plan> {
+        let state = self.read()?;
+        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
+        let plan = Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: self.name.clone(),
+            kind: TargetKind::Rfc7592,
+            url: self.issuer.clone(),
+            realm: None,
+            today,
+            prune,
+            fingerprint: fingerprint(&state),
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        };
+        self.state = state;
+        Ok(plan)
+    }
+
+    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+        let ops = plan.ops.clone();
+        let mut warnings = Vec::new();
+        let (applied, failed, not_applied) = run_ops(&ops, |op| {
+            let client = self.exec(op)?;
+            if let Err(w) = self.save_token(&client) {
+                warnings.push(w);
+            }
+            Ok(())
+        });
+        let mut did_not_take = Vec::new();
+        let mut readback_error = None;
+        if !applied.is_empty() && failed.is_none() {
+            match self.read() {
+                Ok(state) => {
+                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
+                    did_not_take = rest;
+                    self.state = state;
+                }
+                Err(e) => readback_error = Some(format!("{e:#}")),
+            }
+        }
+        ApplyReport {
+            applied,
+            failed,
+            not_applied,
+            did_not_take,
+            readback_error,
+            warnings,
+            counts: self.counts(),
+        }
+    }
 }
 
 impl Rfc7592 {
@@ -99,11 +166,7 @@ impl Rfc7592 {
         })
     }
 
-    pub fn counts(&self) -> Counts {
-        self.http.counts()
-    }
-
-    fn net(&self, e: super::http::HttpError) -> anyhow::Error {
+    fn net(&self, e: crate::net::HttpError) -> anyhow::Error {
         anyhow!("target `{}`: {e}", self.name)
     }
 
@@ -219,65 +282,6 @@ impl Rfc7592 {
         }
     }
 
-    pub fn plan(
-        &mut self,
-        desired: &Desired,
-        today: chrono::NaiveDate,
-        prune: bool,
-    ) -> anyhow::Result<Plan> {
-        let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Rfc7592,
-            url: self.issuer.clone(),
-            realm: None,
-            today,
-            prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
-        self.state = state;
-        Ok(plan)
-    }
-
-    pub fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
-        let ops = plan.ops.clone();
-        let mut warnings = Vec::new();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| {
-            let client = self.exec(op)?;
-            if let Err(w) = self.save_token(&client) {
-                warnings.push(w);
-            }
-            Ok(())
-        });
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
-            match self.read() {
-                Ok(state) => {
-                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
-                    did_not_take = rest;
-                    self.state = state;
-                }
-                Err(e) => readback_error = Some(format!("{e:#}")),
-            }
-        }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings,
-            counts: self.counts(),
-        }
-    }
-
     /// Run one op; returns the client it touched.
     fn exec(&mut self, op: &Op) -> anyhow::Result<String> {
         let Op::SetClientScope { client, to, .. } = op else {
@@ -359,12 +363,9 @@ fn diff(
     let unsupported = |s: &str| state.supported.as_ref().is_some_and(|set| !set.contains(s));
     for name in desired.scopes.keys() {
         if unsupported(name) {
-            errors.push(PlanError {
-                code: "push/unsupported-scope".into(),
-                message: format!(
+            errors.push(Finding::of(Rule::PushUnsupportedScope, format!(
                     "registry scope `{name}` is not in the server's scopes_supported; add it to the server's configuration"
-                ),
-            });
+                )));
         }
     }
     if state.supported.is_none() {
@@ -376,20 +377,17 @@ fn diff(
     for (client, grants) in &desired.clients {
         if !registered.contains(client) {
             if !grants.is_empty() {
-                errors.push(PlanError {
-                    code: "push/unregistered-client".into(),
-                    message: format!(
+                errors.push(Finding::of(Rule::PushUnregisteredClient, format!(
                         "client `{client}` has grants but no `[targets.…clients.\"{client}\"]` registration in scopectl.toml"
-                    ),
-                });
+                    )));
             }
             continue;
         }
         if state.missing.contains(client) {
-            errors.push(PlanError {
-                code: "push/missing-client".into(),
-                message: format!("client `{client}` is not registered on the server (404)"),
-            });
+            errors.push(Finding::of(
+                Rule::PushMissingClient,
+                format!("client `{client}` is not registered on the server (404)"),
+            ));
             continue;
         }
         let Some(current) = state.clients.get(client) else {
@@ -414,7 +412,6 @@ fn diff(
             });
         }
     }
-    order_ops(&mut ops);
     (ops, errors, notes)
 }
 

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::types::{Date, GrantType, Lifetime, Sensitivity, Sp};
-use crate::policy::{PolicySettings, Target};
+use crate::registry::policy::{PolicySettings, Target};
 
 /// A file under `scopes/`: scope definitions, one table per scope.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]

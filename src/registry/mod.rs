@@ -6,6 +6,7 @@
 //! with load errors must not be linted, diffed or pushed.
 
 pub mod files;
+pub mod policy;
 pub mod source;
 pub mod types;
 
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::finding::{FileId, Files, Finding, Severity};
-use crate::policy::Policy;
+use crate::registry::policy::Policy;
 use crate::rules::{Family, Rule};
 pub use files::{ClientDef, ClientFile, GrantDef, PolicyFile, ScopeDef, ScopeFile};
 pub use source::Source;

@@ -236,9 +236,21 @@ impl JsonSchema for Lifetime {
 
 /// How much harm misuse of a scope can do.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Sensitivity {
     Low,
     Medium,
@@ -248,12 +260,7 @@ pub enum Sensitivity {
 
 impl Sensitivity {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Sensitivity::Low => "low",
-            Sensitivity::Medium => "medium",
-            Sensitivity::High => "high",
-            Sensitivity::Critical => "critical",
-        }
+        self.into()
     }
 }
 
@@ -277,8 +284,10 @@ impl fmt::Display for Sensitivity {
     Serialize,
     Deserialize,
     JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "kebab-case")]
 pub enum GrantType {
     /// Always in the client's tokens.
     #[default]
@@ -289,10 +298,7 @@ pub enum GrantType {
 
 impl GrantType {
     pub fn as_str(self) -> &'static str {
-        match self {
-            GrantType::Default => "default",
-            GrantType::Optional => "optional",
-        }
+        self.into()
     }
 }
 

@@ -30,8 +30,9 @@ pub struct At {
 }
 
 /// Where a grant stands on `today`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Status {
     Active,
     /// Expires within the policy's warning window.
@@ -42,12 +43,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Expiring => "expiring",
-            Status::Expired => "expired",
-            Status::NoExpiry => "no-expiry",
-        }
+        self.into()
     }
 }
 

@@ -1,5 +1,6 @@
 //! Report renderers: Markdown, one self-contained HTML file, CSV and JSON.
 
+use crate::text::md_line;
 use std::fmt::Write as _;
 
 use super::{GrantRow, Report};
@@ -18,12 +19,6 @@ fn sens(g: &GrantRow) -> &'static str {
     g.sensitivity.map(|s| s.as_str()).unwrap_or("undefined")
 }
 
-/// Text for a Markdown table cell or list item: terminal controls escaped, HTML-significant
-/// characters as entities, pipes escaped (see [`crate::text::md_text`]).
-fn md(s: &str) -> String {
-    crate::text::md_text(&s.replace('\n', " "))
-}
-
 fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
     let rows: Vec<&GrantRow> = rows.collect();
     if rows.is_empty() {
@@ -35,13 +30,13 @@ fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
-            md(&g.client),
-            md(&g.scope),
+            md_line(&g.client),
+            md_line(&g.scope),
             sens(g),
-            md(opt(&g.justification)),
-            md(opt(&g.approved_by)),
-            md(opt(&g.approved_on)),
-            md(opt(&g.expires)),
+            md_line(opt(&g.justification)),
+            md_line(opt(&g.approved_by)),
+            md_line(opt(&g.approved_on)),
+            md_line(opt(&g.expires)),
             days(g)
         );
     }
@@ -64,12 +59,12 @@ fn title(r: &Report) -> String {
 /// Markdown, for an audit record.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", md(&title(r)));
+    let _ = writeln!(out, "# {}\n", md_line(&title(r)));
     let _ = writeln!(
         out,
         "Commit `{}` of {}; expiry evaluated on {}; warning window {} days.\n",
         r.at.commit,
-        md(&r.at.date),
+        md_line(&r.at.date),
         r.today,
         r.expiry_window_days
     );
@@ -91,15 +86,15 @@ pub fn markdown(r: &Report) -> String {
                 "partial" => "**partial**",
                 _ => "**gaps**",
             },
-            md(&c.evidence),
-            md(c.demonstrates)
+            md_line(&c.evidence),
+            md_line(c.demonstrates)
         );
     }
     out.push('\n');
     for c in r.controls.iter().filter(|c| !c.gaps.is_empty()) {
         let _ = writeln!(out, "Gaps for {} ({}):\n", c.id, c.title);
         for g in &c.gaps {
-            let _ = writeln!(out, "- {}", md(g));
+            let _ = writeln!(out, "- {}", md_line(g));
         }
         out.push('\n');
     }
@@ -118,7 +113,7 @@ pub fn markdown(r: &Report) -> String {
         out.push_str("None.\n\n");
     } else {
         for c in &r.clients_without_owner {
-            let _ = writeln!(out, "- {}", md(c));
+            let _ = writeln!(out, "- {}", md_line(c));
         }
         out.push('\n');
     }

@@ -16,7 +16,7 @@ use super::verify::{self, FetchOptions, KeySet, Status, Verification};
 use super::Decoded;
 pub use crate::finding::Outcome;
 use crate::finding::{Finding, Level, Severity};
-use crate::policy::Policy;
+use crate::registry::policy::Policy;
 use crate::registry::{Loaded, Registry};
 use crate::rules::Rule;
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::Decoded;
 use crate::finding::Finding;
-use crate::policy::Policy;
+use crate::registry::policy::Policy;
 use crate::registry::types::format_seconds;
 use crate::registry::Registry;
 use crate::rules::{Family, Rule};

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::verify::{self, FetchOptions, KeySet};
-use crate::policy::TargetKind;
+use crate::registry::policy::TargetKind;
 use crate::registry::Registry;
 use crate::text::clean;
 

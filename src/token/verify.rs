@@ -414,51 +414,43 @@ pub struct FetchOptions {
     pub timeout: Duration,
 }
 
-fn agent(opts: &FetchOptions) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(opts.timeout))
-        .https_only(!opts.insecure_http)
-        .http_status_as_error(false)
-        .max_redirects(3)
-        .user_agent(concat!("scopectl/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+/// The shared HTTP client with decode's settings: no retries (a person is waiting), the
+/// `--timeout`, redirects never followed and bodies capped at [`crate::net::BODY_MAX`].
+fn http(opts: &FetchOptions) -> anyhow::Result<crate::net::Http> {
+    crate::net::Http::new(crate::net::HttpSettings {
+        timeout: opts.timeout,
+        insecure_http: opts.insecure_http,
+        retries: 0,
+        ..crate::net::HttpSettings::default()
+    })
+    .map_err(|e| anyhow!("cannot set up HTTP: {e}"))
 }
 
+/// The shared rule for plain HTTP ([`crate::net::check_transport`]): `https://`, or
+/// `http://` to a loopback host; any other `http://` only with `--insecure-http`.
 fn check_scheme(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<()> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return Ok(());
-    }
-    if lower.starts_with("http://") {
-        if opts.insecure_http {
-            return Ok(());
-        }
-        bail!("refusing to fetch the {what} {url} over plain HTTP: keys must come over HTTPS (pass --insecure-http only in a lab)");
-    }
-    bail!("the {what} `{url}` is not an http(s) URL")
+    crate::net::check_transport_hint(url, opts.insecure_http, "pass --insecure-http")
+        .map_err(|e| anyhow!("refusing to fetch the {what}: {e}"))
 }
 
-/// GET a JSON document (at most 1 MiB).
+/// GET a JSON document (at most [`crate::net::BODY_MAX`]).
 fn get_json(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<Vec<u8>> {
     check_scheme(url, what, opts)?;
-    let mut resp = agent(opts).get(url).call().map_err(|e| {
-        anyhow!(
-            "cannot fetch the {what} from {url}: {e} (timeout {}s)",
-            opts.timeout.as_secs()
-        )
-    })?;
-    let status = resp.status();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 20)
-        .read_to_vec()
-        .map_err(|e| anyhow!("cannot read the {what} from {url}: {e}"))?;
-    if !status.is_success() {
-        bail!("cannot fetch the {what} from {url}: the server answered HTTP {status}");
+    let resp = http(opts)?
+        .request("GET", url, None, &crate::net::Body::None)
+        .map_err(|e| {
+            anyhow!(
+                "cannot fetch the {what} from {url}: {e} (timeout {}s)",
+                opts.timeout.as_secs()
+            )
+        })?;
+    if !resp.ok() {
+        bail!(
+            "cannot fetch the {what} from {url}: the server answered HTTP {}",
+            resp.status
+        );
     }
-    Ok(body)
+    Ok(resp.body.into_bytes())
 }
 
 /// Fetch a JWKS from a URL.
@@ -489,8 +481,9 @@ pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
 }
 
 /// What became of the signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Status {
     /// A key verified it.
     Verified,
@@ -505,12 +498,7 @@ pub enum Status {
 
 impl Status {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Verified => "verified",
-            Status::Invalid => "invalid",
-            Status::Unverified => "unverified",
-            Status::Refused => "refused",
-        }
+        self.into()
     }
 }
 

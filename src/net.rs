@@ -1,15 +1,34 @@
-//! The HTTP layer every push adapter uses: one ureq agent with timeouts, TLS that is
+//! The one HTTP layer of scopectl, shared by `decode` (fetching a JWKS or an OpenID
+//! configuration) and every push target: one ureq agent with timeouts, TLS that is
 //! always verified (a private CA via `ca_file`; off only with `insecure_tls = true`),
-//! retries with backoff on 429, 5xx, connection errors and timeouts (a bounded number of
-//! attempts; a `Retry-After` up to a cap is honoured instead of the backoff), and request
-//! counting (every attempt counts, reads and writes separately, so `apply` can prove a
-//! second run wrote nothing and a report shows what the retries cost).
+//! one rule for plain HTTP ([`check_transport`]: `https://` always, `http://` to a
+//! loopback host, any other `http://` only with an explicit opt-in), redirects never
+//! followed (a 3xx answer is [`HttpError::Redirect`]), one cap on answer bodies
+//! ([`BODY_MAX`]), retries with backoff decided by a pure function ([`decide_retry`]: 429,
+//! 5xx, connection errors and timeouts, a bounded number of attempts, a `Retry-After` up
+//! to a cap honoured instead of the backoff), secrets scrubbed from any server text shown,
+//! and request counting (every attempt counts, reads and writes separately, so `apply`
+//! can prove a second run wrote nothing and a report shows what the retries cost).
+//!
+//! This module depends on nothing else in scopectl.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ureq::tls::{RootCerts, TlsConfig};
+
+/// The largest answer body read from any server (decode and push alike): 256 MiB, room
+/// for the client list of a very large realm; a longer body is an error.
+pub const BODY_MAX: u64 = 256 * 1024 * 1024;
+
+/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A secret (client secret, password, token). It never prints: `Debug` shows `***` and
 /// there is no `Display`, so it cannot end up in output, logs or saved plans by accident.
@@ -120,6 +139,16 @@ pub enum HttpError {
     Tls { url: String, detail: String },
     #[error("request to {url} timed out")]
     Timeout { url: String },
+    #[error(
+        "{status} redirect from {url} to host `{location_host}` not followed (scopectl never \
+         follows redirects; use the final URL)"
+    )]
+    Redirect {
+        url: String,
+        status: u16,
+        /// The host the `Location` header names (scrubbed), or `(none)`.
+        location_host: String,
+    },
     #[error("bad request to {url}: {detail}")]
     Other { url: String, detail: String },
     #[error("the server's answer is not valid JSON: {0}")]
@@ -226,6 +255,7 @@ impl Http {
             .timeout_global(Some(settings.timeout))
             .http_status_as_error(false)
             .max_redirects(0)
+            .user_agent(concat!("scopectl/", env!("CARGO_PKG_VERSION")))
             .tls_config(tls.build())
             .build();
         Ok(Http {
@@ -245,12 +275,17 @@ impl Http {
         if secret.len() < 4 {
             return;
         }
+        // As sent raw, percent-encoded (a URL or a form) and form-encoded with `+`.
+        let encoded = pct(secret);
+        let plus = encoded.replace("%20", "+");
         if let Ok(mut v) = self.secrets.lock() {
-            if !v.iter().any(|s| s == secret) {
-                v.push(secret.to_string());
-                // Longest first, so a secret containing another is replaced whole.
-                v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            for form in [secret.to_string(), encoded, plus] {
+                if !v.contains(&form) {
+                    v.push(form);
+                }
             }
+            // Longest first, so a secret containing another is replaced whole.
+            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
     }
 
@@ -261,11 +296,6 @@ impl Http {
         if let Ok(v) = self.secrets.lock() {
             for secret in v.iter() {
                 out = out.replace(secret.as_str(), "***");
-                let encoded = pct(secret);
-                if encoded != *secret {
-                    out = out.replace(&encoded, "***");
-                    out = out.replace(&encoded.replace("%20", "+"), "***");
-                }
             }
         }
         out
@@ -354,7 +384,8 @@ impl Http {
         self.send(Kind::Write, method, url, bearer, body, false)
     }
 
-    /// Send with retries: at most `1 + retries` attempts. Every attempt is counted.
+    /// Send with retries: at most `1 + retries` attempts, as [`decide_retry`] says.
+    /// Every attempt is counted.
     fn send(
         &self,
         kind: Kind,
@@ -364,49 +395,45 @@ impl Http {
         body: &Body<'_>,
         repeat_lost: bool,
     ) -> Result<Response, HttpError> {
-        let mut attempts: u32 = 0;
-        let mut backoff = self.settings.backoff;
+        let mut attempt: u32 = 0;
         loop {
-            attempts += 1;
+            attempt += 1;
             match kind {
                 Kind::Read => &self.reads,
                 Kind::Write => &self.writes,
                 Kind::Auth => &self.auth,
             }
             .fetch_add(1, Ordering::Relaxed);
-            if attempts > 1 {
+            if attempt > 1 {
                 self.retries.fetch_add(1, Ordering::Relaxed);
             }
             let result = self.send_once(method, url, bearer, body);
-            let delay = match &result {
-                Ok(r) if r.retryable() => match r.retry_after {
-                    Some(d) if d > self.settings.retry_after_max => None,
-                    Some(d) => Some(d),
-                    None => Some(backoff),
-                },
-                Err(e) if e.answer_lost() && !repeat_lost => None,
-                Err(HttpError::Connect { .. }) | Err(HttpError::Timeout { .. }) => Some(backoff),
-                _ => None,
+            let (outcome, retry_after) = match &result {
+                Ok(r) => (Outcome::Status(r.status), r.retry_after),
+                Err(e) => (Outcome::of_error(e), None),
             };
-            let delay = match delay {
-                Some(d) if attempts <= self.settings.retries => d,
-                _ => {
+            let request = if repeat_lost {
+                Repeat::Repeatable
+            } else {
+                Repeat::Unrepeatable
+            };
+            match decide_retry(attempt, outcome, retry_after, &self.settings, request) {
+                Decision::Retry { after } => std::thread::sleep(after),
+                Decision::GiveUp { .. } => {
                     return match result {
                         Ok(mut r) => {
-                            r.attempts = attempts;
+                            r.attempts = attempt;
                             Ok(r)
                         }
-                        Err(e) if attempts > 1 => Err(HttpError::GaveUp {
+                        Err(e) if attempt > 1 => Err(HttpError::GaveUp {
                             method: method.to_string(),
-                            attempts,
+                            attempts: attempt,
                             last: Box::new(e),
                         }),
                         Err(e) => Err(e),
                     };
                 }
-            };
-            std::thread::sleep(delay);
-            backoff = backoff.saturating_mul(2);
+            }
         }
     }
 
@@ -461,6 +488,21 @@ impl Http {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        if (300..400).contains(&status) && status != 304 {
+            // Never followed: credentials or trust could move to another host.
+            let location_host = location
+                .as_deref()
+                .map(|l| match l.parse::<ureq::http::Uri>() {
+                    Ok(u) => u.host().unwrap_or("(same host)").to_string(),
+                    Err(_) => "(unreadable)".to_string(),
+                })
+                .unwrap_or_else(|| "(none)".to_string());
+            return Err(HttpError::Redirect {
+                url: url.to_string(),
+                status,
+                location_host: self.scrub(&location_host),
+            });
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")
@@ -469,7 +511,7 @@ impl Http {
         let body = resp
             .body_mut()
             .with_config()
-            .limit(256 * 1024 * 1024)
+            .limit(BODY_MAX)
             .read_to_string()
             .map_err(|e| classify(url, e))?;
         Ok(Response {
@@ -482,10 +524,128 @@ impl Http {
     }
 }
 
-/// Is this URL safe to send credentials to? `https://` always; `http://` only to a
-/// loopback host (127.0.0.0/8, ::1, localhost) unless `insecure_http` allows any host.
-/// The error says why (without the key: callers name it).
+/// What became of one attempt, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server answered with this status.
+    Status(u16),
+    /// No connection (refused, host not found): the server surely did not see the request.
+    ConnectionError,
+    /// The request may have been processed but its answer never arrived (a timeout, or a
+    /// connection broken after it was open).
+    AnswerLost,
+    /// Anything a retry cannot help (TLS failure, redirect, bad URL, bad body).
+    Fatal,
+}
+
+impl Outcome {
+    /// The class of a failed attempt.
+    pub fn of_error(e: &HttpError) -> Outcome {
+        match e {
+            HttpError::Timeout { .. } => Outcome::AnswerLost,
+            HttpError::Connect {
+                maybe_sent: true, ..
+            } => Outcome::AnswerLost,
+            HttpError::Connect { .. } => Outcome::ConnectionError,
+            HttpError::GaveUp { last, .. } => Outcome::of_error(last),
+            _ => Outcome::Fatal,
+        }
+    }
+}
+
+/// May a request be sent again after its answer was lost?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Idempotent: repeat it whatever happened.
+    Repeatable,
+    /// Must not be repeated once it may have reached the server (see
+    /// [`Http::request_unrepeatable`]).
+    Unrepeatable,
+}
+
+/// Why no further attempt is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUpReason {
+    /// The answer is final (a success, or an error status a retry cannot fix).
+    Final,
+    /// The server asked to wait (`Retry-After`) longer than `retry_after_max`.
+    RetryAfterTooLong(Duration),
+    /// `1 + retries` attempts were made.
+    AttemptsExhausted,
+    /// The answer was lost and the request must not be repeated.
+    Unrepeatable,
+}
+
+/// The decision after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Retry { after: Duration },
+    GiveUp { reason: GiveUpReason },
+}
+
+/// Retry or give up after attempt number `attempt` (1 for the first) ended in `outcome`,
+/// with the server's `Retry-After` (already parsed) if it sent one. Pure: no I/O, no clock.
+///
+/// 429 and 5xx, connection errors and lost answers (unless `request` is
+/// [`Repeat::Unrepeatable`]) are retried, at most `settings.retries` times, after
+/// `settings.backoff` doubled on each retry (`backoff × 2^(attempt-1)`), or after the
+/// `Retry-After` when the server sent one on a retryable status and it is at most
+/// `settings.retry_after_max` (longer: no retry at all).
+pub fn decide_retry(
+    attempt: u32,
+    outcome: Outcome,
+    retry_after: Option<Duration>,
+    settings: &HttpSettings,
+    request: Repeat,
+) -> Decision {
+    let backoff = settings
+        .backoff
+        .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+    let after = match outcome {
+        Outcome::Status(s) if s == 429 || s >= 500 => match retry_after {
+            Some(d) if d > settings.retry_after_max => {
+                return Decision::GiveUp {
+                    reason: GiveUpReason::RetryAfterTooLong(d),
+                }
+            }
+            Some(d) => d,
+            None => backoff,
+        },
+        Outcome::Status(_) | Outcome::Fatal => {
+            return Decision::GiveUp {
+                reason: GiveUpReason::Final,
+            }
+        }
+        Outcome::AnswerLost if request == Repeat::Unrepeatable => {
+            return Decision::GiveUp {
+                reason: GiveUpReason::Unrepeatable,
+            }
+        }
+        Outcome::AnswerLost | Outcome::ConnectionError => backoff,
+    };
+    if attempt > settings.retries {
+        return Decision::GiveUp {
+            reason: GiveUpReason::AttemptsExhausted,
+        };
+    }
+    Decision::Retry { after }
+}
+
+/// Is this URL safe to send credentials to (or to fetch keys from)? `https://` always;
+/// `http://` only to a loopback host (127.0.0.0/8, ::1, localhost) unless
+/// `insecure_http` allows any host. The error says why (without the key: callers name
+/// it) and suggests setting `insecure_http = true` in the target.
 pub fn check_transport(url: &str, insecure_http: bool) -> Result<(), String> {
+    check_transport_hint(
+        url,
+        insecure_http,
+        "set `insecure_http = true` in the target",
+    )
+}
+
+/// [`check_transport`] with another way to opt in named in the error (`opt_in`, e.g.
+/// "pass --insecure-http").
+pub fn check_transport_hint(url: &str, insecure_http: bool, opt_in: &str) -> Result<(), String> {
     let uri: ureq::http::Uri = url
         .parse()
         .map_err(|e| format!("`{url}` is not a valid URL ({e})"))?;
@@ -503,8 +663,7 @@ pub fn check_transport(url: &str, insecure_http: bool) -> Result<(), String> {
             } else {
                 Err(format!(
                     "`{url}` is plain http to `{host}`, which is not loopback: credentials would \
-                     travel in cleartext; use https, or set `insecure_http = true` in the \
-                     target (never outside a lab)"
+                     travel in cleartext; use https, or {opt_in} (never outside a lab)"
                 ))
             }
         }
@@ -560,7 +719,7 @@ fn classify(url: &str, e: ureq::Error) -> HttpError {
     }
 }
 
-/// `application/x-www-form-urlencoded`.
+/// `application/x-www-form-urlencoded` (spaces as `%20`, which every server reads).
 pub fn form_encode(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
@@ -569,18 +728,10 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// Percent-encode everything but unreserved characters (also right for path segments).
+/// Percent-encode everything but RFC 3986 unreserved characters (also right for path
+/// segments).
 pub fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    utf8_percent_encode(s, NOT_UNRESERVED).to_string()
 }
 
 #[cfg(test)]
@@ -687,8 +838,151 @@ mod tests {
         assert_eq!(r.retry_note(&settings), "");
     }
 
+    fn settings() -> HttpSettings {
+        HttpSettings {
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            retry_after_max: Duration::from_secs(30),
+            ..HttpSettings::default()
+        }
+    }
+
+    fn retry(ms: u64) -> Decision {
+        Decision::Retry {
+            after: Duration::from_millis(ms),
+        }
+    }
+
+    fn give_up(reason: GiveUpReason) -> Decision {
+        Decision::GiveUp { reason }
+    }
+
+    #[test]
+    fn retry_decision_for_429_and_503_with_and_without_retry_after() {
+        let s = settings();
+        let r = Repeat::Repeatable;
+        for status in [429, 503] {
+            let o = Outcome::Status(status);
+            assert_eq!(decide_retry(1, o, None, &s, r), retry(250));
+            assert_eq!(
+                decide_retry(1, o, Some(Duration::from_secs(2)), &s, r),
+                retry(2000)
+            );
+            // At the cap is waited for; above it is refused outright.
+            assert_eq!(
+                decide_retry(1, o, Some(Duration::from_secs(30)), &s, r),
+                retry(30_000)
+            );
+            assert_eq!(
+                decide_retry(1, o, Some(Duration::from_secs(3600)), &s, r),
+                give_up(GiveUpReason::RetryAfterTooLong(Duration::from_secs(3600)))
+            );
+        }
+    }
+
+    #[test]
+    fn retry_decision_retries_5xx_but_not_4xx_or_success() {
+        let s = settings();
+        let r = Repeat::Repeatable;
+        for status in [500, 502, 504] {
+            assert_eq!(
+                decide_retry(1, Outcome::Status(status), None, &s, r),
+                retry(250)
+            );
+        }
+        for status in [200, 201, 204, 400, 401, 403, 404, 409] {
+            assert_eq!(
+                decide_retry(1, Outcome::Status(status), None, &s, r),
+                give_up(GiveUpReason::Final),
+                "{status}"
+            );
+        }
+        assert_eq!(
+            decide_retry(1, Outcome::Fatal, None, &s, r),
+            give_up(GiveUpReason::Final)
+        );
+    }
+
+    #[test]
+    fn retry_decision_for_connection_errors_and_lost_answers() {
+        let s = settings();
+        for request in [Repeat::Repeatable, Repeat::Unrepeatable] {
+            // Refused: the server never saw it, so even an unrepeatable request is retried.
+            assert_eq!(
+                decide_retry(1, Outcome::ConnectionError, None, &s, request),
+                retry(250)
+            );
+        }
+        assert_eq!(
+            decide_retry(1, Outcome::AnswerLost, None, &s, Repeat::Repeatable),
+            retry(250)
+        );
+        assert_eq!(
+            decide_retry(1, Outcome::AnswerLost, None, &s, Repeat::Unrepeatable),
+            give_up(GiveUpReason::Unrepeatable)
+        );
+        // An unrepeatable request is still retried on 429 / 5xx (not processed).
+        assert_eq!(
+            decide_retry(1, Outcome::Status(503), None, &s, Repeat::Unrepeatable),
+            retry(250)
+        );
+    }
+
+    #[test]
+    fn retry_decision_backs_off_exponentially_up_to_the_attempt_limit() {
+        let s = settings();
+        let r = Repeat::Repeatable;
+        let o = Outcome::Status(500);
+        assert_eq!(decide_retry(1, o, None, &s, r), retry(250));
+        assert_eq!(decide_retry(2, o, None, &s, r), retry(500));
+        assert_eq!(decide_retry(3, o, None, &s, r), retry(1000));
+        // The 4th attempt (1 + retries) is the last.
+        assert_eq!(
+            decide_retry(4, o, None, &s, r),
+            give_up(GiveUpReason::AttemptsExhausted)
+        );
+        assert_eq!(
+            decide_retry(4, Outcome::ConnectionError, None, &s, r),
+            give_up(GiveUpReason::AttemptsExhausted)
+        );
+        let none = HttpSettings {
+            retries: 0,
+            ..settings()
+        };
+        assert_eq!(
+            decide_retry(1, o, None, &none, r),
+            give_up(GiveUpReason::AttemptsExhausted)
+        );
+        // No overflow on absurd attempt numbers.
+        assert!(matches!(
+            decide_retry(
+                40,
+                o,
+                None,
+                &HttpSettings {
+                    retries: u32::MAX,
+                    ..settings()
+                },
+                r
+            ),
+            Decision::Retry { .. }
+        ));
+    }
+
+    #[test]
+    fn secrets_are_registered_raw_and_encoded() {
+        let http = Http::new(HttpSettings::default()).unwrap();
+        http.add_secret("a b/c");
+        assert_eq!(
+            http.scrub("raw a b/c, url a%20b%2Fc, form a+b%2Fc"),
+            "raw ***, url ***, form ***"
+        );
+    }
+
     #[test]
     fn percent_encoding_keeps_unreserved() {
+        assert_eq!(pct("AZaz09-._~"), "AZaz09-._~");
+        assert_eq!(form_encode(&[("a b", "é&=+")]), "a%20b=%C3%A9%26%3D%2B");
         assert_eq!(pct("orders:read a/b"), "orders%3Aread%20a%2Fb");
     }
 }
