@@ -515,3 +515,47 @@ pub fn sort(diagnostics: &mut [Finding], files: &Files) {
         key(a).cmp(&key(b))
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_is_the_worst_and_maps_to_the_documented_codes() {
+        let warn = Finding::of(Rule::GrantExpiring, "w");
+        let err = Finding::of(Rule::GrantExpired, "e");
+        assert_eq!(Outcome::of([&warn]), Outcome::Clean);
+        assert_eq!(Outcome::of([&warn, &err]), Outcome::Findings);
+        assert_eq!(
+            Outcome::Findings.worse(Outcome::Unusable),
+            Outcome::Unusable
+        );
+        assert_eq!(Outcome::Breaking.worse(Outcome::Clean), Outcome::Breaking);
+        let codes: Vec<u8> = [
+            Outcome::Clean,
+            Outcome::Findings,
+            Outcome::Unusable,
+            Outcome::Breaking,
+        ]
+        .iter()
+        .map(|o| o.exit_code())
+        .collect();
+        assert_eq!(codes, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_finding_takes_its_rules_default_level() {
+        assert_eq!(
+            Finding::of(Rule::GrantExpiring, "x").severity,
+            Severity::Warning
+        );
+        assert_eq!(
+            Finding::of(Rule::PushMissingClient, "x").severity,
+            Severity::Error
+        );
+        assert_eq!(
+            Finding::of(Rule::GrantExpiring, "x").code(),
+            "grant/expiring"
+        );
+    }
+}

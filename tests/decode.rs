@@ -1696,3 +1696,66 @@ fn today_sets_the_day_grants_are_evaluated_on() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn json_output_escapes_what_json_leaves_raw_and_keeps_the_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut claims = good_claims();
+    let sneaky = "rtl \u{202e}txt.exe, CSI \u{9b}2J, DEL \u{7f}";
+    claims["note"] = json!(sneaky);
+    let token = sign_hs(b"k", &claims);
+    for extra in [&[][..], &["--batch", "-"][..]] {
+        let mut cmd = decode(&dir);
+        cmd.args(["--format", "json"]).args(extra);
+        let out = if extra.is_empty() {
+            cmd.arg(&token).output().unwrap()
+        } else {
+            cmd.write_stdin(format!("{token}\n")).output().unwrap()
+        };
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            !text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != ' ')
+                && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        let line = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+        let doc: Value = if extra.is_empty() {
+            json_of(text.as_bytes())
+        } else {
+            json_of(line.as_bytes())
+        };
+        assert_eq!(doc["claims"]["note"], sneaky, "{extra:?}");
+    }
+}
+
+#[test]
+fn list_rules_shows_the_registry_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(
+        reg.join("scopectl.toml"),
+        "[rules]\n\"token/unverified\" = \"deny\"\n\"token/alg-none\" = \"allow\"\n",
+    )
+    .unwrap();
+    let out = decode(&dir)
+        .args(["--list-rules", "--format", "json", "--registry"])
+        .arg(&reg)
+        .output()
+        .unwrap();
+    let rows = json_of(&out.stdout);
+    let row = |id: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("token/unverified")["level"], "deny");
+    assert_eq!(row("token/unverified")["default_level"], "warn");
+    // Genuineness rules keep their level whatever [rules] says.
+    assert_eq!(row("token/alg-none")["level"], "deny");
+}

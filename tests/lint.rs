@@ -700,3 +700,85 @@ fn registry_flag_is_the_same_as_the_path_argument() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn list_rules_shows_the_levels_a_registry_sets() {
+    let reg = Reg::new(&[
+        (
+            "scopectl.toml",
+            "[rules]\n\"grant/expiring\" = \"deny\"\n\"scope/unused\" = \"allow\"\n",
+        ),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+    ]);
+    let out = scopectl()
+        .args(["lint", "--list-rules", "--format", "json"])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = |id: &str| {
+        rules
+            .as_array()
+            .expect("array")
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not listed"))
+    };
+    assert_eq!(row("grant/expiring")["level"], "deny");
+    assert_eq!(row("grant/expiring")["default_level"], "warn");
+    assert_eq!(row("scope/unused")["level"], "allow");
+    assert_eq!(row("grant/expired")["level"], "deny");
+    assert_eq!(row("load/syntax")["configurable"], false);
+    let out = scopectl()
+        .args(["lint", "--list-rules"])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.contains("grant/expiring"))
+        .expect("row");
+    assert!(line.contains("deny") && line.contains("warn"), "{line}");
+}
+
+#[test]
+fn sarif_has_a_rule_entry_for_every_result_load_problems_too() {
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        (
+            "clients/c.toml",
+            "[client]\nid = \"c\"\nowner = \"team\"\nexpiers = 1\n",
+        ),
+    ]);
+    let out = scopectl()
+        .args(["lint", "--format", "sarif"])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    let results = run["results"].as_array().expect("results");
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "load/unknown-key"),
+        "{results:?}"
+    );
+    for r in results {
+        let index = r["ruleIndex"]
+            .as_u64()
+            .expect("every result has a ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        let uri = rules[index]["helpUri"].as_str().expect("helpUri");
+        let anchor = uri.rsplit_once('#').expect("anchor").1;
+        let docs = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"),
+        )
+        .expect("docs/rules.md");
+        assert!(docs.contains(&format!("<a id=\"{anchor}\"></a>")), "{uri}");
+    }
+}

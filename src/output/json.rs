@@ -205,3 +205,44 @@ impl Serialize for CompactFinding<'_> {
         m.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_errors_saved_by_earlier_versions_still_read() {
+        // Saved plans of format 1 stored `{code, message}` only.
+        let old =
+            r#"[{"code": "push/missing-client", "message": "client `ghost` does not exist"}]"#;
+        let mut de = serde_json::Deserializer::from_str(old);
+        let errors = findings::deserialize(&mut de).expect("old plan errors read");
+        assert_eq!(errors[0].rule, Rule::PushMissingClient);
+        assert_eq!(errors[0].severity, Severity::Error);
+        // Written back: the old fields, plus new ones.
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::new(&mut out);
+        findings::serialize(&errors, &mut ser).expect("write");
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+        assert_eq!(v[0]["code"], "push/missing-client");
+        assert_eq!(v[0]["message"], "client `ghost` does not exist");
+        assert_eq!(v[0]["severity"], "error");
+        // An id that is not in the catalog is refused, never dropped.
+        let bad = r#"[{"code": "push/nope", "message": "x"}]"#;
+        let mut de = serde_json::Deserializer::from_str(bad);
+        assert!(findings::deserialize(&mut de).is_err());
+    }
+
+    #[test]
+    fn compact_findings_leave_out_what_is_empty() {
+        let f = Finding::of(Rule::DiffPolicyWeakened, "policy weakened")
+            .about(Subject::Policy)
+            .in_commit("abc");
+        let v = serde_json::to_value(CompactFinding(&f)).expect("json");
+        assert_eq!(
+            v,
+            serde_json::json!({"code": "diff/policy-weakened", "severity": "warning",
+                "message": "policy weakened", "subject": {"type": "policy"}, "commit": "abc"})
+        );
+    }
+}
