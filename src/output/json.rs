@@ -79,13 +79,13 @@ impl FindingJson {
 }
 
 /// `#[serde(with = "crate::output::json::findings")]` for a `Vec<Finding>` that carries no
-/// file positions (plan errors): each finding as a [`FindingJson`].
+/// file positions (diff and report findings, plan errors): each finding as a
+/// [`CompactFinding`]; read back as a [`FindingJson`].
 pub mod findings {
     use super::*;
 
     pub fn serialize<S: serde::Serializer>(v: &[Finding], s: S) -> Result<S::Ok, S::Error> {
-        let files = Files::new();
-        s.collect_seq(v.iter().map(|f| finding(&files, f)))
+        s.collect_seq(v.iter().map(CompactFinding))
     }
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Finding>, D::Error> {
