@@ -20,7 +20,7 @@ use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
 use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
-use super::{FieldChange, PlanError, PLAN_FORMAT_VERSION};
+use super::{FieldChange, PlanError, PlanOrigin};
 use crate::finding::Finding;
 use crate::net::{pct, Body, Counts, Http, HttpError, Response, Secret};
 use crate::registry::policy::{Target, TargetKind};
@@ -129,21 +129,18 @@ impl PushTarget for Keycloak {
         prune: bool,
     ) -> anyhow::Result<Plan> {
         let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, prune);
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Keycloak,
-            url: self.base.clone(),
-            realm: Some(self.realm.clone()),
+        let plan = Plan::new(
+            PlanOrigin {
+                target: &self.name,
+                kind: TargetKind::Keycloak,
+                url: &self.base,
+                realm: Some(&self.realm),
+            },
             today,
             prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
+            fingerprint(&state),
+            diff(&state, desired, prune),
+        );
         self.state = state;
         Ok(plan)
     }

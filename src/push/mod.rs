@@ -302,7 +302,40 @@ pub struct Plan {
     pub requests: Counts,
 }
 
+/// Where a plan was made: the target and the server it names.
+pub struct PlanOrigin<'a> {
+    pub target: &'a str,
+    pub kind: TargetKind,
+    pub url: &'a str,
+    pub realm: Option<&'a str>,
+}
+
 impl Plan {
+    /// A plan of the current format for `origin`, computed on `today` from the server
+    /// state whose fingerprint is given. Request counts are filled in by the session.
+    pub fn new(
+        origin: PlanOrigin<'_>,
+        today: chrono::NaiveDate,
+        prune: bool,
+        fingerprint: String,
+        (ops, errors, notes): (Vec<Op>, Vec<PlanError>, Vec<String>),
+    ) -> Plan {
+        Plan {
+            format_version: PLAN_FORMAT_VERSION,
+            target: origin.target.to_string(),
+            kind: origin.kind,
+            url: origin.url.to_string(),
+            realm: origin.realm.map(str::to_string),
+            today,
+            prune,
+            fingerprint,
+            ops,
+            errors,
+            notes,
+            requests: Counts::default(),
+        }
+    }
+
     pub fn writes(&self) -> usize {
         self.ops.len()
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, bail};
 use serde::Serialize;
 
-use super::PLAN_FORMAT_VERSION;
+use super::PlanOrigin;
 use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PushTarget};
 use crate::finding::Finding;
 use crate::net::{Body, Counts, Http, Secret};
@@ -71,21 +71,18 @@ impl PushTarget for Rfc7592 {
         prune: bool,
     ) -> anyhow::Result<Plan> {
         let state = self.read()?;
-        let (ops, errors, notes) = diff(&state, desired, self.regs.keys().collect());
-        let plan = Plan {
-            format_version: PLAN_FORMAT_VERSION,
-            target: self.name.clone(),
-            kind: TargetKind::Rfc7592,
-            url: self.issuer.clone(),
-            realm: None,
+        let plan = Plan::new(
+            PlanOrigin {
+                target: &self.name,
+                kind: TargetKind::Rfc7592,
+                url: &self.issuer,
+                realm: None,
+            },
             today,
             prune,
-            fingerprint: fingerprint(&state),
-            ops,
-            errors,
-            notes,
-            requests: Counts::default(),
-        };
+            fingerprint(&state),
+            diff(&state, desired, self.regs.keys().collect()),
+        );
         self.state = state;
         Ok(plan)
     }
