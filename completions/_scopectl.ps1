@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--worktree', '--worktree', [CompletionResultType]::ParameterName, 'Compare a revision (default HEAD) with the uncommitted files of the work tree')
+            [CompletionResult]::new('--require-full-history', '--require-full-history', [CompletionResultType]::ParameterName, 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -74,6 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--require-full-history', '--require-full-history', [CompletionResultType]::ParameterName, 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -85,6 +87,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--require-full-history', '--require-full-history', [CompletionResultType]::ParameterName, 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable')
             [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

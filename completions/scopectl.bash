@@ -243,7 +243,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-h --worktree --registry --subdir --format --color --help"
+            opts="-h --worktree --registry --subdir --require-full-history --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,7 +541,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__log)
-            opts="-h --rev --registry --subdir --format --color --help"
+            opts="-h --rev --registry --subdir --require-full-history --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,7 +613,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-h --at --registry --subdir --format --today --no-history --color --help"
+            opts="-h --at --registry --subdir --require-full-history --format --today --no-history --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

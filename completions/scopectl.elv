@@ -58,6 +58,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --worktree 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
+            cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -67,6 +68,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -77,6 +79,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --format 'Output format'
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
             cand --no-history 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -67,6 +67,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l worktree -d 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l rev -d 'Read history up to this revision' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
@@ -77,6 +78,7 @@ json\t'One JSON document (schema in the README)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
@@ -89,6 +91,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l today -d 'E
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l no-history -d 'Read only the snapshot at REV: skip the history walk that checks whether a commit\'s author approved the grant it added (four-eyes)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l batch -d 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each' -r

@@ -214,6 +214,11 @@ pub struct RepoArgs {
     /// --registry; the repository root in a bare repository).
     #[arg(long)]
     pub subdir: Option<String>,
+    /// Exit 2 when the repository does not hold the whole history (a shallow clone,
+    /// grafts, replace refs) instead of warning and marking history-based evidence as not
+    /// evaluable.
+    #[arg(long)]
+    pub require_full_history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,15 +8,15 @@ use super::out::Out;
 use crate::cli::{DiffArgs, DiffFormat};
 use scopectl::diff::{compare, render};
 use scopectl::finding::Outcome;
-use scopectl::history::Repo;
 
 pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
-    let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
+    let (repo, history) = super::open_repo(&args.repo, out)?;
     let report = match (&args.range, args.worktree) {
         (rev, true) => compare::against_worktree(&repo, rev.as_deref())?,
         (Some(spec), false) => compare::range(&repo, spec)?,
         (None, false) => anyhow::bail!("give a range A..B, or --worktree"),
-    };
+    }
+    .history(&history);
     match args.format {
         DiffFormat::Table => out.text(&render::table(&report, std::io::stdout().is_terminal()))?,
         DiffFormat::Markdown => out.text(&render::markdown(&report))?,

@@ -8,13 +8,12 @@ use super::out::Out;
 use crate::cli::{DiffFormat, LogArgs};
 use scopectl::diff::{log, provenance};
 use scopectl::finding::Outcome;
-use scopectl::history::Repo;
 
 pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
-    let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
+    let (repo, history) = super::open_repo(&args.repo, out)?;
     let id = repo.resolve(&args.rev)?;
-    let history = provenance::history(&repo, None, id)?;
-    let l = log::build(&args.name, &args.rev, id.to_string(), history);
+    let changes = provenance::history(&repo, None, id)?;
+    let l = log::build(&args.name, &args.rev, id.to_string(), changes, &history);
     if l.entries.is_empty() {
         bail!(
             "`{}` is neither a scope nor a client anywhere in the history of {}",

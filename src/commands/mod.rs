@@ -19,9 +19,10 @@ use std::io::Read;
 
 use anyhow::Context;
 
-use crate::cli::{Cli, ColorChoice, Command};
+use crate::cli::{Cli, ColorChoice, Command, RepoArgs};
 use out::Out;
 use scopectl::finding::Outcome;
+use scopectl::history::{Completeness, Repo};
 use scopectl::output::Color;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -44,6 +45,25 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(args) => report::run(args, out),
         Command::Decode(args) => decode::run(*args, out),
     }
+}
+
+/// Open the repository `args` name and check that it holds the whole history: when it
+/// does not, a warning on stderr (history-based evidence is then "not evaluable"), or an
+/// error (exit 2) with `--require-full-history`.
+pub fn open_repo(args: &RepoArgs, out: &Out) -> anyhow::Result<(Repo, Completeness)> {
+    let repo = Repo::open(&args.registry, args.subdir.as_deref())?;
+    let completeness = repo.completeness();
+    if let Some(reason) = &completeness.reason {
+        if args.require_full_history {
+            anyhow::bail!(
+                "the history is incomplete ({reason}), and --require-full-history was given"
+            );
+        }
+        out.err(&format!(
+            "warning: the history is incomplete ({reason}); evidence that needs it is marked not evaluable\n"
+        ))?;
+    }
+    Ok((repo, completeness))
 }
 
 /// All of stdin as UTF-8 text; `what` names it in errors ("the token on stdin").

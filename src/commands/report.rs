@@ -9,7 +9,7 @@ use scopectl::report::{self, render, At};
 
 pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
-    let repo = Repo::open(&args.repo.registry, args.repo.subdir.as_deref())?;
+    let (repo, history) = super::open_repo(&args.repo, out)?;
     let id = repo.resolve(&args.at)?;
     let registry = history::load(
         repo.sources_at(id)?,
@@ -26,7 +26,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     } else {
         Some(four_eyes(&repo, id, &registry)?)
     };
-    let r = report::build(&registry, at, repo.prefix(), today, findings);
+    let r = report::build(&registry, at, repo.prefix(), today, findings, &history);
     match args.format {
         ReportFormat::Markdown => out.text(&render::markdown(&r))?,
         ReportFormat::Html => out.text(&render::html(&r))?,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::provenance::CommitChanges;
 use super::render::{commit_line, describe, term};
 use super::{Change, Kind};
-use crate::history::CommitInfo;
+use crate::history::{CommitInfo, Completeness};
 use crate::text::md_text;
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -30,6 +30,12 @@ pub struct Log {
     /// The revision whose history was read, and the commit it resolved to.
     pub rev: String,
     pub commit: String,
+    /// Whether the repository holds the whole history. When it does not (a shallow
+    /// clone), entries start at the cut and the commits that made the oldest state are
+    /// unknown: `history_reason` says why.
+    pub history_complete: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_reason: Option<String>,
     /// Oldest first.
     pub entries: Vec<Entry>,
 }
@@ -43,7 +49,13 @@ pub fn concerns(c: &Change, name: &str) -> bool {
 /// Keep the commits (and their changes) that concern `name`, following renames back: once
 /// the walk (newest first) passes the commit that renamed `old` to `name`, older commits
 /// that concern `old` are kept too.
-pub fn build(name: &str, rev: &str, commit: String, history: Vec<CommitChanges>) -> Log {
+pub fn build(
+    name: &str,
+    rev: &str,
+    commit: String,
+    history: Vec<CommitChanges>,
+    completeness: &Completeness,
+) -> Log {
     let mut names: BTreeSet<String> = BTreeSet::from([name.to_string()]);
     let mut entries = Vec::new();
     for cc in history.into_iter().rev() {
@@ -72,8 +84,17 @@ pub fn build(name: &str, rev: &str, commit: String, history: Vec<CommitChanges>)
         name: name.to_string(),
         rev: rev.to_string(),
         commit,
+        history_complete: completeness.complete,
+        history_reason: completeness.reason.clone(),
         entries,
     }
+}
+
+/// The line that says the history is incomplete, if it is.
+fn incomplete_line(log: &Log) -> Option<String> {
+    log.history_reason.as_ref().map(|r| {
+        format!("warning: the history is incomplete ({r}): changes before the cut are not shown, and who made the oldest state shown is unknown")
+    })
 }
 
 pub fn table(log: &Log, wrap: bool) -> String {
@@ -100,12 +121,17 @@ pub fn table(log: &Log, wrap: bool) -> String {
             ]);
         }
     }
-    format!(
+    let mut out = format!(
         "{t}\n{}: {} commit(s) up to {}\n",
         term(&log.name),
         log.entries.len(),
         term(&log.rev)
-    )
+    );
+    if let Some(line) = incomplete_line(log) {
+        out.push_str(&term(&line));
+        out.push('\n');
+    }
+    out
 }
 
 pub fn markdown(log: &Log) -> String {
@@ -115,6 +141,9 @@ pub fn markdown(log: &Log) -> String {
         term(&log.name).replace('`', "'"),
         md_text(&log.rev)
     );
+    if let Some(line) = incomplete_line(log) {
+        out.push_str(&format!("> **{}**\n\n", md_text(&line)));
+    }
     for e in &log.entries {
         let c = &e.commit;
         out.push_str(&format!(

@@ -31,6 +31,11 @@ pub struct DiffReport {
     pub changes: Vec<Change>,
     #[serde(serialize_with = "crate::output::json::findings::serialize")]
     pub findings: Vec<Finding>,
+    /// Whether the repository holds the whole history; when it does not, the commits
+    /// credited with a change may be wrong or missing (`history_reason` says why).
+    pub history_complete: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -74,7 +79,23 @@ impl DiffReport {
             summary: s,
             changes,
             findings,
+            history_complete: true,
+            history_reason: None,
         }
+    }
+
+    /// Record how complete the history behind the provenance is.
+    pub fn history(mut self, c: &crate::history::Completeness) -> Self {
+        self.history_complete = c.complete;
+        self.history_reason = c.reason.clone();
+        self
+    }
+
+    /// The line that says the history is incomplete, if it is.
+    pub fn incomplete_line(&self) -> Option<String> {
+        self.history_reason.as_ref().map(|r| {
+            format!("warning: the history is incomplete ({r}): the commits credited with a change may be missing or wrong, and four-eyes findings are not evaluable")
+        })
     }
 
     pub fn has_breaking(&self) -> bool {
@@ -147,6 +168,10 @@ fn header_line(r: &DiffReport) -> String {
 /// which keeps piped output greppable).
 pub fn table(r: &DiffReport, wrap: bool) -> String {
     let mut out = String::new();
+    if let Some(line) = r.incomplete_line() {
+        out.push_str(&term(&line));
+        out.push('\n');
+    }
     if r.changes.is_empty() {
         out.push_str(&term(&header_line(r)));
         out.push('\n');
@@ -195,6 +220,9 @@ pub fn markdown(r: &DiffReport) -> String {
         md_text(&r.from.rev),
         md_text(&r.to.rev)
     ));
+    if let Some(line) = r.incomplete_line() {
+        out.push_str(&format!("> **{}**\n\n", md_text(&line)));
+    }
     out.push_str(&format!("{}\n\n", md_text(&header_line(r))));
     if !r.changes.is_empty() {
         out.push_str("| class | change | subject | what | commits |\n|---|---|---|---|---|\n");

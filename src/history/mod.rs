@@ -31,6 +31,18 @@ pub struct CommitInfo {
     pub signed: bool,
 }
 
+/// Whether the repository holds the whole history, so that conclusions drawn from it
+/// (who made a change, four-eyes) can be trusted. Serialised as
+/// `{"complete": bool, "reason": …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Completeness {
+    pub complete: bool,
+    /// Why not: "shallow clone (fetch with full history: `git fetch --unshallow`, or
+    /// `fetch-depth: 0` in actions/checkout)", grafts, replace refs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// A repository and where the registry sits inside it.
 pub struct Repo {
     repo: Repository,
@@ -38,6 +50,9 @@ pub struct Repo {
     subtrees: std::cell::RefCell<std::collections::HashMap<Oid, Option<Oid>>>,
     /// The registry folder relative to the repository root, `/`-separated, "" for the root.
     prefix: String,
+    /// Commits at the cut of a shallow clone (`.git/shallow`): their parents are missing,
+    /// so what they contain is not what they changed.
+    cut: std::collections::HashSet<Oid>,
 }
 
 impl Repo {
@@ -66,11 +81,48 @@ impl Repo {
                 Some(workdir) => relative(workdir, registry)?,
             },
         };
+        let cut = std::fs::read_to_string(repo.path().join("shallow"))
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| Oid::from_str(l.trim()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Repo {
             repo,
             subtrees: Default::default(),
             prefix,
+            cut,
         })
+    }
+
+    /// Is the commit graph the whole history? Not in a shallow clone (commits beyond the
+    /// cut look like root commits that added everything), nor with grafts or replace refs
+    /// (the graph is rewritten).
+    pub fn completeness(&self) -> Completeness {
+        let mut reasons = Vec::new();
+        if self.repo.is_shallow() {
+            reasons.push(
+                "shallow clone: commits before the cut are missing (fetch the full history: \
+                 `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+                    .to_string(),
+            );
+        }
+        if self.repo.path().join("info/grafts").exists() {
+            reasons.push("grafts rewrite the commit graph (.git/info/grafts)".to_string());
+        }
+        let replaced = self
+            .repo
+            .references_glob("refs/replace/*")
+            .map(|mut refs| refs.next().is_some())
+            .unwrap_or(false);
+        if replaced {
+            reasons.push("replace refs rewrite commits (refs/replace/)".to_string());
+        }
+        Completeness {
+            complete: reasons.is_empty(),
+            reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
+        }
     }
 
     /// The registry folder inside the repository ("" for the root).
@@ -261,9 +313,16 @@ impl Repo {
         Ok(out)
     }
 
+    /// Is `id` at the cut of a shallow clone (its parents are not in the repository)?
+    pub fn is_cut(&self, id: Oid) -> bool {
+        self.cut.contains(&id)
+    }
+
     /// The registry files one commit changed (against its first parent), as the old and
     /// the new versions' `(path, bytes)`. Merge commits are skipped (`None`), as `git log
-    /// -p` does: the commits they merge carry the changes. Only the registry subtree is
+    /// -p` does: the commits they merge carry the changes. So is a commit at the cut of a
+    /// shallow clone: its parent is missing, so what it changed is unknown (it is not
+    /// "everything added"). Only the registry subtree is
     /// compared, and only blobs whose ids differ are read.
     #[allow(clippy::type_complexity)]
     pub fn changed_files(
@@ -271,7 +330,7 @@ impl Repo {
         id: Oid,
     ) -> anyhow::Result<Option<(Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>)>> {
         let commit = self.repo.find_commit(id)?;
-        if commit.parent_count() > 1 {
+        if commit.parent_count() > 1 || self.is_cut(id) {
             return Ok(None);
         }
         let new = self.subtree_id(id)?;

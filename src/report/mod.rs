@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::diff::Subject;
 use crate::finding::Finding;
+use crate::history::Completeness;
 use crate::registry::{Registry, Sensitivity};
 
 /// Version of the JSON document; bumped on any incompatible change.
@@ -126,6 +127,11 @@ pub struct Report {
     pub self_approved_commits: Vec<Finding>,
     /// Whether the history was read for the four-eyes check.
     pub history_checked: bool,
+    /// Whether the repository holds the whole history (not a shallow clone); when it does
+    /// not, the four-eyes check is not evaluable and `history_reason` says why.
+    pub history_complete: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_reason: Option<String>,
     pub controls: Vec<Control>,
     /// Grants by expiry month (`YYYY-MM`), in month order; grants without expiry are left out.
     pub expiry_by_month: Vec<(String, usize)>,
@@ -155,6 +161,7 @@ pub fn build(
     prefix: &str,
     today: NaiveDate,
     commit_findings: Option<Vec<Finding>>,
+    history: &Completeness,
 ) -> Report {
     let history_checked = commit_findings.is_some();
     let commit_findings = commit_findings.unwrap_or_default();
@@ -244,6 +251,7 @@ pub fn build(
         &clients_without_owner,
         &commit_findings,
         history_checked,
+        history,
     );
     Report {
         version: JSON_VERSION,
@@ -256,6 +264,8 @@ pub fn build(
         clients_without_owner,
         self_approved_commits: commit_findings,
         history_checked,
+        history_complete: history.complete,
+        history_reason: history.reason.clone(),
         controls,
         expiry_by_month: months.into_iter().collect(),
     }
@@ -275,6 +285,7 @@ fn controls(
     no_owner: &[String],
     commit_findings: &[Finding],
     history_checked: bool,
+    history: &Completeness,
 ) -> Vec<Control> {
     // 5.15 Access control: rules defined as scopes with owners; grants only of defined scopes;
     // clients owned.
@@ -401,19 +412,24 @@ fn controls(
             id: "5.3",
             title: "Segregation of duties",
             demonstrates: "No grant is approved by the owner of the client that receives it, nor by the author of the commit that added, extended or re-approved it (four-eyes principle).",
-            status: if g53.is_empty() && !history_checked {
-                "partial"
-            } else {
-                status(&g53)
+            // Gaps found are gaps; without them, "met" needs the whole history.
+            status: match (g53.is_empty(), history_checked, &history.reason) {
+                (false, ..) => "gaps",
+                (true, false, _) => "partial",
+                (true, true, Some(_)) => "not-evaluable",
+                (true, true, None) => "met",
             },
-            evidence: if history_checked {
-                format!("{with_approver} approved grant(s) checked against client owners and commit authors")
-            } else {
-                format!(
+            evidence: match (history_checked, &history.reason) {
+                (true, None) => format!("{with_approver} approved grant(s) checked against client owners and commit authors"),
+                (true, Some(reason)) => format!(
+                    "{with_approver} approved grant(s) checked against client owners; \
+                     commit authors NOT evaluable: the history is incomplete ({reason})"
+                ),
+                (false, _) => format!(
                     "{with_approver} approved grant(s) checked against client owners only; \
                      commit authors NOT checked (history not read, --no-history): \
                      a grant committed by its own approver would not show here"
-                )
+                ),
             },
             gaps: g53,
         },

@@ -84,6 +84,7 @@ pub fn markdown(r: &Report) -> String {
             match c.status {
                 "met" => "met",
                 "partial" => "**partial**",
+                "not-evaluable" => "**not evaluable**",
                 _ => "**gaps**",
             },
             md_line(&c.evidence),
@@ -200,7 +201,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}.met{color:#176f2c;font-weight:bold}.gaps{color:#b00020;font-weight:bold}.partial{color:#8a5a00;font-weight:bold}.expired{background:#fde0e0}.expiring{background:#fff4d6}svg text{font-size:11px}.muted{color:#666}";
+const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}.met{color:#176f2c;font-weight:bold}.gaps{color:#b00020;font-weight:bold}.partial{color:#8a5a00;font-weight:bold}.not-evaluable{color:#8a5a00;font-weight:bold}.expired{background:#fde0e0}.expiring{background:#fff4d6}svg text{font-size:11px}.muted{color:#666}";
 
 fn html_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
     let rows: Vec<&GrantRow> = rows.collect();
