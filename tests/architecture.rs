@@ -178,3 +178,39 @@ fn command_modules_are_adapters() {
         "command modules are adapters of about 100 lines (arguments → library → renderer → outcome); move logic into the library: {long:?}"
     );
 }
+
+/// The layers of docs/ARCHITECTURE.md's module table, bottom first: a module uses only
+/// modules listed before it.
+const LAYERS: &[&str] = &[
+    "text", "rules", "net", "finding", "registry", "output", "lint", "history", "diff", "report",
+    "token", "push", "init", "schema", "synth",
+];
+
+#[test]
+fn modules_use_only_the_layers_below_them() {
+    let graph = graph();
+    let rank = |m: &str| LAYERS.iter().position(|l| *l == m);
+    let mut wrong = Vec::new();
+    for (m, deps) in &graph {
+        let Some(rm) = rank(m) else {
+            wrong.push(format!(
+                "{m} is not in docs/ARCHITECTURE.md's module table (LAYERS)"
+            ));
+            continue;
+        };
+        for d in deps {
+            if rank(d).is_none_or(|rd| rd >= rm) {
+                wrong.push(format!("{m} uses {d}, which is not below it"));
+            }
+        }
+    }
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ARCHITECTURE.md"))
+            .expect("docs/ARCHITECTURE.md");
+    for m in LAYERS {
+        if !doc.contains(&format!("`{m}`")) {
+            wrong.push(format!("docs/ARCHITECTURE.md does not describe `{m}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
