@@ -1759,3 +1759,73 @@ fn list_rules_shows_the_registry_levels() {
     // Genuineness rules keep their level whatever [rules] says.
     assert_eq!(row("token/alg-none")["level"], "deny");
 }
+
+/// A token with `=` padding on every part, signed over the padded text as AWS ALB signs
+/// its `x-amzn-oidc-data` tokens (ES256).
+fn padded(alg: Algorithm, key: &EncodingKey, claims: &Value) -> String {
+    let pad = |p: String| format!("{p}{}", "=".repeat((4 - p.len() % 4) % 4));
+    let header = pad(b64(format!(r#"{{"alg":"{alg:?}","typ":"JWT"}}"#).as_bytes()));
+    let payload = pad(b64(claims.to_string().as_bytes()));
+    let input = format!("{header}.{payload}");
+    let sig = jsonwebtoken::crypto::sign(input.as_bytes(), key, alg).unwrap();
+    format!("{input}.{}", pad(sig))
+}
+
+#[test]
+fn padded_signatures_verify_with_every_algorithm_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = good_claims();
+    let hs = padded(
+        Algorithm::HS256,
+        &EncodingKey::from_secret(b"a-long-enough-hmac-secret-for-hs256"),
+        &claims,
+    );
+    let secret = file(&dir, "secret", "a-long-enough-hmac-secret-for-hs256");
+    let (code, doc) = run_json(decode(&dir).args(["--secret-file", &secret]).arg(&hs));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(code, 0);
+    for (alg, pair) in [
+        (Algorithm::ES256, p256_pair()),
+        (Algorithm::EdDSA, ed_pair()),
+        (
+            Algorithm::RS256,
+            Pair {
+                private: rsa_pair().private.clone(),
+                public: rsa_pair().public.clone(),
+            },
+        ),
+    ] {
+        let token = padded(alg, &encoding_key(alg, &pair.private), &claims);
+        assert!(token.contains('='), "{alg:?}: {token}");
+        let key = file(&dir, "k.pem", &pair.public);
+        let (code, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&token));
+        assert_eq!(doc["signature"]["status"], "verified", "{alg:?}: {doc:#}");
+        assert_eq!(code, 0, "{alg:?}");
+    }
+}
+
+#[test]
+fn a_key_that_cannot_check_is_not_a_forgery() {
+    // An Ed25519 PEM given for an EdDSA token whose signature has the wrong length: the
+    // backend fails, which says nothing about the token: "could not check", exit 2.
+    let dir = tempfile::tempdir().unwrap();
+    let pair = ed_pair();
+    let token = sign(Algorithm::EdDSA, &pair.private, None, &good_claims());
+    let (head, _) = token.rsplit_once('.').unwrap();
+    let short = format!("{head}.{}", b64(&[7u8; 10]));
+    let key = file(&dir, "k.pem", &pair.public);
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&short));
+    let status = doc["signature"]["status"].as_str().unwrap().to_string();
+    let found = codes(&doc);
+    // Either the backend refuses the malformed signature (could not check: exit 2) or it
+    // compares and says no (invalid: exit 1) — never both, and never "invalid" from an
+    // error.
+    if found.contains(&"token/key-unusable".to_string()) {
+        assert_eq!(status, "unverified", "{doc:#}");
+        assert_eq!(code, 2);
+        assert!(!found.contains(&"token/signature-invalid".to_string()));
+    } else {
+        assert_eq!(status, "invalid", "{doc:#}");
+        assert_eq!(code, 1);
+    }
+}

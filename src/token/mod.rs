@@ -204,13 +204,6 @@ impl Decoded {
         &self.token.as_bytes()[..self.signing_input_len]
     }
 
-    /// The signature as it is written in the token (base64url).
-    pub fn signature_b64(&self) -> &str {
-        self.token
-            .get(self.signing_input_len + 1..)
-            .unwrap_or_default()
-    }
-
     /// `alg` from the header, if it is a string.
     pub fn alg(&self) -> Option<&str> {
         self.header.get("alg").and_then(Value::as_str)

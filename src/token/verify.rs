@@ -662,9 +662,13 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         );
         return v;
     }
-    let sig = d.signature_b64();
+    // The signature as jsonwebtoken expects it: canonical base64url without padding (a
+    // token may carry `=` padding, which the decoder tolerates; ALB tokens do).
+    let sig = super::b64url(&d.signature);
+    let sig = sig.as_str();
     let input = d.signing_input();
     let mut errors = Vec::new();
+    let mut mismatches = 0usize;
     for k in &candidates {
         let ok = match k.verify_fast(alg, input, &d.signature) {
             Some(ok) => Ok(ok),
@@ -682,9 +686,32 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                 v.key = Some(k.label.clone());
                 return v;
             }
-            Ok(false) => {}
-            Err(e) => errors.push(e.to_string()),
+            Ok(false) => mismatches += 1,
+            Err(e) => errors.push(format!("{}: {e}", k.describe())),
         }
+    }
+    if mismatches == 0 {
+        // No key said "does not match": every check failed on its own. That is not a
+        // forged token, it is a signature that could not be checked.
+        v.status = Status::Unverified;
+        v.key_unusable = true;
+        v.message = format!(
+            "signature could NOT be checked: {alg_text} with the {} failed: {}",
+            keys.origin,
+            errors.join("; ")
+        );
+        v.findings.push(
+            Finding::error(
+                Rule::TokenKeyUnusable,
+                format!(
+                    "the signature could not be checked with the {} ({}); this says nothing about whether the token is genuine",
+                    keys.origin,
+                    errors.join("; ")
+                ),
+            )
+            .help("check the key (its type, curve and size) and the token's signature part; a resource server with this key would reject the token"),
+        );
+        return v;
     }
     v.status = Status::Invalid;
     v.key = Some(format!(
