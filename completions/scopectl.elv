@@ -99,6 +99,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --registry 'The registry root (default: the current directory, if it is a registry)'
             cand --today 'Evaluate the registry''s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --secret-base64 'The secret of --secret-file/--secret-env is base64 or base64url text: decode it first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always decoded from its `k`'
             cand --discover 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`'
             cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
             cand --list-rules 'List the token findings with their ids, levels and explanations, then exit'

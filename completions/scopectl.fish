@@ -111,6 +111,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l today -d 'E
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-base64 -d 'The secret of --secret-file/--secret-env is base64 or base64url text: decode it first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always decoded from its `k`'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l discover -d 'Fetch the issuer\'s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token\'s `iss`'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l insecure-http -d 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l list-rules -d 'List the token findings with their ids, levels and explanations, then exit'

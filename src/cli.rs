@@ -320,6 +320,11 @@ pub struct DecodeArgs {
     /// Verify HMAC (HS*) with the secret in environment variable VAR.
     #[arg(long, value_name = "VAR", group = "keysource")]
     pub secret_env: Option<String>,
+    /// The secret of --secret-file/--secret-env is base64 or base64url text: decode it
+    /// first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always
+    /// decoded from its `k`.
+    #[arg(long)]
+    pub secret_base64: bool,
     /// Verify with a JWKS from a file or an https:// URL.
     #[arg(long, value_name = "FILE|URL", group = "keysource")]
     pub jwks: Option<String>,
@@ -386,17 +391,26 @@ pub fn parse_instant(s: &str) -> Result<i64, String> {
 }
 
 use scopectl::token::keys::KeySource;
+use scopectl::token::verify::SecretEncoding;
 
 impl DecodeArgs {
     /// Where the verification key comes from (clap lets at most one of them through).
     pub fn key_source(&self) -> KeySource<'_> {
         match (&self.key, &self.secret_file, &self.secret_env, &self.jwks) {
             (Some(p), ..) => KeySource::Pem(p),
-            (_, Some(p), ..) => KeySource::SecretFile(p),
-            (_, _, Some(v), _) => KeySource::SecretEnv(v),
+            (_, Some(p), ..) => KeySource::SecretFile(p, self.secret_encoding()),
+            (_, _, Some(v), _) => KeySource::SecretEnv(v, self.secret_encoding()),
             (.., Some(j)) => KeySource::Jwks(j),
             _ if self.discover => KeySource::Discover,
             _ => KeySource::None,
+        }
+    }
+
+    fn secret_encoding(&self) -> SecretEncoding {
+        if self.secret_base64 {
+            SecretEncoding::Base64
+        } else {
+            SecretEncoding::Raw
         }
     }
 }

@@ -1829,3 +1829,89 @@ fn a_key_that_cannot_check_is_not_a_forgery() {
         assert_eq!(code, 1);
     }
 }
+
+/// RFC 7515 appendix A.1: an HS256 JWS and its key as an `oct` JWK.
+const RFC7515_A1_TOKEN: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const RFC7515_A1_K: &str =
+    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+
+#[test]
+fn hmac_keys_as_an_oct_jwk_a_jwks_or_base64_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = |args: &[&str]| {
+        let (code, doc) = run_json(decode(&dir).args(args).arg(RFC7515_A1_TOKEN));
+        (
+            code,
+            doc["signature"]["status"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    let jwk = file(
+        &dir,
+        "k.jwk",
+        &format!(r#"{{"kty":"oct","k":"{RFC7515_A1_K}"}}"#),
+    );
+    assert_eq!(status(&["--secret-file", &jwk]).1, "verified");
+    let jwks = file(
+        &dir,
+        "k.jwks",
+        &format!(r#"{{"keys":[{{"kty":"oct","kid":"a1","k":"{RFC7515_A1_K}"}}]}}"#),
+    );
+    assert_eq!(status(&["--secret-file", &jwks]).1, "verified");
+    // The same bytes as base64url text: only when asked.
+    let text = file(&dir, "k.b64", RFC7515_A1_K);
+    assert_eq!(
+        status(&["--secret-file", &text, "--secret-base64"]).1,
+        "verified"
+    );
+    assert_eq!(
+        status(&["--secret-file", &text]).1,
+        "invalid",
+        "never guessed"
+    );
+    // And standard base64 (with padding) too.
+    use base64::Engine;
+    let raw = scopectl::token::decode_b64url(RFC7515_A1_K).unwrap();
+    let std_text = file(
+        &dir,
+        "k.std",
+        &base64::engine::general_purpose::STANDARD.encode(&raw),
+    );
+    assert_eq!(
+        status(&["--secret-file", &std_text, "--secret-base64"]).1,
+        "verified"
+    );
+}
+
+#[test]
+fn public_keys_are_never_hmac_secrets_in_any_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"whatever", &good_claims());
+    let rsa_jwk = file(&dir, "pub.jwk", r#"{"kty":"RSA","n":"sXch","e":"AQAB"}"#);
+    let der = {
+        use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
+        let key = rsa::RsaPublicKey::from_public_key_pem(&rsa_pair().public).unwrap();
+        let p = dir.path().join("pub.der");
+        std::fs::write(&p, key.to_public_key_der().unwrap().as_bytes()).unwrap();
+        p.to_string_lossy().into_owned()
+    };
+    for (f, what) in [(&rsa_jwk, "public key material"), (&der, "DER")] {
+        let out = decode(&dir)
+            .args(["--secret-file", f])
+            .arg(&token)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{f}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            all.contains(what) && all.contains("not an HMAC secret"),
+            "{all}"
+        );
+    }
+}

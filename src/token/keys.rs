@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::verify::{self, FetchOptions, KeySet};
+use super::verify::{self, FetchOptions, KeySet, SecretEncoding};
 use crate::registry::policy::TargetKind;
 use crate::registry::Registry;
 use crate::text::clean;
@@ -17,10 +17,10 @@ pub enum KeySource<'a> {
     None,
     /// `--key FILE`: a PEM public key.
     Pem(&'a Path),
-    /// `--secret-file FILE`: an HMAC secret.
-    SecretFile(&'a Path),
+    /// `--secret-file FILE`: an HMAC secret (raw bytes, base64, an `oct` JWK or JWKS).
+    SecretFile(&'a Path, SecretEncoding),
     /// `--secret-env VAR`: an HMAC secret from the environment.
-    SecretEnv(&'a str),
+    SecretEnv(&'a str, SecretEncoding),
     /// `--jwks FILE|URL`.
     Jwks(&'a str),
     /// `--discover`: the issuer's OpenID configuration, then its `jwks_uri`.
@@ -36,8 +36,8 @@ pub fn resolve(
     match source {
         KeySource::None => Ok(None),
         KeySource::Pem(p) => KeySet::from_pem_file(&p.to_string_lossy()).map(Some),
-        KeySource::SecretFile(p) => KeySet::from_secret_file(&p.to_string_lossy()).map(Some),
-        KeySource::SecretEnv(v) => KeySet::from_secret_env(v).map(Some),
+        KeySource::SecretFile(p, e) => KeySet::from_secret_file(&p.to_string_lossy(), e).map(Some),
+        KeySource::SecretEnv(v, e) => KeySet::from_secret_env(v, e).map(Some),
         KeySource::Jwks(j) => {
             let lower = j.to_ascii_lowercase();
             if lower.starts_with("https://") || lower.starts_with("http://") {

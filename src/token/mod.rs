@@ -457,6 +457,11 @@ pub fn json_type(v: &Value) -> &'static str {
 }
 
 /// base64url-encode (no padding), for tests and tools that build tokens.
+/// base64url text (padding tolerated) to bytes.
+pub fn decode_b64url(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    B64URL.decode(text)
+}
+
 pub fn b64url(bytes: &[u8]) -> String {
     B64URL.encode(bytes)
 }

@@ -193,25 +193,31 @@ impl KeySet {
         .labelled())
     }
 
-    /// An HMAC secret read from a file (one trailing newline is removed).
-    pub fn from_secret_file(path: &str) -> anyhow::Result<KeySet> {
+    /// An HMAC secret read from a file (one trailing newline is removed): the secret's
+    /// bytes, an `oct` JWK (its `k`), or a JWKS of `oct` keys.
+    pub fn from_secret_file(path: &str, encoding: SecretEncoding) -> anyhow::Result<KeySet> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read secret file {path}"))?;
         Self::from_secret(
             strip_newline(&bytes),
             KeyOrigin::SecretFile(path.to_string()),
+            encoding,
         )
     }
 
     /// An HMAC secret from an environment variable.
-    pub fn from_secret_env(var: &str) -> anyhow::Result<KeySet> {
+    pub fn from_secret_env(var: &str, encoding: SecretEncoding) -> anyhow::Result<KeySet> {
         let value = std::env::var_os(var)
             .ok_or_else(|| anyhow!("environment variable {var} (--secret-env) is not set"))?;
         let bytes = value.into_encoded_bytes();
-        Self::from_secret(&bytes, KeyOrigin::SecretEnv(var.to_string()))
+        Self::from_secret(&bytes, KeyOrigin::SecretEnv(var.to_string()), encoding)
     }
 
-    fn from_secret(secret: &[u8], origin: KeyOrigin) -> anyhow::Result<KeySet> {
+    fn from_secret(
+        secret: &[u8],
+        origin: KeyOrigin,
+        encoding: SecretEncoding,
+    ) -> anyhow::Result<KeySet> {
         if secret.is_empty() {
             bail!("the {origin} is empty");
         }
@@ -220,8 +226,25 @@ impl KeySet {
         if secret.windows(10).any(|w| w == b"-----BEGIN") {
             bail!("the {origin} holds a PEM key, not an HMAC secret: pass public keys with --key");
         }
-        if serde_json::from_slice::<Value>(secret).is_ok_and(|v| v.get("keys").is_some()) {
-            bail!("the {origin} holds a JWKS, not an HMAC secret: pass it with --jwks");
+        if let Some(keys) = oct_keys(secret, &origin)? {
+            return Ok(KeySet {
+                origin,
+                keys,
+                skipped: Vec::new(),
+            }
+            .labelled());
+        }
+        if is_der_sequence(secret) {
+            bail!("the {origin} holds a DER-encoded key or certificate, not an HMAC secret: pass public keys with --key (PEM) or --jwks");
+        }
+        let bytes = match encoding {
+            SecretEncoding::Raw => secret.to_vec(),
+            SecretEncoding::Base64 => decode_base64_secret(secret).map_err(|e| {
+                anyhow!("the {origin} is not base64 or base64url text (--secret-base64): {e}")
+            })?,
+        };
+        if bytes.is_empty() {
+            bail!("the {origin} decodes to an empty secret");
         }
         Ok(KeySet {
             origin,
@@ -230,7 +253,7 @@ impl KeySet {
                 None,
                 AlgorithmFamily::Hmac,
                 None,
-                DecodingKey::from_secret(secret),
+                DecodingKey::from_secret(&bytes),
             )],
             skipped: Vec::new(),
         }
@@ -404,6 +427,94 @@ fn jwk_key(jwk: &Jwk) -> Result<Key, String> {
     let family = key.family();
     check_key_material(family, &key)?;
     Ok(Key::new(jwk.common.key_id.clone(), alg, family, curve, key))
+}
+
+/// How an HMAC secret is written (`--secret-base64`): never guessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecretEncoding {
+    /// The bytes are the secret.
+    #[default]
+    Raw,
+    /// The text is base64 or base64url (padding optional), as jwt-cli's `b64:` prefix.
+    Base64,
+}
+
+fn decode_base64_secret(text: &[u8]) -> Result<Vec<u8>, String> {
+    use base64::alphabet;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine;
+    let text = std::str::from_utf8(text)
+        .map_err(|_| "not text".to_string())?
+        .trim();
+    let config =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let standard = GeneralPurpose::new(&alphabet::STANDARD, config);
+    let url = GeneralPurpose::new(&alphabet::URL_SAFE, config);
+    standard
+        .decode(text)
+        .or_else(|_| url.decode(text))
+        .map_err(|e| e.to_string())
+}
+
+/// A JSON secret file: an `oct` JWK or a JWKS of `oct` keys gives their `k` values
+/// (`Some`); public keys are refused (they are never HMAC secrets); any other text is not
+/// JSON key material (`None`: the bytes are the secret).
+fn oct_keys(secret: &[u8], origin: &KeyOrigin) -> anyhow::Result<Option<Vec<Key>>> {
+    let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(secret) else {
+        return Ok(None);
+    };
+    let list: Vec<Value> = match (doc.get("keys"), doc.get("kty")) {
+        (Some(Value::Array(keys)), _) => keys.clone(),
+        (None, Some(_)) => vec![Value::Object(doc.clone())],
+        _ => return Ok(None),
+    };
+    let mut keys = Vec::new();
+    let mut public = Vec::new();
+    for v in &list {
+        let kty = v.get("kty").and_then(Value::as_str).unwrap_or("?");
+        if kty != "oct" {
+            public.push(kty.to_string());
+            continue;
+        }
+        let k = v
+            .get("k")
+            .and_then(Value::as_str)
+            .ok_or_else(|| anyhow!("the {origin} holds an `oct` JWK without `k`"))?;
+        let bytes = super::decode_b64url(k)
+            .map_err(|e| anyhow!("the {origin}: the `oct` JWK's `k` is not base64url ({e})"))?;
+        if bytes.is_empty() {
+            bail!("the {origin}: the `oct` JWK's `k` is empty");
+        }
+        let kid = v.get("kid").and_then(Value::as_str).map(str::to_string);
+        keys.push(Key::new(
+            kid,
+            None,
+            AlgorithmFamily::Hmac,
+            None,
+            DecodingKey::from_secret(&bytes),
+        ));
+    }
+    if keys.is_empty() {
+        bail!(
+            "the {origin} holds public key material (JWK kty {}), not an HMAC secret: pass public keys with --key or --jwks",
+            public.join(", ")
+        );
+    }
+    Ok(Some(keys))
+}
+
+/// Does the whole input form one DER SEQUENCE (a key or certificate in binary form)?
+fn is_der_sequence(b: &[u8]) -> bool {
+    if b.len() < 2 || b[0] != 0x30 {
+        return false;
+    }
+    let (len, header) = match b[1] {
+        n if n < 0x80 => (n as usize, 2),
+        0x81 if b.len() > 2 => (b[2] as usize, 3),
+        0x82 if b.len() > 3 => (((b[2] as usize) << 8) | b[3] as usize, 4),
+        _ => return false,
+    };
+    header + len == b.len()
 }
 
 /// Network settings for `--jwks URL` and `--discover`.
