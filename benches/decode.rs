@@ -139,8 +139,8 @@ fn main() {
     std::fs::write(&key_path, &public_pem).expect("write key");
     let rsa_key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).expect("key");
     let secret_path = dir.path().join("secret");
-    std::fs::write(&secret_path, "bench-secret-0123456789").expect("write secret");
-    let hs_key = EncodingKey::from_secret(b"bench-secret-0123456789");
+    std::fs::write(&secret_path, "bench-secret-0123456789-0123456789").expect("write secret");
+    let hs_key = EncodingKey::from_secret(b"bench-secret-0123456789-0123456789");
 
     // 1. One token, whole process.
     let token = encode(&Header::new(Algorithm::RS256), &claims(0), &rsa_key).expect("sign");

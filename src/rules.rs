@@ -154,6 +154,7 @@ catalog! {
     TokenKeyUnusable = "token/key-unusable", Token, Deny, false, "The key could not be loaded or fetched (exit 2).";
     TokenUnknownKid = "token/unknown-kid", Token, Deny, true, "The token's `kid` is not in the JWKS.";
     TokenSignatureInvalid = "token/signature-invalid", Token, Deny, false, "The signature does not verify.";
+    TokenWeakKey = "token/weak-key", Token, Deny, true, "The verifying key is weaker than RFC 7518 allows (RSA under 2048 bits, an HMAC secret shorter than the hash).";
     TokenUnverified = "token/unverified", Token, Warn, true, "No key was given: the signature was not checked.";
     TokenEmbeddedKey = "token/embedded-key", Token, Warn, true, "The header carries or points to its own key (jwk, jku, x5u, x5c).";
     TokenCritUnsupported = "token/crit-unsupported", Token, Deny, false, "The header marks extensions as critical (`crit`); none are supported.";

@@ -357,8 +357,8 @@ fn tampered_token_is_invalid_but_its_claims_are_still_shown() {
 #[test]
 fn hmac_verifies_with_a_secret_from_a_file_or_the_environment_only() {
     let dir = tempfile::tempdir().unwrap();
-    let token = sign_hs(b"s3cret-value", &good_claims());
-    let secret = file(&dir, "secret", "s3cret-value\n");
+    let token = sign_hs(b"s3cret-value-long-enough-for-hs256", &good_claims());
+    let secret = file(&dir, "secret", "s3cret-value-long-enough-for-hs256\n");
     let (code, doc) = run_json(decode(&dir).arg("--secret-file").arg(&secret).arg(&token));
     assert_eq!(
         (code, doc["signature"]["status"].as_str()),
@@ -366,7 +366,7 @@ fn hmac_verifies_with_a_secret_from_a_file_or_the_environment_only() {
     );
     let (code, doc) = run_json(
         decode(&dir)
-            .env("TEST_JWT_SECRET", "s3cret-value")
+            .env("TEST_JWT_SECRET", "s3cret-value-long-enough-for-hs256")
             .arg("--secret-env")
             .arg("TEST_JWT_SECRET")
             .arg(&token),
@@ -1914,4 +1914,101 @@ fn public_keys_are_never_hmac_secrets_in_any_form() {
             "{all}"
         );
     }
+}
+
+#[test]
+fn keys_that_exist_but_cannot_be_used_say_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    // The token's kid names an encryption key of the JWKS: not "kid not in the JWKS".
+    let jwks = file(
+        &dir,
+        "enc.jwks",
+        r#"{"keys":[{"kty":"RSA","kid":"e1","use":"enc","n":"sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw","e":"AQAB"}]}"#,
+    );
+    let mut h = Header::new(Algorithm::RS256);
+    h.kid = Some("e1".into());
+    let token = encode(
+        &h,
+        &good_claims(),
+        &encoding_key(Algorithm::RS256, &rsa_pair().private),
+    )
+    .unwrap();
+    let out = decode(&dir)
+        .args(["--format", "json", "--jwks", &jwks])
+        .arg(&token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("encryption key") && !text.contains("not in the"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    // A signature key given only as an X.509 chain (x5c): its certificate's public key.
+    let key_pair =
+        rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&rsa_pair().private, &rcgen::PKCS_RSA_SHA256)
+            .unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["issuer.example".to_string()])
+        .unwrap()
+        .self_signed(&key_pair)
+        .unwrap();
+    use base64::Engine;
+    let x5c = base64::engine::general_purpose::STANDARD.encode(cert.der());
+    let jwks = file(
+        &dir,
+        "x5c.jwks",
+        &format!(r#"{{"keys":[{{"kty":"RSA","kid":"c1","use":"sig","x5c":["{x5c}"]}}]}}"#),
+    );
+    h.kid = Some("c1".into());
+    let token = encode(
+        &h,
+        &good_claims(),
+        &encoding_key(Algorithm::RS256, &rsa_pair().private),
+    )
+    .unwrap();
+    let (code, doc) = run_json(decode(&dir).args(["--jwks", &jwks]).arg(&token));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn weak_keys_are_findings_even_when_the_signature_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let small = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+    let private = small.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
+    let public = small
+        .to_public_key()
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    let token = sign(Algorithm::RS256, &private, None, &good_claims());
+    let key = file(&dir, "small.pem", &public);
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&token));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    let weak = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "token/weak-key")
+        .expect("token/weak-key");
+    assert!(
+        weak["message"].as_str().unwrap().contains("1024 bits"),
+        "{weak}"
+    );
+    assert_eq!(code, 1);
+    // An HMAC secret shorter than the hash.
+    let token = sign_hs(b"short", &good_claims());
+    let secret = file(&dir, "short", "short");
+    let (code, doc) = run_json(decode(&dir).args(["--secret-file", &secret]).arg(&token));
+    assert!(
+        codes(&doc).contains(&"token/weak-key".to_string()),
+        "{doc:#}"
+    );
+    assert_eq!(code, 1);
+    // A 2048-bit key: no finding.
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let key = file(&dir, "ok.pem", &rsa_pair().public);
+    let (_, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&token));
+    assert!(!codes(&doc).contains(&"token/weak-key".to_string()));
 }

@@ -104,6 +104,37 @@ impl Key {
         ok.then_some(true)
     }
 
+    /// Why the key is too weak for `alg` (RFC 7518: RSA keys of 2048 bits or more, HMAC
+    /// secrets at least as long as the hash output), if it is.
+    fn weakness(&self, alg: Algorithm) -> Option<String> {
+        use jsonwebtoken::DecodingKeyKind;
+        match (self.family, self.key.kind()) {
+            (AlgorithmFamily::Rsa, kind) => {
+                let n = match kind {
+                    DecodingKeyKind::RsaModulusExponent { n, .. } => n.to_vec(),
+                    DecodingKeyKind::SecretOrDer(der) => pkcs1_modulus(der)?.to_vec(),
+                };
+                let bits = bit_length(&n);
+                (bits < 2048)
+                    .then(|| format!("an RSA key of {bits} bits (RFC 7518 requires 2048 or more)"))
+            }
+            (AlgorithmFamily::Hmac, DecodingKeyKind::SecretOrDer(secret)) => {
+                let need = match alg {
+                    Algorithm::HS384 => 48,
+                    Algorithm::HS512 => 64,
+                    _ => 32,
+                };
+                (secret.len() < need).then(|| {
+                    format!(
+                        "an HMAC secret of {} bytes for {alg:?} (RFC 7518 requires at least {need}, the hash's size)",
+                        secret.len()
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn describe(&self) -> String {
         let kind = match self.family {
             AlgorithmFamily::Hmac => "HMAC secret",
@@ -137,6 +168,49 @@ impl Key {
     }
 }
 
+/// The modulus of a DER `RSAPublicKey` (PKCS#1: SEQUENCE { INTEGER n, INTEGER e }).
+fn pkcs1_modulus(der: &[u8]) -> Option<&[u8]> {
+    fn header(b: &[u8], tag: u8) -> Option<(usize, usize)> {
+        if *b.first()? != tag {
+            return None;
+        }
+        let first = *b.get(1)?;
+        if first < 0x80 {
+            return Some((2, first as usize));
+        }
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let len = b
+            .get(2..2 + n)?
+            .iter()
+            .fold(0usize, |acc, x| (acc << 8) | *x as usize);
+        Some((2 + n, len))
+    }
+    let (h, _) = header(der, 0x30)?;
+    let rest = der.get(h..)?;
+    let (h, len) = header(rest, 0x02)?;
+    rest.get(h..h + len)
+}
+
+/// Bits of a big-endian unsigned integer (leading zero bytes and bits left out).
+fn bit_length(n: &[u8]) -> usize {
+    let n: Vec<u8> = n.iter().copied().skip_while(|b| *b == 0).collect();
+    match n.first() {
+        None => 0,
+        Some(b) => (n.len() - 1) * 8 + (8 - b.leading_zeros() as usize),
+    }
+}
+
+/// A key of a JWKS that is not used to verify signatures, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub kid: Option<String>,
+    /// "key 2 (kid \"e1\"): an encryption key (use=enc)".
+    pub text: String,
+}
+
 /// Where keys came from: for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyOrigin {
@@ -165,7 +239,7 @@ pub struct KeySet {
     pub origin: KeyOrigin,
     pub keys: Vec<Key>,
     /// Keys of the JWKS that were skipped, with the reason.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
 }
 
 impl KeySet {
@@ -282,23 +356,37 @@ impl KeySet {
                 .and_then(Value::as_str)
                 .map(|k| format!("key {i} (kid {k:?})"))
                 .unwrap_or_else(|| format!("key {i}"));
-            let jwk: Jwk = match serde_json::from_value(v.clone()) {
-                Ok(j) => j,
-                Err(e) => {
-                    skipped.push(format!("{name}: not a usable JWK ({e})"));
-                    continue;
-                }
+            let kid = v.get("kid").and_then(Value::as_str).map(str::to_string);
+            let from_jwk = serde_json::from_value::<Jwk>(v.clone())
+                .map_err(|e| format!("not a usable JWK ({e})"))
+                .and_then(|jwk| jwk_key(&jwk));
+            // A key given only (or also) as an X.509 chain: its first certificate.
+            let enc = v.get("use").and_then(Value::as_str) == Some("enc");
+            let result = match from_jwk {
+                Err(reason) if !enc => match x5c_key(v) {
+                    Some(Ok(key)) => Ok(key),
+                    Some(Err(e)) => Err(format!("{reason}; its x5c certificate: {e}")),
+                    None => Err(reason),
+                },
+                other => other,
             };
-            match jwk_key(&jwk) {
+            match result {
                 Ok(key) => keys.push(key),
-                Err(reason) => skipped.push(format!("{name}: {reason}")),
+                Err(reason) => skipped.push(Skipped {
+                    kid,
+                    text: format!("{name}: {reason}"),
+                }),
             }
         }
         if keys.is_empty() {
             let why = if skipped.is_empty() {
                 "it is empty".to_string()
             } else {
-                skipped.join("; ")
+                skipped
+                    .iter()
+                    .map(|s| s.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             };
             bail!("the {origin} has no usable signature verification key: {why}");
         }
@@ -399,6 +487,41 @@ fn pem_ec_curve(text: &str) -> Option<EllipticCurve> {
     } else {
         None
     }
+}
+
+/// The public key of a JWK's first `x5c` certificate, with the JWK's `kid` and `alg`;
+/// `None` when the JWK has no `x5c`.
+fn x5c_key(v: &Value) -> Option<Result<Key, String>> {
+    use base64::Engine;
+    let first = v.get("x5c")?.as_array()?.first()?.as_str()?;
+    let der = match base64::engine::general_purpose::STANDARD.decode(first.trim()) {
+        Ok(d) => d,
+        Err(e) => return Some(Err(format!("not base64 ({e})"))),
+    };
+    let body = base64::engine::general_purpose::STANDARD.encode(&der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    );
+    Some(
+        pem_key(pem.as_bytes())
+            .map_err(|e| format!("{e:#}"))
+            .and_then(|mut key| {
+                key.kid = v.get("kid").and_then(Value::as_str).map(str::to_string);
+                if let Some(a) = v.get("alg").and_then(Value::as_str) {
+                    key.alg = Some(
+                        Algorithm::from_str(a)
+                            .map_err(|_| format!("its alg {a:?} is not a signature algorithm"))?,
+                    );
+                }
+                Ok(key)
+            }),
+    )
 }
 
 fn jwk_key(jwk: &Jwk) -> Result<Key, String> {
@@ -740,6 +863,24 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                 .filter(|k| k.kid.as_deref() == Some(kid))
                 .collect();
             if by_kid.is_empty() {
+                if let Some(skip) = keys.skipped.iter().find(|s| s.kid.as_deref() == Some(kid)) {
+                    v.key_unusable = true;
+                    v.message = format!(
+                        "the key with kid {kid:?} in the {} is not used to verify signatures",
+                        keys.origin
+                    );
+                    v.findings.push(
+                        Finding::error(
+                            Rule::TokenKeyUnusable,
+                            format!(
+                                "the token's kid {kid:?} names a key of the {} that cannot verify it: {}",
+                                keys.origin, skip.text
+                            ),
+                        )
+                        .help("a resource server with this JWKS rejects the token; the issuer should sign with a signature key (use=sig) it publishes"),
+                    );
+                    return v;
+                }
                 v.message = format!("no key with kid {kid:?} in the {}", keys.origin);
                 let kids = keys.kids();
                 v.findings.push(
@@ -795,6 +936,15 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                 v.status = Status::Verified;
                 v.message = format!("signature verified: {alg_text} with the {}", k.label);
                 v.key = Some(k.label.clone());
+                if let Some(weak) = k.weakness(alg) {
+                    v.findings.push(
+                        Finding::error(
+                            Rule::TokenWeakKey,
+                            format!("the token verifies, but with {weak}: such keys can be broken or guessed"),
+                        )
+                        .help("rotate to an RSA key of 2048 bits or more (or an EC/Ed25519 key), or a random HMAC secret at least as long as the hash"),
+                    );
+                }
                 return v;
             }
             Ok(false) => mismatches += 1,
