@@ -302,8 +302,10 @@ pub enum DecodeFormat {
     after_help = "Exit codes: 0 no error findings, 1 error findings or invalid signature, 2 malformed input, JWE or opaque token, unusable key, unreachable key server or bad arguments.\nExit 0 does not mean verified: without a key the token exits 0 with a `token/unverified` warning (`valid` is true only when the signature was verified too). `\"token/unverified\" = \"deny\"` in [rules] of the registry's scopectl.toml makes an unverified token exit 1.\nSecrets are read only from a file (--secret-file) or an environment variable (--secret-env)."
 )]
 pub struct DecodeArgs {
-    /// The token, `-` to read it from stdin, or a whole `Authorization: Bearer …` line.
-    #[arg(required_unless_present_any = ["batch", "list_rules"], conflicts_with = "batch")]
+    /// The token, a file holding it, `-` to read it from stdin (also when stdin is piped
+    /// and no token is given), a whole `Authorization: Bearer …` line (as `curl -v`
+    /// prints it too), or a JWS in the JSON serialization.
+    #[arg(conflicts_with = "batch")]
     pub token: Option<String>,
     /// Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each.
     #[arg(long, value_name = "FILE|-")]

@@ -451,7 +451,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(diagnostics: &[Finding]) -> Self {
+    pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut s = Summary::default();
         for d in diagnostics {
             match d.severity {

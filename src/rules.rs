@@ -146,6 +146,7 @@ catalog! {
     InputUtf8 = "input/utf8", Input, Deny, false, "A decoded part of the token is not UTF-8 text.";
     InputJson = "input/json", Input, Deny, false, "A decoded part of the token is not JSON.";
     InputNotObject = "input/not-object", Input, Deny, false, "A decoded part of the token is JSON but not an object.";
+    InputJwsJson = "input/jws-json", Input, Deny, false, "A JWS JSON serialization that cannot be checked as a compact token (unprotected header, detached payload, no signature).";
     TokenAlgNone = "token/alg-none", Token, Deny, false, "The token is unsigned (`alg: none`).";
     TokenAlgMissing = "token/alg-missing", Token, Deny, true, "The header has no `alg`.";
     TokenAlgNotAllowed = "token/alg-not-allowed", Token, Deny, true, "`alg` is unknown or outside the allowlist (--alg).";

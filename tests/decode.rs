@@ -958,7 +958,21 @@ fn registry_findings_undefined_not_granted_expired_grant_and_stale_step_up() {
         .iter()
         .filter(|f| f["code"] == "token/scope-not-granted")
         .collect();
-    assert_eq!(not_granted.len(), 2, "{not_granted:?}");
+    // One finding per cause: the undefined telemetry:delete is `token/undefined-scope`
+    // only, not also "not granted".
+    assert_eq!(not_granted.len(), 1, "{not_granted:?}");
+    let about_delete: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("telemetry:delete")
+        })
+        .collect();
+    assert_eq!(about_delete.len(), 1, "{about_delete:?}");
 
     // fleet-ops' grant of system:reboot ends 2026-12-19.
     let mut claims = claims.clone();
@@ -2011,4 +2025,161 @@ fn weak_keys_are_findings_even_when_the_signature_verifies() {
     let key = file(&dir, "ok.pem", &rsa_pair().public);
     let (_, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&token));
     assert!(!codes(&doc).contains(&"token/weak-key".to_string()));
+}
+
+#[test]
+fn the_verdict_separates_what_a_resource_server_decides_from_registry_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-long-enough-hmac-secret-for-hs256";
+    let secret_file = file(&dir, "s", secret);
+    let mut claims = good_claims();
+    claims["scope"] = json!("orders:read telemetry:nuke");
+    let token = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let reg = registry();
+    let args = [
+        "--secret-file",
+        &secret_file,
+        "--registry",
+        reg.to_str().unwrap(),
+    ];
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "accepted",
+        "{doc:#}"
+    );
+    assert_eq!(doc["verdict"]["policy"]["errors"], 1, "{doc:#}");
+    assert_eq!(
+        codes(&doc),
+        ["token/undefined-scope"],
+        "one finding for one cause"
+    );
+    assert_eq!(code, 1, "policy errors still fail the check");
+    let out = decode(&dir).args(args).arg(&token).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("Accepted by a resource server: yes"),
+        "{text}"
+    );
+    assert!(lines[2].starts_with("Registry policy: 1 error"), "{text}");
+    // Findings come before the claims.
+    let f = text.find("Findings").unwrap();
+    assert!(
+        f < text.find("Claims").unwrap() && f < text.find("Header").unwrap(),
+        "{text}"
+    );
+    assert!(
+        text.contains("Result: accepted by a resource server, but 1 policy error"),
+        "{text}"
+    );
+    assert!(!text.contains("INVALID"), "{text}");
+
+    // Expired: rejected, whatever the registry says.
+    claims["exp"] = json!(NOW - 10);
+    claims["iat"] = json!(NOW - 100);
+    let token = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "rejected",
+        "{doc:#}"
+    );
+    assert_eq!(
+        doc["verdict"]["acceptance"]["because"],
+        json!(["token/expired"])
+    );
+    assert_eq!(code, 1);
+    // Without a key: cannot tell.
+    let (_, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(doc["verdict"]["acceptance"]["answer"], "rejected");
+    claims["exp"] = json!(NOW + 600);
+    let token = sign_hs(b"whatever", &claims);
+    let (_, doc) = run_json(decode(&dir).arg(&token));
+    assert_eq!(doc["verdict"]["acceptance"]["answer"], "unknown", "{doc:#}");
+}
+
+#[test]
+fn input_forms_curl_lines_token_files_piped_stdin_and_jws_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = sign_hs(b"whatever", &good_claims());
+    let parse_ok = |out: std::process::Output| {
+        let doc = json_of(&out.stdout);
+        assert_eq!(doc["claims"]["azp"], "shop-frontend", "{doc:#}");
+    };
+    // A request header line as `curl -v` prints it.
+    let curl = format!("> Authorization: Bearer {token}");
+    parse_ok(
+        decode(&dir)
+            .args(["--format", "json", &curl])
+            .output()
+            .unwrap(),
+    );
+    // A file holding the token.
+    let path = file(&dir, "token.jwt", &format!("{token}\n"));
+    parse_ok(
+        decode(&dir)
+            .args(["--format", "json", &path])
+            .output()
+            .unwrap(),
+    );
+    // Piped stdin without `-`.
+    parse_ok(
+        decode(&dir)
+            .args(["--format", "json"])
+            .write_stdin(token.clone())
+            .output()
+            .unwrap(),
+    );
+    // A file name that does not exist: the message says so.
+    let out = decode(&dir).arg("missing.jwt").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no such file"),
+        "{out:?}"
+    );
+
+    // JWS JSON serialization, flattened and general: checked as the compact form.
+    let (protected, payload, signature) = {
+        let mut it = token.split('.');
+        (it.next().unwrap(), it.next().unwrap(), it.next().unwrap())
+    };
+    let secret = file(&dir, "s", "whatever");
+    for json_form in [
+        format!(r#"{{"payload":"{payload}","protected":"{protected}","signature":"{signature}"}}"#),
+        format!(
+            r#"{{"payload":"{payload}","signatures":[{{"protected":"{protected}","signature":"{signature}"}}]}}"#
+        ),
+    ] {
+        let (_, doc) = run_json(
+            decode(&dir)
+                .args(["--secret-file", &secret])
+                .arg(&json_form),
+        );
+        assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+        assert_eq!(doc["claims"]["azp"], "shop-frontend");
+    }
+    // Unprotected headers cannot be checked: said exactly, not "opaque".
+    let unprotected = format!(
+        r#"{{"payload":"{payload}","header":{{"alg":"HS256"}},"signature":"{signature}"}}"#
+    );
+    let out = decode(&dir)
+        .args(["--format", "json", &unprotected])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc = json_of(&out.stdout);
+    assert_eq!(doc["error"]["code"], "input/jws-json", "{doc:#}");
+    assert!(doc["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unprotected"));
 }

@@ -69,10 +69,9 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         };
         return batch::run(reader, out.json_stream(), file, &ctx, &keys);
     }
-    let input = match args.token.as_deref() {
-        Some("-") | None => super::stdin_text("the token on stdin")?,
-        Some(t) => t.to_string(),
-    };
+    let input = token::read_input(args.token.as_deref(), || {
+        super::stdin_text("the token on stdin")
+    })?;
     let decoded = match token::decode(&input) {
         Ok(d) => d,
         Err(e) if json => return out.json(&render::error_json(&e)).map(|_| Outcome::Unusable),

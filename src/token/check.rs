@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use jsonwebtoken::Algorithm;
+use serde::Serialize;
 
 use super::findings::{self, Analysis};
 use super::keys::{self, KeySource};
@@ -134,7 +135,77 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// Would a resource server accept the token? Only signature, algorithm, time, issuer,
+/// audience and size decide; the registry's view (scopes, grants, PII) does not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "answer")]
+pub enum Acceptance {
+    /// Signature verified, and no finding a resource server would reject it for.
+    Accepted,
+    /// Rejected: the rules that decide it (`token/expired`, `token/signature-invalid`, …).
+    Rejected { because: Vec<Rule> },
+    /// Cannot tell: the signature was not (or could not be) verified.
+    Unknown { because: String },
+}
+
+/// Does a finding of `rule` (at error level) make a resource server reject the token?
+/// The others are policy findings: what the registry says about an acceptable token.
+pub fn decides_acceptance(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::TokenAlgNone
+            | Rule::TokenAlgMissing
+            | Rule::TokenAlgNotAllowed
+            | Rule::TokenAlgConfusion
+            | Rule::TokenUnknownKid
+            | Rule::TokenSignatureInvalid
+            | Rule::TokenCritUnsupported
+            | Rule::TokenDuplicateClaim
+            | Rule::TokenInvalidClaim
+            | Rule::TokenNoExp
+            | Rule::TokenExpired
+            | Rule::TokenNotYetValid
+            | Rule::TokenIssMissing
+            | Rule::TokenIssMismatch
+            | Rule::TokenAudMissing
+            | Rule::TokenAudMismatch
+            | Rule::TokenOversize
+    )
+}
+
 impl Checked {
+    /// The resource server's answer (see [`Acceptance`]).
+    pub fn acceptance(&self) -> Acceptance {
+        let mut because: Vec<Rule> = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && decides_acceptance(f.rule))
+            .map(|f| f.rule)
+            .collect();
+        because.dedup();
+        if !because.is_empty() {
+            return Acceptance::Rejected { because };
+        }
+        match self.verification.status {
+            Status::Verified => Acceptance::Accepted,
+            _ if self.verification.key_unusable => Acceptance::Unknown {
+                because: "the key given cannot check this token".into(),
+            },
+            _ => Acceptance::Unknown {
+                because: "the signature was not verified".into(),
+            },
+        }
+    }
+
+    /// The findings that are the registry's view, not the resource server's (nor about
+    /// the key scopectl was given).
+    pub fn policy_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| {
+            !decides_acceptance(f.rule)
+                && !matches!(f.rule, Rule::TokenKeyUnusable | Rule::TokenKeyMismatch)
+        })
+    }
+
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(|d| d.severity == Severity::Error)
     }

@@ -544,6 +544,9 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                 match grant {
                     // Standard OpenID Connect scopes are not registry grants.
                     None if info.standard => {}
+                    // An undefined scope cannot be granted: one finding for one cause
+                    // (`token/undefined-scope` above).
+                    None if info.defined == Some(false) => info.granted = Some(false),
                     None => {
                         info.granted = Some(false);
                         a.findings.push(

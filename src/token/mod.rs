@@ -65,6 +65,8 @@ pub enum InputError {
     },
     /// A decoded part is JSON but not an object.
     NotObject { part: Part, found: &'static str },
+    /// A JWS JSON serialization scopectl cannot check as a compact token.
+    JwsJson { reason: String },
 }
 
 impl InputError {
@@ -80,6 +82,7 @@ impl InputError {
             InputError::Utf8 { .. } => Rule::InputUtf8,
             InputError::Json { .. } => Rule::InputJson,
             InputError::NotObject { .. } => Rule::InputNotObject,
+            InputError::JwsJson { .. } => Rule::InputJwsJson,
         }
     }
 
@@ -107,6 +110,9 @@ impl InputError {
             InputError::Opaque { .. } => Some(
                 "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662, POST /introspect)".into(),
             ),
+            InputError::Parts { found: 2 } => Some(
+                "a JWS has three base64url parts, header.payload.signature; the token may be truncated; if this is a file name, no such file exists (pass `-` to read the token from stdin)".into(),
+            ),
             InputError::Parts { .. } => Some(
                 "a JWS has three base64url parts, header.payload.signature; the token may be truncated or two tokens may be joined".into(),
             ),
@@ -117,6 +123,9 @@ impl InputError {
             InputError::Json { .. } | InputError::NotObject { .. } => {
                 Some("the token may be truncated, corrupted, or not a JWT".into())
             }
+            InputError::JwsJson { .. } => Some(
+                "convert it to the compact form `protected.payload.signature` of one signature with a protected header".into(),
+            ),
         }
     }
 
@@ -174,6 +183,9 @@ impl fmt::Display for InputError {
                 f,
                 "malformed token: the {part} is JSON but not an object (found {found})"
             ),
+            InputError::JwsJson { reason } => {
+                write!(f, "this is a JWS in the JSON serialization, and {reason}")
+            }
         }
     }
 }
@@ -187,6 +199,9 @@ pub struct Decoded {
     pub token: String,
     /// Whether it was given as an `Authorization: Bearer …` line.
     pub from_header_line: bool,
+    /// Set when the input was a JWS JSON serialization ("flattened", "general, 2
+    /// signatures"): it is checked as the compact form of its (first) signature.
+    pub json_serialization: Option<String>,
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
     /// Member names the header has more than once (the map keeps the last value).
@@ -232,6 +247,12 @@ pub const AUTHORIZATION_PREFIX: &str = "Authorization: Bearer ";
 /// name and the `Bearer` scheme. Returns the token and whether it was a header line.
 pub fn extract(input: &str) -> (&str, bool) {
     let mut s = trim_quotes(input);
+    // A request header line as `curl -v` prints it: `> Authorization: Bearer …`.
+    if let Some(rest) = s.strip_prefix('>') {
+        if strip_prefix_ci(rest.trim_start(), "authorization:").is_some() {
+            s = rest.trim_start();
+        }
+    }
     let mut header_line = false;
     if let Some(rest) = strip_prefix_ci(s, "authorization:") {
         s = trim_quotes(rest);
@@ -273,12 +294,108 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         .then(|| &s[prefix.len()..])
 }
 
+/// Largest token file `decode` reads (a token is a few KiB; a header budget is 8 KiB).
+pub const TOKEN_FILE_MAX: u64 = 1 << 20;
+
+/// What `decode TOKEN` was given, as text: `-` or nothing with a piped stdin reads stdin
+/// (`stdin`), an existing file is read (at most [`TOKEN_FILE_MAX`] bytes), anything else
+/// is the token itself.
+pub fn read_input(
+    arg: Option<&str>,
+    stdin: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    match arg {
+        Some("-") => stdin(),
+        None if !std::io::stdin().is_terminal() => stdin(),
+        None => anyhow::bail!(
+            "no token: give it as an argument, a file name, or `-` to read it from stdin"
+        ),
+        Some(t) => {
+            let path = std::path::Path::new(t);
+            // A token is base64url and dots: a name that exists as a file is a file.
+            if !t.is_empty() && path.is_file() {
+                let meta = std::fs::metadata(path)?;
+                if meta.len() > TOKEN_FILE_MAX {
+                    anyhow::bail!(
+                        "the token file {t} is {} bytes, over the {TOKEN_FILE_MAX}-byte limit",
+                        meta.len()
+                    );
+                }
+                let bytes = std::fs::read(path)
+                    .map_err(|e| anyhow::anyhow!("cannot read the token file {t}: {e}"))?;
+                return String::from_utf8(bytes).map_err(|e| {
+                    anyhow::anyhow!(
+                        "the token file {t} is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    )
+                });
+            }
+            Ok(t.to_string())
+        }
+    }
+}
+
 /// Decode what a user pasted: see [`extract`], then [`decode_compact`].
 pub fn decode(input: &str) -> Result<Decoded, InputError> {
     let (token, header_line) = extract(input);
+    if token.starts_with('{') {
+        let (compact, what) = json_serialization(token)?;
+        let mut d = decode_compact(&compact)?;
+        d.json_serialization = Some(what);
+        return Ok(d);
+    }
     let mut d = decode_compact(token)?;
     d.from_header_line = header_line;
     Ok(d)
+}
+
+/// A JWS in the JSON serialization (RFC 7515 section 7.2), flattened or general, as the
+/// compact form of its first signature, and a description ("flattened", "general, 2
+/// signatures, the first is checked").
+fn json_serialization(text: &str) -> Result<(String, String), InputError> {
+    let bad = |reason: &str| InputError::JwsJson {
+        reason: reason.to_string(),
+    };
+    let doc: Map<String, Value> = match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(bad("the input starts with `{` but is not a JSON object")),
+    };
+    let Some(payload) = doc.get("payload").and_then(Value::as_str) else {
+        return Err(bad("a JSON object without a string `payload` is not a JWS"));
+    };
+    let (sig, what) = match (doc.get("signatures"), doc.get("signature")) {
+        (Some(Value::Array(list)), None) => {
+            let first = list
+                .first()
+                .and_then(Value::as_object)
+                .ok_or_else(|| bad("`signatures` is empty"))?;
+            let what = match list.len() {
+                1 => "general JSON serialization, 1 signature".to_string(),
+                n => format!("general JSON serialization, {n} signatures; the first is checked"),
+            };
+            (first.clone(), what)
+        }
+        (None, Some(Value::String(_))) => (doc.clone(), "flattened JSON serialization".to_string()),
+        _ => return Err(bad(
+            "a JWS JSON serialization has either `signature` (flattened) or `signatures` (general)",
+        )),
+    };
+    if sig.contains_key("header") {
+        return Err(bad("it has an unprotected `header`, which the compact form cannot carry: scopectl checks only protected headers"));
+    }
+    let Some(protected) = sig.get("protected").and_then(Value::as_str) else {
+        return Err(bad("the signature has no `protected` header"));
+    };
+    let Some(signature) = sig.get("signature").and_then(Value::as_str) else {
+        return Err(bad("the signature has no `signature` value"));
+    };
+    if payload.is_empty() {
+        return Err(bad(
+            "the payload is detached (empty): there are no claims to read",
+        ));
+    }
+    Ok((format!("{protected}.{payload}.{signature}"), what))
 }
 
 /// Decode a JWS compact token (`header.payload.signature`), saying precisely which part
@@ -317,6 +434,7 @@ pub fn decode_compact(token: &str) -> Result<Decoded, InputError> {
     Ok(Decoded {
         token: token.to_string(),
         from_header_line: false,
+        json_serialization: None,
         header,
         claims,
         duplicate_header,

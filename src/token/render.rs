@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::check::{Checked, Checker};
+use super::check::{Acceptance, Checked, Checker};
 use super::findings::{self, ScopeInfo, TimeClaim};
 use super::verify::{Status, Verification};
 use super::InputError;
@@ -39,6 +39,10 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
             header_budget: c.header_budget,
         },
         summary: Summary::of(&c.findings),
+        verdict: Verdict {
+            acceptance: c.acceptance(),
+            policy: Summary::of(c.policy_findings()),
+        },
         findings: c.findings.iter().map(CompactFinding).collect(),
     }
 }
@@ -90,7 +94,16 @@ pub struct Doc<'a> {
     scopes: &'a [ScopeInfo],
     size: Size,
     summary: Summary,
+    /// Would a resource server accept the token (signature, time, issuer, audience, size),
+    /// and, apart from that, what the registry's policy says.
+    verdict: Verdict,
     findings: Vec<CompactFinding<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Verdict {
+    acceptance: super::check::Acceptance,
+    policy: Summary,
 }
 
 /// One `--batch` line: the document without what is the same on every line (`now`,
@@ -254,12 +267,56 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             clean(target)
         );
     }
+    // The on-call questions first: would a resource server accept it, and apart from
+    // that, what does the registry's policy say?
+    let policy = Summary::of(c.policy_findings());
+    let accepted = match c.acceptance() {
+        Acceptance::Accepted => {
+            p.green("yes (signature verified; time, issuer, audience and size acceptable)")
+        }
+        Acceptance::Rejected { because } => p.red(&format!(
+            "NO: {}",
+            because
+                .iter()
+                .map(|r| r.id())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Acceptance::Unknown { because } => p.yellow(&format!("cannot tell: {because}")),
+    };
+    let _ = writeln!(s, "Accepted by a resource server: {accepted}");
+    let _ = writeln!(
+        s,
+        "Registry policy: {}",
+        match (policy.errors, policy.warnings) {
+            (0, 0) => "no findings".to_string(),
+            (e, w) => format!(
+                "{e} error{}, {w} warning{} (below)",
+                if e == 1 { "" } else { "s" },
+                if w == 1 { "" } else { "s" }
+            ),
+        }
+    );
     let _ = writeln!(s);
-    let _ = writeln!(s, "{}", p.bold("Header"));
-    s.push_str(&indent_json(&c.decoded.header));
-    let _ = writeln!(s, "{}", p.bold("Claims"));
-    s.push_str(&indent_json(&c.decoded.claims));
-
+    let _ = writeln!(s, "{}", p.bold("Findings"));
+    if c.findings.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
+    for f in &c.findings {
+        let _ = writeln!(
+            s,
+            "  {}[{}]: {}",
+            p.severity(f.severity),
+            f.rule,
+            clean(&f.message)
+        );
+        for n in &f.notes {
+            let _ = writeln!(s, "      note: {}", clean(n));
+        }
+        if let Some(h) = &f.help {
+            let _ = writeln!(s, "      help: {}", clean(h));
+        }
+    }
     let _ = writeln!(s, "{} (now {})", p.bold("Times"), findings::utc(c.now));
     if c.analysis.times.is_empty() {
         let _ = writeln!(s, "  (no iat, nbf, exp or auth_time)");
@@ -359,32 +416,30 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         pct
     );
 
-    let _ = writeln!(s, "{}", p.bold("Findings"));
-    if c.findings.is_empty() {
-        let _ = writeln!(s, "  none");
-    }
-    for f in &c.findings {
-        let _ = writeln!(
-            s,
-            "  {}[{}]: {}",
-            p.severity(f.severity),
-            f.rule,
-            clean(&f.message)
-        );
-        for n in &f.notes {
-            let _ = writeln!(s, "      note: {}", clean(n));
-        }
-        if let Some(h) = &f.help {
-            let _ = writeln!(s, "      help: {}", clean(h));
-        }
-    }
+    let _ = writeln!(s, "{}", p.bold("Header"));
+    s.push_str(&indent_json(&c.decoded.header));
+    let _ = writeln!(s, "{}", p.bold("Claims"));
+    s.push_str(&indent_json(&c.decoded.claims));
+
     let sum = Summary::of(&c.findings);
     let verdict = if c.verification.key_unusable {
         p.red("could not verify: the key is unusable")
     } else if c.valid() {
         p.green("valid")
-    } else if c.has_errors() {
+    } else if matches!(c.acceptance(), Acceptance::Rejected { .. }) {
         p.red("INVALID")
+    } else if policy.errors > 0 && c.verification.status == Status::Verified {
+        p.red(&format!(
+            "accepted by a resource server, but {} policy error{}",
+            policy.errors,
+            if policy.errors == 1 { "" } else { "s" }
+        ))
+    } else if policy.errors > 0 {
+        p.red(&format!(
+            "NOT verified, and {} policy error{}",
+            policy.errors,
+            if policy.errors == 1 { "" } else { "s" }
+        ))
     } else {
         p.yellow("no errors, but NOT verified")
     };
