@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)')
             [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in environment variable VAR')
+            [CompletionResult]::new('--need', '--need', [CompletionResultType]::ParameterName, 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one')
             [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Verify with a JWKS from a file or an https:// URL')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout for each HTTP request of --jwks URL and --discover')
             [CompletionResult]::new('--alg', '--alg', [CompletionResultType]::ParameterName, 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)')

@@ -173,7 +173,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-h --batch --format --key --secret-file --secret-env --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --help"
+            opts="-h --batch --format --key --secret-file --secret-env --need --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +196,10 @@ _scopectl() {
                     return 0
                     ;;
                 --secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --need)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,6 +90,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --key 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)'
             cand --secret-file 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)'
             cand --secret-env 'Verify HMAC (HS*) with the secret in environment variable VAR'
+            cand --need 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one'
             cand --jwks 'Verify with a JWKS from a file or an https:// URL'
             cand --timeout 'Timeout for each HTTP request of --jwks URL and --discover'
             cand --alg 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)'

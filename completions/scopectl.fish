@@ -100,6 +100,7 @@ json\t'One JSON document (schema in docs/decode.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l key -d 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-file -d 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-env -d 'Verify HMAC (HS*) with the secret in environment variable VAR' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l need -d 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l jwks -d 'Verify with a JWKS from a file or an https:// URL' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l timeout -d 'Timeout for each HTTP request of --jwks URL and --discover' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l alg -d 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)' -r

@@ -322,6 +322,11 @@ pub struct DecodeArgs {
     /// Verify HMAC (HS*) with the secret in environment variable VAR.
     #[arg(long, value_name = "VAR", group = "keysource")]
     pub secret_env: Option<String>,
+    /// The 403 question: does the token carry SCOPE, which the endpoint needs, and is the
+    /// client granted it in the registry? Repeatable (all are needed); exit 1 when the
+    /// token lacks one.
+    #[arg(long, value_name = "SCOPE")]
+    pub need: Vec<String>,
     /// The secret of --secret-file/--secret-env is base64 or base64url text: decode it
     /// first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always
     /// decoded from its `k`.

@@ -177,6 +177,7 @@ catalog! {
     TokenDeprecatedScope = "token/deprecated-scope", Token, Warn, true, "A scope the registry marks deprecated.";
     TokenScopeNotGranted = "token/scope-not-granted", Token, Deny, true, "A scope the client holds no grant for.";
     TokenGrantExpired = "token/grant-expired", Token, Deny, true, "A scope whose grant to the client has expired.";
+    TokenNeedMissing = "token/need-missing", Token, Deny, false, "The token lacks a scope the endpoint needs (--need): a resource server answers 403.";
     TokenStepUpStale = "token/step-up-stale", Token, Deny, true, "A step-up scope without a recent enough `auth_time`.";
     PushLintErrors = "push/lint-errors", Push, Deny, false, "The registry has lint errors (other than grant/expired): apply refuses unless --allow-lint-errors.";
     PushMissingClient = "push/missing-client", Push, Deny, false, "A client of the registry does not exist on the server.";

@@ -2183,3 +2183,61 @@ fn input_forms_curl_lines_token_files_piped_stdin_and_jws_json() {
         .unwrap()
         .contains("unprotected"));
 }
+
+#[test]
+fn need_answers_the_403_question_with_the_registry_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry();
+    let reg = reg.to_str().unwrap();
+    // shop-frontend's token carries orders:read orders:write.
+    let token = sign_hs(b"whatever", &good_claims());
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args(["--registry", reg, "--need", "orders:read"])
+            .arg(&token),
+    );
+    assert_eq!(doc["need"]["satisfied"], true, "{doc:#}");
+    assert!(!codes(&doc).contains(&"token/need-missing".to_string()));
+    assert_eq!(code, 0, "{doc:#}");
+    // A scope the token lacks and the client is not granted: no, and why.
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args([
+                "--registry",
+                reg,
+                "--need",
+                "orders:read",
+                "--need",
+                "system:reboot",
+            ])
+            .arg(&token),
+    );
+    assert_eq!(doc["need"]["satisfied"], false);
+    let row = &doc["need"]["scopes"][1];
+    assert_eq!(
+        (row["in_token"].clone(), row["granted"].clone()),
+        (json!(false), json!(false))
+    );
+    let f = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "token/need-missing")
+        .expect("need-missing");
+    assert!(f["message"].as_str().unwrap().contains("system:reboot"));
+    assert!(
+        f["help"].as_str().unwrap().contains("no unexpired grant"),
+        "{f}"
+    );
+    assert_eq!(code, 1);
+    let out = decode(&dir)
+        .args(["--registry", reg, "--need", "system:reboot"])
+        .arg(&token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Carries what the endpoint needs (system:reboot): NO (403): lacks system:reboot (NOT granted in the registry)"),
+        "{text}"
+    );
+}

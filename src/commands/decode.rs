@@ -48,6 +48,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
             .filter(|a| !a.is_empty())
             .unwrap_or(DEFAULT_ALGORITHMS),
         batch: args.batch.is_some(),
+        need: &args.need,
         ..Checker::new(registry.as_ref(), now, args.today)
     };
     let fetch = FetchOptions {

@@ -39,6 +39,8 @@ pub struct Checker<'a> {
     pub batch: bool,
     /// `[rules]` levels from the registry's scopectl.toml.
     pub overrides: HashMap<Rule, Level>,
+    /// The scopes the endpoint needs (`--need`); empty: the question is not asked.
+    pub need: &'a [String],
 }
 
 /// Everything known about one token.
@@ -52,6 +54,8 @@ pub struct Checked {
     pub header_budget: u64,
     /// `--discover` without `--iss`: the registry target that names the token's issuer.
     pub trusted_by: Option<String>,
+    /// The answer to `--need`, when it was asked.
+    pub need: Option<super::need::Need>,
 }
 
 impl<'a> Checker<'a> {
@@ -68,6 +72,7 @@ impl<'a> Checker<'a> {
             aud: &[],
             allowed: verify::DEFAULT_ALGORITHMS,
             batch: false,
+            need: &[],
             overrides: registry
                 .map(crate::lint::level_overrides)
                 .unwrap_or_default(),
@@ -120,6 +125,22 @@ impl<'a> Checker<'a> {
         );
         let mut all: Vec<Finding> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
+        let need = (!self.need.is_empty()).then(|| {
+            let scopes: Vec<String> = analysis.scopes.iter().map(|s| s.scope.clone()).collect();
+            let today = self
+                .today
+                .or_else(|| chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()))
+                .unwrap_or_else(crate::today_utc);
+            let (need, findings) = super::need::check(
+                self.need,
+                &scopes,
+                analysis.client.as_deref(),
+                self.registry,
+                today,
+            );
+            all.extend(findings);
+            need
+        });
         crate::lint::apply_token_overrides(&mut all, &self.overrides);
         // Errors first, then warnings, then notes; stable within a level.
         all.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -131,6 +152,7 @@ impl<'a> Checker<'a> {
             now: self.now,
             header_budget: self.policy.header_budget,
             trusted_by: None,
+            need,
         }
     }
 }
@@ -202,7 +224,10 @@ impl Checked {
     pub fn policy_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| {
             !decides_acceptance(f.rule)
-                && !matches!(f.rule, Rule::TokenKeyUnusable | Rule::TokenKeyMismatch)
+                && !matches!(
+                    f.rule,
+                    Rule::TokenKeyUnusable | Rule::TokenKeyMismatch | Rule::TokenNeedMissing
+                )
         })
     }
 

@@ -12,6 +12,7 @@ pub mod batch;
 pub mod check;
 pub mod findings;
 pub mod keys;
+pub mod need;
 pub mod render;
 pub mod verify;
 

@@ -43,6 +43,7 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
             acceptance: c.acceptance(),
             policy: Summary::of(c.policy_findings()),
         },
+        need: c.need.as_ref(),
         findings: c.findings.iter().map(CompactFinding).collect(),
     }
 }
@@ -97,6 +98,9 @@ pub struct Doc<'a> {
     /// Would a resource server accept the token (signature, time, issuer, audience, size),
     /// and, apart from that, what the registry's policy says.
     verdict: Verdict,
+    /// The answer to `--need`, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    need: Option<&'a super::need::Need>,
     findings: Vec<CompactFinding<'a>>,
 }
 
@@ -285,6 +289,34 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         Acceptance::Unknown { because } => p.yellow(&format!("cannot tell: {because}")),
     };
     let _ = writeln!(s, "Accepted by a resource server: {accepted}");
+    if let Some(need) = &c.need {
+        let all: Vec<String> = need
+            .scopes
+            .iter()
+            .map(|r| clean(&r.scope).into_owned())
+            .collect();
+        let answer = if need.satisfied {
+            p.green("yes")
+        } else {
+            let missing: Vec<String> = need
+                .missing()
+                .map(|r| {
+                    let grant = match r.granted {
+                        Some(true) => "granted in the registry: request it",
+                        Some(false) => "NOT granted in the registry",
+                        None => "grant unknown",
+                    };
+                    format!("{} ({grant})", clean(&r.scope))
+                })
+                .collect();
+            p.red(&format!("NO (403): lacks {}", missing.join(", ")))
+        };
+        let _ = writeln!(
+            s,
+            "Carries what the endpoint needs ({}): {answer}",
+            all.join(" ")
+        );
+    }
     let _ = writeln!(
         s,
         "Registry policy: {}",

@@ -1,0 +1,87 @@
+//! The 403 question (`decode --need SCOPE`): does the token carry every scope an endpoint
+//! needs, and, for a scope it lacks, is the client granted it in the registry (so it only
+//! has to ask for it) or not (it needs an approved grant first)? What an endpoint needs
+//! is a list of scopes, all required; API definitions can supply the same list.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::registry::Registry;
+use crate::rules::Rule;
+
+/// One needed scope and what the token and the registry say about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NeedRow {
+    pub scope: String,
+    pub in_token: bool,
+    /// Whether the client holds an unexpired grant of it in the registry; `None` without
+    /// a registry or when the token names no client the registry knows.
+    pub granted: Option<bool>,
+}
+
+/// The answer for all the needed scopes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Need {
+    /// Every needed scope is in the token.
+    pub satisfied: bool,
+    pub scopes: Vec<NeedRow>,
+}
+
+impl Need {
+    /// The needed scopes the token lacks.
+    pub fn missing(&self) -> impl Iterator<Item = &NeedRow> {
+        self.scopes.iter().filter(|r| !r.in_token)
+    }
+}
+
+/// Answer the need for `needed` scopes given the token's scopes and client; one
+/// `token/need-missing` finding per scope the token lacks.
+pub fn check(
+    needed: &[String],
+    token_scopes: &[String],
+    client: Option<&str>,
+    registry: Option<&Registry>,
+    today: NaiveDate,
+) -> (Need, Vec<Finding>) {
+    let client_def = client.and_then(|c| registry.and_then(|r| r.clients.get(c)));
+    let mut rows = Vec::new();
+    let mut findings = Vec::new();
+    for scope in needed {
+        let in_token = token_scopes.iter().any(|s| s == scope);
+        let granted = client_def.map(|cl| {
+            cl.grants
+                .iter()
+                .any(|g| g.scope() == scope && !g.is_expired(today))
+        });
+        if !in_token {
+            let who = client.unwrap_or("the client");
+            let help = match granted {
+                Some(true) => format!(
+                    "`{who}` holds an approved grant of `{scope}`: request it (scope={scope}); if it is a default scope, check the authorization server (`scopectl drift`)"
+                ),
+                Some(false) => format!(
+                    "`{who}` has no unexpired grant of `{scope}` in the registry: it needs an approved grant first (`scopectl grant`), then `scopectl apply`"
+                ),
+                None => "without a registry that knows the client, whether it may have the scope cannot be told".to_string(),
+            };
+            findings.push(
+                Finding::error(
+                    Rule::TokenNeedMissing,
+                    format!("the token lacks `{scope}`, which the endpoint needs: a resource server answers 403 (insufficient_scope)"),
+                )
+                .help(help),
+            );
+        }
+        rows.push(NeedRow {
+            scope: scope.clone(),
+            in_token,
+            granted,
+        });
+    }
+    let need = Need {
+        satisfied: rows.iter().all(|r| r.in_token),
+        scopes: rows,
+    };
+    (need, findings)
+}
