@@ -249,7 +249,7 @@ pub struct DiffArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_values_t = [DiffFailOn::Breaking, DiffFailOn::Weakened]
+        default_value = "breaking,weakened"
     )]
     pub fail_on: Vec<DiffFailOn>,
 }

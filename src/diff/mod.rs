@@ -923,10 +923,10 @@ pub fn scope_weakenings(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding
 /// default while its approval (`approved_by` and `approved_on`) stayed as it was: the
 /// change rides on an approval given for something else.
 pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding> {
-    let grant = |m: &Model, client: &str, key: (String, usize)| {
+    let grant = |m: &'_ Model, client: &str, key: &(String, usize)| -> Option<GrantDef> {
         m.clients
             .get(client)
-            .and_then(|c| c.grants.get(&key))
+            .and_then(|c| c.grants.get(key))
             .cloned()
     };
     changes
@@ -940,21 +940,22 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
             else {
                 return None;
             };
+            let key = (scope.clone(), *occurrence);
+            let (ga, gb) = (grant(a, client, &key)?, grant(b, client, &key)?);
             let what = match (c.kind, c.field.as_deref()) {
-                (Kind::GrantExtended, _) => format!(
-                    "extended from {} to {}",
-                    c.old.as_deref().unwrap_or("no expiry"),
-                    c.new.as_deref().unwrap_or("no expiry")
-                ),
+                (Kind::GrantExtended, _) => {
+                    let expiry = |g: &GrantDef| opt(&g.expires).unwrap_or("no expiry".into());
+                    format!("extended from {} to {}", expiry(&ga), expiry(&gb))
+                }
                 (Kind::GrantRejustified, _) => "re-justified".to_string(),
-                (Kind::GrantChanged, Some("type")) if c.class == Class::AccessAdded => {
+                (Kind::GrantChanged, Some("type"))
+                    if ga.kind() == GrantType::Optional && gb.kind() == GrantType::Default =>
+                {
                     "moved from optional to default (every token of the client now carries it)"
                         .to_string()
                 }
                 _ => return None,
             };
-            let key = (scope.clone(), *occurrence);
-            let (ga, gb) = (grant(a, client, key.clone())?, grant(b, client, key)?);
             let approval = |g: &GrantDef| (opt(&g.approved_by), opt(&g.approved_on));
             if approval(&ga) != approval(&gb) {
                 return None;
