@@ -247,7 +247,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-h --worktree --registry --subdir --require-full-history --format --color --help"
+            opts="-h --worktree --registry --subdir --require-full-history --format --fail-on --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +263,10 @@ _scopectl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "breaking weakened access-added findings" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -56,6 +56,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --format 'Output format'
+            cand --fail-on 'Exit 3 when any of these is present (a comma list)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --worktree 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'

@@ -244,6 +244,27 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
+    /// Exit 3 when any of these is present (a comma list).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "breaking,weakened"
+    )]
+    pub fail_on: Vec<DiffFailOn>,
+}
+
+/// A condition `diff --fail-on` can fail on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFailOn {
+    /// A breaking change.
+    Breaking,
+    /// A weakening finding: policy, push target, scope control, grant changed without a new approval.
+    Weakened,
+    /// A change that gives a client more access (a new grant, an extension, ...).
+    AccessAdded,
+    /// Any finding at all (four-eyes included).
+    Findings,
 }
 
 #[derive(Debug, clap::Args)]

@@ -137,6 +137,9 @@ catalog! {
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     DiffSelfApprovedCommit = "diff/self-approved-commit", Diff, Warn, false, "A grant was added, extended or re-approved by a commit authored by its own approver (four-eyes).";
     DiffPolicyWeakened = "diff/policy-weakened", Diff, Warn, false, "A `scopectl.toml` setting that is a control got weaker (diff exits 3).";
+    DiffScopeWeakened = "diff/scope-weakened", Diff, Warn, false, "A scope's control got weaker: sensitivity lowered, `step_up` or `max_grant` removed or loosened, PII claims newly released into ID tokens (diff exits 3).";
+    DiffUnapprovedChange = "diff/unapproved-change", Diff, Warn, false, "A grant was extended, re-justified or made default without a new approval (`approved_by` and `approved_on` unchanged; diff exits 3).";
+    DiffTargetChanged = "diff/target-changed", Diff, Warn, false, "A push target's URL, CA file or secret source (`*_env`, `*_file`) changed (diff exits 3).";
     InputEmpty = "input/empty", Input, Deny, false, "No token: the input is empty.";
     InputJwe = "input/jwe", Input, Deny, false, "An encrypted token (JWE): only its recipient can read it.";
     InputOpaque = "input/opaque", Input, Deny, false, "An opaque (reference) token: it has no claims to decode.";

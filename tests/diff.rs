@@ -113,8 +113,10 @@ fn provenance_shows_sha_date_subject_and_signature() {
 fn a_grant_approved_by_its_commit_author_is_a_four_eyes_finding() {
     let h = history("");
     let v = diff_json(&h.t, "v1..v2", 3);
-    // Dave's shorter expiry_warning (30d → 14d) is the third finding: policy-weakened.
-    assert_eq!(v["findings"].as_array().unwrap().len(), 3, "{v:#}");
+    // Dave's shorter expiry_warning (30d → 14d) is the third finding: policy-weakened;
+    // Bob extending and re-justifying telemetry:read on the old approval are two
+    // diff/unapproved-change findings.
+    assert_eq!(v["findings"].as_array().unwrap().len(), 5, "{v:#}");
     let findings: Vec<&Value> = v["findings"]
         .as_array()
         .unwrap()
@@ -142,7 +144,9 @@ fn a_moved_and_reformatted_file_is_no_change() {
 fn no_breaking_change_exits_zero() {
     let h = history("");
     let range = format!("{}..{}", h.c[1], h.c[2]);
-    let v = diff_json(&h.t, &range, 0);
+    // (By default this range fails: Bob extends a grant without a new approval, see
+    // `case_3_silent_weakening_is_found_and_gates_in_every_format`.)
+    let v = diff_json_args(&h.t, &range, &["--fail-on", "breaking"], 0);
     assert_eq!(v["summary"]["access-added"], 2);
 }
 
@@ -438,7 +442,8 @@ fn changes_made_on_a_merged_branch_are_attributed_to_the_branch_commit() {
         &[main, side],
         true,
     );
-    let v = diff_json(t, "v2..HEAD", 0);
+    // Frank re-justifies without a new approval: diff/unapproved-change, exit 3.
+    let v = diff_json(t, "v2..HEAD", 3);
     assert_eq!(v["changes"].as_array().unwrap().len(), 2, "{v:#}");
     let rejustified = find(&v, "grant-rejustified", "fleet-ops");
     assert_eq!(authors(rejustified), ["Frank"]);
@@ -513,7 +518,8 @@ fn control_characters_from_registry_and_commits_are_escaped_in_diff_and_log() {
         &["log", "sensor-node"],
         &["log", "sensor-node", "--format", "markdown"],
     ] {
-        let s = stdout_of(&h, args, 0);
+        // diff exits 3: the grant is re-justified without a new approval.
+        let s = stdout_of(&h, args, if args[0] == "diff" { 3 } else { 0 });
         assert!(
             !s.chars().any(|c| c == '\u{1b}' || c == '\u{7}'),
             "{args:?} printed a raw control character: {s:?}"
@@ -556,7 +562,7 @@ fn markdown_escapes_html_and_pipes_from_registry_and_commits() {
         &["diff", "v2..v3", "--format", "markdown"][..],
         &["log", "sensor-node", "--format", "markdown"],
     ] {
-        let s = stdout_of(&h, args, 0);
+        let s = stdout_of(&h, args, if args[0] == "diff" { 3 } else { 0 });
         assert!(!s.contains("<script>"), "{args:?}: {s}");
         assert!(!s.contains("<b>"), "{args:?}: {s}");
         // (A word diff may split the text at spaces.)
@@ -568,7 +574,7 @@ fn markdown_escapes_html_and_pipes_from_registry_and_commits() {
         assert!(s.contains("&lt;b&gt;change&lt;/b&gt;"), "{args:?}: {s}");
     }
     // Every row of the diff table still has exactly its five cells.
-    let s = stdout_of(&h, &["diff", "v2..v3", "--format", "markdown"], 0);
+    let s = stdout_of(&h, &["diff", "v2..v3", "--format", "markdown"], 3);
     for row in s.lines().filter(|l| l.starts_with("| ")) {
         let cells = row.replace("\\|", "").matches('|').count();
         assert_eq!(cells, 6, "{row}");
@@ -682,4 +688,315 @@ fn a_corrupt_blob_is_refused_not_parsed() {
         err.contains(&format!("git object {victim} is corrupt")),
         "{err}"
     );
+}
+
+fn diff_json_args(t: &TestRepo, range: &str, extra: &[&str], code: i32) -> Value {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", range, "--format", "json", "--registry"])
+        .arg(t.registry())
+        .args(extra)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// `scopectl diff RANGE ARGS`: (exit code, stdout, stderr).
+fn diff_run(t: &TestRepo, range: &str, args: &[&str]) -> (i32, String, String) {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", range, "--registry"])
+        .arg(t.registry())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (code, subject, message) of every finding.
+fn findings_of(v: &Value) -> Vec<(String, Value, String)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["subject"].clone(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const REFUND_SCOPES: &str = r#"[scopes."payments:refund"]
+description = "Refund a payment"
+owner = "team-payments"
+sensitivity = "critical"
+step_up = true
+max_grant = "30d"
+
+[scopes."customers:profile"]
+description = "Read a customer's profile"
+owner = "team-crm"
+sensitivity = "medium"
+claims = ["customer_id", "email"]
+id_token = false
+"#;
+
+const REFUNDER: &str = r#"[client]
+id = "refunder"
+owner = "team-support"
+
+[[grants]]
+scope = "payments:refund"
+justification = "Support refunds (PAY-1)"
+approved_by = "carol@example.com"
+approved_on = 2026-09-01
+expires = 2026-09-20
+type = "optional"
+
+[[grants]]
+scope = "customers:profile"
+justification = "Look up the customer (CRM-4)"
+approved_by = "carol@example.com"
+approved_on = 2026-09-01
+expires = 2027-03-01
+"#;
+
+/// Issue case 3: one commit lowers payments:refund from critical to low, drops step_up
+/// and max_grant, extends the grant by 11 months and makes it default, and turns ID
+/// tokens on for a scope with an email claim, all on the old approval.
+fn silent_weakening() -> (TestRepo, String) {
+    let t = TestRepo::new("");
+    t.write("scopectl.toml", common::POLICY);
+    t.write("scopes/pay.toml", REFUND_SCOPES);
+    t.write("clients/refunder.toml", REFUNDER);
+    let c1 = t.commit("Alice", "alice@example.com", "Refunds (PAY-1)");
+    t.tag("v1", c1);
+    t.write(
+        "scopes/pay.toml",
+        &REFUND_SCOPES
+            .replace("sensitivity = \"critical\"", "sensitivity = \"low\"")
+            .replace("step_up = true\nmax_grant = \"30d\"\n", "")
+            .replace("id_token = false\n", ""),
+    );
+    t.write(
+        "clients/refunder.toml",
+        &REFUNDER
+            .replace("expires = 2026-09-20", "expires = 2027-08-20")
+            .replace("type = \"optional\"", "type = \"default\""),
+    );
+    let c2 = t.commit("Mallory", "mallory@example.com", "Tidy up payments");
+    t.tag("v2", c2);
+    (t, c2.to_string())
+}
+
+#[test]
+fn case_3_silent_weakening_is_found_and_gates_in_every_format() {
+    let (t, commit) = silent_weakening();
+    let v = diff_json(&t, "v1..v2", 3);
+    // optional -> default on a step-up scope: every token of the client now carries it.
+    let made_default = find(&v, "grant-changed", "payments:refund");
+    assert_eq!(made_default["class"], "access-added", "{v:#}");
+    let refund = serde_json::json!({"type": "scope", "scope": "payments:refund"});
+    let profile = serde_json::json!({"type": "scope", "scope": "customers:profile"});
+    let grant =
+        serde_json::json!({"type": "grant", "client": "refunder", "scope": "payments:refund"});
+    let expected = [
+        (
+            "diff/scope-weakened",
+            &profile,
+            "PII claim(s) email now released into ID tokens",
+        ),
+        (
+            "diff/scope-weakened",
+            &refund,
+            "max_grant removed (was 30d)",
+        ),
+        (
+            "diff/scope-weakened",
+            &refund,
+            "sensitivity lowered from critical to low",
+        ),
+        ("diff/scope-weakened", &refund, "step_up removed"),
+        (
+            "diff/unapproved-change",
+            &grant,
+            "extended from 2026-09-20 to 2027-08-20 without a new approval",
+        ),
+        (
+            "diff/unapproved-change",
+            &grant,
+            "moved from optional to default",
+        ),
+    ];
+    let got = findings_of(&v);
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (code, subject, what) in expected {
+        assert!(
+            got.iter()
+                .any(|(c, s, m)| c == code && s == subject && m.contains(what)),
+            "{code} {subject} {what}: {got:#?}"
+        );
+    }
+    for f in v["findings"].as_array().unwrap() {
+        assert_eq!(f["severity"], "warning");
+        assert_eq!(f["commit"], commit.as_str());
+    }
+    assert_eq!(v["summary"]["breaking"], 0, "{v:#}");
+    for format in ["table", "markdown"] {
+        let (code, out, err) = diff_run(&t, "v1..v2", &["--format", format]);
+        assert_eq!(code, 3, "{format}: {out}{err}");
+        assert!(err.contains("failing (exit 3) on weakened"), "{err}");
+        for what in [
+            "diff/scope-weakened",
+            "scope payments:refund weakened: sensitivity lowered from critical to low",
+            "scope payments:refund weakened: step_up removed",
+            "scope customers:profile weakened: PII claim(s) email",
+            "diff/unapproved-change",
+            "grant refunder → payments:refund extended from 2026-09-20 to 2027-08-20",
+            "grant refunder → payments:refund moved from optional to default",
+        ] {
+            assert!(out.contains(what), "{format}: {what}: {out}");
+        }
+    }
+}
+
+const TARGET_POLICY: &str = r#"[policy]
+expiry_warning = "14d"
+
+[targets.prod]
+kind = "keycloak"
+url = "https://id.example.com"
+realm = "shop"
+client_id = "scopectl"
+client_secret_env = "KC_SECRET"
+"#;
+
+/// Issue case 8: insecure_http and insecure_tls turned on, a token rule lowered to
+/// allow, the target's URL and secret source changed.
+fn weakened_settings() -> common::History {
+    let h = history("");
+    h.t.write("scopectl.toml", TARGET_POLICY);
+    let c =
+        h.t.commit("Alice", "alice@example.com", "Add the prod target");
+    h.t.tag("v3", c);
+    h.t.write(
+        "scopectl.toml",
+        &(TARGET_POLICY
+            .replace("https://id.example.com", "https://id.example.net")
+            .replace("KC_SECRET", "OTHER_SECRET")
+            + "insecure_http = true\ninsecure_tls = true\n\n[rules]\n\"token/no-exp\" = \"allow\"\n"),
+    );
+    let c =
+        h.t.commit("Mallory", "mallory@example.com", "Tune prod target");
+    h.t.tag("v4", c);
+    h
+}
+
+#[test]
+fn case_8_weakened_settings_and_changed_targets_are_findings_in_every_format() {
+    let h = weakened_settings();
+    let v = diff_json(&h.t, "v3..v4", 3);
+    let policy = serde_json::json!({"type": "policy"});
+    let expected = [
+        (
+            "diff/policy-weakened",
+            "targets.prod.insecure_http turned on",
+        ),
+        (
+            "diff/policy-weakened",
+            "targets.prod.insecure_tls turned on",
+        ),
+        (
+            "diff/policy-weakened",
+            "rule token/no-exp lowered from deny to allow",
+        ),
+        (
+            "diff/target-changed",
+            "targets.prod.url changed from https://id.example.com to https://id.example.net",
+        ),
+        (
+            "diff/target-changed",
+            "targets.prod.client_secret_env changed from KC_SECRET to OTHER_SECRET",
+        ),
+    ];
+    let got = findings_of(&v);
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (code, what) in expected {
+        assert!(
+            got.iter()
+                .any(|(c, s, m)| c == code && *s == policy && m.contains(what)),
+            "{code} {what}: {got:#?}"
+        );
+    }
+    assert_eq!(v["summary"]["breaking"], 0, "{v:#}");
+    for format in ["table", "markdown"] {
+        let (code, out, _) = diff_run(&h.t, "v3..v4", &["--format", format]);
+        assert_eq!(code, 3, "{format}: {out}");
+        for (rule, what) in expected {
+            assert!(out.contains(rule), "{format}: {rule}: {out}");
+            assert!(out.contains(what), "{format}: {what}: {out}");
+        }
+    }
+    // Adding the target (v2..v3) sets its URL and secret source: also a target change.
+    let v = diff_json(&h.t, "v2..v3", 3);
+    let codes: Vec<String> = findings_of(&v).into_iter().map(|f| f.0).collect();
+    assert!(codes.iter().all(|c| c == "diff/target-changed"), "{v:#}");
+    assert_eq!(codes.len(), 2, "{v:#}");
+}
+
+#[test]
+fn fail_on_breaking_alone_lets_a_weakening_through() {
+    let h = weakened_settings();
+    let v = diff_json_args(&h.t, "v3..v4", &["--fail-on", "breaking"], 0);
+    assert_eq!(findings_of(&v).len(), 5, "{v:#}");
+    diff_json_args(&h.t, "v3..v4", &["--fail-on", "weakened"], 3);
+    diff_json_args(&h.t, "v3..v4", &["--fail-on", "findings"], 3);
+    let (t, _) = silent_weakening();
+    diff_json_args(&t, "v1..v2", &["--fail-on", "breaking"], 0);
+}
+
+#[test]
+fn fail_on_access_added_makes_a_plain_grant_exit_3() {
+    let t = TestRepo::new("");
+    t.write("scopectl.toml", common::POLICY);
+    t.write("scopes/all.toml", common::SCOPES_V1);
+    t.write("clients/sensor-node.toml", common::SENSOR_V1);
+    let c1 = t.commit("Alice", "alice@example.com", "Initial");
+    t.tag("v1", c1);
+    t.write(
+        "clients/sensor-node.toml",
+        &(common::SENSOR_V1.to_string()
+            + "\n[[grants]]\nscope = \"reports:read\"\njustification = \"Monthly report (BI-2)\"\napproved_by = \"carol@example.com\"\napproved_on = 2026-10-01\nexpires = 2027-04-01\n"),
+    );
+    let c2 = t.commit("Bob", "bob@example.com", "Grant reports:read (BI-2)");
+    t.tag("v2", c2);
+    let v = diff_json(&t, "v1..v2", 0);
+    assert_eq!(v["summary"]["access-added"], 1, "{v:#}");
+    assert_eq!(findings_of(&v).len(), 0, "{v:#}");
+    diff_json_args(&t, "v1..v2", &["--fail-on", "access-added"], 3);
+    diff_json_args(&t, "v1..v2", &["--fail-on", "breaking,access-added"], 3);
+    diff_json_args(
+        &t,
+        "v1..v2",
+        &["--fail-on", "breaking,weakened,findings"],
+        0,
+    );
+    let (code, _, err) = diff_run(&t, "v1..v2", &["--fail-on", "access-added"]);
+    assert_eq!(code, 3);
+    assert!(
+        err.contains("failing (exit 3) on access-added (--fail-on)"),
+        "{err}"
+    );
+    let (code, _, err) = diff_run(&t, "v1..v2", &["--fail-on", "nothing"]);
+    assert_eq!(code, 2, "{err}");
 }

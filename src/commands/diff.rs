@@ -1,11 +1,13 @@
 //! `scopectl diff A..B | --worktree [REV]`: semantic changes between two revisions, with
 //! provenance. An adapter: arguments → [`scopectl::diff::compare`] → renderer → outcome
-//! (3 for a breaking change or a weakened policy).
+//! (3 when a `--fail-on` condition is present: by default a breaking change or a
+//! weakening finding; the decision is [`scopectl::diff::gate::failing`]).
 
 use std::io::IsTerminal;
 
 use super::out::Out;
-use crate::cli::{DiffArgs, DiffFormat};
+use crate::cli::{DiffArgs, DiffFailOn, DiffFormat};
+use scopectl::diff::gate::{self, FailOn};
 use scopectl::diff::{compare, render};
 use scopectl::finding::Outcome;
 
@@ -22,10 +24,24 @@ pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
         DiffFormat::Markdown => out.text(&render::markdown(&report))?,
         DiffFormat::Json => out.json(&render::json(&report))?,
     }
-    // A weakened policy needs the same review as a breaking change (docs/diff-report.md).
-    Ok(if report.has_breaking() || report.has_policy_weakened() {
-        Outcome::Breaking
-    } else {
-        Outcome::Clean
-    })
+    let fail_on: Vec<FailOn> = args.fail_on.iter().map(|f| fail_on(*f)).collect();
+    let failing = gate::failing(&report, &fail_on);
+    if failing.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    let names: Vec<&str> = failing.iter().map(|f| f.as_str()).collect();
+    out.err(&format!(
+        "diff: failing (exit 3) on {} (--fail-on)\n",
+        names.join(", ")
+    ))?;
+    Ok(Outcome::Breaking)
+}
+
+fn fail_on(f: DiffFailOn) -> FailOn {
+    match f {
+        DiffFailOn::Breaking => FailOn::Breaking,
+        DiffFailOn::Weakened => FailOn::Weakened,
+        DiffFailOn::AccessAdded => FailOn::AccessAdded,
+        DiffFailOn::Findings => FailOn::Findings,
+    }
 }

@@ -1,11 +1,11 @@
 //! `A..B` and `REV..worktree` comparisons of a repository's registry: both sides loaded
 //! from git (or the work tree), diffed, each change attributed to its commits, and the
-//! four-eyes and policy-weakening findings raised: a [`DiffReport`] ready to render.
+//! four-eyes and weakening findings raised: a [`DiffReport`] ready to render.
 
 use anyhow::bail;
 
 use super::render::{DiffReport, Side};
-use super::{policy_weakenings, provenance, self_approvals, Model};
+use super::{provenance, self_approvals, weakenings, Model};
 use crate::history::{self, Repo};
 
 /// Split `A..B` (`A..` = A..HEAD). `...` is refused: it means something else in git.
@@ -84,7 +84,7 @@ fn report(
         provenance::attribute(&mut changes, &hist);
     }
     let mut findings = self_approvals(&changes, &mb);
-    findings.extend(policy_weakenings(&changes));
+    findings.extend(weakenings(&changes, &ma, &mb));
     Ok(DiffReport::new(
         side_a,
         side_b,

@@ -12,6 +12,7 @@
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
 pub mod compare;
+pub mod gate;
 pub mod log;
 pub mod provenance;
 pub mod render;
@@ -607,10 +608,11 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
     );
     if a.kind() != b.kind() {
         // default -> optional: the scope leaves the client's tokens unless requested.
+        // optional -> default: from now on every token of the client carries it.
         let class = if b.kind() == GrantType::Optional {
             Class::Breaking
         } else {
-            Class::Metadata
+            Class::AccessAdded
         };
         push(
             Kind::GrantChanged,
@@ -655,6 +657,12 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
         let on = |v: Option<&str>| v == Some("true");
         return (!on(old) && on(new))
             .then(|| format!("{key} turned on: TLS certificates are no longer verified"));
+    }
+    if key.starts_with("targets.") && key.ends_with(".insecure_http") {
+        let on = |v: Option<&str>| v == Some("true");
+        return (!on(old) && on(new)).then(|| {
+            format!("{key} turned on: credentials may travel in cleartext (plain http://)")
+        });
     }
     let setting = key.strip_prefix("policy.")?;
     let d = crate::registry::policy::Policy::default();
@@ -729,6 +737,240 @@ pub fn policy_weakenings(changes: &[Change]) -> Vec<Finding> {
                 Some(k) => f.in_commit(k.id.clone()),
                 None => f,
             })
+        })
+        .collect()
+}
+
+/// The finding ids that say a control got weaker: what `--fail-on weakened` gates on.
+pub const WEAKENING_RULES: &[Rule] = &[
+    Rule::DiffPolicyWeakened,
+    Rule::DiffScopeWeakened,
+    Rule::DiffUnapprovedChange,
+    Rule::DiffTargetChanged,
+];
+
+/// Every weakening finding of a diff from `a` to `b`: `scopectl.toml` settings
+/// ([`policy_weakenings`]), push targets ([`target_changes`]), scope controls
+/// ([`scope_weakenings`]) and grant changes without a new approval
+/// ([`unapproved_changes`]).
+pub fn weakenings(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding> {
+    let mut out = policy_weakenings(changes);
+    out.extend(target_changes(changes));
+    out.extend(scope_weakenings(changes, a, b));
+    out.extend(unapproved_changes(changes, a, b));
+    out
+}
+
+/// A finding about `c`, credited to the last commit that made it (none for an uncommitted
+/// change).
+fn finding_for(c: &Change, rule: Rule, message: String) -> Finding {
+    let f = Finding::of(rule, message).about(c.subject.clone());
+    match c.commits.last() {
+        Some(k) => f.in_commit(k.id.clone()),
+        None => f,
+    }
+}
+
+/// Does changing the `scopectl.toml` leaf `key` from `old` to `new` move where a push
+/// target sends the registry and its credentials: the server (`url`, an RFC 7592
+/// `registration_client_uri`), the CA it trusts (`ca_file`) or where a secret is read
+/// from (`*_env`, `*_file`)? A key that is set or changed counts (a new target too);
+/// one that is only removed does not.
+pub fn target_change(key: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
+    let rest = key.strip_prefix("targets.")?;
+    let leaf = rest.rsplit('.').next()?;
+    let watched = matches!(leaf, "url" | "registration_client_uri")
+        || leaf.ends_with("_env")
+        || leaf.ends_with("_file");
+    let new = new?;
+    if !watched || old == Some(new) {
+        return None;
+    }
+    Some(match old {
+        Some(o) => format!("{key} changed from {o} to {new}"),
+        None => format!("{key} set to {new}"),
+    })
+}
+
+/// `diff/target-changed`: one finding per `policy-changed` change of a target's server,
+/// CA or secret source ([`target_change`]).
+pub fn target_changes(changes: &[Change]) -> Vec<Finding> {
+    changes
+        .iter()
+        .filter(|c| c.kind == Kind::PolicyChanged)
+        .filter_map(|c| {
+            let what = target_change(c.field.as_deref()?, c.old.as_deref(), c.new.as_deref())?;
+            Some(finding_for(
+                c,
+                Rule::DiffTargetChanged,
+                format!("push target changed: {what}: pushes and their credentials go where it says now"),
+            ))
+        })
+        .collect()
+}
+
+/// The policy's PII claims on one side (the default list when it is not written).
+fn pii_claims(m: &Model) -> BTreeSet<String> {
+    let defaults = || {
+        crate::registry::policy::DEFAULT_PII_CLAIMS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    match m.policy.as_ref().and_then(|p| p.get("policy.pii_claims")) {
+        Some(t) => serde_json::from_str::<Vec<String>>(t)
+            .map(|l| l.into_iter().collect())
+            .unwrap_or_else(|_| defaults()),
+        None => defaults(),
+    }
+}
+
+/// The policy's `max_grant_lifetime` on one side, in seconds.
+fn max_grant_lifetime(m: &Model) -> u64 {
+    m.policy
+        .as_ref()
+        .and_then(|p| p.get("policy.max_grant_lifetime"))
+        .and_then(|t| crate::registry::Lifetime::parse(t).ok())
+        .map(|l| l.seconds)
+        .unwrap_or_else(|| {
+            crate::registry::policy::Policy::default()
+                .max_grant_lifetime
+                .seconds
+        })
+}
+
+fn claim_set(s: &ScopeDef) -> BTreeSet<&str> {
+    s.claims.iter().map(|c| c.as_str()).collect()
+}
+
+/// What a `scope-changed` change of `field` from `sa` (policy of `a`) to `sb` (policy of
+/// `b`) weakens, if anything. `pii` is every claim either side's policy counts as PII.
+fn scope_weakening(
+    field: &str,
+    (sa, a): (&ScopeDef, &Model),
+    (sb, b): (&ScopeDef, &Model),
+    pii: &BTreeSet<String>,
+) -> Option<String> {
+    let released = |claims: BTreeSet<&str>| {
+        let l: Vec<&str> = claims.into_iter().filter(|c| pii.contains(*c)).collect();
+        (!l.is_empty())
+            .then(|| format!("PII claim(s) {} now released into ID tokens", l.join(", ")))
+    };
+    match field {
+        "sensitivity" => {
+            let (o, n) = (*sa.sensitivity.get(), *sb.sensitivity.get());
+            (n < o).then(|| format!("sensitivity lowered from {o} to {n}"))
+        }
+        "step_up" => (sa.step_up() && !sb.step_up())
+            .then(|| "step_up removed: fresh authentication is no longer required".to_string()),
+        "max_grant" => {
+            // What limits a grant: the scope's max_grant within the policy's maximum.
+            let effective = |s: &ScopeDef, m: &Model| {
+                let policy = max_grant_lifetime(m);
+                s.max_grant
+                    .as_ref()
+                    .map_or(policy, |l| l.get().seconds.min(policy))
+            };
+            if effective(sb, b) <= effective(sa, a) {
+                return None;
+            }
+            let shown = |s: &ScopeDef| opt(&s.max_grant);
+            Some(match (shown(sa), shown(sb)) {
+                (Some(o), Some(n)) => format!("max_grant loosened from {o} to {n}"),
+                (Some(o), None) => format!(
+                    "max_grant removed (was {o}): grants may last the policy's max_grant_lifetime"
+                ),
+                (None, _) => "max_grant loosened".to_string(),
+            })
+        }
+        // Claims added while the scope releases them into ID tokens.
+        "claims" if sa.id_token() && sb.id_token() => {
+            let (ca, cb) = (claim_set(sa), claim_set(sb));
+            released(cb.difference(&ca).copied().collect())
+        }
+        // ID tokens turned on: every claim of the scope enters them.
+        "id_token" if !sa.id_token() && sb.id_token() => released(claim_set(sb)),
+        _ => None,
+    }
+}
+
+/// `diff/scope-weakened`: a scope's sensitivity lowered, `step_up` removed, `max_grant`
+/// loosened or removed, or PII claims (the policy's `pii_claims`, either side's) newly
+/// released into ID tokens (a PII claim added while `id_token` is on, or `id_token`
+/// turned on with PII claims). Scope values are read from the models (`a` before, `b`
+/// after).
+pub fn scope_weakenings(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding> {
+    let pii: BTreeSet<String> = pii_claims(a).union(&pii_claims(b)).cloned().collect();
+    changes
+        .iter()
+        .filter(|c| c.kind == Kind::ScopeChanged)
+        .filter_map(|c| {
+            let Subject::Scope { scope } = &c.subject else {
+                return None;
+            };
+            let (sa, sb) = (a.scopes.get(scope)?, b.scopes.get(scope)?);
+            let what = scope_weakening(c.field.as_deref()?, (sa, a), (sb, b), &pii)?;
+            Some(finding_for(
+                c,
+                Rule::DiffScopeWeakened,
+                format!("scope {scope} weakened: {what}"),
+            ))
+        })
+        .collect()
+}
+
+/// `diff/unapproved-change`: a grant extended, re-justified or moved from optional to
+/// default while its approval (`approved_by` and `approved_on`) stayed as it was: the
+/// change rides on an approval given for something else.
+pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding> {
+    let grant = |m: &'_ Model, client: &str, key: &(String, usize)| -> Option<GrantDef> {
+        m.clients
+            .get(client)
+            .and_then(|c| c.grants.get(key))
+            .cloned()
+    };
+    changes
+        .iter()
+        .filter_map(|c| {
+            let Subject::Grant {
+                client,
+                scope,
+                occurrence,
+            } = &c.subject
+            else {
+                return None;
+            };
+            let key = (scope.clone(), *occurrence);
+            let (ga, gb) = (grant(a, client, &key)?, grant(b, client, &key)?);
+            let what = match (c.kind, c.field.as_deref()) {
+                (Kind::GrantExtended, _) => {
+                    let expiry = |g: &GrantDef| opt(&g.expires).unwrap_or("no expiry".into());
+                    format!("extended from {} to {}", expiry(&ga), expiry(&gb))
+                }
+                (Kind::GrantRejustified, _) => "re-justified".to_string(),
+                (Kind::GrantChanged, Some("type"))
+                    if ga.kind() == GrantType::Optional && gb.kind() == GrantType::Default =>
+                {
+                    "moved from optional to default (every token of the client now carries it)"
+                        .to_string()
+                }
+                _ => return None,
+            };
+            let approval = |g: &GrantDef| (opt(&g.approved_by), opt(&g.approved_on));
+            if approval(&ga) != approval(&gb) {
+                return None;
+            }
+            let (by, on) = approval(&gb);
+            Some(finding_for(
+                c,
+                Rule::DiffUnapprovedChange,
+                format!(
+                    "grant {} {what} without a new approval (approved_by {} and approved_on {} unchanged)",
+                    c.subject.label(),
+                    by.as_deref().unwrap_or("(none)"),
+                    on.as_deref().unwrap_or("(none)"),
+                ),
+            ))
         })
         .collect()
 }
@@ -911,5 +1153,216 @@ claims = ["x", "y"]
                 occurrence: 1
             }
         );
+    }
+
+    #[test]
+    fn policy_weakening_covers_token_rules_and_insecure_http() {
+        let w = |k: &str, o: Option<&str>, n: Option<&str>| policy_weakening(k, o, n);
+        // token/no-exp is deny by default; token/pii is warn.
+        assert_eq!(
+            w("rules.token/no-exp", None, Some("allow")).as_deref(),
+            Some("rule token/no-exp lowered from deny to allow")
+        );
+        assert!(w("rules.token/pii", Some("deny"), Some("warn")).is_some());
+        assert!(w("rules.token/pii", None, Some("deny")).is_none());
+        assert!(w("targets.prod.insecure_http", None, Some("true")).is_some());
+        assert!(w("targets.prod.insecure_http", Some("true"), Some("false")).is_none());
+        assert!(w("targets.prod.insecure_http", Some("true"), None).is_none());
+    }
+
+    #[test]
+    fn target_change_watches_url_ca_and_secret_sources() {
+        let t = |k: &str, o: Option<&str>, n: Option<&str>| target_change(k, o, n).is_some();
+        assert!(t("targets.prod.url", Some("https://a"), Some("https://b")));
+        assert!(t("targets.prod.url", None, Some("https://b")));
+        assert!(!t("targets.prod.url", Some("https://a"), None));
+        assert!(t("targets.prod.client_secret_env", Some("A"), Some("B")));
+        assert!(t("targets.prod.client_secret_file", None, Some("/tmp/s")));
+        assert!(t("targets.prod.password_env", Some("A"), Some("B")));
+        assert!(t("targets.prod.ca_file", Some("ca.pem"), Some("other.pem")));
+        assert!(t(
+            "targets.dcr.clients.c.registration_access_token_file",
+            Some("a"),
+            Some("b")
+        ));
+        assert!(t(
+            "targets.dcr.clients.c.registration_client_uri",
+            Some("https://a/c"),
+            Some("https://evil/c")
+        ));
+        assert!(!t("targets.prod.realm", Some("a"), Some("b")));
+        assert!(!t("targets.prod.timeout", Some("30s"), Some("60s")));
+        assert!(!t("policy.pii_claims", Some("[]"), Some("[\"x\"]")));
+    }
+
+    fn rules_of(f: &[Finding]) -> Vec<(Rule, String)> {
+        f.iter().map(|f| (f.rule, f.message.clone())).collect()
+    }
+
+    const REFUND: &str = r#"
+[scopes."payments:refund"]
+description = "Refund"
+owner = "team-pay"
+sensitivity = "critical"
+step_up = true
+max_grant = "30d"
+claims = ["tenant"]
+id_token = false
+"#;
+
+    #[test]
+    fn lowered_sensitivity_removed_step_up_and_max_grant_are_scope_weakenings() {
+        let a = model(&[("scopes/a.toml", REFUND)]);
+        let b = model(&[(
+            "scopes/a.toml",
+            &REFUND
+                .replace("critical", "low")
+                .replace("step_up = true\n", "")
+                .replace("max_grant = \"30d\"\n", ""),
+        )]);
+        let f = scope_weakenings(&diff(&a, &b), &a, &b);
+        let got = rules_of(&f);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got.iter().all(|(r, _)| *r == Rule::DiffScopeWeakened));
+        for what in [
+            "sensitivity lowered from critical to low",
+            "step_up removed",
+            "max_grant removed (was 30d)",
+        ] {
+            assert!(got.iter().any(|(_, m)| m.contains(what)), "{what}: {got:?}");
+        }
+        assert_eq!(
+            f[0].subject,
+            Some(Subject::Scope {
+                scope: "payments:refund".into()
+            })
+        );
+        // The other way round tightens: nothing.
+        assert!(scope_weakenings(&diff(&b, &a), &b, &a).is_empty());
+    }
+
+    #[test]
+    fn max_grant_counts_within_the_policy_maximum() {
+        let policy = |d: &str| format!("[policy]\nmax_grant_lifetime = \"{d}\"\n");
+        let a = model(&[("scopectl.toml", &policy("20d")), ("scopes/a.toml", REFUND)]);
+        let b = model(&[
+            ("scopectl.toml", &policy("20d")),
+            (
+                "scopes/a.toml",
+                &REFUND.replace("max_grant = \"30d\"\n", ""),
+            ),
+        ]);
+        // 30d under a 20d policy limit is 20d either way.
+        assert!(scope_weakenings(&diff(&a, &b), &a, &b).is_empty());
+        let b = model(&[("scopes/a.toml", &REFUND.replace("\"30d\"", "\"60d\""))]);
+        let a = model(&[("scopes/a.toml", REFUND)]);
+        let got = rules_of(&scope_weakenings(&diff(&a, &b), &a, &b));
+        assert!(
+            got[0].1.contains("max_grant loosened from 30d to 60d"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn pii_newly_in_id_tokens_is_a_scope_weakening() {
+        // id_token turned on with a PII claim (email) among the claims.
+        let a = model(&[(
+            "scopes/a.toml",
+            &REFUND.replace("[\"tenant\"]", "[\"tenant\", \"email\"]"),
+        )]);
+        let b = model(&[(
+            "scopes/a.toml",
+            &REFUND
+                .replace("[\"tenant\"]", "[\"tenant\", \"email\"]")
+                .replace("id_token = false\n", ""),
+        )]);
+        let got = rules_of(&scope_weakenings(&diff(&a, &b), &a, &b));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0]
+            .1
+            .contains("PII claim(s) email now released into ID tokens"));
+        // A PII claim added while id_token is on.
+        let a = model(&[("scopes/a.toml", &REFUND.replace("id_token = false\n", ""))]);
+        let b = model(&[(
+            "scopes/a.toml",
+            &REFUND.replace("id_token = false\n", "").replace(
+                "[\"tenant\"]",
+                "[\"tenant\", \"phone_number\", \"shoe_size\"]",
+            ),
+        )]);
+        let got = rules_of(&scope_weakenings(&diff(&a, &b), &a, &b));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].1.contains("PII claim(s) phone_number now"),
+            "{got:?}"
+        );
+        // The same claim added while id_token is off: not in ID tokens.
+        let a = model(&[("scopes/a.toml", REFUND)]);
+        let b = model(&[(
+            "scopes/a.toml",
+            &REFUND.replace("[\"tenant\"]", "[\"tenant\", \"email\"]"),
+        )]);
+        assert!(scope_weakenings(&diff(&a, &b), &a, &b).is_empty());
+        // A claim the policy counts as PII (on either side) counts.
+        let pii = "[policy]\npii_claims = [\"tenant\"]\n";
+        let a = model(&[("scopectl.toml", pii), ("scopes/a.toml", REFUND)]);
+        let b = model(&[("scopes/a.toml", &REFUND.replace("id_token = false\n", ""))]);
+        let got = rules_of(&scope_weakenings(&diff(&a, &b), &a, &b));
+        assert!(got.iter().any(|(_, m)| m.contains("tenant")), "{got:?}");
+    }
+
+    const GRANTED: &str = "[client]\nid = \"c\"\n\n[[grants]]\nscope = \"a:read\"\njustification = \"J\"\napproved_by = \"carol\"\napproved_on = 2026-01-01\nexpires = 2026-06-01\ntype = \"optional\"\n";
+
+    #[test]
+    fn optional_to_default_is_access_added() {
+        let a = model(&[("clients/c.toml", GRANTED)]);
+        let b = model(&[("clients/c.toml", &GRANTED.replace("optional", "default"))]);
+        let c = diff(&a, &b);
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("type"), Class::AccessAdded)
+        );
+        assert_eq!(diff(&b, &a)[0].class, Class::Breaking);
+    }
+
+    #[test]
+    fn grant_changes_without_a_new_approval_are_findings() {
+        let a = model(&[("clients/c.toml", GRANTED)]);
+        let b = model(&[(
+            "clients/c.toml",
+            &GRANTED
+                .replace("2026-06-01", "2027-05-01")
+                .replace("\"J\"", "\"K\"")
+                .replace("optional", "default"),
+        )]);
+        let f = unapproved_changes(&diff(&a, &b), &a, &b);
+        let got = rules_of(&f);
+        assert_eq!(got.len(), 3, "{got:?}");
+        for what in [
+            "extended from 2026-06-01 to 2027-05-01 without a new approval",
+            "re-justified without a new approval",
+            "moved from optional to default",
+        ] {
+            assert!(got.iter().any(|(_, m)| m.contains(what)), "{what}: {got:?}");
+        }
+        assert!(got.iter().all(|(r, _)| *r == Rule::DiffUnapprovedChange));
+        assert!(matches!(f[0].subject, Some(Subject::Grant { .. })));
+        // A new approval date (or approver) makes the same change approved.
+        let b2 = model(&[(
+            "clients/c.toml",
+            &GRANTED
+                .replace("2026-06-01", "2027-05-01")
+                .replace("2026-01-01", "2026-05-20"),
+        )]);
+        assert!(unapproved_changes(&diff(&a, &b2), &a, &b2).is_empty());
+        // Narrowing (shortened, made optional) needs no approval.
+        let b3 = model(&[(
+            "clients/c.toml",
+            &GRANTED
+                .replace("2026-06-01", "2027-05-01")
+                .replace("optional", "default"),
+        )]);
+        assert_eq!(unapproved_changes(&diff(&a, &b3), &a, &b3).len(), 2);
+        assert!(unapproved_changes(&diff(&b3, &a), &b3, &a).is_empty());
     }
 }
