@@ -158,7 +158,7 @@ fn markdown_has_every_section_and_the_annex_a_table() {
         "{s}"
     );
     assert!(
-        s.contains("payroll → payroll:write: high scope without step-up"),
+        s.contains("| 8.2 | `scope/sensitive-without-step-up` | payroll → payroll:write | high scope without step-up |"),
         "{s}"
     );
 }
