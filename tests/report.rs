@@ -350,3 +350,226 @@ fn markdown_report_escapes_markup_pipes_and_terminal_controls() {
         "{md}"
     );
 }
+
+/// Run `report` with a fixed `SOURCE_DATE_EPOCH` (2026-10-01T00:00:00Z), so output is
+/// reproducible.
+fn report_at(h: &History, at: &str, format: &str, extra: &[&str]) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .env("SOURCE_DATE_EPOCH", "1790812800")
+        .args([
+            "report",
+            "--at",
+            at,
+            "--today",
+            "2026-11-25",
+            "--format",
+            format,
+        ])
+        .args(extra)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn control<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+}
+
+/// The clean registry of `a_clean_registry_meets_every_control`, then a commit by Frank
+/// (who approves nothing) that adds the forbidden broad scope `admin`, granted, and a
+/// grant of `system:reboot` four times over its `max_grant` of 60 days: `lint` fails.
+fn lint_fails(rules: &str) -> History {
+    let h = history("");
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
+    h.t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
+    );
+    h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
+    let scopes = std::fs::read_to_string(h.t.registry().join("scopes/all.toml")).unwrap();
+    h.t.write(
+        "scopes/all.toml",
+        &(scopes.replace(
+            "sensitivity = \"critical\"\nstep_up = true\n",
+            "sensitivity = \"critical\"\nstep_up = true\nmax_grant = \"60d\"\n",
+        ) + "\n[scopes.admin]\ndescription = \"Everything\"\nowner = \"team-sec\"\nsensitivity = \"critical\"\nstep_up = true\n"),
+    );
+    h.t.write(
+        "clients/ops.toml",
+        "[client]\nid = \"ops\"\nowner = \"team-ops\"\n\n[[grants]]\nscope = \"admin\"\njustification = \"Break glass (SEC-20)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-20\nexpires = 2026-12-15\n\n[[grants]]\nscope = \"system:reboot\"\njustification = \"Reboots (OPS-90)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-20\nexpires = 2027-07-18\n",
+    );
+    if !rules.is_empty() {
+        let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+        h.t.write("scopectl.toml", &format!("{policy}\n[rules]\n{rules}\n"));
+    }
+    let c =
+        h.t.commit("Frank", "frank@example.com", "Ops access (SEC-20)");
+    h.t.tag("broad", c);
+    h
+}
+
+#[test]
+fn lint_errors_are_gaps_under_their_controls_in_every_format() {
+    let h = lint_fails("");
+    // lint fails on that revision.
+    scopectl()
+        .args(["lint", "--today", "2026-11-25"])
+        .arg(h.t.registry())
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    let rules = |id: &str| -> Vec<String> {
+        control(&v, id)["gap_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["rule"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(control(&v, "5.15")["status"], "gaps");
+    assert!(rules("5.15").contains(&"scope/broad".to_string()), "{v:#}");
+    assert_eq!(control(&v, "8.2")["status"], "gaps");
+    assert!(rules("8.2").contains(&"scope/broad".to_string()), "{v:#}");
+    assert_eq!(control(&v, "5.18")["status"], "gaps");
+    let lifetime = control(&v, "5.18")["gap_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["rule"] == "grant/lifetime")
+        .cloned()
+        .unwrap();
+    assert_eq!(lifetime["file"], "clients/ops.toml:17", "{lifetime:#}");
+    assert!(
+        lifetime["message"].as_str().unwrap().contains("240 days"),
+        "{lifetime:#}"
+    );
+    // 5.3 is untouched by these rules and still met.
+    assert_eq!(control(&v, "5.3")["status"], "met", "{v:#}");
+    assert_eq!(v["lint"]["errors"], 2, "{:#}", v["lint"]);
+    let by_rule: Vec<(String, u64)> = v["lint"]["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["errors"].as_u64().unwrap() > 0)
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().into(),
+                r["errors"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_rule,
+        vec![("grant/lifetime".into(), 1), ("scope/broad".into(), 1)]
+    );
+
+    let md = report_at(&h, "broad", "markdown", &[]);
+    for row in [
+        "| 5.15 | Access control | **gaps** |",
+        "| 5.18 | Access rights | **gaps** |",
+        "| 8.2 | Privileged access rights | **gaps** |",
+        "| 5.15 | `scope/broad` | scopes/all.toml:",
+        "| 8.2 | `scope/broad` | scopes/all.toml:",
+        "| 5.18 | `grant/lifetime` | clients/ops.toml:17 | grant of `system:reboot` to `ops` lasts 240 days",
+        "## Lint (2 error(s),",
+        "| `scope/broad` | 1 | 0 |",
+        "| `grant/lifetime` | 1 | 0 |",
+    ] {
+        assert!(md.contains(row), "missing {row}:\n{md}");
+    }
+    assert!(
+        !md.contains("| 8.2 | Privileged access rights | met |"),
+        "{md}"
+    );
+
+    let html = report_at(&h, "broad", "html", &[]);
+    for c in ["5.15", "5.18", "8.2"] {
+        assert!(
+            html.contains(&format!("<tr><td>{c}</td><td>"))
+                && !html.contains(&format!(
+                    "<tr><td>{c}</td><td>{}</td><td class=\"met\">",
+                    match c {
+                        "5.15" => "Access control",
+                        "5.18" => "Access rights",
+                        _ => "Privileged access rights",
+                    }
+                )),
+            "{c} met:\n{html}"
+        );
+    }
+    assert!(
+        html.contains("<tr><td>8.2</td><td><code>scope/broad</code></td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<tr><td>5.18</td><td><code>grant/lifetime</code></td><td>clients/ops.toml:17</td>"
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_mapped_rule_turned_off_leaves_its_controls_partial_not_met() {
+    let h = lint_fails(
+        "\"scope/broad\" = \"allow\"\n\"scope/naming\" = \"allow\"\n\"grant/lifetime\" = \"warn\"",
+    );
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    for id in ["5.15", "8.2", "5.18"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "partial", "{c:#}");
+        assert!(
+            c["reason"].as_str().unwrap().contains("in [rules]"),
+            "{c:#}"
+        );
+    }
+    assert!(control(&v, "8.2")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("scope/broad set to allow"));
+    assert_eq!(v["lint"]["errors"], 0);
+    // Lowered to warn, the lifetime finding is counted as a warning, not a gap.
+    assert!(
+        v["lint"]["by_rule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "grant/lifetime" && r["warnings"] == 1),
+        "{:#}",
+        v["lint"]
+    );
+    let levels = &v["policy"]["rule_levels"];
+    assert_eq!(
+        levels,
+        &serde_json::json!([
+            {"rule": "grant/lifetime", "level": "warn", "default_level": "deny"},
+            {"rule": "scope/broad", "level": "allow", "default_level": "deny"},
+            {"rule": "scope/naming", "level": "allow", "default_level": "deny"}
+        ])
+    );
+    let md = report_at(&h, "broad", "markdown", &[]);
+    assert!(
+        md.contains("| 8.2 | Privileged access rights | **partial** |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- 8.2 is **partial**: scope/broad set to allow in [rules]"),
+        "{md}"
+    );
+    assert!(md.contains("| `scope/broad` | allow | deny |"), "{md}");
+}
