@@ -573,3 +573,257 @@ fn a_mapped_rule_turned_off_leaves_its_controls_partial_not_met() {
     );
     assert!(md.contains("| `scope/broad` | allow | deny |"), "{md}");
 }
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
+    let from = s.find(start).unwrap_or_else(|| panic!("no {start}:\n{s}")) + start.len();
+    let len = s[from..].find(end).unwrap_or(s.len() - from);
+    &s[from..from + len]
+}
+
+fn num(s: &str, pattern: &str) -> usize {
+    let re = regex::Regex::new(pattern).unwrap();
+    let caps = re
+        .captures(s)
+        .unwrap_or_else(|| panic!("no {pattern} in:\n{s}"));
+    caps[1].parse().unwrap()
+}
+
+/// Issue case 5: "0 self-approved grant(s)" above a 5.3 table of gaps. Every figure of the
+/// summary must be the number of rows it summarises, in every format.
+#[test]
+fn summary_figures_equal_the_rows_below_them_in_every_format() {
+    let h = with_gaps();
+    // v2: no grant approved by its client's owner, but grants committed by their approver;
+    // v3: both kinds, an expired grant and a client without owner.
+    for at in ["v2", "v3"] {
+        let v: Value = serde_json::from_str(&report_at(&h, at, "json", &[])).unwrap();
+        let s = &v["summary"];
+        let c53 = control(&v, "5.3");
+        let rows53 = |rule: &str| {
+            c53["gap_details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["rule"] == rule)
+                .count() as u64
+        };
+        assert!(
+            s["self_approved_commits"].as_u64().unwrap() > 0,
+            "{at}: {s:#}"
+        );
+        assert_eq!(s["self_approved"], rows53("grant/self-approval"), "{at}");
+        assert_eq!(
+            s["self_approved_commits"],
+            rows53("diff/self-approved-commit"),
+            "{at}"
+        );
+        let mut total = 0;
+        for c in v["controls"].as_array().unwrap() {
+            let n = c["gap_details"].as_array().unwrap().len();
+            assert_eq!(c["gaps"].as_array().unwrap().len(), n, "{at}: {c:#}");
+            assert_eq!(c["status"] == "gaps", n > 0, "{at}: {c:#}");
+            total += n;
+        }
+        assert_eq!(s["gaps"], total as u64, "{at}");
+        let grants = v["grants"].as_array().unwrap();
+        let count = |f: &dyn Fn(&Value) -> bool| grants.iter().filter(|g| f(g)).count() as u64;
+        assert_eq!(s["grants"], grants.len() as u64, "{at}");
+        assert_eq!(s["expired"], count(&|g| g["status"] == "expired"), "{at}");
+        assert_eq!(s["expiring"], count(&|g| g["status"] == "expiring"), "{at}");
+        assert_eq!(s["sensitive"], count(&|g| g["sensitive"] == true), "{at}");
+        assert_eq!(
+            s["clients_without_owner"],
+            v["clients_without_owner"].as_array().unwrap().len() as u64
+        );
+        let lint = &v["lint"];
+        let sum = |k: &str| {
+            lint["by_rule"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[k].as_u64().unwrap())
+                .sum::<u64>()
+        };
+        assert_eq!(lint["errors"], sum("errors"), "{at}");
+        assert_eq!(lint["warnings"], sum("warnings"), "{at}");
+
+        // Markdown: the summary's figures against the tables under it.
+        let md = report_at(&h, at, "markdown", &[]);
+        let summary = between(&md, "## Summary\n\n", "\n");
+        let rows = |section: &str, prefix: &str| {
+            if !md.contains(section) {
+                return 0;
+            }
+            between(&md, section, "\n\n#")
+                .lines()
+                .filter(|l| l.starts_with(prefix))
+                .count()
+        };
+        let n53 = num(summary, r"5\.3 (\d+)\)");
+        assert_eq!(n53, rows("### Gaps for 5.3", "| 5.3 | `"), "{at}:\n{md}");
+        assert_eq!(
+            n53 as u64,
+            c53["gap_details"].as_array().unwrap().len() as u64
+        );
+        assert_eq!(
+            num(
+                summary,
+                r"(\d+) grant\(s\) approved by their client's owner"
+            ),
+            rows("### Gaps for 5.3", "| 5.3 | `grant/self-approval` |"),
+            "{at}:\n{md}"
+        );
+        assert_eq!(
+            num(summary, r"and (\d+) committed by their own approver"),
+            rows("### Gaps for 5.3", "| 5.3 | `diff/self-approved-commit` |"),
+            "{at}:\n{md}"
+        );
+        let gap_rows: usize = ["5.15", "5.18", "8.2", "5.3"]
+            .iter()
+            .map(|c| rows(&format!("### Gaps for {c} "), &format!("| {c} | ")))
+            .sum();
+        assert_eq!(
+            num(summary, r"(\d+) gap\(s\) against Annex A"),
+            gap_rows,
+            "{at}"
+        );
+        let grant_rows = |section: &str| rows(section, "| ").saturating_sub(1); // less the header
+        assert_eq!(
+            num(summary, r"(\d+) expired"),
+            grant_rows("## Expired grants"),
+            "{at}:\n{md}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) expiring"),
+            grant_rows("## Grants expiring within"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) sensitive"),
+            grant_rows("## Grants of sensitive scopes"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) grant\(s\):"),
+            grant_rows("## All grants"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) client\(s\) without owner"),
+            rows("## Clients without an owner", "- "),
+            "{at}"
+        );
+        let lint_rows = between(&md, "## Lint (", "\n\n## ");
+        let lint_sum = |col: usize| -> usize {
+            lint_rows
+                .lines()
+                .filter(|l| l.starts_with("| `"))
+                .map(|l| {
+                    l.split('|')
+                        .nth(col)
+                        .unwrap()
+                        .trim()
+                        .parse::<usize>()
+                        .unwrap()
+                })
+                .sum()
+        };
+        assert_eq!(num(lint_rows, r"^(\d+) error"), lint_sum(2), "{at}");
+        assert_eq!(num(lint_rows, r"(\d+) warning"), lint_sum(3), "{at}");
+        for c in v["controls"].as_array().unwrap() {
+            let id = c["id"].as_str().unwrap();
+            let n = num(
+                &md,
+                &format!(r"\| {} \| [^|]+ \| [^|]+ \| (\d+) \|", regex::escape(id)),
+            );
+            assert_eq!(
+                n,
+                rows(&format!("### Gaps for {id} "), &format!("| {id} | ")),
+                "{at} {id}"
+            );
+        }
+
+        // HTML: the same figures against its tables.
+        let html = report_at(&h, at, "html", &[]);
+        let summary = between(&html, "<h2>Summary</h2>\n<p>", "</p>");
+        let trs = |section: &str, prefix: &str| {
+            if !html.contains(section) {
+                return 0;
+            }
+            // Up to the end of its table, or the next heading when it has none.
+            let body = between(&html, section, "\n<h");
+            body[..body.find("</table>").unwrap_or(body.len())]
+                .lines()
+                .filter(|l| l.starts_with(prefix))
+                .count()
+        };
+        assert_eq!(
+            num(summary, r"5\.3 (\d+)\)"),
+            trs("data-control=\"5.3\"", "<tr><td>5.3</td>"),
+            "{at}:\n{html}"
+        );
+        assert_eq!(
+            num(
+                summary,
+                r"(\d+) grant\(s\) approved by their client&#39;s owner"
+            ),
+            trs(
+                "data-control=\"5.3\"",
+                "<tr><td>5.3</td><td><code>grant/self-approval<"
+            ),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"and (\d+) committed by their own approver"),
+            trs(
+                "data-control=\"5.3\"",
+                "<tr><td>5.3</td><td><code>diff/self-approved-commit<"
+            ),
+            "{at}"
+        );
+        let gap_trs: usize = ["5.15", "5.18", "8.2", "5.3"]
+            .iter()
+            .map(|c| {
+                trs(
+                    &format!("data-control=\"{c}\""),
+                    &format!("<tr><td>{c}</td>"),
+                )
+            })
+            .sum();
+        assert_eq!(
+            num(summary, r"(\d+) gap\(s\) against Annex A"),
+            gap_trs,
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) expired"),
+            trs("<h3>Expired grants</h3>", "<tr class="),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) grant\(s\):"),
+            trs("<h2>All grants</h2>", "<tr class="),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) sensitive"),
+            trs("<h2>Grants of sensitive scopes", "<tr class="),
+            "{at}"
+        );
+
+        // CSV has no summary; its rows are what the JSON summary counts.
+        let csv = report_at(&h, at, "csv", &[]);
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        let records: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+        assert_eq!(s["grants"], records.len() as u64);
+        assert_eq!(
+            s["expired"],
+            records.iter().filter(|r| &r[11] == "expired").count() as u64
+        );
+        assert_eq!(
+            s["self_approved"],
+            records.iter().filter(|r| &r[12] == "true").count() as u64
+        );
+    }
+}
