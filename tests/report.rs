@@ -827,3 +827,105 @@ fn summary_figures_equal_the_rows_below_them_in_every_format() {
         );
     }
 }
+
+/// Issue case 7: the report is a document: tool and version, generation time (reproducible
+/// with SOURCE_DATE_EPOCH), revision SHA and date, registry, evaluation date, the policy in
+/// force, the lint summary, a sign-off block and a print layout.
+#[test]
+fn the_report_is_a_document_in_every_format() {
+    let h = lint_fails("\"grant/expiring\" = \"deny\"");
+    let sha = h.t.repo.revparse_single("broad").unwrap().id().to_string();
+    let version = env!("CARGO_PKG_VERSION");
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"], "scopectl");
+    assert_eq!(v["tool_version"], version);
+    assert_eq!(v["generated_at"], "2026-10-01T00:00:00Z");
+    assert_eq!(v["at"]["commit"], sha);
+    assert!(v["at"]["date"].as_str().unwrap().starts_with("2026-10-"));
+    assert_eq!(v["registry"], "");
+    assert_eq!(v["today"], "2026-11-25");
+    let settings = v["policy"]["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 13, "every [policy] setting");
+    let setting = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap().clone();
+    assert_eq!(
+        setting("expiry_warning"),
+        serde_json::json!({"key": "expiry_warning", "value": "14d", "source": "scopectl.toml"})
+    );
+    assert_eq!(setting("require_approver")["source"], "default");
+    assert_eq!(
+        v["policy"]["rule_levels"],
+        serde_json::json!([{"rule": "grant/expiring", "level": "deny", "default_level": "warn"}])
+    );
+    assert!(
+        v["lint"]["errors"].as_u64().unwrap() >= 2,
+        "{:#}",
+        v["lint"]
+    );
+
+    let md = report_at(&h, "broad", "markdown", &[]);
+    for line in [
+        format!("| tool | scopectl {version} |"),
+        "| generated at | 2026-10-01T00:00:00Z |".to_string(),
+        "| revision | broad |".to_string(),
+        format!("| commit | {sha} |"),
+        "| registry | (repository root) |".to_string(),
+        "| evaluation date | 2026-11-25 |".to_string(),
+        "## Policy in force".to_string(),
+        "| expiry_warning | 14d | scopectl.toml |".to_string(),
+        "| require_approver | true | default |".to_string(),
+        "| `grant/expiring` | deny | warn |".to_string(),
+        "## Lint (".to_string(),
+        "## Sign-off".to_string(),
+        "| role | name | date | signature |".to_string(),
+        "| Reviewer | | | |".to_string(),
+    ] {
+        assert!(md.contains(&line), "missing {line}:\n{md}");
+    }
+
+    let html = report_at(&h, "broad", "html", &[]);
+    for part in [
+        format!("<meta name=\"generator\" content=\"scopectl {version}\">"),
+        format!("<tr><th>tool</th><td>scopectl {version}</td></tr>"),
+        "<tr><th>generated at</th><td>2026-10-01T00:00:00Z</td></tr>".to_string(),
+        format!("<tr><th>commit</th><td>{sha}</td></tr>"),
+        "<tr><th>evaluation date</th><td>2026-11-25</td></tr>".to_string(),
+        "<h2>Policy in force</h2>".to_string(),
+        "<tr><td>expiry_warning</td><td><code>14d</code></td><td>scopectl.toml</td></tr>"
+            .to_string(),
+        "<h2>Sign-off</h2>".to_string(),
+        "<tr><td>Reviewer</td><td></td><td></td><td></td></tr>".to_string(),
+        "@page{size:A4".to_string(),
+        "@media print{".to_string(),
+        "section{break-before:page".to_string(),
+    ] {
+        assert!(html.contains(&part), "missing {part}:\n{html}");
+    }
+    // Every section of the HTML is a <section>, so each starts a printed page.
+    assert_eq!(
+        html.matches("<section ").count(),
+        html.matches("<h2>").count(),
+        "{html}"
+    );
+
+    // Reproducible: same inputs and SOURCE_DATE_EPOCH, same bytes.
+    for format in ["markdown", "html", "json", "csv"] {
+        assert_eq!(
+            report_at(&h, "broad", format, &[]),
+            report_at(&h, "broad", format, &[]),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_source_date_epoch_that_is_not_seconds_is_an_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .args(["report", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("SOURCE_DATE_EPOCH"));
+}
