@@ -104,9 +104,11 @@ impl Gap {
         }
     }
 
-    /// The gap as one line: `subject: message` (the `gaps` strings of the JSON).
+    /// The gap as one line: `subject: message` (the `gaps` strings of the JSON); the
+    /// message alone when it names the subject already.
     pub fn line(&self) -> String {
         match (&self.subject, &self.file) {
+            (Some(s), _) if self.message.contains(s.as_str()) => self.message.clone(),
             (Some(s), _) => format!("{s}: {}", self.message),
             (None, Some(f)) => format!("{f}: {}", self.message),
             (None, None) => self.message.clone(),
@@ -479,7 +481,7 @@ fn controls(
         g515.push(Gap::new(
             Some(Rule::GrantUndefinedScope),
             grant_subject(g),
-            format!("{} holds undefined scope {}", g.client, g.scope),
+            "grant of a scope no scope file defines",
         ));
     }
     for c in no_owner {
