@@ -203,7 +203,9 @@ pub fn markdown(r: &Report) -> String {
     }
     out.push_str("## Policy in force\n\n| setting | value | set by |\n|---|---|---|\n");
     for p in &r.policy.settings {
-        let _ = writeln!(out, "| {} | {} | {} |", p.key, md_line(&p.value), p.source);
+        // A backslash is kept as written (`\.` in scope_pattern), not read as a Markdown escape.
+        let value = md_line(&p.value.replace('\\', "\\\\"));
+        let _ = writeln!(out, "| {} | {} | {} |", p.key, value, p.source);
     }
     out.push('\n');
     if r.policy.rule_levels.is_empty() {
