@@ -158,7 +158,7 @@ fn markdown_has_every_section_and_the_annex_a_table() {
         "{s}"
     );
     assert!(
-        s.contains("payroll → payroll:write: high scope without step-up"),
+        s.contains("| 8.2 | `scope/sensitive-without-step-up` | payroll → payroll:write | high scope without step-up |"),
         "{s}"
     );
 }
@@ -349,4 +349,585 @@ fn markdown_report_escapes_markup_pipes_and_terminal_controls() {
         md.contains("&lt;script&gt;alert(1)&lt;/script&gt; \\| cell"),
         "{md}"
     );
+}
+
+/// Run `report` with a fixed `SOURCE_DATE_EPOCH` (2026-10-01T00:00:00Z), so output is
+/// reproducible.
+fn report_at(h: &History, at: &str, format: &str, extra: &[&str]) -> String {
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .env("SOURCE_DATE_EPOCH", "1790812800")
+        .args([
+            "report",
+            "--at",
+            at,
+            "--today",
+            "2026-11-25",
+            "--format",
+            format,
+        ])
+        .args(extra)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+fn control<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap()
+}
+
+/// The clean registry of `a_clean_registry_meets_every_control`, then a commit by Frank
+/// (who approves nothing) that adds the forbidden broad scope `admin`, granted, and a
+/// grant of `system:reboot` four times over its `max_grant` of 60 days: `lint` fails.
+fn lint_fails(rules: &str) -> History {
+    let h = history("");
+    let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
+    h.t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("carol@example.com", "grace@example.com"),
+    );
+    let sensor =
+        std::fs::read_to_string(h.t.registry().join("clients/iot/sensor-node.toml")).unwrap();
+    h.t.write(
+        "clients/iot/sensor-node.toml",
+        &sensor.replace("bob@example.com", "grace@example.com"),
+    );
+    h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
+    let scopes = std::fs::read_to_string(h.t.registry().join("scopes/all.toml")).unwrap();
+    h.t.write(
+        "scopes/all.toml",
+        &(scopes.replace(
+            "sensitivity = \"critical\"\nstep_up = true\n",
+            "sensitivity = \"critical\"\nstep_up = true\nmax_grant = \"60d\"\n",
+        ) + "\n[scopes.admin]\ndescription = \"Everything\"\nowner = \"team-sec\"\nsensitivity = \"critical\"\nstep_up = true\n"),
+    );
+    h.t.write(
+        "clients/ops.toml",
+        "[client]\nid = \"ops\"\nowner = \"team-ops\"\n\n[[grants]]\nscope = \"admin\"\njustification = \"Break glass (SEC-20)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-20\nexpires = 2026-12-15\n\n[[grants]]\nscope = \"system:reboot\"\njustification = \"Reboots (OPS-90)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-20\nexpires = 2027-07-18\n",
+    );
+    if !rules.is_empty() {
+        let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+        h.t.write("scopectl.toml", &format!("{policy}\n[rules]\n{rules}\n"));
+    }
+    let c =
+        h.t.commit("Frank", "frank@example.com", "Ops access (SEC-20)");
+    h.t.tag("broad", c);
+    h
+}
+
+#[test]
+fn lint_errors_are_gaps_under_their_controls_in_every_format() {
+    let h = lint_fails("");
+    // lint fails on that revision.
+    scopectl()
+        .args(["lint", "--today", "2026-11-25"])
+        .arg(h.t.registry())
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    let rules = |id: &str| -> Vec<String> {
+        control(&v, id)["gap_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["rule"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(control(&v, "5.15")["status"], "gaps");
+    assert!(rules("5.15").contains(&"scope/broad".to_string()), "{v:#}");
+    assert_eq!(control(&v, "8.2")["status"], "gaps");
+    assert!(rules("8.2").contains(&"scope/broad".to_string()), "{v:#}");
+    assert_eq!(control(&v, "5.18")["status"], "gaps");
+    let lifetime = control(&v, "5.18")["gap_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["rule"] == "grant/lifetime")
+        .cloned()
+        .unwrap();
+    assert_eq!(lifetime["file"], "clients/ops.toml:17", "{lifetime:#}");
+    assert!(
+        lifetime["message"].as_str().unwrap().contains("240 days"),
+        "{lifetime:#}"
+    );
+    // 5.3 is untouched by these rules and still met.
+    assert_eq!(control(&v, "5.3")["status"], "met", "{v:#}");
+    assert_eq!(v["lint"]["errors"], 2, "{:#}", v["lint"]);
+    let by_rule: Vec<(String, u64)> = v["lint"]["by_rule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["errors"].as_u64().unwrap() > 0)
+        .map(|r| {
+            (
+                r["rule"].as_str().unwrap().into(),
+                r["errors"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_rule,
+        vec![("grant/lifetime".into(), 1), ("scope/broad".into(), 1)]
+    );
+
+    let md = report_at(&h, "broad", "markdown", &[]);
+    for row in [
+        "| 5.15 | Access control | **gaps** |",
+        "| 5.18 | Access rights | **gaps** |",
+        "| 8.2 | Privileged access rights | **gaps** |",
+        "| 5.15 | `scope/broad` | scopes/all.toml:",
+        "| 8.2 | `scope/broad` | scopes/all.toml:",
+        "| 5.18 | `grant/lifetime` | clients/ops.toml:17 | grant of `system:reboot` to `ops` lasts 240 days",
+        "## Lint (2 error(s),",
+        "| `scope/broad` | 1 | 0 |",
+        "| `grant/lifetime` | 1 | 0 |",
+    ] {
+        assert!(md.contains(row), "missing {row}:\n{md}");
+    }
+    assert!(
+        !md.contains("| 8.2 | Privileged access rights | met |"),
+        "{md}"
+    );
+
+    let html = report_at(&h, "broad", "html", &[]);
+    for c in ["5.15", "5.18", "8.2"] {
+        assert!(
+            html.contains(&format!("<tr><td>{c}</td><td>"))
+                && !html.contains(&format!(
+                    "<tr><td>{c}</td><td>{}</td><td class=\"met\">",
+                    match c {
+                        "5.15" => "Access control",
+                        "5.18" => "Access rights",
+                        _ => "Privileged access rights",
+                    }
+                )),
+            "{c} met:\n{html}"
+        );
+    }
+    assert!(
+        html.contains("<tr><td>8.2</td><td><code>scope/broad</code></td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<tr><td>5.18</td><td><code>grant/lifetime</code></td><td>clients/ops.toml:17</td>"
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_mapped_rule_turned_off_leaves_its_controls_partial_not_met() {
+    let h = lint_fails(
+        "\"scope/broad\" = \"allow\"\n\"scope/naming\" = \"allow\"\n\"grant/lifetime\" = \"warn\"",
+    );
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    for id in ["5.15", "8.2", "5.18"] {
+        let c = control(&v, id);
+        assert_eq!(c["status"], "partial", "{c:#}");
+        assert!(
+            c["reason"].as_str().unwrap().contains("in [rules]"),
+            "{c:#}"
+        );
+    }
+    assert!(control(&v, "8.2")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("scope/broad set to allow"));
+    assert_eq!(v["lint"]["errors"], 0);
+    // Lowered to warn, the lifetime finding is counted as a warning, not a gap.
+    assert!(
+        v["lint"]["by_rule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "grant/lifetime" && r["warnings"] == 1),
+        "{:#}",
+        v["lint"]
+    );
+    let levels = &v["policy"]["rule_levels"];
+    assert_eq!(
+        levels,
+        &serde_json::json!([
+            {"rule": "grant/lifetime", "level": "warn", "default_level": "deny"},
+            {"rule": "scope/broad", "level": "allow", "default_level": "deny"},
+            {"rule": "scope/naming", "level": "allow", "default_level": "deny"}
+        ])
+    );
+    let md = report_at(&h, "broad", "markdown", &[]);
+    assert!(
+        md.contains("| 8.2 | Privileged access rights | **partial** |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- 8.2 is **partial**: scope/broad set to allow in [rules]"),
+        "{md}"
+    );
+    assert!(md.contains("| `scope/broad` | allow | deny |"), "{md}");
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
+    let from = s.find(start).unwrap_or_else(|| panic!("no {start}:\n{s}")) + start.len();
+    let len = s[from..].find(end).unwrap_or(s.len() - from);
+    &s[from..from + len]
+}
+
+fn num(s: &str, pattern: &str) -> usize {
+    let re = regex::Regex::new(pattern).unwrap();
+    let caps = re
+        .captures(s)
+        .unwrap_or_else(|| panic!("no {pattern} in:\n{s}"));
+    caps[1].parse().unwrap()
+}
+
+/// Issue case 5: "0 self-approved grant(s)" above a 5.3 table of gaps. Every figure of the
+/// summary must be the number of rows it summarises, in every format.
+#[test]
+fn summary_figures_equal_the_rows_below_them_in_every_format() {
+    let h = with_gaps();
+    // v2: no grant approved by its client's owner, but grants committed by their approver;
+    // v3: both kinds, an expired grant and a client without owner.
+    for at in ["v2", "v3"] {
+        let v: Value = serde_json::from_str(&report_at(&h, at, "json", &[])).unwrap();
+        let s = &v["summary"];
+        let c53 = control(&v, "5.3");
+        let rows53 = |rule: &str| {
+            c53["gap_details"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["rule"] == rule)
+                .count() as u64
+        };
+        assert!(
+            s["self_approved_commits"].as_u64().unwrap() > 0,
+            "{at}: {s:#}"
+        );
+        assert_eq!(s["self_approved"], rows53("grant/self-approval"), "{at}");
+        assert_eq!(
+            s["self_approved_commits"],
+            rows53("diff/self-approved-commit"),
+            "{at}"
+        );
+        let mut total = 0;
+        for c in v["controls"].as_array().unwrap() {
+            let n = c["gap_details"].as_array().unwrap().len();
+            assert_eq!(c["gaps"].as_array().unwrap().len(), n, "{at}: {c:#}");
+            assert_eq!(c["status"] == "gaps", n > 0, "{at}: {c:#}");
+            total += n;
+        }
+        assert_eq!(s["gaps"], total as u64, "{at}");
+        let grants = v["grants"].as_array().unwrap();
+        let count = |f: &dyn Fn(&Value) -> bool| grants.iter().filter(|g| f(g)).count() as u64;
+        assert_eq!(s["grants"], grants.len() as u64, "{at}");
+        assert_eq!(s["expired"], count(&|g| g["status"] == "expired"), "{at}");
+        assert_eq!(s["expiring"], count(&|g| g["status"] == "expiring"), "{at}");
+        assert_eq!(s["sensitive"], count(&|g| g["sensitive"] == true), "{at}");
+        assert_eq!(
+            s["clients_without_owner"],
+            v["clients_without_owner"].as_array().unwrap().len() as u64
+        );
+        let lint = &v["lint"];
+        let sum = |k: &str| {
+            lint["by_rule"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[k].as_u64().unwrap())
+                .sum::<u64>()
+        };
+        assert_eq!(lint["errors"], sum("errors"), "{at}");
+        assert_eq!(lint["warnings"], sum("warnings"), "{at}");
+
+        // Markdown: the summary's figures against the tables under it.
+        let md = report_at(&h, at, "markdown", &[]);
+        let summary = between(&md, "## Summary\n\n", "\n");
+        let rows = |section: &str, prefix: &str| {
+            if !md.contains(section) {
+                return 0;
+            }
+            between(&md, section, "\n\n#")
+                .lines()
+                .filter(|l| l.starts_with(prefix))
+                .count()
+        };
+        let n53 = num(summary, r"5\.3 (\d+)\)");
+        assert_eq!(n53, rows("### Gaps for 5.3", "| 5.3 | `"), "{at}:\n{md}");
+        assert_eq!(
+            n53 as u64,
+            c53["gap_details"].as_array().unwrap().len() as u64
+        );
+        assert_eq!(
+            num(
+                summary,
+                r"(\d+) grant\(s\) approved by their client's owner"
+            ),
+            rows("### Gaps for 5.3", "| 5.3 | `grant/self-approval` |"),
+            "{at}:\n{md}"
+        );
+        assert_eq!(
+            num(summary, r"and (\d+) committed by their own approver"),
+            rows("### Gaps for 5.3", "| 5.3 | `diff/self-approved-commit` |"),
+            "{at}:\n{md}"
+        );
+        let gap_rows: usize = ["5.15", "5.18", "8.2", "5.3"]
+            .iter()
+            .map(|c| rows(&format!("### Gaps for {c} "), &format!("| {c} | ")))
+            .sum();
+        assert_eq!(
+            num(summary, r"(\d+) gap\(s\) against Annex A"),
+            gap_rows,
+            "{at}"
+        );
+        let grant_rows = |section: &str| rows(section, "| ").saturating_sub(1); // less the header
+        assert_eq!(
+            num(summary, r"(\d+) expired"),
+            grant_rows("## Expired grants"),
+            "{at}:\n{md}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) expiring"),
+            grant_rows("## Grants expiring within"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) sensitive"),
+            grant_rows("## Grants of sensitive scopes"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) grant\(s\):"),
+            grant_rows("## All grants"),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) client\(s\) without owner"),
+            rows("## Clients without an owner", "- "),
+            "{at}"
+        );
+        let lint_rows = between(&md, "## Lint (", "\n\n## ");
+        let lint_sum = |col: usize| -> usize {
+            lint_rows
+                .lines()
+                .filter(|l| l.starts_with("| `"))
+                .map(|l| {
+                    l.split('|')
+                        .nth(col)
+                        .unwrap()
+                        .trim()
+                        .parse::<usize>()
+                        .unwrap()
+                })
+                .sum()
+        };
+        assert_eq!(num(lint_rows, r"^(\d+) error"), lint_sum(2), "{at}");
+        assert_eq!(num(lint_rows, r"(\d+) warning"), lint_sum(3), "{at}");
+        for c in v["controls"].as_array().unwrap() {
+            let id = c["id"].as_str().unwrap();
+            let n = num(
+                &md,
+                &format!(r"\| {} \| [^|]+ \| [^|]+ \| (\d+) \|", regex::escape(id)),
+            );
+            assert_eq!(
+                n,
+                rows(&format!("### Gaps for {id} "), &format!("| {id} | ")),
+                "{at} {id}"
+            );
+        }
+
+        // HTML: the same figures against its tables.
+        let html = report_at(&h, at, "html", &[]);
+        let summary = between(&html, "<h2>Summary</h2>\n<p>", "</p>");
+        let trs = |section: &str, prefix: &str| {
+            if !html.contains(section) {
+                return 0;
+            }
+            // Up to the end of its table, or the next heading when it has none.
+            let body = between(&html, section, "\n<h");
+            body[..body.find("</table>").unwrap_or(body.len())]
+                .lines()
+                .filter(|l| l.starts_with(prefix))
+                .count()
+        };
+        assert_eq!(
+            num(summary, r"5\.3 (\d+)\)"),
+            trs("data-control=\"5.3\"", "<tr><td>5.3</td>"),
+            "{at}:\n{html}"
+        );
+        assert_eq!(
+            num(
+                summary,
+                r"(\d+) grant\(s\) approved by their client&#39;s owner"
+            ),
+            trs(
+                "data-control=\"5.3\"",
+                "<tr><td>5.3</td><td><code>grant/self-approval<"
+            ),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"and (\d+) committed by their own approver"),
+            trs(
+                "data-control=\"5.3\"",
+                "<tr><td>5.3</td><td><code>diff/self-approved-commit<"
+            ),
+            "{at}"
+        );
+        let gap_trs: usize = ["5.15", "5.18", "8.2", "5.3"]
+            .iter()
+            .map(|c| {
+                trs(
+                    &format!("data-control=\"{c}\""),
+                    &format!("<tr><td>{c}</td>"),
+                )
+            })
+            .sum();
+        assert_eq!(
+            num(summary, r"(\d+) gap\(s\) against Annex A"),
+            gap_trs,
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) expired"),
+            trs("<h3>Expired grants</h3>", "<tr class="),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) grant\(s\):"),
+            trs("<h2>All grants</h2>", "<tr class="),
+            "{at}"
+        );
+        assert_eq!(
+            num(summary, r"(\d+) sensitive"),
+            trs("<h2>Grants of sensitive scopes", "<tr class="),
+            "{at}"
+        );
+
+        // CSV has no summary; its rows are what the JSON summary counts.
+        let csv = report_at(&h, at, "csv", &[]);
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        let records: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+        assert_eq!(s["grants"], records.len() as u64);
+        assert_eq!(
+            s["expired"],
+            records.iter().filter(|r| &r[11] == "expired").count() as u64
+        );
+        assert_eq!(
+            s["self_approved"],
+            records.iter().filter(|r| &r[12] == "true").count() as u64
+        );
+    }
+}
+
+/// Issue case 7: the report is a document: tool and version, generation time (reproducible
+/// with SOURCE_DATE_EPOCH), revision SHA and date, registry, evaluation date, the policy in
+/// force, the lint summary, a sign-off block and a print layout.
+#[test]
+fn the_report_is_a_document_in_every_format() {
+    let h = lint_fails("\"grant/expiring\" = \"deny\"");
+    let sha = h.t.repo.revparse_single("broad").unwrap().id().to_string();
+    let version = env!("CARGO_PKG_VERSION");
+    let v: Value = serde_json::from_str(&report_at(&h, "broad", "json", &[])).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"], "scopectl");
+    assert_eq!(v["tool_version"], version);
+    assert_eq!(v["generated_at"], "2026-10-01T00:00:00Z");
+    assert_eq!(v["at"]["commit"], sha);
+    assert!(v["at"]["date"].as_str().unwrap().starts_with("2026-10-"));
+    assert_eq!(v["registry"], "");
+    assert_eq!(v["today"], "2026-11-25");
+    let settings = v["policy"]["settings"].as_array().unwrap();
+    assert_eq!(settings.len(), 13, "every [policy] setting");
+    let setting = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap().clone();
+    assert_eq!(
+        setting("expiry_warning"),
+        serde_json::json!({"key": "expiry_warning", "value": "14d", "source": "scopectl.toml"})
+    );
+    assert_eq!(setting("require_approver")["source"], "default");
+    assert_eq!(
+        v["policy"]["rule_levels"],
+        serde_json::json!([{"rule": "grant/expiring", "level": "deny", "default_level": "warn"}])
+    );
+    assert!(
+        v["lint"]["errors"].as_u64().unwrap() >= 2,
+        "{:#}",
+        v["lint"]
+    );
+
+    let md = report_at(&h, "broad", "markdown", &[]);
+    for line in [
+        format!("| tool | scopectl {version} |"),
+        "| generated at | 2026-10-01T00:00:00Z |".to_string(),
+        "| revision | broad |".to_string(),
+        format!("| commit | {sha} |"),
+        "| registry | (repository root) |".to_string(),
+        "| evaluation date | 2026-11-25 |".to_string(),
+        "## Policy in force".to_string(),
+        "| expiry_warning | 14d | scopectl.toml |".to_string(),
+        "| require_approver | true | default |".to_string(),
+        // Backslashes of the pattern survive Markdown rendering.
+        "| scope_pattern | ^[a-z][a-z0-9_-]*(\\\\.[a-z0-9_-]+)*:".to_string(),
+        "| `grant/expiring` | deny | warn |".to_string(),
+        "## Lint (".to_string(),
+        "## Sign-off".to_string(),
+        "| role | name | date | signature |".to_string(),
+        "| Reviewer | | | |".to_string(),
+    ] {
+        assert!(md.contains(&line), "missing {line}:\n{md}");
+    }
+
+    let html = report_at(&h, "broad", "html", &[]);
+    for part in [
+        format!("<meta name=\"generator\" content=\"scopectl {version}\">"),
+        format!("<tr><th>tool</th><td>scopectl {version}</td></tr>"),
+        "<tr><th>generated at</th><td>2026-10-01T00:00:00Z</td></tr>".to_string(),
+        format!("<tr><th>commit</th><td>{sha}</td></tr>"),
+        "<tr><th>evaluation date</th><td>2026-11-25</td></tr>".to_string(),
+        "<h2>Policy in force</h2>".to_string(),
+        "<tr><td>expiry_warning</td><td><code>14d</code></td><td>scopectl.toml</td></tr>"
+            .to_string(),
+        "<h2>Sign-off</h2>".to_string(),
+        "<tr><td>Reviewer</td><td></td><td></td><td></td></tr>".to_string(),
+        "@page{size:A4".to_string(),
+        "@media print{".to_string(),
+        "section{break-before:page".to_string(),
+    ] {
+        assert!(html.contains(&part), "missing {part}:\n{html}");
+    }
+    // Every section of the HTML is a <section>, so each starts a printed page.
+    assert_eq!(
+        html.matches("<section ").count(),
+        html.matches("<h2>").count(),
+        "{html}"
+    );
+
+    // Reproducible: same inputs and SOURCE_DATE_EPOCH, same bytes.
+    for format in ["markdown", "html", "json", "csv"] {
+        assert_eq!(
+            report_at(&h, "broad", format, &[]),
+            report_at(&h, "broad", format, &[]),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_source_date_epoch_that_is_not_seconds_is_an_error() {
+    let h = history("");
+    scopectl()
+        .current_dir(h.t.root())
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .args(["report", "--format", "json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("SOURCE_DATE_EPOCH"));
 }

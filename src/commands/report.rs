@@ -26,7 +26,17 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     } else {
         Some(four_eyes(&repo, id, &registry)?)
     };
-    let r = report::build(&registry, at, repo.prefix(), today, findings, &history);
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let generated_at = report::document::generated_at(epoch.as_deref())?;
+    let r = report::build(
+        &registry,
+        at,
+        repo.prefix(),
+        today,
+        generated_at,
+        findings,
+        &history,
+    );
     match args.format {
         ReportFormat::Markdown => out.text(&render::markdown(&r))?,
         ReportFormat::Html => out.text(&render::html(&r))?,

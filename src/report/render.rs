@@ -56,46 +56,164 @@ fn title(r: &Report) -> String {
     )
 }
 
+fn registry_name(r: &Report) -> &str {
+    if r.registry.is_empty() {
+        "(repository root)"
+    } else {
+        &r.registry
+    }
+}
+
+fn history_line(r: &Report) -> String {
+    match (r.history_checked, &r.history_reason) {
+        (false, _) => "not read (--no-history)".to_string(),
+        (true, None) => "complete".to_string(),
+        (true, Some(reason)) => format!("INCOMPLETE ({reason})"),
+    }
+}
+
+/// The document's metadata as (label, value) pairs: what, when, from which revision.
+fn metadata(r: &Report) -> Vec<(&'static str, String)> {
+    vec![
+        ("tool", format!("{} {}", r.tool, r.tool_version)),
+        ("generated at", r.generated_at.clone()),
+        ("revision", r.at.rev.clone()),
+        ("commit", r.at.commit.clone()),
+        ("commit date", r.at.date.clone()),
+        ("registry", registry_name(r).to_string()),
+        ("evaluation date", r.today.clone()),
+        (
+            "expiry warning window",
+            format!("{} days", r.expiry_window_days),
+        ),
+        ("history", history_line(r)),
+    ]
+}
+
+/// The summary sentence; every figure is the row count of a table below it.
+fn summary_text(r: &Report) -> String {
+    let s = &r.summary;
+    let per_control: Vec<String> = r
+        .controls
+        .iter()
+        .map(|c| format!("{} {}", c.id, c.gap_details.len()))
+        .collect();
+    format!(
+        "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. \
+         {} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
+         Lint as of {}: {} error(s), {} warning(s).",
+        s.scopes,
+        s.clients,
+        s.grants,
+        s.expired,
+        s.expiring,
+        s.sensitive,
+        s.clients_without_owner,
+        s.gaps,
+        per_control.join(", "),
+        s.self_approved,
+        s.self_approved_commits,
+        r.today,
+        r.lint.errors,
+        r.lint.warnings
+    )
+}
+
+fn md_status(status: &str) -> &'static str {
+    match status {
+        "met" => "met",
+        "partial" => "**partial**",
+        "not-evaluable" => "**not evaluable**",
+        _ => "**gaps**",
+    }
+}
+
 /// Markdown, for an audit record.
 pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", md_line(&title(r)));
-    let _ = writeln!(
-        out,
-        "Commit `{}` of {}; expiry evaluated on {}; warning window {} days.\n",
-        r.at.commit,
-        md_line(&r.at.date),
-        r.today,
-        r.expiry_window_days
-    );
-    let s = &r.summary;
-    let _ = writeln!(
-        out,
-        "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner; {} self-approved grant(s).\n",
-        s.scopes, s.clients, s.grants, s.expired, s.expiring, s.sensitive, s.clients_without_owner, s.self_approved
-    );
-    out.push_str("## ISO/IEC 27001:2022 Annex A\n\n| control | title | status | evidence | what the registry demonstrates |\n|---|---|---|---|---|\n");
+    out.push_str("| | |\n|---|---|\n");
+    for (k, v) in metadata(r) {
+        let _ = writeln!(out, "| {k} | {} |", md_line(&v));
+    }
+    out.push('\n');
+    out.push_str("## Summary\n\n");
+    let _ = writeln!(out, "{}\n", md_line(&summary_text(r)));
+    out.push_str("## ISO/IEC 27001:2022 Annex A\n\n| control | title | status | gaps | evidence | what the registry demonstrates |\n|---|---|---|---|---|---|\n");
     for c in &r.controls {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             c.id,
             c.title,
-            match c.status {
-                "met" => "met",
-                "partial" => "**partial**",
-                "not-evaluable" => "**not evaluable**",
-                _ => "**gaps**",
-            },
+            md_status(c.status),
+            c.gap_details.len(),
             md_line(&c.evidence),
             md_line(c.demonstrates)
         );
     }
     out.push('\n');
-    for c in r.controls.iter().filter(|c| !c.gaps.is_empty()) {
-        let _ = writeln!(out, "Gaps for {} ({}):\n", c.id, c.title);
-        for g in &c.gaps {
-            let _ = writeln!(out, "- {}", md_line(g));
+    for c in r.controls.iter().filter(|c| c.reason.is_some()) {
+        let _ = writeln!(
+            out,
+            "- {} is {}: {}",
+            c.id,
+            md_status(c.status),
+            md_line(c.reason.as_deref().unwrap_or(""))
+        );
+    }
+    if r.controls.iter().any(|c| c.reason.is_some()) {
+        out.push('\n');
+    }
+    for c in r.controls.iter().filter(|c| !c.gap_details.is_empty()) {
+        let _ = writeln!(
+            out,
+            "### Gaps for {} ({}): {}\n\n| control | rule | subject / file | message |\n|---|---|---|---|",
+            c.id,
+            c.title,
+            c.gap_details.len()
+        );
+        for g in &c.gap_details {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                c.id,
+                g.rule
+                    .map(|r| format!("`{r}`"))
+                    .unwrap_or_else(|| "—".into()),
+                md_line(&where_(g)),
+                md_line(&g.message)
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "## Lint ({} error(s), {} warning(s) as of {})\n",
+        r.lint.errors, r.lint.warnings, r.today
+    );
+    if r.lint.by_rule.is_empty() {
+        out.push_str("No finding.\n\n");
+    } else {
+        out.push_str("| rule | errors | warnings |\n|---|---|---|\n");
+        for l in &r.lint.by_rule {
+            let _ = writeln!(out, "| `{}` | {} | {} |", l.rule, l.errors, l.warnings);
+        }
+        out.push('\n');
+    }
+    out.push_str("## Policy in force\n\n| setting | value | set by |\n|---|---|---|\n");
+    for p in &r.policy.settings {
+        // A backslash is kept as written (`\.` in scope_pattern), not read as a Markdown escape.
+        let value = md_line(&p.value.replace('\\', "\\\\"));
+        let _ = writeln!(out, "| {} | {} | {} |", p.key, value, p.source);
+    }
+    out.push('\n');
+    if r.policy.rule_levels.is_empty() {
+        out.push_str("Every rule runs at its default level.\n\n");
+    } else {
+        out.push_str("Rule levels that differ from the defaults:\n\n| rule | level | default |\n|---|---|---|\n");
+        for l in &r.policy.rule_levels {
+            let _ = writeln!(out, "| `{}` | {} | {} |", l.rule, l.level, l.default_level);
         }
         out.push('\n');
     }
@@ -120,7 +238,26 @@ pub fn markdown(r: &Report) -> String {
     }
     out.push_str("## All grants\n\n");
     md_grants(&mut out, r.grants.iter());
+    out.push_str("## Sign-off\n\n");
+    out.push_str(SIGN_OFF_INTRO);
+    out.push_str("\n\n| role | name | date | signature |\n|---|---|---|---|\n");
+    for role in SIGN_OFF_ROLES {
+        let _ = writeln!(out, "| {role} | | | |");
+    }
     out
+}
+
+const SIGN_OFF_INTRO: &str = "Reviewed against the revision, commit and policy above. The reviewer confirms the gaps listed were examined and either accepted or assigned for remediation.";
+const SIGN_OFF_ROLES: [&str; 2] = ["Reviewer", "Approver (control owner)"];
+
+/// The "subject / file" cell of a gap.
+fn where_(g: &super::Gap) -> String {
+    match (&g.subject, &g.file) {
+        (Some(s), Some(f)) => format!("{s} ({f})"),
+        (Some(s), None) => s.clone(),
+        (None, Some(f)) => f.clone(),
+        (None, None) => "—".into(),
+    }
 }
 
 /// A CSV cell that a spreadsheet will not run as a formula (OWASP "CSV injection"): text
@@ -262,27 +399,30 @@ fn chart(r: &Report) -> String {
     s
 }
 
-/// One self-contained HTML page: inline CSS and SVG, no scripts, no external assets.
+fn section(out: &mut String, id: &str, heading: &str) {
+    let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
+}
+
+/// One self-contained HTML page: inline CSS and SVG, no scripts, no external assets; a
+/// print layout (A4, one page per section).
 pub fn html(r: &Report) -> String {
     let mut out = String::new();
     let t = esc(&title(r));
     let _ = writeln!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title><style>{CSS}</style></head><body>\n<h1>{t}</h1>"
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"{} {}\"><title>{t}</title><style>{CSS}{PRINT_CSS}</style></head><body>\n<header>\n<h1>{t}</h1>\n<table class=\"meta\">",
+        esc(r.tool),
+        esc(r.tool_version)
     );
-    let s = &r.summary;
-    let _ = writeln!(
-        out,
-        "<p>Commit <code>{}</code> of {}; expiry evaluated on {}; warning window {} days.</p>\n<p>{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner; {} self-approved grant(s).</p>",
-        esc(&r.at.commit),
-        esc(&r.at.date),
-        esc(&r.today),
-        r.expiry_window_days,
-        s.scopes, s.clients, s.grants, s.expired, s.expiring, s.sensitive, s.clients_without_owner, s.self_approved
-    );
-    out.push_str("<h2>ISO/IEC 27001:2022 Annex A</h2>\n<table><tr><th>control</th><th>title</th><th>status</th><th>evidence</th><th>what the registry demonstrates</th><th>gaps</th></tr>\n");
+    for (k, v) in metadata(r) {
+        let _ = writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
+    }
+    out.push_str("</table>\n</header>\n");
+    section(&mut out, "summary", "Summary");
+    let _ = writeln!(out, "<p>{}</p>\n</section>", esc(&summary_text(r)));
+    section(&mut out, "annex-a", "ISO/IEC 27001:2022 Annex A");
+    out.push_str("<table><tr><th>control</th><th>title</th><th>status</th><th>gaps</th><th>evidence</th><th>what the registry demonstrates</th></tr>\n");
     for c in &r.controls {
-        let gaps: Vec<String> = c.gaps.iter().map(|g| esc(g)).collect();
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -290,24 +430,113 @@ pub fn html(r: &Report) -> String {
             esc(c.title),
             c.status,
             c.status,
+            c.gap_details.len(),
             esc(&c.evidence),
-            esc(c.demonstrates),
-            gaps.join("<br>")
+            esc(c.demonstrates)
         );
     }
-    out.push_str("</table>\n<h2>Grants by expiry month</h2>\n");
+    out.push_str("</table>\n");
+    for c in r.controls.iter().filter(|c| c.reason.is_some()) {
+        let _ = writeln!(
+            out,
+            "<p><strong>{} is {}</strong>: {}</p>",
+            c.id,
+            c.status,
+            esc(c.reason.as_deref().unwrap_or(""))
+        );
+    }
+    for c in r.controls.iter().filter(|c| !c.gap_details.is_empty()) {
+        let _ = writeln!(
+            out,
+            "<h3>Gaps for {} ({}): {}</h3>\n<table class=\"gaps\" data-control=\"{}\"><tr><th>control</th><th>rule</th><th>subject / file</th><th>message</th></tr>",
+            c.id,
+            esc(c.title),
+            c.gap_details.len(),
+            c.id
+        );
+        for g in &c.gap_details {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                c.id,
+                g.rule.unwrap_or("—"),
+                esc(&where_(g)),
+                esc(&g.message)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</section>\n");
+    section(
+        &mut out,
+        "lint",
+        &format!(
+            "Lint ({} error(s), {} warning(s) as of {})",
+            r.lint.errors,
+            r.lint.warnings,
+            esc(&r.today)
+        ),
+    );
+    if r.lint.by_rule.is_empty() {
+        out.push_str("<p class=\"muted\">No finding.</p>\n");
+    } else {
+        out.push_str(
+            "<table class=\"lint\"><tr><th>rule</th><th>errors</th><th>warnings</th></tr>\n",
+        );
+        for l in &r.lint.by_rule {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                l.rule, l.errors, l.warnings
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</section>\n");
+    section(&mut out, "policy", "Policy in force");
+    out.push_str("<table><tr><th>setting</th><th>value</th><th>set by</th></tr>\n");
+    for p in &r.policy.settings {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            p.key,
+            esc(&p.value),
+            p.source
+        );
+    }
+    out.push_str("</table>\n");
+    if r.policy.rule_levels.is_empty() {
+        out.push_str("<p>Every rule runs at its default level.</p>\n");
+    } else {
+        out.push_str("<p>Rule levels that differ from the defaults:</p>\n<table><tr><th>rule</th><th>level</th><th>default</th></tr>\n");
+        for l in &r.policy.rule_levels {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                l.rule, l.level, l.default_level
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</section>\n");
+    section(&mut out, "expiry", "Grants by expiry month");
     out.push_str(&chart(r));
-    out.push_str("<h2>Expired grants</h2>\n");
+    out.push_str("<h3>Expired grants</h3>\n");
     html_grants(&mut out, r.expired());
     let _ = writeln!(
         out,
-        "<h2>Grants expiring within {} days</h2>",
+        "<h3>Grants expiring within {} days</h3>",
         r.expiry_window_days
     );
     html_grants(&mut out, r.expiring());
-    out.push_str("<h2>Grants of sensitive scopes (high, critical)</h2>\n");
+    out.push_str("</section>\n");
+    section(
+        &mut out,
+        "sensitive",
+        "Grants of sensitive scopes (high, critical)",
+    );
     html_grants(&mut out, r.sensitive());
-    out.push_str("<h2>Clients without an owner</h2>\n");
+    out.push_str("<h3>Clients without an owner</h3>\n");
     if r.clients_without_owner.is_empty() {
         out.push_str("<p class=\"muted\">None.</p>\n");
     } else {
@@ -317,11 +546,26 @@ pub fn html(r: &Report) -> String {
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("<h2>All grants</h2>\n");
+    out.push_str("</section>\n");
+    section(&mut out, "grants", "All grants");
     html_grants(&mut out, r.grants.iter());
-    out.push_str("</body></html>\n");
+    out.push_str("</section>\n");
+    section(&mut out, "sign-off", "Sign-off");
+    let _ = writeln!(
+        out,
+        "<p>{}</p>\n<table class=\"sign-off\"><tr><th>role</th><th>name</th><th>date</th><th>signature</th></tr>",
+        esc(SIGN_OFF_INTRO)
+    );
+    for role in SIGN_OFF_ROLES {
+        let _ = writeln!(out, "<tr><td>{role}</td><td></td><td></td><td></td></tr>");
+    }
+    out.push_str("</table>\n</section>\n</body></html>\n");
     out
 }
+
+/// Print layout: A4, each section on a new page, tables not cut across rows, no colours
+/// that need a background to be read.
+const PRINT_CSS: &str = "@page{size:A4;margin:18mm 15mm}@media print{body{margin:0;font-size:10pt}section{break-before:page;page-break-before:always}tr{break-inside:avoid;page-break-inside:avoid}th{background:none}.sign-off td{height:2.5em}}.meta th{width:12em}.sign-off td{min-width:10em;height:2em}";
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,216 @@
+//! What makes the report a document an auditor can file: when it was generated (reproducible
+//! with `SOURCE_DATE_EPOCH`), the policy in force at the revision (every setting, and the
+//! rule levels that differ from the defaults) and the lint result by rule.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::registry::Registry;
+
+/// The time the report was generated, RFC 3339 in UTC to the second. `source_date_epoch`
+/// is the value of `SOURCE_DATE_EPOCH` (reproducible builds): seconds since the epoch;
+/// when it is set the report does not depend on the clock. A value that is not a number
+/// of seconds is an error (never silently today); an empty value counts as unset.
+pub fn generated_at(source_date_epoch: Option<&str>) -> anyhow::Result<String> {
+    let t = match source_date_epoch.filter(|s| !s.trim().is_empty()) {
+        Some(s) => {
+            let secs: i64 = s.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "SOURCE_DATE_EPOCH `{s}` is not a number of seconds since 1970-01-01 UTC"
+                )
+            })?;
+            chrono::DateTime::from_timestamp(secs, 0)
+                .ok_or_else(|| anyhow::anyhow!("SOURCE_DATE_EPOCH `{s}` is out of range"))?
+        }
+        None => chrono::Utc::now(),
+    };
+    Ok(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// One `[policy]` setting as it is in force.
+#[derive(Debug, Clone, Serialize)]
+pub struct Setting {
+    pub key: &'static str,
+    pub value: String,
+    /// `scopectl.toml` when the file sets it, `default` otherwise.
+    pub source: &'static str,
+}
+
+/// A `[rules]` level that differs from the rule's default.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleLevel {
+    pub rule: &'static str,
+    pub level: &'static str,
+    pub default_level: &'static str,
+}
+
+/// The policy in force at the revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInForce {
+    /// Every `[policy]` setting, in the order of the README.
+    pub settings: Vec<Setting>,
+    /// Rule levels set in `[rules]` that differ from the catalog's defaults, by rule id.
+    pub rule_levels: Vec<RuleLevel>,
+}
+
+fn list(v: &[String]) -> String {
+    v.join(", ")
+}
+
+pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
+    let p = &registry.policy;
+    let written = registry
+        .policy_file
+        .as_ref()
+        .map(|(_, f)| f.policy.clone())
+        .unwrap_or_default();
+    let src = |set: bool| if set { "scopectl.toml" } else { "default" };
+    let settings = vec![
+        Setting {
+            key: "scope_pattern",
+            value: p.scope_pattern.as_str().to_string(),
+            source: src(written.scope_pattern.is_some()),
+        },
+        Setting {
+            key: "forbidden_scopes",
+            value: list(&p.forbidden_scopes),
+            source: src(written.forbidden_scopes.is_some()),
+        },
+        Setting {
+            key: "max_grant_lifetime",
+            value: p.max_grant_lifetime.to_string(),
+            source: src(written.max_grant_lifetime.is_some()),
+        },
+        Setting {
+            key: "expiry_warning",
+            value: p.expiry_warning.to_string(),
+            source: src(written.expiry_warning.is_some()),
+        },
+        Setting {
+            key: "require_approver",
+            value: p.require_approver.to_string(),
+            source: src(written.require_approver.is_some()),
+        },
+        Setting {
+            key: "approver_must_differ_from_owner",
+            value: p.approver_must_differ_from_owner.to_string(),
+            source: src(written.approver_must_differ_from_owner.is_some()),
+        },
+        Setting {
+            key: "header_budget",
+            value: p.header_budget.to_string(),
+            source: src(written.header_budget.is_some()),
+        },
+        Setting {
+            key: "token_base_size",
+            value: p.token_base_size.to_string(),
+            source: src(written.token_base_size.is_some()),
+        },
+        Setting {
+            key: "access_token_lifetime",
+            value: p.access_token_lifetime.to_string(),
+            source: src(written.access_token_lifetime.is_some()),
+        },
+        Setting {
+            key: "clock_skew",
+            value: p.clock_skew.to_string(),
+            source: src(written.clock_skew.is_some()),
+        },
+        Setting {
+            key: "step_up_max_age",
+            value: p.step_up_max_age.to_string(),
+            source: src(written.step_up_max_age.is_some()),
+        },
+        Setting {
+            key: "pii_claims",
+            value: list(&p.pii_claims),
+            source: src(written.pii_claims.is_some()),
+        },
+        Setting {
+            key: "step_up_sensitivities",
+            value: p
+                .step_up_sensitivities
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            source: src(written.step_up_sensitivities.is_some()),
+        },
+    ];
+    let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
+        .into_iter()
+        .filter(|(rule, level)| *level != rule.level())
+        .map(|(rule, level)| RuleLevel {
+            rule: rule.id(),
+            level: level.as_str(),
+            default_level: rule.level().as_str(),
+        })
+        .collect();
+    rule_levels.sort_by_key(|r| r.rule);
+    PolicyInForce {
+        settings,
+        rule_levels,
+    }
+}
+
+/// Lint findings of one rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    pub rule: &'static str,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// The lint result at the revision, as of the evaluation date.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LintSummary {
+    /// The sum of `by_rule[].errors`.
+    pub errors: usize,
+    /// The sum of `by_rule[].warnings`.
+    pub warnings: usize,
+    /// Rules with at least one finding, by rule id.
+    pub by_rule: Vec<RuleCount>,
+}
+
+pub fn lint_summary(findings: &[Finding]) -> LintSummary {
+    let mut by: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    for f in findings {
+        let e = by.entry(f.rule.id()).or_default();
+        match f.severity {
+            Severity::Error => e.0 += 1,
+            Severity::Warning => e.1 += 1,
+            Severity::Note => {}
+        }
+    }
+    let by_rule: Vec<RuleCount> = by
+        .into_iter()
+        .filter(|(_, (e, w))| e + w > 0)
+        .map(|(rule, (errors, warnings))| RuleCount {
+            rule,
+            errors,
+            warnings,
+        })
+        .collect();
+    LintSummary {
+        errors: by_rule.iter().map(|r| r.errors).sum(),
+        warnings: by_rule.iter().map(|r| r.warnings).sum(),
+        by_rule,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_date_epoch_fixes_the_time_and_garbage_is_an_error() {
+        assert_eq!(
+            generated_at(Some("1790812800")).ok().as_deref(),
+            Some("2026-10-01T00:00:00Z")
+        );
+        assert!(generated_at(Some("yesterday")).is_err());
+        assert!(generated_at(None).is_ok_and(|t| t.ends_with('Z')));
+    }
+}
