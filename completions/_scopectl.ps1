@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (--batch always writes JSON lines)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)')
-            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored). Can be given with --key, --jwks or --discover: each token uses the keys of its kind')
             [CompletionResult]::new('--secret-env', '--secret-env', [CompletionResultType]::ParameterName, 'Verify HMAC (HS*) with the secret in environment variable VAR')
             [CompletionResult]::new('--need', '--need', [CompletionResultType]::ParameterName, 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one')
             [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'Verify with a JWKS from a file or an https:// URL')

@@ -89,7 +89,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --batch 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each'
             cand --format 'Output format (--batch always writes JSON lines)'
             cand --key 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)'
-            cand --secret-file 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)'
+            cand --secret-file 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored). Can be given with --key, --jwks or --discover: each token uses the keys of its kind'
             cand --secret-env 'Verify HMAC (HS*) with the secret in environment variable VAR'
             cand --need 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one'
             cand --jwks 'Verify with a JWKS from a file or an https:// URL'

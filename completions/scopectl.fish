@@ -102,7 +102,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l batch -d 'D
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l format -d 'Output format (--batch always writes JSON lines)' -r -f -a "human\t'Header, claims, times, scopes and findings for a person'
 json\t'One JSON document (schema in docs/decode.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l key -d 'Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-file -d 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-file -d 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored). Can be given with --key, --jwks or --discover: each token uses the keys of its kind' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-env -d 'Verify HMAC (HS*) with the secret in environment variable VAR' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l need -d 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l jwks -d 'Verify with a JWKS from a file or an https:// URL' -r

@@ -337,11 +337,12 @@ pub struct DecodeArgs {
     /// Verify with a PEM public key (RSA, EC P-256/P-384, Ed25519).
     #[arg(long, value_name = "FILE", group = "keysource")]
     pub key: Option<PathBuf>,
-    /// Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored).
-    #[arg(long, value_name = "FILE", group = "keysource")]
+    /// Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored). Can be
+    /// given with --key, --jwks or --discover: each token uses the keys of its kind.
+    #[arg(long, value_name = "FILE", group = "secretsource")]
     pub secret_file: Option<PathBuf>,
     /// Verify HMAC (HS*) with the secret in environment variable VAR.
-    #[arg(long, value_name = "VAR", group = "keysource")]
+    #[arg(long, value_name = "VAR", group = "secretsource")]
     pub secret_env: Option<String>,
     /// The 403 question: does the token carry SCOPE, which the endpoint needs, and is the
     /// client granted it in the registry? Repeatable (all are needed); exit 1 when the
@@ -422,16 +423,21 @@ use scopectl::token::keys::KeySource;
 use scopectl::token::verify::SecretEncoding;
 
 impl DecodeArgs {
-    /// Where the verification key comes from (clap lets at most one of them through).
-    pub fn key_source(&self) -> KeySource<'_> {
-        match (&self.key, &self.secret_file, &self.secret_env, &self.jwks) {
-            (Some(p), ..) => KeySource::Pem(p),
-            (_, Some(p), ..) => KeySource::SecretFile(p, self.secret_encoding()),
-            (_, _, Some(v), _) => KeySource::SecretEnv(v, self.secret_encoding()),
-            (.., Some(j)) => KeySource::Jwks(j),
-            _ if self.discover => KeySource::Discover,
-            _ => KeySource::None,
-        }
+    /// Where the verification keys come from: at most one public source (clap lets one
+    /// through) and at most one secret, used together.
+    pub fn key_sources(&self) -> Vec<KeySource<'_>> {
+        let public = match (&self.key, &self.jwks) {
+            (Some(p), _) => Some(KeySource::Pem(p)),
+            (_, Some(j)) => Some(KeySource::Jwks(j)),
+            _ if self.discover => Some(KeySource::Discover),
+            _ => None,
+        };
+        let secret = match (&self.secret_file, &self.secret_env) {
+            (Some(p), _) => Some(KeySource::SecretFile(p, self.secret_encoding())),
+            (_, Some(v)) => Some(KeySource::SecretEnv(v, self.secret_encoding())),
+            _ => None,
+        };
+        public.into_iter().chain(secret).collect()
     }
 
     fn secret_encoding(&self) -> SecretEncoding {

@@ -2241,3 +2241,46 @@ fn need_answers_the_403_question_with_the_registry_grant() {
         "{text}"
     );
 }
+
+#[test]
+fn batch_holds_a_public_key_and_a_secret_for_a_log_of_mixed_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "a-long-enough-hmac-secret-for-hs256";
+    let secret_file = file(&dir, "s", secret);
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let rs = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let hs = encode(
+        &Header::new(Algorithm::HS256),
+        &good_claims(),
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    let out = decode(&dir)
+        .args(["--batch", "-", "--key", &key, "--secret-file", &secret_file])
+        .write_stdin(format!("{rs}\n{hs}\n"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let statuses: Vec<String> = text
+        .lines()
+        .map(|l| {
+            json_of(l.as_bytes())["signature"]["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(statuses, ["verified", "verified"], "{text}");
+    assert_eq!(out.status.code(), Some(0));
+    // A single token too; and an HMAC token with only the public key is still algorithm
+    // confusion.
+    let (_, doc) = run_json(
+        decode(&dir)
+            .args(["--key", &key, "--secret-file", &secret_file])
+            .arg(&hs),
+    );
+    assert_eq!(doc["signature"]["status"], "verified");
+    let (code, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&hs));
+    assert!(codes(&doc).contains(&"token/alg-confusion".to_string()));
+    assert_eq!(code, 1);
+}

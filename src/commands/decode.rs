@@ -55,9 +55,9 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         insecure_http: args.insecure_http,
         timeout: args.timeout,
     };
-    let source = args.key_source();
+    let sources = args.key_sources();
     if let Some(file) = &args.batch {
-        let keys = match keys::resolve(source, iss, &fetch) {
+        let keys = match keys::resolve_all(&sources, iss, &fetch) {
             Ok(k) => k,
             Err(e) => return unusable(out, &format!("{e:#}")),
         };
@@ -82,7 +82,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
                 .map(|_| Outcome::Unusable)
         }
     };
-    let result = match ctx.check_with(decoded, source, &fetch) {
+    let result = match ctx.check_with(decoded, &sources, &fetch) {
         Ok(r) => r,
         Err(message) => return unusable(out, &message),
     };

@@ -85,13 +85,13 @@ impl<'a> Checker<'a> {
     pub fn check_with(
         &self,
         decoded: Decoded,
-        source: KeySource,
+        sources: &[KeySource],
         fetch: &FetchOptions,
     ) -> Result<Checked, String> {
-        let discover = matches!(source, KeySource::Discover);
+        let discover = sources.iter().any(|s| matches!(s, KeySource::Discover));
         let token_iss = decoded.claim_str("iss");
         let issuer = keys::discovery_issuer(discover, self.iss, self.registry, token_iss)?;
-        let keys = keys::resolve(source, issuer.as_ref().map(|i| i.url.as_str()), fetch);
+        let keys = keys::resolve_all(sources, issuer.as_ref().map(|i| i.url.as_str()), fetch);
         let mut checked = self.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
         checked.trusted_by = issuer.and_then(|i| i.trusted_by);
         Ok(checked)

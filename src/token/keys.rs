@@ -27,6 +27,22 @@ pub enum KeySource<'a> {
     Discover,
 }
 
+/// Load or fetch the keys of every source and use them together (a public source and a
+/// secret, for a log of mixed tokens); `None` when there is no key at all.
+pub fn resolve_all(
+    sources: &[KeySource],
+    issuer: Option<&str>,
+    fetch: &FetchOptions,
+) -> anyhow::Result<Option<KeySet>> {
+    let mut sets = Vec::new();
+    for s in sources {
+        if let Some(set) = resolve(*s, issuer, fetch)? {
+            sets.push(set);
+        }
+    }
+    Ok(KeySet::merge(sets))
+}
+
 /// Load or fetch the keys of `source`; `issuer` is the one [`KeySource::Discover`] asks.
 pub fn resolve(
     source: KeySource,

@@ -219,11 +219,18 @@ pub enum KeyOrigin {
     SecretEnv(String),
     JwksFile(String),
     JwksUrl(String),
+    /// Keys from several sources (`--jwks` with `--secret-file`, for a log of mixed
+    /// HMAC and signed tokens).
+    Several(Vec<KeyOrigin>),
 }
 
 impl std::fmt::Display for KeyOrigin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            KeyOrigin::Several(list) => {
+                let names: Vec<String> = list.iter().map(ToString::to_string).collect();
+                write!(f, "{}", names.join(" and the "))
+            }
             KeyOrigin::PemFile(p) => write!(f, "key file {p}"),
             KeyOrigin::SecretFile(p) => write!(f, "secret file {p}"),
             KeyOrigin::SecretEnv(v) => write!(f, "environment variable ${v}"),
@@ -243,16 +250,37 @@ pub struct KeySet {
 }
 
 impl KeySet {
-    /// Is this a shared secret (HMAC) rather than public keys?
-    pub fn is_secret(&self) -> bool {
-        matches!(
-            self.origin,
-            KeyOrigin::SecretFile(_) | KeyOrigin::SecretEnv(_)
-        )
+    /// Does the set hold a shared secret (HMAC)?
+    pub fn has_secret(&self) -> bool {
+        self.keys.iter().any(|k| k.family == AlgorithmFamily::Hmac)
     }
 
-    fn is_jwks(&self) -> bool {
-        matches!(self.origin, KeyOrigin::JwksFile(_) | KeyOrigin::JwksUrl(_))
+    /// Does the set hold public keys?
+    pub fn has_public(&self) -> bool {
+        self.keys.iter().any(|k| k.family != AlgorithmFamily::Hmac)
+    }
+
+    /// Is the set made only of shared secrets?
+    pub fn is_secret(&self) -> bool {
+        self.has_secret() && !self.has_public()
+    }
+
+    /// One set of the keys of several (each key keeps its label naming its source).
+    pub fn merge(sets: Vec<KeySet>) -> Option<KeySet> {
+        let mut sets = sets.into_iter();
+        let mut merged = sets.next()?;
+        for s in sets {
+            merged.origin = match merged.origin {
+                KeyOrigin::Several(mut list) => {
+                    list.push(s.origin);
+                    KeyOrigin::Several(list)
+                }
+                one => KeyOrigin::Several(vec![one, s.origin]),
+            };
+            merged.keys.extend(s.keys);
+            merged.skipped.extend(s.skipped);
+        }
+        Some(merged)
     }
 
     /// A public key from a PEM file (RSA, EC or Ed25519; SPKI, PKCS#1 or a certificate).
@@ -828,7 +856,7 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         return v;
     };
     let is_hmac = alg.family() == AlgorithmFamily::Hmac;
-    if is_hmac && !keys.is_secret() {
+    if is_hmac && !keys.has_secret() {
         v.message = format!(
             "algorithm confusion: `{alg_text}` (HMAC) with public key material from the {}",
             keys.origin
@@ -842,7 +870,7 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         );
         return v;
     }
-    if !is_hmac && keys.is_secret() {
+    if !is_hmac && !keys.has_public() {
         v.key_unusable = true;
         v.message = format!("`{alg_text}` needs a public key, but an HMAC secret was given");
         v.findings.push(
@@ -855,11 +883,17 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
         return v;
     }
     let fitting: Vec<&Key> = keys.keys.iter().filter(|k| k.accepts(alg)).collect();
+    // A `kid` selects among the keys of the token's kind that carry kids (a JWKS, oct
+    // JWKs); keys without kids (a PEM file, a plain secret) are tried as they are.
+    let same_kind = |k: &&Key| (k.family == AlgorithmFamily::Hmac) == is_hmac;
+    let keyed = keys.keys.iter().filter(same_kind).any(|k| k.kid.is_some())
+        || keys.skipped.iter().any(|s| s.kid.is_some());
     let candidates: Vec<&Key> = match d.kid() {
-        Some(kid) if keys.is_jwks() => {
+        Some(kid) if keyed => {
             let by_kid: Vec<&Key> = keys
                 .keys
                 .iter()
+                .filter(same_kind)
                 .filter(|k| k.kid.as_deref() == Some(kid))
                 .collect();
             if by_kid.is_empty() {
