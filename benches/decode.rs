@@ -149,6 +149,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
     let now = NOW.to_string();
+    let registry = concat!(env!("CARGO_MANIFEST_DIR"), "/scopes").to_string();
     // Interleaved: one run of each command per round, so a change in machine load hits
     // every command alike.
     let jwt = find_jwt();
@@ -162,6 +163,11 @@ fn main() {
             "scopectl decode --format json TOKEN",
             bin.clone(),
             vec!["decode", "--now", &now, "--format", "json", &token],
+        ),
+        (
+            "scopectl decode --registry scopes TOKEN",
+            bin.clone(),
+            vec!["decode", "--now", &now, "--registry", &registry, &token],
         ),
     ];
     if let Some(jwt) = &jwt {
@@ -193,29 +199,30 @@ fn main() {
         println!("  {name:<36} {:>8.2} ms", ms(m));
         medians.push(Some(m));
     }
-    match (
-        jwt.is_some(),
-        medians.first().copied().flatten(),
-        medians.get(2).copied().flatten(),
-    ) {
-        (true, Some(a), Some(b)) => println!(
-            "  ratio scopectl / jwt: {:.2}x (target: within 1.2x)",
-            a.as_secs_f64() / b.as_secs_f64()
+    let jwt_plain = medians.get(3).copied().flatten();
+    let ratio =
+        |i: usize, target: &str, what: &str| match (medians.get(i).copied().flatten(), jwt_plain) {
+            (Some(a), Some(b)) => println!(
+                "  ratio scopectl{what} / jwt decode: {:.2}x (target: {target})",
+                a.as_secs_f64() / b.as_secs_f64()
+            ),
+            _ => println!(
+            "  ratio scopectl{what} / jwt decode: not available (cargo install --locked jwt-cli)"
         ),
-        (true, _, _) => println!("  ratio: not available"),
-        (false, _, _) => {
-            println!("  jwt-cli not found (cargo install --locked jwt-cli): comparison skipped")
-        }
-    }
+        };
+    ratio(0, "within 1.2x", "");
+    ratio(2, "at most 1.0x", " with a registry");
     if let (Some(a), Some(b)) = (
         medians.get(1).copied().flatten(),
-        medians.get(3).copied().flatten(),
+        medians.get(4).copied().flatten(),
     ) {
         println!(
             "  ratio with JSON output: {:.2}x",
             a.as_secs_f64() / b.as_secs_f64()
         );
     }
+    // jwt-cli has no batch mode: its figure is one token per process.
+    let jwt_rate = jwt_plain.map(|b| 1.0 / b.as_secs_f64());
 
     // 2. --batch. RSA signing is slow, so 1,000 distinct RS256 tokens are repeated to
     // 100,000 lines; every line is still decoded and verified on its own.
@@ -284,11 +291,14 @@ fn main() {
                 let rate = BATCH as f64 / wall.as_secs_f64();
                 let per_cpu = BATCH as f64 / cpu.as_secs_f64().max(1e-9);
                 println!(
-                    "  {name}: {:>7.0} ms wall, {:>9.0} tokens/s (target > {target:.0}); {:>7.0} ms CPU, {:>9.0} tokens per CPU-second",
+                    "  {name}: {:>7.0} ms wall, {:>9.0} tokens/s (target > {target:.0}); {:>7.0} ms CPU, {:>9.0} tokens per CPU-second; jwt-cli: {}",
                     ms(wall),
                     rate,
                     ms(cpu),
-                    per_cpu
+                    per_cpu,
+                    jwt_rate
+                        .map(|r| format!("{r:.0} tokens/s (one process per token)"))
+                        .unwrap_or_else(|| "not installed".into())
                 );
             }
             None => println!("  {name}: scopectl did not run"),

@@ -483,9 +483,10 @@ fn lint_errors_are_gaps_under_their_controls_in_every_format() {
         "| 5.15 | Access control | **gaps** |",
         "| 5.18 | Access rights | **gaps** |",
         "| 8.2 | Privileged access rights | **gaps** |",
-        "| 5.15 | `scope/broad` | scopes/all.toml:",
-        "| 8.2 | `scope/broad` | scopes/all.toml:",
-        "| 5.18 | `grant/lifetime` | clients/ops.toml:17 | grant of `system:reboot` to `ops` lasts 240 days",
+        // Lint findings name their subject, then the place.
+        "| 5.15 | `scope/broad` | scope admin (scopes/all.toml:",
+        "| 8.2 | `scope/broad` | scope admin (scopes/all.toml:",
+        "| 5.18 | `grant/lifetime` | ops → system:reboot (clients/ops.toml:17) | grant of `system:reboot` to `ops` lasts 240 days",
         "## Lint (2 error(s),",
         "| `scope/broad` | 1 | 0 |",
         "| `grant/lifetime` | 1 | 0 |",
@@ -518,7 +519,7 @@ fn lint_errors_are_gaps_under_their_controls_in_every_format() {
     );
     assert!(
         html.contains(
-            "<tr><td>5.18</td><td><code>grant/lifetime</code></td><td>clients/ops.toml:17</td>"
+            "<tr><td>5.18</td><td><code>grant/lifetime</code></td><td>ops → system:reboot (clients/ops.toml:17)</td>"
         ),
         "{html}"
     );

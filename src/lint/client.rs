@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{finding, Sink};
+use crate::finding::Subject;
 use crate::registry::{Client, Registry};
 use crate::rules::Rule;
 
@@ -31,6 +32,9 @@ pub fn widest_scope_claim(reg: &Registry, client: &Client, today: NaiveDate) -> 
 
 pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
     for client in reg.clients.values() {
+        sink.about(Some(Subject::Client {
+            client: client.id.clone(),
+        }));
         let id_span = client.def.id.span();
         if client
             .def

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{finding, Sink};
+use crate::finding::Subject;
 use crate::registry::{Client, Grant, Registry};
 use crate::rules::Rule;
 
@@ -17,7 +18,15 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
     let warn_days = policy.expiry_warning.days();
     for client in reg.clients.values() {
         let mut seen: HashMap<&str, &Grant> = HashMap::new();
+        let mut occurrences: HashMap<&str, usize> = HashMap::new();
         for g in &client.grants {
+            let occurrence = occurrences.entry(g.scope()).or_insert(0);
+            sink.about(Some(Subject::Grant {
+                client: client.id.clone(),
+                scope: g.scope().to_string(),
+                occurrence: *occurrence,
+            }));
+            *occurrence += 1;
             let def = &g.def;
             let file = g.file;
             let scope_name = g.scope();

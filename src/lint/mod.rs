@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Subject};
 use crate::registry::Registry;
 use crate::rules::{self, Family, Level, Rule};
 
@@ -73,6 +73,8 @@ pub fn rules() -> impl Iterator<Item = Rule> {
 /// Collects findings, applying each rule's level.
 pub(crate) struct Sink {
     overrides: HashMap<Rule, Level>,
+    /// The scope, client or grant the rules are looking at: attached to what they find.
+    subject: Option<Subject>,
     pub(crate) out: Vec<Finding>,
 }
 
@@ -80,8 +82,14 @@ impl Sink {
     fn new(registry: &Registry) -> Self {
         Sink {
             overrides: level_overrides(registry),
+            subject: None,
             out: Vec::new(),
         }
+    }
+
+    /// Findings pushed from now on are about `subject` (unless they name their own).
+    pub(crate) fn about(&mut self, subject: Option<Subject>) {
+        self.subject = subject;
     }
 
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
@@ -96,6 +104,9 @@ impl Sink {
         };
         d.rule = rule;
         d.severity = severity;
+        if d.subject.is_none() {
+            d.subject = self.subject.clone();
+        }
         self.out.push(d);
     }
 }
@@ -109,8 +120,11 @@ pub(crate) fn finding(rule: Rule, message: impl Into<String>) -> Finding {
 pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
     let mut sink = Sink::new(registry);
     scope::check(registry, &mut sink);
+    sink.about(None);
     grant::check(registry, today, &mut sink);
+    sink.about(None);
     client::check(registry, today, &mut sink);
+    sink.about(None);
     let mut out = sink.out;
     crate::finding::sort(&mut out, &registry.files);
     out

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::{finding, Sink};
+use crate::finding::Subject;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
@@ -16,6 +17,9 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
 
     for scope in reg.scopes.values() {
         let name = scope.name.as_str();
+        sink.about(Some(Subject::Scope {
+            scope: name.to_string(),
+        }));
         let (file, span) = (scope.file, scope.name_span.clone());
 
         let broad = policy.is_broad(name)
