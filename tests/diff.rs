@@ -40,7 +40,7 @@ fn authors(c: &Value) -> Vec<String> {
 fn every_change_kind_is_found_classified_and_attributed() {
     let h = history("");
     let v = diff_json(&h.t, "v1..v2", 3);
-    assert_eq!(v["version"], 1);
+    assert_eq!(v["version"], 2);
     let expect = [
         ("policy-changed", "policy", "metadata", "Dave"),
         ("scope-removed", "legacy:read", "breaking", "Carol"),
@@ -226,8 +226,10 @@ fn registry_broken_at_one_side_names_the_side_and_the_file() {
 #[test]
 fn table_shows_word_diff_and_provenance() {
     let h = history("");
+    // Wide enough that no cell wraps inside a word-diff marker.
     let out = scopectl()
         .current_dir(h.t.root())
+        .env("COLUMNS", "250")
         .args(["diff", "v1..v2"])
         .assert()
         .code(3)
