@@ -96,6 +96,21 @@ pub fn build(
     }
 }
 
+/// The "what" of a change in its commit's entry; a change computed across commits whose
+/// registry does not load names them all.
+fn what(c: &Change, entry: &CommitInfo) -> String {
+    let others = c.commits.iter().any(|k| k.id != entry.id);
+    if !others {
+        return describe(c);
+    }
+    let shorts: Vec<&str> = c.commits.iter().map(|k| k.short.as_str()).collect();
+    format!(
+        "{} (made across commits {})",
+        describe(c),
+        shorts.join(", ")
+    )
+}
+
 /// The line that says the history is incomplete, if it is.
 fn incomplete_line(log: &Log) -> Option<String> {
     log.history_reason.as_ref().map(|r| {
@@ -126,7 +141,7 @@ pub fn table_fitted(log: &Log, width: u16) -> String {
                 c.class.as_str().to_string(),
                 c.kind.as_str().to_string(),
                 term(&c.subject.label()),
-                term(&describe(c)),
+                term(&what(c, &e.commit)),
             ]);
         }
     }
@@ -177,7 +192,7 @@ pub fn markdown(log: &Log) -> String {
                 },
                 ch.kind.as_str(),
                 md_text(&ch.subject.label()),
-                md_text(&describe(ch).replace('\n', " "))
+                md_text(&what(ch, c).replace('\n', " "))
             ));
         }
         out.push('\n');

@@ -58,12 +58,12 @@ impl Note {
                 self.short, self.file, self.error
             ),
             _ => format!(
-                "note: the registry does not load at commit {} ({at}: {}); no event is recorded for it: changes to {} are computed from its last loadable version to {} and credited to the commits in between",
+                "note: the registry does not load at commit {} ({at}: {}); no event is recorded for it: changes to {} are computed from its last loadable version to {}, and credited to the commits in between",
                 self.short,
                 self.error,
                 self.file,
                 match &self.fixed_by {
-                    Some(f) => format!("commit {f}, where it loads again"),
+                    Some(f) => format!("commit {f} (where it loads again)"),
                     None => "the next version that loads (none in the history read)".to_string(),
                 }
             ),
