@@ -79,19 +79,15 @@ fn report(
 ) -> anyhow::Result<DiffReport> {
     let (ma, mb) = (Model::from_registry(ra), Model::from_registry(rb));
     let mut changes = super::diff(&ma, &mb);
+    let mut notes = Vec::new();
     if let (false, Some((from, to))) = (changes.is_empty(), walk) {
         let hist = provenance::history(repo, Some(from), to)?;
         provenance::attribute(&mut changes, &hist);
+        notes = provenance::notes(&hist);
     }
     let mut findings = self_approvals(&changes, &mb);
     findings.extend(weakenings(&changes, &ma, &mb));
-    Ok(DiffReport::new(
-        side_a,
-        side_b,
-        repo.prefix().to_string(),
-        changes,
-        findings,
-    ))
+    Ok(DiffReport::new(side_a, side_b, repo.prefix().to_string(), changes, findings).notes(notes))
 }
 
 #[cfg(test)]

@@ -2,17 +2,18 @@
 
 use std::collections::BTreeSet;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
-use super::provenance::CommitChanges;
-use super::render::{commit_line, describe, term};
+use super::provenance::{CommitChanges, Note};
+use super::render::{
+    commit_legend, describe, fitted_table, note_lines, note_markdown, table_width, term,
+};
 use super::{Change, Kind};
 use crate::history::{CommitInfo, Completeness};
 use crate::text::md_text;
 
 /// Version of the JSON document; bumped on any incompatible change.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// One commit and what it did to the subject.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +37,9 @@ pub struct Log {
     pub history_complete: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_reason: Option<String>,
+    /// Commits in the history read whose registry does not load: no event is made of
+    /// them (see `diff`'s notes).
+    pub notes: Vec<Note>,
     /// Oldest first.
     pub entries: Vec<Entry>,
 }
@@ -58,6 +62,7 @@ pub fn build(
 ) -> Log {
     let mut names: BTreeSet<String> = BTreeSet::from([name.to_string()]);
     let mut entries = Vec::new();
+    let notes = super::provenance::notes(&history);
     for cc in history.into_iter().rev() {
         let changes: Vec<Change> = cc
             .changes
@@ -86,8 +91,24 @@ pub fn build(
         commit,
         history_complete: completeness.complete,
         history_reason: completeness.reason.clone(),
+        notes,
         entries,
     }
+}
+
+/// The "what" of a change in its commit's entry; a change computed across commits whose
+/// registry does not load names them all.
+fn what(c: &Change, entry: &CommitInfo) -> String {
+    let others = c.commits.iter().any(|k| k.id != entry.id);
+    if !others {
+        return describe(c);
+    }
+    let shorts: Vec<&str> = c.commits.iter().map(|k| k.short.as_str()).collect();
+    format!(
+        "{} (made across commits {})",
+        describe(c),
+        shorts.join(", ")
+    )
 }
 
 /// The line that says the history is incomplete, if it is.
@@ -97,32 +118,36 @@ fn incomplete_line(log: &Log) -> Option<String> {
     })
 }
 
-pub fn table(log: &Log, wrap: bool) -> String {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(if wrap {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
-    t.set_header(vec!["commit", "class", "change", "subject", "what"]);
+/// A table fitted to [`table_width`] (`terminal`: stdout is a terminal).
+pub fn table(log: &Log, terminal: bool) -> String {
+    table_fitted(log, table_width(terminal))
+}
+
+/// A table at most `width` columns wide.
+pub fn table_fitted(log: &Log, width: u16) -> String {
+    let mut t = fitted_table(vec!["commit", "class", "change", "subject", "what"], width);
     for e in &log.entries {
         for (i, c) in e.changes.iter().enumerate() {
             t.add_row(vec![
                 if i == 0 {
-                    term(&commit_line(&e.commit))
+                    term(&format!(
+                        "{} {}",
+                        e.commit.short,
+                        e.commit.date.get(..10).unwrap_or(&e.commit.date)
+                    ))
                 } else {
                     String::new()
                 },
                 c.class.as_str().to_string(),
                 c.kind.as_str().to_string(),
                 term(&c.subject.label()),
-                term(&describe(c)),
+                term(&what(c, &e.commit)),
             ]);
         }
     }
     let mut out = format!(
-        "{t}\n{}: {} commit(s) up to {}\n",
+        "{t}\n{}{}: {} commit(s) up to {}\n",
+        commit_legend(log.entries.iter().map(|e| &e.commit)),
         term(&log.name),
         log.entries.len(),
         term(&log.rev)
@@ -131,6 +156,7 @@ pub fn table(log: &Log, wrap: bool) -> String {
         out.push_str(&term(&line));
         out.push('\n');
     }
+    out.push_str(&note_lines(&log.notes));
     out
 }
 
@@ -144,6 +170,7 @@ pub fn markdown(log: &Log) -> String {
     if let Some(line) = incomplete_line(log) {
         out.push_str(&format!("> **{}**\n\n", md_text(&line)));
     }
+    out.push_str(&note_markdown(&log.notes));
     for e in &log.entries {
         let c = &e.commit;
         out.push_str(&format!(
@@ -165,7 +192,7 @@ pub fn markdown(log: &Log) -> String {
                 },
                 ch.kind.as_str(),
                 md_text(&ch.subject.label()),
-                md_text(&describe(ch).replace('\n', " "))
+                md_text(&what(ch, c).replace('\n', " "))
             ));
         }
         out.push('\n');

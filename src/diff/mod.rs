@@ -89,41 +89,89 @@ impl Model {
         let mut m = Model::default();
         let mut failed = 0;
         for (path, bytes) in files {
-            let Ok(text) = std::str::from_utf8(bytes) else {
-                failed += 1;
-                continue;
-            };
-            match FileKind::of(path) {
-                Some(FileKind::Policy) => match toml::from_str::<PolicyFile>(text) {
-                    Ok(p) => m.policy = Some(flatten_policy(&p)),
-                    Err(_) => failed += 1,
-                },
-                Some(FileKind::Scopes) => match toml::from_str::<ScopeFile>(text) {
-                    Ok(sf) => {
-                        for (k, v) in sf.scopes {
-                            m.scopes.insert(k.into_inner(), v.into_inner());
-                        }
-                    }
-                    Err(_) => failed += 1,
-                },
-                Some(FileKind::Client) => match toml::from_str::<ClientFile>(text) {
-                    Ok(cf) => {
-                        let def = cf.client.into_inner();
-                        m.clients.insert(
-                            def.id.get().clone(),
-                            ClientModel {
-                                def,
-                                grants: grant_map(cf.grants.into_iter().map(|g| g.into_inner())),
-                            },
-                        );
-                    }
-                    Err(_) => failed += 1,
-                },
-                None => {}
+            match Model::of_file(path, bytes) {
+                Ok(one) => m.absorb(one),
+                Err(_) => failed += 1,
             }
         }
         (m, failed)
     }
+
+    /// The model of one registry file; a file that is not a registry file gives an empty
+    /// model. The error says where the file first fails to parse.
+    pub fn of_file(path: &str, bytes: &[u8]) -> Result<Model, FileError> {
+        let mut m = Model::default();
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let (line, column) = line_col(bytes, e.valid_up_to());
+            FileError {
+                line,
+                column,
+                message: "the file is not valid UTF-8".into(),
+            }
+        })?;
+        let fail = |e: toml::de::Error| {
+            let (line, column) = line_col(bytes, e.span().map(|r| r.start).unwrap_or(0));
+            FileError {
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        };
+        match FileKind::of(path) {
+            Some(FileKind::Policy) => {
+                let p = toml::from_str::<PolicyFile>(text).map_err(fail)?;
+                m.policy = Some(flatten_policy(&p));
+            }
+            Some(FileKind::Scopes) => {
+                let sf = toml::from_str::<ScopeFile>(text).map_err(fail)?;
+                for (k, v) in sf.scopes {
+                    m.scopes.insert(k.into_inner(), v.into_inner());
+                }
+            }
+            Some(FileKind::Client) => {
+                let cf = toml::from_str::<ClientFile>(text).map_err(fail)?;
+                let def = cf.client.into_inner();
+                m.clients.insert(
+                    def.id.get().clone(),
+                    ClientModel {
+                        def,
+                        grants: grant_map(cf.grants.into_iter().map(|g| g.into_inner())),
+                    },
+                );
+            }
+            None => {}
+        }
+        Ok(m)
+    }
+
+    /// Add another (partial) model's content; its entries win.
+    pub fn absorb(&mut self, other: Model) {
+        self.scopes.extend(other.scopes);
+        self.clients.extend(other.clients);
+        if other.policy.is_some() {
+            self.policy = other.policy;
+        }
+    }
+}
+
+/// Where and why a registry file does not parse (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
 }
 
 /// `scopectl.toml` as `path -> value` leaves (`policy.max_grant_lifetime`, `targets.prod.url`).
@@ -225,8 +273,148 @@ impl Kind {
 
 pub use crate::finding::Subject;
 
-/// One semantic change.
+/// What an added or removed subject held: the JSON `old` / `new` objects of version 2.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Snapshot {
+    Grant(GrantSnapshot),
+    Scope(ScopeSnapshot),
+    Client(ClientSnapshot),
+}
+
+/// A grant as a reviewer approves it, with its scope's sensitivity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantSnapshot {
+    pub scope: String,
+    pub justification: Option<String>,
+    pub ticket: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved_on: Option<String>,
+    pub expires: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The granted scope's sensitivity; `None` when the scope is not defined (or, in one
+    /// commit's partial model, not known).
+    pub sensitivity: Option<String>,
+}
+
+/// A scope definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeSnapshot {
+    pub scope: String,
+    pub description: String,
+    pub owner: String,
+    pub sensitivity: String,
+    pub claims: Vec<String>,
+    pub id_token: bool,
+    pub step_up: bool,
+    pub max_grant: Option<String>,
+    pub deprecated: bool,
+    pub replaced_by: Option<String>,
+    pub consent_text: Option<String>,
+}
+
+/// A client: who owns it and how many grants it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientSnapshot {
+    pub id: String,
+    pub owner: Option<String>,
+    pub grants: usize,
+}
+
+impl GrantSnapshot {
+    fn of(g: &GrantDef, sensitivity: Option<String>) -> GrantSnapshot {
+        GrantSnapshot {
+            scope: g.scope.get().clone(),
+            justification: opt(&g.justification),
+            ticket: opt(&g.ticket),
+            approved_by: opt(&g.approved_by),
+            approved_on: opt(&g.approved_on),
+            expires: opt(&g.expires),
+            kind: g.kind().as_str().to_string(),
+            sensitivity,
+        }
+    }
+
+    /// One line: `expires 2027-04-01, approved by bob@example.com on 2026-10-03, default,
+    /// sensitivity medium; justification: …; ticket PAY-9`.
+    pub fn summary(&self) -> String {
+        let mut parts = vec![match &self.expires {
+            Some(e) => format!("expires {e}"),
+            None => "no expiry".to_string(),
+        }];
+        match (&self.approved_by, &self.approved_on) {
+            (Some(by), Some(on)) => parts.push(format!("approved by {by} on {on}")),
+            (Some(by), None) => parts.push(format!("approved by {by}")),
+            (None, Some(on)) => parts.push(format!("approved on {on} (no approver)")),
+            (None, None) => parts.push("no approver".to_string()),
+        }
+        parts.push(self.kind.clone());
+        parts.push(format!(
+            "sensitivity {}",
+            self.sensitivity.as_deref().unwrap_or("unknown")
+        ));
+        let mut out = parts.join(", ");
+        out.push_str(&format!(
+            "; justification: {}",
+            self.justification.as_deref().unwrap_or("(none)")
+        ));
+        out.push_str(&format!(
+            "; ticket: {}",
+            self.ticket.as_deref().unwrap_or("(none)")
+        ));
+        out
+    }
+}
+
+impl ScopeSnapshot {
+    fn of(name: &str, d: &ScopeDef) -> ScopeSnapshot {
+        let mut claims: Vec<String> = d.claims.iter().map(|c| c.get().clone()).collect();
+        claims.sort();
+        ScopeSnapshot {
+            scope: name.to_string(),
+            description: d.description.get().clone(),
+            owner: d.owner.get().clone(),
+            sensitivity: d.sensitivity.get().to_string(),
+            claims,
+            id_token: d.id_token(),
+            step_up: d.step_up(),
+            max_grant: opt(&d.max_grant),
+            deprecated: d.deprecated(),
+            replaced_by: opt(&d.replaced_by),
+            consent_text: opt(&d.consent_text),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The one-line summary kept in [`Change::old`] / [`Change::new`].
+    pub fn summary(&self) -> String {
+        match self {
+            Snapshot::Grant(g) => g.summary(),
+            Snapshot::Scope(s) => {
+                format!("{} ({}, owner {})", s.description, s.sensitivity, s.owner)
+            }
+            Snapshot::Client(c) => match &c.owner {
+                Some(o) => format!("{} grant(s), owner {o}", c.grants),
+                None => format!("{} grant(s), no owner", c.grants),
+            },
+        }
+    }
+}
+
+impl ClientSnapshot {
+    fn of(c: &ClientModel) -> ClientSnapshot {
+        ClientSnapshot {
+            id: c.def.id.get().clone(),
+            owner: opt(&c.def.owner),
+            grants: c.grants.len(),
+        }
+    }
+}
+
+/// One semantic change.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub kind: Kind,
     pub class: Class,
@@ -234,10 +422,56 @@ pub struct Change {
     /// The field that changed (`expires`, `claims`, `policy.max_grant_lifetime`, ...);
     /// `null` when the subject was added, removed or renamed.
     pub field: Option<String>,
+    /// Field changes and policy changes: the old and new values. Added / removed subjects:
+    /// a one-line summary ([`Change::before`] / [`Change::after`] hold the content).
+    /// Renames: the old and new names.
     pub old: Option<String>,
     pub new: Option<String>,
+    /// An added or removed subject's content (removed: `before`, added: `after`); written
+    /// as the JSON `old` / `new` in version 2.
+    pub before: Option<Snapshot>,
+    pub after: Option<Snapshot>,
     /// The commits between the two revisions that made this change, oldest first.
     pub commits: Vec<CommitInfo>,
+}
+
+/// The JSON shape of a change: `old` / `new` are the snapshots of an added or removed
+/// subject, the strings otherwise.
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(untagged)]
+        enum Value<'a> {
+            Snapshot(&'a Snapshot),
+            Text(Option<&'a String>),
+        }
+        fn pick<'a>(snap: &'a Option<Snapshot>, text: &'a Option<String>) -> Value<'a> {
+            match snap {
+                Some(v) => Value::Snapshot(v),
+                None => Value::Text(text.as_ref()),
+            }
+        }
+        #[derive(Serialize)]
+        struct Json<'a> {
+            kind: Kind,
+            class: Class,
+            subject: &'a Subject,
+            field: &'a Option<String>,
+            old: Value<'a>,
+            new: Value<'a>,
+            commits: &'a [CommitInfo],
+        }
+        Json {
+            kind: self.kind,
+            class: self.class,
+            subject: &self.subject,
+            field: &self.field,
+            old: pick(&self.before, &self.old),
+            new: pick(&self.after, &self.new),
+            commits: &self.commits,
+        }
+        .serialize(s)
+    }
 }
 
 impl Change {
@@ -249,6 +483,8 @@ impl Change {
             field: None,
             old: None,
             new: None,
+            before: None,
+            after: None,
             commits: Vec::new(),
         }
     }
@@ -257,6 +493,20 @@ impl Change {
         self.field = Some(field.to_string());
         self.old = old;
         self.new = new;
+        self
+    }
+
+    /// Record what a removed subject held (`before`) or an added one holds (`after`);
+    /// the strings `old` / `new` get its one-line summary.
+    fn removed(mut self, snap: Snapshot) -> Change {
+        self.old = Some(snap.summary());
+        self.before = Some(snap);
+        self
+    }
+
+    fn added(mut self, snap: Snapshot) -> Change {
+        self.new = Some(snap.summary());
+        self.after = Some(snap);
         self
     }
 
@@ -335,13 +585,14 @@ fn diff_scopes(a: &Model, b: &Model, out: &mut Vec<Change>) {
                 out.push(c);
             }
             None => {
-                let mut c = Change::new(
-                    Kind::ScopeRemoved,
-                    Class::Breaking,
-                    Subject::Scope { scope: r.clone() },
+                out.push(
+                    Change::new(
+                        Kind::ScopeRemoved,
+                        Class::Breaking,
+                        Subject::Scope { scope: r.clone() },
+                    )
+                    .removed(Snapshot::Scope(ScopeSnapshot::of(r, def))),
                 );
-                c.old = Some(def.description.get().clone());
-                out.push(c);
             }
         }
     }
@@ -349,19 +600,14 @@ fn diff_scopes(a: &Model, b: &Model, out: &mut Vec<Change>) {
         if renamed_to.contains(n) {
             continue;
         }
-        let mut c = Change::new(
-            Kind::ScopeAdded,
-            Class::Metadata,
-            Subject::Scope { scope: n.clone() },
+        out.push(
+            Change::new(
+                Kind::ScopeAdded,
+                Class::Metadata,
+                Subject::Scope { scope: n.clone() },
+            )
+            .added(Snapshot::Scope(ScopeSnapshot::of(n, &b.scopes[n]))),
         );
-        let def = &b.scopes[n];
-        c.new = Some(format!(
-            "{} ({}, owner {})",
-            def.description.get(),
-            def.sensitivity.get(),
-            def.owner.get()
-        ));
-        out.push(c);
     }
 }
 
@@ -458,18 +704,16 @@ fn grant_subject(client: &str, key: &(String, usize)) -> Subject {
     }
 }
 
-fn grant_summary(g: &GrantDef) -> String {
-    let mut parts = Vec::new();
-    if let Some(e) = &g.expires {
-        parts.push(format!("expires {}", e.get()));
-    } else {
-        parts.push("no expiry".to_string());
-    }
-    if let Some(a) = &g.approved_by {
-        parts.push(format!("approved by {}", a.get()));
-    }
-    parts.push(g.kind().as_str().to_string());
-    parts.join(", ")
+/// The sensitivity of `scope` in the first model that defines it.
+fn sensitivity(scope: &str, models: &[&Model]) -> Option<String> {
+    models
+        .iter()
+        .find_map(|m| m.scopes.get(scope))
+        .map(|d| d.sensitivity.get().to_string())
+}
+
+fn grant_snapshot(g: &GrantDef, models: &[&Model]) -> Snapshot {
+    Snapshot::Grant(GrantSnapshot::of(g, sensitivity(g.scope.get(), models)))
 }
 
 fn diff_clients(a: &Model, b: &Model, out: &mut Vec<Change>) {
@@ -481,21 +725,22 @@ fn diff_clients(a: &Model, b: &Model, out: &mut Vec<Change>) {
                 } else {
                     Class::Breaking
                 };
-                let mut c = Change::new(
-                    Kind::ClientRemoved,
-                    class,
-                    Subject::Client { client: id.clone() },
+                out.push(
+                    Change::new(
+                        Kind::ClientRemoved,
+                        class,
+                        Subject::Client { client: id.clone() },
+                    )
+                    .removed(Snapshot::Client(ClientSnapshot::of(old))),
                 );
-                c.old = Some(format!("{} grant(s)", old.grants.len()));
-                out.push(c);
                 for (k, g) in &old.grants {
-                    let mut c =
-                        Change::new(Kind::GrantRevoked, Class::Breaking, grant_subject(id, k));
-                    c.old = Some(grant_summary(g));
-                    out.push(c);
+                    out.push(
+                        Change::new(Kind::GrantRevoked, Class::Breaking, grant_subject(id, k))
+                            .removed(grant_snapshot(g, &[a, b])),
+                    );
                 }
             }
-            Some(new) if new != old => client_fields(id, old, new, out),
+            Some(new) if new != old => client_fields((a, b), id, old, new, out),
             Some(_) => {}
         }
     }
@@ -503,22 +748,30 @@ fn diff_clients(a: &Model, b: &Model, out: &mut Vec<Change>) {
         if a.clients.contains_key(id) {
             continue;
         }
-        let mut c = Change::new(
-            Kind::ClientAdded,
-            Class::Metadata,
-            Subject::Client { client: id.clone() },
+        out.push(
+            Change::new(
+                Kind::ClientAdded,
+                Class::Metadata,
+                Subject::Client { client: id.clone() },
+            )
+            .added(Snapshot::Client(ClientSnapshot::of(new))),
         );
-        c.new = Some(format!("{} grant(s)", new.grants.len()));
-        out.push(c);
         for (k, g) in &new.grants {
-            let mut c = Change::new(Kind::GrantAdded, Class::AccessAdded, grant_subject(id, k));
-            c.new = Some(grant_summary(g));
-            out.push(c);
+            out.push(
+                Change::new(Kind::GrantAdded, Class::AccessAdded, grant_subject(id, k))
+                    .added(grant_snapshot(g, &[b, a])),
+            );
         }
     }
 }
 
-fn client_fields(id: &str, a: &ClientModel, b: &ClientModel, out: &mut Vec<Change>) {
+fn client_fields(
+    (ma, mb): (&Model, &Model),
+    id: &str,
+    a: &ClientModel,
+    b: &ClientModel,
+    out: &mut Vec<Change>,
+) {
     let subject = || Subject::Client {
         client: id.to_string(),
     };
@@ -539,9 +792,10 @@ fn client_fields(id: &str, a: &ClientModel, b: &ClientModel, out: &mut Vec<Chang
     for (k, old) in &a.grants {
         match b.grants.get(k) {
             None => {
-                let mut c = Change::new(Kind::GrantRevoked, Class::Breaking, grant_subject(id, k));
-                c.old = Some(grant_summary(old));
-                out.push(c);
+                out.push(
+                    Change::new(Kind::GrantRevoked, Class::Breaking, grant_subject(id, k))
+                        .removed(grant_snapshot(old, &[ma, mb])),
+                );
             }
             Some(new) if new != old => grant_fields(id, k, old, new, out),
             Some(_) => {}
@@ -549,9 +803,10 @@ fn client_fields(id: &str, a: &ClientModel, b: &ClientModel, out: &mut Vec<Chang
     }
     for (k, new) in &b.grants {
         if !a.grants.contains_key(k) {
-            let mut c = Change::new(Kind::GrantAdded, Class::AccessAdded, grant_subject(id, k));
-            c.new = Some(grant_summary(new));
-            out.push(c);
+            out.push(
+                Change::new(Kind::GrantAdded, Class::AccessAdded, grant_subject(id, k))
+                    .added(grant_snapshot(new, &[mb, ma])),
+            );
         }
     }
 }

@@ -3,12 +3,13 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
+use super::provenance::Note;
 use super::{Change, Class};
 use crate::finding::Finding;
 use crate::history::CommitInfo;
 
 /// Version of the JSON document below; bumped on any incompatible change.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// One side of the comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +37,10 @@ pub struct DiffReport {
     pub history_complete: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_reason: Option<String>,
+    /// Commits between the two sides whose registry does not load: no event is made of
+    /// them; the changes across them are computed from the last loadable version and
+    /// credited to the commits in between.
+    pub notes: Vec<Note>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -81,7 +86,14 @@ impl DiffReport {
             findings,
             history_complete: true,
             history_reason: None,
+            notes: Vec::new(),
         }
+    }
+
+    /// Record the notes of the history walk (unloadable commits).
+    pub fn notes(mut self, notes: Vec<Note>) -> Self {
+        self.notes = notes;
+        self
     }
 
     /// Record how complete the history behind the provenance is.
@@ -146,6 +158,22 @@ pub fn commit_line(c: &CommitInfo) -> String {
     )
 }
 
+/// The commits a table names by short id, each once (first mention first), one line each:
+/// the table stays narrow and the full commit lines stay greppable.
+pub fn commit_legend<'a>(commits: impl Iterator<Item = &'a CommitInfo>) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for c in commits {
+        if seen.insert(c.id.as_str()) {
+            if out.is_empty() {
+                out.push_str("commits:\n");
+            }
+            out.push_str(&format!("  {}\n", term(&commit_line(c))));
+        }
+    }
+    out
+}
+
 fn header_line(r: &DiffReport) -> String {
     let side = |s: &Side| match &s.commit {
         Some(c) => format!("{} ({})", s.rev, &c[..7.min(c.len())]),
@@ -164,38 +192,88 @@ fn header_line(r: &DiffReport) -> String {
     )
 }
 
-/// The default: a table. `wrap`: fit the terminal's width (otherwise cells are not wrapped,
-/// which keeps piped output greppable).
-pub fn table(r: &DiffReport, wrap: bool) -> String {
+/// The width tables are fitted to: `COLUMNS` when set, else the terminal's width when
+/// `terminal` (stdout is one) and it can be read, else 120 (piped into a CI log).
+pub fn table_width(terminal: bool) -> u16 {
+    let columns = std::env::var("COLUMNS").ok();
+    width_from(columns.as_deref(), || {
+        if terminal {
+            Table::new().width()
+        } else {
+            None
+        }
+    })
+}
+
+fn width_from(columns: Option<&str>, terminal: impl FnOnce() -> Option<u16>) -> u16 {
+    columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+        .or_else(terminal)
+        .unwrap_or(120)
+}
+
+/// A table fitted to `width` columns: long cells wrap.
+pub fn fitted_table(header: Vec<&str>, width: u16) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED);
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_width(width);
+    t.set_header(header);
+    t
+}
+
+/// The notes' lines for the terminal.
+pub fn note_lines(notes: &[Note]) -> String {
+    notes
+        .iter()
+        .map(|n| format!("{}\n", term(&n.message())))
+        .collect()
+}
+
+/// The notes as Markdown lines (a quote each).
+pub fn note_markdown(notes: &[Note]) -> String {
+    let mut out: String = notes
+        .iter()
+        .map(|n| format!("> {}\n", md_text(&n.message())))
+        .collect();
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The default: a table fitted to [`table_width`] (`terminal`: stdout is a terminal).
+pub fn table(r: &DiffReport, terminal: bool) -> String {
+    table_fitted(r, table_width(terminal))
+}
+
+/// A table at most `width` columns wide.
+pub fn table_fitted(r: &DiffReport, width: u16) -> String {
     let mut out = String::new();
     if let Some(line) = r.incomplete_line() {
         out.push_str(&term(&line));
         out.push('\n');
     }
+    out.push_str(&note_lines(&r.notes));
     if r.changes.is_empty() {
         out.push_str(&term(&header_line(r)));
         out.push('\n');
         return out;
     }
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(if wrap {
-        ContentArrangement::Dynamic
-    } else {
-        ContentArrangement::Disabled
-    });
-    t.set_header(vec!["class", "change", "subject", "what", "commits"]);
+    let mut t = fitted_table(vec!["class", "change", "subject", "what", "commits"], width);
     for c in &r.changes {
-        let commits: Vec<String> = c.commits.iter().map(|c| term(&commit_line(c))).collect();
+        let commits: Vec<&str> = c.commits.iter().map(|c| c.short.as_str()).collect();
         t.add_row(vec![
             c.class.as_str().to_string(),
             c.kind.as_str().to_string(),
             term(&c.subject.label()),
             term(&describe(c)),
-            commits.join("\n"),
+            term(&commits.join(" ")),
         ]);
     }
     out.push_str(&format!("{t}\n"));
+    out.push_str(&commit_legend(r.changes.iter().flat_map(|c| &c.commits)));
     for f in &r.findings {
         out.push_str(&format!("warning[{}]: {}\n", f.rule, term(&f.message)));
     }
@@ -223,6 +301,7 @@ pub fn markdown(r: &DiffReport) -> String {
     if let Some(line) = r.incomplete_line() {
         out.push_str(&format!("> **{}**\n\n", md_text(&line)));
     }
+    out.push_str(&note_markdown(&r.notes));
     out.push_str(&format!("{}\n\n", md_text(&header_line(r))));
     if !r.changes.is_empty() {
         out.push_str("| class | change | subject | what | commits |\n|---|---|---|---|---|\n");

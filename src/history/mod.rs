@@ -43,6 +43,22 @@ pub struct Completeness {
     pub reason: Option<String>,
 }
 
+/// One version of a file: its blob id and content (checked against the id).
+#[derive(Debug, Clone)]
+pub struct BlobVersion {
+    pub id: Oid,
+    pub bytes: Vec<u8>,
+}
+
+/// A registry file a commit changed: path relative to the registry, old and new version
+/// (`None`: the file did not exist on that side).
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    pub path: String,
+    pub old: Option<BlobVersion>,
+    pub new: Option<BlobVersion>,
+}
+
 /// A repository and where the registry sits inside it.
 pub struct Repo {
     repo: Repository,
@@ -319,16 +335,35 @@ impl Repo {
     }
 
     /// The registry files one commit changed (against its first parent), as the old and
-    /// the new versions' `(path, bytes)`. Merge commits are skipped (`None`), as `git log
-    /// -p` does: the commits they merge carry the changes. So is a commit at the cut of a
-    /// shallow clone: its parent is missing, so what it changed is unknown (it is not
-    /// "everything added"). Only the registry subtree is
-    /// compared, and only blobs whose ids differ are read.
+    /// the new versions' `(path, bytes)`. See [`Repo::changed_blobs`].
     #[allow(clippy::type_complexity)]
     pub fn changed_files(
         &self,
         id: Oid,
     ) -> anyhow::Result<Option<(Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>)>> {
+        let Some(files) = self.changed_blobs(id)? else {
+            return Ok(None);
+        };
+        let mut old_files = Vec::new();
+        let mut new_files = Vec::new();
+        for f in files {
+            if let Some(o) = f.old {
+                old_files.push((f.path.clone(), o.bytes));
+            }
+            if let Some(n) = f.new {
+                new_files.push((f.path, n.bytes));
+            }
+        }
+        Ok(Some((old_files, new_files)))
+    }
+
+    /// The registry files one commit changed (against its first parent), each with its old
+    /// and new blob (id and content). Merge commits are skipped (`None`), as `git log -p`
+    /// does: the commits they merge carry the changes. So is a commit at the cut of a
+    /// shallow clone: its parent is missing, so what it changed is unknown (it is not
+    /// "everything added"). Only the registry subtree is compared, and only blobs whose
+    /// ids differ are read.
+    pub fn changed_blobs(&self, id: Oid) -> anyhow::Result<Option<Vec<ChangedFile>>> {
         let commit = self.repo.find_commit(id)?;
         if commit.parent_count() > 1 || self.is_cut(id) {
             return Ok(None);
@@ -338,22 +373,52 @@ impl Repo {
             Some(p) => self.subtree_id(p)?,
             None => None,
         };
-        let mut old_files: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut out = Vec::new();
         if old == new {
-            return Ok(Some((old_files, new_files)));
+            return Ok(Some(out));
         }
         let mut files = Vec::new();
         self.diff_trees(old, new, "", &mut files)?;
         for (path, o, n) in files {
-            if let Some(o) = o {
-                old_files.push((path.clone(), self.read_blob(o)?));
-            }
-            if let Some(n) = n {
-                new_files.push((path, self.read_blob(n)?));
-            }
+            let read = |id: Option<Oid>| -> anyhow::Result<Option<BlobVersion>> {
+                id.map(|id| {
+                    Ok(BlobVersion {
+                        id,
+                        bytes: self.read_blob(id)?,
+                    })
+                })
+                .transpose()
+            };
+            out.push(ChangedFile {
+                old: read(o)?,
+                new: read(n)?,
+                path,
+            });
         }
-        Ok(Some((old_files, new_files)))
+        Ok(Some(out))
+    }
+
+    /// A commit's first parent (`None` for a root commit).
+    pub fn first_parent(&self, id: Oid) -> anyhow::Result<Option<Oid>> {
+        Ok(self.repo.find_commit(id)?.parent_ids().next())
+    }
+
+    /// The id of the `scopes/` folder of the registry at a commit (`None`: there is none).
+    pub fn scopes_tree(&self, commit: Oid) -> anyhow::Result<Option<Oid>> {
+        let Some(tree) = self.registry_tree(commit)? else {
+            return Ok(None);
+        };
+        Ok(tree
+            .get_name(SCOPES_DIR)
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .map(|e| e.id()))
+    }
+
+    /// The files of a `scopes/` folder ([`Repo::scopes_tree`]), as the loader takes them.
+    pub fn scope_sources(&self, tree: Oid) -> anyhow::Result<Vec<Source>> {
+        let mut out = Vec::new();
+        self.walk_tree(tree, SCOPES_DIR, &mut out)?;
+        Ok(out)
     }
 
     /// Registry files whose blobs differ between two trees: (path, old blob, new blob).
