@@ -1237,3 +1237,37 @@ fn piped_tables_fit_120_columns_or_columns() {
         assert!(narrow.contains("justification"), "{narrow}");
     }
 }
+
+/// Every number of the summary equals the rows it counts, in JSON, Markdown and the table.
+#[test]
+fn diff_summary_numbers_equal_the_rows_in_every_format() {
+    let h = history("");
+    let v = diff_json(&h.t, "v1..v2", 3);
+    let changes = v["changes"].as_array().unwrap();
+    let count = |class: &str| changes.iter().filter(|c| c["class"] == class).count();
+    let s = &v["summary"];
+    assert_eq!(s["changes"], changes.len());
+    for class in ["breaking", "access-added", "access-removed", "metadata"] {
+        assert_eq!(s[class], count(class), "{class}");
+    }
+    assert_eq!(s["findings"], v["findings"].as_array().unwrap().len());
+    let line = format!(
+        "{} change(s): {} breaking, {} access-added, {} access-removed, {} metadata; {} finding(s)",
+        changes.len(),
+        count("breaking"),
+        count("access-added"),
+        count("access-removed"),
+        count("metadata"),
+        v["findings"].as_array().unwrap().len()
+    );
+    for format in ["markdown", "table"] {
+        let out = scopectl()
+            .current_dir(h.t.root())
+            .env("COLUMNS", "400")
+            .args(["diff", "v1..v2", "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(&line), "{format}: {line}\n{text}");
+    }
+}
