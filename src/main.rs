@@ -15,12 +15,22 @@ fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // Help, version and usage errors go through the writer too (usage errors
+            // quote argv).
+            let out = commands::out::Out::new(scopectl::output::Color::auto());
+            let text = match out.color() {
+                scopectl::output::Color::Always => e.render().ansi().to_string(),
+                scopectl::output::Color::Never => e.render().to_string(),
+            };
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    let _ = out.text(&text);
                     ExitCode::SUCCESS
                 }
-                _ => ExitCode::from(2),
+                _ => {
+                    let _ = out.err(&text);
+                    ExitCode::from(2)
+                }
             };
         }
     };
