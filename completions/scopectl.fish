@@ -52,11 +52,13 @@ json\t'One JSON document (schema in the README)'
 sarif\t'SARIF 2.1.0 for GitHub code scanning'
 github\t'GitHub Actions workflow annotations'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l path-prefix -d 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l path-prefix -d 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l changed-since -d 'Report only findings about scopes, clients and grants changed since this revision (a pull request\'s base: `origin/main`); findings without a subject are kept' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l list-rules -d 'List the rules with their ids, default levels and explanations, then exit'
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l staged -d 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r

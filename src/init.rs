@@ -90,7 +90,7 @@ repos:
     hooks:
       - id: scopectl-lint
         name: scopectl lint
-        entry: scopectl lint
+        entry: scopectl lint --staged
         language: system
         pass_filenames: false
         files: ^(scopectl\.toml|scopes/|clients/)
@@ -99,7 +99,7 @@ repos:
     let hook = r#"#!/bin/sh
 # Plain git hook: `git config core.hooksPath <this folder>` runs scopectl lint on the
 # registry this hook belongs to (the folder above it) before each commit.
-exec scopectl lint "$(dirname "$0")/.."
+exec scopectl lint --staged "$(dirname "$0")/.."
 "#
     .to_string();
     vec![
