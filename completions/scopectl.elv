@@ -38,7 +38,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;init'= {
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --force 'Overwrite files that already exist'
+            cand --force 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

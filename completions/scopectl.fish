@@ -44,7 +44,7 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print t
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite files that already exist'
+complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'rustc-style diagnostics'

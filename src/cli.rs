@@ -61,7 +61,8 @@ pub struct InitArgs {
     /// Where to create the registry (created if missing).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Overwrite files that already exist.
+    /// Overwrite registry files and the hook that already exist (an existing
+    /// .pre-commit-config.yaml is never replaced: the hook is appended to it).
     #[arg(long)]
     pub force: bool,
 }

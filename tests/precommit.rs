@@ -207,3 +207,141 @@ fn staged_in_a_repository_without_commits_judges_everything() {
     let (code, found, _) = lint(&t, &["--staged"]);
     assert_eq!((code, found), (1, vec!["grant/expired".to_string()]));
 }
+
+/// `scopectl init ARGS…` run in `cwd`: (exit code, stdout).
+fn init(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = scopectl()
+        .current_dir(cwd)
+        .arg("init")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn init_in_a_subfolder_hooks_the_repository_root() {
+    let t = TestRepo::new("");
+    std::fs::write(t.root().join("README.md"), "a larger repository\n").unwrap();
+    t.commit("Alice", "alice@example.com", "Start");
+    let (code, stdout) = init(t.root(), &["infra/oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let config = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.contains("entry: scopectl lint --staged infra/oauth\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/)'"),
+        "{config}"
+    );
+    assert!(!t
+        .root()
+        .join("infra/oauth/.pre-commit-config.yaml")
+        .exists());
+    assert!(
+        stdout.contains("git config core.hooksPath infra/oauth/hooks"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("scopectl lint infra/oauth"), "{stdout}");
+    assert!(!stdout.contains("not inside a git repository"), "{stdout}");
+
+    // The plain hook, run as git runs it (from the root, by its path under core.hooksPath),
+    // lints what is staged in the subfolder registry.
+    let bin = assert_cmd::cargo::cargo_bin("scopectl");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run_hook = || {
+        std::process::Command::new("sh")
+            .arg("infra/oauth/hooks/pre-commit")
+            .current_dir(t.root())
+            .env("PATH", &path)
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .unwrap()
+    };
+    let mut index = t.repo.index().unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let out = run_hook();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let client = t.root().join("infra/oauth/clients/example-app.toml");
+    let good = std::fs::read_to_string(&client).unwrap();
+    std::fs::write(&client, format!("{good}{ADMIN_GRANT}")).unwrap();
+    index
+        .add_path(Path::new("infra/oauth/clients/example-app.toml"))
+        .unwrap();
+    index.write().unwrap();
+    std::fs::write(&client, good).unwrap();
+    let out = run_hook();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
+
+#[test]
+fn init_appends_to_an_existing_pre_commit_config_and_never_replaces_it() {
+    let t = TestRepo::new("");
+    let original = "repos:\n- repo: https://github.com/psf/black\n  rev: 24.1.0\n  hooks:\n  - id: black\n\ndefault_stages: [pre-commit]\n";
+    std::fs::write(t.root().join(".pre-commit-config.yaml"), original).unwrap();
+    let (code, stdout) = init(t.root(), &["oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let config = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.starts_with("repos:\n- repo: https://github.com/psf/black\n  rev: 24.1.0\n  hooks:\n  - id: black\n- repo: local\n"),
+        "{config}"
+    );
+    assert!(config.contains("    - id: scopectl-lint\n"), "{config}");
+    assert!(
+        config.contains("      entry: scopectl lint --staged oauth\n"),
+        "{config}"
+    );
+    assert!(
+        config.ends_with("\ndefault_stages: [pre-commit]\n"),
+        "{config}"
+    );
+    assert!(stdout.contains("added the scopectl-lint hook"), "{stdout}");
+    // Again, with --force: the registry is rewritten, the configuration is not touched.
+    let (code, stdout) = init(t.root(), &["--force", "oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let again = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert_eq!(again, config);
+    assert!(stdout.contains("already has a scopectl hook"), "{stdout}");
+    // A configuration it cannot safely add to is left alone, with the block to add.
+    let flow = "repos: []\n";
+    std::fs::write(t.root().join(".pre-commit-config.yaml"), flow).unwrap();
+    let (code, stdout) = init(t.root(), &["--force", "oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let after = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert_eq!(after, flow);
+    assert!(
+        stdout.contains("entry: scopectl lint --staged oauth"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn init_outside_a_repository_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout) = init(dir.path(), &["reg"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("is not inside a git repository"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(dir.path().join("reg/.pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.contains("entry: scopectl lint --staged\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/)'"),
+        "{config}"
+    );
+}
