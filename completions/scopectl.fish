@@ -64,7 +64,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d '
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
-json\t'One JSON document (schema in the README)'"
+json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l fail-on -d 'Exit 3 when any of these is present (a comma list)' -r -f -a "breaking\t'A breaking change'
 weakened\t'A weakening finding: policy, push target, scope control, grant changed without a new approval'
 access-added\t'A change that gives a client more access (a new grant, an extension, ...)'
@@ -80,7 +80,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'T
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
-json\t'One JSON document (schema in the README)'"
+json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

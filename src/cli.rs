@@ -238,7 +238,7 @@ pub enum DiffFormat {
     Table,
     /// Markdown, for an audit record or a PR comment.
     Markdown,
-    /// One JSON document (schema in the README).
+    /// One JSON document (schema in docs/diff-report.md).
     Json,
 }
 
