@@ -515,7 +515,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__lint)
-            opts="-h --registry --format --today --path-prefix --list-rules --color --help"
+            opts="-h --registry --format --today --path-prefix --list-rules --staged --changed-since --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -534,6 +534,10 @@ _scopectl() {
                     return 0
                     ;;
                 --path-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --changed-since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -38,7 +38,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;init'= {
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --force 'Overwrite files that already exist'
+            cand --force 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -46,9 +46,11 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --format 'Output format'
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
-            cand --path-prefix 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)'
+            cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)'
+            cand --changed-since 'Report only findings about scopes, clients and grants changed since this revision (a pull request''s base: `origin/main`); findings without a subject are kept'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
+            cand --staged 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -44,7 +44,7 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "help" -d 'Print t
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite files that already exist'
+complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'rustc-style diagnostics'
@@ -52,17 +52,19 @@ json\t'One JSON document (schema in the README)'
 sarif\t'SARIF 2.1.0 for GitHub code scanning'
 github\t'GitHub Actions workflow annotations'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l path-prefix -d 'Path of the registry inside the repository, prefixed to file names in SARIF and GitHub output (default: PATH as given)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l path-prefix -d 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l changed-since -d 'Report only findings about scopes, clients and grants changed since this revision (a pull request\'s base: `origin/main`); findings without a subject are kept' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l list-rules -d 'List the rules with their ids, default levels and explanations, then exit'
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l staged -d 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
-json\t'One JSON document (schema in the README)'"
+json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l fail-on -d 'Exit 3 when any of these is present (a comma list)' -r -f -a "breaking\t'A breaking change'
 weakened\t'A weakening finding: policy, push target, scope control, grant changed without a new approval'
 access-added\t'A change that gives a client more access (a new grant, an extension, ...)'
@@ -78,7 +80,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'T
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
-json\t'One JSON document (schema in the README)'"
+json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

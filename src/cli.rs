@@ -61,7 +61,8 @@ pub struct InitArgs {
     /// Where to create the registry (created if missing).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Overwrite files that already exist.
+    /// Overwrite registry files and the hook that already exist (an existing
+    /// .pre-commit-config.yaml is never replaced: the hook is appended to it).
     #[arg(long)]
     pub force: bool,
 }
@@ -92,13 +93,23 @@ pub struct LintArgs {
     /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
-    /// Path of the registry inside the repository, prefixed to file names in SARIF and
-    /// GitHub output (default: PATH as given).
+    /// Path of the registry relative to the root of its git repository, prefixed to file
+    /// names in SARIF and GitHub output (default: found from the repository; PATH as given
+    /// outside one).
     #[arg(long)]
     pub path_prefix: Option<String>,
     /// List the rules with their ids, default levels and explanations, then exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Lint what is staged in the git index (what `git commit` records), not the work
+    /// tree; grant/expired and grant/expiring are reported only for clients and scopes the
+    /// index changes against HEAD. What the pre-commit hooks run.
+    #[arg(long)]
+    pub staged: bool,
+    /// Report only findings about scopes, clients and grants changed since this revision
+    /// (a pull request's base: `origin/main`); findings without a subject are kept.
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -227,7 +238,7 @@ pub enum DiffFormat {
     Table,
     /// Markdown, for an audit record or a PR comment.
     Markdown,
-    /// One JSON document (schema in the README).
+    /// One JSON document (schema in docs/diff-report.md).
     Json,
 }
 

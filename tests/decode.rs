@@ -974,9 +974,9 @@ fn registry_findings_undefined_not_granted_expired_grant_and_stale_step_up() {
         .collect();
     assert_eq!(about_delete.len(), 1, "{about_delete:?}");
 
-    // fleet-ops' grant of system:reboot ends 2026-12-19.
+    // fleet-ops' grant of system:reboot ends 2036-12-19.
     let mut claims = claims.clone();
-    let later = 1_798_761_600; // 2027-01-01
+    let later = 2_114_380_800; // 2037-01-01
     claims["iat"] = json!(later - 60);
     claims["exp"] = json!(later + 600);
     claims["auth_time"] = json!(later - 60);
@@ -986,7 +986,7 @@ fn registry_findings_undefined_not_granted_expired_grant_and_stale_step_up() {
         Command::cargo_bin("scopectl")
             .unwrap()
             .current_dir(dir.path())
-            .args(["decode", "--now", "2027-01-01T00:00:00Z", "--registry"])
+            .args(["decode", "--now", "2037-01-01T00:00:00Z", "--registry"])
             .arg(registry())
             .arg(&token),
     );
@@ -1684,12 +1684,12 @@ fn today_sets_the_day_grants_are_evaluated_on() {
     claims["auth_time"] = json!(NOW - 60);
     let token = sign_hs(b"s3cret", &claims);
     let reg = registry();
-    // fleet-ops' system:reboot grant lasts until 2026-12-19 (its last valid day).
+    // fleet-ops' system:reboot grant lasts until 2036-12-19 (its last valid day).
     let (code, doc) = run_json(
         decode(&dir)
             .arg("--registry")
             .arg(&reg)
-            .args(["--today", "2026-12-19"])
+            .args(["--today", "2036-12-19"])
             .arg(&token),
     );
     assert!(
@@ -1701,7 +1701,7 @@ fn today_sets_the_day_grants_are_evaluated_on() {
         decode(&dir)
             .arg("--registry")
             .arg(&reg)
-            .args(["--today", "2026-12-20"])
+            .args(["--today", "2036-12-20"])
             .arg(&token),
     );
     assert!(

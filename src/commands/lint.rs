@@ -15,11 +15,19 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         return list_rules(out, args.format, &args.path);
     }
     let today = args.today.unwrap_or_else(scopectl::today_utc);
-    let loaded = Registry::load_dir(&args.path)?;
+    let scope =
+        scopectl::history::staged::scope(&args.path, args.staged, args.changed_since.as_deref())?;
+    let loaded = Registry::load(scope.sources.clone());
     let ok = loaded.is_ok();
     let mut diagnostics = loaded.diagnostics;
     if ok {
         diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
+    }
+    let left_out = scope.retain(&mut diagnostics);
+    if left_out > 0 {
+        out.err(&format!(
+            "note: {left_out} finding(s) about scopes, clients or grants this change does not touch left out (`scopectl lint` reports everything)\n"
+        ))?;
     }
     scopectl::finding::sort(&mut diagnostics, &loaded.registry.files);
     let prefix = args

@@ -14,6 +14,8 @@ use serde::Serialize;
 
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
 
+pub mod staged;
+
 /// Who made a commit, when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {

@@ -584,10 +584,19 @@ fn label_for(code: Rule) -> &'static str {
 }
 
 fn help_for(kind: FileKind, lower: &str) -> Option<String> {
-    let expected = match kind {
-        FileKind::Policy => "scopectl.toml holds [policy], [rules] and [targets.NAME]",
-        FileKind::Scopes => "scope files hold [scopes.\"resource:action\"] tables",
-        FileKind::Client => "client files hold one [client] table and [[grants]] entries",
+    let (expected, schema) = match kind {
+        FileKind::Policy => (
+            "scopectl.toml holds [policy], [rules] and [targets.NAME]",
+            "policy",
+        ),
+        FileKind::Scopes => (
+            "scope files hold [scopes.\"resource:action\"] tables",
+            "scope",
+        ),
+        FileKind::Client => (
+            "client files hold one [client] table and [[grants]] entries",
+            "client",
+        ),
     };
     if lower.starts_with("unknown field `client`") || lower.starts_with("unknown field `grants`") {
         return Some("client files belong under clients/, not scopes/".into());
@@ -597,7 +606,7 @@ fn help_for(kind: FileKind, lower: &str) -> Option<String> {
     }
     if lower.starts_with("unknown field") || lower.starts_with("missing field") {
         return Some(format!(
-            "{expected}; `scopectl schema` prints the full format"
+            "{expected}; `scopectl schema {schema}` prints the full format"
         ));
     }
     None

@@ -1,0 +1,347 @@
+//! What the pre-commit hooks and pull-request checks judge: `lint --staged` reads the git
+//! index (not the work tree), time-based findings only for what the commit touches, and
+//! `--changed-since REV`. Real repositories built with git2.
+
+mod common;
+
+use std::path::Path;
+
+use common::{codes, scopectl, TestRepo, CLIENT_OK, POLICY, SCOPE_OK, TODAY};
+
+const SCOPES: &str = r#"
+[scopes."orders:read"]
+description = "Read orders"
+owner = "team-shop"
+sensitivity = "low"
+
+[scopes."billing:read"]
+description = "Read invoices"
+owner = "team-payments"
+sensitivity = "low"
+"#;
+
+/// A client `id` holding `billing:read` until `expires`, with `extra` grant fields.
+fn billing_client(id: &str, expires: &str, extra: &str) -> String {
+    format!(
+        "[client]\nid = \"{id}\"\nowner = \"team-{id}\"\n\n[[grants]]\nscope = \"billing:read\"\njustification = \"Invoices (PAY-1)\"\napproved_by = \"carol@example.com\"\napproved_on = 2026-06-01\nexpires = {expires}\n{extra}"
+    )
+}
+
+/// A committed registry: `shop` (clean) and `billing` (its grant expired 2026-11-01).
+fn repo(sub: &str) -> TestRepo {
+    let t = TestRepo::new(sub);
+    if !sub.is_empty() {
+        std::fs::write(t.root().join("README.md"), "a larger repository\n").unwrap();
+    }
+    t.write("scopectl.toml", POLICY);
+    t.write("scopes/all.toml", SCOPES);
+    t.write("clients/shop.toml", CLIENT_OK);
+    t.write(
+        "clients/billing.toml",
+        &billing_client("billing", "2026-11-01", ""),
+    );
+    t.commit("Alice", "alice@example.com", "Initial registry");
+    t
+}
+
+/// Stage one registry file (path relative to the registry folder) as it is on disk.
+fn stage(t: &TestRepo, rel: &str) {
+    let mut index = t.repo.index().unwrap();
+    let path = if t.sub.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{}/{rel}", t.sub)
+    };
+    index.add_path(Path::new(&path)).unwrap();
+    index.write().unwrap();
+}
+
+/// `scopectl lint --format json --today TODAY ARGS… REGISTRY` run at the repository root:
+/// (exit code, codes, stderr).
+fn lint(t: &TestRepo, args: &[&str]) -> (i32, Vec<String>, String) {
+    let out = scopectl()
+        .current_dir(t.root())
+        .env_remove("GIT_INDEX_FILE")
+        .args(["lint", "--format", "json", "--today", TODAY])
+        .args(args)
+        .arg(t.registry())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {stderr}"));
+    (out.status.code().unwrap_or(-1), codes(&json), stderr)
+}
+
+const ADMIN_GRANT: &str = "\n[[grants]]\nscope = \"admin\"\njustification = \"Everything\"\napproved_by = \"alice@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-05-01\n";
+
+#[test]
+fn staged_bad_with_good_work_tree_is_caught() {
+    for sub in ["", "infra/oauth"] {
+        let t = repo(sub);
+        t.write("clients/shop.toml", &format!("{CLIENT_OK}{ADMIN_GRANT}"));
+        stage(&t, "clients/shop.toml");
+        t.write("clients/shop.toml", CLIENT_OK); // good file restored, unstaged
+        let (code, found, _) = lint(&t, &["--staged"]);
+        assert_eq!(code, 1, "{sub}: {found:?}");
+        assert!(
+            found.contains(&"grant/undefined-scope".to_string()),
+            "{found:?}"
+        );
+        // The work tree itself is clean (but for the expired grant, untouched).
+        let (_, found, _) = lint(&t, &[]);
+        assert!(!found.contains(&"grant/undefined-scope".to_string()));
+    }
+}
+
+#[test]
+fn staged_good_with_bad_work_tree_passes() {
+    let t = repo("infra/oauth");
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("Shows orders (SHOP-1)", "Shows orders (SHOP-2)"),
+    );
+    stage(&t, "clients/shop.toml");
+    t.write("clients/shop.toml", &format!("{CLIENT_OK}{ADMIN_GRANT}"));
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!(code, 0, "{found:?}");
+    let (code, _, _) = lint(&t, &[]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn staged_reports_expiry_only_for_what_the_commit_touches() {
+    let t = repo("");
+    // A commit that changes only `shop`: billing's expired grant is not its business.
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("Shows orders (SHOP-1)", "Shows orders (SHOP-2)"),
+    );
+    stage(&t, "clients/shop.toml");
+    let (code, found, stderr) = lint(&t, &["--staged"]);
+    assert_eq!(code, 0, "{found:?}");
+    assert!(found.is_empty(), "{found:?}");
+    assert!(stderr.contains("1 finding(s)"), "{stderr}");
+    // A full lint still reports it.
+    let (code, found, _) = lint(&t, &[]);
+    assert_eq!((code, found), (1, vec!["grant/expired".to_string()]));
+    // Touching billing's file (even another field) brings its expiry back.
+    t.write(
+        "clients/billing.toml",
+        &billing_client("billing", "2026-11-01", "ticket = \"PAY-2\"\n"),
+    );
+    stage(&t, "clients/billing.toml");
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!((code, found), (1, vec!["grant/expired".to_string()]));
+}
+
+#[test]
+fn staged_still_applies_every_other_rule_to_untouched_clients() {
+    let t = repo("");
+    // A self-approved grant committed earlier (say, with --no-verify).
+    t.write(
+        "clients/billing.toml",
+        &billing_client("billing", "2027-05-01", "").replace("carol@example.com", "team-billing"),
+    );
+    t.commit("Bob", "bob@example.com", "Self-approve");
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("Shows orders (SHOP-1)", "Shows orders (SHOP-2)"),
+    );
+    stage(&t, "clients/shop.toml");
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!((code, found), (1, vec!["grant/self-approval".to_string()]));
+}
+
+#[test]
+fn changed_since_limits_findings_to_subjects_touched_since_rev() {
+    let t = repo("infra/oauth");
+    let base = t.repo.head().unwrap().target().unwrap().to_string();
+    // A new client with a grant missing its justification.
+    t.write(
+        "clients/crm.toml",
+        &billing_client("crm", "2027-05-01", "")
+            .replace("justification = \"Invoices (PAY-1)\"\n", ""),
+    );
+    t.commit("Bob", "bob@example.com", "Add crm");
+    let (code, found, stderr) = lint(&t, &["--changed-since", &base]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec!["grant/missing-justification".to_string()],
+        "{stderr}"
+    );
+    let (_, found, _) = lint(&t, &["--changed-since", "HEAD"]);
+    assert!(found.is_empty(), "{found:?}");
+    let (_, found, _) = lint(&t, &[]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    // A policy change re-evaluates everything.
+    t.write("scopectl.toml", &POLICY.replace("30d", "14d"));
+    let (_, found, _) = lint(&t, &["--changed-since", "HEAD"]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    // An unknown revision is a usage error.
+    let (code, _, _) = {
+        let out = scopectl()
+            .current_dir(t.root())
+            .args(["lint", "--changed-since", "nope"])
+            .arg(t.registry())
+            .output()
+            .unwrap();
+        (out.status.code().unwrap_or(-1), (), ())
+    };
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn staged_in_a_repository_without_commits_judges_everything() {
+    let t = TestRepo::new("");
+    t.write("scopectl.toml", POLICY);
+    t.write("scopes/all.toml", SCOPE_OK);
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("2027-05-01", "2026-11-20"),
+    );
+    stage(&t, "scopectl.toml");
+    stage(&t, "scopes/all.toml");
+    stage(&t, "clients/shop.toml");
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!((code, found), (1, vec!["grant/expired".to_string()]));
+}
+
+/// `scopectl init ARGS…` run in `cwd`: (exit code, stdout).
+fn init(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = scopectl()
+        .current_dir(cwd)
+        .arg("init")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn init_in_a_subfolder_hooks_the_repository_root() {
+    let t = TestRepo::new("");
+    std::fs::write(t.root().join("README.md"), "a larger repository\n").unwrap();
+    t.commit("Alice", "alice@example.com", "Start");
+    let (code, stdout) = init(t.root(), &["infra/oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let config = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.contains("entry: scopectl lint --staged infra/oauth\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/)'"),
+        "{config}"
+    );
+    assert!(!t
+        .root()
+        .join("infra/oauth/.pre-commit-config.yaml")
+        .exists());
+    assert!(
+        stdout.contains("git config core.hooksPath infra/oauth/hooks"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("scopectl lint infra/oauth"), "{stdout}");
+    assert!(!stdout.contains("not inside a git repository"), "{stdout}");
+
+    // The plain hook, run as git runs it (from the root, by its path under core.hooksPath),
+    // lints what is staged in the subfolder registry.
+    let bin = assert_cmd::cargo::cargo_bin("scopectl");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run_hook = || {
+        std::process::Command::new("sh")
+            .arg("infra/oauth/hooks/pre-commit")
+            .current_dir(t.root())
+            .env("PATH", &path)
+            .env_remove("GIT_INDEX_FILE")
+            .output()
+            .unwrap()
+    };
+    let mut index = t.repo.index().unwrap();
+    index
+        .add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let out = run_hook();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let client = t.root().join("infra/oauth/clients/example-app.toml");
+    let good = std::fs::read_to_string(&client).unwrap();
+    std::fs::write(&client, format!("{good}{ADMIN_GRANT}")).unwrap();
+    index
+        .add_path(Path::new("infra/oauth/clients/example-app.toml"))
+        .unwrap();
+    index.write().unwrap();
+    std::fs::write(&client, good).unwrap();
+    let out = run_hook();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+}
+
+#[test]
+fn init_appends_to_an_existing_pre_commit_config_and_never_replaces_it() {
+    let t = TestRepo::new("");
+    let original = "repos:\n- repo: https://github.com/psf/black\n  rev: 24.1.0\n  hooks:\n  - id: black\n\ndefault_stages: [pre-commit]\n";
+    std::fs::write(t.root().join(".pre-commit-config.yaml"), original).unwrap();
+    let (code, stdout) = init(t.root(), &["oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let config = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.starts_with("repos:\n- repo: https://github.com/psf/black\n  rev: 24.1.0\n  hooks:\n  - id: black\n- repo: local\n"),
+        "{config}"
+    );
+    assert!(config.contains("    - id: scopectl-lint\n"), "{config}");
+    assert!(
+        config.contains("      entry: scopectl lint --staged oauth\n"),
+        "{config}"
+    );
+    assert!(
+        config.ends_with("\ndefault_stages: [pre-commit]\n"),
+        "{config}"
+    );
+    assert!(stdout.contains("added the scopectl-lint hook"), "{stdout}");
+    // Again, with --force: the registry is rewritten, the configuration is not touched.
+    let (code, stdout) = init(t.root(), &["--force", "oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let again = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert_eq!(again, config);
+    assert!(stdout.contains("already has a scopectl hook"), "{stdout}");
+    // A configuration it cannot safely add to is left alone, with the block to add.
+    let flow = "repos: []\n";
+    std::fs::write(t.root().join(".pre-commit-config.yaml"), flow).unwrap();
+    let (code, stdout) = init(t.root(), &["--force", "oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let after = std::fs::read_to_string(t.root().join(".pre-commit-config.yaml")).unwrap();
+    assert_eq!(after, flow);
+    assert!(
+        stdout.contains("entry: scopectl lint --staged oauth"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn init_outside_a_repository_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout) = init(dir.path(), &["reg"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("is not inside a git repository"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(dir.path().join("reg/.pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.contains("entry: scopectl lint --staged\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/)'"),
+        "{config}"
+    );
+}
