@@ -782,3 +782,42 @@ fn sarif_has_a_rule_entry_for_every_result_load_problems_too() {
         assert!(docs.contains(&format!("<a id=\"{anchor}\"></a>")), "{uri}");
     }
 }
+
+/// Thousands of findings on one long line: human output used to re-print the whole line
+/// for every finding (gigabytes); now lines are cut around the span and at most 50
+/// findings of a file are shown, the rest counted. JSON stays complete.
+#[test]
+fn many_findings_on_one_long_line_render_in_bounded_size() {
+    let grants: Vec<String> = (0..4000)
+        .map(|i| format!("{{scope = \"undefined-resource-number-{i}:read\", ticket = \"T-{i}\"}}"))
+        .collect();
+    let client = format!(
+        "grants = [{}]\n[client]\nid = \"c\"\nowner = \"o\"\n",
+        grants.join(", ")
+    );
+    let reg = Reg::new(&[("clients/c.toml", &client)]);
+    let (exit, human) = reg.lint_human();
+    assert_eq!(exit, 1);
+    assert!(
+        human.len() <= client.len() / 4,
+        "human output of {} bytes for {} bytes of input",
+        human.len(),
+        client.len()
+    );
+    assert!(
+        human.contains("more in clients/c.toml"),
+        "{}",
+        &human[human.len() - 500..]
+    );
+    let (_, json) = reg.lint_json();
+    let total = json["diagnostics"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(total >= 16_000, "{total}");
+    assert!(
+        human.contains(&format!("failed: {total} errors")),
+        "{}",
+        &human[human.len() - 200..]
+    );
+    // No shown source line is longer than the context (plus the gutter and `…`).
+    let longest = human.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 200, "a line of {longest} characters");
+}
