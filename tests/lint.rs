@@ -821,3 +821,53 @@ fn many_findings_on_one_long_line_render_in_bounded_size() {
     let longest = human.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(longest < 200, "a line of {longest} characters");
 }
+
+/// "Did you mean" used to compare every undefined name with every scope in full
+/// (40 names of 4,000 characters took 35 s); now long names get no suggestion and the
+/// work of a run is bounded.
+#[test]
+fn did_you_mean_is_bounded_for_long_and_many_names() {
+    let long = |i: usize| format!("res:{}{i:05}", "a".repeat(4000));
+    let near = |i: usize| format!("res:{}{i:05}", "b".repeat(118));
+    let mut scopes = String::new();
+    for i in 0..400 {
+        scopes.push_str(&format!(
+            "[scopes.\"{}\"]\ndescription = \"d\"\nowner = \"o\"\nsensitivity = \"low\"\n",
+            long(i)
+        ));
+    }
+    for i in 0..3000 {
+        scopes.push_str(&format!(
+            "[scopes.\"{}\"]\ndescription = \"d\"\nowner = \"o\"\nsensitivity = \"low\"\n",
+            near(i)
+        ));
+    }
+    let mut client = String::from("[client]\nid = \"c\"\nowner = \"o\"\n");
+    for i in 0..40 {
+        client.push_str(&format!("[[grants]]\nscope = \"{}x\"\n", long(i)));
+    }
+    for i in 0..2000 {
+        client.push_str(&format!("[[grants]]\nscope = \"{}x\"\n", near(i)));
+    }
+    let sources = vec![
+        scopectl::registry::Source {
+            path: "scopes/s.toml".into(),
+            bytes: Ok(scopes.into_bytes()),
+        },
+        scopectl::registry::Source {
+            path: "clients/c.toml".into(),
+            bytes: Ok(client.into_bytes()),
+        },
+    ];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let loaded = scopectl::registry::Registry::load(sources);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let found = scopectl::lint::check(&loaded.registry, today);
+        let _ = tx.send(found.len());
+    });
+    let n = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("lint finished within 120 s");
+    assert!(n >= 2040, "{n}");
+}
