@@ -488,3 +488,27 @@ fn invisible_characters_in_identities_are_refused() {
         }
     }
 }
+
+/// A huge but parseable duration (`500000000000y`) used to panic (exit 101) when `plan`
+/// turned it into a timeout; durations over 1000 years are now load errors.
+#[test]
+fn huge_durations_are_load_errors_not_panics() {
+    let reg = Reg::new(&[(
+        "scopectl.toml",
+        "[targets.k]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:9\"\nrealm = \"r\"\n\
+         client_id = \"c\"\nclient_secret_env = \"SCOPECTL_TEST_HUGE\"\n\
+         timeout = \"500000000000y\"\nretry_after_max = \"500000000000y\"\n",
+    )]);
+    let out = common::scopectl()
+        .arg("plan")
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_HUGE", "x")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("longer than the longest duration scopectl takes (1000y)"),
+        "{err}"
+    );
+}
