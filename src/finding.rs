@@ -299,6 +299,11 @@ impl SourceFile {
         (line + 1, column + 1)
     }
 
+    /// Byte range of a 0-based line (with its newline), if the file has that line.
+    pub fn line_bytes(&self, line: usize) -> Option<Range<usize>> {
+        self.line_range(line)
+    }
+
     fn line_range(&self, line: usize) -> Option<Range<usize>> {
         let start = *self.line_starts.get(line)?;
         let end = self

@@ -241,18 +241,17 @@ impl Rule {
 
     /// The lint or token rule id closest to a misspelt one, for "did you mean".
     pub fn closest(id: &str) -> Option<Rule> {
-        ALL.iter()
-            .copied()
+        let ids = ALL
+            .iter()
             .filter(|r| {
                 matches!(
                     r.family(),
                     Family::Scope | Family::Grant | Family::Client | Family::Token
                 )
             })
-            .map(|r| (strsim::levenshtein(id, r.id()), r))
-            .filter(|(d, _)| *d <= 4)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, r)| r)
+            .map(|r| r.id());
+        let close = crate::text::closest(id, ids, 4, &mut crate::text::SuggestBudget::default())?;
+        Rule::from_id(close)
     }
 }
 

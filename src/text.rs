@@ -12,6 +12,36 @@ pub fn is_unsafe_char(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
+/// Is `c` an invisible formatting character (Unicode general category Cf): zero-width
+/// space and joiners (U+200B–U+200D), word joiner (U+2060), byte order mark (U+FEFF),
+/// soft hyphen, bidi marks, tags? Two identities that differ only by one look the same.
+pub fn is_format_char(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
 /// Text from files, tokens, commits or servers, made safe to print on a terminal: every
 /// control character (also newline and tab) and bidi override becomes a visible escape
 /// such as `\u{1b}`. Use for single-line fields (ids, scopes, messages, table cells).
@@ -190,9 +220,178 @@ pub fn word_diff(old: &str, new: &str) -> String {
     out
 }
 
+/// Names longer than this many characters get no "did you mean" suggestion.
+pub const SUGGEST_MAX_CHARS: usize = 128;
+
+/// Work allowed for "did you mean" suggestions (edit-distance table cells), shared by
+/// every suggestion of one run: once spent, later findings get no suggestion, so the work
+/// stays bounded whatever the number and length of names.
+#[derive(Debug, Clone)]
+pub struct SuggestBudget {
+    left: u64,
+    used: u64,
+}
+
+impl SuggestBudget {
+    /// The default budget: 20 million cells, a fraction of a second.
+    pub const DEFAULT_CELLS: u64 = 20_000_000;
+
+    pub fn new(cells: u64) -> Self {
+        SuggestBudget {
+            left: cells,
+            used: 0,
+        }
+    }
+
+    /// Cells computed so far.
+    pub fn used(&self) -> u64 {
+        self.used
+    }
+}
+
+impl Default for SuggestBudget {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_CELLS)
+    }
+}
+
+/// The candidate closest to `name` within `max` edits (Levenshtein, on characters), for
+/// "did you mean". Only candidates whose length is within `max` of the name's are
+/// compared, only inside the diagonal band the bound allows, and neither names longer
+/// than [`SUGGEST_MAX_CHARS`] nor work past the budget are considered.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+    budget: &mut SuggestBudget,
+) -> Option<&'a str> {
+    if name.len() > 4 * SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let a: Vec<char> = name.chars().collect();
+    if a.len() > SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        // Byte length bounds character length: skip long names without decoding them.
+        if c.len() > 4 * SUGGEST_MAX_CHARS {
+            continue;
+        }
+        let b: Vec<char> = c.chars().collect();
+        if b.len() > SUGGEST_MAX_CHARS || a.len().abs_diff(b.len()) > max {
+            continue;
+        }
+        let bound = best.map_or(max, |(d, _)| d);
+        let cost = (a.len() as u64 + 1) * (2 * bound as u64 + 1);
+        if cost > budget.left {
+            budget.left = 0;
+            break;
+        }
+        budget.left -= cost;
+        budget.used += cost;
+        if let Some(d) = banded_levenshtein(&a, &b, bound) {
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, c));
+            }
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance of `a` and `b` if it is at most `max`, computing only the cells
+/// within `max` of the diagonal.
+fn banded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let inf = max + 1;
+    let mut prev: Vec<usize> = (0..=b.len()).map(|j| j.min(inf)).collect();
+    let mut cur = vec![inf; b.len() + 1];
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(b.len());
+        cur.fill(inf);
+        cur[0] = i.min(inf);
+        let mut row_min = cur[0];
+        for j in lo..=hi {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let v = sub.min(prev[j] + 1).min(cur[j - 1] + 1).min(inf);
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[b.len()];
+    (d <= max).then_some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_agrees_with_levenshtein_on_short_names() {
+        let names = [
+            "orders:read",
+            "orders:write",
+            "order:read",
+            "users:read",
+            "a",
+            "",
+        ];
+        for probe in [
+            "orders:raed",
+            "order:reed",
+            "x",
+            "",
+            "users:rea",
+            "zzzzzzzzzzzz",
+        ] {
+            for max in 0..4 {
+                let want = names
+                    .iter()
+                    .map(|n| (strsim::levenshtein(probe, n), *n))
+                    .filter(|(d, _)| *d <= max)
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(d, _)| d);
+                let got = closest(probe, names, max, &mut SuggestBudget::default())
+                    .map(|n| strsim::levenshtein(probe, n));
+                assert_eq!(got, want, "{probe} {max}");
+            }
+        }
+    }
+
+    #[test]
+    fn closest_work_is_bounded() {
+        // Long names are not compared at all.
+        let long = "x".repeat(4000);
+        let many: Vec<String> = (0..4000).map(|i| format!("{long}{i}")).collect();
+        let mut budget = SuggestBudget::default();
+        for _ in 0..40 {
+            assert_eq!(
+                closest(&long, many.iter().map(String::as_str), 2, &mut budget),
+                None
+            );
+        }
+        assert_eq!(budget.used(), 0);
+        // Names at the limit cost at most the budget, however many there are.
+        let at_limit = "y".repeat(SUGGEST_MAX_CHARS);
+        let similar: Vec<String> = (0..100_000)
+            .map(|i| format!("{}{i:06}", &at_limit[..SUGGEST_MAX_CHARS - 6]))
+            .collect();
+        let mut budget = SuggestBudget::new(1_000_000);
+        let _ = closest(
+            &at_limit,
+            similar.iter().map(String::as_str),
+            2,
+            &mut budget,
+        );
+        assert!(budget.used() <= 1_000_000);
+    }
 
     #[test]
     fn clean_escapes_terminal_controls_and_bidi() {

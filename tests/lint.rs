@@ -782,3 +782,92 @@ fn sarif_has_a_rule_entry_for_every_result_load_problems_too() {
         assert!(docs.contains(&format!("<a id=\"{anchor}\"></a>")), "{uri}");
     }
 }
+
+/// Thousands of findings on one long line: human output used to re-print the whole line
+/// for every finding (gigabytes); now lines are cut around the span and at most 50
+/// findings of a file are shown, the rest counted. JSON stays complete.
+#[test]
+fn many_findings_on_one_long_line_render_in_bounded_size() {
+    let grants: Vec<String> = (0..4000)
+        .map(|i| format!("{{scope = \"undefined-resource-number-{i}:read\", ticket = \"T-{i}\"}}"))
+        .collect();
+    let client = format!(
+        "grants = [{}]\n[client]\nid = \"c\"\nowner = \"o\"\n",
+        grants.join(", ")
+    );
+    let reg = Reg::new(&[("clients/c.toml", &client)]);
+    let (exit, human) = reg.lint_human();
+    assert_eq!(exit, 1);
+    assert!(
+        human.len() <= client.len() / 4,
+        "human output of {} bytes for {} bytes of input",
+        human.len(),
+        client.len()
+    );
+    assert!(
+        human.contains("more in clients/c.toml"),
+        "{}",
+        &human[human.len() - 500..]
+    );
+    let (_, json) = reg.lint_json();
+    let total = json["diagnostics"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(total >= 16_000, "{total}");
+    assert!(
+        human.contains(&format!("failed: {total} errors")),
+        "{}",
+        &human[human.len() - 200..]
+    );
+    // No shown source line is longer than the context (plus the gutter and `…`).
+    let longest = human.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 200, "a line of {longest} characters");
+}
+
+/// "Did you mean" used to compare every undefined name with every scope in full
+/// (40 names of 4,000 characters took 35 s); now long names get no suggestion and the
+/// work of a run is bounded.
+#[test]
+fn did_you_mean_is_bounded_for_long_and_many_names() {
+    let long = |i: usize| format!("res:{}{i:05}", "a".repeat(4000));
+    let near = |i: usize| format!("res:{}{i:05}", "b".repeat(118));
+    let mut scopes = String::new();
+    for i in 0..400 {
+        scopes.push_str(&format!(
+            "[scopes.\"{}\"]\ndescription = \"d\"\nowner = \"o\"\nsensitivity = \"low\"\n",
+            long(i)
+        ));
+    }
+    for i in 0..3000 {
+        scopes.push_str(&format!(
+            "[scopes.\"{}\"]\ndescription = \"d\"\nowner = \"o\"\nsensitivity = \"low\"\n",
+            near(i)
+        ));
+    }
+    let mut client = String::from("[client]\nid = \"c\"\nowner = \"o\"\n");
+    for i in 0..40 {
+        client.push_str(&format!("[[grants]]\nscope = \"{}x\"\n", long(i)));
+    }
+    for i in 0..2000 {
+        client.push_str(&format!("[[grants]]\nscope = \"{}x\"\n", near(i)));
+    }
+    let sources = vec![
+        scopectl::registry::Source {
+            path: "scopes/s.toml".into(),
+            bytes: Ok(scopes.into_bytes()),
+        },
+        scopectl::registry::Source {
+            path: "clients/c.toml".into(),
+            bytes: Ok(client.into_bytes()),
+        },
+    ];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let loaded = scopectl::registry::Registry::load(sources);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let found = scopectl::lint::check(&loaded.registry, today);
+        let _ = tx.send(found.len());
+    });
+    let n = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("lint finished within 120 s");
+    assert!(n >= 2040, "{n}");
+}

@@ -456,3 +456,59 @@ fn secret_written_into_the_policy_is_never_shown() {
     let (_, json) = reg.lint_json();
     assert!(!json.to_string().contains("Sup3r-Secret-Value"));
 }
+
+/// An invisible character in an identity (`alice\u{200B}@example.com`) would make a
+/// self-approval look like someone else's: identity fields refuse Unicode format
+/// characters, naming the character and its position.
+#[test]
+fn invisible_characters_in_identities_are_refused() {
+    for c in ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'] {
+        let client = CLIENT_OK
+            .replace(
+                "owner = \"team-shop\"",
+                &format!("owner = \"ali{c}ce@example.com\""),
+            )
+            .replace("alice@example.com", &format!("alice{c}@example.com"));
+        let scope = SCOPE_OK.replace("owner = \"", &format!("owner = \"{c}"));
+        let reg = Reg::new(&[("scopes/s.toml", &scope), ("clients/c.toml", &client)]);
+        let (exit, json) = reg.lint_json();
+        assert_eq!(exit, 2, "{json:#}");
+        let found = with_code(&json, "load/invalid-value");
+        let hex = format!("U+{:04X}", c as u32);
+        let messages: Vec<&str> = found.iter().filter_map(|d| d["message"].as_str()).collect();
+        for want in [
+            format!("`owner` contains the invisible character {hex} at character 4"),
+            format!("`approved_by` contains the invisible character {hex} at character 6"),
+            format!("`owner` contains the invisible character {hex} at character 1"),
+        ] {
+            assert!(
+                messages.iter().any(|m| m.contains(&want)),
+                "{want}: {messages:#?}"
+            );
+        }
+    }
+}
+
+/// A huge but parseable duration (`500000000000y`) used to panic (exit 101) when `plan`
+/// turned it into a timeout; durations over 1000 years are now load errors.
+#[test]
+fn huge_durations_are_load_errors_not_panics() {
+    let reg = Reg::new(&[(
+        "scopectl.toml",
+        "[targets.k]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:9\"\nrealm = \"r\"\n\
+         client_id = \"c\"\nclient_secret_env = \"SCOPECTL_TEST_HUGE\"\n\
+         timeout = \"500000000000y\"\nretry_after_max = \"500000000000y\"\n",
+    )]);
+    let out = common::scopectl()
+        .arg("plan")
+        .arg(reg.path())
+        .env("SCOPECTL_TEST_HUGE", "x")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("longer than the longest duration scopectl takes (1000y)"),
+        "{err}"
+    );
+}

@@ -12,9 +12,14 @@ use anyhow::{anyhow, bail, Context};
 use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use serde::Serialize;
 
+use crate::registry::source::MAX_FILE_BYTES;
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
 
 pub mod staged;
+
+/// Folders of a registry nested deeper than this are not read (a tree of 20,000 levels
+/// would otherwise exhaust the stack of the walks below).
+pub const MAX_TREE_DEPTH: usize = 64;
 
 /// Who made a commit, when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -230,7 +235,7 @@ impl Repo {
         for dir in [SCOPES_DIR, CLIENTS_DIR] {
             if let Some(e) = tree.get_name(dir) {
                 if e.kind() == Some(ObjectType::Tree) {
-                    self.walk_tree(e.id(), dir, &mut out)?;
+                    self.walk_tree(e.id(), dir, 1, &mut out)?;
                 }
             }
         }
@@ -239,7 +244,17 @@ impl Repo {
 
     /// A blob's content, checked against its id: a corrupt or tampered object database
     /// must not feed the registry model.
-    fn read_blob(&self, id: Oid) -> anyhow::Result<Vec<u8>> {
+    /// Blobs over [`MAX_FILE_BYTES`] (the same cap as files on disk) are refused from
+    /// their header, before their content is read.
+    fn read_blob(&self, id: Oid, path: &str) -> anyhow::Result<Vec<u8>> {
+        let (size, _) = self.repo.odb()?.read_header(id)?;
+        if size as u64 > MAX_FILE_BYTES {
+            bail!(
+                "`{path}` is {size} bytes (git object {id}), over the {} MiB limit for \
+                 registry files; not read",
+                MAX_FILE_BYTES / 1024 / 1024
+            );
+        }
         let blob = self.repo.find_blob(id)?;
         let content = blob.content();
         let actual = Oid::hash_object(ObjectType::Blob, content)?;
@@ -250,11 +265,26 @@ impl Repo {
     }
 
     fn blob_source(&self, path: String, id: Oid) -> Source {
-        let bytes = self.read_blob(id).map_err(|e| e.to_string());
+        let bytes = self.read_blob(id, &path).map_err(|e| e.to_string());
         Source { path, bytes }
     }
 
-    fn walk_tree(&self, id: Oid, rel: &str, out: &mut Vec<Source>) -> anyhow::Result<()> {
+    fn walk_tree(
+        &self,
+        id: Oid,
+        rel: &str,
+        depth: usize,
+        out: &mut Vec<Source>,
+    ) -> anyhow::Result<()> {
+        if depth > MAX_TREE_DEPTH {
+            out.push(Source {
+                path: rel.to_string(),
+                bytes: Err(format!(
+                    "is nested deeper than {MAX_TREE_DEPTH} folders; not read"
+                )),
+            });
+            return Ok(());
+        }
         let tree = self.repo.find_tree(id)?;
         for e in tree.iter() {
             let Ok(name) = e.name() else {
@@ -269,7 +299,7 @@ impl Repo {
             }
             let path = format!("{rel}/{name}");
             match e.kind() {
-                Some(ObjectType::Tree) => self.walk_tree(e.id(), &path, out)?,
+                Some(ObjectType::Tree) => self.walk_tree(e.id(), &path, depth + 1, out)?,
                 Some(ObjectType::Blob) if name.ends_with(".toml") => {
                     out.push(self.blob_source(path, e.id()))
                 }
@@ -380,13 +410,13 @@ impl Repo {
             return Ok(Some(out));
         }
         let mut files = Vec::new();
-        self.diff_trees(old, new, "", &mut files)?;
+        self.diff_trees(old, new, "", 0, &mut files)?;
         for (path, o, n) in files {
             let read = |id: Option<Oid>| -> anyhow::Result<Option<BlobVersion>> {
                 id.map(|id| {
                     Ok(BlobVersion {
                         id,
-                        bytes: self.read_blob(id)?,
+                        bytes: self.read_blob(id, &path)?,
                     })
                 })
                 .transpose()
@@ -419,7 +449,7 @@ impl Repo {
     /// The files of a `scopes/` folder ([`Repo::scopes_tree`]), as the loader takes them.
     pub fn scope_sources(&self, tree: Oid) -> anyhow::Result<Vec<Source>> {
         let mut out = Vec::new();
-        self.walk_tree(tree, SCOPES_DIR, &mut out)?;
+        self.walk_tree(tree, SCOPES_DIR, 1, &mut out)?;
         Ok(out)
     }
 
@@ -432,8 +462,14 @@ impl Repo {
         old: Option<Oid>,
         new: Option<Oid>,
         rel: &str,
+        depth: usize,
         out: &mut Vec<(String, Option<Oid>, Option<Oid>)>,
     ) -> anyhow::Result<()> {
+        if depth > MAX_TREE_DEPTH {
+            bail!(
+                "`{rel}` is nested deeper than {MAX_TREE_DEPTH} folders; scopectl does not read it"
+            );
+        }
         let old_tree = old.map(|id| self.repo.find_tree(id)).transpose()?;
         let new_tree = new.map(|id| self.repo.find_tree(id)).transpose()?;
         let mut a = old_tree.iter().flat_map(|t| t.iter()).peekable();
@@ -476,7 +512,7 @@ impl Repo {
             };
             let (ot, nt) = (of(&o, ObjectType::Tree), of(&n, ObjectType::Tree));
             if ot.is_some() || nt.is_some() {
-                self.diff_trees(ot, nt, &path, out)?;
+                self.diff_trees(ot, nt, &path, depth + 1, out)?;
             }
             let (ob, nb) = (of(&o, ObjectType::Blob), of(&n, ObjectType::Blob));
             if (ob.is_some() || nb.is_some()) && FileKind::of(&path).is_some() {

@@ -81,7 +81,7 @@ impl Repo {
             } else if rel.ends_with(".toml") {
                 Source {
                     path: rel.to_string(),
-                    bytes: self.read_blob(entry.id).map_err(|e| e.to_string()),
+                    bytes: self.read_blob(entry.id, rel).map_err(|e| e.to_string()),
                 }
             } else {
                 Source {

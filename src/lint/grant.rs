@@ -8,6 +8,7 @@ use super::{finding, Sink};
 use crate::finding::Subject;
 use crate::registry::{Client, Grant, Registry};
 use crate::rules::Rule;
+use crate::text::SuggestBudget;
 
 fn normalize(s: &str) -> String {
     s.trim().to_lowercase()
@@ -16,6 +17,7 @@ fn normalize(s: &str) -> String {
 pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
     let policy = &reg.policy;
     let warn_days = policy.expiry_warning.days();
+    let mut budget = SuggestBudget::default();
     for client in reg.clients.values() {
         let mut seen: HashMap<&str, &Grant> = HashMap::new();
         let mut occurrences: HashMap<&str, usize> = HashMap::new();
@@ -56,7 +58,7 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
                         format!("`{cid}` is granted `{scope_name}`, which no scope file defines"),
                     )
                     .at(file, scope_span.clone(), "undefined scope");
-                    if let Some(close) = closest_scope(reg, scope_name) {
+                    if let Some(close) = closest_scope(reg, scope_name, &mut budget) {
                         d = d.help(format!("did you mean `{close}`?"));
                     } else {
                         d = d.help("define it under scopes/ or remove the grant");
@@ -287,14 +289,8 @@ fn check_dates(
     }
 }
 
-fn closest_scope<'a>(reg: &'a Registry, name: &str) -> Option<&'a str> {
-    if reg.scopes.len() > 5000 {
-        return None;
-    }
-    reg.scopes
-        .keys()
-        .map(|k| (strsim::levenshtein(name, k), k.as_str()))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+/// A defined scope within 2 edits of `name`, within the run's suggestion budget (see
+/// `text::closest` for the bounds).
+fn closest_scope<'a>(reg: &'a Registry, name: &str, budget: &mut SuggestBudget) -> Option<&'a str> {
+    crate::text::closest(name, reg.scopes.keys().map(String::as_str), 2, budget)
 }

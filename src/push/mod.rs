@@ -300,6 +300,9 @@ pub struct Plan {
     /// HTTP requests it took to make this plan (informational).
     #[serde(default)]
     pub requests: Counts,
+    /// Where the pushes go and with which credentials (informational; shown first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<Connection>,
 }
 
 /// Where a plan was made: the target and the server it names.
@@ -333,6 +336,7 @@ impl Plan {
             errors,
             notes,
             requests: Counts::default(),
+            connection: None,
         }
     }
 
@@ -514,6 +518,14 @@ pub fn read_secret(
                  variable that holds the {what}, never the {what} itself"
             );
         }
+        if !is_secret_env_name(var.as_str()) {
+            // Not echoed either: it may still be a secret pasted in the wrong place.
+            bail!(
+                "target `{target}`: the variable {env_key} names is not allowed: secret \
+                 variables must match `{SECRET_ENV_PATTERN}`, so a change to scopectl.toml \
+                 cannot send another CI variable (GITHUB_TOKEN, cloud keys) to the target"
+            );
+        }
         return match std::env::var(var.as_str()) {
             Ok(v) if !v.is_empty() => Ok(Some(Secret::new(v))),
             _ => bail!(
@@ -524,12 +536,13 @@ pub fn read_secret(
     }
     if let Some(f) = file {
         let path = root.join(f.as_str());
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "target `{target}`: cannot read the {what} from `{}`",
-                path.display()
-            )
-        })?;
+        let text =
+            read_secret_file(&path, Path::new(f.as_str()).is_absolute(), root).map_err(|e| {
+                anyhow::anyhow!(
+                    "target `{target}`: cannot read the {what} from `{}`: {e}",
+                    path.display()
+                )
+            })?;
         let v = text.trim();
         if v.is_empty() {
             bail!("target `{target}`: `{}` is empty", path.display());
@@ -537,6 +550,159 @@ pub fn read_secret(
         return Ok(Some(Secret::new(v)));
     }
     Ok(None)
+}
+
+/// The largest secret file read (`client_secret_file`, `password_file`, ...).
+pub const SECRET_FILE_MAX_BYTES: u64 = 64 * 1024;
+
+/// What the name of an environment variable holding a secret must match.
+pub const SECRET_ENV_PATTERN: &str = "^SCOPECTL_[A-Z0-9_]+$";
+
+/// [`SECRET_ENV_PATTERN`].
+pub fn is_secret_env_name(s: &str) -> bool {
+    s.strip_prefix("SCOPECTL_").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    })
+}
+
+/// Read a secret file: a regular file (not a FIFO, a device or a kernel pseudo-file such
+/// as `/proc/self/environ`) of at most [`SECRET_FILE_MAX_BYTES`]; a relative path must
+/// not be a symlink leaving the registry at `root`. Read with a limit, so a file growing
+/// meanwhile is not read whole.
+fn read_secret_file(path: &Path, absolute: bool, root: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if link.file_type().is_symlink() && !absolute {
+        let resolved = path
+            .canonicalize()
+            .map_err(|e| format!("a symlink that cannot be resolved ({e}); not read"))?;
+        let root = root.canonicalize().map_err(|e| e.to_string())?;
+        if !resolved.starts_with(&root) {
+            return Err(format!(
+                "a symlink to {}, outside the registry; not read",
+                resolved.display()
+            ));
+        }
+    }
+    let resolved = path.canonicalize().map_err(|e| e.to_string())?;
+    if ["/proc", "/sys", "/dev"]
+        .iter()
+        .any(|p| resolved.starts_with(p))
+    {
+        return Err(format!(
+            "{} is a kernel or device file, not a secret file; not read",
+            resolved.display()
+        ));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, a device or a folder); not read".into());
+    }
+    if meta.len() == 0 {
+        return Err("empty (or a pseudo-file that reports no size); not read".into());
+    }
+    if meta.len() > SECRET_FILE_MAX_BYTES {
+        return Err(format!(
+            "{} bytes, over the {} KiB limit for secret files; not read",
+            meta.len(),
+            SECRET_FILE_MAX_BYTES / 1024
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(SECRET_FILE_MAX_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > SECRET_FILE_MAX_BYTES {
+        return Err(format!(
+            "over the {} KiB limit for secret files; not read",
+            SECRET_FILE_MAX_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// Where a target's pushes go and how: shown first in a plan, so a reviewer sees a
+/// changed URL, realm, credential source or TLS setting before the changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// Where each credential is read from: `env SCOPECTL_X` or `file secrets/kc`.
+    pub credentials: Vec<String>,
+    /// `verified`, `verified with ca_file …`, `NOT verified (insecure_tls)`, plus
+    /// `plain http` when the URL is not https.
+    pub tls: String,
+    /// What a reviewer must look at: a secret read from a file, a URL that is not
+    /// https, TLS verification off.
+    pub warnings: Vec<String>,
+}
+
+/// The [`Connection`] of `[targets.NAME]`, from the policy alone (nothing is read).
+pub fn connection(target: &Target) -> Connection {
+    let mut c = Connection {
+        url: target.url.get().clone(),
+        realm: target.realm.as_ref().map(|r| r.get().clone()),
+        ..Connection::default()
+    };
+    let mut files = Vec::new();
+    let mut source = |key: &str, env: Option<&str>, file: Option<&str>| {
+        if let Some(e) = env {
+            c.credentials.push(format!("{key}: env {e}"));
+        } else if let Some(f) = file {
+            c.credentials.push(format!("{key}: file {f}"));
+            files.push(f.to_string());
+        }
+    };
+    let s = |v: &Option<Sp<String>>| v.as_ref().map(|x| x.as_str().to_string());
+    let (ce, cf) = (s(&target.client_secret_env), s(&target.client_secret_file));
+    source("client_secret", ce.as_deref(), cf.as_deref());
+    let (ue, uf) = (s(&target.username_env), s(&target.username_file));
+    source("username", ue.as_deref(), uf.as_deref());
+    let (pe, pf) = (s(&target.password_env), s(&target.password_file));
+    source("password", pe.as_deref(), pf.as_deref());
+    for (client, r) in &target.clients {
+        source(
+            &format!("registration_access_token of {client}"),
+            r.registration_access_token_env.as_deref(),
+            r.registration_access_token_file.as_deref(),
+        );
+    }
+    c.tls = if target.insecure_tls.unwrap_or(false) {
+        "NOT verified (insecure_tls = true)".to_string()
+    } else if let Some(ca) = &target.ca_file {
+        format!("verified with ca_file {}", ca.as_str())
+    } else {
+        "verified (system roots)".to_string()
+    };
+    let mut urls = vec![target.url.as_str().to_string()];
+    urls.extend(
+        target
+            .clients
+            .values()
+            .map(|r| r.registration_client_uri.clone()),
+    );
+    for u in urls {
+        if !u.trim_start().to_ascii_lowercase().starts_with("https://") {
+            c.warnings.push(format!(
+                "`{u}` is not https: credentials and tokens travel in cleartext"
+            ));
+        }
+    }
+    if target.insecure_tls.unwrap_or(false) {
+        c.warnings
+            .push("TLS verification is off: anyone on the path can read the credentials".into());
+    }
+    for f in files {
+        c.warnings.push(format!(
+            "a secret is read from the file `{f}`: a change to scopectl.toml can send any \
+             readable file to the URL; plan pull requests with the base branch's targets"
+        ));
+    }
+    c
 }
 
 /// `^[A-Za-z_][A-Za-z0-9_]*$`: what an environment variable name looks like.
@@ -581,6 +747,96 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn secret(file: &str, root: &Path) -> anyhow::Result<Option<Secret>> {
+        let f = Sp::unspanned(file.to_string());
+        read_secret(
+            "t",
+            "client_secret_env",
+            "client secret",
+            None,
+            Some(&f),
+            root,
+        )
+    }
+
+    fn message(r: anyhow::Result<Option<Secret>>) -> String {
+        match r {
+            Ok(_) => "read".to_string(),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn secret_files_must_be_small_regular_files_inside_the_registry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::write(root.join("ok"), "s3cret\n").expect("write");
+        assert!(secret("ok", root).is_ok_and(|s| s.is_some()));
+        // Kernel pseudo-files (size 0, but full of CI variables) are refused, directly
+        // or through a symlink.
+        let m = message(secret("/proc/self/environ", root));
+        assert!(m.contains("kernel or device file"), "{m}");
+        std::os::unix::fs::symlink("/proc/self/environ", root.join("env")).expect("symlink");
+        let m = message(secret("env", root));
+        assert!(m.contains("outside the registry"), "{m}");
+        // A FIFO would block the read forever.
+        let fifo = root.join("fifo");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).expect("cstring");
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let m = message(secret("fifo", root));
+        assert!(m.contains("not a regular file"), "{m}");
+        // Over the size limit.
+        std::fs::write(root.join("big"), vec![b'a'; 64 * 1024 + 1]).expect("write");
+        let m = message(secret("big", root));
+        assert!(m.contains("64 KiB"), "{m}");
+        let m = message(secret("/dev/zero", root));
+        assert!(m.contains("kernel or device file"), "{m}");
+    }
+
+    #[test]
+    fn secret_variables_must_match_the_documented_pattern() {
+        for ok in [
+            "SCOPECTL_CLIENT_SECRET",
+            "SCOPECTL_TEST_SYNC_SECRET",
+            "SCOPECTL_1",
+        ] {
+            assert!(is_secret_env_name(ok), "{ok}");
+        }
+        for bad in [
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "SCOPECTL_",
+            "scopectl_x",
+            "SCOPECTL_a",
+        ] {
+            assert!(!is_secret_env_name(bad), "{bad}");
+            let v = Sp::unspanned(bad.to_string());
+            let m = message(read_secret(
+                "t",
+                "client_secret_env",
+                "client secret",
+                Some(&v),
+                None,
+                Path::new("."),
+            ));
+            assert!(m.contains(SECRET_ENV_PATTERN), "{m}");
+        }
+    }
+
+    #[test]
+    fn connection_warns_about_files_plain_http_and_tls_off() {
+        let toml = "kind = \"keycloak\"\nurl = \"http://evil.example\"\nrealm = \"r\"\n\
+                    client_id = \"c\"\nclient_secret_file = \"/etc/passwd\"\ninsecure_tls = true\n";
+        let t: Target = toml::from_str(toml).expect("target");
+        let c = connection(&t);
+        assert_eq!(c.url, "http://evil.example");
+        assert_eq!(c.credentials, ["client_secret: file /etc/passwd"]);
+        assert!(c.tls.contains("NOT verified"), "{}", c.tls);
+        assert_eq!(c.warnings.len(), 3, "{:?}", c.warnings);
+    }
 
     #[test]
     fn ops_run_in_safe_order() {

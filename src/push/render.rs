@@ -46,6 +46,27 @@ fn ops_table(ops: &[Op]) -> Table {
     t
 }
 
+/// The connection lines shown first in a plan: warnings, then URL, realm,
+/// credentials and TLS.
+fn connection_lines(plan: &Plan) -> (Vec<String>, Vec<String>) {
+    let Some(c) = &plan.connection else {
+        return (Vec::new(), Vec::new());
+    };
+    let warnings = c.warnings.iter().map(|w| format!("WARNING: {w}")).collect();
+    let mut lines = vec![format!("url: {}", c.url)];
+    if let Some(r) = &c.realm {
+        lines.push(format!("realm: {r}"));
+    }
+    if c.credentials.is_empty() {
+        lines.push("credentials: none".to_string());
+    }
+    for cred in &c.credentials {
+        lines.push(format!("credentials: {cred}"));
+    }
+    lines.push(format!("tls: {}", c.tls));
+    (warnings, lines)
+}
+
 /// A plan as a table with a summary line, errors and notes.
 pub fn plan_table(plan: &Plan) -> String {
     let mut out = format!(
@@ -53,6 +74,13 @@ pub fn plan_table(plan: &Plan) -> String {
         clean(&plan.target),
         where_(plan)
     );
+    let (warnings, lines) = connection_lines(plan);
+    for w in &warnings {
+        out.push_str(&format!("{}\n", clean(w)));
+    }
+    for l in &lines {
+        out.push_str(&format!("  {}\n", clean(l)));
+    }
     if plan.ops.is_empty() {
         out.push_str(&no_changes(plan));
     } else {
@@ -130,6 +158,16 @@ pub fn plan_markdown(plan: &Plan) -> String {
         md_line(&plan.target),
         md_line(&where_(plan))
     );
+    let (warnings, lines) = connection_lines(plan);
+    for w in &warnings {
+        out.push_str(&format!("> **{}**\n>\n", md_line(w)));
+    }
+    if !lines.is_empty() {
+        for l in &lines {
+            out.push_str(&format!("- {}\n", md_line(l)));
+        }
+        out.push('\n');
+    }
     if plan.ops.is_empty() {
         out.push_str(&no_changes(plan));
     } else {
@@ -316,6 +354,31 @@ mod tests {
             errors,
             notes: Vec::new(),
             requests: Counts::default(),
+            connection: None,
+        }
+    }
+
+    #[test]
+    fn plans_show_the_connection_first_with_warnings() {
+        let mut p = plan(Vec::new(), Vec::new());
+        p.connection = Some(crate::push::Connection {
+            url: "http://evil.example".into(),
+            realm: Some("r".into()),
+            credentials: vec!["client_secret: file /etc/passwd".into()],
+            tls: "verified (system roots)".into(),
+            warnings: vec!["a secret is read from the file `/etc/passwd`".into()],
+        });
+        for text in [plan_table(&p), plan_markdown(&p)] {
+            let warn = text
+                .find("WARNING: a secret is read from the file")
+                .expect("warning");
+            let cred = text
+                .find("credentials: client_secret: file /etc/passwd")
+                .expect("cred");
+            let url = text.find("url: http://evil.example").expect("url");
+            let changes = text.find("No changes").expect("no changes");
+            assert!(warn < url && url < cred && cred < changes, "{text}");
+            assert!(text.contains("tls: verified (system roots)"), "{text}");
         }
     }
 

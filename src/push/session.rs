@@ -23,6 +23,8 @@ pub struct Session {
     pub today: chrono::NaiveDate,
     /// Error-level lint findings (other than `grant/expired`) as `push/lint-errors`.
     pub lint_errors: Vec<PlanError>,
+    /// Where the target's pushes go, shown first in plans.
+    pub connection: super::Connection,
 }
 
 /// What `apply` came to.
@@ -100,6 +102,7 @@ impl Session {
         }
         let registry = loaded.registry;
         let (name, target) = select_target(&registry, name)?;
+        let connection = super::connection(target);
         let target = connect(&name, target, root)?;
         let desired = Desired::from_registry(&registry, today);
         let lint_errors = lint_errors(&registry, today);
@@ -109,6 +112,7 @@ impl Session {
             desired,
             today,
             lint_errors,
+            connection,
         })
     }
 
@@ -118,6 +122,7 @@ impl Session {
         let mut plan = self.target.plan(&self.desired, today, prune)?;
         order_ops(&mut plan.ops);
         plan.requests = self.target.counts();
+        plan.connection = Some(self.connection.clone());
         Ok(plan)
     }
 

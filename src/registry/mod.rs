@@ -288,6 +288,7 @@ impl Registry {
         for (file, sf) in scope_files {
             for (name, def) in sf.scopes {
                 check_scope_token(file, &name, &mut diagnostics);
+                check_identity(file, "owner", &def.owner, &mut diagnostics);
                 for text in [&def.description, &def.owner]
                     .into_iter()
                     .chain(def.consent_text.iter())
@@ -351,8 +352,14 @@ impl Registry {
             for text in def.owner.iter().chain(def.description.iter()) {
                 check_text(file, text, &mut diagnostics);
             }
+            if let Some(owner) = &def.owner {
+                check_identity(file, "owner", owner, &mut diagnostics);
+            }
             for g in &cf.grants {
                 check_scope_token(file, &g.scope, &mut diagnostics);
+                if let Some(by) = &g.approved_by {
+                    check_identity(file, "approved_by", by, &mut diagnostics);
+                }
                 for text in g
                     .justification
                     .iter()
@@ -478,6 +485,37 @@ fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
             .help("remove it: such characters can rewrite a terminal or hide what the text says"),
         );
     }
+}
+
+/// Reject invisible formatting characters (Unicode category Cf: zero-width space,
+/// joiners, word joiner, BOM, ...) in identity fields: `alice\u{200B}@example.com` looks
+/// like `alice@example.com` but would not compare equal to it, defeating the
+/// self-approval check.
+fn check_identity(file: FileId, key: &str, text: &Sp<String>, out: &mut Vec<Finding>) {
+    let Some((pos, c)) = text
+        .chars()
+        .enumerate()
+        // Bidi controls are already refused by `check_text`.
+        .find(|(_, c)| crate::text::is_format_char(*c) && !crate::text::is_unsafe_char(*c))
+    else {
+        return;
+    };
+    out.push(
+        Finding::error(
+            Rule::LoadInvalidValue,
+            format!(
+                "`{key}` contains the invisible character U+{:04X} at character {} of `{}`",
+                c as u32,
+                pos + 1,
+                crate::text::clean(&text.replace(c, &format!("<U+{:04X}>", c as u32)))
+            ),
+        )
+        .at(file, text.span(), "invisible character")
+        .help(
+            "remove it: identities are compared exactly, and an invisible character makes \
+             two identities that look the same differ (self-approval would not be caught)",
+        ),
+    );
 }
 
 fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Finding>)> {

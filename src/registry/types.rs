@@ -158,6 +158,13 @@ impl JsonSchema for Date {
     }
 }
 
+/// A year as humantime counts it (365.25 days).
+const YEAR_SECS: u64 = 31_557_600;
+
+/// The longest duration accepted anywhere (1000 years): longer ones are refused when
+/// loading, so no date, instant or timeout computed from one can overflow.
+pub const MAX_DURATION_SECS: u64 = 1000 * YEAR_SECS;
+
 /// A length of time written as text: `"30d"`, `"12h"`, `"15m"`, `"1y"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Lifetime {
@@ -170,6 +177,12 @@ impl Lifetime {
         let duration = humantime::parse_duration(text.trim()).map_err(|e| {
             format!("`{text}` is not a duration ({e}); write it like \"30d\", \"12h\" or \"15m\"")
         })?;
+        if duration.as_secs() > MAX_DURATION_SECS {
+            return Err(format!(
+                "`{text}` is longer than the longest duration scopectl takes ({}y)",
+                MAX_DURATION_SECS / YEAR_SECS
+            ));
+        }
         Ok(Lifetime {
             text: text.to_string(),
             seconds: duration.as_secs(),
