@@ -61,6 +61,30 @@ pub fn is_builtin(name: &str) -> bool {
 /// the tests use a tiny page to prove every page is read).
 const PAGE: usize = 500;
 
+/// The most clients `plan` reads from one realm (at the page size, a bounded number of
+/// pages): a server that keeps answering full pages is stopped, not followed for ever.
+pub const MAX_CLIENTS: usize = 100_000;
+
+/// After a page of `items` clients of which `new` were not seen before, read the next
+/// page (`Ok(true)`), stop (`Ok(false)`), or refuse: a full page of clients already read
+/// (a server that ignores `first`), or more than [`MAX_CLIENTS`] clients.
+fn next_page(items: usize, new: usize, page_size: usize, read: usize) -> Result<bool, String> {
+    if items < page_size {
+        return Ok(false);
+    }
+    if new == 0 {
+        return Err(format!(
+            "Keycloak answered a full page of {items} clients that were all read before: the server ignores `first` (paging), so the list of clients cannot be read to its end"
+        ));
+    }
+    if read >= MAX_CLIENTS {
+        return Err(format!(
+            "the realm has more than {MAX_CLIENTS} clients (the limit scopectl reads), or the server keeps answering full pages: stopped after {read}"
+        ));
+    }
+    Ok(true)
+}
+
 fn page_size() -> usize {
     std::env::var("SCOPECTL_KEYCLOAK_PAGE_SIZE")
         .ok()
@@ -421,15 +445,20 @@ impl Keycloak {
         }
         let mut first = 0;
         let page_size = page_size();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         loop {
             let url = self.admin(&format!("/clients?first={first}&max={page_size}"));
             let page = self.get_json(&url)?;
             let items = page.as_array().cloned().unwrap_or_default();
+            let mut new = 0;
             for c in &items {
                 let (Some(client_id), Some(id)) = (str_field(c, "clientId"), str_field(c, "id"))
                 else {
                     continue;
                 };
+                if seen.insert(id.clone()) {
+                    new += 1;
+                }
                 state.clients.insert(
                     client_id,
                     KcClient {
@@ -439,7 +468,7 @@ impl Keycloak {
                     },
                 );
             }
-            if items.len() < page_size {
+            if !next_page(items.len(), new, page_size, seen.len()).map_err(anyhow::Error::msg)? {
                 break;
             }
             first += page_size;
@@ -844,6 +873,19 @@ fn error_message(resp: &Response) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn paging_stops_at_a_short_page_a_repeated_page_or_the_client_limit() {
+        assert_eq!(next_page(3, 3, 500, 3), Ok(false));
+        assert_eq!(next_page(500, 500, 500, 500), Ok(true));
+        // A server that ignores `first` answers the same full page again.
+        let repeated = next_page(500, 0, 500, 500).unwrap_err();
+        assert!(repeated.contains("ignores `first`"), "{repeated}");
+        // A server that invents new clients for ever is stopped at the limit.
+        assert!(next_page(500, 500, 500, MAX_CLIENTS).is_err());
+        assert_eq!(next_page(500, 500, 500, MAX_CLIENTS - 1), Ok(true));
+    }
+
     use super::*;
 
     fn scope(marked: bool) -> KcScope {

@@ -441,7 +441,36 @@ pub fn http_settings(name: &str, target: &Target, root: &Path) -> anyhow::Result
     if let Some(d) = &target.retry_after_max {
         settings.retry_after_max = precise(d);
     }
+    check_retry_limits(name, &settings)?;
     Ok(settings)
+}
+
+/// The most retries per request (`retries`, `SCOPECTL_HTTP_RETRIES`).
+pub const MAX_RETRIES: u32 = 10;
+/// The longest `retry_base_delay` and `retry_after_max`: a run that waits longer is stuck.
+pub const MAX_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Retries and waits are bounded, so a misbehaving server cannot stall a CI job for ever.
+fn check_retry_limits(name: &str, s: &HttpSettings) -> anyhow::Result<()> {
+    if s.retries > MAX_RETRIES {
+        anyhow::bail!(
+            "target `{name}`: {} retries asked (key `retries` or SCOPECTL_HTTP_RETRIES); the limit is {MAX_RETRIES}",
+            s.retries
+        );
+    }
+    for (key, d) in [
+        ("retry_base_delay", s.backoff),
+        ("retry_after_max", s.retry_after_max),
+    ] {
+        if d > MAX_RETRY_WAIT {
+            anyhow::bail!(
+                "target `{name}`, key `{key}`: {}s is over the limit of {}s",
+                d.as_secs(),
+                MAX_RETRY_WAIT.as_secs()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Connect to `[targets.NAME]`. `root` is the registry root: relative `*_file` and
@@ -746,6 +775,29 @@ where
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn retries_and_waits_are_bounded() {
+        let ok = HttpSettings::default();
+        assert!(check_retry_limits("t", &ok).is_ok());
+        let many = HttpSettings {
+            retries: MAX_RETRIES + 1,
+            ..HttpSettings::default()
+        };
+        assert!(check_retry_limits("t", &many)
+            .unwrap_err()
+            .to_string()
+            .contains("limit is 10"));
+        let slow = HttpSettings {
+            backoff: MAX_RETRY_WAIT * 2,
+            ..HttpSettings::default()
+        };
+        assert!(check_retry_limits("t", &slow)
+            .unwrap_err()
+            .to_string()
+            .contains("retry_base_delay"));
+    }
+
     use super::*;
 
     fn secret(file: &str, root: &Path) -> anyhow::Result<Option<Secret>> {
