@@ -141,12 +141,17 @@ pub fn json(s: &str) -> std::borrow::Cow<'_, str> {
 /// Replace unsafe characters with printable ones of the same UTF-8 length, so byte
 /// offsets (diagnostic spans) stay valid: source snippets shown on a terminal.
 pub fn mask_same_length(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe_char(c) && c != '\r') {
+    // A carriage return is kept only as part of a CRLF line ending; a bare one would move
+    // the cursor back over what was printed.
+    let unsafe_at = |i: usize, c: char| {
+        is_unsafe_char(c) && !(c == '\r' && s.as_bytes().get(i + 1) == Some(&b'\n'))
+    };
+    if !s.char_indices().any(|(i, c)| unsafe_at(i, c)) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if is_unsafe_char(c) && c != '\r' {
+    for (i, c) in s.char_indices() {
+        if unsafe_at(i, c) {
             match c.len_utf8() {
                 1 => out.push('?'),
                 2 => out.push('¿'),
@@ -162,17 +167,31 @@ pub fn mask_same_length(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// One line of text for Markdown (a table cell, a list item, a heading): terminal controls
 /// escaped as in [`clean`], the HTML-significant characters `&`, `<`, `>` as entities (no
-/// markup or script from a registry value or a commit reaches a rendered page), and `|`
-/// as `\|` (it cannot end a table cell early).
+/// markup or script from a registry value or a commit reaches a rendered page), `|` as
+/// `\|` (it cannot end a table cell early), `](` and `][` broken (no link or image), and
+/// an `@` that would mention someone escaped.
 pub fn md_text(s: &str) -> String {
     let cleaned = clean(s);
+    let chars: Vec<char> = cleaned.chars().collect();
     let mut out = String::with_capacity(cleaned.len());
-    for c in cleaned.chars() {
+    for (i, &c) in chars.iter().enumerate() {
+        let word = |j: Option<usize>| {
+            j.and_then(|j| chars.get(j))
+                .is_some_and(|c| c.is_alphanumeric())
+        };
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
+            // A value must not turn into a link or an image (`[text](url)`, `[a][b]`) or
+            // ping people (`@team`) in a rendered page or a PR comment; brackets alone
+            // (`[rules]`) and e-mail addresses stay as they are.
+            '(' | '[' if i > 0 && chars[i - 1] == ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' if !word(i.checked_sub(1)) => out.push_str("\\@"),
             c => out.push(c),
         }
     }
@@ -428,6 +447,21 @@ mod tests {
         let a: serde_json::Value = serde_json::from_str(raw).expect("raw");
         let b: serde_json::Value = serde_json::from_str(&safe).expect("safe");
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn markdown_markup_in_values_is_escaped() {
+        assert_eq!(
+            md_text("[x](https://e.vil) ![i](p) [r][1] @team `c` client_secret_env [rules]"),
+            "[x]\\(https://e.vil) ![i]\\(p) [r]\\[1] \\@team `c` client_secret_env [rules]"
+        );
+        assert_eq!(md_text("carol@example.com"), "carol@example.com");
+    }
+
+    #[test]
+    fn a_bare_carriage_return_is_masked_but_crlf_is_kept() {
+        assert_eq!(mask_same_length("a\r\nb"), "a\r\nb");
+        assert_eq!(mask_same_length("a\rb\r\n"), "a?b\r\n");
     }
 
     #[test]

@@ -13,6 +13,30 @@ fn level(s: Severity) -> sarif::ResultLevel {
     }
 }
 
+/// Characters a relative URI reference cannot carry as they are (RFC 3986): controls,
+/// space and the delimiters; `/` stays the path separator.
+const URI_ESCAPE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// A `/`-separated relative path as a SARIF `artifactLocation.uri` (percent-encoded).
+fn uri_reference(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, URI_ESCAPE).to_string()
+}
+
 /// Render a SARIF log. `prefix` is the registry's path relative to the repository root
 /// (`uriBaseId` `%SRCROOT%`), so code scanning can find the files.
 pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
@@ -44,11 +68,12 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
         .collect();
 
     let uri = |f: usize| {
-        if prefix.is_empty() || prefix == "." {
+        let path = if prefix.is_empty() || prefix == "." {
             files.name(f).to_string()
         } else {
             format!("{}/{}", prefix.trim_end_matches('/'), files.name(f))
-        }
+        };
+        uri_reference(&path)
     };
 
     let results: Vec<sarif::Result> = diagnostics
@@ -123,4 +148,22 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
         .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialize SARIF: {e}\"}}"));
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_uris_are_percent_encoded() {
+        assert_eq!(
+            uri_reference("clients/a b#1?.toml"),
+            "clients/a%20b%231%3F.toml"
+        );
+        assert_eq!(
+            uri_reference("infra/oauth/scopes/ok.toml"),
+            "infra/oauth/scopes/ok.toml"
+        );
+        assert_eq!(uri_reference("clients/é.toml"), "clients/%C3%A9.toml");
+    }
 }

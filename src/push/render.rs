@@ -372,9 +372,8 @@ mod tests {
             let warn = text
                 .find("WARNING: a secret is read from the file")
                 .expect("warning");
-            let cred = text
-                .find("credentials: client_secret: file /etc/passwd")
-                .expect("cred");
+            // Markdown escapes the underscore of `client_secret`.
+            let cred = text.find("secret: file /etc/passwd").expect("cred");
             let url = text.find("url: http://evil.example").expect("url");
             let changes = text.find("No changes").expect("no changes");
             assert!(warn < url && url < cred && cred < changes, "{text}");

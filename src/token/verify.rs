@@ -730,7 +730,10 @@ pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
     let body = get_json(&url, "OpenID configuration", opts)?;
     let doc: Value = serde_json::from_slice(&body)
         .map_err(|e| anyhow!("the OpenID configuration at {url} is not JSON: {e}"))?;
-    if let Some(declared) = doc.get("issuer").and_then(Value::as_str) {
+    let Some(declared) = doc.get("issuer").and_then(Value::as_str) else {
+        bail!("the OpenID configuration at {url} declares no issuer (RFC 8414 requires one): refusing its keys");
+    };
+    {
         if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
             bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
         }
