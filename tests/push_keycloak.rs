@@ -1109,3 +1109,48 @@ fn saved_plan_is_refused_when_the_registry_stopped_linting_clean_without_changin
         .stderr(predicates::str::contains("--allow-lint-errors"));
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
 }
+
+#[test]
+fn saved_plan_never_links_a_grant_that_expired_after_it_was_made() {
+    let f = fixture("expiry", &["app-a"]);
+    f.reg.write(
+        "scopes/orders.toml",
+        &scopes_toml(&[
+            ("orders:read", "Read orders"),
+            ("orders:write", "Change orders"),
+        ]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml(
+            "app-a",
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                // Valid on the plan's day, expired two days later.
+                ("orders:write", "default", "2026-11-26"),
+            ],
+        ),
+    );
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
+        .assert()
+        .code(0);
+    let saved = std::fs::read_to_string(&plan_file).unwrap();
+    assert!(saved.contains("orders:write"), "{saved}");
+    // Applied two days later: the grant has expired, so the reviewed plan is refused and
+    // nothing is written.
+    f.cmd(&["apply", "--plan", pf, "--today", "2026-11-27"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("links `orders:write` to `app-a`"))
+        .stderr(predicates::str::contains("expired"));
+    assert!(
+        f.kc.scope(&f.realm, "orders:read").is_none(),
+        "nothing applied"
+    );
+    // The same day it applies.
+    f.cmd(&["apply", "--plan", pf, "--today", "2026-11-25"])
+        .assert()
+        .code(0);
+}

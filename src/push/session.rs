@@ -149,16 +149,14 @@ impl Session {
         prune: bool,
         allow_lint_errors: bool,
     ) -> anyhow::Result<ApplyOutcome> {
-        let (today, prune) = match &saved {
-            Some(p) => (p.today, p.prune),
-            None => (self.today, prune),
-        };
-        let lint_found = if today != self.today {
-            self.desired = Desired::from_registry(&self.registry, today);
-            lint_errors(&self.registry, today)
-        } else {
-            self.lint_errors.clone()
-        };
+        // Expiry is judged on the day the changes are made, not the day a saved plan was
+        // made: a grant that expired in between is never linked.
+        let today = self.today;
+        let prune = saved.as_ref().map_or(prune, |p| p.prune);
+        if let Some(p) = &saved {
+            refuse_expired_links(p, &self.desired, today)?;
+        }
+        let lint_found = self.lint_errors.clone();
         let mut fresh = self.server_plan(today, prune)?;
         fresh.errors.extend(lint_found);
         // The registry as it is now decides: a saved plan does not carry lint findings over.
@@ -188,6 +186,40 @@ impl Session {
             report: Box::new(report),
         })
     }
+}
+
+/// A saved plan that would link a grant which is no longer active on `today` (it expired
+/// after the plan was made) is refused, naming the grant.
+fn refuse_expired_links(
+    p: &Plan,
+    desired: &Desired,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    for op in &p.ops {
+        let links: Vec<(&str, &str)> = match op {
+            Op::Assign { client, scope, .. } | Op::Move { client, scope, .. } => {
+                vec![(client.as_str(), scope.as_str())]
+            }
+            Op::SetClientScope { client, to, .. } => {
+                to.iter().map(|s| (client.as_str(), s.as_str())).collect()
+            }
+            _ => Vec::new(),
+        };
+        for (client, scope) in links {
+            let active = desired
+                .clients
+                .get(client)
+                .is_some_and(|grants| grants.contains_key(scope));
+            if !active {
+                bail!(
+                    "the saved plan (made for {}) links `{scope}` to `{client}`, but on {today} that grant is {}: nothing was applied; run `scopectl plan` again",
+                    p.today,
+                    if desired.is_expired(client, scope) { "expired" } else { "no longer in the registry" }
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A saved plan is applied only if it is for this target, the server is in the state
