@@ -113,13 +113,6 @@ impl DiffReport {
     pub fn has_breaking(&self) -> bool {
         self.summary.breaking > 0
     }
-
-    /// A `diff/policy-weakened` finding is present.
-    pub fn has_policy_weakened(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.rule == super::POLICY_WEAKENED)
-    }
 }
 
 /// Fields whose values are prose: shown as a word-level diff.

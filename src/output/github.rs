@@ -31,7 +31,10 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
             } else {
                 format!("{}/{}", prefix.trim_end_matches('/'), files.name(f))
             };
-            props.push(format!("file={}", escape_property(&super::clean(&name))));
+            props.push(format!(
+                "file={}",
+                escape_property(&crate::text::clean(&name))
+            ));
         }
         if let Some(p) = &d.primary {
             let (l, c) = files.location(p.file, p.span.start);
@@ -43,10 +46,10 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
                 props.push(format!("endColumn={ec}"));
             }
         }
-        let mut message = super::clean(&d.message).into_owned();
+        let mut message = crate::text::clean(&d.message).into_owned();
         if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(&super::clean(h));
+            message.push_str(&crate::text::clean(h));
         }
         out.push_str(&format!(
             "::{command} {}::{}\n",

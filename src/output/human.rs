@@ -10,8 +10,9 @@ use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::Error as FilesError;
 use codespan_reporting::term;
 
-use super::{clean, Color};
+use super::Color;
 use crate::finding::{FileId, Files, Finding, Severity, SourceFile, Summary};
+use crate::text::clean;
 
 /// At most this many characters of a source line are shown for a diagnostic.
 pub const LINE_CONTEXT: usize = 120;

@@ -25,5 +25,3 @@ impl Color {
         }
     }
 }
-
-pub use crate::text::{clean, clean_multiline, is_unsafe_char, mask_same_length};

@@ -15,9 +15,10 @@ use super::verify::{Status, Verification};
 use super::InputError;
 use crate::finding::{Severity, Summary};
 use crate::output::json::CompactFinding;
-use crate::output::{clean, Color};
+use crate::output::Color;
 use crate::registry::types::format_seconds;
 use crate::rules::Rule;
+use crate::text::clean;
 
 /// The JSON document of one token (`--format json`).
 pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
