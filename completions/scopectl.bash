@@ -515,7 +515,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__lint)
-            opts="-h --registry --format --today --path-prefix --list-rules --staged --changed-since --color --help"
+            opts="-h --registry --format --today --path-prefix --list-rules --staged --changed-since --deny-warnings --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -51,6 +51,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
             cand --staged 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
+            cand --deny-warnings 'Exit 1 on warnings too, not only on errors (a stricter CI gate)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -110,6 +110,9 @@ pub struct LintArgs {
     /// (a pull request's base: `origin/main`); findings without a subject are kept.
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
+    /// Exit 1 on warnings too, not only on errors (a stricter CI gate).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -871,3 +871,25 @@ fn did_you_mean_is_bounded_for_long_and_many_names() {
         .expect("lint finished within 120 s");
     assert!(n >= 2040, "{n}");
 }
+
+#[test]
+fn deny_warnings_makes_warnings_fail_the_run() {
+    // A grant expiring within the window is a warning: exit 0, or 1 with --deny-warnings.
+    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(fields, "orders:read")),
+    ]);
+    let run = |extra: &[&str]| {
+        scopectl()
+            .args(["lint", "--today", TODAY])
+            .args(extra)
+            .arg(reg.path())
+            .output()
+            .expect("run")
+            .status
+            .code()
+    };
+    assert_eq!(run(&[]), Some(0));
+    assert_eq!(run(&["--deny-warnings"]), Some(1));
+}

@@ -41,10 +41,11 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         LintFormat::Sarif => out.json(&output::sarif::render(files, &diagnostics, &prefix))?,
         LintFormat::Github => out.text(&output::github::render(files, &diagnostics, &prefix))?,
     }
-    Ok(if ok {
-        Outcome::of(&diagnostics)
-    } else {
-        Outcome::Unusable
+    let warned = args.deny_warnings && diagnostics.iter().any(|d| d.severity == Severity::Warning);
+    Ok(match (ok, warned) {
+        (false, _) => Outcome::Unusable,
+        (true, true) => Outcome::Findings,
+        (true, false) => Outcome::of(&diagnostics),
     })
 }
 
