@@ -15,6 +15,13 @@ pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
     let changes = provenance::history(&repo, None, id)?;
     let l = log::build(&args.name, &args.rev, id.to_string(), changes, &history);
     if l.entries.is_empty() {
+        if let Some(reason) = &history.reason {
+            bail!(
+                "no change to `{}` in the history this repository holds up to {}, and that history is incomplete ({reason}): who made it cannot be told",
+                args.name,
+                args.rev
+            );
+        }
         bail!(
             "`{}` is neither a scope nor a client anywhere in the history of {}",
             args.name,
