@@ -239,17 +239,27 @@ impl Rule {
         ALL.iter().copied().filter(move |r| r.family() == family)
     }
 
-    /// The lint or token rule id closest to a misspelt one, for "did you mean".
+    /// May `[rules]` in `scopectl.toml` name it? Lint and token rules; token rules that
+    /// are not configurable are accepted there but keep their level (docs/decode.md).
+    pub fn nameable_in_rules(self) -> bool {
+        matches!(
+            self.family(),
+            Family::Scope | Family::Grant | Family::Client | Family::Token
+        )
+    }
+
+    /// The level the rule runs at: the one `overrides` (`[rules]`) sets if the rule is
+    /// configurable, else the default.
+    pub fn effective_level(self, overrides: &std::collections::HashMap<Rule, Level>) -> Level {
+        match overrides.get(&self) {
+            Some(level) if self.configurable() => *level,
+            _ => self.level(),
+        }
+    }
+
+    /// The id `[rules]` may name closest to a misspelt one, for "did you mean".
     pub fn closest(id: &str) -> Option<Rule> {
-        let ids = ALL
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.family(),
-                    Family::Scope | Family::Grant | Family::Client | Family::Token
-                )
-            })
-            .map(|r| r.id());
+        let ids = ALL.iter().filter(|r| r.nameable_in_rules()).map(|r| r.id());
         let close = crate::text::closest(id, ids, 4, &mut crate::text::SuggestBudget::default())?;
         Rule::from_id(close)
     }

@@ -32,15 +32,6 @@ pub fn level_overrides(registry: &Registry) -> HashMap<Rule, Level> {
         .unwrap_or_default()
 }
 
-/// The level a rule runs at for this registry: `[rules]` if it sets one (and the rule is
-/// configurable), else the catalog's default.
-pub fn effective_level(rule: Rule, overrides: &HashMap<Rule, Level>) -> Level {
-    match overrides.get(&rule) {
-        Some(level) if rule.configurable() => *level,
-        _ => rule.level(),
-    }
-}
-
 /// Apply `[rules]` levels to token findings (`decode`): `allow` drops a finding, `warn`
 /// and `deny` set its severity. Rules the catalog marks not configurable keep their level.
 pub fn apply_token_overrides(findings: &mut Vec<Finding>, overrides: &HashMap<Rule, Level>) {
@@ -93,13 +84,13 @@ impl Sink {
     }
 
     pub(crate) fn enabled(&self, rule: Rule) -> bool {
-        effective_level(rule, &self.overrides) != Level::Allow
+        rule.effective_level(&self.overrides) != Level::Allow
     }
 
     /// Record a finding of `rule`; `d` is built with any severity, replaced here by the
     /// rule's effective level.
     pub(crate) fn push(&mut self, rule: Rule, mut d: Finding) {
-        let Some(severity) = effective_level(rule, &self.overrides).severity() else {
+        let Some(severity) = rule.effective_level(&self.overrides).severity() else {
             return;
         };
         d.rule = rule;

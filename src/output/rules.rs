@@ -28,10 +28,7 @@ pub fn rows(rules: impl Iterator<Item = Rule>, overrides: &HashMap<Rule, Level>)
         .map(|r| RuleRow {
             id: r.id(),
             family: r.family(),
-            level: match overrides.get(&r) {
-                Some(l) if r.configurable() => *l,
-                _ => r.level(),
-            },
+            level: r.effective_level(overrides),
             default_level: r.level(),
             configurable: r.configurable(),
             summary: r.summary(),

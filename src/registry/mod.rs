@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use crate::finding::{FileId, Files, Finding, Severity};
 use crate::registry::policy::Policy;
-use crate::rules::{Family, Rule};
+use crate::rules::Rule;
 pub use files::{ClientDef, ClientFile, GrantDef, PolicyFile, ScopeDef, ScopeFile};
 pub use source::Source;
 pub use types::{Date, GrantType, Lifetime, Sensitivity, Sp};
@@ -262,13 +262,7 @@ impl Registry {
             for rule in pf.rules.keys() {
                 // Lint and token rules may be named; token rules that decide whether a
                 // token is genuine keep their level whatever is written (docs/decode.md).
-                let known = Rule::from_id(rule.as_str()).filter(|r| {
-                    matches!(
-                        r.family(),
-                        Family::Scope | Family::Grant | Family::Client | Family::Token
-                    )
-                });
-                if known.is_some() {
+                if Rule::from_id(rule.as_str()).is_some_and(Rule::nameable_in_rules) {
                     continue;
                 }
                 let mut d = Finding::error(

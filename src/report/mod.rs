@@ -407,7 +407,7 @@ fn lowered(overrides: &std::collections::HashMap<Rule, Level>, control: &str) ->
     mapping::rules_of(control)
         .filter(|rule| !mapping::checked_by_report(*rule, control))
         .filter_map(|rule| {
-            let level = crate::lint::effective_level(rule, overrides);
+            let level = rule.effective_level(overrides);
             (rank(level) < rank(rule.level()))
                 .then(|| format!("{} set to {} in [rules]", rule.id(), level.as_str()))
         })
