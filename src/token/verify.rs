@@ -170,28 +170,31 @@ impl Key {
 
 /// The modulus of a DER `RSAPublicKey` (PKCS#1: SEQUENCE { INTEGER n, INTEGER e }).
 fn pkcs1_modulus(der: &[u8]) -> Option<&[u8]> {
-    fn header(b: &[u8], tag: u8) -> Option<(usize, usize)> {
-        if *b.first()? != tag {
-            return None;
-        }
-        let first = *b.get(1)?;
-        if first < 0x80 {
-            return Some((2, first as usize));
-        }
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let len = b
-            .get(2..2 + n)?
-            .iter()
-            .fold(0usize, |acc, x| (acc << 8) | *x as usize);
-        Some((2 + n, len))
-    }
-    let (h, _) = header(der, 0x30)?;
+    let (h, _) = der_header(der, 0x30)?;
     let rest = der.get(h..)?;
-    let (h, len) = header(rest, 0x02)?;
+    let (h, len) = der_header(rest, 0x02)?;
     rest.get(h..h + len)
+}
+
+/// The header of a DER element with `tag` at the start of `b`: (header length, content
+/// length).
+fn der_header(b: &[u8], tag: u8) -> Option<(usize, usize)> {
+    if *b.first()? != tag {
+        return None;
+    }
+    let first = *b.get(1)?;
+    if first < 0x80 {
+        return Some((2, first as usize));
+    }
+    let n = (first & 0x7f) as usize;
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let len = b
+        .get(2..2 + n)?
+        .iter()
+        .fold(0usize, |acc, x| (acc << 8) | *x as usize);
+    Some((2 + n, len))
 }
 
 /// Bits of a big-endian unsigned integer (leading zero bytes and bits left out).
@@ -591,19 +594,16 @@ pub enum SecretEncoding {
 }
 
 fn decode_base64_secret(text: &[u8]) -> Result<Vec<u8>, String> {
-    use base64::alphabet;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    use base64::Engine;
+    use base64::{alphabet, Engine};
     let text = std::str::from_utf8(text)
         .map_err(|_| "not text".to_string())?
         .trim();
     let config =
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-    let standard = GeneralPurpose::new(&alphabet::STANDARD, config);
-    let url = GeneralPurpose::new(&alphabet::URL_SAFE, config);
-    standard
+    GeneralPurpose::new(&alphabet::STANDARD, config)
         .decode(text)
-        .or_else(|_| url.decode(text))
+        .or_else(|_| super::decode_b64url(text))
         .map_err(|e| e.to_string())
 }
 
@@ -656,16 +656,7 @@ fn oct_keys(secret: &[u8], origin: &KeyOrigin) -> anyhow::Result<Option<Vec<Key>
 
 /// Does the whole input form one DER SEQUENCE (a key or certificate in binary form)?
 fn is_der_sequence(b: &[u8]) -> bool {
-    if b.len() < 2 || b[0] != 0x30 {
-        return false;
-    }
-    let (len, header) = match b[1] {
-        n if n < 0x80 => (n as usize, 2),
-        0x81 if b.len() > 2 => (b[2] as usize, 3),
-        0x82 if b.len() > 3 => (((b[2] as usize) << 8) | b[3] as usize, 4),
-        _ => return false,
-    };
-    header + len == b.len()
+    der_header(b, 0x30).is_some_and(|(header, len)| header.checked_add(len) == Some(b.len()))
 }
 
 /// Network settings for `--jwks URL` and `--discover`.
