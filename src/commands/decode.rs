@@ -70,9 +70,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         };
         return batch::run(reader, out.json_stream(), file, &ctx, &keys);
     }
-    let input = token::read_input(args.token.as_deref(), || {
-        super::stdin_text("the token on stdin")
-    })?;
+    let input = token::read_input(args.token.as_deref())?;
     let decoded = match token::decode(&input) {
         Ok(d) => d,
         Err(e) if json => return out.json(&render::error_json(&e)).map(|_| Outcome::Unusable),

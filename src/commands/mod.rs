@@ -15,10 +15,6 @@ mod plan;
 mod report;
 mod schema;
 
-use std::io::Read;
-
-use anyhow::Context;
-
 use crate::cli::{Cli, ColorChoice, Command, RepoArgs};
 use out::Out;
 use scopectl::finding::Outcome;
@@ -64,16 +60,4 @@ pub fn open_repo(args: &RepoArgs, out: &Out) -> anyhow::Result<(Repo, Completene
         ))?;
     }
     Ok((repo, completeness))
-}
-
-/// All of stdin as UTF-8 text; `what` names it in errors ("the token on stdin").
-pub fn stdin_text(what: &str) -> anyhow::Result<String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .with_context(|| format!("cannot read {what}"))?;
-    String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        anyhow::anyhow!("{what} is not UTF-8 text (invalid byte at offset {at})")
-    })
 }

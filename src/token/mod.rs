@@ -298,43 +298,46 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// Largest token file `decode` reads (a token is a few KiB; a header budget is 8 KiB).
 pub const TOKEN_FILE_MAX: u64 = 1 << 20;
 
-/// What `decode TOKEN` was given, as text: `-` or nothing with a piped stdin reads stdin
-/// (`stdin`), an existing file is read (at most [`TOKEN_FILE_MAX`] bytes), anything else
-/// is the token itself.
-pub fn read_input(
-    arg: Option<&str>,
-    stdin: impl FnOnce() -> anyhow::Result<String>,
-) -> anyhow::Result<String> {
+/// What `decode TOKEN` was given, as text: `-` or nothing with a piped stdin reads stdin,
+/// an existing file is read, anything else is the token itself. Stdin and files are read
+/// up to [`TOKEN_FILE_MAX`] bytes.
+pub fn read_input(arg: Option<&str>) -> anyhow::Result<String> {
     use std::io::IsTerminal;
     match arg {
-        Some("-") => stdin(),
-        None if !std::io::stdin().is_terminal() => stdin(),
+        Some("-") => read_limited(std::io::stdin().lock(), "the token on stdin"),
+        None if !std::io::stdin().is_terminal() => {
+            read_limited(std::io::stdin().lock(), "the token on stdin")
+        }
         None => anyhow::bail!(
             "no token: give it as an argument, a file name, or `-` to read it from stdin"
         ),
-        Some(t) => {
-            let path = std::path::Path::new(t);
-            // A token is base64url and dots: a name that exists as a file is a file.
-            if !t.is_empty() && path.is_file() {
-                let meta = std::fs::metadata(path)?;
-                if meta.len() > TOKEN_FILE_MAX {
-                    anyhow::bail!(
-                        "the token file {t} is {} bytes, over the {TOKEN_FILE_MAX}-byte limit",
-                        meta.len()
-                    );
-                }
-                let bytes = std::fs::read(path)
-                    .map_err(|e| anyhow::anyhow!("cannot read the token file {t}: {e}"))?;
-                return String::from_utf8(bytes).map_err(|e| {
-                    anyhow::anyhow!(
-                        "the token file {t} is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    )
-                });
-            }
-            Ok(t.to_string())
+        // A token is base64url and dots: a name that exists as a file is a file.
+        Some(t) if !t.is_empty() && std::path::Path::new(t).is_file() => {
+            let what = format!("the token file {t}");
+            let file =
+                std::fs::File::open(t).map_err(|e| anyhow::anyhow!("cannot read {what}: {e}"))?;
+            read_limited(file, &what)
         }
+        Some(t) => Ok(t.to_string()),
     }
+}
+
+/// At most [`TOKEN_FILE_MAX`] bytes of UTF-8 text from `r`; `what` names it in errors.
+fn read_limited(r: impl std::io::Read, what: &str) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    r.take(TOKEN_FILE_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > TOKEN_FILE_MAX {
+        anyhow::bail!("{what} is over the {TOKEN_FILE_MAX}-byte limit");
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{what} is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Decode what a user pasted: see [`extract`], then [`decode_compact`].
