@@ -66,78 +66,81 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
         .as_ref()
         .map(|(_, f)| f.policy.clone())
         .unwrap_or_default();
-    let src = |set: bool| if set { "scopectl.toml" } else { "default" };
+    let setting = |key, value: String, set: bool| Setting {
+        key,
+        value,
+        source: if set { "scopectl.toml" } else { "default" },
+    };
     let settings = vec![
-        Setting {
-            key: "scope_pattern",
-            value: p.scope_pattern.as_str().to_string(),
-            source: src(written.scope_pattern.is_some()),
-        },
-        Setting {
-            key: "forbidden_scopes",
-            value: list(&p.forbidden_scopes),
-            source: src(written.forbidden_scopes.is_some()),
-        },
-        Setting {
-            key: "max_grant_lifetime",
-            value: p.max_grant_lifetime.to_string(),
-            source: src(written.max_grant_lifetime.is_some()),
-        },
-        Setting {
-            key: "expiry_warning",
-            value: p.expiry_warning.to_string(),
-            source: src(written.expiry_warning.is_some()),
-        },
-        Setting {
-            key: "require_approver",
-            value: p.require_approver.to_string(),
-            source: src(written.require_approver.is_some()),
-        },
-        Setting {
-            key: "approver_must_differ_from_owner",
-            value: p.approver_must_differ_from_owner.to_string(),
-            source: src(written.approver_must_differ_from_owner.is_some()),
-        },
-        Setting {
-            key: "header_budget",
-            value: p.header_budget.to_string(),
-            source: src(written.header_budget.is_some()),
-        },
-        Setting {
-            key: "token_base_size",
-            value: p.token_base_size.to_string(),
-            source: src(written.token_base_size.is_some()),
-        },
-        Setting {
-            key: "access_token_lifetime",
-            value: p.access_token_lifetime.to_string(),
-            source: src(written.access_token_lifetime.is_some()),
-        },
-        Setting {
-            key: "clock_skew",
-            value: p.clock_skew.to_string(),
-            source: src(written.clock_skew.is_some()),
-        },
-        Setting {
-            key: "step_up_max_age",
-            value: p.step_up_max_age.to_string(),
-            source: src(written.step_up_max_age.is_some()),
-        },
-        Setting {
-            key: "pii_claims",
-            value: list(&p.pii_claims),
-            source: src(written.pii_claims.is_some()),
-        },
-        Setting {
-            key: "step_up_sensitivities",
-            value: p
-                .step_up_sensitivities
+        setting(
+            "scope_pattern",
+            p.scope_pattern.as_str().to_string(),
+            written.scope_pattern.is_some(),
+        ),
+        setting(
+            "forbidden_scopes",
+            list(&p.forbidden_scopes),
+            written.forbidden_scopes.is_some(),
+        ),
+        setting(
+            "max_grant_lifetime",
+            p.max_grant_lifetime.to_string(),
+            written.max_grant_lifetime.is_some(),
+        ),
+        setting(
+            "expiry_warning",
+            p.expiry_warning.to_string(),
+            written.expiry_warning.is_some(),
+        ),
+        setting(
+            "require_approver",
+            p.require_approver.to_string(),
+            written.require_approver.is_some(),
+        ),
+        setting(
+            "approver_must_differ_from_owner",
+            p.approver_must_differ_from_owner.to_string(),
+            written.approver_must_differ_from_owner.is_some(),
+        ),
+        setting(
+            "header_budget",
+            p.header_budget.to_string(),
+            written.header_budget.is_some(),
+        ),
+        setting(
+            "token_base_size",
+            p.token_base_size.to_string(),
+            written.token_base_size.is_some(),
+        ),
+        setting(
+            "access_token_lifetime",
+            p.access_token_lifetime.to_string(),
+            written.access_token_lifetime.is_some(),
+        ),
+        setting(
+            "clock_skew",
+            p.clock_skew.to_string(),
+            written.clock_skew.is_some(),
+        ),
+        setting(
+            "step_up_max_age",
+            p.step_up_max_age.to_string(),
+            written.step_up_max_age.is_some(),
+        ),
+        setting(
+            "pii_claims",
+            list(&p.pii_claims),
+            written.pii_claims.is_some(),
+        ),
+        setting(
+            "step_up_sensitivities",
+            p.step_up_sensitivities
                 .iter()
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            source: src(written.step_up_sensitivities.is_some()),
-        },
+            written.step_up_sensitivities.is_some(),
+        ),
     ];
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()
