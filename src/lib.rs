@@ -6,6 +6,8 @@
 //! annotations ([`output`]). The `scopectl` binary is a thin layer over it.
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// No unwrap/expect outside tests: input a user controls must give an error naming it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod diff;
 pub mod finding;

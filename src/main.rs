@@ -3,6 +3,8 @@
 
 // Only the writer (`commands::out`) prints; everything else goes through it.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// No unwrap/expect outside tests: input a user controls must give an error naming it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod cli;
 mod commands;
