@@ -1839,8 +1839,14 @@ fn a_key_that_cannot_check_is_not_a_forgery() {
         "{doc:#}"
     );
     let found = codes(&doc);
-    assert!(found.contains(&"token/key-unusable".to_string()), "{found:?}");
-    assert!(!found.contains(&"token/signature-invalid".to_string()), "{found:?}");
+    assert!(
+        found.contains(&"token/key-unusable".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&"token/signature-invalid".to_string()),
+        "{found:?}"
+    );
     assert_eq!(doc["verdict"]["acceptance"]["answer"], "unknown");
     assert_eq!(code, 2);
 }

@@ -114,7 +114,10 @@ fn log_and_diff_in_a_shallow_clone_warn_and_credit_nothing_to_the_cut() {
     // credit to the tip commit.
     assert_eq!(code, 2, "{out}{err}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains("no change to `billing:read`") && err.contains("cannot be told"), "{err}");
+    assert!(
+        err.contains("no change to `billing:read`") && err.contains("cannot be told"),
+        "{err}"
+    );
     let (code, out, err) = run(
         &clone,
         &[
