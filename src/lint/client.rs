@@ -2,8 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{finding, Sink};
-use crate::finding::Subject;
+use super::{finding, About, Sink};
 use crate::registry::{Client, Registry};
 use crate::rules::Rule;
 
@@ -30,11 +29,9 @@ pub fn widest_scope_claim(reg: &Registry, client: &Client, today: NaiveDate) -> 
     scopes.join(" ")
 }
 
-pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
+pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>) {
     for client in reg.clients.values() {
-        sink.about(Some(Subject::Client {
-            client: client.id.clone(),
-        }));
+        sink.about(Some(About::Client(&client.id)));
         let id_span = client.def.id.span();
         if client
             .def

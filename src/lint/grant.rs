@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{finding, Sink};
-use crate::finding::Subject;
+use super::{finding, About, Sink};
 use crate::registry::{Client, Grant, Registry};
 use crate::rules::Rule;
 use crate::text::SuggestBudget;
@@ -14,7 +13,7 @@ fn normalize(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
+pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>) {
     let policy = &reg.policy;
     let warn_days = policy.expiry_warning.days();
     let mut budget = SuggestBudget::default();
@@ -23,9 +22,9 @@ pub(super) fn check(reg: &Registry, today: NaiveDate, sink: &mut Sink) {
         let mut occurrences: HashMap<&str, usize> = HashMap::new();
         for g in &client.grants {
             let occurrence = occurrences.entry(g.scope()).or_insert(0);
-            sink.about(Some(Subject::Grant {
-                client: client.id.clone(),
-                scope: g.scope().to_string(),
+            sink.about(Some(About::Grant {
+                client: &client.id,
+                scope: g.scope(),
                 occurrence: *occurrence,
             }));
             *occurrence += 1;
@@ -154,7 +153,7 @@ fn check_dates(
     g: &Grant,
     today: NaiveDate,
     warn_days: i64,
-    sink: &mut Sink,
+    sink: &mut Sink<'_>,
 ) {
     let def = &g.def;
     let file = g.file;

@@ -62,14 +62,49 @@ pub fn rules() -> impl Iterator<Item = Rule> {
 }
 
 /// Collects findings, applying each rule's level.
-pub(crate) struct Sink {
+pub(crate) struct Sink<'a> {
     overrides: HashMap<Rule, Level>,
-    /// The scope, client or grant the rules are looking at: attached to what they find.
-    subject: Option<Subject>,
+    /// The scope, client or grant the rules are looking at: attached to what they find
+    /// (borrowed: it becomes an owned [`Subject`] only when a finding is recorded).
+    subject: Option<About<'a>>,
     pub(crate) out: Vec<Finding>,
 }
 
-impl Sink {
+/// What the rules are looking at, borrowed from the registry.
+#[derive(Clone, Copy)]
+pub(crate) enum About<'a> {
+    Scope(&'a str),
+    Client(&'a str),
+    Grant {
+        client: &'a str,
+        scope: &'a str,
+        occurrence: usize,
+    },
+}
+
+impl About<'_> {
+    fn subject(self) -> Subject {
+        match self {
+            About::Scope(scope) => Subject::Scope {
+                scope: scope.to_string(),
+            },
+            About::Client(client) => Subject::Client {
+                client: client.to_string(),
+            },
+            About::Grant {
+                client,
+                scope,
+                occurrence,
+            } => Subject::Grant {
+                client: client.to_string(),
+                scope: scope.to_string(),
+                occurrence,
+            },
+        }
+    }
+}
+
+impl<'a> Sink<'a> {
     fn new(registry: &Registry) -> Self {
         Sink {
             overrides: level_overrides(registry),
@@ -79,7 +114,7 @@ impl Sink {
     }
 
     /// Findings pushed from now on are about `subject` (unless they name their own).
-    pub(crate) fn about(&mut self, subject: Option<Subject>) {
+    pub(crate) fn about(&mut self, subject: Option<About<'a>>) {
         self.subject = subject;
     }
 
@@ -96,7 +131,7 @@ impl Sink {
         d.rule = rule;
         d.severity = severity;
         if d.subject.is_none() {
-            d.subject = self.subject.clone();
+            d.subject = self.subject.map(About::subject);
         }
         self.out.push(d);
     }

@@ -2,12 +2,11 @@
 
 use std::collections::HashSet;
 
-use super::{finding, Sink};
-use crate::finding::Subject;
+use super::{finding, About, Sink};
 use crate::registry::Registry;
 use crate::rules::Rule;
 
-pub(super) fn check(reg: &Registry, sink: &mut Sink) {
+pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
     let policy = &reg.policy;
     let held: HashSet<&str> = reg
         .clients
@@ -17,9 +16,7 @@ pub(super) fn check(reg: &Registry, sink: &mut Sink) {
 
     for scope in reg.scopes.values() {
         let name = scope.name.as_str();
-        sink.about(Some(Subject::Scope {
-            scope: name.to_string(),
-        }));
+        sink.about(Some(About::Scope(name)));
         let (file, span) = (scope.file, scope.name_span.clone());
 
         let broad = policy.is_broad(name)
