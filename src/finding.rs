@@ -209,16 +209,6 @@ impl Finding {
         self
     }
 
-    pub fn in_part(mut self, part: TokenPart) -> Self {
-        self.part = Some(part);
-        self
-    }
-
-    pub fn on_object(mut self, object: impl Into<String>) -> Self {
-        self.object = Some(object.into());
-        self
-    }
-
     pub fn at(mut self, file: FileId, span: Range<usize>, label: impl Into<String>) -> Self {
         self.primary = Some(Label {
             file,

@@ -263,11 +263,6 @@ impl KeySet {
         self.keys.iter().any(|k| k.family != AlgorithmFamily::Hmac)
     }
 
-    /// Is the set made only of shared secrets?
-    pub fn is_secret(&self) -> bool {
-        self.has_secret() && !self.has_public()
-    }
-
     /// One set of the keys of several (each key keeps its label naming its source).
     pub fn merge(sets: Vec<KeySet>) -> Option<KeySet> {
         let mut sets = sets.into_iter();
