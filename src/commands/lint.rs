@@ -15,11 +15,11 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         return list_rules(out, args.format, &args.path);
     }
     let today = args.today.unwrap_or_else(scopectl::today_utc);
-    let scope =
+    let mut scope =
         scopectl::history::staged::scope(&args.path, args.staged, args.changed_since.as_deref())?;
-    let loaded = Registry::load(scope.sources.clone());
-    let ok = loaded.is_ok();
-    let mut diagnostics = loaded.diagnostics;
+    let ok = scope.loaded.is_ok();
+    let mut diagnostics = std::mem::take(&mut scope.loaded.diagnostics);
+    let loaded = &scope.loaded;
     if ok {
         diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
     }

@@ -15,7 +15,7 @@ use git2::{ObjectType, Oid};
 
 use super::Repo;
 use crate::finding::{Finding, Subject};
-use crate::registry::{Registry, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
+use crate::registry::{Loaded, Registry, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
 use crate::rules::Rule;
 
 /// Git's file modes in the index.
@@ -212,11 +212,10 @@ fn model(sources: Vec<Source>) -> Registry {
     Registry::load(sources).registry
 }
 
-/// Where `lint` reads the registry from and which findings a pre-commit or pull-request
-/// check keeps.
+/// The registry `lint` checks (loaded once, from the index with `staged`, else the work
+/// tree) and which findings a pre-commit or pull-request check keeps.
 pub struct Scope {
-    /// The registry's sources: from the index (`staged`) or the work tree.
-    pub sources: Vec<Source>,
+    pub loaded: Loaded,
     /// Subjects changed in the index against HEAD (`staged`): time-based findings are
     /// kept only for these.
     pub staged: Option<Touched>,
@@ -224,12 +223,12 @@ pub struct Scope {
     pub since: Option<Touched>,
 }
 
-/// Read the registry at `path` from the index (`staged`) or the work tree, and what it
-/// changes against HEAD (`staged`) and against `since`.
+/// Read and load the registry at `path` from the index (`staged`) or the work tree, and
+/// what it changes against HEAD (`staged`) and against `since`.
 pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<Scope> {
     if !staged && since.is_none() {
         return Ok(Scope {
-            sources: crate::registry::source::read_dir(path)?,
+            loaded: Registry::load(crate::registry::source::read_dir(path)?),
             staged: None,
             since: None,
         });
@@ -240,24 +239,22 @@ pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<S
     } else {
         crate::registry::source::read_dir(path)?
     };
-    let current = model(sources.clone());
+    let loaded = Registry::load(sources);
+    let current = &loaded.registry;
     let staged_touched = if staged {
-        Some(Touched::between(&model(repo.head_sources()?), &current))
+        Some(Touched::between(&model(repo.head_sources()?), current))
     } else {
         None
     };
     let since_touched = match since {
         Some(rev) => {
             let id = repo.resolve(rev)?;
-            Some(Touched::between(
-                &model(repo.sources_or_none(id)?),
-                &current,
-            ))
+            Some(Touched::between(&model(repo.sources_or_none(id)?), current))
         }
         None => None,
     };
     Ok(Scope {
-        sources,
+        loaded,
         staged: staged_touched,
         since: since_touched,
     })
