@@ -18,23 +18,26 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
     let warn_days = policy.expiry_warning.days();
     let mut budget = SuggestBudget::default();
     for client in reg.clients.values() {
-        let mut seen: HashMap<&str, &Grant> = HashMap::new();
-        let mut occurrences: HashMap<&str, usize> = HashMap::new();
+        // scope -> its first grant in this client, and how many grants of it came so far.
+        let mut seen: HashMap<&str, (&Grant, usize)> = HashMap::new();
         for g in &client.grants {
-            let occurrence = occurrences.entry(g.scope()).or_insert(0);
-            sink.about(Some(About::Grant {
-                client: &client.id,
-                scope: g.scope(),
-                occurrence: *occurrence,
-            }));
-            *occurrence += 1;
             let def = &g.def;
             let file = g.file;
             let scope_name = g.scope();
             let scope_span = def.scope.span();
             let cid = client.id.as_str();
+            let (first, occurrence) = {
+                let entry = seen.entry(scope_name).or_insert((g, 0));
+                entry.1 += 1;
+                (entry.0, entry.1 - 1)
+            };
+            sink.about(Some(About::Grant {
+                client: cid,
+                scope: scope_name,
+                occurrence,
+            }));
 
-            if let Some(first) = seen.get(scope_name) {
+            if occurrence > 0 {
                 sink.push(
                     Rule::GrantDuplicate,
                     finding(
@@ -45,8 +48,6 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                     .also(first.file, first.def.scope.span(), "first granted here")
                     .help("keep one grant per scope; merge the justifications"),
                 );
-            } else {
-                seen.insert(scope_name, g);
             }
 
             let scope = reg.scopes.get(scope_name);
