@@ -1,7 +1,7 @@
 //! `scopectl decode`: read the token (argv, stdin or a `--batch` file), check it with the
 //! library ([`scopectl::token`]), print the rendering, return the outcome.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context as _;
 
@@ -34,7 +34,8 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
     };
     if args.list_rules {
         let overrides = registry.as_ref().map(scopectl::lint::level_overrides);
-        out.text(&render::rules(json, &overrides.unwrap_or_default()))?;
+        let width = scopectl::output::table::table_width(std::io::stdout().is_terminal());
+        out.text(&render::rules(json, &overrides.unwrap_or_default(), width))?;
         return Ok(Outcome::Clean);
     }
     let (iss, now) = (

@@ -1,6 +1,8 @@
 //! `scopectl lint [PATH]`: load the registry, run the lint rules, render the findings
 //! (human, JSON, SARIF, GitHub annotations), return the outcome.
 
+use std::io::IsTerminal;
+
 use super::out::Out;
 use crate::cli::{LintArgs, LintFormat};
 use scopectl::finding::{Outcome, Severity};
@@ -73,7 +75,10 @@ fn list_rules(out: &Out, format: LintFormat, path: &std::path::Path) -> anyhow::
     );
     match format {
         LintFormat::Json => out.json(&output::rules::json(&rows))?,
-        _ => out.text(&output::rules::table(&rows, "rule"))?,
+        _ => {
+            let width = output::table::table_width(std::io::stdout().is_terminal());
+            out.text(&output::rules::table(&rows, "rule", width))?
+        }
     }
     Ok(Outcome::Clean)
 }

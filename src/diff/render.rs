@@ -1,6 +1,5 @@
 //! Renderers of a diff: a table (comfy-table), Markdown and JSON, all from one [`DiffReport`].
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
 use super::provenance::Note;
@@ -123,6 +122,7 @@ fn is_prose(field: Option<&str>) -> bool {
     )
 }
 
+pub use crate::output::table::{fitted_table, table_width};
 use crate::text::word_diff;
 
 /// The "what" text of a change: `field: old → new`, a word diff for prose.
@@ -183,37 +183,6 @@ fn header_line(r: &DiffReport) -> String {
         r.summary.metadata,
         r.summary.findings
     )
-}
-
-/// The width tables are fitted to: `COLUMNS` when set, else the terminal's width when
-/// `terminal` (stdout is one) and it can be read, else 120 (piped into a CI log).
-pub fn table_width(terminal: bool) -> u16 {
-    let columns = std::env::var("COLUMNS").ok();
-    width_from(columns.as_deref(), || {
-        if terminal {
-            Table::new().width()
-        } else {
-            None
-        }
-    })
-}
-
-fn width_from(columns: Option<&str>, terminal: impl FnOnce() -> Option<u16>) -> u16 {
-    columns
-        .and_then(|c| c.trim().parse::<u16>().ok())
-        .filter(|w| *w > 0)
-        .or_else(terminal)
-        .unwrap_or(120)
-}
-
-/// A table fitted to `width` columns: long cells wrap.
-pub fn fitted_table(header: Vec<&str>, width: u16) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED);
-    t.set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_width(width);
-    t.set_header(header);
-    t
 }
 
 /// The notes' lines for the terminal.

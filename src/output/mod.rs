@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod rules;
 pub mod sarif;
+pub mod table;
 
 /// Whether to colour human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
 
 use crate::rules::{Family, Level, Rule};
@@ -37,11 +36,13 @@ pub fn rows(rules: impl Iterator<Item = Rule>, overrides: &HashMap<Rule, Level>)
         .collect()
 }
 
-/// A table: rule, level, default (when a registry changed it), what it finds.
-pub fn table(rows: &[RuleRow], first_column: &str) -> String {
-    let mut table = Table::new();
-    table.load_style(UTF8_FULL_CONDENSED);
-    table.set_header(vec![first_column, "level", "default", "what it finds"]);
+/// A table fitted to `width` columns ([`super::table::table_width`]): rule, level,
+/// default (when a registry changed it), what it finds.
+pub fn table(rows: &[RuleRow], first_column: &str, width: u16) -> String {
+    let mut table = super::table::fitted_table(
+        vec![first_column, "level", "default", "what it finds"],
+        width,
+    );
     for r in rows {
         let default = if r.level == r.default_level {
             String::new()
@@ -84,7 +85,7 @@ mod tests {
         assert_eq!(rows[0].default_level, Level::Warn);
         assert_eq!(rows[1].level, Level::Deny, "a fixed rule keeps its level");
         assert_eq!(rows[2].level, Level::Deny);
-        let t = table(&rows, "rule");
+        let t = table(&rows, "rule", 120);
         assert!(t.contains("grant/expiring") && t.contains("warn"), "{t}");
     }
 }

@@ -488,15 +488,16 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
 }
 
 /// The token rules (`--list-rules`) at the levels `overrides` (the registry's `[rules]`)
-/// set: pretty JSON, or a table.
+/// set: pretty JSON, or a table `width` columns wide.
 pub fn rules(
     json: bool,
     overrides: &std::collections::HashMap<Rule, crate::rules::Level>,
+    width: u16,
 ) -> String {
     let rows = crate::output::rules::rows(findings::rules(), overrides);
     if json {
         crate::output::rules::json(&rows)
     } else {
-        crate::output::rules::table(&rows, "finding")
+        crate::output::rules::table(&rows, "finding", width)
     }
 }
