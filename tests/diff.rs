@@ -1279,3 +1279,17 @@ fn diff_summary_numbers_equal_the_rows_in_every_format() {
         assert!(text.contains(&line), "{format}: {line}\n{text}");
     }
 }
+
+#[test]
+fn a_repository_without_commits_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    git2::Repository::init(dir.path()).unwrap();
+    let out = scopectl()
+        .current_dir(dir.path())
+        .args(["diff", "--worktree"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no commits yet"), "{err}");
+}

@@ -160,6 +160,12 @@ impl Repo {
     /// Resolve a revision (branch, tag, SHA, `main~3`) to a commit.
     pub fn resolve(&self, rev: &str) -> anyhow::Result<Oid> {
         let obj = self.repo.revparse_single(rev).map_err(|e| {
+            if self.repo.is_empty().unwrap_or(false) {
+                return anyhow!(
+                    "unknown revision `{rev}`: {} has no commits yet (commit the registry first)",
+                    self.location()
+                );
+            }
             anyhow!(
                 "unknown revision `{rev}`: it is not a branch, tag or commit of {} ({})",
                 self.location(),
