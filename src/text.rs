@@ -42,6 +42,27 @@ pub fn is_format_char(c: char) -> bool {
     )
 }
 
+/// The form two identities (people, teams, e-mail addresses, commit authors) are compared
+/// in: Unicode NFKC normalisation, then lower case, with surrounding white space removed.
+/// `Maria@Example.com`, `maria@example.com` and a full-width `ｍａｒｉａ@example.com` share
+/// one key. Invisible characters are refused where identities are loaded (see
+/// [`is_format_char`]); they are dropped here too, so a commit header cannot use one to
+/// look like somebody else to the eye while differing to the comparison.
+pub fn identity_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.trim()
+        .nfkc()
+        .filter(|c| !is_format_char(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Are `a` and `b` the same identity ([`identity_key`])? Empty strings are nobody.
+pub fn same_identity(a: &str, b: &str) -> bool {
+    let (a, b) = (identity_key(a), identity_key(b));
+    !a.is_empty() && a == b
+}
+
 /// Text from files, tokens, commits or servers, made safe to print on a terminal: every
 /// control character (also newline and tab) and bidi override becomes a visible escape
 /// such as `\u{1b}`. Use for single-line fields (ids, scopes, messages, table cells).
@@ -351,6 +372,15 @@ fn banded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identities_compare_case_and_width_insensitively() {
+        assert!(same_identity("Maria@Example.com", " maria@example.com"));
+        assert!(same_identity("\u{FF4D}aria@example.com", "maria@example.com"));
+        assert!(same_identity("maria\u{200B}@example.com", "maria@example.com"));
+        assert!(!same_identity("", ""));
+        assert!(!same_identity("maria@example.com", "mario@example.com"));
+    }
 
     #[test]
     fn closest_agrees_with_levenshtein_on_short_names() {
