@@ -663,7 +663,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__schema)
-            opts="-h --out --color --help scope client policy"
+            opts="-h --out --color --help scope client policy teams"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -118,7 +118,7 @@ pub struct LintArgs {
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Which file kind.
-    #[arg(value_parser = ["scope", "client", "policy"])]
+    #[arg(value_parser = ["scope", "client", "policy", "teams"])]
     pub kind: Option<String>,
     /// Write all schemas into this directory instead of printing one.
     #[arg(long)]

@@ -160,6 +160,23 @@ pub struct Finding {
     pub part: Option<TokenPart>,
     /// The server object the finding is about (a client-scope or client id, a URL).
     pub object: Option<String>,
+    /// The accepted risk that covers this finding (`[[exceptions]]`): it is reported but
+    /// does not fail the command.
+    pub accepted: Option<Box<Accepted>>,
+}
+
+/// An `[[exceptions]]` entry that accepts a finding: who accepted the risk, why and until
+/// when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub reason: String,
+    pub approved_by: String,
+    /// The last day the exception holds (`YYYY-MM-DD`).
+    pub expires: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Where the exception is written: `scopectl.toml:14`.
+    pub exception: String,
 }
 
 impl Finding {
@@ -177,7 +194,13 @@ impl Finding {
             commit: None,
             part: None,
             object: None,
+            accepted: None,
         }
+    }
+
+    /// Does this finding fail the command: an error not covered by an exception?
+    pub fn fails(&self) -> bool {
+        self.severity == Severity::Error && self.accepted.is_none()
     }
 
     /// A finding at its rule's default level (`allow` rules give a note).
@@ -437,18 +460,26 @@ impl<'a> codespan_reporting::files::Files<'a> for Files {
     }
 }
 
-/// Counts of diagnostics by severity.
+/// Counts of diagnostics by severity; findings an exception accepts are counted as
+/// `accepted` only.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Findings accepted by an `[[exceptions]]` entry (left out when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accepted: usize,
 }
 
 impl Summary {
     pub fn of<'a>(diagnostics: impl IntoIterator<Item = &'a Finding>) -> Self {
         let mut s = Summary::default();
         for d in diagnostics {
+            if d.accepted.is_some() {
+                s.accepted += 1;
+                continue;
+            }
             match d.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
@@ -476,7 +507,7 @@ pub enum Outcome {
 impl Outcome {
     /// `Findings` when any finding is at error level, else `Clean`.
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Outcome {
-        if findings.into_iter().any(|f| f.severity == Severity::Error) {
+        if findings.into_iter().any(Finding::fails) {
             Outcome::Findings
         } else {
             Outcome::Clean

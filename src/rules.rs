@@ -52,6 +52,8 @@ pub enum Family {
     Grant,
     /// Lint rules on clients.
     Client,
+    /// Accepted-risk exceptions (`[[exceptions]]` of `scopectl.toml`).
+    Exception,
     /// `diff` / `report` findings about the history.
     Diff,
     /// `decode`: the input is not a decodable JWS.
@@ -125,7 +127,11 @@ catalog! {
     GrantMissingJustification = "grant/missing-justification", Grant, Deny, true, "Grant has no justification.";
     GrantMissingApprover = "grant/missing-approver", Grant, Deny, true, "Grant has no approver (policy require_approver).";
     GrantMissingApprovalDate = "grant/missing-approval-date", Grant, Warn, true, "Grant has no approved_on date, so its lifetime cannot be checked.";
-    GrantSelfApproval = "grant/self-approval", Grant, Deny, true, "Grant approved by the client's own owner (four-eyes principle).";
+    GrantSelfApproval = "grant/self-approval", Grant, Deny, true, "Grant approved by the client's own owner, or by a member of the owner team (four-eyes principle).";
+    GrantApproverUnknown = "grant/approver-unknown", Grant, Deny, true, "The approver is not a member of any declared team (when teams are declared), or is a placeholder such as `lgtm`.";
+    GrantApproverNotAllowed = "grant/approver-not-allowed", Grant, Deny, true, "The approver is not in a team the policy allows to approve grants of this sensitivity.";
+    GrantTooFewApprovers = "grant/too-few-approvers", Grant, Deny, true, "Fewer different, allowed approvers than the policy requires for this sensitivity.";
+    GrantWeakJustification = "grant/weak-justification", Grant, Deny, true, "The justification is shorter than the policy's minimum or only placeholder words (`x`, `tbd`, `n/a`).";
     GrantMissingExpiry = "grant/missing-expiry", Grant, Deny, true, "Grant has no expiry date: standing access.";
     GrantExpired = "grant/expired", Grant, Deny, true, "Grant expired; remove it or renew it with a new approval.";
     GrantExpiring = "grant/expiring", Grant, Warn, true, "Grant expires within the policy's warning window.";
@@ -135,6 +141,10 @@ catalog! {
     GrantDeprecatedScope = "grant/deprecated-scope", Grant, Warn, true, "Grant of a deprecated scope.";
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
+    ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ExceptionExpired = "exception/expired", Exception, Warn, false, "An accepted-risk exception has expired: the findings it covered count again.";
+    ExceptionUnused = "exception/unused", Exception, Warn, false, "An exception matches no finding: the risk it accepted is gone, remove it.";
+    ExceptionInvalid = "exception/invalid", Exception, Deny, false, "An exception's approver may not accept this risk, or it lasts longer than the policy's max_exception_lifetime; it accepts nothing.";
     DiffSelfApprovedCommit = "diff/self-approved-commit", Diff, Warn, false, "A grant was added, extended or re-approved by a commit authored by its own approver (four-eyes).";
     DiffPolicyWeakened = "diff/policy-weakened", Diff, Warn, false, "A `scopectl.toml` setting that is a control got weaker (diff exits 3).";
     DiffScopeWeakened = "diff/scope-weakened", Diff, Warn, false, "A scope's control got weaker: sensitivity lowered, `step_up` or `max_grant` removed or loosened, PII claims newly released into ID tokens (diff exits 3).";
@@ -195,6 +205,15 @@ impl Rule {
     /// Everything the catalog knows about the rule.
     pub fn info(self) -> &'static RuleInfo {
         &INFO[self as usize]
+    }
+
+    /// May an `[[exceptions]]` entry accept this rule's findings? Lint and diff findings
+    /// only: a registry that does not load, a token or a push problem cannot be accepted.
+    pub fn exceptable(self) -> bool {
+        matches!(
+            self.family(),
+            Family::Scope | Family::Grant | Family::Client | Family::Diff
+        )
     }
 
     /// The stable id, `family/name`.
@@ -311,6 +330,10 @@ pub fn reference_markdown() -> String {
         (Family::Scope, "Lint: scopes"),
         (Family::Grant, "Lint: grants"),
         (Family::Client, "Lint: clients"),
+        (
+            Family::Exception,
+            "Exceptions (accepted risks): `lint`, `diff`, `report`",
+        ),
         (Family::Diff, "History: `diff`, `report`"),
         (Family::Input, "Decode: the input"),
         (Family::Token, "Decode: the token"),

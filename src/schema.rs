@@ -1,12 +1,13 @@
-//! JSON Schemas of the three file kinds, generated from the Rust types.
+//! JSON Schemas of the registry's file kinds, generated from the Rust types.
 
-use crate::registry::{ClientFile, PolicyFile, ScopeFile};
+use crate::registry::{ClientFile, PolicyFile, ScopeFile, TeamsFile};
 
 /// The file kinds that have a schema, with the file name each is checked in under.
 pub const KINDS: &[(&str, &str)] = &[
     ("scope", "scope.schema.json"),
     ("client", "client.schema.json"),
     ("policy", "policy.schema.json"),
+    ("teams", "teams.schema.json"),
 ];
 
 /// The pretty-printed JSON Schema for a kind (`scope`, `client`, `policy`).
@@ -19,6 +20,7 @@ pub fn schema(kind: &str) -> Option<String> {
         "scope" => generator.into_root_schema_for::<ScopeFile>(),
         "client" => generator.into_root_schema_for::<ClientFile>(),
         "policy" => generator.into_root_schema_for::<PolicyFile>(),
+        "teams" => generator.into_root_schema_for::<TeamsFile>(),
         _ => return None,
     };
     let mut s = serde_json::to_string_pretty(&schema).ok()?;

@@ -215,7 +215,7 @@ fn rule_grant_missing_justification() {
 
 #[test]
 fn rule_grant_missing_approver() {
-    let fields = "justification = \"x\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -237,7 +237,7 @@ fn rule_grant_missing_approver() {
 
 #[test]
 fn rule_grant_missing_approval_date() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\nexpires = 2027-05-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\nexpires = 2027-05-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -251,7 +251,7 @@ fn rule_grant_missing_approval_date() {
 
 #[test]
 fn rule_grant_self_approval() {
-    let fields = "justification = \"x\"\napproved_by = \"Team-Shop\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"Team-Shop\"\napproved_on = 2026-11-01\nexpires = 2027-05-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -265,7 +265,7 @@ fn rule_grant_self_approval() {
 
 #[test]
 fn rule_grant_missing_expiry() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -279,7 +279,7 @@ fn rule_grant_missing_expiry() {
 
 #[test]
 fn rule_grant_expired_uses_today() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-24";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-24";
     let json = fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -307,7 +307,7 @@ fn rule_grant_expired_uses_today() {
 
 #[test]
 fn rule_grant_expiring() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-10";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-10";
     let json = fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -322,7 +322,7 @@ fn rule_grant_expiring() {
 
 #[test]
 fn rule_grant_lifetime_policy_and_scope_max() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2028-01-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2028-01-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -353,7 +353,7 @@ fn rule_grant_lifetime_policy_and_scope_max() {
 
 #[test]
 fn rule_grant_expires_before_approval() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2026-11-30";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2026-11-30";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -367,7 +367,7 @@ fn rule_grant_expires_before_approval() {
 
 #[test]
 fn rule_grant_approved_in_future() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2027-05-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-12-01\nexpires = 2027-05-01";
     fires(
         &[
             ("scopes/s.toml", SCOPE_OK),
@@ -427,7 +427,7 @@ fn rule_client_header_budget() {
 
 #[test]
 fn rule_levels_can_be_overridden() {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
     let c = client(fields, "orders:read");
     // deny -> warn: the finding stays, the exit code is 0.
     let reg = Reg::new(&[
@@ -448,7 +448,7 @@ fn rule_levels_can_be_overridden() {
     assert!(with_code(&json, "grant/expired").is_empty());
     assert_eq!(exit, 0);
     // warn -> deny: a warning becomes an error.
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
     let reg = Reg::new(&[
         ("scopectl.toml", "[rules]\n\"grant/expiring\" = \"deny\"\n"),
         ("scopes/s.toml", SCOPE_OK),
@@ -501,7 +501,7 @@ fn list_rules_shows_every_rule() {
 }
 
 fn expired_registry() -> Reg {
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
     Reg::new(&[
         ("scopes/s.toml", SCOPE_OK),
         ("clients/c.toml", &client(fields, "orders:read")),
@@ -674,7 +674,7 @@ fn readme_documents_every_rule() {
 fn annotations_name_files_relative_to_the_git_work_tree() {
     let repo = tempfile::tempdir().expect("tempdir");
     git2::Repository::init(repo.path()).expect("git init");
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01";
     common::write(
         repo.path(),
         "infra/oauth/scopes/s.toml",
@@ -878,7 +878,7 @@ fn did_you_mean_is_bounded_for_long_and_many_names() {
 #[test]
 fn deny_warnings_makes_warnings_fail_the_run() {
     // A grant expiring within the window is a warning: exit 0, or 1 with --deny-warnings.
-    let fields = "justification = \"x\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
     let reg = Reg::new(&[
         ("scopes/s.toml", SCOPE_OK),
         ("clients/c.toml", &client(fields, "orders:read")),

@@ -43,7 +43,10 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         LintFormat::Sarif => out.json(&output::sarif::render(files, &diagnostics, &prefix))?,
         LintFormat::Github => out.text(&output::github::render(files, &diagnostics, &prefix))?,
     }
-    let warned = args.deny_warnings && diagnostics.iter().any(|d| d.severity == Severity::Warning);
+    let warned = args.deny_warnings
+        && diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Warning && d.accepted.is_none());
     Ok(match (ok, warned) {
         (false, _) => Outcome::Unusable,
         (true, true) => Outcome::Findings,

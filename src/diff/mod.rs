@@ -139,7 +139,9 @@ impl Model {
                     },
                 );
             }
-            None => {}
+            // Teams change who may approve, not what is granted; provenance reads them
+            // from the registry it checks.
+            Some(FileKind::Teams) | None => {}
         }
         Ok(m)
     }
@@ -1255,13 +1257,15 @@ pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
         else {
             continue;
         };
-        let Some(approver) = &g.approved_by else {
+        let Some(approvers) = &g.approved_by else {
             continue;
         };
-        let approver = approver.get().trim();
-        for commit in &c.commits {
-            let same = approver.eq_ignore_ascii_case(commit.email.trim())
-                || approver.eq_ignore_ascii_case(commit.author.trim());
+        for (approver, commit) in approvers
+            .iter()
+            .flat_map(|a| c.commits.iter().map(move |commit| (a.trim(), commit)))
+        {
+            let same = crate::text::same_identity(approver, &commit.email)
+                || crate::text::same_identity(approver, &commit.author);
             if same
                 && !out.iter().any(|f| {
                     f.subject.as_ref() == Some(&c.subject)

@@ -13,7 +13,7 @@ use git2::{ObjectType, Oid, Repository, Sort, Tree};
 use serde::Serialize;
 
 use crate::registry::source::MAX_FILE_BYTES;
-use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
+use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, REGISTRY_DIRS, SCOPES_DIR};
 
 pub mod staged;
 
@@ -238,7 +238,7 @@ impl Repo {
         if let Some(e) = tree.get_name(POLICY_FILE) {
             out.push(self.blob_source(POLICY_FILE.to_string(), e.id()));
         }
-        for dir in [SCOPES_DIR, CLIENTS_DIR] {
+        for &dir in REGISTRY_DIRS {
             if let Some(e) = tree.get_name(dir) {
                 if e.kind() == Some(ObjectType::Tree) {
                     self.walk_tree(e.id(), dir, 1, &mut out)?;
@@ -503,7 +503,7 @@ impl Repo {
             let Ok(name) = any.name() else {
                 continue;
             };
-            if rel.is_empty() && name != SCOPES_DIR && name != CLIENTS_DIR && name != POLICY_FILE {
+            if rel.is_empty() && !REGISTRY_DIRS.contains(&name) && name != POLICY_FILE {
                 continue;
             }
             let path = if rel.is_empty() {

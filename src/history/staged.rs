@@ -15,7 +15,9 @@ use git2::{ObjectType, Oid};
 
 use super::Repo;
 use crate::finding::{Finding, Subject};
-use crate::registry::{Loaded, Registry, Source, CLIENTS_DIR, POLICY_FILE, SCOPES_DIR};
+use crate::registry::{
+    Loaded, Registry, Source, CLIENTS_DIR, POLICY_FILE, REGISTRY_DIRS, SCOPES_DIR,
+};
 use crate::rules::Rule;
 
 /// Git's file modes in the index.
@@ -55,8 +57,8 @@ impl Repo {
                 continue;
             };
             let top = rel.split('/').next().unwrap_or("");
-            let registry_file = rel == POLICY_FILE
-                || (rel.contains('/') && (top == SCOPES_DIR || top == CLIENTS_DIR));
+            let registry_file =
+                rel == POLICY_FILE || (rel.contains('/') && REGISTRY_DIRS.contains(&top));
             if !registry_file || rel.split('/').any(|part| part.starts_with('.')) {
                 continue;
             }

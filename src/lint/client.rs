@@ -49,6 +49,24 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                 .help("add `owner = \"team-...\"`: access reviews need someone accountable"),
             );
         }
+        if let Some(owner) = client.def.owner.as_ref().filter(|o| !o.trim().is_empty()) {
+            let people = &reg.people;
+            if people.declared() && people.team(owner).is_none() && !people.is_person(owner) {
+                sink.push(
+                    Rule::ClientUnknownOwner,
+                    finding(
+                        Rule::ClientUnknownOwner,
+                        format!(
+                            "client `{}` is owned by `{}`, which is neither a declared team nor a member of one",
+                            client.id,
+                            crate::text::clean(owner)
+                        ),
+                    )
+                    .at(client.file, owner.span(), "unknown owner")
+                    .help("declare the team ([teams.NAME] with `members`), or correct the name: self-approval is checked against the owner team's members"),
+                );
+            }
+        }
         if sink.enabled(Rule::ClientHeaderBudget) {
             let claim = widest_scope_claim(reg, client, today);
             let size = estimated_header_bytes(claim.len() as u64, reg.policy.token_base_size);

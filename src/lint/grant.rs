@@ -9,10 +9,6 @@ use crate::registry::{Client, Grant, Registry};
 use crate::rules::Rule;
 use crate::text::SuggestBudget;
 
-fn normalize(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
 pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>) {
     let policy = &reg.policy;
     let warn_days = policy.expiry_warning.days();
@@ -80,68 +76,7 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                 Some(_) => {}
             }
 
-            match &def.justification {
-                Some(j) if !j.trim().is_empty() => {}
-                Some(j) => sink.push(
-                    Rule::GrantMissingJustification,
-                    finding(
-                        Rule::GrantMissingJustification,
-                        format!("grant of `{scope_name}` to `{cid}` has an empty justification"),
-                    )
-                    .at(file, j.span(), "empty")
-                    .help("say why the client needs the scope and cite the ticket"),
-                ),
-                None => sink.push(
-                    Rule::GrantMissingJustification,
-                    finding(
-                        Rule::GrantMissingJustification,
-                        format!("grant of `{scope_name}` to `{cid}` has no justification"),
-                    )
-                    .at(file, scope_span.clone(), "this grant")
-                    .help(
-                        "add `justification = \"...\"`: why the client needs it, with the ticket",
-                    ),
-                ),
-            }
-
-            let approver = def.approved_by.as_ref().filter(|a| !a.trim().is_empty());
-            if policy.require_approver && approver.is_none() {
-                sink.push(
-                    Rule::GrantMissingApprover,
-                    finding(
-                        Rule::GrantMissingApprover,
-                        format!("grant of `{scope_name}` to `{cid}` has no approver"),
-                    )
-                    .at(
-                        file,
-                        def.approved_by
-                            .as_ref()
-                            .map(|a| a.span())
-                            .unwrap_or(scope_span.clone()),
-                        "this grant",
-                    )
-                    .help(
-                        "add `approved_by = \"name@example.com\"` and `approved_on = YYYY-MM-DD`",
-                    ),
-                );
-            }
-            if let (Some(a), Some(owner)) = (approver, client.def.owner.as_ref()) {
-                if policy.approver_must_differ_from_owner && normalize(a) == normalize(owner) {
-                    sink.push(
-                        Rule::GrantSelfApproval,
-                        finding(
-                            Rule::GrantSelfApproval,
-                            format!(
-                                "grant of `{scope_name}` to `{cid}` is approved by the client's owner `{}`",
-                                a.get()
-                            ),
-                        )
-                        .at(file, a.span(), "approver")
-                        .also(file, owner.span(), "client owner")
-                        .help("have someone other than the client's owner approve it (four-eyes principle)"),
-                    );
-                }
-            }
+            super::approval::check(reg, client, g, scope, sink);
 
             check_dates(reg, client, g, today, warn_days, sink);
         }

@@ -5,6 +5,7 @@
 //! ([`grant`]) and `client/*` ([`client`]). Each finding is a [`Finding`] whose
 //! severity comes from the rule's level, overridden per rule in `scopectl.toml`.
 
+mod approval;
 mod client;
 mod grant;
 mod scope;
@@ -152,6 +153,13 @@ pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
     client::check(registry, today, &mut sink);
     sink.about(None);
     let mut out = sink.out;
+    let about_exceptions = crate::registry::exceptions::apply(
+        registry,
+        today,
+        &mut out,
+        &[Family::Scope, Family::Grant, Family::Client],
+    );
+    out.extend(about_exceptions);
     crate::finding::sort(&mut out, &registry.files);
     out
 }
@@ -162,7 +170,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 21);
+        assert_eq!(rules().count(), 26);
         assert!(rules().all(Rule::configurable));
     }
 }

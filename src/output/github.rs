@@ -19,10 +19,11 @@ fn escape_property(s: &str) -> String {
 pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
     let mut out = String::new();
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "notice",
+        let command = match (d.severity, &d.accepted) {
+            (_, Some(_)) => "notice",
+            (Severity::Error, None) => "error",
+            (Severity::Warning, None) => "warning",
+            (Severity::Note, None) => "notice",
         };
         let mut props = vec![format!("title={}", escape_property(d.code()))];
         if let Some(f) = d.file() {
@@ -47,7 +48,15 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
             }
         }
         let mut message = crate::text::clean(&d.message).into_owned();
-        if let Some(h) = &d.help {
+        if let Some(a) = &d.accepted {
+            message = format!(
+                "accepted risk until {} by {}: {} ({})",
+                crate::text::clean(&a.expires),
+                crate::text::clean(&a.approved_by),
+                message,
+                crate::text::clean(&a.reason)
+            );
+        } else if let Some(h) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(&crate::text::clean(h));
         }

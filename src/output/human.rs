@@ -27,10 +27,12 @@ fn to_codespan(
     d: &Finding,
     map: &mut impl FnMut(FileId, Range<usize>) -> (usize, Range<usize>),
 ) -> cs::Diagnostic<usize> {
-    let severity = match d.severity {
-        Severity::Error => cs::Severity::Error,
-        Severity::Warning => cs::Severity::Warning,
-        Severity::Note => cs::Severity::Note,
+    // An accepted finding is shown as a note: it does not fail the run.
+    let severity = match (d.severity, &d.accepted) {
+        (_, Some(_)) => cs::Severity::Note,
+        (Severity::Error, None) => cs::Severity::Error,
+        (Severity::Warning, None) => cs::Severity::Warning,
+        (Severity::Note, None) => cs::Severity::Note,
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
@@ -42,12 +44,28 @@ fn to_codespan(
         labels.push(cs::Label::secondary(file, span).with_message(clean(&s.message)));
     }
     let mut notes: Vec<String> = d.notes.iter().map(|n| clean(n).into_owned()).collect();
-    if let Some(h) = &d.help {
-        notes.push(format!("help: {}", clean(h)));
-    }
+    let message = match &d.accepted {
+        Some(a) => {
+            notes.push(format!(
+                "accepted: {} until {} by {} ({}): {}",
+                d.severity.as_str(),
+                clean(&a.expires),
+                clean(&a.approved_by),
+                clean(&a.exception),
+                clean(&a.reason)
+            ));
+            format!("accepted risk: {}", clean(&d.message))
+        }
+        None => {
+            if let Some(h) = &d.help {
+                notes.push(format!("help: {}", clean(h)));
+            }
+            clean(&d.message).into_owned()
+        }
+    };
     cs::Diagnostic::new(severity)
         .with_code(d.code())
-        .with_message(clean(&d.message))
+        .with_message(message)
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -111,12 +129,17 @@ pub fn render(files: &Files, diagnostics: &[Finding], color: Color) -> String {
 }
 
 pub fn summary_line(s: Summary) -> String {
+    let accepted = if s.accepted > 0 {
+        format!(", {} accepted (exceptions)", s.accepted)
+    } else {
+        String::new()
+    };
     if s.errors == 0 && s.warnings == 0 {
-        return "ok: no findings\n".to_string();
+        return format!("ok: no findings{accepted}\n");
     }
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     format!(
-        "{}: {}, {}\n",
+        "{}: {}, {}{accepted}\n",
         if s.errors > 0 { "failed" } else { "ok" },
         plural(s.errors, "error"),
         plural(s.warnings, "warning")

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Files, Finding, Severity, Subject, Summary, TokenPart};
+use crate::finding::{Accepted, Files, Finding, Severity, Subject, Summary, TokenPart};
 use crate::rules::Rule;
 
 #[derive(Serialize, Deserialize)]
@@ -57,6 +57,11 @@ pub struct FindingJson {
     /// Server object; left out when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// The exception that accepts this finding (`reason`, `approved_by`, `expires`,
+    /// `ticket`, `exception`: where it is written); left out when none. An accepted
+    /// finding does not fail the command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Accepted>,
 }
 
 fn error() -> Severity {
@@ -74,6 +79,7 @@ impl FindingJson {
         f.commit = self.commit;
         f.part = self.part;
         f.object = self.object;
+        f.accepted = self.accepted.map(Box::new);
         f
     }
 }
@@ -151,6 +157,7 @@ pub fn finding(files: &Files, d: &Finding) -> FindingJson {
         commit: d.commit.clone(),
         part: d.part,
         object: d.object.clone(),
+        accepted: d.accepted.as_deref().cloned(),
     }
 }
 

@@ -125,6 +125,18 @@ pub fn render(files: &Files, diagnostics: &[Finding], prefix: &str) -> String {
                 .iter()
                 .position(|r| *r == d.rule)
                 .map(|i| i as i64);
+            // An accepted risk is a suppression kept outside the source ("external": in
+            // scopectl.toml), accepted by a named person until a date.
+            if let Some(a) = &d.accepted {
+                result.suppressions = Some(vec![sarif::Suppression::builder()
+                    .kind(serde_json::json!("external"))
+                    .status(serde_json::json!("accepted"))
+                    .justification(format!(
+                        "{} (accepted by {} until {}, {})",
+                        a.reason, a.approved_by, a.expires, a.exception
+                    ))
+                    .build()]);
+            }
             result
         })
         .collect();

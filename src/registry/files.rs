@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::types::{Date, GrantType, Lifetime, Sensitivity, Sp};
+use super::types::{Approvers, Date, GrantType, Lifetime, Sensitivity, Sp};
 use crate::registry::policy::{PolicySettings, Target};
 
 /// A file under `scopes/`: scope definitions, one table per scope.
@@ -106,9 +106,10 @@ pub struct GrantDef {
     /// Why the client needs it; cite the ticket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification: Option<Sp<String>>,
-    /// Who approved the grant (an e-mail address or a name).
+    /// Who approved the grant (an e-mail address or a name), or a list of approvers when
+    /// the policy asks for more than one for the scope's sensitivity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<Sp<String>>,
+    pub approved_by: Option<Sp<Approvers>>,
     /// When it was approved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_on: Option<Sp<Date>>,
@@ -142,4 +143,65 @@ pub struct PolicyFile {
     /// Authorization servers to push the registry to.
     #[serde(default)]
     pub targets: BTreeMap<Sp<String>, Sp<Target>>,
+    /// Teams and their members (also possible in `teams/*.toml`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub teams: BTreeMap<Sp<String>, Sp<TeamDef>>,
+    /// Accepted risks: findings that are reported as `accepted` until the exception expires.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Sp<ExceptionDef>>,
+}
+
+/// A file under `teams/`: teams and their members, one table per team.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scopectl teams file (teams/*.toml)")]
+pub struct TeamsFile {
+    #[serde(default)]
+    pub teams: BTreeMap<Sp<String>, Sp<TeamDef>>,
+}
+
+/// `[teams.NAME]`: a team, the name a scope's or client's `owner` and the policy's
+/// approval rules refer to.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamDef {
+    /// The people in the team, by e-mail address (compared case-insensitively).
+    #[serde(default)]
+    pub members: Vec<Sp<String>>,
+    /// The team's handle on the code host, for `scopectl codeowners` (`@acme/payments`).
+    #[serde(default, alias = "github", skip_serializing_if = "Option::is_none")]
+    pub handle: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Sp<String>>,
+}
+
+/// `[[exceptions]]`: an accepted risk. Findings of `rule` about the subject (a scope, a
+/// client, one client's grant of a scope, or a commit) are reported as `accepted` and do
+/// not fail the command until `expires`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionDef {
+    /// The rule id whose findings are accepted (`grant/self-approval`).
+    pub rule: Sp<String>,
+    /// The client the findings are about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<Sp<String>>,
+    /// The scope the findings are about (with `client`: that client's grant of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Sp<String>>,
+    /// The commit the findings are about (diff findings), full or abbreviated (7+ hex digits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<Sp<String>>,
+    /// Why the risk is accepted; cite the ticket.
+    pub reason: Sp<String>,
+    /// Who accepted it: must be allowed to approve what the exception covers.
+    pub approved_by: Sp<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<Sp<Date>>,
+    /// The last day the exception holds (required; at most the policy's
+    /// `max_exception_lifetime` after `approved_on`, or after today without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Sp<Date>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<Sp<String>>,
 }

@@ -5,7 +5,9 @@
 //! every problem becomes a `load/*` diagnostic naming file, line and column. A registry
 //! with load errors must not be linted, diffed or pushed.
 
+pub mod exceptions;
 pub mod files;
+pub mod people;
 pub mod policy;
 pub mod source;
 pub mod types;
@@ -16,9 +18,13 @@ use std::ops::Range;
 use crate::finding::{FileId, Files, Finding, Severity};
 use crate::registry::policy::Policy;
 use crate::rules::Rule;
-pub use files::{ClientDef, ClientFile, GrantDef, PolicyFile, ScopeDef, ScopeFile};
+pub use files::{
+    ClientDef, ClientFile, ExceptionDef, GrantDef, PolicyFile, ScopeDef, ScopeFile, TeamDef,
+    TeamsFile,
+};
+pub use people::People;
 pub use source::Source;
-pub use types::{Date, GrantType, Lifetime, Sensitivity, Sp};
+pub use types::{Approvers, Date, GrantType, Lifetime, Sensitivity, Sp};
 
 /// Name of the policy file at the registry root.
 pub const POLICY_FILE: &str = "scopectl.toml";
@@ -26,6 +32,10 @@ pub const POLICY_FILE: &str = "scopectl.toml";
 pub const SCOPES_DIR: &str = "scopes";
 /// Folder of client files.
 pub const CLIENTS_DIR: &str = "clients";
+/// Folder of team files.
+pub const TEAMS_DIR: &str = "teams";
+/// The registry's folders, as the loader reads them.
+pub const REGISTRY_DIRS: &[&str] = &[SCOPES_DIR, CLIENTS_DIR, TEAMS_DIR];
 
 /// What a path inside a registry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +43,7 @@ pub enum FileKind {
     Policy,
     Scopes,
     Client,
+    Teams,
 }
 
 impl FileKind {
@@ -47,6 +58,8 @@ impl FileKind {
             Some(FileKind::Scopes)
         } else if is_toml && path.starts_with("clients/") {
             Some(FileKind::Client)
+        } else if is_toml && path.starts_with("teams/") {
+            Some(FileKind::Teams)
         } else {
             None
         }
@@ -108,6 +121,8 @@ pub struct Registry {
     pub policy_file: Option<(FileId, PolicyFile)>,
     pub scopes: BTreeMap<String, Scope>,
     pub clients: BTreeMap<String, Client>,
+    /// Declared teams and their members.
+    pub people: People,
 }
 
 /// The result of loading: the registry (partial when there are errors) and diagnostics.
@@ -131,6 +146,7 @@ enum Parsed {
     Policy(Box<PolicyFile>),
     Scopes(ScopeFile),
     Client(Box<ClientFile>),
+    Teams(TeamsFile),
     Failed,
 }
 
@@ -163,8 +179,9 @@ impl Registry {
                     );
                     continue;
                 }
-                let in_registry_dir =
-                    src.path.starts_with("scopes/") || src.path.starts_with("clients/");
+                let in_registry_dir = src.path.starts_with("scopes/")
+                    || src.path.starts_with("clients/")
+                    || src.path.starts_with("teams/");
                 let at_root = !src.path.trim_end_matches('/').contains('/');
                 let is_doc = src.path.ends_with(".md") || src.path.ends_with(".txt");
                 if at_root {
@@ -240,6 +257,7 @@ impl Registry {
         };
         let mut scope_files: Vec<(FileId, ScopeFile)> = Vec::new();
         let mut client_files: Vec<(FileId, ClientFile)> = Vec::new();
+        let mut team_files: Vec<(FileId, TeamsFile)> = Vec::new();
         for ((id, _), (result, diags)) in to_parse.iter().zip(parsed) {
             for d in diags {
                 diagnostics.push(redact_misplaced_secret(&mut files, d));
@@ -248,11 +266,26 @@ impl Registry {
                 Parsed::Policy(p) => registry.policy_file = Some((*id, *p)),
                 Parsed::Scopes(s) => scope_files.push((*id, s)),
                 Parsed::Client(c) => client_files.push((*id, *c)),
+                Parsed::Teams(t) => team_files.push((*id, t)),
                 Parsed::Failed => {}
             }
         }
 
+        if let Some((id, pf)) = &mut registry.policy_file {
+            team_files.insert(
+                0,
+                (
+                    *id,
+                    TeamsFile {
+                        teams: std::mem::take(&mut pf.teams),
+                    },
+                ),
+            );
+        }
+        registry.people = people::load(team_files, &mut diagnostics);
+
         if let Some((id, pf)) = &registry.policy_file {
+            people::check_policy(*id, pf, &registry.people, &mut diagnostics);
             match Policy::resolve(&pf.policy) {
                 Ok(p) => registry.policy = p,
                 Err((msg, span)) => diagnostics.push(
@@ -352,14 +385,12 @@ impl Registry {
             for g in &cf.grants {
                 check_scope_token(file, &g.scope, &mut diagnostics);
                 if let Some(by) = &g.approved_by {
-                    check_identity(file, "approved_by", by, &mut diagnostics);
+                    for (a, span) in by.located(by.span()) {
+                        check_identity_at(file, "approved_by", a, span.clone(), &mut diagnostics);
+                        check_text_at(file, a, span, &mut diagnostics);
+                    }
                 }
-                for text in g
-                    .justification
-                    .iter()
-                    .chain(g.approved_by.iter())
-                    .chain(g.ticket.iter())
-                {
+                for text in g.justification.iter().chain(g.ticket.iter()) {
                     check_text(file, text, &mut diagnostics);
                 }
             }
@@ -466,6 +497,10 @@ fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Finding>) {
 /// Reject terminal control characters and bidi overrides in any text value: they can
 /// rewrite a reviewer's terminal or hide what a value says (newlines and tabs are fine).
 fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
+    check_text_at(file, text, text.span(), out)
+}
+
+fn check_text_at(file: FileId, text: &str, span: Range<usize>, out: &mut Vec<Finding>) {
     if text.chars().any(crate::text::is_unsafe_char) {
         out.push(
             Finding::error(
@@ -475,7 +510,7 @@ fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
                     crate::text::clean(text)
                 ),
             )
-            .at(file, text.span(), "unsafe character")
+            .at(file, span.clone(), "unsafe character")
             .help("remove it: such characters can rewrite a terminal or hide what the text says"),
         );
     }
@@ -486,6 +521,16 @@ fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
 /// like `alice@example.com` but would not compare equal to it, defeating the
 /// self-approval check.
 fn check_identity(file: FileId, key: &str, text: &Sp<String>, out: &mut Vec<Finding>) {
+    check_identity_at(file, key, text, text.span(), out)
+}
+
+fn check_identity_at(
+    file: FileId,
+    key: &str,
+    text: &str,
+    span: Range<usize>,
+    out: &mut Vec<Finding>,
+) {
     let Some((pos, c)) = text
         .chars()
         .enumerate()
@@ -504,7 +549,7 @@ fn check_identity(file: FileId, key: &str, text: &Sp<String>, out: &mut Vec<Find
                 crate::text::clean(&text.replace(c, &format!("<U+{:04X}>", c as u32)))
             ),
         )
-        .at(file, text.span(), "invisible character")
+        .at(file, span, "invisible character")
         .help(
             "remove it: identities are compared exactly, and an invisible character makes \
              two identities that look the same differ (self-approval would not be caught)",
@@ -561,6 +606,7 @@ fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Finding>
         FileKind::Policy => toml::from_str::<PolicyFile>(text).map(|p| Parsed::Policy(Box::new(p))),
         FileKind::Scopes => toml::from_str::<ScopeFile>(text).map(Parsed::Scopes),
         FileKind::Client => toml::from_str::<ClientFile>(text).map(|c| Parsed::Client(Box::new(c))),
+        FileKind::Teams => toml::from_str::<TeamsFile>(text).map(Parsed::Teams),
     };
     match result {
         Ok(p) => (p, Vec::new()),
@@ -628,6 +674,10 @@ fn help_for(kind: FileKind, lower: &str) -> Option<String> {
         FileKind::Client => (
             "client files hold one [client] table and [[grants]] entries",
             "client",
+        ),
+        FileKind::Teams => (
+            "team files hold [teams.NAME] tables with `members` and an optional `handle`",
+            "teams",
         ),
     };
     if lower.starts_with("unknown field `client`") || lower.starts_with("unknown field `grants`") {

@@ -84,6 +84,78 @@ pub struct PolicySettings {
     /// Sensitivities that require `step_up = true`. Default ["high", "critical"].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_up_sensitivities: Option<Vec<Sp<Sensitivity>>>,
+    /// Who may approve grants of each sensitivity: `[policy.approval.critical]`.
+    /// Without a rule any approver counts (any declared person, when teams are declared).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approval: BTreeMap<Sensitivity, Sp<ApprovalRule>>,
+    /// Fewest characters a justification may have. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_justification: Option<Sp<u64>>,
+    /// Words that say nothing: a justification made only of these (or an approver that is
+    /// one) is a finding. Default: x, tbd, todo, n/a, na, none, test, lgtm, ok, asdf, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder_words: Option<Vec<Sp<String>>>,
+    /// Longest an exception may last (from `approved_on`, or from today). Default "90d".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exception_lifetime: Option<Sp<Lifetime>>,
+}
+
+/// `[policy.approval.SENSITIVITY]`: who may approve grants of scopes of that sensitivity.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// Approvers must be members of one of these teams. Default: any declared person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<Sp<String>>,
+    /// How many different allowed people must approve (`approved_by` then holds a list).
+    /// Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_approvers: Option<Sp<u64>>,
+}
+
+/// Placeholder words by default: a justification made only of these says nothing.
+pub const DEFAULT_PLACEHOLDER_WORDS: &[&str] = &[
+    "x",
+    "xx",
+    "xxx",
+    "tbd",
+    "todo",
+    "fixme",
+    "n/a",
+    "na",
+    "none",
+    "nothing",
+    "test",
+    "testing",
+    "lgtm",
+    "ok",
+    "okay",
+    "yes",
+    "y",
+    "approved",
+    "approve",
+    "asdf",
+    "foo",
+    "bar",
+    "placeholder",
+    "-",
+    ".",
+    "...",
+    "?",
+    "needed",
+    "required",
+    "because",
+    "access",
+    "me",
+    "self",
+];
+
+/// An approval rule with its defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    /// Empty: any approver (any declared person when teams are declared).
+    pub teams: Vec<String>,
+    pub min_approvers: usize,
 }
 
 /// Which kind of authorization server a target is.
@@ -185,6 +257,12 @@ pub struct Policy {
     pub step_up_max_age: Lifetime,
     pub pii_claims: Vec<String>,
     pub step_up_sensitivities: Vec<Sensitivity>,
+    /// Approval rule per sensitivity (missing: any approver, one is enough).
+    pub approval: BTreeMap<Sensitivity, Approval>,
+    pub min_justification: usize,
+    /// Lower-case placeholder words.
+    pub placeholder_words: Vec<String>,
+    pub max_exception_lifetime: Lifetime,
 }
 
 impl Default for Policy {
@@ -209,6 +287,13 @@ impl Default for Policy {
             step_up_max_age: Lifetime::from_seconds(5 * 60),
             pii_claims: DEFAULT_PII_CLAIMS.iter().map(|s| s.to_string()).collect(),
             step_up_sensitivities: vec![Sensitivity::High, Sensitivity::Critical],
+            approval: BTreeMap::new(),
+            min_justification: 10,
+            placeholder_words: DEFAULT_PLACEHOLDER_WORDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            max_exception_lifetime: Lifetime::from_seconds(90 * 86_400),
         }
     }
 }
@@ -262,7 +347,53 @@ impl Policy {
         if let Some(v) = &s.step_up_sensitivities {
             p.step_up_sensitivities = v.iter().map(|s| **s).collect();
         }
+        for (sensitivity, rule) in &s.approval {
+            p.approval.insert(
+                *sensitivity,
+                Approval {
+                    teams: rule.teams.iter().map(|t| t.get().clone()).collect(),
+                    min_approvers: rule
+                        .min_approvers
+                        .as_ref()
+                        .map(|n| usize::try_from(**n).unwrap_or(usize::MAX))
+                        .unwrap_or(1),
+                },
+            );
+        }
+        if let Some(v) = &s.min_justification {
+            p.min_justification = usize::try_from(**v).unwrap_or(usize::MAX);
+        }
+        if let Some(v) = &s.placeholder_words {
+            p.placeholder_words = v.iter().map(|w| crate::text::identity_key(w)).collect();
+        }
+        if let Some(v) = &s.max_exception_lifetime {
+            p.max_exception_lifetime = v.get().clone();
+        }
         Ok(p)
+    }
+
+    /// The approval rule for a sensitivity (the default: any approver, one is enough).
+    pub fn approval_for(&self, s: Sensitivity) -> Approval {
+        self.approval.get(&s).cloned().unwrap_or(Approval {
+            teams: Vec::new(),
+            min_approvers: 1,
+        })
+    }
+
+    /// Is `text` empty of meaning: no letter or digit, or only placeholder words?
+    pub fn is_placeholder(&self, text: &str) -> bool {
+        let key = crate::text::identity_key(text);
+        if self.placeholder_words.contains(&key) {
+            return true;
+        }
+        let mut words = key
+            .split(|c: char| !c.is_alphanumeric() && c != '/')
+            .filter(|w| !w.is_empty())
+            .peekable();
+        if words.peek().is_none() {
+            return true;
+        }
+        words.all(|w| self.placeholder_words.iter().any(|p| p == w))
     }
 
     /// Is this scope string broad (forbidden or a wildcard)?

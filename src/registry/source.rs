@@ -20,7 +20,7 @@ pub struct Source {
     pub bytes: Result<Vec<u8>, String>,
 }
 
-/// Read `scopectl.toml`, `scopes/**/*.toml` and `clients/**/*.toml` under `root`.
+/// Read `scopectl.toml`, `scopes/**/*.toml`, `clients/**/*.toml` and `teams/**/*.toml` under `root`.
 /// Files that look like registry files but are not read (misnamed or in a misnamed
 /// folder) are returned with empty contents so the loader can warn about them; an
 /// unreadable file becomes a `Source` with an error so it is reported, never skipped.
@@ -55,7 +55,7 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
             &root_canon,
         ));
     }
-    for dir in [super::SCOPES_DIR, super::CLIENTS_DIR] {
+    for &dir in super::REGISTRY_DIRS {
         let path = root.join(dir);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.is_dir() => walk(&path, dir, &root_canon, &mut out)?,
@@ -86,9 +86,8 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
     for (name, is_dir) in names {
         let lower = name.to_lowercase();
         let misnamed_dir = is_dir
-            && (lower == super::SCOPES_DIR || lower == super::CLIENTS_DIR)
-            && name != super::SCOPES_DIR
-            && name != super::CLIENTS_DIR;
+            && super::REGISTRY_DIRS.contains(&lower.as_str())
+            && !super::REGISTRY_DIRS.contains(&name.as_str());
         let misnamed_file = !is_dir
             && name != super::POLICY_FILE
             && (lower.starts_with("scopectl.") || lower.ends_with(".tml"));

@@ -320,3 +320,103 @@ impl fmt::Display for GrantType {
         f.write_str(self.as_str())
     }
 }
+
+/// `approved_by`: one approver (`"sam@example.com"`) or several
+/// (`["sam@example.com", "li@example.com"]`, when the policy asks for more than one).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Approvers {
+    One(Sp<String>),
+    Many(Vec<Sp<String>>),
+}
+
+impl Approvers {
+    /// Every approver as written, with its position.
+    pub fn iter(&self) -> std::slice::Iter<'_, Sp<String>> {
+        match self {
+            Approvers::One(a) => std::slice::from_ref(a).iter(),
+            Approvers::Many(v) => v.iter(),
+        }
+    }
+
+    /// Every approver with the span to point at: a single approver's own value carries
+    /// no position (TOML gives none inside a bare string), so it gets `outer`'s.
+    pub fn located(&self, outer: Range<usize>) -> Vec<(&str, Range<usize>)> {
+        match self {
+            Approvers::One(a) => vec![(a.as_str(), outer)],
+            Approvers::Many(v) => v.iter().map(|a| (a.as_str(), a.span())).collect(),
+        }
+    }
+
+    /// True when no approver is named (an empty list, or only blank strings).
+    pub fn is_blank(&self) -> bool {
+        self.iter().all(|a| a.trim().is_empty())
+    }
+}
+
+impl fmt::Display for Approvers {
+    /// `sam@example.com`, or `sam@example.com, li@example.com` for several.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, a) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(a)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Approvers {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Approvers::One(a) => a.serialize(s),
+            Approvers::Many(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Approvers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Approvers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an approver (\"name@example.com\") or a list of approvers")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Approvers, E> {
+                Ok(Approvers::One(Sp::unspanned(v.to_string())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Approvers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(a) = seq.next_element::<Sp<String>>()? {
+                    out.push(a);
+                }
+                if out.is_empty() {
+                    return Err(serde::de::Error::custom(
+                        "`approved_by` is an empty list: name at least one approver",
+                    ));
+                }
+                Ok(Approvers::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Approvers {
+    fn schema_name() -> Cow<'static, str> {
+        "Approvers".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "One approver (an e-mail address or a name), or a list of them when the policy asks for several.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1}
+            ]
+        })
+    }
+}

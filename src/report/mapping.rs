@@ -21,6 +21,10 @@ pub const ISO_27001: &[(Rule, &[&str])] = &[
     (Rule::GrantMissingApprover, &["5.18"]),
     (Rule::GrantMissingApprovalDate, &["5.18"]),
     (Rule::GrantSelfApproval, &["5.3"]),
+    (Rule::GrantApproverUnknown, &["5.18"]),
+    (Rule::GrantApproverNotAllowed, &["5.18"]),
+    (Rule::GrantTooFewApprovers, &["5.3", "5.18"]),
+    (Rule::GrantWeakJustification, &["5.18"]),
     (Rule::GrantMissingExpiry, &["5.18"]),
     (Rule::GrantExpired, &["5.18"]),
     (Rule::GrantExpiring, &["5.18"]),
@@ -30,6 +34,7 @@ pub const ISO_27001: &[(Rule, &[&str])] = &[
     (Rule::GrantDeprecatedScope, &["5.15"]),
     (Rule::ClientNoOwner, &["5.15"]),
     (Rule::ClientHeaderBudget, &["5.15"]),
+    (Rule::ClientUnknownOwner, &["5.15"]),
 ];
 
 /// Rules the report checks itself, for every grant, scope or client and whatever

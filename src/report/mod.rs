@@ -215,10 +215,6 @@ impl Report {
     }
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
 /// Build the report for `registry` as of `today`. `commit_findings` are the four-eyes
 /// findings from the history (`None` when it was not read); `generated_at` comes from
 /// [`document::generated_at`]. The lint rules run here, as of `today`.
@@ -260,11 +256,12 @@ pub fn build(
                 Some(d) if d <= window => Status::Expiring,
                 Some(_) => Status::Active,
             };
-            let approved_by = g.def.approved_by.as_ref().map(|a| a.get().clone());
-            let self_approved = match (&approved_by, &owner) {
-                (Some(a), Some(o)) => norm(a) == norm(o),
-                _ => false,
-            };
+            let approved_by = g.def.approved_by.as_ref().map(|a| a.get().to_string());
+            // The lint rule decides (owner, or a member of the owner team), so the report
+            // and `lint` never disagree.
+            let self_approved = lint_findings
+                .iter()
+                .any(|f| f.rule == Rule::GrantSelfApproval && f.subject.as_ref() == Some(&subject));
             grants.push(GrantRow {
                 client: client.id.clone(),
                 client_owner: owner.clone(),

@@ -1,0 +1,414 @@
+//! Who may approve what (README "Who may approve"): teams, approver rules, weak
+//! justifications and accepted-risk exceptions, through `scopectl lint`.
+
+mod common;
+
+use common::{codes, scopectl, with_code, Reg, TODAY};
+
+/// The codes found, without `scope/unused` (each test grants one of the two scopes).
+fn kinds(json: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = codes(json)
+        .into_iter()
+        .filter(|c| c != "scope/unused")
+        .collect();
+    v.sort();
+    v
+}
+
+const SCOPES: &str = r#"
+[scopes."orders:read"]
+description = "Read orders"
+owner = "team-shop"
+sensitivity = "low"
+
+[scopes."payments:refund"]
+description = "Refund a payment"
+owner = "team-payments"
+sensitivity = "critical"
+step_up = true
+"#;
+
+const TEAMS: &str = r#"
+[teams.team-shop]
+members = ["Maria@Example.com", "li@example.com"]
+handle = "@acme/shop"
+
+[teams.security]
+members = ["sam@example.com", "ana@example.com", "li@example.com"]
+github = "@acme/security"
+
+[teams.team-payments]
+members = ["pay@example.com"]
+"#;
+
+fn client(scope: &str, approver: &str, justification: &str) -> String {
+    format!(
+        "[client]\nid = \"shop\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"{scope}\"\njustification = \"{justification}\"\napproved_by = {approver}\napproved_on = 2026-11-01\nexpires = 2027-01-31\n"
+    )
+}
+
+fn lint(policy: &str, client_toml: &str) -> (i32, serde_json::Value) {
+    Reg::new(&[
+        ("scopectl.toml", policy),
+        ("scopes/s.toml", SCOPES),
+        ("clients/shop.toml", client_toml),
+    ])
+    .lint_json()
+}
+
+const GOOD: &str = "Shows the customer's orders (SHOP-1)";
+
+#[test]
+fn a_member_of_the_owner_team_is_a_self_approver() {
+    // Owners are teams, approvers are people: the old string comparison never fired.
+    let (exit, json) = lint(TEAMS, &client("orders:read", "\"maria@example.com\"", GOOD));
+    let found = with_code(&json, "grant/self-approval");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a member of the client's owner team `team-shop`"),
+        "{json:#}"
+    );
+    assert_eq!(found[0]["line"], 8);
+    assert_eq!(exit, 1);
+    // Someone outside the team is fine.
+    let (exit, json) = lint(TEAMS, &client("orders:read", "\"sam@example.com\"", GOOD));
+    assert_eq!(kinds(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(exit, 0);
+}
+
+#[test]
+fn placeholder_approver_and_justification_are_findings() {
+    let (exit, json) = lint("", &client("orders:read", "\"lgtm\"", "x"));
+    assert_eq!(exit, 1);
+    assert_eq!(
+        with_code(&json, "grant/approver-unknown")[0]["message"],
+        "grant of `orders:read` to `shop` is approved by `lgtm`, which does not name a person"
+    );
+    assert!(with_code(&json, "grant/weak-justification")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("only placeholder words"));
+    // Too short, and placeholders only in several words.
+    let (_, json) = lint("", &client("orders:read", "\"sam@example.com\"", "needed"));
+    assert_eq!(kinds(&json), ["grant/weak-justification"]);
+    let (_, json) = lint(
+        "",
+        &client("orders:read", "\"sam@example.com\"", "TBD - n/a ..."),
+    );
+    assert_eq!(kinds(&json), ["grant/weak-justification"]);
+    let (_, json) = lint(
+        "[policy]\nmin_justification = 60\n",
+        &client("orders:read", "\"sam@example.com\"", GOOD),
+    );
+    assert!(with_code(&json, "grant/weak-justification")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("is 36 characters long; the policy asks for at least 60"));
+}
+
+#[test]
+fn with_teams_declared_an_approver_must_be_a_member() {
+    let (exit, json) = lint(
+        TEAMS,
+        &client("orders:read", "\"stranger@example.com\"", GOOD),
+    );
+    assert_eq!(kinds(&json), ["grant/approver-unknown"], "{json:#}");
+    assert_eq!(exit, 1);
+    // Names are compared case-insensitively after Unicode normalisation.
+    let (exit, json) = lint(TEAMS, &client("orders:read", "\"SAM@EXAMPLE.COM\"", GOOD));
+    assert_eq!(kinds(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(exit, 0);
+    // A team is not a person.
+    let (_, json) = lint(TEAMS, &client("orders:read", "\"security\"", GOOD));
+    assert!(with_code(&json, "grant/approver-unknown")[0]["help"]
+        .as_str()
+        .unwrap()
+        .contains("approvers are people"));
+}
+
+const RULES: &str = "[policy.approval.critical]\nteams = [\"security\"]\nmin_approvers = 2\n";
+
+#[test]
+fn approver_rules_per_sensitivity() {
+    let policy = format!("{TEAMS}\n{RULES}");
+    // One approver from outside security: not allowed, and too few.
+    let (exit, json) = lint(
+        &policy,
+        &client("payments:refund", "\"pay@example.com\"", GOOD),
+    );
+    assert_eq!(exit, 1);
+    assert_eq!(
+        kinds(&json),
+        ["grant/approver-not-allowed", "grant/too-few-approvers"],
+        "{json:#}"
+    );
+    // One security member: too few.
+    let (_, json) = lint(
+        &policy,
+        &client("payments:refund", "\"sam@example.com\"", GOOD),
+    );
+    assert_eq!(kinds(&json), ["grant/too-few-approvers"], "{json:#}");
+    assert!(with_code(&json, "grant/too-few-approvers")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("needs 2 different allowed approvers and has 1"));
+    // The same person twice counts once.
+    let (_, json) = lint(
+        &policy,
+        &client(
+            "payments:refund",
+            "[\"sam@example.com\", \"Sam@example.com\"]",
+            GOOD,
+        ),
+    );
+    assert_eq!(kinds(&json), ["grant/too-few-approvers"], "{json:#}");
+    // A security member who is also in the owner team does not count.
+    let (_, json) = lint(
+        &policy,
+        &client(
+            "payments:refund",
+            "[\"sam@example.com\", \"li@example.com\"]",
+            GOOD,
+        ),
+    );
+    assert_eq!(
+        kinds(&json),
+        ["grant/self-approval", "grant/too-few-approvers"],
+        "{json:#}"
+    );
+    // Two different security members outside the owner team: clean.
+    let (exit, json) = lint(
+        &policy,
+        &client(
+            "payments:refund",
+            "[\"sam@example.com\", \"ana@example.com\"]",
+            GOOD,
+        ),
+    );
+    assert_eq!(kinds(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(exit, 0);
+    // Low-sensitivity grants have no rule: any declared person outside the owner team.
+    let (_, json) = lint(&policy, &client("orders:read", "\"pay@example.com\"", GOOD));
+    assert_eq!(kinds(&json), Vec::<String>::new(), "{json:#}");
+}
+
+#[test]
+fn teams_can_live_in_their_own_files() {
+    let reg = Reg::new(&[
+        ("scopectl.toml", RULES),
+        ("teams/all.toml", TEAMS),
+        ("scopes/s.toml", SCOPES),
+        (
+            "clients/shop.toml",
+            &client("orders:read", "\"maria@example.com\"", GOOD),
+        ),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(kinds(&json), ["grant/self-approval"], "{json:#}");
+    assert_eq!(exit, 1);
+}
+
+#[test]
+fn bad_people_input_is_reported_at_file_line_column_all_in_one_run() {
+    let policy = format!(
+        "{TEAMS}\n[policy.approval.high]\nteams = [\"securty\"]\n\n[[exceptions]]\nrule = \"grant/self-approval\"\nclient = \"shop\"\nreason = \"Initial import (SEC-1)\"\napproved_by = \"sam@example.com\"\n"
+    );
+    let reg = Reg::new(&[
+        ("scopectl.toml", &policy),
+        (
+            "teams/more.toml",
+            "[teams.Security]\nmembers = [\"x@example.com\"]\n\n[teams.ops]\nmembers = [\"o\u{200B}@example.com\", \"o@example.com\", \"O@example.com\"]\n",
+        ),
+        ("scopes/s.toml", SCOPES),
+        ("clients/shop.toml", &client("orders:read", "\"sam@example.com\"", GOOD)),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let diags = json["diagnostics"].as_array().unwrap();
+    let at = |needle: &str| {
+        diags
+            .iter()
+            .find(|d| d["message"].as_str().unwrap_or("").contains(needle))
+            .unwrap_or_else(|| panic!("no diagnostic containing {needle:?}: {json:#}"))
+    };
+    let unknown = at("names the team `securty`, which is not declared");
+    assert_eq!(unknown["file"], "scopectl.toml");
+    assert_eq!(unknown["line"], 14);
+    assert_eq!(unknown["help"], "did you mean `security`?");
+    let no_expiry = at("an exception has no `expires`");
+    assert_eq!(no_expiry["code"], "load/missing-key");
+    assert_eq!(no_expiry["file"], "scopectl.toml");
+    let twice = at("a team is declared twice");
+    assert_eq!(twice["file"], "teams/more.toml");
+    assert_eq!(twice["line"], 1);
+    let invisible = at("invisible character U+200B");
+    assert_eq!(invisible["file"], "teams/more.toml");
+    assert_eq!(invisible["line"], 5);
+    assert_eq!(at("is listed twice in team `ops`")["line"], 5);
+}
+
+#[test]
+fn an_unknown_owner_is_a_warning_when_teams_are_declared() {
+    let json = Reg::new(&[
+        ("scopectl.toml", TEAMS),
+        ("scopes/s.toml", SCOPES),
+        (
+            "clients/shop.toml",
+            &client("orders:read", "\"sam@example.com\"", GOOD)
+                .replace("owner = \"team-shop\"", "owner = \"team-shp\""),
+        ),
+    ])
+    .lint_json()
+    .1;
+    assert_eq!(kinds(&json), ["client/unknown-owner"], "{json:#}");
+}
+
+fn exception(extra: &str) -> String {
+    format!(
+        "{TEAMS}\n[[exceptions]]\nrule = \"grant/self-approval\"\nclient = \"shop\"\nscope = \"orders:read\"\nreason = \"Existing grants brought under management (SEC-12)\"\napproved_by = \"sam@example.com\"\n{extra}\n"
+    )
+}
+
+#[test]
+fn an_exception_accepts_a_finding_in_every_format() {
+    let policy = exception("approved_on = 2026-11-20\nexpires = 2027-01-31\nticket = \"SEC-12\"");
+    let reg = Reg::new(&[
+        ("scopectl.toml", &policy),
+        ("scopes/s.toml", SCOPES),
+        (
+            "clients/shop.toml",
+            &client("orders:read", "\"maria@example.com\"", GOOD),
+        ),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 0, "{json:#}");
+    let f = &with_code(&json, "grant/self-approval")[0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["accepted"]["approved_by"], "sam@example.com");
+    assert_eq!(f["accepted"]["expires"], "2027-01-31");
+    assert_eq!(f["accepted"]["ticket"], "SEC-12");
+    assert_eq!(f["accepted"]["exception"], "scopectl.toml:13");
+    assert_eq!(json["summary"]["errors"], 0);
+    assert_eq!(json["summary"]["accepted"], 1);
+
+    let (exit, human) = reg.lint_human();
+    assert_eq!(exit, 0);
+    assert!(
+        human.contains("note[grant/self-approval]: accepted risk: grant of `orders:read`"),
+        "{human}"
+    );
+    assert!(human.contains("accepted: error until 2027-01-31 by sam@example.com (scopectl.toml:13): Existing grants"), "{human}");
+    assert!(
+        human.contains("ok: 0 errors, 1 warning, 1 accepted (exceptions)"),
+        "{human}"
+    );
+
+    for (format, needle) in [
+        ("sarif", "\"status\": \"accepted\""),
+        ("github", "::notice title=grant/self-approval"),
+    ] {
+        let out = scopectl()
+            .args(["lint", "--format", format, "--today", TODAY])
+            .arg(reg.path())
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{format}: {text}");
+        assert!(text.contains(needle), "{format}: {text}");
+    }
+}
+
+#[test]
+fn expired_unused_and_invalid_exceptions_are_findings() {
+    let with = |policy: &str, approver: &str| {
+        Reg::new(&[
+            ("scopectl.toml", policy),
+            ("scopes/s.toml", SCOPES),
+            ("clients/shop.toml", &client("orders:read", approver, GOOD)),
+        ])
+        .lint_json()
+    };
+    // Expired: the finding counts again.
+    let (exit, json) = with(&exception("expires = 2026-11-24"), "\"maria@example.com\"");
+    assert_eq!(exit, 1);
+    assert_eq!(
+        kinds(&json),
+        ["exception/expired", "grant/self-approval"],
+        "{json:#}"
+    );
+    assert!(with_code(&json, "grant/self-approval")[0]["accepted"].is_null());
+    // Unused: nothing to accept.
+    let (exit, json) = with(&exception("expires = 2027-01-31"), "\"sam@example.com\"");
+    assert_eq!(exit, 0);
+    assert_eq!(kinds(&json), ["exception/unused"], "{json:#}");
+    assert_eq!(with_code(&json, "exception/unused")[0]["line"], 13);
+    // Approved by a member of the owner team: accepts nothing.
+    let own = exception("expires = 2027-01-31").replace(
+        "approved_by = \"sam@example.com\"",
+        "approved_by = \"li@example.com\"",
+    );
+    let (exit, json) = with(&own, "\"maria@example.com\"");
+    assert_eq!(exit, 1);
+    assert_eq!(
+        kinds(&json),
+        ["exception/invalid", "grant/self-approval"],
+        "{json:#}"
+    );
+    assert!(with_code(&json, "exception/invalid")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("belongs to `team-shop`, whose risk it accepts"));
+    // Longer than max_exception_lifetime (90 days by default).
+    let (exit, json) = with(
+        &exception("approved_on = 2026-11-01\nexpires = 2027-06-01"),
+        "\"maria@example.com\"",
+    );
+    assert_eq!(exit, 1);
+    assert!(with_code(&json, "exception/invalid")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("longer than the policy's max_exception_lifetime (90d)"));
+    // An approver the critical rule does not allow cannot accept a critical risk.
+    let critical = format!("{}\n{RULES}", exception("expires = 2027-01-31"))
+        .replace("scope = \"orders:read\"", "scope = \"payments:refund\"")
+        .replace(
+            "rule = \"grant/self-approval\"",
+            "rule = \"grant/too-few-approvers\"",
+        )
+        .replace(
+            "approved_by = \"sam@example.com\"\n",
+            "approved_by = \"pay@example.com\"\n",
+        );
+    let (_, json) = with(&critical, "\"maria@example.com\"");
+    assert!(
+        with_code(&json, "exception/invalid")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("may not approve critical risks"),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn exceptions_cannot_accept_load_problems_or_everything() {
+    let policy = "[[exceptions]]\nrule = \"load/syntax\"\nclient = \"shop\"\nreason = \"r\"\napproved_by = \"sam@example.com\"\nexpires = 2027-01-01\n\n[[exceptions]]\nrule = \"grant/expired\"\nreason = \"r\"\napproved_by = \"sam@example.com\"\nexpires = 2027-01-01\ncommit = \"xyz\"\n";
+    let (exit, json) = lint(policy, &client("orders:read", "\"sam@example.com\"", GOOD));
+    assert_eq!(exit, 2);
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"`load/syntax` findings cannot be accepted by an exception"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"`xyz` is not a commit id"),
+        "{messages:?}"
+    );
+}
