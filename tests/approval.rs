@@ -412,3 +412,176 @@ fn exceptions_cannot_accept_load_problems_or_everything() {
         "{messages:?}"
     );
 }
+
+/// A repository whose base commit accepts, by exception, grants of `orders:read` to
+/// `shop` committed by their own approver; the next commit (by Sam, who approves it) adds
+/// such a grant.
+fn repo_with_exception() -> common::TestRepo {
+    let t = common::TestRepo::new("");
+    let policy = format!(
+        "{TEAMS}\n[[exceptions]]\nrule = \"diff/self-approved-commit\"\nclient = \"shop\"\nscope = \"orders:read\"\nreason = \"Sam bootstraps the shop's grants (SEC-7)\"\napproved_by = \"ana@example.com\"\nexpires = 2099-01-31\n"
+    );
+    // The exception is far in the future on purpose: `diff` has no --today. Keep the
+    // lifetime check quiet for this repository.
+    t.write(
+        "scopectl.toml",
+        &format!("[policy]\nmax_exception_lifetime = \"100y\"\n{policy}"),
+    );
+    t.write("scopes/s.toml", SCOPES);
+    t.write(
+        "clients/shop.toml",
+        "[client]\nid = \"shop\"\nowner = \"team-shop\"\n",
+    );
+    t.commit("Ana", "ana@example.com", "Registry");
+    t.write(
+        "clients/shop.toml",
+        &client("orders:read", "\"sam@example.com\"", GOOD),
+    );
+    t.commit("Sam", "sam@example.com", "Grant orders:read to shop");
+    t
+}
+
+#[test]
+fn diff_reports_a_finding_the_base_accepts_as_accepted_and_does_not_fail_on_it() {
+    let t = repo_with_exception();
+    let out = scopectl()
+        .current_dir(t.root())
+        .args([
+            "diff",
+            "HEAD~1..HEAD",
+            "--format",
+            "json",
+            "--fail-on",
+            "findings",
+        ])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(0), "{v:#}");
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "diff/self-approved-commit", "{v:#}");
+    assert_eq!(f["accepted"]["approved_by"], "ana@example.com");
+    let table = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "HEAD~1..HEAD"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains(
+            "note[diff/self-approved-commit]: accepted risk (until 2099-01-31 by ana@example.com"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_change_cannot_accept_its_own_findings() {
+    // The exception arrives in the same change as the self-approved grant: it is not
+    // applied (exceptions come from the base), and adding it is a weakening.
+    let t = common::TestRepo::new("");
+    t.write("scopectl.toml", TEAMS);
+    t.write("scopes/s.toml", SCOPES);
+    t.write(
+        "clients/shop.toml",
+        "[client]\nid = \"shop\"\nowner = \"team-shop\"\n",
+    );
+    t.commit("Ana", "ana@example.com", "Registry");
+    t.write(
+        "scopectl.toml",
+        &format!("{TEAMS}\n[[exceptions]]\nrule = \"diff/self-approved-commit\"\nclient = \"shop\"\nreason = \"Trust me (NONE)\"\napproved_by = \"ana@example.com\"\nexpires = 2099-01-31\n"),
+    );
+    t.write(
+        "clients/shop.toml",
+        &client("orders:read", "\"sam@example.com\"", GOOD),
+    );
+    t.commit("Sam", "sam@example.com", "Grant orders:read and accept it");
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "HEAD~1..HEAD", "--format", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(out.status.code(), Some(3), "{v:#}");
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"diff/self-approved-commit"), "{v:#}");
+    assert!(codes.contains(&"diff/policy-weakened"), "{v:#}");
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["accepted"].is_null()));
+    let weakened = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "diff/policy-weakened")
+        .unwrap();
+    assert!(weakened["message"]
+        .as_str()
+        .unwrap()
+        .contains("exception(s) added or widened: diff/self-approved-commit on client shop until 2099-01-31 (approved by ana@example.com)"));
+}
+
+#[test]
+fn report_lists_accepted_risks_under_their_control() {
+    let t = repo_with_exception();
+    // A lint exception too: the grant's self-approval by the owner team's Maria.
+    let policy = std::fs::read_to_string(t.root().join("scopectl.toml")).unwrap();
+    t.write(
+        "scopectl.toml",
+        &format!("{policy}\n[[exceptions]]\nrule = \"grant/self-approval\"\nclient = \"shop\"\nscope = \"orders:read\"\nreason = \"Import of existing grants (SEC-12)\"\napproved_by = \"sam@example.com\"\napproved_on = 2026-11-20\nexpires = 2027-01-31\n"),
+    );
+    t.write(
+        "clients/shop.toml",
+        &client(
+            "orders:read",
+            "[\"maria@example.com\", \"sam@example.com\"]",
+            GOOD,
+        ),
+    );
+    t.commit("Ana", "ana@example.com", "Maria approves");
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["report", "--today", TODAY, "--format", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let c53 = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c53["status"], "risk-accepted", "{c53:#}");
+    let risks = c53["accepted_risks"].as_array().unwrap();
+    let rules: Vec<&str> = risks.iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["grant/self-approval", "diff/self-approved-commit"],
+        "{c53:#}"
+    );
+    assert_eq!(risks[0]["accepted"]["expires"], "2027-01-31");
+    assert_eq!(c53["gap_details"].as_array().unwrap().len(), 0);
+    assert_eq!(v["summary"]["accepted_risks"], 2);
+    assert_eq!(v["summary"]["self_approved"], 0);
+    let md = scopectl()
+        .current_dir(t.root())
+        .args(["report", "--today", TODAY, "--format", "markdown"])
+        .output()
+        .expect("run");
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("### Accepted risks for 5.3 (Segregation of duties): 2"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 5.3 | `grant/self-approval` | shop → orders:read |"),
+        "{md}"
+    );
+}

@@ -36,9 +36,10 @@ pub fn present(report: &DiffReport, condition: FailOn) -> bool {
         FailOn::Weakened => report
             .findings
             .iter()
-            .any(|f| WEAKENING_RULES.contains(&f.rule)),
+            .any(|f| f.accepted.is_none() && WEAKENING_RULES.contains(&f.rule)),
         FailOn::AccessAdded => report.changes.iter().any(|c| c.class == Class::AccessAdded),
-        FailOn::Findings => !report.findings.is_empty(),
+        // An accepted finding (an exception of the base revision covers it) does not fail.
+        FailOn::Findings => report.findings.iter().any(|f| f.accepted.is_none()),
     }
 }
 

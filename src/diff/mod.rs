@@ -921,8 +921,14 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
             format!("{key} turned on: credentials may travel in cleartext (plain http://)")
         });
     }
+    if key == "exceptions" {
+        return exceptions_widened(old, new);
+    }
     let setting = key.strip_prefix("policy.")?;
     let d = crate::registry::policy::Policy::default();
+    if let Some(rest) = setting.strip_prefix("approval.") {
+        return approval_weakening(key, rest, old, new);
+    }
     let seconds = |v: Option<&str>, default: u64| match v {
         None => Some(default),
         Some(t) => crate::registry::Lifetime::parse(t).ok().map(|l| l.seconds),
@@ -939,10 +945,20 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
             let on = |v: Option<&str>| v.is_none_or(|v| v == "true");
             return (on(old) && !on(new)).then(|| format!("{key} turned off"));
         }
-        "forbidden_scopes" | "pii_claims" | "step_up_sensitivities" => {
+        "max_exception_lifetime" => (true, d.max_exception_lifetime.seconds),
+        "min_justification" => {
+            let n = |v: Option<&str>| match v {
+                None => Some(d.min_justification as u64),
+                Some(t) => t.parse::<u64>().ok(),
+            };
+            let (o, nw) = (n(old)?, n(new)?);
+            return (nw < o).then(|| format!("{key} lowered from {o} to {nw}"));
+        }
+        "forbidden_scopes" | "pii_claims" | "step_up_sensitivities" | "placeholder_words" => {
             let defaults: Vec<String> = match setting {
                 "forbidden_scopes" => d.forbidden_scopes,
                 "pii_claims" => d.pii_claims,
+                "placeholder_words" => d.placeholder_words,
                 _ => d
                     .step_up_sensitivities
                     .iter()
@@ -996,6 +1012,74 @@ pub fn policy_weakenings(changes: &[Change]) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+/// `[[exceptions]]` changed: an entry that is new (or changed: a later expiry, another
+/// subject) accepts findings the old list did not.
+fn exceptions_widened(old: Option<&str>, new: Option<&str>) -> Option<String> {
+    let list = |v: Option<&str>| -> Vec<serde_json::Value> {
+        v.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    };
+    let (o, n) = (list(old), list(new));
+    let added: Vec<String> = n
+        .iter()
+        .filter(|e| !o.contains(e))
+        .map(|e| {
+            let field = |k: &str| e.get(k).and_then(|v| v.as_str()).unwrap_or("");
+            let subject: Vec<String> = ["client", "scope", "commit"]
+                .iter()
+                .filter(|k| !field(k).is_empty())
+                .map(|k| format!("{k} {}", field(k)))
+                .collect();
+            format!(
+                "{} on {} until {} (approved by {})",
+                field("rule"),
+                subject.join(", "),
+                field("expires"),
+                field("approved_by")
+            )
+        })
+        .collect();
+    (!added.is_empty()).then(|| {
+        format!(
+            "exception(s) added or widened: {}: the findings they cover no longer fail",
+            added.join("; ")
+        )
+    })
+}
+
+/// `policy.approval.S.min_approvers` lowered, or `policy.approval.S.teams` opened to more
+/// teams (or to anyone, when removed).
+fn approval_weakening(
+    key: &str,
+    rest: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Option<String> {
+    let leaf = rest.rsplit('.').next()?;
+    match leaf {
+        "min_approvers" => {
+            let n = |v: Option<&str>| v.map_or(Some(1), |t| t.parse::<u64>().ok());
+            let (o, nw) = (n(old)?, n(new)?);
+            (nw < o).then(|| format!("{key} lowered from {o} to {nw}"))
+        }
+        "teams" => {
+            let list = |v: Option<&str>| -> Option<BTreeSet<String>> {
+                v.map_or(Some(BTreeSet::new()), |t| serde_json::from_str(t).ok())
+            };
+            let (o, n) = (list(old)?, list(new)?);
+            if o.is_empty() {
+                return None; // anyone could approve already
+            }
+            if n.is_empty() {
+                return Some(format!("{key} removed: any declared person may approve"));
+            }
+            let added: Vec<&str> = n.difference(&o).map(String::as_str).collect();
+            (!added.is_empty()).then(|| format!("{} may now approve ({key})", added.join(", ")))
+        }
+        _ => None,
+    }
 }
 
 /// The finding ids that say a control got weaker: what `--fail-on weakened` gates on.
@@ -1412,6 +1496,30 @@ claims = ["x", "y"]
                 occurrence: 1
             }
         );
+    }
+
+    #[test]
+    fn policy_weakening_covers_approval_rules_and_exceptions() {
+        let w = policy_weakening;
+        let k = "policy.approval.critical.min_approvers";
+        assert!(w(k, Some("2"), Some("1")).is_some());
+        assert!(w(k, Some("2"), None).is_some());
+        assert!(w(k, Some("1"), Some("2")).is_none());
+        let t = "policy.approval.high.teams";
+        assert!(w(t, Some("[\"security\"]"), Some("[\"security\",\"ops\"]"))
+            .is_some_and(|m| m.starts_with("ops may now approve")));
+        assert!(w(t, Some("[\"security\"]"), None).is_some());
+        assert!(w(t, Some("[\"security\",\"ops\"]"), Some("[\"security\"]")).is_none());
+        assert!(w("policy.min_justification", None, Some("3")).is_some());
+        assert!(w("policy.min_justification", Some("3"), Some("20")).is_none());
+        assert!(w("policy.max_exception_lifetime", None, Some("1y")).is_some());
+        assert!(w("policy.placeholder_words", None, Some("[\"x\"]")).is_some());
+        let e =
+            r#"[{"rule":"grant/expired","client":"c","expires":"2027-01-01","approved_by":"a"}]"#;
+        let later = e.replace("2027-01-01", "2027-06-01");
+        assert!(w("exceptions", None, Some(e)).is_some());
+        assert!(w("exceptions", Some(e), Some(&later)).is_some());
+        assert!(w("exceptions", Some(e), None).is_none());
     }
 
     #[test]

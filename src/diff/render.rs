@@ -237,7 +237,17 @@ pub fn table_fitted(r: &DiffReport, width: u16) -> String {
     out.push_str(&format!("{t}\n"));
     out.push_str(&commit_legend(r.changes.iter().flat_map(|c| &c.commits)));
     for f in &r.findings {
-        out.push_str(&format!("warning[{}]: {}\n", f.rule, term(&f.message)));
+        match &f.accepted {
+            Some(a) => out.push_str(&format!(
+                "note[{}]: accepted risk (until {} by {}, {}): {}\n",
+                f.rule,
+                term(&a.expires),
+                term(&a.approved_by),
+                term(&a.exception),
+                term(&f.message)
+            )),
+            None => out.push_str(&format!("warning[{}]: {}\n", f.rule, term(&f.message))),
+        }
     }
     out.push_str(&term(&header_line(r)));
     out.push('\n');
@@ -288,7 +298,17 @@ pub fn markdown(r: &DiffReport) -> String {
     if !r.findings.is_empty() {
         out.push_str("### Findings\n\n");
         for f in &r.findings {
-            out.push_str(&format!("- `{}`: {}\n", f.rule, md_text(&f.message)));
+            match &f.accepted {
+                Some(a) => out.push_str(&format!(
+                    "- `{}` (accepted risk until {} by {}: {}): {}\n",
+                    f.rule,
+                    md_text(&a.expires),
+                    md_text(&a.approved_by),
+                    md_text(&a.reason),
+                    md_text(&f.message)
+                )),
+                None => out.push_str(&format!("- `{}`: {}\n", f.rule, md_text(&f.message))),
+            }
         }
         out.push('\n');
     }

@@ -209,6 +209,9 @@ impl Serialize for CompactFinding<'_> {
         if let Some(v) = &f.object {
             m.serialize_entry("object", v)?;
         }
+        if let Some(v) = &f.accepted {
+            m.serialize_entry("accepted", v)?;
+        }
         m.end()
     }
 }

@@ -141,6 +141,44 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
                 .join(", "),
             written.step_up_sensitivities.is_some(),
         ),
+        setting(
+            "approval",
+            if p.approval.is_empty() {
+                "none: any approver (any declared person when teams are declared)".to_string()
+            } else {
+                p.approval
+                    .iter()
+                    .map(|(s, a)| {
+                        format!(
+                            "{s}: {} approver(s) from {}",
+                            a.min_approvers,
+                            if a.teams.is_empty() {
+                                "anyone".to_string()
+                            } else {
+                                a.teams.join(" or ")
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+            !written.approval.is_empty(),
+        ),
+        setting(
+            "min_justification",
+            p.min_justification.to_string(),
+            written.min_justification.is_some(),
+        ),
+        setting(
+            "placeholder_words",
+            list(&p.placeholder_words),
+            written.placeholder_words.is_some(),
+        ),
+        setting(
+            "max_exception_lifetime",
+            p.max_exception_lifetime.to_string(),
+            written.max_exception_lifetime.is_some(),
+        ),
     ];
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()
@@ -164,6 +202,13 @@ pub struct RuleCount {
     pub rule: &'static str,
     pub errors: usize,
     pub warnings: usize,
+    /// Findings an exception accepts (not counted as errors or warnings).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub accepted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The lint result at the revision, as of the evaluation date.
@@ -173,30 +218,35 @@ pub struct LintSummary {
     pub errors: usize,
     /// The sum of `by_rule[].warnings`.
     pub warnings: usize,
+    /// The sum of `by_rule[].accepted`: findings an `[[exceptions]]` entry accepts.
+    pub accepted: usize,
     /// Rules with at least one finding, by rule id.
     pub by_rule: Vec<RuleCount>,
 }
 
 pub fn lint_summary(findings: &[Finding]) -> LintSummary {
-    let mut by: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    let mut by: BTreeMap<&'static str, (usize, usize, usize)> = BTreeMap::new();
     for f in findings {
         let e = by.entry(f.rule.id()).or_default();
-        match f.severity {
-            Severity::Error => e.0 += 1,
-            Severity::Warning => e.1 += 1,
-            Severity::Note => {}
+        match (f.severity, &f.accepted) {
+            (Severity::Note, _) => {}
+            (_, Some(_)) => e.2 += 1,
+            (Severity::Error, None) => e.0 += 1,
+            (Severity::Warning, None) => e.1 += 1,
         }
     }
     let by_rule: Vec<RuleCount> = by
         .into_iter()
-        .filter(|(_, (e, w))| e + w > 0)
-        .map(|(rule, (errors, warnings))| RuleCount {
+        .filter(|(_, (e, w, a))| e + w + a > 0)
+        .map(|(rule, (errors, warnings, accepted))| RuleCount {
             rule,
             errors,
             warnings,
+            accepted,
         })
         .collect();
     LintSummary {
+        accepted: by_rule.iter().map(|r| r.accepted).sum(),
         errors: by_rule.iter().map(|r| r.errors).sum(),
         warnings: by_rule.iter().map(|r| r.warnings).sum(),
         by_rule,

@@ -12,13 +12,13 @@ pub mod document;
 pub mod mapping;
 pub mod render;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::diff::Subject;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Accepted, Finding, Severity};
 use crate::history::Completeness;
 use crate::registry::{Registry, Sensitivity};
 use crate::rules::{Level, Rule};
@@ -92,6 +92,10 @@ pub struct Gap {
     /// Where it is (`clients/orphan.toml:7`), when known.
     pub file: Option<String>,
     pub message: String,
+    /// The exception that accepts it, when one does (then it is listed under the
+    /// control's `accepted_risks`, not its gaps).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Accepted>,
 }
 
 impl Gap {
@@ -101,6 +105,17 @@ impl Gap {
             subject,
             file: None,
             message: message.into(),
+            accepted: None,
+        }
+    }
+
+    fn of(registry: &Registry, f: &Finding) -> Gap {
+        Gap {
+            rule: Some(f.rule.id()),
+            subject: f.subject.as_ref().map(|s| s.label()),
+            file: location(registry, f),
+            message: f.message.clone(),
+            accepted: f.accepted.as_deref().cloned(),
         }
     }
 
@@ -138,7 +153,14 @@ pub struct Control {
     pub gaps: Vec<String>,
     /// The gaps as table rows.
     pub gap_details: Vec<Gap>,
+    /// Findings under this control that an `[[exceptions]]` entry accepts: each with its
+    /// `accepted` member (reason, approver, expiry, where the exception is written). They
+    /// are not gaps, and the control is not `met` while any is listed.
+    pub accepted_risks: Vec<Gap>,
 }
+
+/// Accepted findings by (rule id, subject label): the report's own checks look here.
+type AcceptedBy = HashMap<(&'static str, String), Accepted>;
 
 #[derive(Debug, Clone, Default, Serialize)]
 /// The summary's figures; each is the number of rows of a table of the report.
@@ -157,6 +179,8 @@ pub struct Summary {
     pub clients_without_owner: usize,
     /// Gap rows of 5.3 with rule `grant/self-approval` (approver is the client's owner).
     pub self_approved: usize,
+    /// Rows of the "Accepted risks" tables (findings an exception accepts), all controls.
+    pub accepted_risks: usize,
     /// Gap rows of 5.3 with rule `diff/self-approved-commit` (committed by the approver).
     pub self_approved_commits: usize,
     /// Gap rows of every control together.
@@ -227,9 +251,20 @@ pub fn build(
     commit_findings: Option<Vec<Finding>>,
     history: &Completeness,
 ) -> Report {
-    let lint_findings = crate::lint::check(registry, today);
+    let mut lint_findings = crate::lint::check(registry, today);
     let history_checked = commit_findings.is_some();
-    let commit_findings = commit_findings.unwrap_or_default();
+    let mut commit_findings = commit_findings.unwrap_or_default();
+    if history_checked {
+        // Exceptions of diff rules (a self-approved commit accepted as a risk); their own
+        // findings (expired, unused) join the lint findings.
+        let about = crate::registry::exceptions::apply(
+            registry,
+            today,
+            &mut commit_findings,
+            &[crate::rules::Family::Diff],
+        );
+        lint_findings.extend(about);
+    }
     let window = registry.policy.expiry_warning.days();
     let mut grants = Vec::new();
     for client in registry.clients.values() {
@@ -311,6 +346,7 @@ pub fn build(
         self_approved: 0,
         self_approved_commits: 0,
         gaps: 0,
+        accepted_risks: 0,
     };
     let controls = controls(
         registry,
@@ -334,6 +370,7 @@ pub fn build(
         self_approved: rows(Rule::GrantSelfApproval),
         self_approved_commits: rows(Rule::DiffSelfApprovedCommit),
         gaps: controls.iter().map(|c| c.gap_details.len()).sum(),
+        accepted_risks: controls.iter().map(|c| c.accepted_risks.len()).sum(),
         ..summary
     };
     Report {
@@ -381,12 +418,7 @@ fn lint_gaps(registry: &Registry, lint: &[Finding], control: &str) -> Vec<Gap> {
         .filter(|f| f.severity == Severity::Error)
         .filter(|f| mapping::controls_of(f.rule).contains(&control))
         .filter(|f| !mapping::checked_by_report(f.rule, control))
-        .map(|f| Gap {
-            rule: Some(f.rule.id()),
-            subject: f.subject.as_ref().map(|s| s.label()),
-            file: location(registry, f),
-            message: f.message.clone(),
-        })
+        .map(|f| Gap::of(registry, f))
         .collect()
 }
 
@@ -415,13 +447,28 @@ fn lowered(overrides: &std::collections::HashMap<Rule, Level>, control: &str) ->
 /// `not-evaluable`, an incomplete check `partial`; only a complete check is `met`.
 fn judge(
     gaps: &[Gap],
+    accepted: &[Gap],
     missing: Option<String>,
-    incomplete: Vec<String>,
+    mut incomplete: Vec<String>,
 ) -> (&'static str, Option<String>) {
     if !gaps.is_empty() {
         ("gaps", None)
     } else if let Some(reason) = missing {
         ("not-evaluable", Some(reason))
+    } else if !accepted.is_empty() {
+        let until = accepted
+            .iter()
+            .filter_map(|g| g.accepted.as_ref().map(|a| a.expires.as_str()))
+            .min()
+            .unwrap_or("?");
+        incomplete.insert(
+            0,
+            format!(
+                "{} finding(s) accepted as risks by exceptions (the first expires {until})",
+                accepted.len()
+            ),
+        );
+        ("risk-accepted", Some(incomplete.join("; ")))
     } else if !incomplete.is_empty() {
         ("partial", Some(incomplete.join("; ")))
     } else {
@@ -438,8 +485,20 @@ fn control(
     gaps: Vec<Gap>,
     missing: Option<String>,
     incomplete: Vec<String>,
+    accepted_by: &AcceptedBy,
 ) -> Control {
-    let (status, reason) = judge(&gaps, missing, incomplete);
+    let (accepted, gaps): (Vec<Gap>, Vec<Gap>) = gaps
+        .into_iter()
+        .map(|mut g| {
+            if g.accepted.is_none() {
+                if let (Some(rule), Some(subject)) = (g.rule, &g.subject) {
+                    g.accepted = accepted_by.get(&(rule, subject.clone())).cloned();
+                }
+            }
+            g
+        })
+        .partition(|g| g.accepted.is_some());
+    let (status, reason) = judge(&gaps, &accepted, missing, incomplete);
     Control {
         id,
         title,
@@ -449,6 +508,7 @@ fn control(
         evidence,
         gaps: gaps.iter().map(Gap::line).collect(),
         gap_details: gaps,
+        accepted_risks: accepted,
     }
 }
 
@@ -462,6 +522,14 @@ fn controls(
     history: &Completeness,
 ) -> Vec<Control> {
     let overrides = crate::lint::level_overrides(registry);
+    let accepted_by: AcceptedBy = lint
+        .iter()
+        .chain(commit_findings)
+        .filter_map(|f| {
+            let a = f.accepted.as_deref()?;
+            Some(((f.rule.id(), f.subject.as_ref()?.label()), a.clone()))
+        })
+        .collect();
     // 5.15 Access control: rules defined as scopes with owners; grants only of defined scopes;
     // clients owned.
     let mut g515 = Vec::new();
@@ -561,10 +629,8 @@ fn controls(
         })
         .collect();
     g53.extend(commit_findings.iter().map(|f| Gap {
-        rule: Some(f.rule.id()),
-        subject: f.subject.as_ref().map(|s| s.label()),
         file: None,
-        message: f.message.clone(),
+        ..Gap::of(registry, f)
     }));
     g53.extend(lint_gaps(registry, lint, "5.3"));
     let with_approver = grants.iter().filter(|g| !blank(&g.approved_by)).count();
@@ -595,6 +661,7 @@ fn controls(
             g515,
             none_if(registry.scopes.is_empty(), "the registry defines no scope"),
             lowered(&overrides, "5.15"),
+            &accepted_by,
         ),
         control(
             "5.18",
@@ -609,6 +676,7 @@ fn controls(
             g518,
             none_if(grants.is_empty(), "the registry has no grant"),
             lowered(&overrides, "5.18"),
+            &accepted_by,
         ),
         control(
             "8.2",
@@ -622,6 +690,7 @@ fn controls(
             g82,
             None,
             lowered(&overrides, "8.2"),
+            &accepted_by,
         ),
         control(
             "5.3",
@@ -642,6 +711,7 @@ fn controls(
             g53,
             missing53,
             incomplete53,
+            &accepted_by,
         ),
     ]
 }

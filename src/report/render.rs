@@ -101,7 +101,7 @@ fn summary_text(r: &Report) -> String {
     format!(
         "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. \
          {} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
-         Lint as of {}: {} error(s), {} warning(s).",
+         {} finding(s) accepted as risks. Lint as of {}: {} error(s), {} warning(s).",
         s.scopes,
         s.clients,
         s.grants,
@@ -113,6 +113,7 @@ fn summary_text(r: &Report) -> String {
         per_control.join(", "),
         s.self_approved,
         s.self_approved_commits,
+        s.accepted_risks,
         r.today,
         r.lint.errors,
         r.lint.warnings
@@ -124,6 +125,7 @@ fn md_status(status: &str) -> &'static str {
         "met" => "met",
         "partial" => "**partial**",
         "not-evaluable" => "**not evaluable**",
+        "risk-accepted" => "**risk accepted**",
         _ => "**gaps**",
     }
 }
@@ -183,6 +185,33 @@ pub fn markdown(r: &Report) -> String {
                     .unwrap_or_else(|| "—".into()),
                 md_line(&where_(g)),
                 md_line(&g.message)
+            );
+        }
+        out.push('\n');
+    }
+    for c in r.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
+        let _ = writeln!(
+            out,
+            "### Accepted risks for {} ({}): {}\n\n| control | rule | subject / file | message | accepted by | until | reason | exception |\n|---|---|---|---|---|---|---|---|",
+            c.id,
+            c.title,
+            c.accepted_risks.len()
+        );
+        for g in &c.accepted_risks {
+            let Some(a) = &g.accepted else { continue };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                c.id,
+                g.rule
+                    .map(|r| format!("`{r}`"))
+                    .unwrap_or_else(|| "—".into()),
+                md_line(&where_(g)),
+                md_line(&g.message),
+                md_line(&a.approved_by),
+                md_line(&a.expires),
+                md_line(&a.reason),
+                md_line(&a.exception)
             );
         }
         out.push('\n');
@@ -462,6 +491,32 @@ pub fn html(r: &Report) -> String {
                 g.rule.unwrap_or("—"),
                 esc(&where_(g)),
                 esc(&g.message)
+            );
+        }
+        out.push_str("</table>\n");
+    }
+    for c in r.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
+        let _ = writeln!(
+            out,
+            "<h3>Accepted risks for {} ({}): {}</h3>\n<table class=\"accepted\" data-control=\"{}\"><tr><th>control</th><th>rule</th><th>subject / file</th><th>message</th><th>accepted by</th><th>until</th><th>reason</th><th>exception</th></tr>",
+            c.id,
+            esc(c.title),
+            c.accepted_risks.len(),
+            c.id
+        );
+        for g in &c.accepted_risks {
+            let Some(a) = &g.accepted else { continue };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                c.id,
+                g.rule.unwrap_or("—"),
+                esc(&where_(g)),
+                esc(&g.message),
+                esc(&a.approved_by),
+                esc(&a.expires),
+                esc(&a.reason),
+                esc(&a.exception)
             );
         }
         out.push_str("</table>\n");
