@@ -19,6 +19,9 @@ _scopectl() {
             scopectl,apply)
                 cmd="scopectl__subcmd__apply"
                 ;;
+            scopectl,codeowners)
+                cmd="scopectl__subcmd__codeowners"
+                ;;
             scopectl,completions)
                 cmd="scopectl__subcmd__completions"
                 ;;
@@ -54,6 +57,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help,apply)
                 cmd="scopectl__subcmd__help__subcmd__apply"
+                ;;
+            scopectl__subcmd__help,codeowners)
+                cmd="scopectl__subcmd__help__subcmd__codeowners"
                 ;;
             scopectl__subcmd__help,completions)
                 cmd="scopectl__subcmd__help__subcmd__completions"
@@ -95,7 +101,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint diff log report decode plan apply drift schema completions help"
+            opts="-h -V --color --help --version init lint diff log report decode plan apply drift codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +143,36 @@ _scopectl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__codeowners)
+            opts="-h --path-prefix --check --write --strict --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --path-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -315,7 +351,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init lint diff log report decode plan apply drift schema completions help"
+            opts="init lint diff log report decode plan apply drift codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +365,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__codeowners)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -32,6 +32,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -143,6 +144,15 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;codeowners'= {
+            cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)'
+            cand --check 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing'
+            cand --write 'Replace the scopectl block of this CODEOWNERS file (or append one), keeping every other line'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --strict 'Exit 1 when an owner has no code-host handle (its files then have no code owner)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'scopectl;schema'= {
             cand --out 'Write all schemas into this directory instead of printing one'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
@@ -165,6 +175,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -186,6 +197,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;apply'= {
         }
         &'scopectl;help;drift'= {
+        }
+        &'scopectl;help;codeowners'= {
         }
         &'scopectl;help;schema'= {
         }

@@ -50,6 +50,11 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check whether a target server still matches the registry (exit 1 when it differs).
     Drift(DriftArgs),
+    /// Print (or check, or write) the CODEOWNERS block that makes each file's owner team review it.
+    #[command(
+        after_help = "Exit codes: 0 printed, written, or up to date; 1 the block in FILE is stale or missing (--check), or an owner has no code-host handle (with --strict); 2 the registry does not load or FILE cannot be read or written."
+    )]
+    Codeowners(CodeownersArgs),
     /// Print the JSON Schema of a registry file kind.
     Schema(SchemaArgs),
     /// Print shell completions.
@@ -113,6 +118,28 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not only on errors (a stricter CI gate).
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CodeownersArgs {
+    /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Path of the registry relative to the root of its git repository, prefixed to the
+    /// patterns (default: found from the repository).
+    #[arg(long)]
+    pub path_prefix: Option<String>,
+    /// Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show
+    /// the difference when it is stale or missing.
+    #[arg(long, value_name = "FILE", conflicts_with = "write")]
+    pub check: Option<PathBuf>,
+    /// Replace the scopectl block of this CODEOWNERS file (or append one), keeping every
+    /// other line.
+    #[arg(long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Exit 1 when an owner has no code-host handle (its files then have no code owner).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, clap::Args)]

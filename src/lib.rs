@@ -9,6 +9,7 @@
 // No unwrap/expect outside tests: input a user controls must give an error naming it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod codeowners;
 pub mod diff;
 pub mod finding;
 pub mod history;

@@ -88,7 +88,7 @@ fn list_rules(out: &Out, format: LintFormat, path: &std::path::Path) -> anyhow::
 
 /// The registry's path relative to the root of the git work tree that holds it (what SARIF
 /// and GitHub annotations need); PATH itself when it is relative and not in a repository.
-fn repo_relative(path: &std::path::Path) -> String {
+pub(super) fn repo_relative(path: &std::path::Path) -> String {
     let from_git = || -> Option<String> {
         let repo = git2::Repository::discover(path).ok()?;
         let workdir = repo.workdir()?.canonicalize().ok()?;

@@ -3,6 +3,7 @@
 //! the exit code.
 
 mod apply;
+mod codeowners;
 mod completions;
 mod decode;
 mod diff;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Init(args) => init::run(args, out),
         Command::Lint(args) => lint::run(args, out),
+        Command::Codeowners(args) => codeowners::run(args, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

@@ -89,7 +89,7 @@ fn report(
     findings.extend(weakenings(&changes, &ma, &mb));
     // Exceptions come from side A, the trusted base: a change cannot accept its own
     // findings (adding an exception is itself a `diff/policy-weakened` finding).
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::today_utc();
     crate::registry::exceptions::apply(ra, today, &mut findings, &[crate::rules::Family::Diff]);
     Ok(DiffReport::new(side_a, side_b, repo.prefix().to_string(), changes, findings).notes(notes))
 }
