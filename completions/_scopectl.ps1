@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -157,6 +158,15 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;expiring' {
+            [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'The window: grants expiring on or before today plus this are listed ("30d", "8w")')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;codeowners' {
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing')
@@ -191,6 +201,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
@@ -222,6 +233,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;drift' {
+            break
+        }
+        'scopectl;help;expiring' {
             break
         }
         'scopectl;help;codeowners' {

@@ -34,6 +34,9 @@ _scopectl() {
             scopectl,drift)
                 cmd="scopectl__subcmd__drift"
                 ;;
+            scopectl,expiring)
+                cmd="scopectl__subcmd__expiring"
+                ;;
             scopectl,help)
                 cmd="scopectl__subcmd__help"
                 ;;
@@ -73,6 +76,9 @@ _scopectl() {
             scopectl__subcmd__help,drift)
                 cmd="scopectl__subcmd__help__subcmd__drift"
                 ;;
+            scopectl__subcmd__help,expiring)
+                cmd="scopectl__subcmd__help__subcmd__expiring"
+                ;;
             scopectl__subcmd__help,help)
                 cmd="scopectl__subcmd__help__subcmd__help"
                 ;;
@@ -101,7 +107,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint diff log report decode plan apply drift codeowners schema completions help"
+            opts="-h -V --color --help --version init lint diff log report decode plan apply drift expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,8 +356,38 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__expiring)
+            opts="-h --within --today --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human markdown json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__help)
-            opts="init lint diff log report decode plan apply drift codeowners schema completions help"
+            opts="init lint diff log report decode plan apply drift expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -435,6 +471,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help__subcmd__drift)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__expiring)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

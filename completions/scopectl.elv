@@ -32,6 +32,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
@@ -144,6 +145,14 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;expiring'= {
+            cand --within 'The window: grants expiring on or before today plus this are listed ("30d", "8w")'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'scopectl;codeowners'= {
             cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)'
             cand --check 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing'
@@ -175,6 +184,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
@@ -197,6 +207,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;apply'= {
         }
         &'scopectl;help;drift'= {
+        }
+        &'scopectl;help;expiring'= {
         }
         &'scopectl;help;codeowners'= {
         }

@@ -38,6 +38,7 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "decode" -d 'Decod
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "completions" -d 'Print shell completions'
@@ -160,6 +161,15 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'Wh
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l within -d 'The window: grants expiring on or before today plus this are listed ("30d", "8w")' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l format -d 'Output format' -r -f -a "human\t'Tables for a terminal'
+markdown\t'Markdown, for an issue or a chat message'
+json\t'One JSON document'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l path-prefix -d 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l check -d 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l write -d 'Replace the scopectl block of this CODEOWNERS file (or append one), keeping every other line' -r -F
@@ -178,16 +188,17 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color 
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -50,6 +50,11 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check whether a target server still matches the registry (exit 1 when it differs).
     Drift(DriftArgs),
+    /// List the grants that expire within a window (or have expired), grouped by owner.
+    #[command(
+        after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
+    )]
+    Expiring(ExpiringArgs),
     /// Print (or check, or write) the CODEOWNERS block that makes each file's owner team review it.
     #[command(
         after_help = "Exit codes: 0 printed, written, or up to date; 1 the block in FILE is stale or missing (--check), or an owner has no code-host handle (with --strict); 2 the registry does not load or FILE cannot be read or written."
@@ -118,6 +123,37 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not only on errors (a stricter CI gate).
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportingFormat {
+    /// Tables for a terminal.
+    #[value(alias = "table")]
+    Human,
+    /// Markdown, for an issue or a chat message.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExpiringArgs {
+    /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The window: grants expiring on or before today plus this are listed ("30d", "8w").
+    #[arg(long, default_value = "30d", value_parser = parse_lifetime)]
+    pub within: scopectl::registry::Lifetime,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportingFormat::Human)]
+    pub format: ReportingFormat,
+}
+
+fn parse_lifetime(s: &str) -> Result<scopectl::registry::Lifetime, String> {
+    scopectl::registry::Lifetime::parse(s)
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ mod completions;
 mod decode;
 mod diff;
 mod drift;
+mod expiring;
 mod init;
 mod lint;
 mod log;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Init(args) => init::run(args, out),
         Command::Lint(args) => lint::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
+        Command::Expiring(args) => expiring::run(args, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

@@ -7,6 +7,7 @@
 
 mod approval;
 mod client;
+pub mod expiring;
 mod grant;
 mod scope;
 

@@ -1,0 +1,38 @@
+//! `scopectl expiring [PATH] --within 30d`: the grants that expire soon (or have), grouped
+//! by owner ([`scopectl::lint::expiring`]).
+
+use std::io::IsTerminal;
+
+use super::out::Out;
+use crate::cli::{ExpiringArgs, ReportingFormat};
+use scopectl::finding::Outcome;
+use scopectl::lint::expiring;
+use scopectl::registry::Registry;
+
+pub fn run(args: ExpiringArgs, out: &Out) -> anyhow::Result<Outcome> {
+    let loaded = Registry::load_dir(&args.path)?;
+    if !loaded.is_ok() {
+        let files = &loaded.registry.files;
+        out.err(&scopectl::output::human::render(
+            files,
+            &loaded.diagnostics,
+            out.color(),
+        ))?;
+        anyhow::bail!("the registry does not load; fix the errors above first");
+    }
+    let today = args.today.unwrap_or_else(scopectl::today_utc);
+    let e = expiring::expiring(&loaded.registry, today, &args.within);
+    match args.format {
+        ReportingFormat::Human => {
+            let width = scopectl::output::table::table_width(std::io::stdout().is_terminal());
+            out.text(&expiring::table(&e, width))?
+        }
+        ReportingFormat::Markdown => out.text(&expiring::markdown(&e))?,
+        ReportingFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&e)?;
+            s.push('\n');
+            out.json(&s)?
+        }
+    }
+    Ok(Outcome::Clean)
+}
