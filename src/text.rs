@@ -376,8 +376,14 @@ mod tests {
     #[test]
     fn identities_compare_case_and_width_insensitively() {
         assert!(same_identity("Maria@Example.com", " maria@example.com"));
-        assert!(same_identity("\u{FF4D}aria@example.com", "maria@example.com"));
-        assert!(same_identity("maria\u{200B}@example.com", "maria@example.com"));
+        assert!(same_identity(
+            "\u{FF4D}aria@example.com",
+            "maria@example.com"
+        ));
+        assert!(same_identity(
+            "maria\u{200B}@example.com",
+            "maria@example.com"
+        ));
         assert!(!same_identity("", ""));
         assert!(!same_identity("maria@example.com", "mario@example.com"));
     }
