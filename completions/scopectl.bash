@@ -247,7 +247,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-h --worktree --registry --subdir --require-full-history --format --fail-on --color --help"
+            opts="-h --worktree --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,12 +261,16 @@ _scopectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --allowed-signers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
-                    COMPREPLY=($(compgen -W "breaking weakened access-added findings" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "breaking weakened access-added findings unverified" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -553,7 +557,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__log)
-            opts="-h --rev --registry --subdir --require-full-history --format --color --help"
+            opts="-h --rev --registry --subdir --require-full-history --allowed-signers --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -568,6 +572,10 @@ _scopectl() {
                     return 0
                     ;;
                 --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allowed-signers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -625,7 +633,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-h --at --registry --subdir --require-full-history --format --today --no-history --color --help"
+            opts="-h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -640,6 +648,10 @@ _scopectl() {
                     return 0
                     ;;
                 --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allowed-signers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
