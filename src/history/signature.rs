@@ -736,4 +736,101 @@ mod tests {
         );
         assert!(m.reason.unwrap().starts_with("malformed SSH signature"));
     }
+
+    fn signed(k: &ssh_key::PrivateKey, data: &[u8]) -> String {
+        k.sign(NAMESPACE, HashAlg::Sha512, data)
+            .unwrap()
+            .to_pem(ssh_key::LineEnding::LF)
+            .unwrap()
+    }
+
+    fn signers(text: &str) -> AllowedSigners {
+        AllowedSigners::parse("test", text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn namespaces_validity_windows_and_cert_authorities_are_honoured() {
+        let k = ssh_key::PrivateKey::random(&mut rand::rngs::OsRng, Algorithm::Ed25519).unwrap();
+        let public = k.public_key().to_openssh().unwrap();
+        let sig = signed(&k, b"commit");
+        let when = 1_790_812_800; // 2026-10-01
+        let judge_with = |line: &str| {
+            judge(
+                Some((sig.as_bytes(), b"commit")),
+                "Bob@Example.com",
+                when,
+                Some(&signers(line)),
+            )
+        };
+        let ok = judge_with(&format!("bob@example.com {public}"));
+        assert_eq!(ok.status, Status::Verified, "{ok:?}");
+        let ns = judge_with(&format!("bob@example.com namespaces=\"file\" {public}"));
+        assert!(ns.reason.unwrap().contains("only for namespaces file"));
+        let expired = judge_with(&format!("bob@example.com valid-before=20260901Z {public}"));
+        assert!(expired.reason.unwrap().contains("expired on 2026-09-01"));
+        let early = judge_with(&format!("bob@example.com valid-after=20261101 {public}"));
+        assert!(early.reason.unwrap().contains("only from 2026-11-01"));
+        let window = judge_with(&format!(
+            "bob@example.com valid-after=20260901,valid-before=20261101 {public}"
+        ));
+        assert_eq!(window.status, Status::Verified);
+        let ca = judge_with(&format!("*@example.com cert-authority {public}"));
+        assert!(
+            ca.reason.unwrap().contains("cert-authority"),
+            "cert-authority"
+        );
+        let wrong_ns = k.sign("file", HashAlg::Sha512, b"commit").unwrap();
+        let pem = wrong_ns.to_pem(ssh_key::LineEnding::LF).unwrap();
+        let s = judge(
+            Some((pem.as_bytes(), b"commit")),
+            "bob@example.com",
+            when,
+            Some(&signers(&format!("bob@example.com {public}"))),
+        );
+        assert!(s.reason.unwrap().contains("namespace `file`"));
+    }
+
+    #[test]
+    fn rsa_signatures_verify() {
+        // ssh-key 0.6.7 cannot sign with RSA (its private-key conversion passes p twice),
+        // so the sshsig is built from the rsa crate's PKCS#1 v1.5 SHA-512 signature, as
+        // `ssh-keygen -Y sign` makes it for an RSA key (rsa-sha2-512).
+        use rsa::signature::{SignatureEncoding, Signer};
+        let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap();
+        let key_data = ssh_key::public::KeyData::Rsa(
+            ssh_key::public::RsaPublicKey::try_from(private.to_public_key()).unwrap(),
+        );
+        let public = PublicKey::new(key_data.clone(), "").to_openssh().unwrap();
+        let sign = |msg: &[u8]| {
+            let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, msg).unwrap();
+            let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha512>::new(private.clone());
+            let raw = signer.sign(&data).to_vec();
+            let signature = ssh_key::Signature::new(
+                Algorithm::Rsa {
+                    hash: Some(HashAlg::Sha512),
+                },
+                raw,
+            )
+            .unwrap();
+            SshSig::new(key_data.clone(), NAMESPACE, HashAlg::Sha512, signature)
+                .unwrap()
+                .to_pem(ssh_key::LineEnding::LF)
+                .unwrap()
+        };
+        let sig = sign(b"commit");
+        let s = judge(
+            Some((sig.as_bytes(), b"commit")),
+            "bob@example.com",
+            0,
+            Some(&signers(&format!("bob@example.com {public}"))),
+        );
+        assert_eq!(s.status, Status::Verified, "{s:?}");
+        let bad = judge(
+            Some((sig.as_bytes(), b"commit!")),
+            "bob@example.com",
+            0,
+            Some(&signers(&format!("bob@example.com {public}"))),
+        );
+        assert!(bad.reason.unwrap().starts_with("bad signature"));
+    }
 }
