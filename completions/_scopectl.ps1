@@ -66,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         'scopectl;diff' {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 3 when any of these is present (a comma list)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
@@ -79,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Read history up to this revision')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--require-full-history', '--require-full-history', [CompletionResultType]::ParameterName, 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable')
@@ -90,6 +92,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The revision to report on')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
+            [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')

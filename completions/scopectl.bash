@@ -289,7 +289,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-h --worktree --registry --subdir --require-full-history --format --fail-on --color --help"
+            opts="-h --worktree --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -303,12 +303,16 @@ _scopectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --allowed-signers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
-                    COMPREPLY=($(compgen -W "breaking weakened access-added findings" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "breaking weakened access-added findings unverified" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -653,7 +657,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__log)
-            opts="-h --rev --registry --subdir --require-full-history --format --color --help"
+            opts="-h --rev --registry --subdir --require-full-history --allowed-signers --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -668,6 +672,10 @@ _scopectl() {
                     return 0
                     ;;
                 --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allowed-signers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -725,7 +733,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-h --at --registry --subdir --require-full-history --format --today --no-history --color --help"
+            opts="-h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +748,10 @@ _scopectl() {
                     return 0
                     ;;
                 --subdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allowed-signers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -60,6 +60,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;diff'= {
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
             cand --format 'Output format'
             cand --fail-on 'Exit 3 when any of these is present (a comma list)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
@@ -72,6 +73,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --rev 'Read history up to this revision'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
@@ -82,6 +84,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --at 'The revision to report on'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
+            cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
             cand --format 'Output format'
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'

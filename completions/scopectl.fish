@@ -65,13 +65,15 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l deny-warnings
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
 json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l fail-on -d 'Exit 3 when any of these is present (a comma list)' -r -f -a "breaking\t'A breaking change'
 weakened\t'A weakening finding: policy, push target, scope control, grant changed without a new approval'
 access-added\t'A change that gives a client more access (a new grant, an extension, ...)'
-findings\t'Any finding at all (four-eyes included)'"
+findings\t'Any finding at all (four-eyes included)'
+unverified\t'Access given in a commit whose signature is not verified (only under `[policy] require_signed`)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,6 +83,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s h -l help -d 
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l rev -d 'Read history up to this revision' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "table\t'A readable table'
 markdown\t'Markdown, for an audit record or a PR comment'
 json\t'One JSON document (schema in docs/diff-report.md)'"
@@ -92,6 +95,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s h -l help -d '
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l format -d 'Output format' -r -f -a "markdown\t''
 html\t'One self-contained HTML file (no external assets)'
 csv\t'One row per grant'

@@ -296,6 +296,11 @@ pub struct RepoArgs {
     /// evaluable.
     #[arg(long)]
     pub require_full_history: bool,
+    /// Verify SSH commit signatures against this allowed-signers file (git's
+    /// gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers`
+    /// names (which diff reads at the base revision, log and report at the revision).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -326,7 +331,7 @@ pub struct DiffArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "breaking,weakened"
+        default_value = "breaking,weakened,unverified"
     )]
     pub fail_on: Vec<DiffFailOn>,
 }
@@ -342,6 +347,8 @@ pub enum DiffFailOn {
     AccessAdded,
     /// Any finding at all (four-eyes included).
     Findings,
+    /// Access given in a commit whose signature is not verified (only under `[policy] require_signed`).
+    Unverified,
 }
 
 #[derive(Debug, clap::Args)]

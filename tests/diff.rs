@@ -250,7 +250,14 @@ fn table_shows_word_diff_and_provenance() {
         )),
         "{s}"
     );
-    assert!(s.contains("(signed)"), "{s}");
+    // Dave's commit carries a (fake) PGP signature: present, never verified.
+    assert!(
+        s.contains(
+            "(signature not verified: GPG signatures are not verified: scopectl does not run gpg)"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("(unsigned)"), "{s}");
     assert!(s.contains("warning[diff/self-approved-commit]"), "{s}");
     assert!(s.contains("16 change(s): 6 breaking"), "{s}");
 }

@@ -847,7 +847,7 @@ fn the_report_is_a_document_in_every_format() {
     assert_eq!(v["registry"], "");
     assert_eq!(v["today"], "2026-11-25");
     let settings = v["policy"]["settings"].as_array().unwrap();
-    assert_eq!(settings.len(), 17, "every [policy] setting");
+    assert_eq!(settings.len(), 19, "every [policy] setting");
     let setting = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap().clone();
     assert_eq!(
         setting("expiry_warning"),

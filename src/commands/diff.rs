@@ -13,9 +13,10 @@ use scopectl::finding::Outcome;
 
 pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
     let (repo, history) = super::open_repo(&args.repo, out)?;
+    let signers = args.repo.allowed_signers.as_deref();
     let report = match (&args.range, args.worktree) {
-        (rev, true) => compare::against_worktree(&repo, rev.as_deref())?,
-        (Some(spec), false) => compare::range(&repo, spec)?,
+        (rev, true) => compare::against_worktree(&repo, rev.as_deref(), signers)?,
+        (Some(spec), false) => compare::range(&repo, spec, signers)?,
         (None, false) => anyhow::bail!("give a range A..B, or --worktree"),
     }
     .history(&history);
@@ -43,5 +44,6 @@ fn fail_on(f: DiffFailOn) -> FailOn {
         DiffFailOn::Weakened => FailOn::Weakened,
         DiffFailOn::AccessAdded => FailOn::AccessAdded,
         DiffFailOn::Findings => FailOn::Findings,
+        DiffFailOn::Unverified => FailOn::Unverified,
     }
 }

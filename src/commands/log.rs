@@ -8,10 +8,15 @@ use super::out::Out;
 use crate::cli::{DiffFormat, LogArgs};
 use scopectl::diff::{log, provenance};
 use scopectl::finding::Outcome;
+use scopectl::history::{self, signature};
 
 pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
     let (repo, history) = super::open_repo(&args.repo, out)?;
     let id = repo.resolve(&args.rev)?;
+    // Signatures are judged against the allowed signers at --rev (or --allowed-signers).
+    let label = format!("revision {} ({})", args.rev, history::short(id));
+    let file = args.repo.allowed_signers.as_deref();
+    repo.use_signers(signature::load_at(&repo, id, &label, file)?);
     let changes = provenance::history(&repo, None, id)?;
     let l = log::build(&args.name, &args.rev, id.to_string(), changes, &history);
     if l.entries.is_empty() {

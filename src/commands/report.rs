@@ -2,9 +2,8 @@
 
 use super::out::Out;
 use crate::cli::{ReportArgs, ReportFormat};
-use scopectl::diff::{self, Model, Subject};
-use scopectl::finding::{Finding, Outcome};
-use scopectl::history::{self, Repo};
+use scopectl::finding::Outcome;
+use scopectl::history::{self, signature};
 use scopectl::report::{self, render, At};
 
 pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
@@ -24,7 +23,12 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let findings = if args.no_history {
         None
     } else {
-        Some(four_eyes(&repo, id, &registry)?)
+        // Signatures are judged against the allowed signers at the revision itself (or
+        // the file given with --allowed-signers).
+        let label = format!("revision {} ({})", args.at, history::short(id));
+        let file = args.repo.allowed_signers.as_deref();
+        repo.use_signers(signature::load(&repo, id, &label, &registry.policy, file)?);
+        Some(report::history_findings(&repo, id, &registry)?)
     };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let generated_at = report::document::generated_at(epoch.as_deref())?;
@@ -44,24 +48,4 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         ReportFormat::Json => out.json(&render::json(&r)?)?,
     }
     Ok(Outcome::Clean)
-}
-
-/// Commits up to `id` that added, extended or re-approved a grant that is still approved by
-/// the commit's author.
-fn four_eyes(
-    repo: &Repo,
-    id: git2::Oid,
-    registry: &scopectl::registry::Registry,
-) -> anyhow::Result<Vec<Finding>> {
-    let model = Model::from_registry(registry);
-    let mut changes = Vec::new();
-    for cc in scopectl::diff::provenance::history(repo, None, id)? {
-        for mut c in cc.changes {
-            if matches!(c.subject, Subject::Grant { .. }) {
-                c.commits = vec![cc.commit.clone()];
-                changes.push(c);
-            }
-        }
-    }
-    Ok(diff::self_approvals(&changes, &model))
 }

@@ -2,11 +2,13 @@
 //! from git (or the work tree), diffed, each change attributed to its commits, and the
 //! four-eyes and weakening findings raised: a [`DiffReport`] ready to render.
 
+use std::path::Path;
+
 use anyhow::bail;
 
 use super::render::{DiffReport, Side};
-use super::{provenance, self_approvals, weakenings, Model};
-use crate::history::{self, Repo};
+use super::{provenance, self_approvals, unverified_commits, weakenings, Model};
+use crate::history::{self, signature, Repo};
 
 /// Split `A..B` (`A..` = A..HEAD). `...` is refused: it means something else in git.
 pub fn split_range(spec: &str) -> anyhow::Result<(String, String)> {
@@ -25,7 +27,12 @@ pub fn split_range(spec: &str) -> anyhow::Result<(String, String)> {
 
 /// The registry at `rev` compared with the work tree (`rev` defaults to HEAD). Committed
 /// changes between `rev` and HEAD get their commits; the rest is uncommitted.
-pub fn against_worktree(repo: &Repo, rev: Option<&str>) -> anyhow::Result<DiffReport> {
+/// `allowed_signers`: a file given with `--allowed-signers` (see [`signature::load`]).
+pub fn against_worktree(
+    repo: &Repo,
+    rev: Option<&str>,
+    allowed_signers: Option<&Path>,
+) -> anyhow::Result<DiffReport> {
     let rev = rev.unwrap_or("HEAD");
     if rev.contains("..") {
         bail!("with --worktree give one revision (default HEAD), not a range");
@@ -43,11 +50,22 @@ pub fn against_worktree(repo: &Repo, rev: Option<&str>) -> anyhow::Result<DiffRe
         rev: "worktree".into(),
         commit: None,
     };
-    report(repo, (&ra, side_a), (&rb, side_b), Some((a, head)))
+    report(
+        repo,
+        (&ra, side_a),
+        (&rb, side_b),
+        (a, head),
+        allowed_signers,
+    )
 }
 
-/// The registry at the two ends of `A..B`.
-pub fn range(repo: &Repo, spec: &str) -> anyhow::Result<DiffReport> {
+/// The registry at the two ends of `A..B`. `allowed_signers`: a file given with
+/// `--allowed-signers` (see [`signature::load`]).
+pub fn range(
+    repo: &Repo,
+    spec: &str,
+    allowed_signers: Option<&Path>,
+) -> anyhow::Result<DiffReport> {
     let (ra_name, rb_name) = split_range(spec)?;
     let a = repo.resolve(&ra_name)?;
     let b = repo.resolve(&rb_name)?;
@@ -66,27 +84,56 @@ pub fn range(repo: &Repo, spec: &str) -> anyhow::Result<DiffReport> {
         rev: rb_name,
         commit: Some(b.to_string()),
     };
-    report(repo, (&reg_a, side_a), (&reg_b, side_b), Some((a, b)))
+    report(
+        repo,
+        (&reg_a, side_a),
+        (&reg_b, side_b),
+        (a, b),
+        allowed_signers,
+    )
 }
 
 /// Diff two loaded registries; `walk` is the commit range whose history attributes the
 /// changes (read only when something changed).
+///
+/// Commit signatures are judged against the allowed signers of the **base** side A (its
+/// `[policy] allowed_signers` and that file, both read at A), never B's: B is what a pull
+/// request proposes, and a pull request must not be able to add its own key and then
+/// verify itself. `require_signed` holds when either side sets it (a pull request that
+/// turns it off is still judged by it, and is a `diff/policy-weakened` finding too).
 fn report(
     repo: &Repo,
     (ra, side_a): (&crate::registry::Registry, Side),
     (rb, side_b): (&crate::registry::Registry, Side),
-    walk: Option<(git2::Oid, git2::Oid)>,
+    walk: (git2::Oid, git2::Oid),
+    allowed_signers: Option<&Path>,
 ) -> anyhow::Result<DiffReport> {
+    let (from, to) = walk;
+    let base = format!(
+        "the base revision {} ({})",
+        side_a.rev,
+        history::short(from)
+    );
+    repo.use_signers(signature::load(
+        repo,
+        from,
+        &base,
+        &ra.policy,
+        allowed_signers,
+    )?);
     let (ma, mb) = (Model::from_registry(ra), Model::from_registry(rb));
     let mut changes = super::diff(&ma, &mb);
     let mut notes = Vec::new();
-    if let (false, Some((from, to))) = (changes.is_empty(), walk) {
+    if !changes.is_empty() {
         let hist = provenance::history(repo, Some(from), to)?;
         provenance::attribute(&mut changes, &hist);
         notes = provenance::notes(&hist);
     }
     let mut findings = self_approvals(&changes, &mb);
     findings.extend(weakenings(&changes, &ma, &mb));
+    if ra.policy.require_signed || rb.policy.require_signed {
+        findings.extend(unverified_commits(&changes));
+    }
     // Exceptions come from side A, the trusted base: a change cannot accept its own
     // findings (adding an exception is itself a `diff/policy-weakened` finding).
     let today = crate::today_utc();

@@ -4,6 +4,7 @@
 
 use super::render::DiffReport;
 use super::{Class, WEAKENING_RULES};
+use crate::rules::Rule;
 
 /// A condition `diff` can fail on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr)]
@@ -18,6 +19,9 @@ pub enum FailOn {
     AccessAdded,
     /// At least one finding of any kind (four-eyes included).
     Findings,
+    /// At least one `diff/unverified-commit` finding (only `[policy] require_signed`
+    /// makes them): access given in a commit whose signature is not verified.
+    Unverified,
 }
 
 impl FailOn {
@@ -27,7 +31,9 @@ impl FailOn {
 }
 
 /// What `diff` fails on when `--fail-on` is not given.
-pub const DEFAULT_FAIL_ON: &[FailOn] = &[FailOn::Breaking, FailOn::Weakened];
+/// `unverified` only fires under `[policy] require_signed`, so a registry that does not
+/// ask for signatures fails on breaking changes and weakenings alone.
+pub const DEFAULT_FAIL_ON: &[FailOn] = &[FailOn::Breaking, FailOn::Weakened, FailOn::Unverified];
 
 /// Is `condition` present in the report?
 pub fn present(report: &DiffReport, condition: FailOn) -> bool {
@@ -40,6 +46,10 @@ pub fn present(report: &DiffReport, condition: FailOn) -> bool {
         FailOn::AccessAdded => report.changes.iter().any(|c| c.class == Class::AccessAdded),
         // An accepted finding (an exception of the base revision covers it) does not fail.
         FailOn::Findings => report.findings.iter().any(|f| f.accepted.is_none()),
+        FailOn::Unverified => report
+            .findings
+            .iter()
+            .any(|f| f.accepted.is_none() && f.rule == Rule::DiffUnverifiedCommit),
     }
 }
 
@@ -61,7 +71,6 @@ mod tests {
     use crate::diff::render::Side;
     use crate::diff::{Change, Kind, Subject};
     use crate::finding::Finding;
-    use crate::rules::Rule;
 
     fn report(classes: &[Class], rules: &[Rule]) -> DiffReport {
         let side = || Side {
@@ -92,6 +101,9 @@ mod tests {
         );
         assert!(failing(&r, DEFAULT_FAIL_ON).is_empty());
         assert!(failing(&report(&[], &[]), DEFAULT_FAIL_ON).is_empty());
+        let r = report(&[Class::AccessAdded], &[Rule::DiffUnverifiedCommit]);
+        assert_eq!(failing(&r, DEFAULT_FAIL_ON), vec![Unverified]);
+        assert!(failing(&r, &[Breaking, Weakened]).is_empty());
     }
 
     #[test]

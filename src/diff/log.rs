@@ -174,13 +174,12 @@ pub fn markdown(log: &Log) -> String {
     for e in &log.entries {
         let c = &e.commit;
         out.push_str(&format!(
-            "### {} {}\n\n{} &lt;{}&gt;, {}, {}\n\n",
+            "### {} {}\n\n{}, {}, {}\n\n",
             c.short,
             md_text(&c.subject),
-            md_text(&c.author),
-            md_text(&c.email),
+            md_text(&c.who()),
             c.date,
-            if c.signed { "signed" } else { "unsigned" }
+            md_text(&c.signature.label())
         ));
         for ch in &e.changes {
             out.push_str(&format!(

@@ -941,6 +941,10 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
         "step_up_max_age" => (true, d.step_up_max_age.seconds),
         // A shorter window warns later before a grant ends.
         "expiry_warning" => (false, d.expiry_warning.seconds),
+        "require_signed" => {
+            let on = |v: Option<&str>| v == Some("true");
+            return (on(old) && !on(new)).then(|| format!("{key} turned off"));
+        }
         "require_approver" | "approver_must_differ_from_owner" => {
             let on = |v: Option<&str>| v.is_none_or(|v| v == "true");
             return (on(old) && !on(new)).then(|| format!("{key} turned off"));
@@ -1316,14 +1320,40 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
         .collect()
 }
 
-/// Four-eyes: a grant added, extended or re-approved by a commit whose author is the
-/// grant's approver. Changes that only narrow access (revoked, shortened) need no second
-/// pair of eyes and are not flagged.
+/// Does `c` give or extend access, so that it needs a second pair of eyes (and, under
+/// `require_signed`, a verified commit)? Every `access-added` change (a grant added or
+/// extended, made default, claims added, step-up removed, …) and a grant re-approved.
+/// Changes that only narrow access (revoked, shortened) are not.
+pub fn grants_access(c: &Change) -> bool {
+    c.class == Class::AccessAdded || c.kind == Kind::GrantReapproved
+}
+
+/// Which of the commit's people the approver is: `authored`, `committed` or `authored
+/// and committed` (`None`: neither). Names and e-mails are compared as identities
+/// ([`crate::text::same_identity`]: NFKC, lower case).
+fn approver_role(approver: &str, commit: &CommitInfo) -> Option<&'static str> {
+    use crate::text::same_identity;
+    let is =
+        |name: &str, email: &str| same_identity(approver, name) || same_identity(approver, email);
+    match (
+        is(&commit.author, &commit.email),
+        is(&commit.committer, &commit.committer_email),
+    ) {
+        (true, true) => Some("authored and committed"),
+        (true, false) => Some("authored"),
+        (false, true) => Some("committed"),
+        (false, false) => None,
+    }
+}
+
+/// Four-eyes: a grant added, extended or re-approved by a commit whose author or
+/// committer is the grant's approver (name or e-mail, compared as identities). Changes
+/// that only narrow access (revoked, shortened) need no second pair of eyes and are not
+/// flagged.
 pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     for c in changes {
-        let grants_access = c.class == Class::AccessAdded || c.kind == Kind::GrantReapproved;
-        if !grants_access {
+        if !grants_access(c) {
             continue;
         }
         let Subject::Grant {
@@ -1348,28 +1378,84 @@ pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
             .iter()
             .flat_map(|a| c.commits.iter().map(move |commit| (a.trim(), commit)))
         {
-            let same = crate::text::same_identity(approver, &commit.email)
-                || crate::text::same_identity(approver, &commit.author);
-            if same
-                && !out.iter().any(|f| {
+            let Some(role) = approver_role(approver, commit) else {
+                continue;
+            };
+            if out.iter().any(|f| {
+                f.subject.as_ref() == Some(&c.subject)
+                    && f.commit.as_deref() == Some(commit.id.as_str())
+            }) {
+                continue;
+            }
+            let people = if commit.same_committer() {
+                String::new()
+            } else {
+                format!(
+                    " (author {} <{}>, committer {} <{}>)",
+                    commit.author, commit.email, commit.committer, commit.committer_email
+                )
+            };
+            out.push(
+                Finding::of(
+                    Rule::DiffSelfApprovedCommit,
+                    format!(
+                        "grant {} is approved by {approver}, who also {role} commit {}{people} that {} it",
+                        c.subject.label(),
+                        commit.short,
+                        if c.kind == Kind::GrantAdded { "added" } else { "changed" }
+                    ),
+                )
+                .about(c.subject.clone())
+                .in_commit(commit.id.clone()),
+            );
+        }
+    }
+    out
+}
+
+/// `[policy] require_signed`: every change that gives or extends access
+/// ([`grants_access`]) made in a commit whose signature is not verified (unsigned, a GPG
+/// signature, a key not listed for the committer, a bad signature, …), one finding per
+/// change subject and commit. Uncommitted changes (`--worktree`) have no commit and are
+/// not judged.
+pub fn unverified_commits(changes: &[Change]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for c in changes.iter().filter(|c| grants_access(c)) {
+        for commit in &c.commits {
+            if commit.signature.is_verified()
+                || out.iter().any(|f| {
                     f.subject.as_ref() == Some(&c.subject)
                         && f.commit.as_deref() == Some(commit.id.as_str())
                 })
             {
-                out.push(
-                    Finding::of(
-                        Rule::DiffSelfApprovedCommit,
-                        format!(
-                        "grant {} is approved by {approver}, who also authored commit {} that {} it",
+                continue;
+            }
+            let what = match c.kind {
+                Kind::GrantAdded => "added",
+                Kind::GrantExtended => "extended",
+                Kind::GrantReapproved => "re-approved",
+                _ => "widened",
+            };
+            let why = match commit.signature.status {
+                crate::history::signature::Status::Unsigned => "is unsigned".to_string(),
+                _ => format!(
+                    "has a signature that is not verified: {}",
+                    commit.signature.reason.as_deref().unwrap_or("?")
+                ),
+            };
+            out.push(
+                Finding::of(
+                    Rule::DiffUnverifiedCommit,
+                    format!(
+                        "{} {what} in commit {} ({}), which {why} ([policy] require_signed)",
                         c.subject.label(),
                         commit.short,
-                        if c.kind == Kind::GrantAdded { "added" } else { "changed" }
-                        ),
-                    )
-                    .about(c.subject.clone())
-                    .in_commit(commit.id.clone()),
-                );
-            }
+                        commit.who()
+                    ),
+                )
+                .about(c.subject.clone())
+                .in_commit(commit.id.clone()),
+            );
         }
     }
     out
@@ -1457,6 +1543,8 @@ claims = ["x", "y"]
         assert!(w("policy.require_approver", Some("true"), Some("false")));
         assert!(w("policy.require_approver", None, Some("false")));
         assert!(!w("policy.require_approver", Some("false"), Some("true")));
+        assert!(w("policy.require_signed", Some("true"), None));
+        assert!(!w("policy.require_signed", None, Some("true")));
         assert!(w("policy.max_grant_lifetime", Some("90d"), Some("365d")));
         assert!(w("policy.max_grant_lifetime", Some("90d"), None));
         assert!(!w("policy.max_grant_lifetime", Some("365d"), Some("90d")));

@@ -138,16 +138,18 @@ pub fn describe(c: &Change) -> String {
     }
 }
 
-/// `abc1234 Alice 2026-11-01 "subject" (signed)`.
+/// `abc1234 Alice <alice@example.com> 2026-11-01 “subject” (verified: alice@example.com)`;
+/// the committer is named after the author when it is someone else (`Alice <…>,
+/// committed by Bob <…>`), and the signature says `(unsigned)`, `(verified: PRINCIPAL)`
+/// or `(signature not verified: REASON)`.
 pub fn commit_line(c: &CommitInfo) -> String {
     format!(
-        "{} {} <{}> {} “{}”{}",
+        "{} {} {} “{}” ({})",
         c.short,
-        c.author,
-        c.email,
+        c.who(),
         c.date.get(..10).unwrap_or(&c.date),
         c.subject,
-        if c.signed { " (signed)" } else { " (unsigned)" }
+        c.signature.label()
     )
 }
 
@@ -246,7 +248,12 @@ pub fn table_fitted(r: &DiffReport, width: u16) -> String {
                 term(&a.exception),
                 term(&f.message)
             )),
-            None => out.push_str(&format!("warning[{}]: {}\n", f.rule, term(&f.message))),
+            None => out.push_str(&format!(
+                "{}[{}]: {}\n",
+                f.severity.as_str(),
+                f.rule,
+                term(&f.message)
+            )),
         }
     }
     out.push_str(&term(&header_line(r)));

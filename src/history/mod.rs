@@ -15,27 +15,61 @@ use serde::Serialize;
 use crate::registry::source::MAX_FILE_BYTES;
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, REGISTRY_DIRS, SCOPES_DIR};
 
+pub mod signature;
 pub mod staged;
 
 /// Folders of a registry nested deeper than this are not read (a tree of 20,000 levels
 /// would otherwise exhaust the stack of the walks below).
 pub const MAX_TREE_DEPTH: usize = 64;
 
-/// Who made a commit, when and why.
+/// Who made a commit (its author, and its committer, who may be someone else), when, why,
+/// and what its signature proves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
     /// Full commit id.
     pub id: String,
     /// Abbreviated id (7 hex digits).
     pub short: String,
+    /// The author's name.
     pub author: String,
+    /// The author's e-mail.
     pub email: String,
     /// Author date, RFC 3339 with the author's offset.
     pub date: String,
     /// First line of the commit message: the "why".
     pub subject: String,
-    /// The commit carries a signature (`gpgsig`). scopectl does not verify it.
+    /// The commit carries a signature header (`gpgsig`), verified or not: see `signature`.
     pub signed: bool,
+    /// The committer's name: who made the commit object (equal to the author unless the
+    /// commit was made with `--author`, rebased, cherry-picked or applied from a patch).
+    pub committer: String,
+    pub committer_email: String,
+    /// Committer date, RFC 3339 with the committer's offset.
+    pub committer_date: String,
+    /// What the signature proves: verified (by whom), not verified (why), unsigned.
+    pub signature: signature::Signature,
+}
+
+impl CommitInfo {
+    /// Are author and committer the same person (name and e-mail, compared as identities)?
+    pub fn same_committer(&self) -> bool {
+        let same = |a: &str, b: &str| a.trim() == b.trim() || crate::text::same_identity(a, b);
+        same(&self.author, &self.committer) && same(&self.email, &self.committer_email)
+    }
+
+    /// `Bob <bob@example.com>`, or `Bob <bob@example.com>, committed by Carol
+    /// <carol@example.com>` when the committer is someone else.
+    pub fn who(&self) -> String {
+        let author = format!("{} <{}>", self.author, self.email);
+        if self.same_committer() {
+            author
+        } else {
+            format!(
+                "{author}, committed by {} <{}>",
+                self.committer, self.committer_email
+            )
+        }
+    }
 }
 
 /// Whether the repository holds the whole history, so that conclusions drawn from it
@@ -76,6 +110,8 @@ pub struct Repo {
     /// Commits at the cut of a shallow clone (`.git/shallow`): their parents are missing,
     /// so what they contain is not what they changed.
     cut: std::collections::HashSet<Oid>,
+    /// The allowed signers commit signatures are judged against (`None`: none configured).
+    signers: std::cell::RefCell<Option<std::rc::Rc<signature::AllowedSigners>>>,
 }
 
 impl Repo {
@@ -116,6 +152,7 @@ impl Repo {
             subtrees: Default::default(),
             prefix,
             cut,
+            signers: Default::default(),
         })
     }
 
@@ -253,12 +290,26 @@ impl Repo {
     /// Blobs over [`MAX_FILE_BYTES`] (the same cap as files on disk) are refused from
     /// their header, before their content is read.
     fn read_blob(&self, id: Oid, path: &str) -> anyhow::Result<Vec<u8>> {
+        self.read_blob_max(id, path, (MAX_FILE_BYTES, "registry files"))
+    }
+
+    /// [`Repo::read_blob`] with another limit: `(bytes, what the limit is for)`.
+    fn read_blob_max(
+        &self,
+        id: Oid,
+        path: &str,
+        (max, what): (u64, &str),
+    ) -> anyhow::Result<Vec<u8>> {
         let (size, _) = self.repo.odb()?.read_header(id)?;
-        if size as u64 > MAX_FILE_BYTES {
+        if size as u64 > max {
             bail!(
-                "`{path}` is {size} bytes (git object {id}), over the {} MiB limit for \
-                 registry files; not read",
-                MAX_FILE_BYTES / 1024 / 1024
+                "`{path}` is {size} bytes (git object {id}), over the {} limit for \
+                 {what}; not read",
+                if max >= 1024 * 1024 {
+                    format!("{} MiB", max / 1024 / 1024)
+                } else {
+                    format!("{} KiB", max / 1024)
+                }
             );
         }
         let blob = self.repo.find_blob(id)?;
@@ -327,28 +378,75 @@ impl Repo {
         crate::registry::source::read_dir(&workdir.join(&self.prefix))
     }
 
-    /// Who, when, why of a commit.
+    /// Judge commit signatures against these allowed signers from now on (`None`: no
+    /// allowed-signers file, so no signature is verified).
+    pub fn use_signers(&self, signers: Option<signature::AllowedSigners>) {
+        *self.signers.borrow_mut() = signers.map(std::rc::Rc::new);
+    }
+
+    /// Who (author and committer), when, why of a commit, and what its signature proves
+    /// against the allowed signers in use ([`Repo::use_signers`]).
     pub fn commit_info(&self, id: Oid) -> anyhow::Result<CommitInfo> {
         let c = self.repo.find_commit(id)?;
-        let author = c.author();
-        let when = author.when();
-        let date = chrono::FixedOffset::east_opt(when.offset_minutes() * 60)
-            .and_then(|off| {
-                chrono::DateTime::from_timestamp(when.seconds(), 0)
-                    .map(|t| t.with_timezone(&off).to_rfc3339())
-            })
-            .unwrap_or_default();
+        let (author, committer) = (c.author(), c.committer());
+        let date = |when: git2::Time| {
+            chrono::FixedOffset::east_opt(when.offset_minutes() * 60)
+                .and_then(|off| {
+                    chrono::DateTime::from_timestamp(when.seconds(), 0)
+                        .map(|t| t.with_timezone(&off).to_rfc3339())
+                })
+                .unwrap_or_default()
+        };
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let committer_email = text(committer.email_bytes());
+        let signed = self.repo.extract_signature(&id, None).ok();
+        let signers = self.signers.borrow().clone();
+        let signature = signature::judge(
+            signed.as_ref().map(|(sig, data)| (&sig[..], &data[..])),
+            &committer_email,
+            committer.when().seconds(),
+            signers.as_deref(),
+        );
         Ok(CommitInfo {
             id: id.to_string(),
             short: short(id),
-            author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            date,
+            author: text(author.name_bytes()),
+            email: text(author.email_bytes()),
+            date: date(author.when()),
             subject: String::from_utf8_lossy(c.summary_bytes().unwrap_or(b""))
                 .trim()
                 .to_string(),
-            signed: self.repo.extract_signature(&id, None).is_ok(),
+            signed: signed.is_some(),
+            committer: text(committer.name_bytes()),
+            committer_email,
+            committer_date: date(committer.when()),
+            signature,
         })
+    }
+
+    /// A file of the registry folder at a commit (`rel` relative to the registry, already
+    /// checked to stay inside it): `None` when there is no such file. Only a regular blob
+    /// is read (a symlink or a folder is an error), and only up to `max` bytes, refused
+    /// from the object's header before it is read.
+    pub fn registry_file(
+        &self,
+        commit: Oid,
+        rel: &str,
+        max: (u64, &str),
+    ) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(tree) = self.registry_tree(commit)? else {
+            return Ok(None);
+        };
+        let Ok(entry) = tree.get_path(Path::new(rel)) else {
+            return Ok(None);
+        };
+        if entry.kind() != Some(ObjectType::Blob) || entry.filemode() == 0o120000 {
+            bail!(
+                "`{rel}` at commit {} is not a regular file (a folder or a symlink is not read)",
+                short(commit)
+            );
+        }
+        Ok(Some(self.read_blob_max(entry.id(), rel, max)?))
     }
 
     /// Commits reachable from `to` but not from `from` (all of `to`'s history when `from` is

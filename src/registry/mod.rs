@@ -292,6 +292,15 @@ impl Registry {
                     Finding::error(Rule::LoadInvalidValue, msg).at(*id, span, "invalid pattern"),
                 ),
             }
+            if let Some(path) = &pf.policy.allowed_signers {
+                if let Some(msg) = policy::allowed_signers_error(path.get()) {
+                    diagnostics.push(Finding::error(Rule::LoadInvalidValue, msg).at(
+                        *id,
+                        path.span(),
+                        "must be a path inside the registry folder",
+                    ));
+                }
+            }
             for rule in pf.rules.keys() {
                 // Lint and token rules may be named; token rules that decide whether a
                 // token is genuine keep their level whatever is written (docs/decode.md).

@@ -98,6 +98,12 @@ pub struct PolicySettings {
     /// Longest an exception may last (from `approved_on`, or from today). Default "90d".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_exception_lifetime: Option<Sp<Lifetime>>,
+    /// Git's allowed-signers file (`gpg.ssh.allowedSignersFile` format), relative to the registry folder and inside it: the SSH keys commit signatures are verified against. `diff` reads this setting and the file at the base revision. Default: none (no signature is verified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_signers: Option<Sp<String>>,
+    /// `diff` reports every grant change (added, extended, re-approved, made default) in a commit whose signature is not verified (`diff/unverified-commit`). Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_signed: Option<bool>,
 }
 
 /// `[policy.approval.SENSITIVITY]`: who may approve grants of scopes of that sensitivity.
@@ -263,6 +269,9 @@ pub struct Policy {
     /// Lower-case placeholder words.
     pub placeholder_words: Vec<String>,
     pub max_exception_lifetime: Lifetime,
+    /// The allowed-signers file, relative to the registry folder (checked to stay inside it).
+    pub allowed_signers: Option<String>,
+    pub require_signed: bool,
 }
 
 impl Default for Policy {
@@ -294,6 +303,8 @@ impl Default for Policy {
                 .map(|s| s.to_string())
                 .collect(),
             max_exception_lifetime: Lifetime::from_seconds(90 * 86_400),
+            allowed_signers: None,
+            require_signed: false,
         }
     }
 }
@@ -369,6 +380,14 @@ impl Policy {
         if let Some(v) = &s.max_exception_lifetime {
             p.max_exception_lifetime = v.get().clone();
         }
+        if let Some(v) = &s.allowed_signers {
+            if allowed_signers_error(v.get()).is_none() {
+                p.allowed_signers = Some(v.get().clone());
+            }
+        }
+        if let Some(v) = s.require_signed {
+            p.require_signed = v;
+        }
         Ok(p)
     }
 
@@ -403,5 +422,33 @@ impl Policy {
                 .forbidden_scopes
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(scope))
+    }
+}
+
+/// What is wrong with `[policy] allowed_signers = "PATH"`, if anything: the file must be
+/// named relative to the registry folder and stay inside it (a pull request must not be
+/// able to point it at a file elsewhere on the machine running the check), so an absolute
+/// path, a `..` component or a `\` is refused.
+pub fn allowed_signers_error(path: &str) -> Option<String> {
+    let absolute =
+        path.starts_with('/') || path.starts_with('\\') || path.as_bytes().get(1) == Some(&b':');
+    if path.trim().is_empty() {
+        Some("`allowed_signers` is empty: name a file relative to the registry folder".into())
+    } else if absolute {
+        Some(format!(
+            "`allowed_signers` must be relative to the registry folder, not absolute: `{path}`"
+        ))
+    } else if path.contains('\\') {
+        Some(format!(
+            "`allowed_signers` must use `/` between folders: `{path}`"
+        ))
+    } else if path.split('/').any(|c| c == "..") {
+        Some(format!(
+            "`allowed_signers` must stay inside the registry folder: `{path}` has a `..`"
+        ))
+    } else if path.chars().any(|c| c.is_control()) {
+        Some("`allowed_signers` contains a control character".into())
+    } else {
+        None
     }
 }

@@ -179,6 +179,16 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             p.max_exception_lifetime.to_string(),
             written.max_exception_lifetime.is_some(),
         ),
+        setting(
+            "allowed_signers",
+            p.allowed_signers.clone().unwrap_or_else(|| "(none)".into()),
+            written.allowed_signers.is_some(),
+        ),
+        setting(
+            "require_signed",
+            p.require_signed.to_string(),
+            written.require_signed.is_some(),
+        ),
     ];
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()

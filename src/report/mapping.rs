@@ -37,6 +37,24 @@ pub const ISO_27001: &[(Rule, &[&str])] = &[
     (Rule::ClientUnknownOwner, &["5.15"]),
 ];
 
+/// Findings of the history (`diff`, and `report`'s own walk of the history up to its
+/// revision) and the controls they are gaps under. Who made a change is segregation of
+/// duties (5.3): a grant committed by its own approver; and, under `require_signed`,
+/// access given in a commit whose signature does not prove who made it.
+pub const HISTORY: &[(Rule, &[&str])] = &[
+    (Rule::DiffSelfApprovedCommit, &["5.3"]),
+    (Rule::DiffUnverifiedCommit, &["5.3"]),
+];
+
+/// The controls a history finding's rule maps to ([`HISTORY`]; none for other rules).
+pub fn history_controls_of(rule: Rule) -> &'static [&'static str] {
+    HISTORY
+        .iter()
+        .find(|(r, _)| *r == rule)
+        .map(|(_, c)| *c)
+        .unwrap_or(&[])
+}
+
 /// Rules the report checks itself, for every grant, scope or client and whatever
 /// `[rules]` says, under the given control: its own gap rows carry the rule id, so a lint
 /// finding of the same rule would list the same gap twice and is not added there.
@@ -79,7 +97,7 @@ pub fn checked_by_report(rule: Rule, control: &str) -> bool {
 pub fn markdown_table() -> String {
     let mut out =
         String::from("| rule | default level | ISO/IEC 27001:2022 Annex A |\n|---|---|---|\n");
-    for (rule, controls) in ISO_27001 {
+    for (rule, controls) in ISO_27001.iter().chain(HISTORY) {
         out.push_str(&format!(
             "| `{}` | {} | {} |\n",
             rule.id(),

@@ -76,9 +76,12 @@ pub struct GrantRow {
     pub status: Status,
     /// The approver is the client's owner.
     pub self_approved: bool,
-    /// Id of a commit that added, extended or re-approved this grant and whose author is
-    /// its approver (`null` when none, or when history was not read).
+    /// Id of a commit that added, extended or re-approved this grant and whose author or
+    /// committer is its approver (`null` when none, or when history was not read).
     pub self_approved_commit: Option<String>,
+    /// Under `[policy] require_signed`: id of the last commit that gave or extended this
+    /// grant's access when its signature is not verified (`null` otherwise).
+    pub unverified_commit: Option<String>,
 }
 
 /// One gap under a control: a row of its gap table.
@@ -183,6 +186,8 @@ pub struct Summary {
     pub accepted_risks: usize,
     /// Gap rows of 5.3 with rule `diff/self-approved-commit` (committed by the approver).
     pub self_approved_commits: usize,
+    /// Gap rows of 5.3 with rule `diff/unverified-commit` (`[policy] require_signed`).
+    pub unverified_commits: usize,
     /// Gap rows of every control together.
     pub gaps: usize,
 }
@@ -215,6 +220,13 @@ pub struct Report {
     /// empty when history was not read (`--no-history`).
     #[serde(serialize_with = "crate::output::json::findings::serialize")]
     pub self_approved_commits: Vec<Finding>,
+    /// Under `[policy] require_signed`: for each grant (or scope) at the revision, the
+    /// last commit that gave or extended its access, when that commit's signature is not
+    /// verified (`diff/unverified-commit`); empty otherwise, or when history was not read.
+    #[serde(serialize_with = "crate::output::json::findings::serialize")]
+    pub unverified_commits: Vec<Finding>,
+    /// Whether `[policy] require_signed` is on at the revision.
+    pub require_signed: bool,
     /// Whether the history was read for the four-eyes check.
     pub history_checked: bool,
     /// Whether the repository holds the whole history (not a shallow clone); when it does
@@ -239,8 +251,9 @@ impl Report {
     }
 }
 
-/// Build the report for `registry` as of `today`. `commit_findings` are the four-eyes
-/// findings from the history (`None` when it was not read); `generated_at` comes from
+/// Build the report for `registry` as of `today`. `commit_findings` are the findings
+/// from the history ([`history_findings`]: four-eyes and unverified commits; `None` when
+/// it was not read); `generated_at` comes from
 /// [`document::generated_at`]. The lint rules run here, as of `today`.
 pub fn build(
     registry: &Registry,
@@ -278,10 +291,14 @@ pub fn build(
                 occurrence: *n,
             };
             *n += 1;
-            let self_approved_commit = commit_findings
-                .iter()
-                .find(|f| f.subject.as_ref() == Some(&subject))
-                .and_then(|f| f.commit.clone());
+            let commit_of = |rule: Rule| {
+                commit_findings
+                    .iter()
+                    .find(|f| f.rule == rule && f.subject.as_ref() == Some(&subject))
+                    .and_then(|f| f.commit.clone())
+            };
+            let self_approved_commit = commit_of(Rule::DiffSelfApprovedCommit);
+            let unverified_commit = commit_of(Rule::DiffUnverifiedCommit);
             let scope = registry.scopes.get(g.scope());
             let sensitivity = scope.map(|s| *s.def.sensitivity.get());
             let days_left = g.days_left(today);
@@ -314,6 +331,7 @@ pub fn build(
                 status,
                 self_approved,
                 self_approved_commit,
+                unverified_commit,
             });
         }
     }
@@ -345,6 +363,7 @@ pub fn build(
         clients_without_owner: clients_without_owner.len(),
         self_approved: 0,
         self_approved_commits: 0,
+        unverified_commits: 0,
         gaps: 0,
         accepted_risks: 0,
     };
@@ -369,6 +388,7 @@ pub fn build(
     let summary = Summary {
         self_approved: rows(Rule::GrantSelfApproval),
         self_approved_commits: rows(Rule::DiffSelfApprovedCommit),
+        unverified_commits: rows(Rule::DiffUnverifiedCommit),
         gaps: controls.iter().map(|c| c.gap_details.len()).sum(),
         accepted_risks: controls.iter().map(|c| c.accepted_risks.len()).sum(),
         ..summary
@@ -387,13 +407,77 @@ pub fn build(
         summary,
         grants,
         clients_without_owner,
-        self_approved_commits: commit_findings,
+        self_approved_commits: commit_findings
+            .iter()
+            .filter(|f| f.rule == Rule::DiffSelfApprovedCommit)
+            .cloned()
+            .collect(),
+        unverified_commits: commit_findings
+            .iter()
+            .filter(|f| f.rule == Rule::DiffUnverifiedCommit)
+            .cloned()
+            .collect(),
+        require_signed: registry.policy.require_signed,
         history_checked,
         history_complete: history.complete,
         history_reason: history.reason.clone(),
         controls,
         expiry_by_month: months.into_iter().collect(),
     }
+}
+
+/// The findings `report` takes from the history up to `id` (the registry at `id` is
+/// `registry`; commit signatures are judged against the allowed signers in use, see
+/// [`crate::history::Repo::use_signers`]):
+/// - four-eyes, `diff/self-approved-commit`: every commit that added, extended or
+///   re-approved a grant whose approver (at `id`) is that commit's author or committer;
+/// - under `[policy] require_signed` at `id`, `diff/unverified-commit`: for each grant or
+///   scope at `id`, the **last** commit that gave or extended its access, when that
+///   commit's signature is not verified (a later approval in a verified commit clears an
+///   older unverified one).
+pub fn history_findings(
+    repo: &crate::history::Repo,
+    id: git2::Oid,
+    registry: &Registry,
+) -> anyhow::Result<Vec<Finding>> {
+    use crate::diff::{self, Change, Model};
+    let model = Model::from_registry(registry);
+    let mut changes: Vec<Change> = Vec::new();
+    for cc in diff::provenance::history(repo, None, id)? {
+        for mut c in cc.changes {
+            c.commits = vec![cc.commit.clone()];
+            changes.push(c);
+        }
+    }
+    let grants: Vec<Change> = changes
+        .iter()
+        .filter(|c| matches!(c.subject, Subject::Grant { .. }))
+        .cloned()
+        .collect();
+    let mut out = diff::self_approvals(&grants, &model);
+    if registry.policy.require_signed {
+        let present = |s: &Subject| match s {
+            Subject::Grant {
+                client,
+                scope,
+                occurrence,
+            } => model
+                .clients
+                .get(client)
+                .is_some_and(|c| c.grants.contains_key(&(scope.clone(), *occurrence))),
+            Subject::Scope { scope } => model.scopes.contains_key(scope),
+            _ => false,
+        };
+        let mut last: BTreeMap<&Subject, &Change> = BTreeMap::new();
+        for c in changes.iter().filter(|c| diff::grants_access(c)) {
+            if present(&c.subject) {
+                last.insert(&c.subject, c);
+            }
+        }
+        let latest: Vec<Change> = last.into_values().cloned().collect();
+        out.extend(diff::unverified_commits(&latest));
+    }
+    Ok(out)
 }
 
 fn grant_subject(g: &GrantRow) -> Option<String> {
@@ -628,10 +712,15 @@ fn controls(
             )
         })
         .collect();
-    g53.extend(commit_findings.iter().map(|f| Gap {
-        file: None,
-        ..Gap::of(registry, f)
-    }));
+    g53.extend(
+        commit_findings
+            .iter()
+            .filter(|f| mapping::history_controls_of(f.rule).contains(&"5.3"))
+            .map(|f| Gap {
+                file: None,
+                ..Gap::of(registry, f)
+            }),
+    );
     g53.extend(lint_gaps(registry, lint, "5.3"));
     let with_approver = grants.iter().filter(|g| !blank(&g.approved_by)).count();
     let none_if = |empty: bool, why: &str| empty.then(|| why.to_string());
@@ -695,9 +784,16 @@ fn controls(
         control(
             "5.3",
             "Segregation of duties",
-            "No grant is approved by the owner of the client that receives it, nor by the author of the commit that added, extended or re-approved it (four-eyes principle).",
+            "No grant is approved by the owner of the client that receives it, nor by the author or committer of the commit that added, extended or re-approved it (four-eyes principle); with `require_signed`, access is given only in commits whose signature is verified, so who made them is proven.",
             match (history_checked, &history.reason) {
-                (true, None) => format!("{with_approver} approved grant(s) checked against client owners and commit authors"),
+                (true, None) => format!(
+                    "{with_approver} approved grant(s) checked against client owners and commit authors and committers{}",
+                    if registry.policy.require_signed {
+                        "; commit signatures checked ([policy] require_signed)"
+                    } else {
+                        ""
+                    }
+                ),
                 (true, Some(reason)) => format!(
                     "{with_approver} approved grant(s) checked against client owners; \
                      commit authors NOT evaluable: the history is incomplete ({reason})"

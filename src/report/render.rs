@@ -101,7 +101,7 @@ fn summary_text(r: &Report) -> String {
     format!(
         "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. \
          {} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
-         {} finding(s) accepted as risks. Lint as of {}: {} error(s), {} warning(s).",
+         {}{} finding(s) accepted as risks. Lint as of {}: {} error(s), {} warning(s).",
         s.scopes,
         s.clients,
         s.grants,
@@ -113,6 +113,14 @@ fn summary_text(r: &Report) -> String {
         per_control.join(", "),
         s.self_approved,
         s.self_approved_commits,
+        if r.require_signed {
+            format!(
+                "Under 5.3 too, {} given in commits whose signature is not verified ([policy] require_signed). ",
+                s.unverified_commits
+            )
+        } else {
+            String::new()
+        },
         s.accepted_risks,
         r.today,
         r.lint.errors,

@@ -103,6 +103,46 @@ impl TestRepo {
         oid
     }
 
+    /// Stage everything and commit on HEAD with `author` and `committer` as `(name,
+    /// e-mail)`; `sign` gets the commit's content and returns the armored signature to
+    /// put in its `gpgsig` header (`None`: the commit is unsigned).
+    pub fn commit_by(
+        &self,
+        author: (&str, &str),
+        committer: (&str, &str),
+        message: &str,
+        sign: impl FnOnce(&str) -> Option<String>,
+    ) -> Oid {
+        let tree = self.repo.find_tree(self.stage()).unwrap();
+        let t = self.tick.get();
+        self.tick.set(t + 1);
+        let at = Time::new(1_790_812_800 + t * 86_400, 0);
+        let a = Signature::new(author.0, author.1, &at).unwrap();
+        let c = Signature::new(committer.0, committer.1, &at).unwrap();
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let buf = self
+            .repo
+            .commit_create_buffer(&a, &c, message, &tree, &parents)
+            .unwrap();
+        let content = std::str::from_utf8(&buf).unwrap().to_string();
+        let oid = match sign(&content) {
+            Some(armor) => self.repo.commit_signed(&content, &armor, None).unwrap(),
+            None => self
+                .repo
+                .commit(None, &a, &c, message, &tree, &parents)
+                .unwrap(),
+        };
+        // Neither call moves HEAD when it is given no ref.
+        let head = self.repo.find_reference("HEAD").unwrap();
+        let name = match head.symbolic_target().ok().flatten() {
+            Some(n) => n.to_string(),
+            None => "refs/heads/master".to_string(),
+        };
+        self.repo.reference(&name, oid, true, "commit_by").unwrap();
+        oid
+    }
+
     /// Stage everything and commit with explicit parents; HEAD moves only when `move_head`.
     pub fn commit_with_parents(
         &self,
