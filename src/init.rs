@@ -159,11 +159,14 @@ impl Layout {
         let (arg, files) = match self.rel.as_str() {
             "" => (
                 String::new(),
-                r"^(scopectl\.toml|scopes/|clients/)".to_string(),
+                r"^(scopectl\.toml|scopes/|clients/|teams/)".to_string(),
             ),
             rel => (
                 format!(" {}", shell_word(rel)),
-                format!(r"^{}/(scopectl\.toml|scopes/|clients/)", regex_escape(rel)),
+                format!(
+                    r"^{}/(scopectl\.toml|scopes/|clients/|teams/)",
+                    regex_escape(rel)
+                ),
             ),
         };
         format!(

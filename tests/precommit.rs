@@ -235,7 +235,7 @@ fn init_in_a_subfolder_hooks_the_repository_root() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/)'"),
+        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/|teams/)'"),
         "{config}"
     );
     assert!(!t
@@ -341,7 +341,108 @@ fn init_outside_a_repository_says_so() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/)'"),
+        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/|teams/)'"),
         "{config}"
     );
+}
+
+/// `git ARGS…` in `dir` with a fixed identity; PATH puts the scopectl under test first.
+fn git(dir: &Path, args: &[&str], pre_commit_home: &Path) -> std::process::Output {
+    let bin = assert_cmd::cargo::cargo_bin("scopectl");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=Alice",
+            "-c",
+            "user.email=alice@example.com",
+        ])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", pre_commit_home)
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .output()
+        .unwrap()
+}
+
+/// The hook `init` writes, through the real pre-commit framework (installed from PyPI by
+/// `scripts/test`) and a real `git commit`: a staged bad grant is refused even with the
+/// good file restored in the work tree, in a registry in a subfolder; a good change passes.
+#[test]
+fn the_real_pre_commit_framework_blocks_a_staged_bad_grant_in_a_subfolder_registry() {
+    let pre_commit = common::env_or_panic(
+        "SCOPECTL_TEST_PRE_COMMIT",
+        "the pre-commit framework that `scripts/test` installs from PyPI",
+    );
+    let t = TestRepo::new("");
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(t.root().join("README.md"), "a larger repository\n").unwrap();
+    let (code, stdout) = init(t.root(), &["infra/oauth"]);
+    assert_eq!(code, 0, "{stdout}");
+    let out = std::process::Command::new(&pre_commit)
+        .arg("install")
+        .current_dir(t.root())
+        .env("PRE_COMMIT_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pre-commit install: {out:?}");
+    let out = git(t.root(), &["add", "-A"], home.path());
+    assert!(out.status.success(), "{out:?}");
+    let out = git(t.root(), &["commit", "-q", "-m", "Registry"], home.path());
+    let said = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
+    };
+    assert!(
+        out.status.success(),
+        "the clean registry commits: {}",
+        said(&out)
+    );
+    assert!(said(&out).contains("scopectl lint"), "{}", said(&out));
+
+    // Stage a grant of `admin`, then restore the good file in the work tree only.
+    let client = t.root().join("infra/oauth/clients/example-app.toml");
+    let good = std::fs::read_to_string(&client).unwrap();
+    std::fs::write(&client, format!("{good}{ADMIN_GRANT}")).unwrap();
+    let out = git(
+        t.root(),
+        &["add", "infra/oauth/clients/example-app.toml"],
+        home.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(&client, &good).unwrap();
+    let out = git(
+        t.root(),
+        &["commit", "-q", "-m", "Grant admin"],
+        home.path(),
+    );
+    assert!(
+        !out.status.success(),
+        "the bad grant was committed: {}",
+        said(&out)
+    );
+    assert!(
+        said(&out).contains("grant/undefined-scope"),
+        "{}",
+        said(&out)
+    );
+    let head = git(t.root(), &["log", "--format=%s", "-1"], home.path());
+    assert_eq!(String::from_utf8_lossy(&head.stdout).trim(), "Registry");
+
+    // Stage the good file again: the commit goes through.
+    let out = git(
+        t.root(),
+        &["add", "infra/oauth/clients/example-app.toml"],
+        home.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(t.root().join("README.md"), "a larger repository, changed\n").unwrap();
+    let out = git(t.root(), &["commit", "-q", "-a", "-m", "Docs"], home.path());
+    assert!(out.status.success(), "{}", said(&out));
 }

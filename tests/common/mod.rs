@@ -126,3 +126,15 @@ approved_by = "alice@example.com"
 approved_on = 2026-11-01
 expires = 2027-05-01
 "#;
+
+/// The value of `var`, which `scripts/test` sets; a clear failure without it (what is
+/// missing: `what`), never a silent skip.
+#[allow(dead_code)]
+pub fn env_or_panic(var: &str, what: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "{var} is not set: this test needs {what}. Run `scripts/test` (or `scripts/test --test <name>`) instead of plain `cargo test`."
+        ),
+    }
+}
