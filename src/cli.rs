@@ -6,10 +6,18 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the package version and the git commit built from.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("SCOPECTL_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "scopectl",
-    version,
+    version = LONG_VERSION,
     about = "Govern OAuth 2.0 scopes as code: lint, diff, decode and push a TOML scope registry",
     long_about = None,
     after_help = "Exit codes: 0 clean, 1 findings (lint errors, invalid token, drift), 2 the command could not do its job, 3 (diff) breaking change or weakened policy."

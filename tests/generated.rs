@@ -1,4 +1,4 @@
-//! The checked-in JSON Schemas (schemas/) and shell completions (completions/) must match
+//! The checked-in JSON Schemas (schemas/), shell completions and man pages (completions/) must match
 //! what the binary generates. Refresh them with:
 //! `SCOPECTL_UPDATE_GENERATED=1 cargo test --test generated`.
 
@@ -104,5 +104,48 @@ fn rule_reference_is_fresh_and_has_every_anchor() {
         let (file, fragment) = uri.rsplit_once('#').expect("fragment");
         assert!(file.ends_with("/docs/rules.md"), "{uri}");
         assert_eq!(fragment, r.anchor());
+    }
+}
+
+#[test]
+fn version_names_the_commit_built_from() {
+    let out = common::scopectl().arg("--version").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = env!("CARGO_PKG_VERSION");
+    let commit = text
+        .trim()
+        .strip_prefix(&format!("scopectl {version} (commit "))
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected --version: {text}"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{text}"
+    );
+    // In a git checkout, the commit is HEAD (the build script reruns when HEAD moves).
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    if let Some(head) = head.ok().filter(|h| h.status.success()) {
+        assert_eq!(
+            commit,
+            String::from_utf8_lossy(&head.stdout).trim(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for page in [
+        "scopectl.1",
+        "scopectl-lint.1",
+        "scopectl-expiring.1",
+        "scopectl-codeowners.1",
+    ] {
+        let text = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
+        assert!(text.contains(".TH scopectl"), "{page} is not a man page");
     }
 }
