@@ -630,7 +630,7 @@ _scopectl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --today)

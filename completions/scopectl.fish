@@ -52,7 +52,8 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l registry -d '
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'rustc-style diagnostics'
 json\t'One JSON document (schema in the README)'
 sarif\t'SARIF 2.1.0 for GitHub code scanning'
-github\t'GitHub Actions workflow annotations'"
+github\t'GitHub Actions workflow annotations'
+markdown\t'A Markdown table, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l path-prefix -d 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l changed-since -d 'Report only findings about scopes, clients and grants changed since this revision (a pull request\'s base: `origin/main`); findings without a subject are kept' -r

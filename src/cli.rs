@@ -95,6 +95,8 @@ pub enum LintFormat {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A Markdown table, for a pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

@@ -896,3 +896,29 @@ fn deny_warnings_makes_warnings_fail_the_run() {
     assert_eq!(run(&[]), Some(0));
     assert_eq!(run(&["--deny-warnings"]), Some(1));
 }
+
+#[test]
+fn markdown_output_is_a_table_with_every_value_escaped() {
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        (
+            "clients/<img src=x>[link](https:evil).toml",
+            &client("justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-01-01\nexpires = 2026-11-01", "orders:read"),
+        ),
+    ]);
+    let out = scopectl()
+        .args(["lint", "--format", "markdown", "--today", TODAY])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{md}");
+    assert!(
+        md.starts_with("## scopectl lint: failed\n\n1 error(s), 0 warning(s).\n"),
+        "{md}"
+    );
+    assert!(md.contains("| severity | rule | where | message |"), "{md}");
+    assert!(md.contains("| error | `grant/expired` |"), "{md}");
+    assert!(!md.contains("<img"), "{md}");
+    assert!(!md.contains("](https:evil)"), "{md}");
+}

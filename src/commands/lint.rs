@@ -42,6 +42,9 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         LintFormat::Json => out.json(&output::json::render(files, &diagnostics, today))?,
         LintFormat::Sarif => out.json(&output::sarif::render(files, &diagnostics, &prefix))?,
         LintFormat::Github => out.text(&output::github::render(files, &diagnostics, &prefix))?,
+        LintFormat::Markdown => {
+            out.text(&output::markdown::render(files, &diagnostics, &prefix))?
+        }
     }
     let warned = args.deny_warnings
         && diagnostics

@@ -1,8 +1,9 @@
-//! Renderers: the same diagnostics as human text, JSON, SARIF or GitHub annotations.
+//! Renderers: the same diagnostics as human text, JSON, SARIF, GitHub annotations or Markdown.
 
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod rules;
 pub mod sarif;
 pub mod table;
