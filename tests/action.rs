@@ -121,8 +121,8 @@ fn diff_exit(runner: &Path) -> String {
     std::fs::read_to_string(runner.join("output"))
         .unwrap_or_default()
         .lines()
-        .filter_map(|l| l.strip_prefix("exit="))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("exit="))
         .unwrap_or("")
         .to_string()
 }
