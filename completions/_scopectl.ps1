@@ -77,7 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;log' {
-            [CompletionResult]::new('--rev', '--rev', [CompletionResultType]::ParameterName, 'Read history up to this revision')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Read history up to this revision (`--rev` is an alias)')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
             [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')
@@ -89,7 +89,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;report' {
-            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The revision to report on')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'The revision to report on (`--rev` is an alias)')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
             [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')

@@ -308,7 +308,7 @@ _scopectl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -657,13 +657,13 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__log)
-            opts="-h --rev --registry --subdir --require-full-history --allowed-signers --format --color --help"
+            opts="-h --at --registry --subdir --require-full-history --allowed-signers --format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --rev)
+                --at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -680,7 +680,7 @@ _scopectl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table markdown json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -70,7 +70,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;log'= {
-            cand --rev 'Read history up to this revision'
+            cand --at 'Read history up to this revision (`--rev` is an alias)'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
@@ -81,7 +81,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;report'= {
-            cand --at 'The revision to report on'
+            cand --at 'The revision to report on (`--rev` is an alias)'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'

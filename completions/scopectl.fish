@@ -67,7 +67,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'A readable table'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l format -d 'Output format' -r -f -a "human\t'A readable table (`table` is an alias)'
 markdown\t'Markdown, for an audit record or a PR comment'
 json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l fail-on -d 'Exit 3 when any of these is present (a comma list)' -r -f -a "breaking\t'A breaking change'
@@ -81,11 +81,11 @@ never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l worktree -d 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l rev -d 'Read history up to this revision' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l at -d 'Read history up to this revision (`--rev` is an alias)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "table\t'A readable table'
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l format -d 'Output format' -r -f -a "human\t'A readable table (`table` is an alias)'
 markdown\t'Markdown, for an audit record or a PR comment'
 json\t'One JSON document (schema in docs/diff-report.md)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
@@ -93,7 +93,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on (`--rev` is an alias)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F

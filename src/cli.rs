@@ -315,8 +315,9 @@ pub struct RepoArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
-    /// A readable table.
-    Table,
+    /// A readable table (`table` is an alias).
+    #[value(alias = "table")]
+    Human,
     /// Markdown, for an audit record or a PR comment.
     Markdown,
     /// One JSON document (schema in docs/diff-report.md).
@@ -334,7 +335,7 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
     /// Exit 3 when any of these is present (a comma list).
     #[arg(
@@ -365,13 +366,13 @@ pub enum DiffFailOn {
 pub struct LogArgs {
     /// A scope (`telemetry:read`) or a client id.
     pub name: String,
-    /// Read history up to this revision.
-    #[arg(long, default_value = "HEAD")]
+    /// Read history up to this revision (`--rev` is an alias).
+    #[arg(long = "at", alias = "rev", value_name = "REV", default_value = "HEAD")]
     pub rev: String,
     #[command(flatten)]
     pub repo: RepoArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
 }
 
@@ -387,8 +388,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// The revision to report on.
-    #[arg(long, default_value = "HEAD")]
+    /// The revision to report on (`--rev` is an alias).
+    #[arg(long, alias = "rev", value_name = "REV", default_value = "HEAD")]
     pub at: String,
     #[command(flatten)]
     pub repo: RepoArgs,

@@ -1300,3 +1300,27 @@ fn a_repository_without_commits_says_so() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("has no commits yet"), "{err}");
 }
+
+#[test]
+fn one_flag_vocabulary_with_the_old_spellings_as_aliases() {
+    let h = history("");
+    for args in [
+        vec!["log", "sensor-node", "--at", "HEAD", "--format", "human"],
+        vec!["log", "sensor-node", "--rev", "HEAD", "--format", "table"],
+        vec!["report", "--rev", "HEAD", "--format", "json"],
+        vec!["report", "--at", "HEAD", "--format", "json"],
+        vec!["diff", "v1..v2", "--format", "human"],
+        vec!["diff", "v1..v2", "--format", "table"],
+    ] {
+        let out = scopectl()
+            .current_dir(h.t.root())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1 | 3)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

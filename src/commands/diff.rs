@@ -21,7 +21,7 @@ pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
     }
     .history(&history);
     match args.format {
-        DiffFormat::Table => out.text(&render::table(&report, std::io::stdout().is_terminal()))?,
+        DiffFormat::Human => out.text(&render::table(&report, std::io::stdout().is_terminal()))?,
         DiffFormat::Markdown => out.text(&render::markdown(&report))?,
         DiffFormat::Json => out.json(&render::json(&report))?,
     }

@@ -13,7 +13,7 @@ use scopectl::history::{self, signature};
 pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
     let (repo, history) = super::open_repo(&args.repo, out)?;
     let id = repo.resolve(&args.rev)?;
-    // Signatures are judged against the allowed signers at --rev (or --allowed-signers).
+    // Signatures are judged against the allowed signers at --at (or --allowed-signers).
     let label = format!("revision {} ({})", args.rev, history::short(id));
     let file = args.repo.allowed_signers.as_deref();
     repo.use_signers(signature::load_at(&repo, id, &label, file)?);
@@ -34,7 +34,7 @@ pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
         );
     }
     match args.format {
-        DiffFormat::Table => out.text(&log::table(&l, std::io::stdout().is_terminal()))?,
+        DiffFormat::Human => out.text(&log::table(&l, std::io::stdout().is_terminal()))?,
         DiffFormat::Markdown => out.text(&log::markdown(&l))?,
         DiffFormat::Json => out.json(&log::json(&l)?)?,
     }
