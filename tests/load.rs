@@ -36,6 +36,13 @@ fn unknown_key_is_named_with_its_position() {
         1,
     );
     assert!(d["message"].as_str().unwrap_or("").contains("expiers"));
+    assert!(
+        d["help"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("did you mean `expires`?"),
+        "{d:#}"
+    );
 }
 
 #[test]

@@ -695,10 +695,30 @@ fn help_for(kind: FileKind, lower: &str) -> Option<String> {
     if lower.starts_with("unknown field `scopes`") {
         return Some("scope definitions belong under scopes/, not clients/".into());
     }
+    if let Some(close) = closest_key(lower) {
+        return Some(format!(
+            "did you mean `{close}`? ({expected}; `scopectl schema {schema}` prints the full format)"
+        ));
+    }
     if lower.starts_with("unknown field") || lower.starts_with("missing field") {
         return Some(format!(
             "{expected}; `scopectl schema {schema}` prints the full format"
         ));
     }
     None
+}
+
+/// For "unknown field `expiers`, expected one of `scope`, …, `expires`, …": the expected
+/// key closest to the unknown one, if one is close.
+fn closest_key(lower: &str) -> Option<String> {
+    let rest = lower.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    crate::text::closest(
+        unknown,
+        expected.iter().copied(),
+        3,
+        &mut crate::text::SuggestBudget::default(),
+    )
+    .map(str::to_string)
 }
