@@ -107,7 +107,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-h -V --color --help --version init lint diff log report decode plan apply drift expiring codeowners schema completions help"
+            opts="-q -h -V --color --quiet --help --version init lint diff log report decode plan apply drift expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +125,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --registry --target --today --plan --prune --format --allow-lint-errors --color --help"
+            opts="-q -h --registry --target --today --plan --prune --format --allow-lint-errors --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,7 +163,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__codeowners)
-            opts="-h --path-prefix --check --write --strict --color --help"
+            opts="-q -h --path-prefix --check --write --strict --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,7 +193,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__completions)
-            opts="-h --out --color --help bash elvish fish powershell zsh"
+            opts="-q -h --out --color --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -215,7 +215,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-h --batch --format --key --secret-file --secret-env --need --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --help"
+            opts="-q -h --batch --format --key --secret-file --secret-env --need --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,7 +289,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-h --worktree --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --help"
+            opts="-q -h --worktree --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,7 +327,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__drift)
-            opts="-h --registry --target --today --format --color --help"
+            opts="-q -h --registry --target --today --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,7 +361,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__expiring)
-            opts="-h --within --today --format --color --help"
+            opts="-q -h --within --today --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,7 +601,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__init)
-            opts="-h --force --color --help"
+            opts="-q -h --force --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,7 +619,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__lint)
-            opts="-h --registry --format --today --path-prefix --list-rules --staged --changed-since --deny-warnings --color --help"
+            opts="-q -h --registry --format --today --path-prefix --list-rules --staged --changed-since --deny-warnings --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,7 +657,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__log)
-            opts="-h --at --registry --subdir --require-full-history --allowed-signers --format --color --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -695,7 +695,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__plan)
-            opts="-h --registry --target --today --format --out --prune --color --help"
+            opts="-q -h --registry --target --today --format --out --prune --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,7 +733,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -775,7 +775,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__schema)
-            opts="-h --out --color --help scope client policy teams"
+            opts="-q -h --out --color --quiet --help scope client policy teams"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

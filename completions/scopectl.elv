@@ -19,6 +19,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
     var completions = [
         &'scopectl'= {
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -41,6 +43,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;init'= {
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --force 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -54,6 +58,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
             cand --staged 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
             cand --deny-warnings 'Exit 1 on warnings too, not only on errors (a stricter CI gate)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -66,6 +72,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --worktree 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -77,6 +85,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -90,6 +100,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
             cand --no-history 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -113,6 +125,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --discover 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`'
             cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
             cand --list-rules 'List the token findings with their ids, levels and explanations, then exit'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -124,6 +138,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --out 'Also save the plan (JSON, no secrets) for `apply --plan`'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --prune 'Plan deletes of scopectl''s client scopes that left the registry'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -136,6 +152,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones)'
             cand --allow-lint-errors 'Push even though the registry has lint errors (they are still listed; exit 1)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -145,6 +163,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --today 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -153,6 +173,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -162,18 +184,24 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --write 'Replace the scopectl block of this CODEOWNERS file (or append one), keeping every other line'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --strict 'Exit 1 when an owner has no code-host handle (its files then have no code owner)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'scopectl;schema'= {
             cand --out 'Write all schemas into this directory instead of printing one'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'scopectl;completions'= {
             cand --out 'Write completions for every shell into this directory instead of printing one'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
         }

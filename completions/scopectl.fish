@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_scopectl_global_optspecs
-    string join \n color= h/help V/version
+    string join \n color= q/quiet h/help V/version
 end
 
 function __fish_scopectl_needs_command
@@ -27,6 +27,7 @@ end
 complete -c scopectl -n "__fish_scopectl_needs_command" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_needs_command" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_needs_command" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_needs_command" -s V -l version -d 'Print version'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
@@ -47,6 +48,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -l force -d 'Overwrite registry files and the hook that already exist (an existing .pre-commit-config.yaml is never replaced: the hook is appended to it)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand init" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand init" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l format -d 'Output format' -r -f -a "human\t'rustc-style diagnostics'
@@ -63,6 +65,7 @@ never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l list-rules -d 'List the rules with their ids, default levels and explanations, then exit'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l staged -d 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l deny-warnings -d 'Exit 1 on warnings too, not only on errors (a stricter CI gate)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
@@ -80,6 +83,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l worktree -d 'Compare a revision (default HEAD) with the uncommitted files of the work tree'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l at -d 'Read history up to this revision (`--rev` is an alias)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
@@ -92,6 +96,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l color -d 'When
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
+complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l at -d 'The revision to report on (`--rev` is an alias)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
@@ -107,6 +112,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l require-full-history -d 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l no-history -d 'Read only the snapshot at REV: skip the history walk that checks whether a commit\'s author approved the grant it added (four-eyes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l batch -d 'Decode one token (or header line) per line of FILE (`-` for stdin); print one JSON line each' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l format -d 'Output format (--batch always writes JSON lines)' -r -f -a "human\t'Header, claims, times, scopes and findings for a person'
@@ -130,6 +136,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l secret-base
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l discover -d 'Fetch the issuer\'s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token\'s `iss`'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l insecure-http -d 'Allow plain-HTTP URLs for --jwks and --discover (labs and tests only)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l list-rules -d 'List the token findings with their ids, levels and explanations, then exit'
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
@@ -142,6 +149,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'Whe
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
@@ -155,6 +163,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
@@ -165,6 +174,7 @@ markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l within -d 'The window: grants expiring on or before today plus this are listed ("30d", "8w")' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)' -r
@@ -174,6 +184,7 @@ json\t'One JSON document'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l path-prefix -d 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l check -d 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing' -r -F
@@ -182,16 +193,19 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l color -
 always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -l strict -d 'Exit 1 when an owner has no code-host handle (its files then have no code owner)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand codeowners" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l out -d 'Write all schemas into this directory instead of printing one' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l out -d 'Write completions for every shell into this directory instead of printing one' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'

@@ -26,6 +26,10 @@ pub struct Cli {
     /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// No notes or warnings on stderr; `lint` (human) shows only the findings that fail the
+    /// run, and nothing when it passes. Errors are always printed.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 
     #[command(subcommand)]
     pub command: Command,

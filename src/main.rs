@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // Help, version and usage errors go through the writer too (usage errors
             // quote argv).
-            let out = commands::out::Out::new(scopectl::output::Color::auto());
+            let out = commands::out::Out::new(scopectl::output::Color::auto(), false);
             let text = match out.color() {
                 scopectl::output::Color::Always => e.render().ansi().to_string(),
                 scopectl::output::Color::Never => e.render().to_string(),

@@ -922,3 +922,42 @@ fn markdown_output_is_a_table_with_every_value_escaped() {
     assert!(!md.contains("<img"), "{md}");
     assert!(!md.contains("](https:evil)"), "{md}");
 }
+
+#[test]
+fn quiet_shows_only_what_fails_the_run() {
+    // A grant expiring soon (a warning): nothing at all with --quiet.
+    let fields = "justification = \"Reads orders for the shop (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2026-12-01";
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", &client(fields, "orders:read")),
+    ]);
+    let run = |args: &[&str]| {
+        let out = scopectl()
+            .args(["lint", "--today", TODAY])
+            .args(args)
+            .arg(reg.path())
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["--quiet"]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (Some(0), "", ""));
+    let (_, stdout, _) = run(&[]);
+    assert!(stdout.contains("warning[grant/expiring]"), "{stdout}");
+    // An error is shown, the warning is not.
+    reg.write(
+        "clients/d.toml",
+        client(fields, "orders:read")
+            .replace("id = \"shop\"", "id = \"other\"")
+            .replace("expires = 2026-12-01", "expires = 2026-11-01")
+            .as_bytes(),
+    );
+    let (code, stdout, _) = run(&["-q"]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("error[grant/expired]"), "{stdout}");
+    assert!(!stdout.contains("grant/expiring"), "{stdout}");
+}

@@ -27,7 +27,7 @@ pub fn run(args: CodeownersArgs, out: &Out) -> anyhow::Result<Outcome> {
     let prefix = args
         .path_prefix
         .clone()
-        .unwrap_or_else(|| super::lint::repo_relative(&args.path));
+        .unwrap_or_else(|| super::repo_relative(&args.path));
     let block = codeowners::generate(&loaded.registry, &prefix);
     for line in &block.unresolved {
         out.err(&format!("warning: no code owner for {line}\n"))?;

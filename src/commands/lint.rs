@@ -35,10 +35,15 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
     let prefix = args
         .path_prefix
         .clone()
-        .unwrap_or_else(|| repo_relative(&args.path));
+        .unwrap_or_else(|| super::repo_relative(&args.path));
     let files = &loaded.registry.files;
     match args.format {
-        LintFormat::Human => out.text(&output::human::render(files, &diagnostics, out.color()))?,
+        LintFormat::Human => out.text(&output::human::render_for(
+            files,
+            &diagnostics,
+            out.color(),
+            out.quiet(),
+        ))?,
         LintFormat::Json => out.json(&output::json::render(files, &diagnostics, today))?,
         LintFormat::Sarif => out.json(&output::sarif::render(files, &diagnostics, &prefix))?,
         LintFormat::Github => out.text(&output::github::render(files, &diagnostics, &prefix))?,
@@ -87,24 +92,4 @@ fn list_rules(out: &Out, format: LintFormat, path: &std::path::Path) -> anyhow::
         }
     }
     Ok(Outcome::Clean)
-}
-
-/// The registry's path relative to the root of the git work tree that holds it (what SARIF
-/// and GitHub annotations need); PATH itself when it is relative and not in a repository.
-pub(super) fn repo_relative(path: &std::path::Path) -> String {
-    let from_git = || -> Option<String> {
-        let repo = git2::Repository::discover(path).ok()?;
-        let workdir = repo.workdir()?.canonicalize().ok()?;
-        let abs = path.canonicalize().ok()?;
-        let rel = abs.strip_prefix(&workdir).ok()?;
-        Some(rel.to_string_lossy().replace('\\', "/"))
-    };
-    if let Some(rel) = from_git() {
-        return rel;
-    }
-    if path.is_relative() {
-        let s = path.to_string_lossy().replace('\\', "/");
-        return s.trim_start_matches("./").to_string();
-    }
-    String::new()
 }

@@ -24,11 +24,14 @@ use scopectl::history::{Completeness, Repo};
 use scopectl::output::Color;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
-    let out = Out::new(match cli.color {
-        ColorChoice::Always => Color::Always,
-        ColorChoice::Never => Color::Never,
-        ColorChoice::Auto => Color::auto(),
-    });
+    let out = Out::new(
+        match cli.color {
+            ColorChoice::Always => Color::Always,
+            ColorChoice::Never => Color::Never,
+            ColorChoice::Auto => Color::auto(),
+        },
+        cli.quiet,
+    );
     let out = &out;
     match cli.command {
         Command::Init(args) => init::run(args, out),
@@ -64,4 +67,24 @@ pub fn open_repo(args: &RepoArgs, out: &Out) -> anyhow::Result<(Repo, Completene
         ))?;
     }
     Ok((repo, completeness))
+}
+
+/// The registry's path relative to the root of the git work tree that holds it (what SARIF
+/// and GitHub annotations need); PATH itself when it is relative and not in a repository.
+pub fn repo_relative(path: &std::path::Path) -> String {
+    let from_git = || -> Option<String> {
+        let repo = git2::Repository::discover(path).ok()?;
+        let workdir = repo.workdir()?.canonicalize().ok()?;
+        let abs = path.canonicalize().ok()?;
+        let rel = abs.strip_prefix(&workdir).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    };
+    if let Some(rel) = from_git() {
+        return rel;
+    }
+    if path.is_relative() {
+        let s = path.to_string_lossy().replace('\\', "/");
+        return s.trim_start_matches("./").to_string();
+    }
+    String::new()
 }

@@ -16,13 +16,21 @@ use scopectl::text;
 #[derive(Debug, Clone, Copy)]
 pub struct Out {
     color: bool,
+    /// `--quiet`: no notes or warnings on stderr.
+    quiet: bool,
 }
 
 impl Out {
-    pub fn new(color: Color) -> Out {
+    pub fn new(color: Color, quiet: bool) -> Out {
         Out {
             color: color == Color::Always,
+            quiet,
         }
+    }
+
+    /// `--quiet` was given: renderers for a person show only what fails the run.
+    pub fn quiet(&self) -> bool {
+        self.quiet
     }
 
     /// Whether renderers should colour their output.
@@ -49,6 +57,9 @@ impl Out {
 
     /// Text on stderr: warnings, refusals, what a failure left behind.
     pub fn err(&self, s: &str) -> anyhow::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
         write_all(
             &mut std::io::stderr().lock(),
             &text::terminal(s, self.color),

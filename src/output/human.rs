@@ -70,6 +70,19 @@ fn to_codespan(
         .with_notes(notes)
 }
 
+/// [`render`], or with `quiet` only the findings that fail the run and no summary when
+/// none does (`--quiet`).
+pub fn render_for(files: &Files, diagnostics: &[Finding], color: Color, quiet: bool) -> String {
+    if !quiet {
+        return render(files, diagnostics, color);
+    }
+    let failing: Vec<Finding> = diagnostics.iter().filter(|d| d.fails()).cloned().collect();
+    if failing.is_empty() {
+        return String::new();
+    }
+    render(files, &failing, color)
+}
+
 /// Render diagnostics followed by a one-line summary.
 pub fn render(files: &Files, diagnostics: &[Finding], color: Color) -> String {
     let config = term::Config::default();
