@@ -213,6 +213,16 @@ pub fn md_text(s: &str) -> String {
                 out.push(c);
             }
             '@' if !word(i.checked_sub(1)) => out.push_str("\\@"),
+            // Emphasis, strikethrough and code spans (`**x**`, `~~x~~`, `` `x` ``), and a
+            // backslash that would undo the escapes here. `_` inside a word
+            // (`customers_export`) emphasises nothing and stays readable.
+            '\\' | '*' | '`' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '_' if !(word(i.checked_sub(1)) && word(Some(i + 1))) => out.push_str("\\_"),
+            // A heading at the start of a line.
+            '#' if i == 0 => out.push_str("\\#"),
             c => out.push(c),
         }
     }
@@ -489,9 +499,13 @@ mod tests {
     fn markdown_markup_in_values_is_escaped() {
         assert_eq!(
             md_text("[x](https://e.vil) ![i](p) [r][1] @team `c` client_secret_env [rules]"),
-            "[x]\\(https://e.vil) ![i]\\(p) [r]\\[1] \\@team `c` client_secret_env [rules]"
+            "[x]\\(https://e.vil) ![i]\\(p) [r]\\[1] \\@team \\`c\\` client_secret_env [rules]"
         );
         assert_eq!(md_text("carol@example.com"), "carol@example.com");
+        assert_eq!(
+            md_text("# **bold** _em_ ~~gone~~ \\*still* a_b"),
+            "\\# \\*\\*bold\\*\\* \\_em\\_ \\~\\~gone\\~\\~ \\\\\\*still\\* a_b"
+        );
     }
 
     #[test]

@@ -533,14 +533,15 @@ fn control_characters_from_registry_and_commits_are_escaped_in_diff_and_log() {
             !s.chars().any(|c| c == '\u{1b}' || c == '\u{7}'),
             "{args:?} printed a raw control character: {s:?}"
         );
-        // Markdown also escapes the brackets (no link can be smuggled in).
+        // Markdown also escapes the backslash of the visible escape (it renders as
+        // `\u{1b}`), so no markup can be smuggled in either.
         assert!(
-            s.contains("Mallory\\u{1b}[31m") || s.contains("Mallory\\u{1b}\\[31m"),
+            s.contains("Mallory\\u{1b}[31m") || s.contains("Mallory\\\\u{1b}[31m"),
             "{args:?}: {s}"
         );
         assert!(
             s.contains("Innocent\\u{1b}]0;pwned\\u{7}")
-                || s.contains("Innocent\\u{1b}\\]0;pwned\\u{7}"),
+                || s.contains("Innocent\\\\u{1b}]0;pwned\\\\u{7}"),
             "{args:?}: {s}"
         );
     }
