@@ -113,7 +113,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --registry --target --today --plan --prune --format --allow-lint-errors --color --help"
+            opts="-h --registry --target --today --plan --prune --prune-in-use --max-deletes --revoke-unlisted --format --allow-lint-errors --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -132,6 +132,10 @@ _scopectl() {
                     return 0
                     ;;
                 --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-deletes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -587,7 +591,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__plan)
-            opts="-h --registry --target --today --format --out --prune --color --help"
+            opts="-h --registry --target --today --format --out --prune --prune-in-use --max-deletes --revoke-unlisted --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -610,6 +614,10 @@ _scopectl() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-deletes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -176,6 +176,37 @@ impl PushTargetArgs {
     }
 }
 
+/// What a plan may remove besides expired and revoked grants.
+#[derive(Debug, clap::Args)]
+pub struct RemovalArgs {
+    /// Delete scopectl's client scopes that left the registry (never built-in or unmarked
+    /// ones; never from a registry with no scopes).
+    #[arg(long)]
+    pub prune: bool,
+    /// With --prune: also delete scopes still in use (linked to clients without a
+    /// registry file, in the realm's default lists, carrying hand-made mappers).
+    #[arg(long, requires = "prune")]
+    pub prune_in_use: bool,
+    /// With --prune: the most scopes one run deletes; more refuses every delete.
+    #[arg(long, value_name = "N", default_value_t = scopectl::push::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+    /// Unassign scopectl's scopes from clients that have no registry file (the target's
+    /// `revoke_unlisted = true` does it on every run).
+    #[arg(long)]
+    pub revoke_unlisted: bool,
+}
+
+impl RemovalArgs {
+    pub fn options(&self) -> scopectl::push::PlanOptions {
+        scopectl::push::PlanOptions {
+            prune: self.prune,
+            revoke_unlisted: self.revoke_unlisted,
+            prune_in_use: self.prune_in_use,
+            max_deletes: self.max_deletes,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -186,9 +217,8 @@ pub struct PlanArgs {
     /// Also save the plan (JSON, no secrets) for `apply --plan`.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Plan deletes of scopectl's client scopes that left the registry.
-    #[arg(long)]
-    pub prune: bool,
+    #[command(flatten)]
+    pub removal: RemovalArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -198,13 +228,13 @@ pub struct ApplyArgs {
     /// Apply this saved plan; refuses if the server or registry changed since it was made.
     #[arg(long)]
     pub plan: Option<PathBuf>,
-    /// Delete scopectl's client scopes that left the registry (never built-in or unmarked ones).
-    #[arg(long)]
-    pub prune: bool,
+    #[command(flatten)]
+    pub removal: RemovalArgs,
     /// Output format (`markdown` is treated as `table`).
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
-    /// Push even though the registry has lint errors (they are still listed; exit 1).
+    /// Push additions even though the registry has lint errors (they are still listed;
+    /// exit 1). Without it, only removals are made while lint errors remain.
     #[arg(long)]
     pub allow_lint_errors: bool,
 }

@@ -537,6 +537,33 @@ fn wrong_credentials_and_missing_role_exit_2_with_clear_messages() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot connect"));
+    // With --format json, stdout still holds the one shape, with an `error` member.
+    for cmd in ["plan", "drift", "apply"] {
+        let out = f.cmd(&[cmd, "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{cmd}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        let plan = if cmd == "apply" {
+            assert!(
+                v["report"]["applied"].as_array().unwrap().is_empty(),
+                "{v:#}"
+            );
+            assert!(
+                v["error"].as_str().unwrap().contains("cannot connect"),
+                "{v:#}"
+            );
+            &v["plan"]
+        } else {
+            &v
+        };
+        assert_eq!(plan["format_version"], 1, "{v:#}");
+        assert_eq!(plan["target"], Value::Null, "{v:#}");
+        assert_eq!(plan["ops"], json!([]), "{v:#}");
+        assert!(
+            plan["error"].as_str().unwrap().contains("cannot connect"),
+            "{v:#}"
+        );
+    }
 }
 
 use predicates::prelude::PredicateBooleanExt;
@@ -899,11 +926,11 @@ fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writ
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("error[push/lint-errors]: clients/app-a.toml:")
-            && stdout.contains("refuses to make any change"),
+            && stdout.contains("holds back every other change"),
         "{stdout}"
     );
 
-    // apply refuses with exit 2 and writes nothing.
+    // apply refuses with exit 2 and writes nothing (there is nothing to remove).
     let out = f
         .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
         .output()
@@ -915,7 +942,12 @@ fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writ
         "{stderr}"
     );
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(shown["requests"]["writes"], 0, "{shown:#}");
+    assert_eq!(shown["report"]["counts"]["writes"], 0, "{shown:#}");
+    assert_eq!(ops(&shown["report"]["held_back"]).len(), 4, "{shown:#}");
+    assert!(
+        shown["error"].as_str().unwrap().contains("lint error"),
+        "{shown:#}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
     assert!(f.kc.scope(&f.realm, "admin").is_none());
     let (default, _) = f.kc.links(&f.realm, "app-a");

@@ -86,9 +86,9 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
     for (name, is_dir) in names {
         let lower = name.to_lowercase();
         let misnamed_dir = is_dir
-            && (lower == super::SCOPES_DIR || lower == super::CLIENTS_DIR)
             && name != super::SCOPES_DIR
-            && name != super::CLIENTS_DIR;
+            && name != super::CLIENTS_DIR
+            && is_layout_near_miss(&name);
         let misnamed_file = !is_dir
             && name != super::POLICY_FILE
             && (lower.starts_with("scopectl.") || lower.ends_with(".tml"));
@@ -104,6 +104,26 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
             });
         }
     }
+}
+
+/// A folder name that was probably meant to be `scopes/` or `clients/`: the same name in
+/// another case (`Scopes`), singular (`scope`), with a separator or a stray character
+/// (`scopes_`, `client-s`), or one typo away (`scpoes`, `clinets`). Push commands refuse
+/// to run with one, since its files would count as removed.
+pub fn is_layout_near_miss(name: &str) -> bool {
+    if name.len() > 32 {
+        return false;
+    }
+    let folded: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    [super::SCOPES_DIR, super::CLIENTS_DIR].iter().any(|want| {
+        folded == *want
+            || folded == want.trim_end_matches('s')
+            || strsim::damerau_levenshtein(&folded, want) <= 1
+    })
 }
 
 /// Read one file if it is a regular file inside the registry.
