@@ -233,6 +233,10 @@ pub struct ApplyArgs {
     /// Output format (`markdown` is treated as `table`).
     #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
     pub format: PlanFormat,
+    /// Take over the apply lease another run holds on the server (only when that run was
+    /// killed and its lease has not expired yet).
+    #[arg(long)]
+    pub take_over_lease: bool,
     /// Push additions even though the registry has lint errors (they are still listed;
     /// exit 1). Without it, only removals are made while lint errors remain.
     #[arg(long)]

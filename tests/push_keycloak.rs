@@ -613,15 +613,32 @@ fn saved_plan_is_applied_only_while_the_server_is_unchanged() {
         !saved.contains(&f.secret),
         "the saved plan holds the secret"
     );
-    // Someone changes the server in between: the saved plan is refused.
+    // Someone changes the server in between: what the plan depends on (a hand-made
+    // scope with a registry name) refuses the saved plan, naming what changed; what it
+    // does not depend on (a new client, a scope the registry does not name) is not
+    // named.
+    f.kc.create_client(&f.realm, "unrelated", false);
     f.kc.create_unmarked_scope(&f.realm, "surprise:scope");
-    f.cmd(&["apply", "--plan", pf])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "the server changed since the plan was made",
-        ));
+    f.kc.create_unmarked_scope(&f.realm, "orders:refund");
+    let out = f.cmd(&["apply", "--plan", pf]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the server changed since the plan was made: scope `orders:refund` is new"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("unrelated") && !stderr.contains("surprise"),
+        "{stderr}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+    let id = f.kc.scope(&f.realm, "orders:refund").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        f.kc.call("DELETE", &format!("/{}/client-scopes/{id}", f.realm), None);
+    assert_eq!(r.status, 204);
     // The registry changes after the plan was saved: refused too.
     f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
         .assert()
@@ -637,10 +654,11 @@ fn saved_plan_is_applied_only_while_the_server_is_unchanged() {
             "the registry changed since the plan was made",
         ));
     f.reg.remove("scopes/more.toml");
-    // A fresh plan applies.
+    // A fresh plan applies, also after an unrelated change.
     f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
         .assert()
         .code(0);
+    f.kc.create_client(&f.realm, "unrelated-2", false);
     f.cmd(&["apply", "--plan", pf]).assert().code(0);
     assert!(f.kc.scope(&f.realm, "orders:read").is_some());
     // Markdown for PR comments.
@@ -724,8 +742,10 @@ fn server_killed_mid_apply_then_next_apply_converges() {
         "clients/app-b.toml",
         &client_toml("app-b", &[("orders:refund", "default", "2027-06-01")]),
     );
-    // token + 2 reads + 4 writes, then the server "dies" during the 5th write.
-    let proxy = dying_proxy(&f.kc.url, 7);
+    // token + the reads of a plan + the lease + the reads again under it + 4 writes,
+    // then the server "dies" during the 5th write.
+    let reads = f.plan(&[])["requests"]["reads"].as_u64().unwrap() as usize;
+    let proxy = dying_proxy(&f.kc.url, 1 + reads + 1 + reads + 4);
     f.reg.write(
         "scopectl.toml",
         &target_toml(
@@ -746,8 +766,16 @@ fn server_killed_mid_apply_then_next_apply_converges() {
     assert!(stdout.contains("FAILED"), "{stdout}");
     assert!(stdout.contains("Not applied"), "{stdout}");
     assert!(stderr.contains("change(s) were applied"), "{stderr}");
+    // Progress was streamed op by op: the log says what the killed run did.
+    assert_eq!(stderr.matches("applied: ").count(), 4, "{stderr}");
+    // It could not release its lease: it says so.
+    assert!(
+        stdout.contains("could not release the apply lease"),
+        "{stdout}"
+    );
 
-    // The server is back (point at it directly): the next apply converges.
+    // The server is back (point at it directly). The killed run's lease still holds:
+    // a second apply (as a concurrent pipeline would) is refused and writes nothing.
     f.reg.write(
         "scopectl.toml",
         &target_toml(
@@ -756,11 +784,61 @@ fn server_killed_mid_apply_then_next_apply_converges() {
             "client_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_SYNC_SECRET\"\n",
         ),
     );
+    let out = f
+        .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another `scopectl apply` holds the lease")
+            && stderr.contains("--take-over-lease"),
+        "{stderr}"
+    );
+    let refused: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        refused["error"].as_str().unwrap().contains("lease"),
+        "{refused:#}"
+    );
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(!default.contains("orders:refund"));
+    // Once the lease expired, the next apply takes it over and converges.
+    let lease = f.kc.client_uuid(&f.realm, "scopectl-lease");
+    let r = f.kc.call(
+        "PUT",
+        &format!("/{}/clients/{lease}", f.realm),
+        Some(json!({"attributes": {"scopectl.lease.expires": "2020-01-01T00:00:00Z"}})),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
     let r = f.apply(&[]);
     assert!(!ops(&r["report"]["applied"]).is_empty(), "{r:#}");
     f.cmd(&["drift", "--today", "2026-11-25"]).assert().code(0);
     let (default, _) = f.kc.links(&f.realm, "app-b");
     assert!(default.contains("orders:refund"));
+    // The lease is gone with the run that held it.
+    let r = f.kc.call(
+        "GET",
+        &format!("/{}/clients?clientId=scopectl-lease", f.realm),
+        None,
+    );
+    assert_eq!(r.body, json!([]), "{}", r.body);
+    // --take-over-lease takes a lease that has not expired.
+    f.kc.call(
+        "POST",
+        &format!("/{}/clients", f.realm),
+        Some(json!({"clientId": "scopectl-lease", "enabled": false,
+                    "attributes": {"scopectl.lease.expires": "2999-01-01T00:00:00Z"}})),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:refund", "optional", "2027-06-01")]),
+    );
+    f.cmd(&["apply", "--today", "2026-11-25"]).assert().code(2);
+    f.cmd(&["apply", "--today", "2026-11-25", "--take-over-lease"])
+        .assert()
+        .code(0);
+    let (_, optional) = f.kc.links(&f.realm, "app-b");
+    assert!(optional.contains("orders:refund"));
 }
 
 #[test]

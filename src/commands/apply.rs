@@ -16,7 +16,17 @@ use scopectl::push::session::load_plan;
 pub fn run(args: ApplyArgs, out: &Out) -> anyhow::Result<Outcome> {
     let result = plan::open(&args.push).and_then(|mut s| {
         let saved = args.plan.as_deref().map(load_plan).transpose()?;
-        s.apply(saved, args.removal.options(), args.allow_lint_errors)
+        // Each op on stderr as it is made (flushed), so a killed run leaves a record.
+        let mut progress = |op: &scopectl::push::Op, failed: Option<&str>| {
+            let _ = out.err(&render::progress_line(op, failed));
+        };
+        s.apply(
+            saved,
+            args.removal.options(),
+            args.allow_lint_errors,
+            args.take_over_lease,
+            &mut progress,
+        )
     });
     let a = match result {
         Ok(a) => a,

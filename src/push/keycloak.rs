@@ -20,7 +20,7 @@ use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
 use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
-use super::{FieldChange, PlanError, PlanOptions, PlanOrigin, Stop};
+use super::{FieldChange, PlanError, PlanOptions, PlanOrigin, Progress, Stop};
 use crate::finding::Finding;
 use crate::net::{self, pct, Body, Counts, Http, HttpError, Response, Secret};
 use crate::registry::policy::{Target, TargetKind};
@@ -57,6 +57,16 @@ pub const BUILTIN_SCOPES: &[&str] = &[
 pub const MAX_FIELD_CHARS: usize = 255;
 /// The longest attribute value Keycloak stores (the consent text).
 pub const MAX_ATTRIBUTE_CHARS: usize = 2048;
+
+/// The client whose creation is scopectl's apply lease on a realm (Keycloak refuses a
+/// second client with the same id, atomically). It is disabled, has no scopes and is
+/// never planned for.
+pub const LEASE_CLIENT: &str = "scopectl-lease";
+/// How long a lease holds when its run dies without deleting it.
+pub const LEASE_TTL: chrono::Duration = chrono::Duration::minutes(10);
+/// Lease attributes: when it expires (RFC 3339) and who holds it.
+const LEASE_EXPIRES: &str = "scopectl.lease.expires";
+const LEASE_HOLDER: &str = "scopectl.lease.holder";
 
 /// The reason of the unassign that removes the second link of a scope linked both as
 /// default and optional.
@@ -162,6 +172,8 @@ pub struct Keycloak {
     http: Http,
     token: Option<Secret>,
     state: State,
+    /// The id of the lease client this run created.
+    lease_id: Option<String>,
 }
 
 impl PushTarget for Keycloak {
@@ -183,7 +195,8 @@ impl PushTarget for Keycloak {
         if options.prune && deletes_possible {
             state.realm_defaults = Some(self.read_realm_defaults()?);
         }
-        let plan = Plan::new(
+        let parts = state_parts(&state, desired);
+        let mut plan = Plan::new(
             PlanOrigin {
                 target: &self.name,
                 kind: TargetKind::Keycloak,
@@ -192,16 +205,112 @@ impl PushTarget for Keycloak {
             },
             today,
             options,
-            fingerprint(&state),
+            fingerprint(&parts),
             diff(&state, desired, options),
         );
+        plan.state_parts = parts;
         self.state = state;
         Ok(plan)
     }
 
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+    fn lease(&mut self, take_over: bool) -> anyhow::Result<()> {
+        let url = self.admin("/clients");
+        for attempt in 0..2 {
+            let expires = chrono::Utc::now() + LEASE_TTL;
+            let holder = format!(
+                "{} pid {}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown host".into()),
+                std::process::id()
+            );
+            let rep = serde_json::json!({
+                "clientId": LEASE_CLIENT,
+                "enabled": false,
+                "publicClient": true,
+                "standardFlowEnabled": false,
+                "directAccessGrantsEnabled": false,
+                "description": "scopectl apply in progress on this realm; deleted when it ends",
+                "attributes": {
+                    LEASE_EXPIRES: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    LEASE_HOLDER: holder,
+                },
+                "defaultClientScopes": [],
+                "optionalClientScopes": [],
+            });
+            let resp = self.call("POST", &url, &Body::Json(&rep))?;
+            if resp.ok() {
+                self.lease_id = resp
+                    .location
+                    .as_deref()
+                    .and_then(|l| l.rsplit('/').next())
+                    .map(str::to_string);
+                return Ok(());
+            }
+            if resp.status != 409 {
+                return Err(self.status_error("POST", &url, &resp));
+            }
+            // Someone holds it: take it over only when it expired (a killed run) or
+            // when told to.
+            let find = self.admin(&format!("/clients?clientId={LEASE_CLIENT}"));
+            let found = self.get_json(&find)?;
+            let Some(held) = found.as_array().and_then(|a| a.first()).cloned() else {
+                continue;
+            };
+            let attr = |k: &str| {
+                held.get("attributes")
+                    .and_then(|a| a.get(k))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let until = attr(LEASE_EXPIRES).unwrap_or_default();
+            let expired = chrono::DateTime::parse_from_rfc3339(&until)
+                .map(|t| t < chrono::Utc::now())
+                .unwrap_or(true);
+            if attempt == 0 && (expired || take_over) {
+                if let Some(id) = str_field(&held, "id") {
+                    let del = self.admin(&format!("/clients/{}", pct(&id)));
+                    self.write("DELETE", &del, &Body::None, true)?;
+                }
+                continue;
+            }
+            return Err(anyhow::Error::new(Stop(format!(
+                "target `{}`: another `scopectl apply` holds the lease on realm `{}` ({}, until \
+                 {until}): nothing was applied. Run again when it is done; a lease left by a \
+                 run that was killed expires at that time, or take it over now with \
+                 --take-over-lease (only when no other apply is running)",
+                self.name,
+                self.realm,
+                self.http
+                    .scrub(&attr(LEASE_HOLDER).unwrap_or_else(|| "holder unknown".into())),
+            ))));
+        }
+        bail!(
+            "target `{}`: could not take the apply lease on realm `{}`",
+            self.name,
+            self.realm
+        )
+    }
+
+    fn release(&mut self) -> Option<String> {
+        let id = self.lease_id.take()?;
+        let url = self.admin(&format!("/clients/{}", pct(&id)));
+        match self.write("DELETE", &url, &Body::None, true) {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "could not release the apply lease (client `{LEASE_CLIENT}`): {e:#}; it expires \
+                 {} minutes after it was taken, or delete the client by hand",
+                LEASE_TTL.num_minutes()
+            )),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        desired: &Desired,
+        progress: &mut Progress<'_>,
+    ) -> ApplyReport {
         let ops = plan.ops.clone();
-        let run = run_ops(&ops, |op| self.exec(op, desired));
+        let run = run_ops(&ops, progress, |op| self.exec(op, desired));
         let readback = !run.applied.is_empty() && !run.stopped;
         let mut report = run.report(self.counts());
         if readback {
@@ -289,6 +398,7 @@ impl Keycloak {
             http,
             token: None,
             state: State::default(),
+            lease_id: None,
         })
     }
 
@@ -457,7 +567,17 @@ impl Keycloak {
 
     /// Read the realm: one call for client scopes, one per page of clients.
     fn read(&mut self) -> anyhow::Result<State> {
-        let mut state = State::default();
+        let mut state = State {
+            scopes: self.read_scopes()?,
+            ..State::default()
+        };
+        self.read_clients(&mut state)?;
+        Ok(state)
+    }
+
+    /// The realm's client scopes (one read).
+    fn read_scopes(&mut self) -> anyhow::Result<BTreeMap<String, KcScope>> {
+        let mut scopes_read = BTreeMap::new();
         let url = self.admin("/client-scopes");
         let scopes = self.get_json(&url)?;
         for s in scopes.as_array().into_iter().flatten() {
@@ -473,7 +593,7 @@ impl Keycloak {
                         .collect()
                 })
                 .unwrap_or_default();
-            state.scopes.insert(
+            scopes_read.insert(
                 name,
                 KcScope {
                     id,
@@ -490,6 +610,11 @@ impl Keycloak {
                 },
             );
         }
+        Ok(scopes_read)
+    }
+
+    /// The realm's clients (one read per page), leaving out scopectl's lease.
+    fn read_clients(&mut self, state: &mut State) -> anyhow::Result<()> {
         let mut first = 0;
         let page_size = page_size();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -506,6 +631,9 @@ impl Keycloak {
                 if seen.insert(id.clone()) {
                     new += 1;
                 }
+                if client_id == LEASE_CLIENT {
+                    continue;
+                }
                 state.clients.insert(
                     client_id,
                     KcClient {
@@ -521,7 +649,7 @@ impl Keycloak {
             }
             first += page_size;
         }
-        Ok(state)
+        Ok(())
     }
 
     /// The realm's default and optional client-scope lists (two reads).
@@ -593,8 +721,9 @@ impl Keycloak {
                 let resp = self.call("POST", &url, &Body::Json(&rep))?;
                 if resp.status == 409 {
                     // Created by an earlier run that died before it could record it: adopt
-                    // it if it carries our marker, never otherwise.
-                    self.state = self.read()?;
+                    // it if it carries our marker, never otherwise (the scopes are read
+                    // again, not the clients).
+                    self.state.scopes = self.read_scopes()?;
                     let existing = self.state.scopes.get(scope).cloned();
                     match existing {
                         Some(s) if s.marked() => {
@@ -769,6 +898,32 @@ fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<FieldChange> {
         }
     }
     f
+}
+
+/// The parts of the realm a plan depends on, each with its digest: every client scope
+/// the registry names or scopectl marked, and every client the registry names or that
+/// holds such a scope. Anything else (a new unrelated client, a hand-made scope with
+/// another name) changes no op, so it does not make a saved plan stale.
+fn state_parts(state: &State, desired: &Desired) -> BTreeMap<String, String> {
+    let relevant_scope =
+        |n: &str| desired.scopes.contains_key(n) || state.scopes.get(n).is_some_and(|s| s.marked());
+    let mut parts = BTreeMap::new();
+    for (name, s) in &state.scopes {
+        if relevant_scope(name) {
+            parts.insert(format!("scope `{name}`"), fingerprint(s));
+        }
+    }
+    for (id, c) in &state.clients {
+        if desired.clients.contains_key(id)
+            || c.default
+                .iter()
+                .chain(&c.optional)
+                .any(|n| relevant_scope(n))
+        {
+            parts.insert(format!("client `{id}`"), fingerprint(c));
+        }
+    }
+    parts
 }
 
 /// Why Keycloak cannot store this scope as the registry defines it (empty: it can).

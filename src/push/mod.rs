@@ -370,8 +370,14 @@ pub struct Plan {
     /// the default then applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_deletes: Option<usize>,
-    /// `sha256:` of the server state the plan was computed from.
+    /// `sha256:` of the server state the plan was computed from (of `state_parts` when
+    /// the target has them).
     pub fingerprint: String,
+    /// The parts of the server state the plan depends on (`scope `x``, `client `y``),
+    /// each with its digest, so a refused saved plan can say what changed. Absent for
+    /// targets that do not split their state.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state_parts: BTreeMap<String, String>,
     pub ops: Vec<Op>,
     #[serde(with = "crate::output::json::findings")]
     pub errors: Vec<PlanError>,
@@ -419,6 +425,7 @@ impl Plan {
             prune_in_use: options.prune_in_use,
             max_deletes: Some(options.max_deletes),
             fingerprint,
+            state_parts: BTreeMap::new(),
             ops,
             errors,
             notes,
@@ -492,9 +499,22 @@ pub trait PushTarget {
     ) -> anyhow::Result<Plan>;
 
     /// Make the plan's ops in the order given (going on after a failure unless it
-    /// [stops the run](Stop), see [`run_ops`]), then read back and report what did not
-    /// take.
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport;
+    /// [stops the run](Stop), see [`run_ops`]), telling `progress` after each, then read
+    /// back and report what did not take.
+    fn apply(&mut self, plan: &Plan, desired: &Desired, progress: &mut Progress<'_>)
+        -> ApplyReport;
+
+    /// Take the target's apply lease, so two applies never write to one server at once
+    /// (`take_over`: even when another run holds it). Kinds without one do nothing.
+    fn lease(&mut self, take_over: bool) -> anyhow::Result<()> {
+        let _ = take_over;
+        Ok(())
+    }
+
+    /// Give the lease back; a warning when that failed.
+    fn release(&mut self) -> Option<String> {
+        None
+    }
 
     /// The HTTP requests made so far.
     fn counts(&self) -> Counts;
@@ -864,6 +884,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Told about each op as `apply` makes it: the op and, when it failed, why. The
+/// command streams it (and flushes), so a run that is killed leaves a record.
+pub type Progress<'a> = dyn FnMut(&Op, Option<&str>) + 'a;
+
 /// What running a list of ops came to.
 #[derive(Debug, Default)]
 pub(crate) struct Run {
@@ -911,7 +935,7 @@ fn depends_on_failure(op: &Op, failures: &[(Op, String)]) -> bool {
 /// Run ops one by one through `exec`. A failure is recorded and the run goes on with
 /// the ops that do not depend on it; a failure that [stops the run](Stop) leaves the
 /// rest not applied.
-pub(crate) fn run_ops<F>(ops: &[Op], mut exec: F) -> Run
+pub(crate) fn run_ops<F>(ops: &[Op], progress: &mut Progress<'_>, mut exec: F) -> Run
 where
     F: FnMut(&Op) -> anyhow::Result<()>,
 {
@@ -922,9 +946,14 @@ where
             continue;
         }
         match exec(op) {
-            Ok(()) => run.applied.push(op.clone()),
+            Ok(()) => {
+                progress(op, None);
+                run.applied.push(op.clone())
+            }
             Err(e) => {
-                run.failures.push((op.clone(), format!("{e:#}")));
+                let why = format!("{e:#}");
+                progress(op, Some(&why));
+                run.failures.push((op.clone(), why));
                 if stops_run(&e) {
                     run.stopped = true;
                     run.not_applied.extend(ops[i + 1..].iter().cloned());

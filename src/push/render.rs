@@ -423,6 +423,15 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     )
 }
 
+/// One op as `apply` makes it, for the progress it streams on stderr:
+/// `applied: assign default app-a orders:read` or `FAILED: …: why`.
+pub fn progress_line(op: &Op, failed: Option<&str>) -> String {
+    match failed {
+        None => format!("applied: {}\n", op_line(op)),
+        Some(why) => format!("FAILED: {}: {}\n", op_line(op), clean(why)),
+    }
+}
+
 /// What `apply` says on stderr when lint errors held changes back (only removals were
 /// made).
 pub fn lint_refusal(lint_errors: usize, r: &ApplyReport) -> String {
@@ -554,6 +563,7 @@ mod tests {
             prune_in_use: false,
             max_deletes: None,
             fingerprint: "sha256:0".into(),
+            state_parts: Default::default(),
             ops,
             errors,
             notes: Vec::new(),

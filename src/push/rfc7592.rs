@@ -17,8 +17,8 @@ use anyhow::{anyhow, bail};
 use serde::Serialize;
 
 use super::PlanOrigin;
-use super::PushTarget;
 use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PlanOptions};
+use super::{Progress, PushTarget};
 use crate::finding::Finding;
 use crate::net::{Body, Counts, Http, Secret};
 use crate::registry::policy::{Target, TargetKind};
@@ -88,10 +88,15 @@ impl PushTarget for Rfc7592 {
         Ok(plan)
     }
 
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        desired: &Desired,
+        progress: &mut Progress<'_>,
+    ) -> ApplyReport {
         let ops = plan.ops.clone();
         let mut warnings = Vec::new();
-        let run = run_ops(&ops, |op| {
+        let run = run_ops(&ops, progress, |op| {
             let client = self.exec(op)?;
             if let Err(w) = self.save_token(&client) {
                 warnings.push(w);

@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::{connect, order_ops, select_target, Desired, Op, Plan, PlanError, PushTarget};
-use super::{ApplyReport, PlanOptions, LINT_ERRORS};
+use super::{ApplyReport, PlanOptions, Progress, LINT_ERRORS};
 use crate::finding::Finding;
 use crate::finding::Severity;
 use crate::registry::GrantType;
@@ -164,16 +164,19 @@ impl Session {
     /// Apply a fresh plan, or `saved` (made by `plan --out`) if it still says exactly
     /// what would be pushed: same target, same server state, same ops. While the
     /// registry as it is now has lint errors, only removals are made (unless
-    /// `allow_lint_errors`): the rest is held back.
+    /// `allow_lint_errors`): the rest is held back. When there is something to write,
+    /// the target's lease is taken first (`take_over_lease`: even from another run) and
+    /// the plan is made again under it; `progress` hears of every op as it is made.
     pub fn apply(
         &mut self,
         saved: Option<Plan>,
         options: PlanOptions,
         allow_lint_errors: bool,
+        take_over_lease: bool,
+        progress: &mut Progress<'_>,
     ) -> anyhow::Result<ApplyOutcome> {
         // Expiry is judged on the day the changes are made, not the day a saved plan was
         // made: a grant that expired in between is never linked.
-        let today = self.today;
         let options = match &saved {
             Some(p) => p.options(),
             None => self.options(options),
@@ -184,51 +187,89 @@ impl Session {
             p
         });
         if let Some(p) = &saved {
-            refuse_expired_links(p, &self.desired, today)?;
+            refuse_expired_links(p, &self.desired, self.today)?;
         }
-        let lint_found = self.lint_errors.clone();
-        let mut fresh = self.server_plan(today, &options)?;
-        fresh.errors.extend(lint_found);
-        // The registry as it is now decides: a saved plan does not carry lint findings over.
-        let lint = fresh.lint_errors();
-        let plan = match saved {
+        let first = self.planned(saved.as_ref(), &options)?;
+        let lint_refused = if allow_lint_errors {
+            0
+        } else {
+            first.lint_errors()
+        };
+        if !first
+            .ops
+            .iter()
+            .any(|o| lint_refused == 0 || o.is_removal())
+        {
+            // Nothing to write: no lease, no write.
+            return Ok(self.run(first, lint_refused, progress));
+        }
+        self.target.lease(take_over_lease)?;
+        let result = self.planned(saved.as_ref(), &options).map(|plan| {
+            let lint_refused = if allow_lint_errors {
+                0
+            } else {
+                plan.lint_errors()
+            };
+            self.run(plan, lint_refused, progress)
+        });
+        let released = self.target.release();
+        let mut outcome = result?;
+        outcome.report.warnings.extend(released);
+        outcome.report.counts = self.target.counts();
+        Ok(outcome)
+    }
+
+    /// The plan `apply` makes: a fresh one with the registry's current lint errors, or
+    /// the saved one if it still says what a fresh one says.
+    fn planned(&mut self, saved: Option<&Plan>, options: &PlanOptions) -> anyhow::Result<Plan> {
+        let mut fresh = self.server_plan(self.today, options)?;
+        fresh.errors.extend(self.lint_errors.iter().cloned());
+        Ok(match saved {
             Some(p) => {
-                check_saved(&p, &fresh)?;
-                // Errors are the current ones (lint findings may have been fixed or
-                // added without changing any op).
+                check_saved(p, &fresh)?;
+                // The registry as it is now decides: errors are the current ones (lint
+                // findings may have been fixed or added without changing any op).
                 Plan {
                     errors: fresh.errors,
-                    ..p
+                    ..p.clone()
                 }
             }
             None => fresh,
-        };
-        let lint_refused = if allow_lint_errors { 0 } else { lint };
+        })
+    }
+
+    /// Make a plan's ops (only its removals while `lint_refused`).
+    fn run(
+        &mut self,
+        plan: Plan,
+        lint_refused: usize,
+        progress: &mut Progress<'_>,
+    ) -> ApplyOutcome {
         let (run, held_back): (Vec<Op>, Vec<Op>) = if lint_refused > 0 {
             // Removals are never held hostage by a lint error elsewhere.
             plan.ops.iter().cloned().partition(Op::is_removal)
         } else {
             (plan.ops.clone(), Vec::new())
         };
-        let mut report = if run.is_empty() && !held_back.is_empty() {
+        let mut report = if run.is_empty() {
             super::Run::default().report(self.target.counts())
         } else {
             let to_run = Plan {
                 ops: run,
                 ..plan.clone()
             };
-            self.target.apply(&to_run, &self.desired)
+            self.target.apply(&to_run, &self.desired, progress)
         };
         report.held_back = held_back;
         // Only a change that was made and is still needed did not take (what was held
         // back, failed or blocked by a plan error is reported as such).
         report.did_not_take.retain(|o| report.applied.contains(o));
         order_ops(&mut report.did_not_take);
-        Ok(ApplyOutcome {
+        ApplyOutcome {
             plan,
             report,
             lint_refused,
-        })
+        }
     }
 }
 
@@ -349,6 +390,34 @@ fn refuse_expired_links(
     Ok(())
 }
 
+/// What differs between the state parts a saved plan was made from and the current
+/// ones (`scope `x` changed`, `client `y` is new`, … at most 10), empty when either plan
+/// has no parts.
+fn changed_parts(p: &Plan, fresh: &Plan) -> Vec<String> {
+    if p.state_parts.is_empty() || fresh.state_parts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, v) in &fresh.state_parts {
+        match p.state_parts.get(k) {
+            None => out.push(format!("{k} is new")),
+            Some(old) if old != v => out.push(format!("{k} changed")),
+            _ => {}
+        }
+    }
+    for k in p.state_parts.keys() {
+        if !fresh.state_parts.contains_key(k) {
+            out.push(format!("{k} is gone"));
+        }
+    }
+    let more = out.len().saturating_sub(10);
+    out.truncate(10);
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
+    out
+}
+
 /// A saved plan is applied only if it is for this target, the server is in the state
 /// it was made from, and it makes exactly the ops a fresh plan would (values included,
 /// so a value edited after review is never pushed under a reviewed plan).
@@ -363,6 +432,13 @@ fn check_saved(p: &Plan, fresh: &Plan) -> anyhow::Result<()> {
         );
     }
     if p.fingerprint != fresh.fingerprint {
+        let what = changed_parts(p, fresh);
+        if !what.is_empty() {
+            bail!(
+                "the server changed since the plan was made: {}; run `scopectl plan` again",
+                what.join("; ")
+            );
+        }
         bail!(
             "the server changed since the plan was made (state {} then, {} now); \
              run `scopectl plan` again",
