@@ -250,6 +250,22 @@ fn clients_without_a_file_are_listed_by_plan_and_drift_and_revoked_on_request() 
     assert_eq!(r["plan"]["revoke_unlisted"], true, "{r:#}");
     let (default, _) = f.kc.links(&f.realm, "bystander");
     assert!(!default.contains("orders:read"), "{default:?}");
+
+    // Not when a registry client has the id in another case: that is a typo, not an
+    // offboarding.
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("App-B", &[("orders:read", "default", "2027-06-01")]),
+    );
+    f.link_by_hand("app-b", "default", "orders:read");
+    let r = f.json("apply", &[], 1);
+    let unlisted = messages(&r["plan"], "push/unlisted-client");
+    assert!(
+        unlisted[0].contains("not revoked while a registry client differs from it only in case"),
+        "{r:#}"
+    );
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(default.contains("orders:read"), "{default:?}");
 }
 
 #[test]

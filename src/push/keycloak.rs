@@ -1043,7 +1043,14 @@ fn diff(
         if held.is_empty() {
             continue;
         }
-        if options.revoke_unlisted {
+        // Never revoked: a client whose id a registry client has in another case (a typo
+        // in the file, not an offboarding), and anyone when the registry has no clients
+        // at all (a registry that did not load what it should).
+        let case_twin = desired
+            .clients
+            .keys()
+            .any(|k| k != client && k.eq_ignore_ascii_case(client));
+        if options.revoke_unlisted && !case_twin && !desired.clients.is_empty() {
             for (kind, scope) in held {
                 ops.push(Op::Unassign {
                     client: client.clone(),
@@ -1061,9 +1068,16 @@ fn diff(
                 "client `{client}` has no registry file but holds scopectl's scope(s) {}: the \
                  registry says nobody holds them there. Add a client file granting them, or \
                  revoke them with `revoke_unlisted = true` in the target (or `apply \
-                 --revoke-unlisted`){}",
+                 --revoke-unlisted`){}{}",
                 list.join(", "),
-                case_hint(client, desired.clients.keys(), "the registry")
+                case_hint(client, desired.clients.keys(), "the registry"),
+                if !options.revoke_unlisted {
+                    ""
+                } else if case_twin {
+                    "; not revoked while a registry client differs from it only in case"
+                } else {
+                    "; not revoked: the registry has no clients at all"
+                }
             ),
         ));
         for (kind, scope) in held {

@@ -1083,6 +1083,43 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_skips_what_depends_on_it_and_a_stop_ends_the_run() {
+        let assign = |c: &str, s: &str| Op::Assign {
+            client: c.into(),
+            scope: s.into(),
+            kind: GrantType::Optional,
+        };
+        let unassign = |c: &str, s: &str, reason: &str| Op::Unassign {
+            client: c.into(),
+            scope: s.into(),
+            kind: GrantType::Optional,
+            reason: reason.into(),
+        };
+        let ops = vec![
+            assign("a", "new:x"),
+            assign("b", "new:x"),
+            unassign("a", "old:x", "revoked (not granted in the registry)"),
+            unassign("a", "exp:x", "expired"),
+        ];
+        let mut seen = Vec::new();
+        let run = run_ops(&ops, &mut |op, _| seen.push(op.clone()), |op| match op {
+            Op::Assign { client, .. } if client == "a" => anyhow::bail!("refused"),
+            _ => Ok(()),
+        });
+        // a's revocation waits for its failed assign; its expired grant goes anyway.
+        assert_eq!(run.applied, vec![ops[1].clone(), ops[3].clone()]);
+        assert_eq!(run.not_applied, vec![ops[2].clone()]);
+        assert_eq!(run.failures.len(), 1);
+        assert!(!run.stopped);
+        assert_eq!(seen.len(), 3);
+        let run = run_ops(&ops, &mut |_, _| {}, |_| {
+            Err(anyhow::Error::new(Stop("down".into())))
+        });
+        assert!(run.stopped);
+        assert_eq!((run.failures.len(), run.not_applied.len()), (1, 3));
+    }
+
+    #[test]
     fn ops_run_in_safe_order() {
         let mut ops = vec![
             Op::DeleteScope {
