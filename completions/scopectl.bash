@@ -113,7 +113,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-h --registry --target --today --plan --prune --prune-in-use --max-deletes --revoke-unlisted --format --allow-lint-errors --color --help"
+            opts="-h --registry --target --today --plan --prune --prune-in-use --max-deletes --revoke-unlisted --format --take-over-lease --allow-lint-errors --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -136,6 +136,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --prune 'Delete scopectl''s client scopes that left the registry (never built-in or unmarked ones; never from a registry with no scopes)'
             cand --prune-in-use 'With --prune: also delete scopes still in use (linked to clients without a registry file, in the realm''s default lists, carrying hand-made mappers)'
             cand --revoke-unlisted 'Unassign scopectl''s scopes from clients that have no registry file (the target''s `revoke_unlisted = true` does it on every run)'
+            cand --take-over-lease 'Take over the apply lease another run holds on the server (only when that run was killed and its lease has not expired yet)'
             cand --allow-lint-errors 'Push additions even though the registry has lint errors (they are still listed; exit 1). Without it, only removals are made while lint errors remain'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

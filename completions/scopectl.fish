@@ -153,6 +153,7 @@ never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones; never from a registry with no scopes)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune-in-use -d 'With --prune: also delete scopes still in use (linked to clients without a registry file, in the realm\'s default lists, carrying hand-made mappers)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l revoke-unlisted -d 'Unassign scopectl\'s scopes from clients that have no registry file (the target\'s `revoke_unlisted = true` does it on every run)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l take-over-lease -d 'Take over the apply lease another run holds on the server (only when that run was killed and its lease has not expired yet)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push additions even though the registry has lint errors (they are still listed; exit 1). Without it, only removals are made while lint errors remain'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
