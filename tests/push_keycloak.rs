@@ -519,6 +519,42 @@ fn wrong_credentials_and_missing_role_exit_2_with_clear_messages() {
         .code(2)
         .stderr(predicates::str::contains("holds no PEM certificate"));
 
+    // A master-realm admin user without the realm's roles: the 403 names the role of
+    // the `REALM-realm` client in master, where such a user gets it.
+    let user = support::unique("norole");
+    let password = "pw-4711-not-secret";
+    let r = f.kc.call(
+        "POST",
+        "/master/users",
+        Some(json!({
+            "username": user, "enabled": true, "email": format!("{user}@example.com"),
+            "emailVerified": true, "firstName": "No", "lastName": "Role",
+            "credentials": [{"type": "password", "value": password, "temporary": false}]
+        })),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(
+            &f.kc.url,
+            &f.realm,
+            "username_env = \"SCOPECTL_TEST_KC_USER\"\npassword_env = \"SCOPECTL_TEST_KC_PASSWORD\"\n",
+        ),
+    );
+    f.cmd(&["plan"])
+        .env("SCOPECTL_TEST_KC_USER", &user)
+        .env("SCOPECTL_TEST_KC_PASSWORD", password)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "403 Forbidden on GET {}/admin/realms/{}/client-scopes",
+            f.kc.url, f.realm
+        )))
+        .stderr(predicates::str::contains(format!(
+            "`manage-clients` role of the `{}-realm` client in realm `master`",
+            f.realm
+        )));
+
     // Nothing listening.
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

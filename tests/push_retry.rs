@@ -673,7 +673,11 @@ fn persistent_503_stops_apply_but_a_500_fails_one_change_and_the_rest_goes_on() 
         r["plan"]["warnings"][0]
             .as_str()
             .unwrap()
-            .contains("loses the optional scope `orders:write`"),
+            .contains("loses the optional scope `orders:write`")
+            && r["plan"]["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("it gains `orders:refund` in the same run"),
         "{r:#}"
     );
     let (_, optional) = f.kc.links(&f.realm, "app-a");

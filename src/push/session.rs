@@ -347,10 +347,30 @@ fn lost_optional_scopes(ops: &[Op]) -> Vec<String> {
                 scope,
                 kind: GrantType::Optional,
                 reason,
-            } if reason != super::keycloak::LINKED_BOTH_WAYS => Some(format!(
-                "client `{client}` loses the optional scope `{scope}` ({reason}): a token \
-                 request that names it (scope={scope}) will fail with invalid_scope"
-            )),
+            } if reason != super::keycloak::LINKED_BOTH_WAYS => {
+                // A rename: what the client gains in the same run (linked first).
+                let gains: Vec<String> = ops
+                    .iter()
+                    .filter_map(|g| match g {
+                        Op::Assign {
+                            client: c, scope, ..
+                        } if c == client => Some(format!("`{scope}`")),
+                        _ => None,
+                    })
+                    .collect();
+                let gains = if gains.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it gains {} in the same run, before it loses this one",
+                        gains.join(", ")
+                    )
+                };
+                Some(format!(
+                    "client `{client}` loses the optional scope `{scope}` ({reason}): a token \
+                     request that names it (scope={scope}) will fail with invalid_scope{gains}"
+                ))
+            }
             _ => None,
         })
         .collect()
