@@ -202,6 +202,13 @@ fn clients_without_a_file_are_listed_by_plan_and_drift_and_revoked_on_request() 
     let (stdout, _) = f.run(&["drift", "--today", TODAY], 1);
     assert!(stdout.starts_with("Drift for target `kc`"), "{stdout}");
     assert!(stdout.contains("error[push/unlisted-client]"), "{stdout}");
+    let drift = f.json("drift", &[], 1);
+    assert!(drift.get("max_deletes").is_none(), "{drift:#}");
+    assert_eq!(
+        messages(&drift, "push/unlisted-client").len(),
+        2,
+        "{drift:#}"
+    );
     // --color is honoured on plan, apply and drift.
     let (coloured, _) = f.run(&["plan", "--color", "always", "--today", TODAY], 1);
     assert!(

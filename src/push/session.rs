@@ -153,12 +153,15 @@ impl Session {
     /// Drift: everything that differs, including scopectl's scopes that left the
     /// registry (what `--prune` deletes, however many, whoever still uses them).
     pub fn drift(&mut self) -> anyhow::Result<Plan> {
-        self.plan(PlanOptions {
+        let mut plan = self.plan(PlanOptions {
             prune: true,
             revoke_unlisted: false,
             prune_in_use: true,
             max_deletes: usize::MAX,
-        })
+        })?;
+        // No cap: left out of the JSON rather than shown as 2^64 - 1.
+        plan.max_deletes = None;
+        Ok(plan)
     }
 
     /// Apply a fresh plan, or `saved` (made by `plan --out`) if it still says exactly
