@@ -125,7 +125,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__apply)
-            opts="-q -h --registry --target --today --plan --prune --format --allow-lint-errors --color --quiet --help"
+            opts="-q -h --registry --target --today --plan --prune --prune-in-use --max-deletes --revoke-unlisted --format --take-over-lease --allow-lint-errors --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,8 +147,12 @@ _scopectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-deletes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -346,7 +350,7 @@ _scopectl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json markdown" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -695,7 +699,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__plan)
-            opts="-q -h --registry --target --today --format --out --prune --color --quiet --help"
+            opts="-q -h --registry --target --today --format --out --prune --prune-in-use --max-deletes --revoke-unlisted --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -714,10 +718,14 @@ _scopectl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json markdown" -- "${cur}"))
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-deletes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -141,34 +141,40 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -s h -l help -
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l format -d 'Output format' -r -f -a "human\t'A table for a terminal (`table` is an alias)'
 json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
 markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l out -d 'Also save the plan (JSON, no secrets) for `apply --plan`' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l max-deletes -d 'With --prune: the most scopes one run deletes; more refuses every delete' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Plan deletes of scopectl\'s client scopes that left the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones; never from a registry with no scopes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l prune-in-use -d 'With --prune: also delete scopes still in use (linked to clients without a registry file, in the realm\'s default lists, carrying hand-made mappers)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -l revoke-unlisted -d 'Unassign scopectl\'s scopes from clients that have no registry file (the target\'s `revoke_unlisted = true` does it on every run)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l plan -d 'Apply this saved plan; refuses if the server or registry changed since it was made' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format (`markdown` is treated as `table`)' -r -f -a "table\t'A table for a terminal'
-json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
-markdown\t'Markdown, for a pull-request comment'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l max-deletes -d 'With --prune: the most scopes one run deletes; more refuses every delete' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l format -d 'Output format' -r -f -a "human\t'A table for a terminal (`table` is an alias)'
+json\t'JSON: `{"plan": …, "report": …}`'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push even though the registry has lint errors (they are still listed; exit 1)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune -d 'Delete scopectl\'s client scopes that left the registry (never built-in or unmarked ones; never from a registry with no scopes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l prune-in-use -d 'With --prune: also delete scopes still in use (linked to clients without a registry file, in the realm\'s default lists, carrying hand-made mappers)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l revoke-unlisted -d 'Unassign scopectl\'s scopes from clients that have no registry file (the target\'s `revoke_unlisted = true` does it on every run)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l take-over-lease -d 'Take over the apply lease another run holds on the server (only when that run was killed and its lease has not expired yet)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -l allow-lint-errors -d 'Push additions even though the registry has lint errors (they are still listed; exit 1). Without it, only removals are made while lint errors remain'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l target -d 'The `[targets.NAME]` to use (default: the only one)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l today -d 'Evaluate grant expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
-complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "table\t'A table for a terminal'
+complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l format -d 'Output format' -r -f -a "human\t'A table for a terminal (`table` is an alias)'
 json\t'JSON: the plan document (the one `plan --out` saves; `apply` prints `{"plan": …, "report": …}`)'
 markdown\t'Markdown, for a pull-request comment'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''

@@ -220,13 +220,35 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
-    /// A table for a terminal.
+    /// A table for a terminal (`table` is an alias).
+    #[value(name = "human", alias = "table")]
     Table,
     /// JSON: the plan document (the one `plan --out` saves; `apply` prints
     /// `{"plan": …, "report": …}`).
     Json,
     /// Markdown, for a pull-request comment.
     Markdown,
+}
+
+/// `apply`'s formats: what happened, for a person or as JSON (a Markdown report of an apply
+/// is not offered: `plan --format markdown` is the pull-request comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    /// A table for a terminal (`table` is an alias).
+    #[value(alias = "table")]
+    Human,
+    /// JSON: `{"plan": …, "report": …}`.
+    Json,
+}
+
+impl ApplyFormat {
+    /// The plan format that renders the same way.
+    pub fn plan(self) -> PlanFormat {
+        match self {
+            ApplyFormat::Human => PlanFormat::Table,
+            ApplyFormat::Json => PlanFormat::Json,
+        }
+    }
 }
 
 /// Where to push: the registry and the target.
@@ -253,6 +275,37 @@ impl PushTargetArgs {
     }
 }
 
+/// What a plan may remove besides expired and revoked grants.
+#[derive(Debug, clap::Args)]
+pub struct RemovalArgs {
+    /// Delete scopectl's client scopes that left the registry (never built-in or unmarked
+    /// ones; never from a registry with no scopes).
+    #[arg(long)]
+    pub prune: bool,
+    /// With --prune: also delete scopes still in use (linked to clients without a
+    /// registry file, in the realm's default lists, carrying hand-made mappers).
+    #[arg(long, requires = "prune")]
+    pub prune_in_use: bool,
+    /// With --prune: the most scopes one run deletes; more refuses every delete.
+    #[arg(long, value_name = "N", default_value_t = scopectl::push::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+    /// Unassign scopectl's scopes from clients that have no registry file (the target's
+    /// `revoke_unlisted = true` does it on every run).
+    #[arg(long)]
+    pub revoke_unlisted: bool,
+}
+
+impl RemovalArgs {
+    pub fn options(&self) -> scopectl::push::PlanOptions {
+        scopectl::push::PlanOptions {
+            prune: self.prune,
+            revoke_unlisted: self.revoke_unlisted,
+            prune_in_use: self.prune_in_use,
+            max_deletes: self.max_deletes,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -263,9 +316,8 @@ pub struct PlanArgs {
     /// Also save the plan (JSON, no secrets) for `apply --plan`.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Plan deletes of scopectl's client scopes that left the registry.
-    #[arg(long)]
-    pub prune: bool,
+    #[command(flatten)]
+    pub removal: RemovalArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -275,13 +327,17 @@ pub struct ApplyArgs {
     /// Apply this saved plan; refuses if the server or registry changed since it was made.
     #[arg(long)]
     pub plan: Option<PathBuf>,
-    /// Delete scopectl's client scopes that left the registry (never built-in or unmarked ones).
+    #[command(flatten)]
+    pub removal: RemovalArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Human)]
+    pub format: ApplyFormat,
+    /// Take over the apply lease another run holds on the server (only when that run was
+    /// killed and its lease has not expired yet).
     #[arg(long)]
-    pub prune: bool,
-    /// Output format (`markdown` is treated as `table`).
-    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
-    pub format: PlanFormat,
-    /// Push even though the registry has lint errors (they are still listed; exit 1).
+    pub take_over_lease: bool,
+    /// Push additions even though the registry has lint errors (they are still listed;
+    /// exit 1). Without it, only removals are made while lint errors remain.
     #[arg(long)]
     pub allow_lint_errors: bool,
 }

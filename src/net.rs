@@ -102,9 +102,9 @@ impl Response {
     pub fn json(&self) -> Result<serde_json::Value, HttpError> {
         serde_json::from_str(&self.body).map_err(|e| HttpError::BadBody(e.to_string()))
     }
-    /// Would a retry help (429 or 5xx)?
+    /// Would a retry help ([`is_transient`])?
     pub fn retryable(&self) -> bool {
-        self.status == 429 || self.status >= 500
+        is_transient(self.status)
     }
     /// For an error message: how the retries went, e.g. " (after 4 attempts)" or
     /// " (the server asked to wait 120 s with Retry-After, longer than the 30 s cap)".
@@ -583,10 +583,18 @@ pub enum Decision {
     GiveUp { reason: GiveUpReason },
 }
 
+/// A status a retry can help: 429 (too many requests), 502, 503, 504 (a gateway or an
+/// overloaded server). Any other status is the server's final answer: a 4xx names a
+/// problem with the request, and a 500 or 501 an error the server meets every time (a
+/// value longer than its column, say), so neither is retried.
+pub fn is_transient(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
 /// Retry or give up after attempt number `attempt` (1 for the first) ended in `outcome`,
 /// with the server's `Retry-After` (already parsed) if it sent one. Pure: no I/O, no clock.
 ///
-/// 429 and 5xx, connection errors and lost answers (unless `request` is
+/// Transient statuses ([`is_transient`]), connection errors and lost answers (unless `request` is
 /// [`Repeat::Unrepeatable`]) are retried, at most `settings.retries` times, after
 /// `settings.backoff` doubled on each retry (`backoff × 2^(attempt-1)`), or after the
 /// `Retry-After` when the server sent one on a retryable status and it is at most
@@ -602,7 +610,7 @@ pub fn decide_retry(
         .backoff
         .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
     let after = match outcome {
-        Outcome::Status(s) if s == 429 || s >= 500 => match retry_after {
+        Outcome::Status(s) if is_transient(s) => match retry_after {
             Some(d) if d > settings.retry_after_max => {
                 return Decision::GiveUp {
                     reason: GiveUpReason::RetryAfterTooLong(d),
@@ -881,16 +889,16 @@ mod tests {
     }
 
     #[test]
-    fn retry_decision_retries_5xx_but_not_4xx_or_success() {
+    fn retry_decision_retries_transient_5xx_but_not_500_4xx_or_success() {
         let s = settings();
         let r = Repeat::Repeatable;
-        for status in [500, 502, 504] {
+        for status in [502, 503, 504] {
             assert_eq!(
                 decide_retry(1, Outcome::Status(status), None, &s, r),
                 retry(250)
             );
         }
-        for status in [200, 201, 204, 400, 401, 403, 404, 409] {
+        for status in [200, 201, 204, 400, 401, 403, 404, 409, 500, 501] {
             assert_eq!(
                 decide_retry(1, Outcome::Status(status), None, &s, r),
                 give_up(GiveUpReason::Final),
@@ -932,7 +940,7 @@ mod tests {
     fn retry_decision_backs_off_exponentially_up_to_the_attempt_limit() {
         let s = settings();
         let r = Repeat::Repeatable;
-        let o = Outcome::Status(500);
+        let o = Outcome::Status(503);
         assert_eq!(decide_retry(1, o, None, &s, r), retry(250));
         assert_eq!(decide_retry(2, o, None, &s, r), retry(500));
         assert_eq!(decide_retry(3, o, None, &s, r), retry(1000));

@@ -200,6 +200,12 @@ catalog! {
     PushUndefinedScope = "push/undefined-scope", Push, Deny, false, "A grant of a scope the registry does not define cannot be pushed.";
     PushUnsupportedScope = "push/unsupported-scope", Push, Deny, false, "The server does not support a scope the registry grants (RFC 7592 scopes_supported).";
     PushUnregisteredClient = "push/unregistered-client", Push, Deny, false, "A registry client has no `[targets.NAME.clients]` registration to manage it by (RFC 7592).";
+    PushUnlistedClient = "push/unlisted-client", Push, Deny, false, "A client without a registry file holds scopectl's scopes on the server (offboarding): revoke them with revoke_unlisted.";
+    PushScopeInUse = "push/scope-in-use", Push, Deny, false, "A scope --prune would delete is still used (clients without a file, realm default lists, hand-made mappers): not deleted without --prune-in-use.";
+    PushTooManyDeletes = "push/too-many-deletes", Push, Deny, false, "--prune would delete more scopes than --max-deletes allows in one run: none is deleted.";
+    PushPruneEmptyRegistry = "push/prune-empty-registry", Push, Deny, false, "The registry defines no scopes: --prune never deletes then.";
+    PushServerLimit = "push/server-limit", Push, Deny, false, "A value is longer than the server stores (Keycloak: 255 characters for a client scope's name and description).";
+    PushProtocolMismatch = "push/protocol-mismatch", Push, Deny, false, "A grant links an OpenID Connect scope to a client of another protocol (SAML), which the server ignores.";
 }
 
 impl Rule {

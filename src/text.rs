@@ -240,32 +240,57 @@ pub fn md_cell(s: &str) -> String {
     s.split('\n').map(md_text).collect::<Vec<_>>().join("<br>")
 }
 
-/// `[-removed-]{+added+}` word diff, the `git diff --word-diff=plain` notation.
+/// `[-removed-]{+added+}` word diff, the `git diff --word-diff=plain` notation. A run of
+/// changed words (with the spaces between them) is shown as one removal and one
+/// addition, `[-old words-]{+new words+}`, not as a bracket pair per word, so a long
+/// change stays readable.
 pub fn word_diff(old: &str, new: &str) -> String {
     let diff = TextDiff::configure().diff_words(old, new);
+    let tokens: Vec<(ChangeTag, String)> = diff
+        .iter_all_changes()
+        .map(|c| (c.tag(), c.to_string_lossy().into_owned()))
+        .collect();
     let mut out = String::new();
-    let mut pending: Option<ChangeTag> = None;
-    for ch in diff.iter_all_changes() {
-        let tag = ch.tag();
-        if pending != Some(tag) {
-            match pending {
-                Some(ChangeTag::Delete) => out.push_str("-]"),
-                Some(ChangeTag::Insert) => out.push_str("+}"),
-                _ => {}
-            }
-            match tag {
-                ChangeTag::Delete => out.push_str("[-"),
-                ChangeTag::Insert => out.push_str("{+"),
-                ChangeTag::Equal => {}
-            }
-            pending = Some(tag);
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].0 == ChangeTag::Equal {
+            out.push_str(&tokens[i].1);
+            i += 1;
+            continue;
         }
-        out.push_str(&ch.to_string_lossy());
-    }
-    match pending {
-        Some(ChangeTag::Delete) => out.push_str("-]"),
-        Some(ChangeTag::Insert) => out.push_str("+}"),
-        _ => {}
+        // The run: changed tokens, and unchanged whitespace between two of them.
+        let (mut j, mut end) = (i, i);
+        while j < tokens.len() {
+            match &tokens[j] {
+                (ChangeTag::Equal, t) if t.trim().is_empty() => j += 1,
+                (ChangeTag::Equal, _) => break,
+                _ => {
+                    j += 1;
+                    end = j;
+                }
+            }
+        }
+        let (mut removed, mut added) = (String::new(), String::new());
+        let run = &tokens[i..end];
+        let has = |want: ChangeTag| run.iter().any(|(tag, _)| *tag == want);
+        let (any_removed, any_added) = (has(ChangeTag::Delete), has(ChangeTag::Insert));
+        for (tag, t) in run {
+            match tag {
+                ChangeTag::Delete => removed.push_str(t),
+                ChangeTag::Insert => added.push_str(t),
+                ChangeTag::Equal => {
+                    removed.push_str(t);
+                    added.push_str(t);
+                }
+            }
+        }
+        if any_removed {
+            out.push_str(&format!("[-{removed}-]"));
+        }
+        if any_added {
+            out.push_str(&format!("{{+{added}+}}"));
+        }
+        i = end;
     }
     out
 }
@@ -381,6 +406,22 @@ fn banded_levenshtein(a: &[char], b: &[char], max: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn word_diff_groups_a_run_of_changed_words() {
+        let old = "one two three four five six seven eight nine ten eleven";
+        let new = "one 2 3 4 5 6 7 8 9 10 eleven";
+        assert_eq!(
+            super::word_diff(old, new),
+            "one [-two three four five six seven eight nine ten-]{+2 3 4 5 6 7 8 9 10+} eleven"
+        );
+        // Unchanged words still split runs.
+        assert_eq!(
+            super::word_diff("a b c d", "a x c y"),
+            "a [-b-]{+x+} c [-d-]{+y+}"
+        );
+        assert_eq!(super::word_diff("a c", "a b c"), "a {+b +}c");
+    }
+
     use super::*;
 
     #[test]

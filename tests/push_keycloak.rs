@@ -519,6 +519,42 @@ fn wrong_credentials_and_missing_role_exit_2_with_clear_messages() {
         .code(2)
         .stderr(predicates::str::contains("holds no PEM certificate"));
 
+    // A master-realm admin user without the realm's roles: the 403 names the role of
+    // the `REALM-realm` client in master, where such a user gets it.
+    let user = support::unique("norole");
+    let password = "pw-4711-not-secret";
+    let r = f.kc.call(
+        "POST",
+        "/master/users",
+        Some(json!({
+            "username": user, "enabled": true, "email": format!("{user}@example.com"),
+            "emailVerified": true, "firstName": "No", "lastName": "Role",
+            "credentials": [{"type": "password", "value": password, "temporary": false}]
+        })),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(
+            &f.kc.url,
+            &f.realm,
+            "username_env = \"SCOPECTL_TEST_KC_USER\"\npassword_env = \"SCOPECTL_TEST_KC_PASSWORD\"\n",
+        ),
+    );
+    f.cmd(&["plan"])
+        .env("SCOPECTL_TEST_KC_USER", &user)
+        .env("SCOPECTL_TEST_KC_PASSWORD", password)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "403 Forbidden on GET {}/admin/realms/{}/client-scopes",
+            f.kc.url, f.realm
+        )))
+        .stderr(predicates::str::contains(format!(
+            "`manage-clients` role of the `{}-realm` client in realm `master`",
+            f.realm
+        )));
+
     // Nothing listening.
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -537,6 +573,33 @@ fn wrong_credentials_and_missing_role_exit_2_with_clear_messages() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot connect"));
+    // With --format json, stdout still holds the one shape, with an `error` member.
+    for cmd in ["plan", "drift", "apply"] {
+        let out = f.cmd(&[cmd, "--format", "json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let v: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{cmd}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        let plan = if cmd == "apply" {
+            assert!(
+                v["report"]["applied"].as_array().unwrap().is_empty(),
+                "{v:#}"
+            );
+            assert!(
+                v["error"].as_str().unwrap().contains("cannot connect"),
+                "{v:#}"
+            );
+            &v["plan"]
+        } else {
+            &v
+        };
+        assert_eq!(plan["format_version"], 1, "{v:#}");
+        assert_eq!(plan["target"], Value::Null, "{v:#}");
+        assert_eq!(plan["ops"], json!([]), "{v:#}");
+        assert!(
+            plan["error"].as_str().unwrap().contains("cannot connect"),
+            "{v:#}"
+        );
+    }
 }
 
 use predicates::prelude::PredicateBooleanExt;
@@ -586,15 +649,32 @@ fn saved_plan_is_applied_only_while_the_server_is_unchanged() {
         !saved.contains(&f.secret),
         "the saved plan holds the secret"
     );
-    // Someone changes the server in between: the saved plan is refused.
+    // Someone changes the server in between: what the plan depends on (a hand-made
+    // scope with a registry name) refuses the saved plan, naming what changed; what it
+    // does not depend on (a new client, a scope the registry does not name) is not
+    // named.
+    f.kc.create_client(&f.realm, "unrelated", false);
     f.kc.create_unmarked_scope(&f.realm, "surprise:scope");
-    f.cmd(&["apply", "--plan", pf])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains(
-            "the server changed since the plan was made",
-        ));
+    f.kc.create_unmarked_scope(&f.realm, "orders:refund");
+    let out = f.cmd(&["apply", "--plan", pf]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the server changed since the plan was made: scope `orders:refund` is new"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("unrelated") && !stderr.contains("surprise"),
+        "{stderr}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
+    let id = f.kc.scope(&f.realm, "orders:refund").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        f.kc.call("DELETE", &format!("/{}/client-scopes/{id}", f.realm), None);
+    assert_eq!(r.status, 204);
     // The registry changes after the plan was saved: refused too.
     f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
         .assert()
@@ -610,10 +690,11 @@ fn saved_plan_is_applied_only_while_the_server_is_unchanged() {
             "the registry changed since the plan was made",
         ));
     f.reg.remove("scopes/more.toml");
-    // A fresh plan applies.
+    // A fresh plan applies, also after an unrelated change.
     f.cmd(&["plan", "--today", "2026-11-25", "--out", pf])
         .assert()
         .code(0);
+    f.kc.create_client(&f.realm, "unrelated-2", false);
     f.cmd(&["apply", "--plan", pf]).assert().code(0);
     assert!(f.kc.scope(&f.realm, "orders:read").is_some());
     // Markdown for PR comments.
@@ -697,8 +778,10 @@ fn server_killed_mid_apply_then_next_apply_converges() {
         "clients/app-b.toml",
         &client_toml("app-b", &[("orders:refund", "default", "2027-06-01")]),
     );
-    // token + 2 reads + 4 writes, then the server "dies" during the 5th write.
-    let proxy = dying_proxy(&f.kc.url, 7);
+    // token + the reads of a plan + the lease + the reads again under it + 4 writes,
+    // then the server "dies" during the 5th write.
+    let reads = f.plan(&[])["requests"]["reads"].as_u64().unwrap() as usize;
+    let proxy = dying_proxy(&f.kc.url, 1 + reads + 1 + reads + 4);
     f.reg.write(
         "scopectl.toml",
         &target_toml(
@@ -719,8 +802,16 @@ fn server_killed_mid_apply_then_next_apply_converges() {
     assert!(stdout.contains("FAILED"), "{stdout}");
     assert!(stdout.contains("Not applied"), "{stdout}");
     assert!(stderr.contains("change(s) were applied"), "{stderr}");
+    // Progress was streamed op by op: the log says what the killed run did.
+    assert_eq!(stderr.matches("applied: ").count(), 4, "{stderr}");
+    // It could not release its lease: it says so.
+    assert!(
+        stdout.contains("could not release the apply lease"),
+        "{stdout}"
+    );
 
-    // The server is back (point at it directly): the next apply converges.
+    // The server is back (point at it directly). The killed run's lease still holds:
+    // a second apply (as a concurrent pipeline would) is refused and writes nothing.
     f.reg.write(
         "scopectl.toml",
         &target_toml(
@@ -729,11 +820,61 @@ fn server_killed_mid_apply_then_next_apply_converges() {
             "client_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_SYNC_SECRET\"\n",
         ),
     );
+    let out = f
+        .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("another `scopectl apply` holds the lease")
+            && stderr.contains("--take-over-lease"),
+        "{stderr}"
+    );
+    let refused: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        refused["error"].as_str().unwrap().contains("lease"),
+        "{refused:#}"
+    );
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(!default.contains("orders:refund"));
+    // Once the lease expired, the next apply takes it over and converges.
+    let lease = f.kc.client_uuid(&f.realm, "scopectl-lease");
+    let r = f.kc.call(
+        "PUT",
+        &format!("/{}/clients/{lease}", f.realm),
+        Some(json!({"attributes": {"scopectl.lease.expires": "2020-01-01T00:00:00Z"}})),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
     let r = f.apply(&[]);
     assert!(!ops(&r["report"]["applied"]).is_empty(), "{r:#}");
     f.cmd(&["drift", "--today", "2026-11-25"]).assert().code(0);
     let (default, _) = f.kc.links(&f.realm, "app-b");
     assert!(default.contains("orders:refund"));
+    // The lease is gone with the run that held it.
+    let r = f.kc.call(
+        "GET",
+        &format!("/{}/clients?clientId=scopectl-lease", f.realm),
+        None,
+    );
+    assert_eq!(r.body, json!([]), "{}", r.body);
+    // --take-over-lease takes a lease that has not expired.
+    f.kc.call(
+        "POST",
+        &format!("/{}/clients", f.realm),
+        Some(json!({"clientId": "scopectl-lease", "enabled": false,
+                    "attributes": {"scopectl.lease.expires": "2999-01-01T00:00:00Z"}})),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:refund", "optional", "2027-06-01")]),
+    );
+    f.cmd(&["apply", "--today", "2026-11-25"]).assert().code(2);
+    f.cmd(&["apply", "--today", "2026-11-25", "--take-over-lease"])
+        .assert()
+        .code(0);
+    let (_, optional) = f.kc.links(&f.realm, "app-b");
+    assert!(optional.contains("orders:refund"));
 }
 
 #[test]
@@ -899,11 +1040,11 @@ fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writ
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("error[push/lint-errors]: clients/app-a.toml:")
-            && stdout.contains("refuses to make any change"),
+            && stdout.contains("holds back every other change"),
         "{stdout}"
     );
 
-    // apply refuses with exit 2 and writes nothing.
+    // apply refuses with exit 2 and writes nothing (there is nothing to remove).
     let out = f
         .cmd(&["apply", "--format", "json", "--today", "2026-11-25"])
         .output()
@@ -915,7 +1056,12 @@ fn registry_with_lint_errors_is_listed_by_plan_and_refused_by_apply_without_writ
         "{stderr}"
     );
     let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(shown["requests"]["writes"], 0, "{shown:#}");
+    assert_eq!(shown["report"]["counts"]["writes"], 0, "{shown:#}");
+    assert_eq!(ops(&shown["report"]["held_back"]).len(), 4, "{shown:#}");
+    assert!(
+        shown["error"].as_str().unwrap().contains("lint error"),
+        "{shown:#}"
+    );
     assert!(f.kc.scope(&f.realm, "orders:read").is_none());
     assert!(f.kc.scope(&f.realm, "admin").is_none());
     let (default, _) = f.kc.links(&f.realm, "app-a");

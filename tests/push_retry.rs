@@ -359,9 +359,10 @@ fn transient_503s_and_dropped_connections_are_retried_and_counted() {
     assert_eq!(report["applied"].as_array().unwrap().len(), 5, "{r:#}");
     assert!(report["did_not_take"].as_array().unwrap().is_empty());
     assert_eq!(proxy.injected(), 5);
-    // Every attempt is counted; 5 of them were retries; 5 changes took 5 + 3 writes.
+    // Every attempt is counted; 5 of them were retries; 5 changes took 5 + 3 writes,
+    // and the apply lease 2 (taken, given back).
     assert_counts_match_the_wire(&report["counts"], &proxy, 5);
-    assert_eq!(report["counts"]["writes"], 8, "{r:#}");
+    assert_eq!(report["counts"]["writes"], 10, "{r:#}");
     // The table says so too.
     let (stdout, _) = f.run(&["plan", "--today", "2026-11-25"], 0);
     assert!(stdout.contains("No changes"), "{stdout}");
@@ -539,7 +540,7 @@ fn admin_token_that_really_expired_mid_apply_is_refreshed() {
 }
 
 #[test]
-fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied() {
+fn persistent_503_stops_apply_but_a_500_fails_one_change_and_the_rest_goes_on() {
     let f = fixture("retryfail");
     let proxy = fault_proxy(
         &f.kc.url,
@@ -547,17 +548,18 @@ fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied()
             method: "PUT",
             path: "/default-client-scopes/",
             times: usize::MAX,
-            fault: Fault::Status(500, vec![], "{\"errorMessage\":\"boom\"}"),
+            fault: Fault::Status(503, vec![], "{\"errorMessage\":\"boom\"}"),
         }],
     );
     f.target(&proxy.url, SERVICE_ACCOUNT, "retries = 2\n");
     let (stdout, stderr) = f.run(&["apply", "--today", "2026-11-25"], 2);
-    // Bounded: 1 + retries attempts of the failing call, then apply stops.
+    // Bounded: 1 + retries attempts of the failing call, then apply stops (the server
+    // is unavailable: the next calls would meet it too).
     assert_eq!(proxy.count("PUT", "/default-client-scopes/"), 3);
     // The failing call: method, path and status, and how often it was tried.
     let realm_path = format!("/admin/realms/{}/clients/", f.realm);
     for text in [&stdout, &stderr] {
-        assert!(text.contains("500 on PUT http://"), "{text}");
+        assert!(text.contains("503 on PUT http://"), "{text}");
         assert!(text.contains(&realm_path), "{text}");
         assert!(text.contains("/default-client-scopes/"), "{text}");
         assert!(text.contains("(after 3 attempts)"), "{text}");
@@ -573,7 +575,7 @@ fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied()
         stdout.contains("3 change(s) applied, 1 failed, 1 not applied"),
         "{stdout}"
     );
-    assert!(stdout.contains("Not applied:"), "{stdout}");
+    assert!(stdout.contains("Not applied"), "{stdout}");
     assert_eq!(
         stdout.trim_end().lines().last().unwrap(),
         "Result: NOT everything is pushed: 3 change(s) applied, but `assign default app-a \
@@ -581,10 +583,41 @@ fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied()
         "{stdout}"
     );
     assert!(
-        stderr.contains("3 change(s) were applied, 2 were not"),
+        stderr.contains("3 change(s) were applied, 2 were not")
+            && stderr.contains("once the server is back"),
         "{stderr}"
     );
     assert!(f.kc.scope(&f.realm, "orders:refund").is_some());
+
+    // A 500 is the server's final answer to that one change (a value it cannot store, a
+    // bug): not retried, and the changes behind it are still made.
+    let proxy = fault_proxy(
+        &f.kc.url,
+        vec![Rule {
+            method: "PUT",
+            path: "/default-client-scopes/",
+            times: usize::MAX,
+            fault: Fault::Status(500, vec![], "{\"errorMessage\":\"value too long\"}"),
+        }],
+    );
+    f.target(&proxy.url, SERVICE_ACCOUNT, "retries = 2\n");
+    let r = f.apply_json(2);
+    assert_eq!(proxy.count("PUT", "/default-client-scopes/"), 1, "{r:#}");
+    let failures = r["report"]["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{r:#}");
+    assert_eq!(failures[0][0]["scope"], "orders:read", "{r:#}");
+    assert!(failures[0][1].as_str().unwrap().contains("value too long"));
+    assert_eq!(r["report"]["stopped"], false, "{r:#}");
+    assert_eq!(r["report"]["applied"][0]["scope"], "orders:write", "{r:#}");
+    assert!(r["error"].as_str().unwrap().contains("FAILED"), "{r:#}");
+    let (default, optional) = f.kc.links(&f.realm, "app-a");
+    assert!(optional.contains("orders:write"), "{optional:?}");
+    assert!(!default.contains("orders:read"), "{default:?}");
+    let (_, stderr) = f.run(&["apply", "--today", "2026-11-25"], 2);
+    assert!(
+        stderr.contains("will fail the same way") && !stderr.contains("server is back"),
+        "{stderr}"
+    );
 
     // Connections that always drop: bounded too, and the message says it gave up.
     let proxy = fault_proxy(
@@ -609,6 +642,57 @@ fn persistent_5xx_stops_apply_naming_the_call_and_what_was_and_was_not_applied()
     // The server recovers: the next apply completes the rest.
     f.target(&f.kc.url, SERVICE_ACCOUNT, "");
     let r = f.apply_json(0);
-    assert_eq!(r["report"]["applied"].as_array().unwrap().len(), 2, "{r:#}");
+    assert_eq!(r["report"]["applied"].as_array().unwrap().len(), 1, "{r:#}");
+    f.converged();
+
+    // Make before break: app-a's optional orders:write is replaced by orders:refund. The
+    // assign runs first; when it fails, app-a keeps orders:write.
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml(
+            "app-a",
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("orders:refund", "optional", "2027-06-01"),
+            ],
+        ),
+    );
+    let proxy = fault_proxy(
+        &f.kc.url,
+        vec![Rule {
+            method: "PUT",
+            path: "/optional-client-scopes/",
+            times: usize::MAX,
+            fault: Fault::Status(500, vec![], "{}"),
+        }],
+    );
+    f.target(&proxy.url, SERVICE_ACCOUNT, "");
+    let r = f.apply_json(2);
+    assert_eq!(r["report"]["not_applied"][0]["op"], "unassign", "{r:#}");
+    assert!(
+        r["plan"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("loses the optional scope `orders:write`")
+            && r["plan"]["warnings"][0]
+                .as_str()
+                .unwrap()
+                .contains("it gains `orders:refund` in the same run"),
+        "{r:#}"
+    );
+    let (_, optional) = f.kc.links(&f.realm, "app-a");
+    assert!(
+        optional.contains("orders:write") && !optional.contains("orders:refund"),
+        "{optional:?}"
+    );
+    f.target(&f.kc.url, SERVICE_ACCOUNT, "");
+    let r = f.apply_json(0);
+    let names: Vec<&str> = r["report"]["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["assign", "unassign"], "{r:#}");
     f.converged();
 }

@@ -6,10 +6,14 @@ use super::out::Out;
 use super::plan;
 use crate::cli::DriftArgs;
 use scopectl::finding::Outcome;
+use scopectl::push::render::View;
 
 pub fn run(args: DriftArgs, out: &Out) -> anyhow::Result<Outcome> {
-    let plan = plan::open(&args.push)?.drift()?;
-    plan::print_plan(out, &plan, args.format)?;
+    let plan = match plan::open(&args.push).and_then(|mut s| s.drift()) {
+        Ok(plan) => plan,
+        Err(e) => return plan::failed(out, &args.push, args.format, false, e),
+    };
+    plan::print_plan(out, &plan, args.format, View::DRIFT)?;
     Ok(if plan.ops.is_empty() && plan.errors.is_empty() {
         Outcome::Clean
     } else {

@@ -20,9 +20,9 @@ use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
 use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
-use super::{FieldChange, PlanError, PlanOrigin};
+use super::{FieldChange, PlanError, PlanOptions, PlanOrigin, Progress, Stop};
 use crate::finding::Finding;
-use crate::net::{pct, Body, Counts, Http, HttpError, Response, Secret};
+use crate::net::{self, pct, Body, Counts, Http, HttpError, Response, Secret};
 use crate::registry::policy::{Target, TargetKind};
 use crate::registry::GrantType;
 use crate::rules::Rule;
@@ -51,6 +51,28 @@ pub const BUILTIN_SCOPES: &[&str] = &[
     "openid",
     "AuthnContextClassRef",
 ];
+
+/// The longest client-scope name and description Keycloak stores (its columns hold 255
+/// characters; a longer value answers 500).
+pub const MAX_FIELD_CHARS: usize = 255;
+/// The longest attribute value Keycloak stores (the consent text).
+pub const MAX_ATTRIBUTE_CHARS: usize = 2048;
+
+/// The client whose creation is scopectl's apply lease on a realm (Keycloak refuses a
+/// second client with the same id, atomically). It is disabled, has no scopes and is
+/// never planned for.
+pub const LEASE_CLIENT: &str = "scopectl-lease";
+/// How long a lease holds when its run dies without deleting it.
+pub const LEASE_TTL: chrono::Duration = chrono::Duration::minutes(10);
+/// Lease attributes: when it expires (RFC 3339) and who holds it.
+const LEASE_EXPIRES: &str = "scopectl.lease.expires";
+const LEASE_HOLDER: &str = "scopectl.lease.holder";
+
+/// The reason of the unassign that removes the second link of a scope linked both as
+/// default and optional.
+pub const LINKED_BOTH_WAYS: &str = "linked both ways";
+/// The reason of the unassign that offboards a client without a registry file.
+pub const UNLISTED: &str = "revoked (client has no registry file; revoke_unlisted)";
 
 /// Is this a Keycloak built-in scope name (or a feature-gated family of them)?
 pub fn is_builtin(name: &str) -> bool {
@@ -107,6 +129,10 @@ struct KcScope {
     description: Option<String>,
     protocol: Option<String>,
     attributes: BTreeMap<String, String>,
+    /// Names of its protocol mappers (scopectl adds none: each was made by hand). Not
+    /// in the fingerprint: a saved plan's deletes are re-checked against them anyway.
+    #[serde(skip)]
+    mappers: Vec<String>,
 }
 
 impl KcScope {
@@ -121,6 +147,9 @@ struct KcClient {
     id: String,
     default: BTreeSet<String>,
     optional: BTreeSet<String>,
+    /// `openid-connect` or `saml` (not in the fingerprint; the ops depend on it).
+    #[serde(skip)]
+    protocol: Option<String>,
 }
 
 /// The realm state that matters to scopectl.
@@ -128,6 +157,10 @@ struct KcClient {
 struct State {
     scopes: BTreeMap<String, KcScope>,
     clients: BTreeMap<String, KcClient>,
+    /// The realm's default and optional client-scope lists (the scopes every new client
+    /// gets), read only when a delete is planned.
+    #[serde(skip)]
+    realm_defaults: Option<(BTreeSet<String>, BTreeSet<String>)>,
 }
 
 pub struct Keycloak {
@@ -139,6 +172,8 @@ pub struct Keycloak {
     http: Http,
     token: Option<Secret>,
     state: State,
+    /// The id of the lease client this run created.
+    lease_id: Option<String>,
 }
 
 impl PushTarget for Keycloak {
@@ -150,10 +185,18 @@ impl PushTarget for Keycloak {
         &mut self,
         desired: &Desired,
         today: chrono::NaiveDate,
-        prune: bool,
+        options: &PlanOptions,
     ) -> anyhow::Result<Plan> {
-        let state = self.read()?;
-        let plan = Plan::new(
+        let mut state = self.read()?;
+        let deletes_possible = state
+            .scopes
+            .iter()
+            .any(|(n, s)| s.marked() && !is_builtin(n) && !desired.scopes.contains_key(n));
+        if options.prune && deletes_possible {
+            state.realm_defaults = Some(self.read_realm_defaults()?);
+        }
+        let parts = state_parts(&state, desired);
+        let mut plan = Plan::new(
             PlanOrigin {
                 target: &self.name,
                 kind: TargetKind::Keycloak,
@@ -161,40 +204,129 @@ impl PushTarget for Keycloak {
                 realm: Some(&self.realm),
             },
             today,
-            prune,
-            fingerprint(&state),
-            diff(&state, desired, prune),
+            options,
+            fingerprint(&parts),
+            diff(&state, desired, options),
         );
+        plan.state_parts = parts;
         self.state = state;
         Ok(plan)
     }
 
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+    fn lease(&mut self, take_over: bool) -> anyhow::Result<()> {
+        let url = self.admin("/clients");
+        for attempt in 0..2 {
+            let expires = chrono::Utc::now() + LEASE_TTL;
+            let holder = format!(
+                "{} pid {}",
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown host".into()),
+                std::process::id()
+            );
+            let rep = serde_json::json!({
+                "clientId": LEASE_CLIENT,
+                "enabled": false,
+                "publicClient": true,
+                "standardFlowEnabled": false,
+                "directAccessGrantsEnabled": false,
+                "description": "scopectl apply in progress on this realm; deleted when it ends",
+                "attributes": {
+                    LEASE_EXPIRES: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    LEASE_HOLDER: holder,
+                },
+                "defaultClientScopes": [],
+                "optionalClientScopes": [],
+            });
+            let resp = self.call("POST", &url, &Body::Json(&rep))?;
+            if resp.ok() {
+                self.lease_id = resp
+                    .location
+                    .as_deref()
+                    .and_then(|l| l.rsplit('/').next())
+                    .map(str::to_string);
+                return Ok(());
+            }
+            if resp.status != 409 {
+                return Err(self.status_error("POST", &url, &resp));
+            }
+            // Someone holds it: take it over only when it expired (a killed run) or
+            // when told to.
+            let find = self.admin(&format!("/clients?clientId={LEASE_CLIENT}"));
+            let found = self.get_json(&find)?;
+            let Some(held) = found.as_array().and_then(|a| a.first()).cloned() else {
+                continue;
+            };
+            let attr = |k: &str| {
+                held.get("attributes")
+                    .and_then(|a| a.get(k))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let until = attr(LEASE_EXPIRES).unwrap_or_default();
+            let expired = chrono::DateTime::parse_from_rfc3339(&until)
+                .map(|t| t < chrono::Utc::now())
+                .unwrap_or(true);
+            if attempt == 0 && (expired || take_over) {
+                if let Some(id) = str_field(&held, "id") {
+                    let del = self.admin(&format!("/clients/{}", pct(&id)));
+                    self.write("DELETE", &del, &Body::None, true)?;
+                }
+                continue;
+            }
+            return Err(anyhow::Error::new(Stop(format!(
+                "target `{}`: another `scopectl apply` holds the lease on realm `{}` ({}, until \
+                 {until}): nothing was applied. Run again when it is done; a lease left by a \
+                 run that was killed expires at that time, or take it over now with \
+                 --take-over-lease (only when no other apply is running)",
+                self.name,
+                self.realm,
+                self.http
+                    .scrub(&attr(LEASE_HOLDER).unwrap_or_else(|| "holder unknown".into())),
+            ))));
+        }
+        bail!(
+            "target `{}`: could not take the apply lease on realm `{}`",
+            self.name,
+            self.realm
+        )
+    }
+
+    fn release(&mut self) -> Option<String> {
+        let id = self.lease_id.take()?;
+        let url = self.admin(&format!("/clients/{}", pct(&id)));
+        match self.write("DELETE", &url, &Body::None, true) {
+            Ok(_) => None,
+            Err(e) => Some(format!(
+                "could not release the apply lease (client `{LEASE_CLIENT}`): {e:#}; it expires \
+                 {} minutes after it was taken, or delete the client by hand",
+                LEASE_TTL.num_minutes()
+            )),
+        }
+    }
+
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        desired: &Desired,
+        progress: &mut Progress<'_>,
+    ) -> ApplyReport {
         let ops = plan.ops.clone();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| self.exec(op, desired));
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
+        let run = run_ops(&ops, progress, |op| self.exec(op, desired));
+        let readback = !run.applied.is_empty() && !run.stopped;
+        let mut report = run.report(self.counts());
+        if readback {
             match self.read() {
                 Ok(state) => {
                     // Whatever still differs did not take (e.g. a link PUT that answered
                     // 204 and changed nothing).
-                    let (rest, _, _) = diff(&state, desired, plan.prune);
-                    did_not_take = rest;
+                    let (rest, _, _) = diff(&state, desired, &plan.options());
+                    report.did_not_take = rest;
                     self.state = state;
                 }
-                Err(e) => readback_error = Some(format!("{e:#}")),
+                Err(e) => report.readback_error = Some(format!("{e:#}")),
             }
         }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings: Vec::new(),
-            counts: self.counts(),
-        }
+        report.counts = self.counts();
+        report
     }
 }
 
@@ -266,6 +398,7 @@ impl Keycloak {
             http,
             token: None,
             state: State::default(),
+            lease_id: None,
         })
     }
 
@@ -344,7 +477,7 @@ impl Keycloak {
     fn call(&mut self, method: &str, url: &str, body: &Body<'_>) -> anyhow::Result<Response> {
         let token = match &self.token {
             Some(t) => t.clone(),
-            None => self.login()?,
+            None => self.login().map_err(stop)?,
         };
         let resp = self
             .http
@@ -355,32 +488,49 @@ impl Keycloak {
         }
         // Admin tokens are short-lived (1 minute for master's admin-cli): log in again and
         // repeat the call once.
-        let token = self.login()?;
+        let token = self.login().map_err(stop)?;
         self.http.note_retry();
         self.http
             .request(method, url, Some(&token), body)
             .map_err(|e| self.net(e))
     }
 
+    /// A request that could not be made: the ops after it would fail the same way.
     fn net(&self, e: HttpError) -> anyhow::Error {
-        anyhow!("target `{}`: {e}", self.name)
+        anyhow::Error::new(Stop(format!("target `{}`: {e}", self.name)))
     }
 
-    /// Turn an unexpected status into a clear error.
+    /// Turn an unexpected status into a clear error. 401, 403 and a transient status
+    /// whose retries ran out [stop the run](Stop); any other status is the server's
+    /// final answer to this one change.
     fn status_error(&self, method: &str, url: &str, resp: &Response) -> anyhow::Error {
         let what = format!("{method} {url}{}", resp.retry_note(self.http.settings()));
+        let stop = |m: String| anyhow::Error::new(Stop(m));
         match resp.status {
-            401 => anyhow!(
+            401 => stop(format!(
                 "target `{}`: 401 Unauthorized on {what}: the token was refused",
                 self.name
-            ),
-            403 => anyhow!(
-                "target `{}`: 403 Forbidden on {what}: the account lacks the `manage-clients` role \
-                 of the `realm-management` client in realm `{}` (`view-clients` is enough for \
-                 plan and drift)",
+            )),
+            403 => stop(match &self.auth {
+                Auth::AdminUser { .. } => format!(
+                    "target `{}`: 403 Forbidden on {what}: the master-realm admin user lacks \
+                     the `manage-clients` role of the `{}-realm` client in realm `master` \
+                     (`view-clients` is enough for plan and drift; the `admin` realm role \
+                     has both)",
+                    self.name, self.realm
+                ),
+                Auth::ServiceAccount { .. } => format!(
+                    "target `{}`: 403 Forbidden on {what}: the account lacks the \
+                     `manage-clients` role of the `realm-management` client in realm `{}` \
+                     (`view-clients` is enough for plan and drift)",
+                    self.name, self.realm
+                ),
+            }),
+            s if net::is_transient(s) => stop(format!(
+                "target `{}`: {s} on {what}: {}",
                 self.name,
-                self.realm
-            ),
+                self.http.shown(resp)
+            )),
             404 => anyhow!(
                 "target `{}`: 404 Not Found on {what}: {}",
                 self.name,
@@ -417,7 +567,17 @@ impl Keycloak {
 
     /// Read the realm: one call for client scopes, one per page of clients.
     fn read(&mut self) -> anyhow::Result<State> {
-        let mut state = State::default();
+        let mut state = State {
+            scopes: self.read_scopes()?,
+            ..State::default()
+        };
+        self.read_clients(&mut state)?;
+        Ok(state)
+    }
+
+    /// The realm's client scopes (one read).
+    fn read_scopes(&mut self) -> anyhow::Result<BTreeMap<String, KcScope>> {
+        let mut scopes_read = BTreeMap::new();
         let url = self.admin("/client-scopes");
         let scopes = self.get_json(&url)?;
         for s in scopes.as_array().into_iter().flatten() {
@@ -433,16 +593,28 @@ impl Keycloak {
                         .collect()
                 })
                 .unwrap_or_default();
-            state.scopes.insert(
+            scopes_read.insert(
                 name,
                 KcScope {
                     id,
                     description: str_field(s, "description"),
                     protocol: str_field(s, "protocol"),
                     attributes,
+                    mappers: s
+                        .get("protocolMappers")
+                        .and_then(|m| m.as_array())
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|m| str_field(m, "name"))
+                        .collect(),
                 },
             );
         }
+        Ok(scopes_read)
+    }
+
+    /// The realm's clients (one read per page), leaving out scopectl's lease.
+    fn read_clients(&mut self, state: &mut State) -> anyhow::Result<()> {
         let mut first = 0;
         let page_size = page_size();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -459,12 +631,16 @@ impl Keycloak {
                 if seen.insert(id.clone()) {
                     new += 1;
                 }
+                if client_id == LEASE_CLIENT {
+                    continue;
+                }
                 state.clients.insert(
                     client_id,
                     KcClient {
                         id,
                         default: str_list(c, "defaultClientScopes"),
                         optional: str_list(c, "optionalClientScopes"),
+                        protocol: str_field(c, "protocol"),
                     },
                 );
             }
@@ -473,7 +649,26 @@ impl Keycloak {
             }
             first += page_size;
         }
-        Ok(state)
+        Ok(())
+    }
+
+    /// The realm's default and optional client-scope lists (two reads).
+    fn read_realm_defaults(&mut self) -> anyhow::Result<(BTreeSet<String>, BTreeSet<String>)> {
+        let mut lists = Vec::new();
+        for kind in ["default", "optional"] {
+            let url = self.admin(&format!("/default-{kind}-client-scopes"));
+            let v = self.get_json(&url)?;
+            lists.push(
+                v.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| str_field(s, "name"))
+                    .collect::<BTreeSet<String>>(),
+            );
+        }
+        let optional = lists.pop().unwrap_or_default();
+        let default = lists.pop().unwrap_or_default();
+        Ok((default, optional))
     }
 
     fn scope_id(&self, scope: &str) -> anyhow::Result<String> {
@@ -526,8 +721,9 @@ impl Keycloak {
                 let resp = self.call("POST", &url, &Body::Json(&rep))?;
                 if resp.status == 409 {
                     // Created by an earlier run that died before it could record it: adopt
-                    // it if it carries our marker, never otherwise.
-                    self.state = self.read()?;
+                    // it if it carries our marker, never otherwise (the scopes are read
+                    // again, not the clients).
+                    self.state.scopes = self.read_scopes()?;
                     let existing = self.state.scopes.get(scope).cloned();
                     match existing {
                         Some(s) if s.marked() => {
@@ -555,6 +751,7 @@ impl Keycloak {
                         description: Some(d.description.clone()),
                         protocol: Some("openid-connect".into()),
                         attributes: BTreeMap::new(),
+                        mappers: Vec::new(),
                     },
                 );
                 Ok(())
@@ -567,7 +764,7 @@ impl Keycloak {
                 self.write("PUT", &url, &Body::Json(&rep), false)?;
                 Ok(())
             }
-            Op::DeleteScope { scope } => {
+            Op::DeleteScope { scope, .. } => {
                 let s = self
                     .state
                     .scopes
@@ -615,6 +812,15 @@ impl Keycloak {
             }
             Op::SetClientScope { .. } => bail!("not a Keycloak operation"),
         }
+    }
+}
+
+/// A failed login ends the run: every later call would need it.
+fn stop(e: anyhow::Error) -> anyhow::Error {
+    if super::stops_run(&e) {
+        e
+    } else {
+        anyhow::Error::new(Stop(format!("{e:#}")))
     }
 }
 
@@ -694,8 +900,70 @@ fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<FieldChange> {
     f
 }
 
+/// The parts of the realm a plan depends on, each with its digest: every client scope
+/// the registry names or scopectl marked, and every client the registry names or that
+/// holds such a scope. Anything else (a new unrelated client, a hand-made scope with
+/// another name) changes no op, so it does not make a saved plan stale.
+fn state_parts(state: &State, desired: &Desired) -> BTreeMap<String, String> {
+    let relevant_scope =
+        |n: &str| desired.scopes.contains_key(n) || state.scopes.get(n).is_some_and(|s| s.marked());
+    let mut parts = BTreeMap::new();
+    for (name, s) in &state.scopes {
+        if relevant_scope(name) {
+            parts.insert(format!("scope `{name}`"), fingerprint(s));
+        }
+    }
+    for (id, c) in &state.clients {
+        if desired.clients.contains_key(id)
+            || c.default
+                .iter()
+                .chain(&c.optional)
+                .any(|n| relevant_scope(n))
+        {
+            parts.insert(format!("client `{id}`"), fingerprint(c));
+        }
+    }
+    parts
+}
+
+/// Why Keycloak cannot store this scope as the registry defines it (empty: it can).
+fn over_limits(d: &DesiredScope) -> Vec<String> {
+    let mut why = Vec::new();
+    for (what, value, max) in [
+        ("name", &d.name, MAX_FIELD_CHARS),
+        ("description", &d.description, MAX_FIELD_CHARS),
+        ("consent text", &d.consent_text, MAX_ATTRIBUTE_CHARS),
+    ] {
+        let n = value.chars().count();
+        if n > max {
+            why.push(format!(
+                "its {what} has {n} characters, Keycloak stores at most {max}"
+            ));
+        }
+    }
+    why
+}
+
+/// " (the server has `App-A`, which differs only in case …)" when a client id of `ids`
+/// matches `client` but for case.
+fn case_hint<'a>(client: &str, ids: impl IntoIterator<Item = &'a String>, there: &str) -> String {
+    ids.into_iter()
+        .find(|id| id.as_str() != client && id.eq_ignore_ascii_case(client))
+        .map(|id| {
+            format!(
+                "; {there} has `{id}`, which differs only in case (client ids are \
+                 case-sensitive: fix the `id` in the client file)"
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// Compare server state and registry: (ops in order, errors, notes).
-fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
+fn diff(
+    state: &State,
+    desired: &Desired,
+    options: &PlanOptions,
+) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
     let mut ops = Vec::new();
     let mut errors = Vec::new();
     let mut notes = Vec::new();
@@ -709,7 +977,23 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
             blocked.insert(name.clone());
             continue;
         }
+        let limits = over_limits(d);
+        let limit_error = || {
+            Finding::of(
+                Rule::PushServerLimit,
+                format!(
+                    "scope `{name}` cannot be pushed as defined: {} (a longer value fails with \
+                     500); shorten it in the registry",
+                    limits.join("; ")
+                ),
+            )
+        };
         match state.scopes.get(name) {
+            None if !limits.is_empty() => {
+                // It cannot be created, so nothing can be linked to it either.
+                errors.push(limit_error());
+                blocked.insert(name.clone());
+            }
             None => ops.push(Op::CreateScope {
                 scope: name.clone(),
                 description: d.description.clone(),
@@ -721,6 +1005,8 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                     )));
                 blocked.insert(name.clone());
             }
+            // It exists: its links are still managed, only the update is not made.
+            Some(_) if !limits.is_empty() => errors.push(limit_error()),
             Some(s) => {
                 let changes = changed_fields(s, d);
                 if !changes.is_empty() {
@@ -733,37 +1019,128 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
             }
         }
     }
-    for (name, s) in &state.scopes {
-        if s.marked() && !is_builtin(name) && !desired.scopes.contains_key(name) {
-            if prune {
-                ops.push(Op::DeleteScope {
-                    scope: name.clone(),
-                });
-            } else {
-                notes.push(format!(
-                    "client scope `{name}` is scopectl's but no longer in the registry; `--prune` deletes it"
-                ));
-            }
-        }
-    }
-    // Scopes whose links scopectl manages on registry clients.
+    // Scopes whose links scopectl manages on every client.
     let managed = |name: &str| {
         !is_builtin(name)
             && !blocked.contains(name)
             && (desired.scopes.contains_key(name)
                 || state.scopes.get(name).is_some_and(|s| s.marked()))
     };
+    // Clients without a registry file that hold managed scopes: offboarded (or renamed)
+    // clients, or links made by hand. scope -> who holds it, when they are left alone.
+    let mut unlisted_users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (client, c) in &state.clients {
+        if desired.clients.contains_key(client) {
+            continue;
+        }
+        let held: Vec<(GrantType, &String)> = [
+            (GrantType::Default, &c.default),
+            (GrantType::Optional, &c.optional),
+        ]
+        .into_iter()
+        .flat_map(|(k, set)| set.iter().filter(|s| managed(s)).map(move |s| (k, s)))
+        .collect();
+        if held.is_empty() {
+            continue;
+        }
+        // Never revoked: a client whose id a registry client has in another case (a typo
+        // in the file, not an offboarding), and anyone when the registry has no clients
+        // at all (a registry that did not load what it should).
+        let case_twin = desired
+            .clients
+            .keys()
+            .any(|k| k != client && k.eq_ignore_ascii_case(client));
+        if options.revoke_unlisted && !case_twin && !desired.clients.is_empty() {
+            for (kind, scope) in held {
+                ops.push(Op::Unassign {
+                    client: client.clone(),
+                    scope: scope.clone(),
+                    kind,
+                    reason: UNLISTED.into(),
+                });
+            }
+            continue;
+        }
+        let list: Vec<String> = held.iter().map(|(k, s)| format!("`{s}` ({k})")).collect();
+        errors.push(Finding::of(
+            Rule::PushUnlistedClient,
+            format!(
+                "client `{client}` has no registry file but holds scopectl's scope(s) {}: the \
+                 registry says nobody holds them there. Add a client file granting them, or \
+                 revoke them with `revoke_unlisted = true` in the target (or `apply \
+                 --revoke-unlisted`){}{}",
+                list.join(", "),
+                case_hint(client, desired.clients.keys(), "the registry"),
+                if !options.revoke_unlisted {
+                    ""
+                } else if case_twin {
+                    "; not revoked while a registry client differs from it only in case"
+                } else {
+                    "; not revoked: the registry has no clients at all"
+                }
+            ),
+        ));
+        for (kind, scope) in held {
+            unlisted_users
+                .entry(scope.as_str())
+                .or_default()
+                .push(format!("client `{client}` ({kind})"));
+        }
+    }
+    for (name, s) in &state.scopes {
+        if !s.marked() || is_builtin(name) || desired.scopes.contains_key(name) {
+            continue;
+        }
+        if !options.prune {
+            notes.push(format!(
+                "client scope `{name}` is scopectl's but no longer in the registry; `--prune` deletes it"
+            ));
+            continue;
+        }
+        // Who still uses it: Keycloak removes all of it with the scope.
+        let mut used_by = unlisted_users.remove(name.as_str()).unwrap_or_default();
+        if let Some((default, optional)) = &state.realm_defaults {
+            if default.contains(name) {
+                used_by.push("the realm's default client scopes".into());
+            }
+            if optional.contains(name) {
+                used_by.push("the realm's optional client scopes".into());
+            }
+        }
+        if !s.mappers.is_empty() {
+            let names: Vec<String> = s.mappers.iter().map(|m| format!("`{m}`")).collect();
+            used_by.push(format!("its protocol mapper(s) {}", names.join(", ")));
+        }
+        if used_by.is_empty() || options.prune_in_use {
+            ops.push(Op::DeleteScope {
+                scope: name.clone(),
+                used_by,
+            });
+        } else {
+            errors.push(Finding::of(
+                Rule::PushScopeInUse,
+                format!(
+                    "client scope `{name}` left the registry but is still used by {}; deleting \
+                     it would remove all of that with it, so --prune leaves it: remove them \
+                     first, or delete it anyway with --prune-in-use",
+                    used_by.join(", ")
+                ),
+            ));
+        }
+    }
     for (client, grants) in &desired.clients {
         let Some(c) = state.clients.get(client) else {
             if !grants.is_empty() {
                 let list: Vec<&str> = grants.keys().map(String::as_str).collect();
                 errors.push(Finding::of(Rule::PushMissingClient, format!(
-                        "client `{client}` does not exist on the server; its grants ({}) cannot be pushed (scopectl does not create clients)",
-                        list.join(", ")
+                        "client `{client}` does not exist on the server; its grants ({}) cannot be pushed (scopectl does not create clients){}",
+                        list.join(", "),
+                        case_hint(client, state.clients.keys(), "the server")
                     )));
             }
             continue;
         };
+        let protocol = c.protocol.as_deref().unwrap_or("openid-connect");
         for (scope, kind) in grants {
             if blocked.contains(scope) {
                 continue;
@@ -773,6 +1150,18 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                     Rule::PushUndefinedScope,
                     format!(
                         "client `{client}` is granted `{scope}`, which the registry does not define"
+                    ),
+                ));
+                continue;
+            }
+            if protocol != "openid-connect" {
+                errors.push(Finding::of(
+                    Rule::PushProtocolMismatch,
+                    format!(
+                        "client `{client}` is a `{protocol}` client, and `{scope}` is an OpenID \
+                         Connect scope: Keycloak links no scope of another protocol (it answers \
+                         204 and changes nothing), so this grant cannot be pushed; remove it \
+                         from the client file"
                     ),
                 ));
                 continue;
@@ -797,7 +1186,7 @@ fn diff(state: &State, desired: &Desired, prune: bool) -> (Vec<Op>, Vec<PlanErro
                     client: client.clone(),
                     scope: scope.clone(),
                     kind: other(k),
-                    reason: "linked both ways".into(),
+                    reason: LINKED_BOTH_WAYS.into(),
                 }),
                 Some(k) => ops.push(Op::Move {
                     client: client.clone(),
@@ -888,6 +1277,13 @@ mod tests {
 
     use super::*;
 
+    fn prune() -> PlanOptions {
+        PlanOptions {
+            prune: true,
+            ..PlanOptions::default()
+        }
+    }
+
     fn scope(marked: bool) -> KcScope {
         let mut attributes = BTreeMap::new();
         if marked {
@@ -898,6 +1294,7 @@ mod tests {
             description: None,
             protocol: Some("openid-connect".into()),
             attributes,
+            mappers: Vec::new(),
         }
     }
 
@@ -907,11 +1304,12 @@ mod tests {
         state.scopes.insert("profile".into(), scope(true));
         state.scopes.insert("hand:made".into(), scope(false));
         state.scopes.insert("old:scope".into(), scope(true));
-        let (ops, _, _) = diff(&state, &Desired::default(), true);
+        let (ops, _, _) = diff(&state, &Desired::default(), &prune());
         assert_eq!(
             ops,
             vec![Op::DeleteScope {
-                scope: "old:scope".into()
+                scope: "old:scope".into(),
+                used_by: Vec::new(),
             }]
         );
     }
@@ -951,6 +1349,7 @@ mod tests {
                 id: "uuid".into(),
                 default: default.iter().map(|x| x.to_string()).collect(),
                 optional: optional.iter().map(|x| x.to_string()).collect(),
+                protocol: None,
             },
         );
         state
@@ -961,7 +1360,7 @@ mod tests {
         let (ops, errors, _) = diff(
             &state_with_link(&["a:b"], &[]),
             &desired_one(GrantType::Optional),
-            false,
+            &PlanOptions::default(),
         );
         assert!(errors.is_empty());
         assert_eq!(
@@ -980,7 +1379,7 @@ mod tests {
         let (ops, errors, notes) = diff(
             &state_with_link(&["a:b", "profile"], &[]),
             &desired_one(GrantType::Default),
-            true,
+            &prune(),
         );
         assert!(
             ops.is_empty() && errors.is_empty() && notes.is_empty(),
@@ -992,7 +1391,11 @@ mod tests {
     fn missing_client_is_an_error_not_an_op() {
         let mut state = state_with_link(&[], &[]);
         state.clients.clear();
-        let (ops, errors, _) = diff(&state, &desired_one(GrantType::Default), false);
+        let (ops, errors, _) = diff(
+            &state,
+            &desired_one(GrantType::Default),
+            &PlanOptions::default(),
+        );
         assert!(ops.is_empty());
         assert_eq!(errors[0].rule, Rule::PushMissingClient);
     }

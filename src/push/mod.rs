@@ -35,6 +35,53 @@ use crate::rules::Rule;
 /// Version of the saved plan format (`plan --out`).
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// The most client scopes one `apply --prune` deletes unless `--max-deletes` allows more.
+pub const DEFAULT_MAX_DELETES: usize = 10;
+
+/// What a plan may do besides making the registry's scopes and grants true on the server.
+/// Saved plans keep them, so `apply --plan` re-plans with the same ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanOptions {
+    /// Delete scopectl's client scopes that left the registry.
+    pub prune: bool,
+    /// Unassign scopectl's scopes from clients that have no registry file.
+    pub revoke_unlisted: bool,
+    /// Delete scopes that left the registry even while something still uses them.
+    pub prune_in_use: bool,
+    /// The most scope deletes one run makes: more refuses every delete.
+    pub max_deletes: usize,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            prune: false,
+            revoke_unlisted: false,
+            prune_in_use: false,
+            max_deletes: DEFAULT_MAX_DELETES,
+        }
+    }
+}
+
+/// An error that ends `apply` where it happens: the ops after it would meet it too (the
+/// server is unreachable, the credentials or the role are refused, retries ran out on a
+/// transient answer). Any other failure of one op is reported and the run goes on.
+#[derive(Debug)]
+pub struct Stop(pub String);
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Stop {}
+
+/// Is this the error of an op that stops the run ([`Stop`])?
+pub fn stops_run(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<Stop>().is_some())
+}
+
 /// Plan error code of an error-level lint finding: `apply` refuses to make any change
 /// while the plan has one, unless `--allow-lint-errors` is given.
 pub const LINT_ERRORS: Rule = Rule::PushLintErrors;
@@ -161,8 +208,14 @@ pub enum Op {
         fields: Vec<String>,
         changes: Vec<FieldChange>,
     },
-    /// Delete a managed client scope (only with `--prune`).
-    DeleteScope { scope: String },
+    /// Delete a managed client scope (only with `--prune`). `used_by` lists what still
+    /// used it when the plan was made (only with `--prune-in-use`; Keycloak removes those
+    /// links and mappers with the scope).
+    DeleteScope {
+        scope: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        used_by: Vec<String>,
+    },
     /// Attach a scope to a client.
     Assign {
         client: String,
@@ -219,7 +272,7 @@ impl Op {
         match self {
             Op::CreateScope { scope, .. }
             | Op::UpdateScope { scope, .. }
-            | Op::DeleteScope { scope }
+            | Op::DeleteScope { scope, .. }
             | Op::Assign { scope, .. }
             | Op::Unassign { scope, .. }
             | Op::Move { scope, .. } => Some(scope),
@@ -246,7 +299,13 @@ impl Op {
                 .map(FieldChange::describe)
                 .collect::<Vec<_>>()
                 .join("; "),
-            Op::DeleteScope { .. } => "--prune: no longer in the registry".into(),
+            Op::DeleteScope { used_by, .. } if used_by.is_empty() => {
+                "--prune: no longer in the registry".into()
+            }
+            Op::DeleteScope { used_by, .. } => format!(
+                "--prune --prune-in-use: no longer in the registry; still used by {}",
+                used_by.join(", ")
+            ),
             Op::Assign { .. } => "granted in the registry".into(),
             Op::Unassign { reason, .. } => reason.clone(),
             Op::Move { .. } => "grant type changed".into(),
@@ -256,14 +315,25 @@ impl Op {
         }
     }
 
-    /// Order of execution: creates and updates first, then attachments, deletes last.
+    /// Is this change only a removal of access (an unassign, or an RFC 7592 scope list
+    /// that only loses values)? The lint gate lets removals through.
+    pub fn is_removal(&self) -> bool {
+        match self {
+            Op::Unassign { .. } => true,
+            Op::SetClientScope { from, to, .. } => to.iter().all(|s| from.contains(s)),
+            _ => false,
+        }
+    }
+
+    /// Order of execution: creates and updates first, then attachments (make before
+    /// break: every assign before any unassign), deletes last.
     fn rank(&self) -> u8 {
         match self {
             Op::CreateScope { .. } => 0,
             Op::UpdateScope { .. } => 1,
-            Op::Unassign { .. } => 2,
+            Op::Assign { .. } => 2,
             Op::Move { .. } => 3,
-            Op::Assign { .. } => 4,
+            Op::Unassign { .. } => 4,
             Op::SetClientScope { .. } => 5,
             Op::DeleteScope { .. } => 6,
         }
@@ -290,13 +360,33 @@ pub struct Plan {
     pub realm: Option<String>,
     pub today: chrono::NaiveDate,
     pub prune: bool,
-    /// `sha256:` of the server state the plan was computed from.
+    /// Clients without a registry file lose scopectl's scopes (`revoke_unlisted`).
+    #[serde(default)]
+    pub revoke_unlisted: bool,
+    /// Scopes still in use may be deleted (`--prune-in-use`).
+    #[serde(default)]
+    pub prune_in_use: bool,
+    /// The deletion cap the plan was made with (absent in plans saved before it existed:
+    /// the default then applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_deletes: Option<usize>,
+    /// `sha256:` of the server state the plan was computed from (of `state_parts` when
+    /// the target has them).
     pub fingerprint: String,
+    /// The parts of the server state the plan depends on (`scope `x``, `client `y``),
+    /// each with its digest, so a refused saved plan can say what changed. Absent for
+    /// targets that do not split their state.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub state_parts: BTreeMap<String, String>,
     pub ops: Vec<Op>,
     #[serde(with = "crate::output::json::findings")]
     pub errors: Vec<PlanError>,
     /// Things deliberately left alone (e.g. a scope that only `--prune` would delete).
     pub notes: Vec<String>,
+    /// What a reviewer should know before applying (e.g. a client losing an optional
+    /// scope it may request by name).
+    #[serde(default)]
+    pub warnings: Vec<String>,
     /// HTTP requests it took to make this plan (informational).
     #[serde(default)]
     pub requests: Counts,
@@ -319,7 +409,7 @@ impl Plan {
     pub fn new(
         origin: PlanOrigin<'_>,
         today: chrono::NaiveDate,
-        prune: bool,
+        options: &PlanOptions,
         fingerprint: String,
         (ops, errors, notes): (Vec<Op>, Vec<PlanError>, Vec<String>),
     ) -> Plan {
@@ -330,13 +420,28 @@ impl Plan {
             url: origin.url.to_string(),
             realm: origin.realm.map(str::to_string),
             today,
-            prune,
+            prune: options.prune,
+            revoke_unlisted: options.revoke_unlisted,
+            prune_in_use: options.prune_in_use,
+            max_deletes: Some(options.max_deletes),
             fingerprint,
+            state_parts: BTreeMap::new(),
             ops,
             errors,
             notes,
+            warnings: Vec::new(),
             requests: Counts::default(),
             connection: None,
+        }
+    }
+
+    /// The options the plan was made with.
+    pub fn options(&self) -> PlanOptions {
+        PlanOptions {
+            prune: self.prune,
+            revoke_unlisted: self.revoke_unlisted,
+            prune_in_use: self.prune_in_use,
+            max_deletes: self.max_deletes.unwrap_or(DEFAULT_MAX_DELETES),
         }
     }
 
@@ -351,13 +456,24 @@ impl Plan {
 }
 
 /// The outcome of `apply`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ApplyReport {
     pub applied: Vec<Op>,
-    /// The op that failed, and why.
+    /// The first op that failed, and why (all of them: `failures`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failed: Option<(Op, String)>,
+    /// Every op that failed, and why, in the order they ran.
+    pub failures: Vec<(Op, String)>,
+    /// The run stopped at the last failure (the server unreachable, the credentials
+    /// refused, retries exhausted): the ops after it are in `not_applied`.
+    pub stopped: bool,
+    /// Ops not made: after a failure that stopped the run, or depending on a failed op
+    /// (the assigns of a scope whose create failed; a client's revocations after one of
+    /// its assigns failed).
     pub not_applied: Vec<Op>,
+    /// Ops the lint gate held back: while the registry has lint errors (and without
+    /// `--allow-lint-errors`), only removals are made.
+    pub held_back: Vec<Op>,
     /// What the read-back after apply still found different.
     pub did_not_take: Vec<Op>,
     /// The read-back after apply failed (the ops themselves went through).
@@ -379,12 +495,26 @@ pub trait PushTarget {
         &mut self,
         desired: &Desired,
         today: chrono::NaiveDate,
-        prune: bool,
+        options: &PlanOptions,
     ) -> anyhow::Result<Plan>;
 
-    /// Make the plan's ops in the order given (stopping at the first failure, see
-    /// [`run_ops`]), then read back and report what did not take.
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport;
+    /// Make the plan's ops in the order given (going on after a failure unless it
+    /// [stops the run](Stop), see [`run_ops`]), telling `progress` after each, then read
+    /// back and report what did not take.
+    fn apply(&mut self, plan: &Plan, desired: &Desired, progress: &mut Progress<'_>)
+        -> ApplyReport;
+
+    /// Take the target's apply lease, so two applies never write to one server at once
+    /// (`take_over`: even when another run holds it). Kinds without one do nothing.
+    fn lease(&mut self, take_over: bool) -> anyhow::Result<()> {
+        let _ = take_over;
+        Ok(())
+    }
+
+    /// Give the lease back; a warning when that failed.
+    fn release(&mut self) -> Option<String> {
+        None
+    }
 
     /// The HTTP requests made so far.
     fn counts(&self) -> Counts;
@@ -754,23 +884,85 @@ fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Run ops one by one through `exec`; stop at the first failure.
-pub(crate) fn run_ops<F>(ops: &[Op], mut exec: F) -> (Vec<Op>, Option<(Op, String)>, Vec<Op>)
+/// Told about each op as `apply` makes it: the op and, when it failed, why. The
+/// command streams it (and flushes), so a run that is killed leaves a record.
+pub type Progress<'a> = dyn FnMut(&Op, Option<&str>) + 'a;
+
+/// What running a list of ops came to.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    pub applied: Vec<Op>,
+    pub failures: Vec<(Op, String)>,
+    pub not_applied: Vec<Op>,
+    pub stopped: bool,
+}
+
+impl Run {
+    /// The report of this run, before any read-back.
+    pub fn report(self, counts: Counts) -> ApplyReport {
+        ApplyReport {
+            applied: self.applied,
+            failed: self.failures.first().cloned(),
+            failures: self.failures,
+            stopped: self.stopped,
+            not_applied: self.not_applied,
+            held_back: Vec::new(),
+            did_not_take: Vec::new(),
+            readback_error: None,
+            warnings: Vec::new(),
+            counts,
+        }
+    }
+}
+
+/// Does `op` depend on an op that failed? The ops on a scope whose create failed, and a
+/// client's revocations once one of its assigns or moves failed (make before break: a
+/// client never loses a scope while the one replacing it could not be linked; expired
+/// grants are still removed).
+fn depends_on_failure(op: &Op, failures: &[(Op, String)]) -> bool {
+    failures.iter().any(|(f, _)| match (f, op) {
+        (Op::CreateScope { scope, .. }, _) => op.scope() == Some(scope.as_str()),
+        (
+            Op::Assign { client, .. } | Op::Move { client, .. },
+            Op::Unassign {
+                client: c, reason, ..
+            },
+        ) => c == client && reason.starts_with("revoked"),
+        _ => false,
+    })
+}
+
+/// Run ops one by one through `exec`. A failure is recorded and the run goes on with
+/// the ops that do not depend on it; a failure that [stops the run](Stop) leaves the
+/// rest not applied.
+pub(crate) fn run_ops<F>(ops: &[Op], progress: &mut Progress<'_>, mut exec: F) -> Run
 where
     F: FnMut(&Op) -> anyhow::Result<()>,
 {
-    let mut applied = Vec::new();
+    let mut run = Run::default();
     for (i, op) in ops.iter().enumerate() {
-        if let Err(e) = exec(op) {
-            return (
-                applied,
-                Some((op.clone(), format!("{e:#}"))),
-                ops[i + 1..].to_vec(),
-            );
+        if depends_on_failure(op, &run.failures) {
+            run.not_applied.push(op.clone());
+            continue;
         }
-        applied.push(op.clone());
+        match exec(op) {
+            Ok(()) => {
+                progress(op, None);
+                run.applied.push(op.clone())
+            }
+            Err(e) => {
+                let why = format!("{e:#}");
+                progress(op, Some(&why));
+                run.failures.push((op.clone(), why));
+                if stops_run(&e) {
+                    run.stopped = true;
+                    run.not_applied.extend(ops[i + 1..].iter().cloned());
+                    break;
+                }
+            }
+        }
     }
-    (applied, None, Vec::new())
+    run
 }
 
 #[cfg(test)]
@@ -891,10 +1083,48 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_skips_what_depends_on_it_and_a_stop_ends_the_run() {
+        let assign = |c: &str, s: &str| Op::Assign {
+            client: c.into(),
+            scope: s.into(),
+            kind: GrantType::Optional,
+        };
+        let unassign = |c: &str, s: &str, reason: &str| Op::Unassign {
+            client: c.into(),
+            scope: s.into(),
+            kind: GrantType::Optional,
+            reason: reason.into(),
+        };
+        let ops = vec![
+            assign("a", "new:x"),
+            assign("b", "new:x"),
+            unassign("a", "old:x", "revoked (not granted in the registry)"),
+            unassign("a", "exp:x", "expired"),
+        ];
+        let mut seen = Vec::new();
+        let run = run_ops(&ops, &mut |op, _| seen.push(op.clone()), |op| match op {
+            Op::Assign { client, .. } if client == "a" => anyhow::bail!("refused"),
+            _ => Ok(()),
+        });
+        // a's revocation waits for its failed assign; its expired grant goes anyway.
+        assert_eq!(run.applied, vec![ops[1].clone(), ops[3].clone()]);
+        assert_eq!(run.not_applied, vec![ops[2].clone()]);
+        assert_eq!(run.failures.len(), 1);
+        assert!(!run.stopped);
+        assert_eq!(seen.len(), 3);
+        let run = run_ops(&ops, &mut |_, _| {}, |_| {
+            Err(anyhow::Error::new(Stop("down".into())))
+        });
+        assert!(run.stopped);
+        assert_eq!((run.failures.len(), run.not_applied.len()), (1, 3));
+    }
+
+    #[test]
     fn ops_run_in_safe_order() {
         let mut ops = vec![
             Op::DeleteScope {
                 scope: "a:b".into(),
+                used_by: Vec::new(),
             },
             Op::Assign {
                 client: "c".into(),

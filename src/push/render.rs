@@ -12,6 +12,50 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use super::{ApplyReport, Op, Plan, LINT_ERRORS};
 use crate::text::clean;
 
+/// How a plan is shown: its heading (`Plan`, or `Drift` for `drift`) and whether errors,
+/// warnings and the outcome may be coloured (`--color`; the writer drops colour when it
+/// is off anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub title: &'static str,
+    pub color: bool,
+}
+
+impl View {
+    pub const PLAN: View = View {
+        title: "Plan",
+        color: false,
+    };
+    pub const DRIFT: View = View {
+        title: "Drift",
+        color: false,
+    };
+    pub const APPLY: View = View {
+        title: "Apply",
+        color: false,
+    };
+
+    pub fn colored(self, color: bool) -> View {
+        View { color, ..self }
+    }
+
+    fn paint(&self, s: &str, sgr: &str) -> String {
+        if self.color {
+            format!("\u{1b}[{sgr}m{s}\u{1b}[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn error(&self, s: &str) -> String {
+        self.paint(s, "1;31")
+    }
+
+    fn warning(&self, s: &str) -> String {
+        self.paint(s, "1;33")
+    }
+}
+
 /// `action client scope` of an op, cleaned, for a one-line message.
 fn op_line(op: &Op) -> String {
     format!(
@@ -69,14 +113,20 @@ fn connection_lines(plan: &Plan) -> (Vec<String>, Vec<String>) {
 
 /// A plan as a table with a summary line, errors and notes.
 pub fn plan_table(plan: &Plan) -> String {
+    plan_table_as(plan, View::PLAN)
+}
+
+/// [`plan_table`] under another heading (`Drift`), perhaps coloured.
+pub fn plan_table_as(plan: &Plan, view: View) -> String {
     let mut out = format!(
-        "Plan for target `{}`: {}\n",
+        "{} for target `{}`: {}\n",
+        view.title,
         clean(&plan.target),
         where_(plan)
     );
     let (warnings, lines) = connection_lines(plan);
     for w in &warnings {
-        out.push_str(&format!("{}\n", clean(w)));
+        out.push_str(&format!("{}\n", view.warning(&clean(w))));
     }
     for l in &lines {
         out.push_str(&format!("  {}\n", clean(l)));
@@ -88,7 +138,11 @@ pub fn plan_table(plan: &Plan) -> String {
         out.push_str(&format!("{} change(s).\n", plan.ops.len()));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.rule, clean(&e.message)));
+        let code = view.error(&format!("error[{}]", e.rule));
+        out.push_str(&format!("{code}: {}\n", clean(&e.message)));
+    }
+    for w in &plan.warnings {
+        out.push_str(&format!("{}: {}\n", view.warning("warning"), clean(w)));
     }
     for n in &plan.notes {
         out.push_str(&format!("note: {}\n", clean(n)));
@@ -96,8 +150,9 @@ pub fn plan_table(plan: &Plan) -> String {
     out.push_str(&requests_line(&plan.requests));
     if plan.lint_errors() > 0 {
         out.push_str(&format!(
-            "{}: the registry has lint errors, so `apply` refuses to make any change \
-             (exit 2) unless given --allow-lint-errors.\n",
+            "{}: the registry has lint errors, so `apply` makes only the removals \
+             (unassigns) and holds back every other change (exit 2) unless given \
+             --allow-lint-errors.\n",
             errors_summary(plan)
         ));
     } else if !plan.errors.is_empty() {
@@ -153,8 +208,14 @@ fn requests_line(c: &Counts) -> String {
 
 /// A plan as markdown, for a pull-request comment.
 pub fn plan_markdown(plan: &Plan) -> String {
+    plan_markdown_as(plan, View::PLAN)
+}
+
+/// [`plan_markdown`] under another heading (`drift`).
+pub fn plan_markdown_as(plan: &Plan, view: View) -> String {
     let mut out = format!(
-        "### scopectl plan: `{}`\n\n{}\n\n",
+        "### scopectl {}: `{}`\n\n{}\n\n",
+        view.title.to_lowercase(),
         md_line(&plan.target),
         md_line(&where_(plan))
     );
@@ -191,8 +252,8 @@ pub fn plan_markdown(plan: &Plan) -> String {
     }
     if !plan.errors.is_empty() {
         let consequence = if plan.lint_errors() > 0 {
-            "the registry has lint errors, so `apply` refuses to make any change unless \
-             given `--allow-lint-errors`"
+            "the registry has lint errors, so `apply` makes only the removals and holds \
+             back every other change unless given `--allow-lint-errors`"
         } else {
             "what they name cannot be pushed; `apply` would make the other changes and exit 1"
         };
@@ -202,6 +263,12 @@ pub fn plan_markdown(plan: &Plan) -> String {
         ));
         for e in &plan.errors {
             out.push_str(&format!("- `{}`: {}\n", e.rule, md_line(&e.message)));
+        }
+    }
+    if !plan.warnings.is_empty() {
+        out.push_str("\n**Warnings**\n\n");
+        for w in &plan.warnings {
+            out.push_str(&format!("- {}\n", md_line(w)));
         }
     }
     if !plan.notes.is_empty() {
@@ -215,26 +282,68 @@ pub fn plan_markdown(plan: &Plan) -> String {
 
 /// What `apply` did.
 pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
+    apply_text_as(plan, r, View::APPLY)
+}
+
+/// [`apply_text`], perhaps coloured.
+pub fn apply_text_as(plan: &Plan, r: &ApplyReport, view: View) -> String {
     let mut out = format!(
         "Apply to target `{}`: {}\n",
         clean(&plan.target),
         where_(plan)
     );
-    if r.applied.is_empty() && r.failed.is_none() {
+    let nothing = r.applied.is_empty() && r.failures.is_empty() && r.held_back.is_empty();
+    if nothing && plan.errors.is_empty() {
         out.push_str("No changes: the server already matches the registry.\n");
+    } else if nothing {
+        out.push_str(&format!(
+            "No changes made, and the plan has {} error(s) (listed below): the server does \
+             NOT match the registry.\n",
+            plan.errors.len()
+        ));
     } else if !r.applied.is_empty() {
         out.push_str(&format!("Applied:\n{}\n", ops_table(&r.applied)));
     }
-    if let Some((op, why)) = &r.failed {
-        out.push_str(&format!("FAILED: {}: {}\n", op_line(op), clean(why)));
+    for (op, why) in &r.failures {
         out.push_str(&format!(
-            "{} change(s) applied, 1 failed, {} not applied. The next `apply` completes them.\n",
+            "{}: {}: {}\n",
+            view.error("FAILED"),
+            op_line(op),
+            clean(why)
+        ));
+    }
+    if !r.failures.is_empty() {
+        out.push_str(&format!(
+            "{} change(s) applied, {} failed, {} not applied. {}\n",
             r.applied.len(),
-            r.not_applied.len()
+            r.failures.len(),
+            r.not_applied.len(),
+            if r.stopped {
+                "The next `apply` completes them once the server is back."
+            } else {
+                "Each failure is the server's final answer to that change: running `apply` \
+                 again fails the same way until its cause is fixed. The other changes were made."
+            }
         ));
         if !r.not_applied.is_empty() {
-            out.push_str(&format!("Not applied:\n{}\n", ops_table(&r.not_applied)));
+            let why = if r.stopped {
+                "the run stopped at the failure"
+            } else {
+                "they depend on a failed change"
+            };
+            out.push_str(&format!(
+                "Not applied ({why}):\n{}\n",
+                ops_table(&r.not_applied)
+            ));
         }
+    }
+    if !r.held_back.is_empty() {
+        out.push_str(&format!(
+            "Held back: the registry has {} lint error(s), so only removals were made; these \
+             changes wait until they are fixed (or --allow-lint-errors):\n{}\n",
+            plan.lint_errors(),
+            ops_table(&r.held_back)
+        ));
     }
     if !r.did_not_take.is_empty() {
         out.push_str(&format!(
@@ -245,14 +354,20 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
     if let Some(e) = &r.readback_error {
         out.push_str(&format!("Could not read back after apply: {}\n", clean(e)));
     }
-    for w in &r.warnings {
-        out.push_str(&format!("warning: {}\n", clean(w)));
+    for w in plan.warnings.iter().chain(&r.warnings) {
+        out.push_str(&format!("{}: {}\n", view.warning("warning"), clean(w)));
     }
     for e in &plan.errors {
-        out.push_str(&format!("error[{}]: {}\n", e.rule, clean(&e.message)));
+        let code = view.error(&format!("error[{}]", e.rule));
+        out.push_str(&format!("{code}: {}\n", clean(&e.message)));
     }
     out.push_str(&requests_line(&r.counts));
-    out.push_str(&apply_summary(plan, r));
+    let summary = apply_summary(plan, r);
+    if summary.starts_with("Result: NOT") {
+        out.push_str(&view.error(&summary));
+    } else {
+        out.push_str(&summary);
+    }
     out.push('\n');
     out
 }
@@ -260,11 +375,23 @@ pub fn apply_text(plan: &Plan, r: &ApplyReport) -> String {
 /// The last line of `apply`'s output: the outcome in one sentence.
 pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     let mut problems = Vec::new();
-    if let Some((op, _)) = &r.failed {
+    match r.failures.as_slice() {
+        [] => {}
+        [(op, _)] => problems.push(format!("`{}` FAILED", op_line(op))),
+        many => problems.push(format!("{} changes FAILED", many.len())),
+    }
+    if !r.not_applied.is_empty() {
+        let last = problems.pop();
+        let text = format!("{} change(s) were not applied", r.not_applied.len());
+        problems.push(match last {
+            Some(l) => format!("{l} and {text}"),
+            None => text,
+        });
+    }
+    if !r.held_back.is_empty() {
         problems.push(format!(
-            "`{}` FAILED and {} change(s) were not applied",
-            op_line(op),
-            r.not_applied.len()
+            "{} change(s) were held back by lint errors",
+            r.held_back.len()
         ));
     }
     if !r.did_not_take.is_empty() {
@@ -296,27 +423,51 @@ pub fn apply_summary(plan: &Plan, r: &ApplyReport) -> String {
     )
 }
 
-/// What `apply` says on stderr when lint errors made it refuse (nothing was written).
-pub fn lint_refusal(lint_errors: usize) -> String {
+/// One op as `apply` makes it, for the progress it streams on stderr:
+/// `applied: assign default app-a orders:read` or `FAILED: …: why`.
+pub fn progress_line(op: &Op, failed: Option<&str>) -> String {
+    match failed {
+        None => format!("applied: {}\n", op_line(op)),
+        Some(why) => format!("FAILED: {}: {}\n", op_line(op), clean(why)),
+    }
+}
+
+/// What `apply` says on stderr when lint errors held changes back (only removals were
+/// made).
+pub fn lint_refusal(lint_errors: usize, r: &ApplyReport) -> String {
     format!(
         "error: the registry has {lint_errors} lint error(s) (listed above as {LINT_ERRORS}); \
-         apply made no changes. Fix them (`scopectl lint`), or push anyway with \
-         --allow-lint-errors\n"
+         apply made only the {} removal(s) and held back {} other change(s). Fix them \
+         (`scopectl lint`), or push anyway with --allow-lint-errors\n",
+        r.applied.len(),
+        r.held_back.len()
     )
 }
 
-/// What `apply` repeats on stderr, whatever the format: where it stopped after a
-/// failure, or else the plan errors that were not pushed (empty when neither).
+/// What `apply` repeats on stderr, whatever the format: the failures (and whether a
+/// new run helps), or else the plan errors that were not pushed (empty when neither).
 pub fn apply_stderr(plan: &Plan, r: &ApplyReport) -> String {
-    if let Some((op, why)) = &r.failed {
-        return format!(
-            "error: apply stopped at `{}`: {}\n{} change(s) were applied, {} were not; \
-             run `scopectl apply` again once the server is back\n",
-            op_line(op),
-            clean(why),
+    if !r.failures.is_empty() {
+        let mut out = String::new();
+        for (op, why) in &r.failures {
+            out.push_str(&format!(
+                "error: `{}` failed: {}\n",
+                op_line(op),
+                clean(why)
+            ));
+        }
+        let next = if r.stopped {
+            "apply stopped there; run `scopectl apply` again once the server is back"
+        } else {
+            "the server refused these changes: running `scopectl apply` again will fail the \
+             same way until their cause is fixed"
+        };
+        out.push_str(&format!(
+            "{} change(s) were applied, {} were not; {next}\n",
             r.applied.len(),
-            r.not_applied.len() + 1
-        );
+            r.not_applied.len() + r.failures.len()
+        ));
+        return out;
     }
     if r.readback_error.is_some() || plan.errors.is_empty() {
         return String::new();
@@ -330,6 +481,65 @@ pub fn apply_stderr(plan: &Plan, r: &ApplyReport) -> String {
         out.push_str(&format!("  error[{}]: {}\n", e.rule, clean(&e.message)));
     }
     out
+}
+
+/// Why `apply` could not do its job, for the `error` member of its JSON (None when it
+/// did: everything pushable was pushed).
+pub fn apply_error(plan: &Plan, r: &ApplyReport, lint_refused: usize) -> Option<String> {
+    if lint_refused > 0 {
+        return Some(format!(
+            "the registry has {lint_refused} lint error(s): only removals were made, {} \
+             change(s) held back",
+            r.held_back.len()
+        ));
+    }
+    if !r.failures.is_empty() {
+        return Some(apply_summary(plan, r));
+    }
+    r.readback_error
+        .as_ref()
+        .map(|e| format!("the read-back after apply failed: {e}"))
+}
+
+/// `apply --format json`: `{"plan": …, "report": …}`, with `error` when apply could not
+/// do its job.
+pub fn apply_json(
+    plan: &serde_json::Value,
+    r: &ApplyReport,
+    error: Option<&str>,
+) -> anyhow::Result<String> {
+    let mut doc = serde_json::json!({ "plan": plan, "report": r });
+    if let (Some(e), Some(obj)) = (error, doc.as_object_mut()) {
+        obj.insert("error".into(), e.into());
+    }
+    let mut s = serde_json::to_string_pretty(&doc)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// The plan document's shape when no plan could be made (registry not loading, server
+/// unreachable, credentials refused, stale saved plan): every member of a plan, empty or
+/// null where unknown, and `error`. `plan`, `drift` print it; `apply` nests it.
+pub fn failed_plan(
+    target: Option<&str>,
+    today: Option<chrono::NaiveDate>,
+    error: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "format_version": super::PLAN_FORMAT_VERSION,
+        "target": target,
+        "kind": null,
+        "url": null,
+        "today": today,
+        "prune": false,
+        "fingerprint": null,
+        "ops": [],
+        "errors": [],
+        "notes": [],
+        "warnings": [],
+        "requests": Counts::default(),
+        "error": error,
+    })
 }
 
 #[cfg(test)]
@@ -349,10 +559,15 @@ mod tests {
             realm: Some("r".into()),
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             prune: false,
+            revoke_unlisted: false,
+            prune_in_use: false,
+            max_deletes: None,
             fingerprint: "sha256:0".into(),
+            state_parts: Default::default(),
             ops,
             errors,
             notes: Vec::new(),
+            warnings: Vec::new(),
             requests: Counts::default(),
             connection: None,
         }
@@ -385,7 +600,10 @@ mod tests {
         ApplyReport {
             applied,
             failed: None,
+            failures: Vec::new(),
+            stopped: false,
             not_applied: Vec::new(),
+            held_back: Vec::new(),
             did_not_take: Vec::new(),
             readback_error: None,
             warnings: Vec::new(),
@@ -484,7 +702,8 @@ mod tests {
         p.notes.push(format!("left alone: {esc}"));
         let mut r = report(vec![update.clone()]);
         r.warnings.push(format!("warning from server {esc}"));
-        r.failed = Some((update, format!("500 on PUT: {esc}")));
+        r.failed = Some((update.clone(), format!("500 on PUT: {esc}")));
+        r.failures = vec![(update, format!("500 on PUT: {esc}"))];
         for text in [
             plan_table(&p),
             plan_markdown(&p),

@@ -17,7 +17,8 @@ use anyhow::{anyhow, bail};
 use serde::Serialize;
 
 use super::PlanOrigin;
-use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PushTarget};
+use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PlanOptions};
+use super::{Progress, PushTarget};
 use crate::finding::Finding;
 use crate::net::{Body, Counts, Http, Secret};
 use crate::registry::policy::{Target, TargetKind};
@@ -68,7 +69,7 @@ impl PushTarget for Rfc7592 {
         &mut self,
         desired: &Desired,
         today: chrono::NaiveDate,
-        prune: bool,
+        options: &PlanOptions,
     ) -> anyhow::Result<Plan> {
         let state = self.read()?;
         let plan = Plan::new(
@@ -79,7 +80,7 @@ impl PushTarget for Rfc7592 {
                 realm: None,
             },
             today,
-            prune,
+            options,
             fingerprint(&state),
             diff(&state, desired, self.regs.keys().collect()),
         );
@@ -87,37 +88,36 @@ impl PushTarget for Rfc7592 {
         Ok(plan)
     }
 
-    fn apply(&mut self, plan: &Plan, desired: &Desired) -> ApplyReport {
+    fn apply(
+        &mut self,
+        plan: &Plan,
+        desired: &Desired,
+        progress: &mut Progress<'_>,
+    ) -> ApplyReport {
         let ops = plan.ops.clone();
         let mut warnings = Vec::new();
-        let (applied, failed, not_applied) = run_ops(&ops, |op| {
+        let run = run_ops(&ops, progress, |op| {
             let client = self.exec(op)?;
             if let Err(w) = self.save_token(&client) {
                 warnings.push(w);
             }
             Ok(())
         });
-        let mut did_not_take = Vec::new();
-        let mut readback_error = None;
-        if !applied.is_empty() && failed.is_none() {
+        let readback = !run.applied.is_empty() && !run.stopped;
+        let mut report = run.report(self.counts());
+        if readback {
             match self.read() {
                 Ok(state) => {
                     let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
-                    did_not_take = rest;
+                    report.did_not_take = rest;
                     self.state = state;
                 }
-                Err(e) => readback_error = Some(format!("{e:#}")),
+                Err(e) => report.readback_error = Some(format!("{e:#}")),
             }
         }
-        ApplyReport {
-            applied,
-            failed,
-            not_applied,
-            did_not_take,
-            readback_error,
-            warnings,
-            counts: self.counts(),
-        }
+        report.warnings = warnings;
+        report.counts = self.counts();
+        report
     }
 }
 
@@ -163,8 +163,9 @@ impl Rfc7592 {
         })
     }
 
+    /// A request that could not be made: the run stops there.
     fn net(&self, e: crate::net::HttpError) -> anyhow::Error {
-        anyhow!("target `{}`: {e}", self.name)
+        anyhow::Error::new(super::Stop(format!("target `{}`: {e}", self.name)))
     }
 
     fn read(&mut self) -> anyhow::Result<State> {

@@ -9,9 +9,10 @@ use std::path::Path;
 use anyhow::{bail, Context};
 
 use super::{connect, order_ops, select_target, Desired, Op, Plan, PlanError, PushTarget};
-use super::{ApplyReport, LINT_ERRORS};
+use super::{ApplyReport, PlanOptions, Progress, LINT_ERRORS};
 use crate::finding::Finding;
 use crate::finding::Severity;
+use crate::registry::GrantType;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
@@ -25,18 +26,18 @@ pub struct Session {
     pub lint_errors: Vec<PlanError>,
     /// Where the target's pushes go, shown first in plans.
     pub connection: super::Connection,
+    /// `revoke_unlisted = true` in the target.
+    pub revoke_unlisted: bool,
 }
 
-/// What `apply` came to.
-pub enum ApplyOutcome {
-    /// The registry has lint errors and `--allow-lint-errors` was not given: nothing was
-    /// written. The plan lists the findings.
-    RefusedLint { plan: Plan, lint_errors: usize },
-    /// The plan was applied (perhaps only in part: see the report).
-    Applied {
-        plan: Plan,
-        report: Box<ApplyReport>,
-    },
+/// What `apply` came to: the plan and what was made of it (perhaps only in part: see
+/// the report).
+pub struct ApplyOutcome {
+    pub plan: Plan,
+    pub report: ApplyReport,
+    /// The registry has this many lint errors and `--allow-lint-errors` was not given:
+    /// only removals were made, the rest is in `report.held_back`.
+    pub lint_refused: usize,
 }
 
 /// Error-level lint findings as plan errors, each naming `file:line`. `grant/expired` is
@@ -100,8 +101,10 @@ impl Session {
                 first.join("; ")
             );
         }
+        refuse_misnamed_layout(&loaded)?;
         let registry = loaded.registry;
         let (name, target) = select_target(&registry, name)?;
+        let revoke_unlisted = target.revoke_unlisted.unwrap_or(false);
         let connection = super::connection(target);
         let target = connect(&name, target, root)?;
         let desired = Desired::from_registry(&registry, today);
@@ -113,79 +116,267 @@ impl Session {
             today,
             lint_errors,
             connection,
+            revoke_unlisted,
         })
+    }
+
+    /// The plan options of a command: its flags, with the target's `revoke_unlisted`.
+    pub fn options(&self, mut flags: PlanOptions) -> PlanOptions {
+        flags.revoke_unlisted |= self.revoke_unlisted;
+        flags
     }
 
     /// Read the server and compute the plan as of `today` (ops in their safe order, the
     /// requests it took), without the lint findings.
-    fn server_plan(&mut self, today: chrono::NaiveDate, prune: bool) -> anyhow::Result<Plan> {
-        let mut plan = self.target.plan(&self.desired, today, prune)?;
+    fn server_plan(
+        &mut self,
+        today: chrono::NaiveDate,
+        options: &PlanOptions,
+    ) -> anyhow::Result<Plan> {
+        let mut plan = self.target.plan(&self.desired, today, options)?;
+        guard_deletes(&mut plan, &self.desired, options);
         order_ops(&mut plan.ops);
+        plan.warnings.extend(lost_optional_scopes(&plan.ops));
         plan.requests = self.target.counts();
         plan.connection = Some(self.connection.clone());
         Ok(plan)
     }
 
     /// The plan, with the registry's lint errors among its errors.
-    pub fn plan(&mut self, prune: bool) -> anyhow::Result<Plan> {
-        let mut plan = self.server_plan(self.today, prune)?;
+    pub fn plan(&mut self, options: PlanOptions) -> anyhow::Result<Plan> {
+        let options = self.options(options);
+        let mut plan = self.server_plan(self.today, &options)?;
         plan.errors.extend(self.lint_errors.iter().cloned());
         Ok(plan)
     }
 
-    /// Drift: the plan including scopectl's scopes that left the registry (what
-    /// `--prune` deletes).
+    /// Drift: everything that differs, including scopectl's scopes that left the
+    /// registry (what `--prune` deletes, however many, whoever still uses them).
     pub fn drift(&mut self) -> anyhow::Result<Plan> {
-        self.plan(true)
+        let mut plan = self.plan(PlanOptions {
+            prune: true,
+            revoke_unlisted: false,
+            prune_in_use: true,
+            max_deletes: usize::MAX,
+        })?;
+        // No cap: left out of the JSON rather than shown as 2^64 - 1.
+        plan.max_deletes = None;
+        Ok(plan)
     }
 
     /// Apply a fresh plan, or `saved` (made by `plan --out`) if it still says exactly
-    /// what would be pushed: same target, same server state, same ops. Lint errors of
-    /// the registry as it is now refuse the apply before any write unless
-    /// `allow_lint_errors`.
+    /// what would be pushed: same target, same server state, same ops. While the
+    /// registry as it is now has lint errors, only removals are made (unless
+    /// `allow_lint_errors`): the rest is held back. When there is something to write,
+    /// the target's lease is taken first (`take_over_lease`: even from another run) and
+    /// the plan is made again under it; `progress` hears of every op as it is made.
     pub fn apply(
         &mut self,
         saved: Option<Plan>,
-        prune: bool,
+        options: PlanOptions,
         allow_lint_errors: bool,
+        take_over_lease: bool,
+        progress: &mut Progress<'_>,
     ) -> anyhow::Result<ApplyOutcome> {
         // Expiry is judged on the day the changes are made, not the day a saved plan was
         // made: a grant that expired in between is never linked.
-        let today = self.today;
-        let prune = saved.as_ref().map_or(prune, |p| p.prune);
+        let options = match &saved {
+            Some(p) => p.options(),
+            None => self.options(options),
+        };
+        let saved = saved.map(|mut p| {
+            // Plans saved before assigns ran first: the same ops in today's order.
+            order_ops(&mut p.ops);
+            p
+        });
         if let Some(p) = &saved {
-            refuse_expired_links(p, &self.desired, today)?;
+            refuse_expired_links(p, &self.desired, self.today)?;
         }
-        let lint_found = self.lint_errors.clone();
-        let mut fresh = self.server_plan(today, prune)?;
-        fresh.errors.extend(lint_found);
-        // The registry as it is now decides: a saved plan does not carry lint findings over.
-        let lint = fresh.lint_errors();
-        let plan = match saved {
+        let first = self.planned(saved.as_ref(), &options)?;
+        let lint_refused = if allow_lint_errors {
+            0
+        } else {
+            first.lint_errors()
+        };
+        if !first
+            .ops
+            .iter()
+            .any(|o| lint_refused == 0 || o.is_removal())
+        {
+            // Nothing to write: no lease, no write.
+            return Ok(self.run(first, lint_refused, progress));
+        }
+        self.target.lease(take_over_lease)?;
+        let result = self.planned(saved.as_ref(), &options).map(|plan| {
+            let lint_refused = if allow_lint_errors {
+                0
+            } else {
+                plan.lint_errors()
+            };
+            self.run(plan, lint_refused, progress)
+        });
+        let released = self.target.release();
+        let mut outcome = result?;
+        outcome.report.warnings.extend(released);
+        outcome.report.counts = self.target.counts();
+        Ok(outcome)
+    }
+
+    /// The plan `apply` makes: a fresh one with the registry's current lint errors, or
+    /// the saved one if it still says what a fresh one says.
+    fn planned(&mut self, saved: Option<&Plan>, options: &PlanOptions) -> anyhow::Result<Plan> {
+        let mut fresh = self.server_plan(self.today, options)?;
+        fresh.errors.extend(self.lint_errors.iter().cloned());
+        Ok(match saved {
             Some(p) => {
-                check_saved(&p, &fresh)?;
-                // Errors are the current ones (lint findings may have been fixed or
-                // added without changing any op).
+                check_saved(p, &fresh)?;
+                // The registry as it is now decides: errors are the current ones (lint
+                // findings may have been fixed or added without changing any op).
                 Plan {
                     errors: fresh.errors,
-                    ..p
+                    ..p.clone()
                 }
             }
             None => fresh,
-        };
-        if lint > 0 && !allow_lint_errors {
-            return Ok(ApplyOutcome::RefusedLint {
-                plan,
-                lint_errors: lint,
-            });
-        }
-        let mut report = self.target.apply(&plan, &self.desired);
-        order_ops(&mut report.did_not_take);
-        Ok(ApplyOutcome::Applied {
-            plan,
-            report: Box::new(report),
         })
     }
+
+    /// Make a plan's ops (only its removals while `lint_refused`).
+    fn run(
+        &mut self,
+        plan: Plan,
+        lint_refused: usize,
+        progress: &mut Progress<'_>,
+    ) -> ApplyOutcome {
+        let (run, held_back): (Vec<Op>, Vec<Op>) = if lint_refused > 0 {
+            // Removals are never held hostage by a lint error elsewhere.
+            plan.ops.iter().cloned().partition(Op::is_removal)
+        } else {
+            (plan.ops.clone(), Vec::new())
+        };
+        let mut report = if run.is_empty() {
+            super::Run::default().report(self.target.counts())
+        } else {
+            let to_run = Plan {
+                ops: run,
+                ..plan.clone()
+            };
+            self.target.apply(&to_run, &self.desired, progress)
+        };
+        report.held_back = held_back;
+        // Only a change that was made and is still needed did not take (what was held
+        // back, failed or blocked by a plan error is reported as such).
+        report.did_not_take.retain(|o| report.applied.contains(o));
+        order_ops(&mut report.did_not_take);
+        ApplyOutcome {
+            plan,
+            report,
+            lint_refused,
+        }
+    }
+}
+
+/// Push commands refuse a registry with a misnamed layout folder (`Scopes/`, `client/`):
+/// its files are not read, so every scope and grant in them would count as removed, and
+/// `apply --prune` would delete them from the server.
+fn refuse_misnamed_layout(loaded: &crate::registry::Loaded) -> anyhow::Result<()> {
+    let misnamed: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::LoadIgnoredFile)
+        .filter_map(|d| d.file().map(|f| loaded.registry.files.name(f).to_string()))
+        .filter(|name| name.ends_with('/') && !name.trim_end_matches('/').contains('/'))
+        .collect();
+    if misnamed.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the registry has a misnamed folder ({}): the layout is exactly `scopes/` and \
+         `clients/` (lower case), and the files in it are not read, so everything they \
+         define would count as removed from the server; plan, apply and drift refuse to \
+         run until it is renamed or removed",
+        misnamed.join(", ")
+    )
+}
+
+/// The guards on deletes, whatever the target planned: a registry with no scopes never
+/// deletes (a registry that did not load what it should, not one that wants a bare
+/// realm), and one run deletes at most `max_deletes` scopes. Refused deletes are left
+/// out of the ops and become a plan error naming how many there were.
+fn guard_deletes(plan: &mut Plan, desired: &Desired, options: &PlanOptions) {
+    let deletes = plan
+        .ops
+        .iter()
+        .filter(|o| matches!(o, Op::DeleteScope { .. }))
+        .count();
+    if deletes == 0 {
+        return;
+    }
+    let refusal = if desired.scopes.is_empty() {
+        Some(Finding::of(
+            Rule::PushPruneEmptyRegistry,
+            format!(
+                "the registry defines no scopes, so --prune would delete all {deletes} of \
+                 scopectl's client scopes on the server; a registry with no scopes never \
+                 prunes (check that PATH is the registry and `scopes/` is there)"
+            ),
+        ))
+    } else if deletes > options.max_deletes {
+        Some(Finding::of(
+            Rule::PushTooManyDeletes,
+            format!(
+                "--prune would delete {deletes} client scopes, more than the limit of {} \
+                 for one run; none is deleted. If that many scopes really left the \
+                 registry, allow it with --max-deletes {deletes}",
+                options.max_deletes
+            ),
+        ))
+    } else {
+        None
+    };
+    if let Some(f) = refusal {
+        plan.ops.retain(|o| !matches!(o, Op::DeleteScope { .. }));
+        plan.errors.push(f);
+    }
+}
+
+/// A warning for each client that loses an optional scope: a client asking for it by
+/// name (`scope=…`) then gets `invalid_scope` for the whole request.
+fn lost_optional_scopes(ops: &[Op]) -> Vec<String> {
+    ops.iter()
+        .filter_map(|o| match o {
+            Op::Unassign {
+                client,
+                scope,
+                kind: GrantType::Optional,
+                reason,
+            } if reason != super::keycloak::LINKED_BOTH_WAYS => {
+                // A rename: what the client gains in the same run (linked first).
+                let gains: Vec<String> = ops
+                    .iter()
+                    .filter_map(|g| match g {
+                        Op::Assign {
+                            client: c, scope, ..
+                        } if c == client => Some(format!("`{scope}`")),
+                        _ => None,
+                    })
+                    .collect();
+                let gains = if gains.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; it gains {} in the same run, before it loses this one",
+                        gains.join(", ")
+                    )
+                };
+                Some(format!(
+                    "client `{client}` loses the optional scope `{scope}` ({reason}): a token \
+                     request that names it (scope={scope}) will fail with invalid_scope{gains}"
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// A saved plan that would link a grant which is no longer active on `today` (it expired
@@ -222,6 +413,34 @@ fn refuse_expired_links(
     Ok(())
 }
 
+/// What differs between the state parts a saved plan was made from and the current
+/// ones (`scope `x` changed`, `client `y` is new`, … at most 10), empty when either plan
+/// has no parts.
+fn changed_parts(p: &Plan, fresh: &Plan) -> Vec<String> {
+    if p.state_parts.is_empty() || fresh.state_parts.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (k, v) in &fresh.state_parts {
+        match p.state_parts.get(k) {
+            None => out.push(format!("{k} is new")),
+            Some(old) if old != v => out.push(format!("{k} changed")),
+            _ => {}
+        }
+    }
+    for k in p.state_parts.keys() {
+        if !fresh.state_parts.contains_key(k) {
+            out.push(format!("{k} is gone"));
+        }
+    }
+    let more = out.len().saturating_sub(10);
+    out.truncate(10);
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
+    out
+}
+
 /// A saved plan is applied only if it is for this target, the server is in the state
 /// it was made from, and it makes exactly the ops a fresh plan would (values included,
 /// so a value edited after review is never pushed under a reviewed plan).
@@ -236,6 +455,13 @@ fn check_saved(p: &Plan, fresh: &Plan) -> anyhow::Result<()> {
         );
     }
     if p.fingerprint != fresh.fingerprint {
+        let what = changed_parts(p, fresh);
+        if !what.is_empty() {
+            bail!(
+                "the server changed since the plan was made: {}; run `scopectl plan` again",
+                what.join("; ")
+            );
+        }
         bail!(
             "the server changed since the plan was made (state {} then, {} now); \
              run `scopectl plan` again",

@@ -228,6 +228,11 @@ pub struct Target {
     /// gets no retry. Default "30s".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_max: Option<Sp<Lifetime>>,
+    /// Unassign scopectl's scopes from clients that have no registry file (offboarding).
+    /// Without it, `plan` and `drift` list such clients as `push/unlisted-client` errors
+    /// and `apply` leaves them alone (`apply --revoke-unlisted` does it for one run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke_unlisted: Option<bool>,
     /// RFC 7592: per client id, where its registration lives.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clients: BTreeMap<String, RegisteredClient>,

@@ -85,9 +85,8 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
     names.sort();
     for (name, is_dir) in names {
         let lower = name.to_lowercase();
-        let misnamed_dir = is_dir
-            && super::REGISTRY_DIRS.contains(&lower.as_str())
-            && !super::REGISTRY_DIRS.contains(&name.as_str());
+        let misnamed_dir =
+            is_dir && !super::REGISTRY_DIRS.contains(&name.as_str()) && is_layout_near_miss(&name);
         let misnamed_file = !is_dir
             && name != super::POLICY_FILE
             && (lower.starts_with("scopectl.") || lower.ends_with(".tml"));
@@ -103,6 +102,26 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
             });
         }
     }
+}
+
+/// A folder name that was probably meant to be `scopes/`, `clients/` or `teams/`: the same
+/// name in another case (`Scopes`), singular (`scope`), with a separator or a stray
+/// character (`scopes_`, `client-s`), or one typo away (`scpoes`, `clinets`). Push commands refuse
+/// to run with one, since its files would count as removed.
+pub fn is_layout_near_miss(name: &str) -> bool {
+    if name.len() > 32 {
+        return false;
+    }
+    let folded: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    super::REGISTRY_DIRS.iter().any(|want| {
+        folded == *want
+            || folded == want.trim_end_matches('s')
+            || strsim::damerau_levenshtein(&folded, want) <= 1
+    })
 }
 
 /// Read one file if it is a regular file inside the registry.
