@@ -240,8 +240,8 @@ pub fn markdown(r: &Report) -> String {
     }
     out.push_str("## Policy in force\n\n| setting | value | set by |\n|---|---|---|\n");
     for p in &r.policy.settings {
-        // A backslash is kept as written (`\.` in scope_pattern), not read as a Markdown escape.
-        let value = md_line(&p.value.replace('\\', "\\\\"));
+        // md_line escapes backslashes: `\.` in scope_pattern renders as written.
+        let value = md_line(&p.value);
         let _ = writeln!(out, "| {} | {} | {} |", p.key, value, p.source);
     }
     out.push('\n');
