@@ -155,6 +155,9 @@ pub struct ExpiringArgs {
     /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The registry root, as the other commands take it (same as PATH).
+    #[arg(long = "registry", value_name = "PATH", conflicts_with = "path")]
+    pub registry: Option<PathBuf>,
     /// The window: grants expiring on or before today plus this are listed ("30d", "8w").
     #[arg(long, default_value = "30d", value_parser = parse_lifetime)]
     pub within: scopectl::registry::Lifetime,
@@ -175,6 +178,9 @@ pub struct CodeownersArgs {
     /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The registry root, as the other commands take it (same as PATH).
+    #[arg(long = "registry", value_name = "PATH", conflicts_with = "path")]
+    pub registry: Option<PathBuf>,
     /// Path of the registry relative to the root of its git repository, prefixed to the
     /// patterns (default: found from the repository).
     #[arg(long)]

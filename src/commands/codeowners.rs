@@ -13,7 +13,10 @@ use scopectl::registry::Registry;
 /// CODEOWNERS files are small; a bigger one is not read (GitHub ignores files over 3 MB).
 const MAX_CODEOWNERS_BYTES: u64 = 3 * 1024 * 1024;
 
-pub fn run(args: CodeownersArgs, out: &Out) -> anyhow::Result<Outcome> {
+pub fn run(mut args: CodeownersArgs, out: &Out) -> anyhow::Result<Outcome> {
+    if let Some(r) = args.registry.take() {
+        args.path = r;
+    }
     let loaded = Registry::load_dir(&args.path)?;
     if !loaded.is_ok() {
         let files = &loaded.registry.files;

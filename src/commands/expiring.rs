@@ -9,7 +9,10 @@ use scopectl::finding::Outcome;
 use scopectl::lint::expiring;
 use scopectl::registry::Registry;
 
-pub fn run(args: ExpiringArgs, out: &Out) -> anyhow::Result<Outcome> {
+pub fn run(mut args: ExpiringArgs, out: &Out) -> anyhow::Result<Outcome> {
+    if let Some(r) = args.registry.take() {
+        args.path = r;
+    }
     let loaded = Registry::load_dir(&args.path)?;
     if !loaded.is_ok() {
         let files = &loaded.registry.files;
