@@ -167,12 +167,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__codeowners)
-            opts="-q -h --path-prefix --check --write --strict --color --quiet --help"
+            opts="-q -h --registry --path-prefix --check --write --strict --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --path-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -365,12 +369,16 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__expiring)
-            opts="-q -h --within --today --format --color --quiet --help"
+            opts="-q -h --registry --within --today --format --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --within)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

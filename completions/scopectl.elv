@@ -176,6 +176,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;expiring'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --within 'The window: grants expiring on or before today plus this are listed ("30d", "8w")'
             cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --format 'Output format'
@@ -186,6 +187,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;codeowners'= {
+            cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)'
             cand --check 'Compare the scopectl block of this CODEOWNERS file with a fresh one: exit 1 and show the difference when it is stale or missing'
             cand --write 'Replace the scopectl block of this CODEOWNERS file (or append one), keeping every other line'
