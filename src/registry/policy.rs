@@ -252,10 +252,56 @@ pub struct RegisteredClient {
     pub registration_access_token_file: Option<String>,
 }
 
+/// `scope_pattern`, compiled when first used: the default is a constant that compiles, and
+/// commands that never check scope names (`decode`) do not pay for compiling it; a
+/// pattern written in `scopectl.toml` is compiled when the registry loads, so a bad one is
+/// a load error.
+#[derive(Debug, Clone)]
+pub struct ScopePattern {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl ScopePattern {
+    fn default_pattern() -> ScopePattern {
+        ScopePattern {
+            source: DEFAULT_SCOPE_PATTERN.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn written(source: &str) -> Result<ScopePattern, regex::Error> {
+        let compiled = std::sync::OnceLock::new();
+        let _ = compiled.set(Regex::new(source)?);
+        Ok(ScopePattern {
+            source: source.to_string(),
+            compiled,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            // Only the default is compiled here (a written pattern was compiled at load),
+            // and it is a constant that compiles: a failure here is a bug.
+            Regex::new(&self.source).unwrap_or_else(|_| {
+                unreachable!("DEFAULT_SCOPE_PATTERN is a valid regular expression")
+            })
+        })
+    }
+
+    pub fn is_match(&self, name: &str) -> bool {
+        self.regex().is_match(name)
+    }
+}
+
 /// The policy with every default filled in.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub scope_pattern: Regex,
+    pub scope_pattern: ScopePattern,
     pub forbidden_scopes: Vec<String>,
     pub max_grant_lifetime: Lifetime,
     pub expiry_warning: Lifetime,
@@ -282,10 +328,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            // The default pattern is a constant that compiles; a failure here is a bug.
-            scope_pattern: Regex::new(DEFAULT_SCOPE_PATTERN).unwrap_or_else(|_| {
-                unreachable!("DEFAULT_SCOPE_PATTERN is a valid regular expression")
-            }),
+            scope_pattern: ScopePattern::default_pattern(),
             forbidden_scopes: DEFAULT_FORBIDDEN_SCOPES
                 .iter()
                 .map(|s| s.to_string())
@@ -320,7 +363,7 @@ impl Policy {
     pub fn resolve(s: &PolicySettings) -> Result<Policy, (String, std::ops::Range<usize>)> {
         let mut p = Policy::default();
         if let Some(pattern) = &s.scope_pattern {
-            p.scope_pattern = Regex::new(pattern.get()).map_err(|e| {
+            p.scope_pattern = ScopePattern::written(pattern.get()).map_err(|e| {
                 (
                     format!("`scope_pattern` is not a valid regular expression: {e}"),
                     pattern.span(),
