@@ -37,6 +37,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a scope to a client: a new [[grants]] entry, checked against the policy')
+            [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew a client''s grant: a new approval and expiry')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a client''s grant of a scope, with the reason')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -188,6 +191,50 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;grant' {
+            [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why the client needs it (the justification); cite the ticket')
+            [CompletionResult]::new('--ticket', '--ticket', [CompletionResultType]::ParameterName, 'A change or access-request ticket')
+            [CompletionResult]::new('--approved-by', '--approved-by', [CompletionResultType]::ParameterName, 'Who approved (repeat for several approvers)')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long from today (default: the longest the policy and the scope allow)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The last valid day (YYYY-MM-DD)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--optional', '--optional', [CompletionResultType]::ParameterName, 'Attach the scope as optional (only when requested), not default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;renew' {
+            [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'A new justification (the old one is kept without it)')
+            [CompletionResult]::new('--approved-by', '--approved-by', [CompletionResultType]::ParameterName, 'Who approved (repeat for several approvers)')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long from today (default: the longest the policy and the scope allow)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The last valid day (YYYY-MM-DD)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;revoke' {
+            [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why the access is removed (goes into the suggested commit message)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'scopectl;expiring' {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'The window: grants expiring on or before today plus this are listed ("30d", "8w")')
@@ -241,6 +288,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Show the changes that would make a target server match the registry')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Make a target server match the registry (exactly the planned changes)')
             [CompletionResult]::new('drift', 'drift', [CompletionResultType]::ParameterValue, 'Check whether a target server still matches the registry (exit 1 when it differs)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a scope to a client: a new [[grants]] entry, checked against the policy')
+            [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew a client''s grant: a new approval and expiry')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a client''s grant of a scope, with the reason')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -273,6 +323,15 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;drift' {
+            break
+        }
+        'scopectl;help;grant' {
+            break
+        }
+        'scopectl;help;renew' {
+            break
+        }
+        'scopectl;help;revoke' {
             break
         }
         'scopectl;help;expiring' {

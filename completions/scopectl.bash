@@ -37,6 +37,9 @@ _scopectl() {
             scopectl,expiring)
                 cmd="scopectl__subcmd__expiring"
                 ;;
+            scopectl,grant)
+                cmd="scopectl__subcmd__grant"
+                ;;
             scopectl,help)
                 cmd="scopectl__subcmd__help"
                 ;;
@@ -52,8 +55,14 @@ _scopectl() {
             scopectl,plan)
                 cmd="scopectl__subcmd__plan"
                 ;;
+            scopectl,renew)
+                cmd="scopectl__subcmd__renew"
+                ;;
             scopectl,report)
                 cmd="scopectl__subcmd__report"
+                ;;
+            scopectl,revoke)
+                cmd="scopectl__subcmd__revoke"
                 ;;
             scopectl,schema)
                 cmd="scopectl__subcmd__schema"
@@ -79,6 +88,9 @@ _scopectl() {
             scopectl__subcmd__help,expiring)
                 cmd="scopectl__subcmd__help__subcmd__expiring"
                 ;;
+            scopectl__subcmd__help,grant)
+                cmd="scopectl__subcmd__help__subcmd__grant"
+                ;;
             scopectl__subcmd__help,help)
                 cmd="scopectl__subcmd__help__subcmd__help"
                 ;;
@@ -94,8 +106,14 @@ _scopectl() {
             scopectl__subcmd__help,plan)
                 cmd="scopectl__subcmd__help__subcmd__plan"
                 ;;
+            scopectl__subcmd__help,renew)
+                cmd="scopectl__subcmd__help__subcmd__renew"
+                ;;
             scopectl__subcmd__help,report)
                 cmd="scopectl__subcmd__help__subcmd__report"
+                ;;
+            scopectl__subcmd__help,revoke)
+                cmd="scopectl__subcmd__help__subcmd__revoke"
                 ;;
             scopectl__subcmd__help,schema)
                 cmd="scopectl__subcmd__help__subcmd__schema"
@@ -107,7 +125,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-q -h -V --color --quiet --help --version init lint diff log report decode plan apply drift expiring codeowners schema completions help"
+            opts="-q -h -V --color --quiet --help --version init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,8 +420,54 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__grant)
+            opts="-q -h --why --ticket --optional --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ticket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approved-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__help)
-            opts="init lint diff log report decode plan apply drift expiring codeowners schema completions help"
+            opts="init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +578,20 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__help__subcmd__grant)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -584,7 +662,35 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__help__subcmd__renew)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -748,6 +854,48 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__renew)
+            opts="-q -h --why --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --approved-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__report)
             opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -773,6 +921,36 @@ _scopectl() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "markdown html csv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__revoke)
+            opts="-q -h --why --registry --today --dry-run --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --today)

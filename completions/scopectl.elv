@@ -34,6 +34,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand grant 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
+            cand renew 'Renew a client''s grant: a new approval and expiry'
+            cand revoke 'Revoke a client''s grant of a scope, with the reason'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -175,6 +178,47 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;grant'= {
+            cand --why 'Why the client needs it (the justification); cite the ticket'
+            cand --ticket 'A change or access-request ticket'
+            cand --approved-by 'Who approved (repeat for several approvers)'
+            cand --for 'How long from today (default: the longest the policy and the scope allow)'
+            cand --expires 'The last valid day (YYYY-MM-DD)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --optional 'Attach the scope as optional (only when requested), not default'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;renew'= {
+            cand --why 'A new justification (the old one is kept without it)'
+            cand --approved-by 'Who approved (repeat for several approvers)'
+            cand --for 'How long from today (default: the longest the policy and the scope allow)'
+            cand --expires 'The last valid day (YYYY-MM-DD)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;revoke'= {
+            cand --why 'Why the access is removed (goes into the suggested commit message)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'scopectl;expiring'= {
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --within 'The window: grants expiring on or before today plus this are listed ("30d", "8w")'
@@ -224,6 +268,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand plan 'Show the changes that would make a target server match the registry'
             cand apply 'Make a target server match the registry (exactly the planned changes)'
             cand drift 'Check whether a target server still matches the registry (exit 1 when it differs)'
+            cand grant 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
+            cand renew 'Renew a client''s grant: a new approval and expiry'
+            cand revoke 'Revoke a client''s grant of a scope, with the reason'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -247,6 +294,12 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;apply'= {
         }
         &'scopectl;help;drift'= {
+        }
+        &'scopectl;help;grant'= {
+        }
+        &'scopectl;help;renew'= {
+        }
+        &'scopectl;help;revoke'= {
         }
         &'scopectl;help;expiring'= {
         }

@@ -39,6 +39,9 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "decode" -d 'Decod
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "grant" -d 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "renew" -d 'Renew a client\'s grant: a new approval and expiry'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "revoke" -d 'Revoke a client\'s grant of a scope, with the reason'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
@@ -182,6 +185,41 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l why -d 'Why the client needs it (the justification); cite the ticket' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l ticket -d 'A change or access-request ticket' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l approved-by -d 'Who approved (repeat for several approvers)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l for -d 'How long from today (default: the longest the policy and the scope allow)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l expires -d 'The last valid day (YYYY-MM-DD)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l optional -d 'Attach the scope as optional (only when requested), not default'
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l why -d 'A new justification (the old one is kept without it)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l approved-by -d 'Who approved (repeat for several approvers)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l for -d 'How long from today (default: the longest the policy and the scope allow)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l expires -d 'The last valid day (YYYY-MM-DD)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l why -d 'Why the access is removed (goes into the suggested commit message)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -s h -l help -d 'Print help'
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l within -d 'The window: grants expiring on or before today plus this are listed ("30d", "8w")' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)' -r
@@ -215,17 +253,20 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift expiring codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "grant" -d 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "renew" -d 'Renew a client\'s grant: a new approval and expiry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "revoke" -d 'Revoke a client\'s grant of a scope, with the reason'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -62,6 +62,15 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Check whether a target server still matches the registry (exit 1 when it differs).
     Drift(DriftArgs),
+    /// Grant a scope to a client: a new [[grants]] entry, checked against the policy.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Grant(GrantArgs),
+    /// Renew a client's grant: a new approval and expiry.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Renew(RenewArgs),
+    /// Revoke a client's grant of a scope, with the reason.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Revoke(RevokeArgs),
     /// List the grants that expire within a window (or have expired), grouped by owner.
     #[command(
         after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
@@ -137,6 +146,85 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not only on errors (a stricter CI gate).
     #[arg(long)]
     pub deny_warnings: bool,
+}
+
+const EDIT_EXIT_CODES: &str = "The client file is edited in place: comments and formatting elsewhere are kept. The change is refused when the registry would fail lint because of it (the findings are shown).\nExit codes: 0 written (or --dry-run shown); 1 refused: the change would add failing lint findings; 2 bad input (unknown client or scope, a longer expiry than the policy allows, a registry that does not load).";
+
+/// Where the registry is and what to do with the edit.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub registry: PathBuf,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`.
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Print the diff that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Who approved, and until when.
+#[derive(Debug, clap::Args)]
+pub struct ApprovalArgs {
+    /// Who approved (repeat for several approvers).
+    #[arg(long = "approved-by", value_name = "WHO", required = true)]
+    pub approved_by: Vec<String>,
+    /// How long from today (default: the longest the policy and the scope allow).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_lifetime, conflicts_with = "expires")]
+    pub for_: Option<scopectl::registry::Lifetime>,
+    /// The last valid day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub expires: Option<NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GrantArgs {
+    /// The client id.
+    pub client: String,
+    /// The scope.
+    pub scope: String,
+    /// Why the client needs it (the justification); cite the ticket.
+    #[arg(long)]
+    pub why: String,
+    /// A change or access-request ticket.
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// Attach the scope as optional (only when requested), not default.
+    #[arg(long)]
+    pub optional: bool,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenewArgs {
+    /// The client id.
+    pub client: String,
+    /// The scope.
+    pub scope: String,
+    /// A new justification (the old one is kept without it).
+    #[arg(long)]
+    pub why: Option<String>,
+    #[command(flatten)]
+    pub approval: ApprovalArgs,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    /// The client id.
+    pub client: String,
+    /// The scope.
+    pub scope: String,
+    /// Why the access is removed (goes into the suggested commit message).
+    #[arg(long)]
+    pub why: String,
+    #[command(flatten)]
+    pub edit: EditArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

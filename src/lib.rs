@@ -11,6 +11,7 @@
 
 pub mod codeowners;
 pub mod diff;
+pub mod edit;
 pub mod finding;
 pub mod history;
 pub mod init;

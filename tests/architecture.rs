@@ -189,6 +189,7 @@ const LAYERS: &[&str] = &[
     "registry",
     "output",
     "lint",
+    "edit",
     "history",
     "diff",
     "report",

@@ -8,6 +8,7 @@ mod completions;
 mod decode;
 mod diff;
 mod drift;
+mod edit;
 mod expiring;
 mod init;
 mod lint;
@@ -38,6 +39,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lint(args) => lint::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),
+        Command::Grant(args) => edit::grant(args, out),
+        Command::Renew(args) => edit::renew(args, out),
+        Command::Revoke(args) => edit::revoke(args, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

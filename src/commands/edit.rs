@@ -1,0 +1,98 @@
+//! `scopectl grant | renew | revoke`: build the edit ([`scopectl::edit`]), refuse it when
+//! it adds failing lint findings, show it (`--dry-run`) or write it atomically.
+
+use super::out::Out;
+use crate::cli::{ApprovalArgs, EditArgs, GrantArgs, RenewArgs, RevokeArgs};
+use scopectl::edit::{self, Approval, Edit, NewGrant};
+use scopectl::finding::Outcome;
+use scopectl::registry::{source, Registry};
+
+fn approval(a: &ApprovalArgs) -> Approval {
+    Approval {
+        approved_by: a.approved_by.clone(),
+        for_days: a.for_.as_ref().map(|l| l.days()),
+        expires: a.expires,
+    }
+}
+
+/// Load the registry (it must load), make the edit, then check and write it.
+fn run(
+    e: &EditArgs,
+    out: &Out,
+    make: impl FnOnce(&Registry, chrono::NaiveDate) -> anyhow::Result<Edit>,
+) -> anyhow::Result<Outcome> {
+    let today = e.today.unwrap_or_else(scopectl::today_utc);
+    let sources = source::read_dir(&e.registry)?;
+    let loaded = Registry::load(sources.clone());
+    if !loaded.is_ok() {
+        let files = &loaded.registry.files;
+        out.err(&scopectl::output::human::render(
+            files,
+            &loaded.diagnostics,
+            out.color(),
+        ))?;
+        anyhow::bail!("the registry does not load; fix the errors above first");
+    }
+    let edit = make(&loaded.registry, today)?;
+    let (added, edited) = edit::new_failures(sources, &edit, today);
+    if !added.is_empty() {
+        out.text(&scopectl::output::human::render(
+            &edited.files,
+            &added,
+            out.color(),
+        ))?;
+        out.err(&format!(
+            "refused: {} would add the failing findings above; nothing was written\n",
+            edit.summary
+        ))?;
+        return Ok(Outcome::Findings);
+    }
+    if e.dry_run {
+        out.text(&edit::diff(&edit))?;
+        return Ok(Outcome::Clean);
+    }
+    edit::write(&edit)?;
+    out.text(&format!(
+        "{}: {}\ncommit it with: git commit -m {:?} {}\n",
+        edit.rel,
+        edit.summary,
+        edit.commit_message,
+        edit.path.display()
+    ))?;
+    Ok(Outcome::Clean)
+}
+
+pub fn grant(a: GrantArgs, out: &Out) -> anyhow::Result<Outcome> {
+    let g = NewGrant {
+        client: a.client,
+        scope: a.scope,
+        why: a.why,
+        ticket: a.ticket,
+        optional: a.optional,
+        approval: approval(&a.approval),
+    };
+    run(&a.edit, out, |reg, today| {
+        edit::grant(reg, &a.edit.registry, today, &g)
+    })
+}
+
+pub fn renew(a: RenewArgs, out: &Out) -> anyhow::Result<Outcome> {
+    let ap = approval(&a.approval);
+    run(&a.edit, out, |reg, today| {
+        edit::renew(
+            reg,
+            &a.edit.registry,
+            today,
+            &a.client,
+            &a.scope,
+            a.why.as_deref(),
+            &ap,
+        )
+    })
+}
+
+pub fn revoke(a: RevokeArgs, out: &Out) -> anyhow::Result<Outcome> {
+    run(&a.edit, out, |reg, _| {
+        edit::revoke(reg, &a.edit.registry, &a.client, &a.scope, &a.why)
+    })
+}
