@@ -138,3 +138,94 @@ fn git_file_names_and_messages_cannot_inject_workflow_commands() {
         assert!(commands(&err).is_empty(), "{args:?}:\n{err}");
     }
 }
+
+/// Cut a loose object's file to `keep` of its bytes (a truncated zlib stream).
+fn truncate_loose(t: &TestRepo, id: git2::Oid, keep: f64) {
+    let hex = id.to_string();
+    let path = t
+        .repo
+        .path()
+        .join("objects")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    let bytes = std::fs::read(&path).unwrap();
+    let n = ((bytes.len() as f64) * keep) as usize;
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, &bytes[..n.max(12)]).unwrap();
+}
+
+/// A repository of two commits; the second adds a client whose file is large enough that
+/// a cut loose object keeps its header but loses most of its content.
+fn two_commits() -> (TestRepo, git2::Oid, git2::Oid) {
+    let t = TestRepo::new("");
+    t.write("scopectl.toml", POLICY);
+    t.write("scopes/orders.toml", SCOPES);
+    t.write("clients/base.toml", &client("base", true));
+    let base = t.commit("Alice", "alice@example.com", "Initial registry");
+    let mut big = client("big", true);
+    for i in 0..200 {
+        big.push_str(&format!("# padding line {i} with some words to compress\n"));
+    }
+    t.write("clients/big.toml", &big);
+    let head = t.commit(
+        "Bob",
+        "bob@example.com",
+        "Add a big client\n\nwith a long message body that makes the commit object longer than its header and a few parent lines, so a cut keeps the header",
+    );
+    (t, base, head)
+}
+
+#[test]
+fn a_truncated_loose_object_is_a_clear_error_not_a_hang() {
+    type Cut = fn(&TestRepo, git2::Oid) -> git2::Oid;
+    let cuts: [(&str, Cut); 3] = [
+        ("blob", |t, head| {
+            let tree = t.repo.find_commit(head).unwrap().tree().unwrap();
+            tree.get_path(std::path::Path::new("clients/big.toml"))
+                .unwrap()
+                .id()
+        }),
+        ("tree", |t, head| {
+            let tree = t.repo.find_commit(head).unwrap().tree().unwrap();
+            tree.get_path(std::path::Path::new("clients")).unwrap().id()
+        }),
+        ("commit", |_, head| head),
+    ];
+    for (what, cut) in cuts {
+        let (t, base, head) = two_commits();
+        let id = cut(&t, head);
+        truncate_loose(&t, id, 0.5);
+        let range = format!("{base}..{head}");
+        let root = t.root().to_str().unwrap().to_string();
+        let runs: Vec<Vec<&str>> = vec![
+            vec!["diff", &range, "--registry", &root],
+            vec!["report", "--registry", &root],
+            vec!["log", "--registry", &root, "big"],
+        ];
+        for args in runs {
+            let started = std::time::Instant::now();
+            let out = scopectl()
+                .current_dir(t.root())
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(20))
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(15),
+                "{what} {args:?} took {:?}",
+                started.elapsed()
+            );
+            assert_eq!(out.status.code(), Some(2), "{what} {args:?}: {text}");
+            assert!(text.contains(&id.to_string()), "{what} {args:?}: {text}");
+            assert!(text.contains("truncated"), "{what} {args:?}: {text}");
+        }
+    }
+}
