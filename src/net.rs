@@ -3,8 +3,8 @@
 //! always verified (a private CA via `ca_file`; off only with `insecure_tls = true`),
 //! one rule for plain HTTP ([`check_transport`]: `https://` always, `http://` to a
 //! loopback host, any other `http://` only with an explicit opt-in), redirects never
-//! followed (a 3xx answer is [`HttpError::Redirect`]), one cap on answer bodies
-//! ([`BODY_MAX`]), retries with backoff decided by a pure function ([`decide_retry`]: 429,
+//! followed (a 3xx answer is [`HttpError::Redirect`]), a cap on answer bodies that fits
+//! what each request expects back ([`Answer`]), retries with backoff decided by a pure function ([`decide_retry`]: 429,
 //! 5xx, connection errors and timeouts, a bounded number of attempts, a `Retry-After` up
 //! to a cap honoured instead of the backoff), secrets scrubbed from any server text shown,
 //! and request counting (every attempt counts, reads and writes separately, so `apply`
@@ -19,9 +19,67 @@ use std::time::Duration;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ureq::tls::{RootCerts, TlsConfig};
 
-/// The largest answer body read from any server (decode and push alike): 256 MiB, room
-/// for the client list of a very large realm; a longer body is an error.
-pub const BODY_MAX: u64 = 256 * 1024 * 1024;
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+
+/// What a request expects back, which sets how long its answer's body may be
+/// ([`Answer::limit`]): a server (or whatever answers in its place) cannot make scopectl
+/// hold more than that in memory. A longer body is [`HttpError::TooLarge`], naming the
+/// answer and its limit. Error answers are capped the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// An OpenID Connect / OAuth discovery document (`.well-known/openid-configuration`):
+    /// 1 MiB (real ones are a few KiB).
+    Discovery,
+    /// A JSON Web Key Set: 2 MiB (hundreds of keys with certificate chains).
+    Jwks,
+    /// A token endpoint's answer: 256 KiB (an access token must fit in a request header).
+    Token,
+    /// A client's RFC 7592 registration metadata, read or written: 1 MiB.
+    ClientMetadata,
+    /// A list from the Keycloak admin API (a page of clients, the realm's client scopes,
+    /// its default client scopes): 64 MiB, room for a page of 500 clients of 128 KiB each
+    /// or tens of thousands of client scopes.
+    AdminList,
+    /// The answer to a Keycloak admin write (usually empty): 1 MiB.
+    AdminWrite,
+}
+
+impl Answer {
+    /// The longest body accepted, in bytes.
+    pub fn limit(self) -> u64 {
+        match self {
+            Answer::Discovery => MIB,
+            Answer::Jwks => 2 * MIB,
+            Answer::Token => 256 * KIB,
+            Answer::ClientMetadata => MIB,
+            Answer::AdminList => 64 * MIB,
+            Answer::AdminWrite => MIB,
+        }
+    }
+    /// What the answer is, for a message.
+    pub fn name(self) -> &'static str {
+        match self {
+            Answer::Discovery => "a discovery document",
+            Answer::Jwks => "a JWKS",
+            Answer::Token => "a token endpoint answer",
+            Answer::ClientMetadata => "RFC 7592 client metadata",
+            Answer::AdminList => "a Keycloak admin list",
+            Answer::AdminWrite => "the answer to a Keycloak admin write",
+        }
+    }
+}
+
+/// `n` bytes as `256 KiB` or `64 MiB` (whole units).
+pub fn size_text(n: u64) -> String {
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else if n >= KIB && n.is_multiple_of(KIB) {
+        format!("{} KiB", n / KIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
 
 /// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
 const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -153,6 +211,13 @@ pub enum HttpError {
     Other { url: String, detail: String },
     #[error("the server's answer is not valid JSON: {0}")]
     BadBody(String),
+    #[error(
+        "the answer from {url} is longer than {}, the limit for {} (see Limits in the \
+         README): not read further",
+        size_text(answer.limit()),
+        answer.name()
+    )]
+    TooLarge { url: String, answer: Answer },
     #[error("{last} (gave up on {method} after {attempts} attempts)")]
     GaveUp {
         method: String,
@@ -342,7 +407,15 @@ impl Http {
 
     /// A token request (counted as `auth`).
     pub fn token(&self, url: &str, form: &[(&str, &str)]) -> Result<Response, HttpError> {
-        let resp = self.send(Kind::Auth, "POST", url, None, &Body::Form(form), true)?;
+        let resp = self.send(
+            Kind::Auth,
+            "POST",
+            url,
+            None,
+            &Body::Form(form),
+            Answer::Token,
+            true,
+        )?;
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&resp.body) {
             for k in ["access_token", "refresh_token", "id_token"] {
                 if let Some(t) = v.get(k).and_then(|x| x.as_str()) {
@@ -353,20 +426,22 @@ impl Http {
         Ok(resp)
     }
 
-    /// An API request. GET counts as a read, anything else as a write.
+    /// An API request expecting `answer` back (its body is capped at
+    /// [`Answer::limit`]). GET counts as a read, anything else as a write.
     pub fn request(
         &self,
         method: &str,
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        answer: Answer,
     ) -> Result<Response, HttpError> {
         let kind = if method == "GET" {
             Kind::Read
         } else {
             Kind::Write
         };
-        self.send(kind, method, url, bearer, body, true)
+        self.send(kind, method, url, bearer, body, answer, true)
     }
 
     /// A write that must not be repeated once it may have reached the server (it is not
@@ -380,12 +455,14 @@ impl Http {
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        answer: Answer,
     ) -> Result<Response, HttpError> {
-        self.send(Kind::Write, method, url, bearer, body, false)
+        self.send(Kind::Write, method, url, bearer, body, answer, false)
     }
 
     /// Send with retries: at most `1 + retries` attempts, as [`decide_retry`] says.
     /// Every attempt is counted.
+    #[allow(clippy::too_many_arguments)]
     fn send(
         &self,
         kind: Kind,
@@ -393,6 +470,7 @@ impl Http {
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        answer: Answer,
         repeat_lost: bool,
     ) -> Result<Response, HttpError> {
         let mut attempt: u32 = 0;
@@ -407,7 +485,7 @@ impl Http {
             if attempt > 1 {
                 self.retries.fetch_add(1, Ordering::Relaxed);
             }
-            let result = self.send_once(method, url, bearer, body);
+            let result = self.send_once(method, url, bearer, body, answer);
             let (outcome, retry_after) = match &result {
                 Ok(r) => (Outcome::Status(r.status), r.retry_after),
                 Err(e) => (Outcome::of_error(e), None),
@@ -443,6 +521,7 @@ impl Http {
         url: &str,
         bearer: Option<&Secret>,
         body: &Body<'_>,
+        answer: Answer,
     ) -> Result<Response, HttpError> {
         // Belt and braces: the targets' URLs are checked when they are read; this covers
         // any URL that came from a server.
@@ -511,9 +590,15 @@ impl Http {
         let body = resp
             .body_mut()
             .with_config()
-            .limit(BODY_MAX)
+            .limit(answer.limit())
             .read_to_string()
-            .map_err(|e| classify(url, e))?;
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge {
+                    url: url.to_string(),
+                    answer,
+                },
+                e => classify(url, e),
+            })?;
         Ok(Response {
             status,
             location,

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::registry::source::MAX_FILE_BYTES;
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, REGISTRY_DIRS, SCOPES_DIR};
 
+mod loose;
 pub mod signature;
 pub mod staged;
 
@@ -133,6 +134,9 @@ impl Repo {
                 e.message()
             )
         })?;
+        // The vendored libgit2 loops forever on a loose object whose zlib stream was cut
+        // short: every loose commit, tree and tag is checked first (blobs when read).
+        loose::check_all(&repo.path().join("objects")).map_err(anyhow::Error::msg)?;
         let prefix = match subdir {
             Some(s) => s.trim_matches('/').to_string(),
             None => match repo.workdir() {
@@ -312,6 +316,7 @@ impl Repo {
                 }
             );
         }
+        loose::check(&self.repo.path().join("objects"), id).map_err(anyhow::Error::msg)?;
         let blob = self.repo.find_blob(id)?;
         let content = blob.content();
         let actual = Oid::hash_object(ObjectType::Blob, content)?;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
 use super::{FieldChange, PlanError, PlanOptions, PlanOrigin, Progress, Stop};
 use crate::finding::Finding;
-use crate::net::{self, pct, Body, Counts, Http, HttpError, Response, Secret};
+use crate::net::{self, pct, Answer, Body, Counts, Http, HttpError, Response, Secret};
 use crate::registry::policy::{Target, TargetKind};
 use crate::registry::GrantType;
 use crate::rules::Rule;
@@ -236,7 +236,7 @@ impl PushTarget for Keycloak {
                 "defaultClientScopes": [],
                 "optionalClientScopes": [],
             });
-            let resp = self.call("POST", &url, &Body::Json(&rep))?;
+            let resp = self.call("POST", &url, &Body::Json(&rep), Answer::AdminWrite)?;
             if resp.ok() {
                 self.lease_id = resp
                     .location
@@ -474,14 +474,20 @@ impl Keycloak {
     }
 
     /// An admin API call; logs in (again) on 401 once.
-    fn call(&mut self, method: &str, url: &str, body: &Body<'_>) -> anyhow::Result<Response> {
+    fn call(
+        &mut self,
+        method: &str,
+        url: &str,
+        body: &Body<'_>,
+        answer: Answer,
+    ) -> anyhow::Result<Response> {
         let token = match &self.token {
             Some(t) => t.clone(),
             None => self.login().map_err(stop)?,
         };
         let resp = self
             .http
-            .request(method, url, Some(&token), body)
+            .request(method, url, Some(&token), body, answer)
             .map_err(|e| self.net(e))?;
         if resp.status != 401 {
             return Ok(resp);
@@ -491,7 +497,7 @@ impl Keycloak {
         let token = self.login().map_err(stop)?;
         self.http.note_retry();
         self.http
-            .request(method, url, Some(&token), body)
+            .request(method, url, Some(&token), body, answer)
             .map_err(|e| self.net(e))
     }
 
@@ -550,7 +556,7 @@ impl Keycloak {
     }
 
     fn get_json(&mut self, url: &str) -> anyhow::Result<serde_json::Value> {
-        let resp = self.call("GET", url, &Body::None)?;
+        let resp = self.call("GET", url, &Body::None, Answer::AdminList)?;
         if !resp.ok() {
             if resp.status == 404 {
                 bail!(
@@ -694,7 +700,7 @@ impl Keycloak {
         body: &Body<'_>,
         ok_404: bool,
     ) -> anyhow::Result<Response> {
-        let resp = self.call(method, url, body)?;
+        let resp = self.call(method, url, body, Answer::AdminWrite)?;
         if resp.ok() || (ok_404 && resp.status == 404) {
             return Ok(resp);
         }
@@ -718,7 +724,7 @@ impl Keycloak {
                 let d = desired_scope(desired, scope)?;
                 let rep = representation(d, None);
                 let url = self.admin("/client-scopes");
-                let resp = self.call("POST", &url, &Body::Json(&rep))?;
+                let resp = self.call("POST", &url, &Body::Json(&rep), Answer::AdminWrite)?;
                 if resp.status == 409 {
                     // Created by an earlier run that died before it could record it: adopt
                     // it if it carries our marker, never otherwise (the scopes are read

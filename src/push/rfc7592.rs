@@ -20,7 +20,7 @@ use super::PlanOrigin;
 use super::{fingerprint, run_ops, ApplyReport, Desired, Op, Plan, PlanError, PlanOptions};
 use super::{Progress, PushTarget};
 use crate::finding::Finding;
-use crate::net::{Body, Counts, Http, Secret};
+use crate::net::{Answer, Body, Counts, Http, Secret};
 use crate::registry::policy::{Target, TargetKind};
 use crate::registry::Sp;
 use crate::rules::Rule;
@@ -173,7 +173,7 @@ impl Rfc7592 {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
         let resp = self
             .http
-            .request("GET", &url, None, &Body::None)
+            .request("GET", &url, None, &Body::None, Answer::Discovery)
             .map_err(|e| self.net(e))?;
         if !resp.ok() {
             bail!(
@@ -200,7 +200,13 @@ impl Rfc7592 {
             };
             let resp = self
                 .http
-                .request("GET", &uri, Some(&token), &Body::None)
+                .request(
+                    "GET",
+                    &uri,
+                    Some(&token),
+                    &Body::None,
+                    Answer::ClientMetadata,
+                )
                 .map_err(|e| self.net(e))?;
             match resp.status {
                 200 => {}
@@ -307,32 +313,34 @@ impl Rfc7592 {
         // Not repeated once it may have gone through: a server that rotates registration
         // access tokens would have replaced the token with one whose answer was lost, and
         // a repeat with the old token only gets 401.
-        let resp =
-            match self
-                .http
-                .request_unrepeatable("PUT", &uri, Some(&token), &Body::Json(&meta))
-            {
-                Ok(r) => r,
-                Err(e) if e.answer_lost() => {
-                    let saved = match &reg.file {
-                        Some(f) => format!("`{}`", f.display()),
-                        None => match &reg.env {
-                            Some(v) => format!("${v}"),
-                            None => "the token source".to_string(),
-                        },
-                    };
-                    bail!(
-                        "target `{}`: the answer to PUT {uri} (client `{client}`) was lost ({e}); \
+        let resp = match self.http.request_unrepeatable(
+            "PUT",
+            &uri,
+            Some(&token),
+            &Body::Json(&meta),
+            Answer::ClientMetadata,
+        ) {
+            Ok(r) => r,
+            Err(e) if e.answer_lost() => {
+                let saved = match &reg.file {
+                    Some(f) => format!("`{}`", f.display()),
+                    None => match &reg.env {
+                        Some(v) => format!("${v}"),
+                        None => "the token source".to_string(),
+                    },
+                };
+                bail!(
+                    "target `{}`: the answer to PUT {uri} (client `{client}`) was lost ({e}); \
                      the server may have made the change and rotated the registration access \
                      token, so scopectl did not repeat it. Run `scopectl plan`: if client \
                      `{client}` gets 401, the token in {saved} was rotated and the new one is \
                      lost; ask the server's administrator for a new registration access token \
                      (or re-register the client) and put it in {saved}",
-                        self.name
-                    );
-                }
-                Err(e) => return Err(self.net(e)),
-            };
+                    self.name
+                );
+            }
+            Err(e) => return Err(self.net(e)),
+        };
         if !resp.ok() {
             bail!(
                 "target `{}`: {} on PUT {uri} (client `{client}`){}: {}",

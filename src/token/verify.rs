@@ -663,7 +663,8 @@ pub struct FetchOptions {
 }
 
 /// The shared HTTP client with decode's settings: no retries (a person is waiting), the
-/// `--timeout`, redirects never followed and bodies capped at [`crate::net::BODY_MAX`].
+/// `--timeout`, redirects never followed and bodies capped by what is fetched
+/// ([`crate::net::Answer`]).
 fn http(opts: &FetchOptions) -> anyhow::Result<crate::net::Http> {
     crate::net::Http::new(crate::net::HttpSettings {
         timeout: opts.timeout,
@@ -681,11 +682,16 @@ fn check_scheme(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<()
         .map_err(|e| anyhow!("refusing to fetch the {what}: {e}"))
 }
 
-/// GET a JSON document (at most [`crate::net::BODY_MAX`]).
-fn get_json(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<Vec<u8>> {
+/// GET a JSON document (at most [`crate::net::Answer::limit`] of `answer`).
+fn get_json(
+    url: &str,
+    what: &str,
+    answer: crate::net::Answer,
+    opts: &FetchOptions,
+) -> anyhow::Result<Vec<u8>> {
     check_scheme(url, what, opts)?;
     let resp = http(opts)?
-        .request("GET", url, None, &crate::net::Body::None)
+        .request("GET", url, None, &crate::net::Body::None, answer)
         .map_err(|e| {
             anyhow!(
                 "cannot fetch the {what} from {url}: {e} (timeout {}s)",
@@ -703,7 +709,7 @@ fn get_json(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<Vec<u8
 
 /// Fetch a JWKS from a URL.
 pub fn fetch_jwks(url: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
-    let body = get_json(url, "JWKS", opts)?;
+    let body = get_json(url, "JWKS", crate::net::Answer::Jwks, opts)?;
     KeySet::from_jwks(&body, KeyOrigin::JwksUrl(url.to_string()))
 }
 
@@ -713,7 +719,12 @@ pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
     );
-    let body = get_json(&url, "OpenID configuration", opts)?;
+    let body = get_json(
+        &url,
+        "OpenID configuration",
+        crate::net::Answer::Discovery,
+        opts,
+    )?;
     let doc: Value = serde_json::from_slice(&body)
         .map_err(|e| anyhow!("the OpenID configuration at {url} is not JSON: {e}"))?;
     let Some(declared) = doc.get("issuer").and_then(Value::as_str) else {
