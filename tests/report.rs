@@ -486,7 +486,7 @@ fn lint_errors_are_gaps_under_their_controls_in_every_format() {
         // Lint findings name their subject, then the place.
         "| 5.15 | `scope/broad` | scope admin (scopes/all.toml:",
         "| 8.2 | `scope/broad` | scope admin (scopes/all.toml:",
-        "| 5.18 | `grant/lifetime` | ops → system:reboot (clients/ops.toml:17) | grant of `system:reboot` to `ops` lasts 240 days",
+        r"| 5.18 | `grant/lifetime` | ops → system:reboot (clients/ops.toml:17) | grant of \`system:reboot\` to \`ops\` lasts 240 days",
         "## Lint (2 error(s),",
         "| `scope/broad` | 1 | 0 |",
         "| `grant/lifetime` | 1 | 0 |",
@@ -877,7 +877,7 @@ fn the_report_is_a_document_in_every_format() {
         "| require_approver | true | default |".to_string(),
         // Backslashes of the pattern survive Markdown rendering.
         // `][` is escaped in Markdown so that no reference link can form.
-        "| scope_pattern | ^[a-z]\\[a-z0-9_-]*(\\\\.[a-z0-9_-]+)*:".to_string(),
+        r"| scope_pattern | ^[a-z]\[a-z0-9\_-]\*(\\\\.[a-z0-9\_-]+)\*:".to_string(),
         "| `grant/expiring` | deny | warn |".to_string(),
         "## Lint (".to_string(),
         "## Sign-off".to_string(),
