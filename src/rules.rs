@@ -206,6 +206,8 @@ catalog! {
     PushPruneEmptyRegistry = "push/prune-empty-registry", Push, Deny, false, "The registry defines no scopes: --prune never deletes then.";
     PushServerLimit = "push/server-limit", Push, Deny, false, "A value is longer than the server stores (Keycloak: 255 characters for a client scope's name and description).";
     PushProtocolMismatch = "push/protocol-mismatch", Push, Deny, false, "A grant links an OpenID Connect scope to a client of another protocol (SAML), which the server ignores.";
+    PushRealmDefaultScope = "push/realm-default-scope", Push, Deny, false, "A registry scope is in the realm's default or optional client-scope list: every new client gets it without a grant.";
+    PushUnknownBuiltin = "push/unknown-builtin", Push, Deny, false, "A client's builtin_scopes names a scope that is not a Keycloak built-in, does not exist on the server, or has another protocol than the client.";
 }
 
 impl Rule {

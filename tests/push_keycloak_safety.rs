@@ -1,8 +1,11 @@
 //! `apply` left to CI (issue 21), against the real Keycloak that `scripts/test` starts:
 //! offboarding of clients without a registry file, prune that says who still uses a
 //! scope and refuses misnamed folders, empty registries and mass deletes, server limits
-//! and SAML clients as errors of their own item, and removals that a lint error
-//! elsewhere does not hold back. Every case checks the server state afterwards.
+//! and SAML clients as errors of their own item, removals that a lint error elsewhere
+//! does not hold back, adoption of a hand-made scope (`adopt = true`), built-in scopes
+//! per client (`builtin_scopes`) and registry scopes in the realm's lists, a rename
+//! transition (`deprecated` + `replaced_by`), and two applies racing for the lease.
+//! Every case checks the server state afterwards.
 
 mod support;
 
@@ -472,4 +475,473 @@ fn server_limits_saml_clients_and_lint_errors_block_only_their_own_items() {
     assert!(!default.contains("ok:read"), "{default:?}");
     let (default, _) = f.kc.links(&f.realm, "app-b");
     assert!(!default.contains("ok:write"), "{default:?}");
+}
+
+/// A scope file whose `orders:read` carries `extra` (e.g. `adopt = true`).
+fn orders_scopes(extra: &str) -> String {
+    format!(
+        "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-a\"\n\
+         sensitivity = \"low\"\n{extra}\n\n{}",
+        scopes_toml(&[("orders:write", "Change orders")])
+    )
+}
+
+#[test]
+fn a_hand_made_scope_is_adopted_only_with_adopt_true_and_the_refusal_names_who_it_blocks() {
+    let f = fixture("adopt", &["app-a", "app-b", "legacy"]);
+    f.kc.create_unmarked_scope(&f.realm, "orders:read");
+    f.link_by_hand("legacy", "default", "orders:read");
+    f.link_by_hand("app-b", "optional", "orders:read");
+    f.reg.write("scopes/orders.toml", &orders_scopes(""));
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml(
+            "app-a",
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("orders:write", "default", "2027-06-01"),
+            ],
+        ),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:write", "optional", "2027-06-01")]),
+    );
+    // Without adopt: a plan error naming the grants it blocks and who uses the scope.
+    let plan = f.json("plan", &[], 1);
+    let refusal = messages(&plan, "push/unmanaged-scope");
+    assert_eq!(refusal.len(), 1, "{plan:#}");
+    let m = &refusal[0];
+    assert!(m.contains("Grants not pushed: `app-a` (default)"), "{m}");
+    assert!(
+        m.contains("`app-b` (optional)") && m.contains("`legacy` (default)"),
+        "{m}"
+    );
+    assert!(m.contains("adopt = true"), "{m}");
+    // apply pushes the rest and leaves the hand-made scope alone.
+    f.json("apply", &[], 1);
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert!(s["attributes"].get("scopectl.managed").is_none(), "{s:#}");
+    assert_eq!(s["description"], "hand made");
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(
+        default.contains("orders:write") && !default.contains("orders:read"),
+        "{default:?}"
+    );
+    let (_, optional) = f.kc.links(&f.realm, "app-b");
+    assert!(optional.contains("orders:read"), "{optional:?}");
+
+    // adopt = true: an explicit op that marks it, then its links follow the registry.
+    f.reg
+        .write("scopes/orders.toml", &orders_scopes("adopt = true"));
+    let plan = f.json("plan", &[], 1);
+    let ops = op_names(&plan["ops"]);
+    assert!(
+        ops.contains(&"adopt_scope - orders:read".to_string()),
+        "{ops:?}"
+    );
+    let adopt = plan["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == "adopt_scope")
+        .unwrap();
+    assert!(
+        adopt["changes"].to_string().contains("scopectl.managed"),
+        "{adopt:#}"
+    );
+    assert!(
+        codes(&plan).iter().all(|c| c != "push/unmanaged-scope"),
+        "{plan:#}"
+    );
+    // legacy has no file: listed, left alone (as for any of scopectl's scopes).
+    assert_eq!(codes(&plan), ["push/unlisted-client"], "{plan:#}");
+    let r = f.json("apply", &[], 1);
+    assert!(r["error"].is_null(), "{r:#}");
+    let s = f.kc.scope(&f.realm, "orders:read").unwrap();
+    assert_eq!(s["attributes"]["scopectl.managed"], "true", "{s:#}");
+    assert!(s["attributes"]["scopectl.digest"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    assert_eq!(s["description"], "Read orders");
+    let (default, _) = f.kc.links(&f.realm, "app-a");
+    assert!(default.contains("orders:read"), "{default:?}");
+    let (_, optional) = f.kc.links(&f.realm, "app-b");
+    assert!(!optional.contains("orders:read"), "{optional:?}");
+    let (default, _) = f.kc.links(&f.realm, "legacy");
+    assert!(default.contains("orders:read"), "{default:?}");
+    // Adopted: the next apply writes nothing; without adopt it stays scopectl's.
+    f.reg.write("scopes/orders.toml", &orders_scopes(""));
+    let r = f.json("apply", &[], 1);
+    assert_eq!(r["report"]["counts"]["writes"], 0, "{r:#}");
+    assert_eq!(codes(&r["plan"]), ["push/unlisted-client"], "{r:#}");
+}
+
+/// Base64url-decoded claims of a JWT.
+fn claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let part = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn builtin_scopes_per_client_and_registry_scopes_in_the_realm_lists() {
+    let kc = Kc::new();
+    let f = fixture("builtin", &["app-b"]);
+    let uuid = kc.create_client(&f.realm, "app-a", true);
+    let secret = kc.client_secret(&f.realm, &uuid);
+    let (before_b, before_b_opt) = f.kc.links(&f.realm, "app-b");
+    f.reg.write("scopes/orders.toml", &orders_scopes(""));
+    let keep = "builtin_scopes = [\"profile\", \"roles\", \"offline_access\"]\n";
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "default", "2027-06-01")]).replacen(
+            "owner = \"team-b\"\n",
+            &format!("owner = \"team-b\"\n{keep}"),
+            1,
+        ),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:write", "optional", "2027-06-01")]),
+    );
+    let plan = f.json("plan", &[], 0);
+    let ops = op_names(&plan["ops"]);
+    for lost in ["email", "web-origins", "acr", "basic"] {
+        assert!(ops.contains(&format!("unassign app-a {lost}")), "{ops:?}");
+    }
+    assert!(
+        ops.contains(&"unassign app-a address".to_string()),
+        "{ops:?}"
+    );
+    assert!(
+        !ops.iter()
+            .any(|o| o.contains("app-b") && o.starts_with("unassign")),
+        "{ops:?}"
+    );
+    assert!(
+        plan["warnings"]
+            .to_string()
+            .contains("client `app-a` loses the optional scope `address`"),
+        "{plan:#}"
+    );
+    f.json("apply", &[], 0);
+    let (default, optional) = f.kc.links(&f.realm, "app-a");
+    let default: Vec<&str> = default
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s != "service_account")
+        .collect();
+    assert_eq!(default, ["orders:read", "profile", "roles"], "{default:?}");
+    assert_eq!(optional, support::set(&["offline_access"]));
+    // Clients without the key keep their built-ins as they were.
+    let (b, b_opt) = f.kc.links(&f.realm, "app-b");
+    assert_eq!(b, before_b);
+    let mut want_b_opt = before_b_opt.clone();
+    want_b_opt.insert("orders:write".to_string());
+    assert_eq!(b_opt, want_b_opt);
+    // The token is exactly what the registry says: profile and orders:read (roles and
+    // service_account never appear in `scope`).
+    let r = f.kc.token_form(
+        &f.realm,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "app-a"),
+            ("client_secret", &secret),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let scope = claims(r.body["access_token"].as_str().unwrap())["scope"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut words: Vec<&str> = scope.split(' ').collect();
+    words.sort();
+    assert_eq!(words, ["orders:read", "profile"], "{scope}");
+
+    // A name that is not a built-in, and a registry scope in the realm's optional list.
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "default", "2027-06-01")]).replacen(
+            "owner = \"team-b\"\n",
+            "owner = \"team-b\"\nbuiltin_scopes = [\"profile\", \"roles\", \"offline_access\", \"no-such\"]\n",
+            1,
+        ),
+    );
+    let id = f.scope_id("orders:write");
+    let r = f.kc.call(
+        "PUT",
+        &format!("/{}/default-optional-client-scopes/{id}", f.realm),
+        None,
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let drift = f.json("drift", &[], 1);
+    assert_eq!(
+        codes(&drift),
+        ["push/realm-default-scope", "push/unknown-builtin"],
+        "{drift:#}"
+    );
+    assert!(
+        messages(&drift, "push/realm-default-scope")[0]
+            .contains("`orders:write` is in the realm's optional client scopes"),
+        "{drift:#}"
+    );
+    assert!(
+        messages(&drift, "push/unknown-builtin")[0].contains("`no-such`"),
+        "{drift:#}"
+    );
+    assert_eq!(drift["ops"], json!([]), "{drift:#}");
+    assert!(f
+        .realm_list("optional")
+        .contains(&"orders:write".to_string()));
+}
+
+#[test]
+fn a_deprecated_scope_with_replaced_by_keeps_both_linked_while_its_grant_lasts() {
+    let f = fixture("rename", &["app-a", "app-b"]);
+    f.reg.write(
+        "scopes/orders.toml",
+        &format!(
+            "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-a\"\n\
+             sensitivity = \"low\"\ndeprecated = true\nreplaced_by = \"orders:view\"\n\n{}",
+            scopes_toml(&[("orders:view", "View orders")])
+        ),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "optional", "2027-01-31")]),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:read", "default", "2027-06-01")]),
+    );
+    let plan = f.json("plan", &[], 0);
+    let ops = op_names(&plan["ops"]);
+    for o in [
+        "assign app-a orders:read",
+        "assign app-a orders:view",
+        "assign app-b orders:view",
+    ] {
+        assert!(ops.contains(&o.to_string()), "{ops:?}");
+    }
+    assert!(
+        plan["notes"]
+            .to_string()
+            .contains("client `app-a` gets `orders:view` linked as well as `orders:read`"),
+        "{plan:#}"
+    );
+    f.json("apply", &[], 0);
+    let orders = |set: std::collections::BTreeSet<String>| -> Vec<String> {
+        set.into_iter()
+            .filter(|s| s.starts_with("orders:"))
+            .collect()
+    };
+    let (_, optional) = f.kc.links(&f.realm, "app-a");
+    assert_eq!(orders(optional), ["orders:read", "orders:view"]);
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(default.contains("orders:read") && default.contains("orders:view"));
+
+    // app-a's grant expires: the transition ends, both go, and the plan warns.
+    let out = f.run(&["plan", "--format", "json", "--today", "2027-02-01"], 0);
+    let plan: Value = serde_json::from_str(&out.0).unwrap();
+    let warnings = plan["warnings"].to_string();
+    for s in ["orders:read", "orders:view"] {
+        assert!(
+            warnings.contains(&format!(
+                "client `app-a` loses the optional scope `{s}` (expired)"
+            )),
+            "{warnings}"
+        );
+    }
+    f.run(&["apply", "--today", "2027-02-01"], 0);
+    let (_, optional) = f.kc.links(&f.realm, "app-a");
+    assert!(orders(optional).is_empty());
+    // app-b moves to the new name: the old one goes, with a warning that it may be
+    // asked for by name; the new one stays.
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:view", "default", "2027-06-01")]),
+    );
+    let out = f.run(&["apply", "--format", "json", "--today", "2027-02-01"], 0);
+    let r: Value = serde_json::from_str(&out.0).unwrap();
+    assert_eq!(
+        op_names(&r["report"]["applied"]),
+        ["unassign app-b orders:read"],
+        "{r:#}"
+    );
+    assert!(
+        r["plan"]["warnings"]
+            .to_string()
+            .contains("client `app-b` loses the default scope `orders:read`"),
+        "{r:#}"
+    );
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(!default.contains("orders:read") && default.contains("orders:view"));
+}
+
+/// A proxy in front of Keycloak (one request per connection) that holds every
+/// `POST …/clients` (the lease create) until two have arrived, then sends both on at
+/// once: two applies race for the lease on the server itself.
+fn lease_race_proxy(upstream: &str) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Condvar, Mutex};
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let gate = Arc::new((Mutex::new(0usize), Condvar::new()));
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(client) = conn else { continue };
+            let (upstream, gate) = (upstream.clone(), gate.clone());
+            std::thread::spawn(move || -> std::io::Result<()> {
+                let mut reader = BufReader::new(client.try_clone()?);
+                let mut client = client;
+                let mut line = String::new();
+                if reader.read_line(&mut line)? == 0 {
+                    return Ok(());
+                }
+                let mut head = line.clone();
+                let is_lease = line.starts_with("POST ")
+                    && line
+                        .split_whitespace()
+                        .nth(1)
+                        .is_some_and(|p| p.ends_with("/clients"));
+                let mut length = 0usize;
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h)?;
+                    let lower = h.to_ascii_lowercase();
+                    if h.trim_end().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = lower.strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                    if !lower.starts_with("connection:") {
+                        head.push_str(&h);
+                    }
+                }
+                head.push_str("Connection: close\r\n\r\n");
+                let mut body = vec![0u8; length];
+                reader.read_exact(&mut body)?;
+                if is_lease {
+                    let (count, cv) = &*gate;
+                    let mut n = count.lock().unwrap();
+                    *n += 1;
+                    cv.notify_all();
+                    let _ = cv
+                        .wait_timeout_while(n, std::time::Duration::from_secs(30), |n| *n < 2)
+                        .unwrap();
+                }
+                let mut server = TcpStream::connect(&upstream)?;
+                server.write_all(head.as_bytes())?;
+                server.write_all(&body)?;
+                let mut answer = Vec::new();
+                server.read_to_end(&mut answer)?;
+                client.write_all(&answer)?;
+                let _ = client.shutdown(std::net::Shutdown::Both);
+                Ok(())
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn two_applies_at_once_one_takes_the_lease_the_other_writes_nothing() {
+    let f = fixture("race", &["app-a"]);
+    let proxy = lease_race_proxy(&f.kc.url);
+    let target = |reg: &Registry| {
+        reg.write(
+            "scopectl.toml",
+            &format!(
+                "[targets.kc]\nkind = \"keycloak\"\nurl = \"{proxy}\"\nrealm = \"{}\"\n\
+                 client_id = \"scope-sync\"\nclient_secret_env = \"{SECRET_VAR}\"\n",
+                f.realm
+            ),
+        );
+    };
+    let other = Registry::new();
+    target(&f.reg);
+    target(&other);
+    f.reg.write(
+        "scopes/a.toml",
+        &scopes_toml(&[("alpha:read", "Read alpha"), ("alpha:write", "Write alpha")]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("alpha:read", "default", "2027-06-01")]),
+    );
+    other.write("scopes/b.toml", &scopes_toml(&[("beta:read", "Read beta")]));
+    other.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("beta:read", "optional", "2027-06-01")]),
+    );
+    let start = |reg: &Registry| {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("scopectl"))
+            .args(["apply", "--today", TODAY])
+            .arg(reg.path())
+            .env(SECRET_VAR, &f.secret)
+            .env("SCOPECTL_KEYCLOAK_PAGE_SIZE", "3")
+            .env("SCOPECTL_HTTP_RETRIES", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (start(&f.reg), start(&other));
+    let pids = (a.id(), b.id());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let text = |o: &std::process::Output| {
+        format!(
+            "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    let codes = (a.status.code(), b.status.code());
+    let (winner, loser, winner_pid, won_a) = match codes {
+        (Some(0), Some(2)) => (&a, &b, pids.0, true),
+        (Some(2), Some(0)) => (&b, &a, pids.1, false),
+        _ => panic!("exactly one apply must run:\n{}\n{}", text(&a), text(&b)),
+    };
+    let stderr = String::from_utf8_lossy(&loser.stderr);
+    assert!(
+        stderr.contains("another `scopectl apply` holds the lease")
+            && stderr.contains(&format!("pid {winner_pid}")),
+        "{}\nwinner:\n{}",
+        text(loser),
+        text(winner)
+    );
+    // The server holds what the winner's registry says, nothing of the loser's, and
+    // no lease.
+    let (mine, theirs) = if won_a {
+        (vec!["alpha:read", "alpha:write"], vec!["beta:read"])
+    } else {
+        (vec!["beta:read"], vec!["alpha:read", "alpha:write"])
+    };
+    for s in mine {
+        assert!(f.exists(s), "{s}");
+    }
+    for s in theirs {
+        assert!(!f.exists(s), "{s}");
+    }
+    let (default, optional) = f.kc.links(&f.realm, "app-a");
+    if won_a {
+        assert!(default.contains("alpha:read") && !optional.contains("beta:read"));
+    } else {
+        assert!(optional.contains("beta:read") && !default.contains("alpha:read"));
+    }
+    let r = f.kc.call(
+        "GET",
+        &format!("/{}/clients?clientId=scopectl-lease", f.realm),
+        None,
+    );
+    assert_eq!(r.body, json!([]), "the lease was given back");
 }

@@ -74,6 +74,31 @@ pub const LINKED_BOTH_WAYS: &str = "linked both ways";
 /// The reason of the unassign that offboards a client without a registry file.
 pub const UNLISTED: &str = "revoked (client has no registry file; revoke_unlisted)";
 
+/// The reason of the unassign of a built-in scope that a client's `builtin_scopes` leaves out.
+pub const NOT_IN_BUILTINS: &str = "not in the client's builtin_scopes";
+
+/// Built-in names `builtin_scopes` never unlinks: `openid` is not a client scope, and
+/// Keycloak links `service_account` itself to every client with a service account.
+const BUILTINS_LEFT_ALONE: &[&str] = &["openid", "service_account"];
+
+/// How a built-in scope is linked when `builtin_scopes` adds it: the way a fresh realm
+/// lists it (optional for these, default for the others).
+fn builtin_kind(name: &str) -> GrantType {
+    if [
+        "address",
+        "phone",
+        "offline_access",
+        "microprofile-jwt",
+        "organization",
+    ]
+    .contains(&name)
+    {
+        GrantType::Optional
+    } else {
+        GrantType::Default
+    }
+}
+
 /// Is this a Keycloak built-in scope name (or a feature-gated family of them)?
 pub fn is_builtin(name: &str) -> bool {
     BUILTIN_SCOPES.contains(&name) || name.starts_with("oid4vc_") || name.starts_with("delegation:")
@@ -158,7 +183,7 @@ struct State {
     scopes: BTreeMap<String, KcScope>,
     clients: BTreeMap<String, KcClient>,
     /// The realm's default and optional client-scope lists (the scopes every new client
-    /// gets), read only when a delete is planned.
+    /// gets), read with every plan (two reads); not in the fingerprint.
     #[serde(skip)]
     realm_defaults: Option<(BTreeSet<String>, BTreeSet<String>)>,
 }
@@ -188,13 +213,9 @@ impl PushTarget for Keycloak {
         options: &PlanOptions,
     ) -> anyhow::Result<Plan> {
         let mut state = self.read()?;
-        let deletes_possible = state
-            .scopes
-            .iter()
-            .any(|(n, s)| s.marked() && !is_builtin(n) && !desired.scopes.contains_key(n));
-        if options.prune && deletes_possible {
-            state.realm_defaults = Some(self.read_realm_defaults()?);
-        }
+        // Read on every plan: a registry scope in these lists reaches every new client,
+        // and --prune must not delete a scope they hold.
+        state.realm_defaults = Some(self.read_realm_defaults()?);
         let parts = state_parts(&state, desired);
         let mut plan = Plan::new(
             PlanOrigin {
@@ -245,14 +266,18 @@ impl PushTarget for Keycloak {
                     .map(str::to_string);
                 return Ok(());
             }
-            if resp.status != 409 {
+            // 409: someone holds it. A 500 may be the same race lost inside the
+            // database (two creates at once): it counts as held when the lease is there.
+            if resp.status != 409 && resp.status != 500 {
                 return Err(self.status_error("POST", &url, &resp));
             }
-            // Someone holds it: take it over only when it expired (a killed run) or
-            // when told to.
+            // Take it over only when it expired (a killed run) or when told to.
             let find = self.admin(&format!("/clients?clientId={LEASE_CLIENT}"));
             let found = self.get_json(&find)?;
             let Some(held) = found.as_array().and_then(|a| a.first()).cloned() else {
+                if resp.status == 500 {
+                    return Err(self.status_error("POST", &url, &resp));
+                }
                 continue;
             };
             let attr = |k: &str| {
@@ -762,7 +787,7 @@ impl Keycloak {
                 );
                 Ok(())
             }
-            Op::UpdateScope { scope, .. } => {
+            Op::UpdateScope { scope, .. } | Op::AdoptScope { scope, .. } => {
                 let d = desired_scope(desired, scope)?;
                 let id = self.scope_id(scope)?;
                 let rep = representation(d, Some(&id));
@@ -1005,9 +1030,59 @@ fn diff(
                 description: d.description.clone(),
                 consent_text: d.consent_text.clone(),
             }),
+            Some(s) if !s.marked() && d.adopt && !limits.is_empty() => {
+                errors.push(limit_error());
+                blocked.insert(name.clone());
+            }
+            Some(s) if !s.marked() && d.adopt => {
+                let mut changes = vec![FieldChange {
+                    field: MARKER.to_string(),
+                    from: s.attributes.get(MARKER).cloned(),
+                    to: "true".to_string(),
+                }];
+                changes.extend(changed_fields(s, d));
+                if !changes.iter().any(|c| c.field == DIGEST) {
+                    changes.push(FieldChange {
+                        field: DIGEST.to_string(),
+                        from: s.attributes.get(DIGEST).cloned(),
+                        to: d.digest(),
+                    });
+                }
+                ops.push(Op::AdoptScope {
+                    scope: name.clone(),
+                    changes,
+                });
+            }
             Some(s) if !s.marked() => {
+                let blocked_grants: Vec<String> = desired
+                    .clients
+                    .iter()
+                    .filter_map(|(c, g)| g.get(name).map(|k| format!("`{c}` ({k})")))
+                    .collect();
+                let users: Vec<String> = state
+                    .clients
+                    .iter()
+                    .flat_map(|(c, k)| {
+                        [
+                            (GrantType::Default, &k.default),
+                            (GrantType::Optional, &k.optional),
+                        ]
+                        .into_iter()
+                        .filter(|(_, set)| set.contains(name))
+                        .map(move |(kind, _)| format!("`{c}` ({kind})"))
+                    })
+                    .collect();
+                let list = |v: &[String]| {
+                    if v.is_empty() {
+                        "none".to_string()
+                    } else {
+                        v.join(", ")
+                    }
+                };
                 errors.push(Finding::of(Rule::PushUnmanagedScope, format!(
-                        "a client scope named `{name}` exists on the server but was not created by scopectl (no `{MARKER}` attribute); scopectl will not take it over: rename or delete it by hand"
+                        "a client scope named `{name}` exists on the server but was not created by scopectl (no `{MARKER}` attribute); scopectl does not take it over. Grants not pushed: {}. Clients using the hand-made scope now: {}. To take it over (it gets the registry's definition, and its links follow the registry), set `adopt = true` on `[scopes.\"{name}\"]`; or rename or delete it by hand",
+                        list(&blocked_grants),
+                        list(&users)
                     )));
                 blocked.insert(name.clone());
             }
@@ -1032,6 +1107,24 @@ fn diff(
             && (desired.scopes.contains_key(name)
                 || state.scopes.get(name).is_some_and(|s| s.marked()))
     };
+    // Registry scopes in the realm's default or optional lists: every client created from
+    // now on gets them, without a grant.
+    if let Some((default, optional)) = &state.realm_defaults {
+        for (list, set) in [("default", default), ("optional", optional)] {
+            for name in set {
+                if desired.scopes.contains_key(name) && managed(name) {
+                    errors.push(Finding::of(
+                        Rule::PushRealmDefaultScope,
+                        format!(
+                            "scopectl's scope `{name}` is in the realm's {list} client scopes: \
+                             Keycloak links it to every new client, without a grant; remove it \
+                             from the realm's list (Client scopes, assigned type `None`)"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     // Clients without a registry file that hold managed scopes: offboarded (or renamed)
     // clients, or links made by hand. scope -> who holds it, when they are left alone.
     let mut unlisted_users: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -1202,6 +1295,9 @@ fn diff(
                 }),
             }
         }
+        if let Some(keep) = desired.builtin.get(client) {
+            builtin_ops(client, c, keep, state, &mut ops, &mut errors);
+        }
         for (kind, linked) in [
             (GrantType::Default, &c.default),
             (GrantType::Optional, &c.optional),
@@ -1224,6 +1320,66 @@ fn diff(
         }
     }
     (ops, errors, notes)
+}
+
+/// The built-in scopes a client whose file sets `builtin_scopes` gains and loses.
+fn builtin_ops(
+    client: &str,
+    c: &KcClient,
+    keep: &BTreeSet<String>,
+    state: &State,
+    ops: &mut Vec<Op>,
+    errors: &mut Vec<PlanError>,
+) {
+    let protocol = c.protocol.as_deref().unwrap_or("openid-connect");
+    for name in keep {
+        let problem = if !is_builtin(name) || BUILTINS_LEFT_ALONE.contains(&name.as_str()) {
+            Some("is not a Keycloak built-in scope scopectl can link (grant registry scopes with `[[grants]]`)".to_string())
+        } else {
+            match state.scopes.get(name) {
+                None => Some("does not exist on the server".to_string()),
+                Some(s) if s.protocol.as_deref().unwrap_or("openid-connect") != protocol => {
+                    Some(format!(
+                        "is a `{}` scope and the client is a `{protocol}` client (Keycloak links no scope of another protocol)",
+                        s.protocol.as_deref().unwrap_or("openid-connect")
+                    ))
+                }
+                Some(_) => None,
+            }
+        };
+        if let Some(why) = problem {
+            errors.push(Finding::of(
+                Rule::PushUnknownBuiltin,
+                format!("client `{client}`: `{name}` in builtin_scopes {why}; it is not linked"),
+            ));
+            continue;
+        }
+        if !c.default.contains(name) && !c.optional.contains(name) {
+            ops.push(Op::Assign {
+                client: client.to_string(),
+                scope: name.clone(),
+                kind: builtin_kind(name),
+            });
+        }
+    }
+    for (kind, linked) in [
+        (GrantType::Default, &c.default),
+        (GrantType::Optional, &c.optional),
+    ] {
+        for name in linked {
+            if is_builtin(name)
+                && !BUILTINS_LEFT_ALONE.contains(&name.as_str())
+                && !keep.contains(name)
+            {
+                ops.push(Op::Unassign {
+                    client: client.to_string(),
+                    scope: name.clone(),
+                    kind,
+                    reason: NOT_IN_BUILTINS.into(),
+                });
+            }
+        }
+    }
 }
 
 fn other(k: GrantType) -> GrantType {
@@ -1327,6 +1483,7 @@ mod tests {
                 name: "a:b".into(),
                 description: "d".into(),
                 consent_text: "d".into(),
+                adopt: false,
             },
         );
         d.clients

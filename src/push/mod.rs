@@ -19,7 +19,7 @@ pub mod render;
 pub mod rfc7592;
 pub mod session;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -92,6 +92,9 @@ pub struct DesiredScope {
     pub name: String,
     pub description: String,
     pub consent_text: String,
+    /// `adopt = true`: a hand-made client scope of this name is taken over.
+    #[serde(skip)]
+    pub adopt: bool,
 }
 
 impl DesiredScope {
@@ -117,6 +120,13 @@ pub struct Desired {
     pub clients: BTreeMap<String, BTreeMap<String, GrantType>>,
     /// client id -> scopes whose grants have all expired (for the reason shown on unassign).
     pub expired: BTreeMap<String, Vec<String>>,
+    /// client id -> the built-in scopes it keeps, for clients whose file sets
+    /// `builtin_scopes` (the others' built-ins are left alone).
+    pub builtin: BTreeMap<String, BTreeSet<String>>,
+    /// client id -> scope linked only because the client holds an unexpired grant of a
+    /// deprecated scope that names it as `replaced_by` (a rename transition) -> that
+    /// deprecated scope.
+    pub transition: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Desired {
@@ -129,6 +139,7 @@ impl Desired {
                     name: name.clone(),
                     description: s.def.description.get().clone(),
                     consent_text: s.def.consent_text().to_string(),
+                    adopt: s.def.adopt(),
                 },
             );
         }
@@ -146,16 +157,48 @@ impl Desired {
                     })
                     .or_insert(kind);
             }
+            // A rename transition: a client holding an unexpired grant of a deprecated
+            // scope with `replaced_by` gets the replacement linked too (the same way), so
+            // it can move to the new name before the old grant ends.
+            let explicit: Vec<(String, GrantType)> =
+                grants.iter().map(|(s, k)| (s.clone(), *k)).collect();
+            for (old, kind) in explicit {
+                let Some(new) = replacement(registry, &old) else {
+                    continue;
+                };
+                if !grants.contains_key(&new) {
+                    grants.insert(new.clone(), kind);
+                    d.transition.entry(id.clone()).or_default().insert(new, old);
+                }
+            }
             for g in &c.grants {
                 if g.is_expired(today) && !grants.contains_key(g.scope()) {
-                    d.expired
-                        .entry(id.clone())
-                        .or_default()
-                        .push(g.scope().to_string());
+                    let list = d.expired.entry(id.clone()).or_default();
+                    list.push(g.scope().to_string());
+                    // The transition it gave ends with it.
+                    if let Some(new) = replacement(registry, g.scope()) {
+                        if !grants.contains_key(&new) {
+                            list.push(new);
+                        }
+                    }
                 }
+            }
+            if let Some(b) = &c.def.builtin_scopes {
+                d.builtin.insert(
+                    id.clone(),
+                    b.iter().map(|s| s.as_str().to_string()).collect(),
+                );
             }
         }
         d
+    }
+
+    /// Why `client` holds `scope` when no grant names it (a rename transition).
+    pub fn transition_from(&self, client: &str, scope: &str) -> Option<&str> {
+        self.transition
+            .get(client)
+            .and_then(|m| m.get(scope))
+            .map(String::as_str)
     }
 
     pub fn is_expired(&self, client: &str, scope: &str) -> bool {
@@ -163,6 +206,14 @@ impl Desired {
             .get(client)
             .is_some_and(|v| v.iter().any(|s| s == scope))
     }
+}
+
+/// The scope that replaces `scope` during a rename transition: its `replaced_by`, when
+/// `scope` is deprecated and the replacement is a registry scope.
+fn replacement(registry: &Registry, scope: &str) -> Option<String> {
+    let def = &registry.scopes.get(scope)?.def;
+    let new = def.replaced_by.as_ref()?.as_str();
+    (def.deprecated() && new != scope && registry.scopes.contains_key(new)).then(|| new.to_string())
 }
 
 /// One changed field of a scope: the value on the server (absent: not set) and the value
@@ -208,6 +259,13 @@ pub enum Op {
         fields: Vec<String>,
         changes: Vec<FieldChange>,
     },
+    /// Take over a hand-made client scope the registry marks `adopt = true`: it gets
+    /// scopectl's marker and the registry's definition; `changes` holds each field's
+    /// server and registry value (the marker among them).
+    AdoptScope {
+        scope: String,
+        changes: Vec<FieldChange>,
+    },
     /// Delete a managed client scope (only with `--prune`). `used_by` lists what still
     /// used it when the plan was made (only with `--prune-in-use`; Keycloak removes those
     /// links and mappers with the scope).
@@ -250,6 +308,7 @@ impl Op {
         match self {
             Op::CreateScope { .. } => "create scope".into(),
             Op::UpdateScope { .. } => "update scope".into(),
+            Op::AdoptScope { .. } => "adopt scope".into(),
             Op::DeleteScope { .. } => "delete scope".into(),
             Op::Assign { kind, .. } => format!("assign {kind}"),
             Op::Unassign { kind, .. } => format!("unassign {kind}"),
@@ -272,6 +331,7 @@ impl Op {
         match self {
             Op::CreateScope { scope, .. }
             | Op::UpdateScope { scope, .. }
+            | Op::AdoptScope { scope, .. }
             | Op::DeleteScope { scope, .. }
             | Op::Assign { scope, .. }
             | Op::Unassign { scope, .. }
@@ -299,6 +359,14 @@ impl Op {
                 .map(FieldChange::describe)
                 .collect::<Vec<_>>()
                 .join("; "),
+            Op::AdoptScope { changes, .. } => format!(
+                "adopt = true: hand-made, becomes scopectl's; {}",
+                changes
+                    .iter()
+                    .map(FieldChange::describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
             Op::DeleteScope { used_by, .. } if used_by.is_empty() => {
                 "--prune: no longer in the registry".into()
             }
@@ -330,7 +398,7 @@ impl Op {
     fn rank(&self) -> u8 {
         match self {
             Op::CreateScope { .. } => 0,
-            Op::UpdateScope { .. } => 1,
+            Op::UpdateScope { .. } | Op::AdoptScope { .. } => 1,
             Op::Assign { .. } => 2,
             Op::Move { .. } => 3,
             Op::Unassign { .. } => 4,
@@ -1169,6 +1237,7 @@ mod tests {
             name: "a:b".into(),
             description: "x".into(),
             consent_text: "x".into(),
+            adopt: false,
         };
         let mut b = a.clone();
         b.description = "y".into();

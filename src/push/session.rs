@@ -12,7 +12,6 @@ use super::{connect, order_ops, select_target, Desired, Op, Plan, PlanError, Pus
 use super::{ApplyReport, PlanOptions, Progress, LINT_ERRORS};
 use crate::finding::Finding;
 use crate::finding::Severity;
-use crate::registry::GrantType;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
@@ -136,7 +135,9 @@ impl Session {
         let mut plan = self.target.plan(&self.desired, today, options)?;
         guard_deletes(&mut plan, &self.desired, options);
         order_ops(&mut plan.ops);
-        plan.warnings.extend(lost_optional_scopes(&plan.ops));
+        plan.warnings.extend(lost_scopes(&plan.ops));
+        plan.notes
+            .extend(transition_notes(&plan.ops, &self.desired));
         plan.requests = self.target.counts();
         plan.connection = Some(self.connection.clone());
         Ok(plan)
@@ -340,15 +341,35 @@ fn guard_deletes(plan: &mut Plan, desired: &Desired, options: &PlanOptions) {
     }
 }
 
-/// A warning for each client that loses an optional scope: a client asking for it by
-/// name (`scope=…`) then gets `invalid_scope` for the whole request.
-fn lost_optional_scopes(ops: &[Op]) -> Vec<String> {
+/// A note for each link a rename transition adds: the client holds the deprecated
+/// scope's grant, so it gets the replacement too until that grant ends.
+fn transition_notes(ops: &[Op], desired: &Desired) -> Vec<String> {
+    ops.iter()
+        .filter_map(|o| match o {
+            Op::Assign { client, scope, .. } => {
+                let old = desired.transition_from(client, scope)?;
+                Some(format!(
+                    "client `{client}` gets `{scope}` linked as well as `{old}`: `{old}` is \
+                     deprecated and replaced_by `{scope}`, and the client holds its grant \
+                     (rename transition: both stay linked until that grant expires or is \
+                     removed, or the client is granted `{scope}` itself)"
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A warning for each client that loses a scope it may ask for by name (`scope=…`): the
+/// whole token request then fails with `invalid_scope`. Optional scopes are asked for by
+/// name to be used at all; a default scope may be named too.
+fn lost_scopes(ops: &[Op]) -> Vec<String> {
     ops.iter()
         .filter_map(|o| match o {
             Op::Unassign {
                 client,
                 scope,
-                kind: GrantType::Optional,
+                kind,
                 reason,
             } if reason != super::keycloak::LINKED_BOTH_WAYS => {
                 // A rename: what the client gains in the same run (linked first).
@@ -370,7 +391,7 @@ fn lost_optional_scopes(ops: &[Op]) -> Vec<String> {
                     )
                 };
                 Some(format!(
-                    "client `{client}` loses the optional scope `{scope}` ({reason}): a token \
+                    "client `{client}` loses the {kind} scope `{scope}` ({reason}): a token \
                      request that names it (scope={scope}) will fail with invalid_scope{gains}"
                 ))
             }
@@ -400,7 +421,11 @@ fn refuse_expired_links(
             let active = desired
                 .clients
                 .get(client)
-                .is_some_and(|grants| grants.contains_key(scope));
+                .is_some_and(|grants| grants.contains_key(scope))
+                || desired
+                    .builtin
+                    .get(client)
+                    .is_some_and(|keep| keep.contains(scope));
             if !active {
                 bail!(
                     "the saved plan (made for {}) links `{scope}` to `{client}`, but on {today} that grant is {}: nothing was applied; run `scopectl plan` again",

@@ -53,6 +53,11 @@ pub struct ScopeDef {
     /// Text shown on the consent screen, when it should differ from `description`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_text: Option<Sp<String>>,
+    /// Take over a client scope of this name that exists on the server without
+    /// scopectl's marker (made by hand): `apply` marks it as scopectl's and writes this
+    /// definition. Without it, such a scope is a plan error (`push/unmanaged-scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopt: Option<Sp<bool>>,
 }
 
 impl ScopeDef {
@@ -61,6 +66,9 @@ impl ScopeDef {
     }
     pub fn deprecated(&self) -> bool {
         self.deprecated.as_ref().is_some_and(|b| **b)
+    }
+    pub fn adopt(&self) -> bool {
+        self.adopt.as_ref().is_some_and(|b| **b)
     }
     pub fn id_token(&self) -> bool {
         self.id_token.as_ref().is_none_or(|b| **b)
@@ -95,6 +103,11 @@ pub struct ClientDef {
     pub owner: Option<Sp<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Sp<String>>,
+    /// The Keycloak built-in client scopes (`profile`, `email`, `roles`, `web-origins`,
+    /// `acr`, `basic`, …) this client keeps. When set, `apply` links the ones listed and
+    /// unlinks every other built-in from the client; when absent, built-ins are left alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builtin_scopes: Option<Vec<Sp<String>>>,
 }
 
 /// `[[grants]]`: one scope held by the client.
