@@ -263,3 +263,110 @@ fn decode_jwks_is_capped_at_2_mib_and_discovery_at_1_mib() {
     );
     server.assert_stopped_near(MIB);
 }
+
+mod answers_props {
+    //! Property test over what an authorization server answers to `plan`: arbitrary JSON
+    //! for Keycloak's admin lists and for RFC 7592 discovery and client metadata. `plan`
+    //! never panics: it plans (0), reports plan errors (1) or says why it cannot (2).
+
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[ -~é]{0,20}".prop_map(serde_json::Value::from),
+            Just(serde_json::Value::from("orders:read")),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "id",
+                        "name",
+                        "clientId",
+                        "protocol",
+                        "attributes",
+                        "description",
+                        "protocolMappers",
+                        "scope",
+                        "scopes_supported",
+                        "issuer",
+                        "client_id",
+                        "defaultClientScopes",
+                        "optionalClientScopes",
+                        "other",
+                    ]),
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| serde_json::Value::Object(
+                    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+                )),
+            ]
+        })
+    }
+
+    fn plan_exit(reg: &Registry) -> (i32, String) {
+        let out = scopectl()
+            .args(["plan", "--today", "2026-11-25", "--format", "json"])
+            .arg(reg.path())
+            .env("SCOPECTL_TEST_CAP_SECRET", "s3cret-value")
+            .env("SCOPECTL_HTTP_RETRIES", "0")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
+    const SCOPE: &str = "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team\"\nsensitivity = \"low\"\n";
+    const CLIENT: &str = "[client]\nid = \"app\"\nowner = \"team\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Shows orders (T-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-01-01\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_keycloak_admin_answers_never_panic_plan(
+            scopes in json(), clients in json(), links in json(),
+        ) {
+            let server = serve(vec![
+                (
+                    "/protocol/openid-connect/token",
+                    Reply::Json("{\"access_token\":\"t\",\"expires_in\":300,\"token_type\":\"Bearer\"}".into()),
+                ),
+                ("client-scopes", Reply::Json(links.to_string())),
+                ("/client-scopes", Reply::Json(scopes.to_string())),
+                ("/clients", Reply::Json(clients.to_string())),
+            ]);
+            let reg = keycloak_registry(&server.url);
+            reg.write("scopes/s.toml", SCOPE);
+            reg.write("clients/app.toml", CLIENT);
+            let (code, text) = plan_exit(&reg);
+            prop_assert!(matches!(code, 0..=2), "exit {code}: {text}");
+            prop_assert!(!text.contains("panicked"), "{text}");
+        }
+
+        #[test]
+        fn arbitrary_rfc7592_answers_never_panic_plan(discovery in json(), meta in json()) {
+            let server = serve(vec![
+                ("/.well-known/openid-configuration", Reply::Json(discovery.to_string())),
+                ("/reg/app", Reply::Json(meta.to_string())),
+            ]);
+            let reg = rfc7592_registry(&server.url, &format!("{}/reg/app", server.url));
+            reg.write("scopes/s.toml", SCOPE);
+            reg.write("clients/app.toml", CLIENT);
+            let (code, text) = plan_exit(&reg);
+            prop_assert!(matches!(code, 0..=2), "exit {code}: {text}");
+            prop_assert!(!text.contains("panicked"), "{text}");
+        }
+    }
+}
