@@ -682,3 +682,35 @@ fn codeowners_maps_each_file_to_its_owner_teams_handle() {
         "{text}"
     );
 }
+
+#[test]
+fn a_change_of_team_members_in_scopectl_toml_is_shown_by_diff() {
+    let t = common::TestRepo::new("");
+    t.write("scopectl.toml", TEAMS);
+    t.write("scopes/s.toml", SCOPES);
+    t.commit("Ana", "ana@example.com", "Registry");
+    t.write(
+        "scopectl.toml",
+        &TEAMS.replace(
+            "\"sam@example.com\", \"ana@example.com\"",
+            "\"sam@example.com\", \"ana@example.com\", \"eve@example.com\"",
+        ),
+    );
+    t.commit("Eve", "eve@example.com", "Add Eve to security");
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "HEAD~1..HEAD", "--format", "json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let change = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "teams.security.members")
+        .unwrap_or_else(|| panic!("no team change: {v:#}"));
+    assert!(
+        change["new"].as_str().unwrap().contains("eve@example.com"),
+        "{v:#}"
+    );
+}

@@ -271,13 +271,14 @@ impl Registry {
             }
         }
 
-        if let Some((id, pf)) = &mut registry.policy_file {
+        // Kept in the policy file too: `diff` shows a change of its teams as a policy change.
+        if let Some((id, pf)) = &registry.policy_file {
             team_files.insert(
                 0,
                 (
                     *id,
                     TeamsFile {
-                        teams: std::mem::take(&mut pf.teams),
+                        teams: pf.teams.clone(),
                     },
                 ),
             );
