@@ -21,7 +21,9 @@ pub fn run(args: SchemaArgs, out: &Out) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let Some(kind) = args.kind else {
-        anyhow::bail!("name a file kind (scope, client or policy), or pass --out DIR to write all");
+        anyhow::bail!(
+            "name a file kind (scope, client, policy or teams), or pass --out DIR to write all"
+        );
     };
     let text = scopectl::schema::schema(&kind)
         .with_context(|| format!("cannot generate the {kind} schema"))?;
