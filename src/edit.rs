@@ -261,49 +261,50 @@ pub fn revoke(
 }
 
 /// The failing lint findings the edit adds: the registry with the edited file must not
-/// fail where it did not before. Empty when the edit may be written.
+/// fail where `before` (the registry as loaded, which loads) did not. Empty when the edit
+/// may be written. Also returns the edited registry, whose files the findings point into.
 pub fn new_failures(
+    before: &Registry,
     sources: Vec<Source>,
     edit: &Edit,
     today: NaiveDate,
 ) -> (Vec<Finding>, Registry) {
     let key = |f: &Finding| (f.rule, f.subject.clone(), f.message.clone());
-    let failing = |sources: Vec<Source>| {
-        let loaded = Registry::load(sources);
-        let mut out: Vec<Finding> = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.fails())
-            .cloned()
-            .collect();
-        if loaded.is_ok() {
-            out.extend(
-                crate::lint::check(&loaded.registry, today)
-                    .into_iter()
-                    .filter(Finding::fails),
-            );
-        }
-        (out, loaded.registry)
-    };
-    let edited: Vec<Source> = sources
+    let old: std::collections::HashSet<_> = crate::lint::check(before, today)
         .iter()
+        .filter(|f| f.fails())
+        .map(key)
+        .collect();
+    let edited: Vec<Source> = sources
+        .into_iter()
         .map(|s| {
             if s.path == edit.rel {
                 Source {
-                    path: s.path.clone(),
+                    path: s.path,
                     bytes: Ok(edit.after.clone().into_bytes()),
                 }
             } else {
-                s.clone()
+                s
             }
         })
         .collect();
-    let (old, _) = failing(sources);
-    let old: std::collections::HashSet<_> = old.iter().map(key).collect();
-    let (new, registry) = failing(edited);
+    let loaded = Registry::load(edited);
+    let mut new: Vec<Finding> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.fails())
+        .cloned()
+        .collect();
+    if loaded.is_ok() {
+        new.extend(
+            crate::lint::check(&loaded.registry, today)
+                .into_iter()
+                .filter(Finding::fails),
+        );
+    }
     (
         new.into_iter().filter(|f| !old.contains(&key(f))).collect(),
-        registry,
+        loaded.registry,
     )
 }
 

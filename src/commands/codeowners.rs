@@ -8,7 +8,6 @@ use super::out::Out;
 use crate::cli::CodeownersArgs;
 use scopectl::codeowners;
 use scopectl::finding::Outcome;
-use scopectl::registry::Registry;
 
 /// CODEOWNERS files are small; a bigger one is not read (GitHub ignores files over 3 MB).
 const MAX_CODEOWNERS_BYTES: u64 = 3 * 1024 * 1024;
@@ -17,16 +16,7 @@ pub fn run(mut args: CodeownersArgs, out: &Out) -> anyhow::Result<Outcome> {
     if let Some(r) = args.registry.take() {
         args.path = r;
     }
-    let loaded = Registry::load_dir(&args.path)?;
-    if !loaded.is_ok() {
-        let files = &loaded.registry.files;
-        out.err(&scopectl::output::human::render(
-            files,
-            &loaded.diagnostics,
-            out.color(),
-        ))?;
-        anyhow::bail!("the registry does not load; fix the errors above first");
-    }
+    let loaded = super::load::load_registry(&args.path, out)?;
     let prefix = args
         .path_prefix
         .clone()

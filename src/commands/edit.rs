@@ -23,18 +23,9 @@ fn run(
 ) -> anyhow::Result<Outcome> {
     let today = e.today.unwrap_or_else(scopectl::today_utc);
     let sources = source::read_dir(&e.registry)?;
-    let loaded = Registry::load(sources.clone());
-    if !loaded.is_ok() {
-        let files = &loaded.registry.files;
-        out.err(&scopectl::output::human::render(
-            files,
-            &loaded.diagnostics,
-            out.color(),
-        ))?;
-        anyhow::bail!("the registry does not load; fix the errors above first");
-    }
+    let loaded = super::load::load_sources(sources.clone(), out)?;
     let edit = make(&loaded.registry, today)?;
-    let (added, edited) = edit::new_failures(sources, &edit, today);
+    let (added, edited) = edit::new_failures(&loaded.registry, sources, &edit, today);
     if !added.is_empty() {
         out.text(&scopectl::output::human::render(
             &edited.files,

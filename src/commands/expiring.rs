@@ -7,22 +7,12 @@ use super::out::Out;
 use crate::cli::{ExpiringArgs, ReportingFormat};
 use scopectl::finding::Outcome;
 use scopectl::lint::expiring;
-use scopectl::registry::Registry;
 
 pub fn run(mut args: ExpiringArgs, out: &Out) -> anyhow::Result<Outcome> {
     if let Some(r) = args.registry.take() {
         args.path = r;
     }
-    let loaded = Registry::load_dir(&args.path)?;
-    if !loaded.is_ok() {
-        let files = &loaded.registry.files;
-        out.err(&scopectl::output::human::render(
-            files,
-            &loaded.diagnostics,
-            out.color(),
-        ))?;
-        anyhow::bail!("the registry does not load; fix the errors above first");
-    }
+    let loaded = super::load::load_registry(&args.path, out)?;
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let e = expiring::expiring(&loaded.registry, today, &args.within);
     match args.format {

@@ -12,6 +12,7 @@ mod edit;
 mod expiring;
 mod init;
 mod lint;
+mod load;
 mod log;
 pub mod out;
 mod plan;
