@@ -40,6 +40,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a scope to a client: a new [[grants]] entry, checked against the policy')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew a client''s grant: a new approval and expiry')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a client''s grant of a scope, with the reason')
+            [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Define a scope, or deprecate one')
+            [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Add a client file')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -228,11 +231,175 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'Also record the removed grant and the reason in revoked/<client file>')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;scope' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new scope in scopes/<resource>.toml (or --file)')
+            [CompletionResult]::new('deprecate', 'deprecate', [CompletionResultType]::ParameterValue, 'Mark a scope deprecated, naming the scope that replaces it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;scope;add' {
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'What the scope allows, in one sentence')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The accountable owner (a team)')
+            [CompletionResult]::new('--sensitivity', '--sensitivity', [CompletionResultType]::ParameterName, 'sensitivity')
+            [CompletionResult]::new('--max-grant', '--max-grant', [CompletionResultType]::ParameterName, 'The longest a grant may last (tighter than the policy)')
+            [CompletionResult]::new('--claim', '--claim', [CompletionResultType]::ParameterName, 'A claim the scope releases (repeatable)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The scope file under scopes/ (default: the resource part of the name)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--step-up', '--step-up', [CompletionResultType]::ParameterName, 'The scope needs fresh authentication')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;scope;deprecate' {
+            [CompletionResult]::new('--replaced-by', '--replaced-by', [CompletionResultType]::ParameterName, 'The scope that replaces it (must be defined)')
+            [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why (goes into the suggested commit message)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;scope;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new scope in scopes/<resource>.toml (or --file)')
+            [CompletionResult]::new('deprecate', 'deprecate', [CompletionResultType]::ParameterValue, 'Mark a scope deprecated, naming the scope that replaces it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;scope;help;add' {
+            break
+        }
+        'scopectl;scope;help;deprecate' {
+            break
+        }
+        'scopectl;scope;help;help' {
+            break
+        }
+        'scopectl;client' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add clients/<ID>.toml with its owner and no grants')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;client;add' {
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The accountable owner (a team)')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'The file name under clients/ (default: the id)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;client;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add clients/<ID>.toml with its owner and no grants')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;client;help;add' {
+            break
+        }
+        'scopectl;client;help;help' {
+            break
+        }
+        'scopectl;review' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke')
+            [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Apply the decisions to clients/ (undecided entries take --default) and close the review')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;review;start' {
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only grants whose scope or client this team owns')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;review;decide' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Who decides (an e-mail address): a member of the entry''s reviewers')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'With keep: renew for this long from today (capped by the policy)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'With keep: renew until this day')
+            [CompletionResult]::new('--note', '--note', [CompletionResultType]::ParameterName, 'The reviewer''s note')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;review;close' {
+            [CompletionResult]::new('--default', '--default', [CompletionResultType]::ParameterName, 'What undecided entries get')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the diff that would be written, and write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;review;help' {
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke')
+            [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Apply the decisions to clients/ (undecided entries take --default) and close the review')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;review;help;start' {
+            break
+        }
+        'scopectl;review;help;decide' {
+            break
+        }
+        'scopectl;review;help;close' {
+            break
+        }
+        'scopectl;review;help;help' {
             break
         }
         'scopectl;expiring' {
@@ -291,6 +458,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a scope to a client: a new [[grants]] entry, checked against the policy')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew a client''s grant: a new approval and expiry')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a client''s grant of a scope, with the reason')
+            [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Define a scope, or deprecate one')
+            [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Add a client file')
+            [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -332,6 +502,39 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;revoke' {
+            break
+        }
+        'scopectl;help;scope' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new scope in scopes/<resource>.toml (or --file)')
+            [CompletionResult]::new('deprecate', 'deprecate', [CompletionResultType]::ParameterValue, 'Mark a scope deprecated, naming the scope that replaces it')
+            break
+        }
+        'scopectl;help;scope;add' {
+            break
+        }
+        'scopectl;help;scope;deprecate' {
+            break
+        }
+        'scopectl;help;client' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add clients/<ID>.toml with its owner and no grants')
+            break
+        }
+        'scopectl;help;client;add' {
+            break
+        }
+        'scopectl;help;review' {
+            [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date')
+            [CompletionResult]::new('decide', 'decide', [CompletionResultType]::ParameterValue, 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke')
+            [CompletionResult]::new('close', 'close', [CompletionResultType]::ParameterValue, 'Apply the decisions to clients/ (undecided entries take --default) and close the review')
+            break
+        }
+        'scopectl;help;review;start' {
+            break
+        }
+        'scopectl;help;review;decide' {
+            break
+        }
+        'scopectl;help;review;close' {
             break
         }
         'scopectl;help;expiring' {

@@ -37,6 +37,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand grant 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
             cand renew 'Renew a client''s grant: a new approval and expiry'
             cand revoke 'Revoke a client''s grant of a scope, with the reason'
+            cand scope 'Define a scope, or deprecate one'
+            cand client 'Add a client file'
+            cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -213,11 +216,154 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
             cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --log 'Also record the removed grant and the reason in revoked/<client file>'
             cand --dry-run 'Print the diff that would be written, and write nothing'
             cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'scopectl;scope'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Define a new scope in scopes/<resource>.toml (or --file)'
+            cand deprecate 'Mark a scope deprecated, naming the scope that replaces it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;scope;add'= {
+            cand --description 'What the scope allows, in one sentence'
+            cand --owner 'The accountable owner (a team)'
+            cand --sensitivity 'sensitivity'
+            cand --max-grant 'The longest a grant may last (tighter than the policy)'
+            cand --claim 'A claim the scope releases (repeatable)'
+            cand --file 'The scope file under scopes/ (default: the resource part of the name)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --step-up 'The scope needs fresh authentication'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;scope;deprecate'= {
+            cand --replaced-by 'The scope that replaces it (must be defined)'
+            cand --why 'Why (goes into the suggested commit message)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;scope;help'= {
+            cand add 'Define a new scope in scopes/<resource>.toml (or --file)'
+            cand deprecate 'Mark a scope deprecated, naming the scope that replaces it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;scope;help;add'= {
+        }
+        &'scopectl;scope;help;deprecate'= {
+        }
+        &'scopectl;scope;help;help'= {
+        }
+        &'scopectl;client'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add clients/<ID>.toml with its owner and no grants'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;client;add'= {
+            cand --owner 'The accountable owner (a team)'
+            cand --description 'description'
+            cand --file 'The file name under clients/ (default: the id)'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;client;help'= {
+            cand add 'Add clients/<ID>.toml with its owner and no grants'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;client;help;add'= {
+        }
+        &'scopectl;client;help;help'= {
+        }
+        &'scopectl;review'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand start 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+            cand decide 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke'
+            cand close 'Apply the decisions to clients/ (undecided entries take --default) and close the review'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;review;start'= {
+            cand --where 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"'
+            cand --owner 'Only grants whose scope or client this team owns'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;review;decide'= {
+            cand --by 'Who decides (an e-mail address): a member of the entry''s reviewers'
+            cand --for 'With keep: renew for this long from today (capped by the policy)'
+            cand --expires 'With keep: renew until this day'
+            cand --note 'The reviewer''s note'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;review;close'= {
+            cand --default 'What undecided entries get'
+            cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
+            cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --dry-run 'Print the diff that would be written, and write nothing'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'scopectl;review;help'= {
+            cand start 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+            cand decide 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke'
+            cand close 'Apply the decisions to clients/ (undecided entries take --default) and close the review'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;review;help;start'= {
+        }
+        &'scopectl;review;help;decide'= {
+        }
+        &'scopectl;review;help;close'= {
+        }
+        &'scopectl;review;help;help'= {
         }
         &'scopectl;expiring'= {
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
@@ -271,6 +417,9 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand grant 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
             cand renew 'Renew a client''s grant: a new approval and expiry'
             cand revoke 'Revoke a client''s grant of a scope, with the reason'
+            cand scope 'Define a scope, or deprecate one'
+            cand client 'Add a client file'
+            cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -300,6 +449,30 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;renew'= {
         }
         &'scopectl;help;revoke'= {
+        }
+        &'scopectl;help;scope'= {
+            cand add 'Define a new scope in scopes/<resource>.toml (or --file)'
+            cand deprecate 'Mark a scope deprecated, naming the scope that replaces it'
+        }
+        &'scopectl;help;scope;add'= {
+        }
+        &'scopectl;help;scope;deprecate'= {
+        }
+        &'scopectl;help;client'= {
+            cand add 'Add clients/<ID>.toml with its owner and no grants'
+        }
+        &'scopectl;help;client;add'= {
+        }
+        &'scopectl;help;review'= {
+            cand start 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+            cand decide 'Record a reviewer''s decision on one grant: keep (optionally renewed) or revoke'
+            cand close 'Apply the decisions to clients/ (undecided entries take --default) and close the review'
+        }
+        &'scopectl;help;review;start'= {
+        }
+        &'scopectl;help;review;decide'= {
+        }
+        &'scopectl;help;review;close'= {
         }
         &'scopectl;help;expiring'= {
         }

@@ -42,6 +42,9 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "drift" -d 'Check 
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "grant" -d 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "renew" -d 'Renew a client\'s grant: a new approval and expiry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "revoke" -d 'Revoke a client\'s grant of a scope, with the reason'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "scope" -d 'Define a scope, or deprecate one'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "client" -d 'Add a client file'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "review" -d 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
@@ -217,9 +220,111 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l today -d 'E
 complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l log -d 'Also record the removed grant and the reason in revoked/<client file>'
 complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -l dry-run -d 'Print the diff that would be written, and write nothing'
 complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand revoke" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -f -a "add" -d 'Define a new scope in scopes/<resource>.toml (or --file)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -f -a "deprecate" -d 'Mark a scope deprecated, naming the scope that replaces it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and not __fish_seen_subcommand_from add deprecate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l description -d 'What the scope allows, in one sentence' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l owner -d 'The accountable owner (a team)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l sensitivity -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l max-grant -d 'The longest a grant may last (tighter than the policy)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l claim -d 'A claim the scope releases (repeatable)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l file -d 'The scope file under scopes/ (default: the resource part of the name)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l step-up -d 'The scope needs fresh authentication'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l replaced-by -d 'The scope that replaces it (must be defined)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l why -d 'Why (goes into the suggested commit message)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from deprecate" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "add" -d 'Define a new scope in scopes/<resource>.toml (or --file)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "deprecate" -d 'Mark a scope deprecated, naming the scope that replaces it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand scope; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and not __fish_seen_subcommand_from add help" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and not __fish_seen_subcommand_from add help" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and not __fish_seen_subcommand_from add help" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and not __fish_seen_subcommand_from add help" -f -a "add" -d 'Add clients/<ID>.toml with its owner and no grants'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and not __fish_seen_subcommand_from add help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l owner -d 'The accountable owner (a team)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l description -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l file -d 'The file name under clients/ (default: the id)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add clients/<ID>.toml with its owner and no grants'
+complete -c scopectl -n "__fish_scopectl_using_subcommand client; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -f -a "start" -d 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -f -a "decide" -d 'Record a reviewer\'s decision on one grant: keep (optionally renewed) or revoke'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -f -a "close" -d 'Apply the decisions to clients/ (undecided entries take --default) and close the review'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l where -d 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l owner -d 'Only grants whose scope or client this team owns' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l by -d 'Who decides (an e-mail address): a member of the entry\'s reviewers' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l for -d 'With keep: renew for this long from today (capped by the policy)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l expires -d 'With keep: renew until this day' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l note -d 'The reviewer\'s note' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from decide" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -l default -d 'What undecided entries get' -r -f -a "keep\t''
+revoke\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -l dry-run -d 'Print the diff that would be written, and write nothing'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from close" -s h -l help -d 'Print help'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from help" -f -a "start" -d 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from help" -f -a "decide" -d 'Record a reviewer\'s decision on one grant: keep (optionally renewed) or revoke'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from help" -f -a "close" -d 'Apply the decisions to clients/ (undecided entries take --default) and close the review'
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l registry -d 'The registry root, as the other commands take it (same as PATH)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l within -d 'The window: grants expiring on or before today plus this are listed ("30d", "8w")' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand expiring" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC)' -r
@@ -253,20 +358,29 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "grant" -d 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "renew" -d 'Renew a client\'s grant: a new approval and expiry'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "revoke" -d 'Revoke a client\'s grant of a scope, with the reason'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke expiring codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "init" -d 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "drift" -d 'Check whether a target server still matches the registry (exit 1 when it differs)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "grant" -d 'Grant a scope to a client: a new [[grants]] entry, checked against the policy'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "renew" -d 'Renew a client\'s grant: a new approval and expiry'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "revoke" -d 'Revoke a client\'s grant of a scope, with the reason'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "scope" -d 'Define a scope, or deprecate one'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "client" -d 'Add a client file'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "review" -d 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "expiring" -d 'List the grants that expire within a window (or have expired), grouped by owner'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "codeowners" -d 'Print (or check, or write) the CODEOWNERS block that makes each file\'s owner team review it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "schema" -d 'Print the JSON Schema of a registry file kind'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "completions" -d 'Print shell completions'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "add" -d 'Define a new scope in scopes/<resource>.toml (or --file)'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from scope" -f -a "deprecate" -d 'Mark a scope deprecated, naming the scope that replaces it'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from client" -f -a "add" -d 'Add clients/<ID>.toml with its owner and no grants'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from review" -f -a "start" -d 'Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from review" -f -a "decide" -d 'Record a reviewer\'s decision on one grant: keep (optionally renewed) or revoke'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and __fish_seen_subcommand_from review" -f -a "close" -d 'Apply the decisions to clients/ (undecided entries take --default) and close the review'

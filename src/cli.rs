@@ -71,6 +71,15 @@ pub enum Command {
     /// Revoke a client's grant of a scope, with the reason.
     #[command(after_help = EDIT_EXIT_CODES)]
     Revoke(RevokeArgs),
+    /// Define a scope, or deprecate one.
+    #[command(subcommand)]
+    Scope(ScopeCommand),
+    /// Add a client file.
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Access-review campaigns: start, decide, close (reviews/NAME.toml).
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// List the grants that expire within a window (or have expired), grouped by owner.
     #[command(
         after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
@@ -148,7 +157,7 @@ pub struct LintArgs {
     pub deny_warnings: bool,
 }
 
-const EDIT_EXIT_CODES: &str = "The client file is edited in place: comments and formatting elsewhere are kept. The change is refused when the registry would fail lint because of it (the findings are shown).\nExit codes: 0 written (or --dry-run shown); 1 refused: the change would add failing lint findings; 2 bad input (unknown client or scope, a longer expiry than the policy allows, a registry that does not load).";
+const EDIT_EXIT_CODES: &str = "Registry files are edited in place: comments and formatting elsewhere are kept. The change is refused when the registry would fail lint because of it (the findings are shown).\nExit codes: 0 written (or --dry-run shown); 1 refused: the change would add failing lint findings; 2 bad input (unknown client, scope or review, a longer expiry than the policy allows, a registry that does not load).";
 
 /// Where the registry is and what to do with the edit.
 #[derive(Debug, clap::Args)]
@@ -223,8 +232,165 @@ pub struct RevokeArgs {
     /// Why the access is removed (goes into the suggested commit message).
     #[arg(long)]
     pub why: String,
+    /// Also record the removed grant and the reason in revoked/<client file>.
+    #[arg(long)]
+    pub log: bool,
     #[command(flatten)]
     pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ScopeCommand {
+    /// Define a new scope in scopes/<resource>.toml (or --file).
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Add(ScopeAddArgs),
+    /// Mark a scope deprecated, naming the scope that replaces it.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Deprecate(ScopeDeprecateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScopeAddArgs {
+    /// The scope string (`resource:action`).
+    pub name: String,
+    /// What the scope allows, in one sentence.
+    #[arg(long)]
+    pub description: String,
+    /// The accountable owner (a team).
+    #[arg(long)]
+    pub owner: String,
+    #[arg(long, value_parser = parse_sensitivity)]
+    pub sensitivity: scopectl::registry::Sensitivity,
+    /// The scope needs fresh authentication.
+    #[arg(long)]
+    pub step_up: bool,
+    /// The longest a grant may last (tighter than the policy).
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime)]
+    pub max_grant: Option<scopectl::registry::Lifetime>,
+    /// A claim the scope releases (repeatable).
+    #[arg(long = "claim", value_name = "CLAIM")]
+    pub claims: Vec<String>,
+    /// The scope file under scopes/ (default: the resource part of the name).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScopeDeprecateArgs {
+    pub name: String,
+    /// The scope that replaces it (must be defined).
+    #[arg(long, value_name = "SCOPE")]
+    pub replaced_by: Option<String>,
+    /// Why (goes into the suggested commit message).
+    #[arg(long)]
+    pub why: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ClientCommand {
+    /// Add clients/<ID>.toml with its owner and no grants.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Add(ClientAddArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClientAddArgs {
+    /// The client's client_id at the authorization server.
+    pub id: String,
+    /// The accountable owner (a team).
+    #[arg(long)]
+    pub owner: String,
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The file name under clients/ (default: the id).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReviewCommand {
+    /// Snapshot the grants a filter picks into reviews/NAME.toml, with reviewers and a due date.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Start(ReviewStartArgs),
+    /// Record a reviewer's decision on one grant: keep (optionally renewed) or revoke.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Decide(ReviewDecideArgs),
+    /// Apply the decisions to clients/ (undecided entries take --default) and close the review.
+    #[command(after_help = EDIT_EXIT_CODES)]
+    Close(ReviewCloseArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewStartArgs {
+    /// The campaign's name (reviews/NAME.toml), e.g. 2026-q4.
+    pub name: String,
+    /// Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*".
+    #[arg(long = "where", value_name = "FILTER", default_value = "")]
+    pub filter: String,
+    /// Only grants whose scope or client this team owns.
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewDecideArgs {
+    pub name: String,
+    pub client: String,
+    pub scope: String,
+    #[arg(value_enum)]
+    pub decision: DecisionArg,
+    /// Who decides (an e-mail address): a member of the entry's reviewers.
+    #[arg(long, value_name = "WHO")]
+    pub by: String,
+    /// With keep: renew for this long from today (capped by the policy).
+    #[arg(long = "for", value_name = "DURATION", value_parser = parse_lifetime, conflicts_with = "expires")]
+    pub for_: Option<scopectl::registry::Lifetime>,
+    /// With keep: renew until this day.
+    #[arg(long, value_parser = parse_date)]
+    pub expires: Option<NaiveDate>,
+    /// The reviewer's note.
+    #[arg(long)]
+    pub note: Option<String>,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewCloseArgs {
+    pub name: String,
+    /// What undecided entries get.
+    #[arg(long, value_enum)]
+    pub default: DecisionArg,
+    #[command(flatten)]
+    pub edit: EditArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    Keep,
+    Revoke,
+}
+
+impl DecisionArg {
+    pub fn decision(self) -> scopectl::registry::Decision {
+        match self {
+            DecisionArg::Keep => scopectl::registry::Decision::Keep,
+            DecisionArg::Revoke => scopectl::registry::Decision::Revoke,
+        }
+    }
+}
+
+fn parse_sensitivity(s: &str) -> Result<scopectl::registry::Sensitivity, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
+        .map_err(|_| format!("`{s}` is not a sensitivity: low, medium, high or critical"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

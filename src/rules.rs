@@ -1,5 +1,5 @@
 //! The rule catalog: every id a finding can carry (`load/*`, the lint rules `scope/*`,
-//! `grant/*`, `client/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
+//! `grant/*`, `client/*`, `review/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
 //! `push/*`), with its default level, whether `[rules]` in `scopectl.toml` may change it,
 //! a one-line summary and its anchor in docs/rules.md.
 //!
@@ -52,6 +52,8 @@ pub enum Family {
     Grant,
     /// Lint rules on clients.
     Client,
+    /// Lint rules on access-review campaigns (`reviews/*.toml`).
+    Review,
     /// Accepted-risk exceptions (`[[exceptions]]` of `scopectl.toml`).
     Exception,
     /// `diff` / `report` findings about the history.
@@ -139,9 +141,13 @@ catalog! {
     GrantExpiresBeforeApproval = "grant/expires-before-approval", Grant, Deny, true, "Grant expires before it was approved.";
     GrantApprovedInFuture = "grant/approved-in-future", Grant, Warn, true, "Grant's approval date is in the future.";
     GrantDeprecatedScope = "grant/deprecated-scope", Grant, Warn, true, "Grant of a deprecated scope.";
+    GrantReviewDue = "grant/review-due", Grant, Warn, true, "The grant's last approval or review is older than the policy's review_interval for its scope's sensitivity (periodic access review).";
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
+    ReviewReviewerNotAllowed = "review/reviewer-not-allowed", Review, Deny, true, "An access-review decision names no reviewer, or one who is not among the entry's reviewers (when teams are declared).";
+    ReviewOverdue = "review/overdue", Review, Warn, true, "An access-review campaign is past its due date and not closed.";
     ExceptionExpired = "exception/expired", Exception, Warn, false, "An accepted-risk exception has expired: the findings it covered count again.";
     ExceptionUnused = "exception/unused", Exception, Warn, false, "An exception matches no finding: the risk it accepted is gone, remove it.";
     ExceptionInvalid = "exception/invalid", Exception, Deny, false, "An exception's approver may not accept this risk, or it lasts longer than the policy's max_exception_lifetime; it accepts nothing.";
@@ -221,7 +227,7 @@ impl Rule {
     pub fn exceptable(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Diff
+            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Diff
         )
     }
 
@@ -272,7 +278,7 @@ impl Rule {
     pub fn nameable_in_rules(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Token
+            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Token
         )
     }
 
@@ -339,6 +345,7 @@ pub fn reference_markdown() -> String {
         (Family::Scope, "Lint: scopes"),
         (Family::Grant, "Lint: grants"),
         (Family::Client, "Lint: clients"),
+        (Family::Review, "Lint: access-review campaigns"),
         (
             Family::Exception,
             "Exceptions (accepted risks): `lint`, `diff`, `report`",
@@ -394,7 +401,11 @@ mod tests {
                 assert!(
                     matches!(
                         r.family(),
-                        Family::Scope | Family::Grant | Family::Client | Family::Token
+                        Family::Scope
+                            | Family::Grant
+                            | Family::Client
+                            | Family::Review
+                            | Family::Token
                     ),
                     "{r}"
                 );

@@ -1,6 +1,6 @@
 //! JSON Schemas of the registry's file kinds, generated from the Rust types.
 
-use crate::registry::{ClientFile, PolicyFile, ScopeFile, TeamsFile};
+use crate::registry::{ClientFile, PolicyFile, ReviewFile, ScopeFile, TeamsFile};
 
 /// The file kinds that have a schema, with the file name each is checked in under.
 pub const KINDS: &[(&str, &str)] = &[
@@ -8,6 +8,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("client", "client.schema.json"),
     ("policy", "policy.schema.json"),
     ("teams", "teams.schema.json"),
+    ("review", "review.schema.json"),
 ];
 
 /// The pretty-printed JSON Schema for a kind (`scope`, `client`, `policy`).
@@ -21,6 +22,7 @@ pub fn schema(kind: &str) -> Option<String> {
         "client" => generator.into_root_schema_for::<ClientFile>(),
         "policy" => generator.into_root_schema_for::<PolicyFile>(),
         "teams" => generator.into_root_schema_for::<TeamsFile>(),
+        "review" => generator.into_root_schema_for::<ReviewFile>(),
         _ => return None,
     };
     let mut s = serde_json::to_string_pretty(&schema).ok()?;

@@ -1,5 +1,6 @@
 //! `scopectl grant | renew | revoke`: build the edit ([`scopectl::edit`]), refuse it when
-//! it adds failing lint findings, show it (`--dry-run`) or write it atomically.
+//! it adds failing lint findings, show it (`--dry-run`) or write it atomically. [`apply`]
+//! is shared with `scope`, `client` and `review`.
 
 use super::out::Out;
 use crate::cli::{ApprovalArgs, EditArgs, GrantArgs, RenewArgs, RevokeArgs};
@@ -7,7 +8,7 @@ use scopectl::edit::{self, Approval, Edit, NewGrant};
 use scopectl::finding::Outcome;
 use scopectl::registry::{source, Registry};
 
-fn approval(a: &ApprovalArgs) -> Approval {
+pub fn approval(a: &ApprovalArgs) -> Approval {
     Approval {
         approved_by: a.approved_by.clone(),
         for_days: a.for_.as_ref().map(|l| l.days()),
@@ -15,8 +16,8 @@ fn approval(a: &ApprovalArgs) -> Approval {
     }
 }
 
-/// Load the registry (it must load), make the edit, then check and write it.
-fn run(
+/// Load the registry (it must load), make the edit, then check it and write it.
+pub fn apply(
     e: &EditArgs,
     out: &Out,
     make: impl FnOnce(&Registry, chrono::NaiveDate) -> anyhow::Result<Edit>,
@@ -27,11 +28,8 @@ fn run(
     let edit = make(&loaded.registry, today)?;
     let (added, edited) = edit::new_failures(&loaded.registry, sources, &edit, today);
     if !added.is_empty() {
-        out.text(&scopectl::output::human::render(
-            &edited.files,
-            &added,
-            out.color(),
-        ))?;
+        let shown = scopectl::output::human::render(&edited.files, &added, out.color());
+        out.text(&shown)?;
         out.err(&format!(
             "refused: {} would add the failing findings above; nothing was written\n",
             edit.summary
@@ -43,12 +41,17 @@ fn run(
         return Ok(Outcome::Clean);
     }
     edit::write(&edit)?;
+    let paths: Vec<String> = edit
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
     out.text(&format!(
-        "{}: {}\ncommit it with: git commit -m {:?} {}\n",
-        edit.rel,
+        "{}: {}\ncommit it with: git add -- {files} && git commit -m {:?} -- {files}\n",
+        edit.paths(),
         edit.summary,
         edit.commit_message,
-        edit.path.display()
+        files = paths.join(" "),
     ))?;
     Ok(Outcome::Clean)
 }
@@ -62,28 +65,22 @@ pub fn grant(a: GrantArgs, out: &Out) -> anyhow::Result<Outcome> {
         optional: a.optional,
         approval: approval(&a.approval),
     };
-    run(&a.edit, out, |reg, today| {
+    apply(&a.edit, out, |reg, today| {
         edit::grant(reg, &a.edit.registry, today, &g)
     })
 }
 
 pub fn renew(a: RenewArgs, out: &Out) -> anyhow::Result<Outcome> {
     let ap = approval(&a.approval);
-    run(&a.edit, out, |reg, today| {
-        edit::renew(
-            reg,
-            &a.edit.registry,
-            today,
-            &a.client,
-            &a.scope,
-            a.why.as_deref(),
-            &ap,
-        )
+    apply(&a.edit, out, |reg, today| {
+        let why = a.why.as_deref();
+        edit::renew(reg, &a.edit.registry, today, &a.client, &a.scope, why, &ap)
     })
 }
 
 pub fn revoke(a: RevokeArgs, out: &Out) -> anyhow::Result<Outcome> {
-    run(&a.edit, out, |reg, _| {
-        edit::revoke(reg, &a.edit.registry, &a.client, &a.scope, &a.why)
+    apply(&a.edit, out, |reg, today| {
+        let root = &a.edit.registry;
+        edit::revoke(reg, root, today, &a.client, &a.scope, &a.why, a.log)
     })
 }

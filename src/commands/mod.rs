@@ -3,6 +3,7 @@
 //! the exit code.
 
 mod apply;
+mod catalog;
 mod codeowners;
 mod completions;
 mod decode;
@@ -17,6 +18,7 @@ mod log;
 pub mod out;
 mod plan;
 mod report;
+mod review;
 mod schema;
 
 use crate::cli::{Cli, ColorChoice, Command, RepoArgs};
@@ -43,6 +45,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Grant(args) => edit::grant(args, out),
         Command::Renew(args) => edit::renew(args, out),
         Command::Revoke(args) => edit::revoke(args, out),
+        Command::Scope(c) => catalog::scope(c, out),
+        Command::Client(c) => catalog::client(c, out),
+        Command::Review(c) => review::run(c, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

@@ -32,7 +32,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let generated_at = report::document::generated_at(epoch.as_deref())?;
-    let r = report::build(
+    let mut r = report::build(
         &registry,
         at,
         repo.prefix(),
@@ -41,6 +41,9 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         findings,
         &history,
     );
+    if !args.no_history {
+        report::reviews::find_closing_commits(&repo, id, &mut r.reviews)?;
+    }
     match args.format {
         ReportFormat::Markdown => out.text(&render::markdown(&r))?,
         ReportFormat::Html => out.text(&render::html(&r))?,

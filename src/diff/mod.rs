@@ -140,8 +140,9 @@ impl Model {
                 );
             }
             // Teams change who may approve, not what is granted; provenance reads them
-            // from the registry it checks.
-            Some(FileKind::Teams) | None => {}
+            // from the registry it checks. A review campaign changes access only through
+            // the client files its close edits, which the diff shows.
+            Some(FileKind::Teams) | Some(FileKind::Review) | None => {}
         }
         Ok(m)
     }
@@ -863,6 +864,20 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
         opt(&a.approved_on),
         opt(&b.approved_on),
     );
+    push(
+        Kind::GrantChanged,
+        Class::Metadata,
+        "reviewed_on",
+        opt(&a.reviewed_on),
+        opt(&b.reviewed_on),
+    );
+    push(
+        Kind::GrantChanged,
+        Class::Metadata,
+        "reviewed_by",
+        opt(&a.reviewed_by),
+        opt(&b.reviewed_by),
+    );
     if a.kind() != b.kind() {
         // default -> optional: the scope leaves the client's tokens unless requested.
         // optional -> default: from now on every token of the client carries it.
@@ -929,6 +944,20 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
     if let Some(rest) = setting.strip_prefix("approval.") {
         return approval_weakening(key, rest, old, new);
     }
+    if setting.starts_with("review_interval.") {
+        // No interval: grants of that sensitivity are never due for review.
+        return match (old, new) {
+            (Some(_), None) => Some(format!("{key} removed: no periodic review required")),
+            (Some(o), Some(n)) => {
+                let (os, ns) = (
+                    crate::registry::Lifetime::parse(o).ok()?.seconds,
+                    crate::registry::Lifetime::parse(n).ok()?.seconds,
+                );
+                (ns > os).then(|| format!("{key} raised from {o} to {n}"))
+            }
+            _ => None,
+        };
+    }
     let seconds = |v: Option<&str>, default: u64| match v {
         None => Some(default),
         Some(t) => crate::registry::Lifetime::parse(t).ok().map(|l| l.seconds),
@@ -950,6 +979,7 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
             return (on(old) && !on(new)).then(|| format!("{key} turned off"));
         }
         "max_exception_lifetime" => (true, d.max_exception_lifetime.seconds),
+        "review_deadline" => (true, d.review_deadline.seconds),
         "min_justification" => {
             let n = |v: Option<&str>| match v {
                 None => Some(d.min_justification as u64),

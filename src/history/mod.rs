@@ -454,6 +454,32 @@ impl Repo {
         Ok(Some(self.read_blob_max(entry.id(), rel, max)?))
     }
 
+    /// The newest commit on `at`'s first-parent line that changed the registry file `rel`
+    /// (`None` when no commit there did, or when the change is beyond a shallow cut and so
+    /// cannot be told).
+    pub fn last_change(&self, at: Oid, rel: &str) -> anyhow::Result<Option<Oid>> {
+        let blob_of = |commit: Oid| -> anyhow::Result<Option<Oid>> {
+            Ok(self
+                .registry_tree(commit)?
+                .and_then(|t| t.get_path(Path::new(rel)).ok().map(|e| e.id())))
+        };
+        let mut id = at;
+        let mut here = blob_of(id)?;
+        loop {
+            if self.is_cut(id) {
+                return Ok(None);
+            }
+            let Some(parent) = self.first_parent(id)? else {
+                return Ok(here.map(|_| id));
+            };
+            let there = blob_of(parent)?;
+            if there != here {
+                return Ok(Some(id));
+            }
+            (id, here) = (parent, there);
+        }
+    }
+
     /// Commits reachable from `to` but not from `from` (all of `to`'s history when `from` is
     /// `None`), oldest first.
     pub fn walk(&self, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<Oid>> {
@@ -699,4 +725,24 @@ pub fn load(sources: Vec<Source>, what: &str) -> anyhow::Result<crate::registry:
             files.join(", ")
         }
     )
+}
+
+/// The commit at HEAD of the repository holding the registry folder `registry`, and
+/// whether the folder has changes not committed there (`None` outside a repository or
+/// before the first commit). What `review start` records as the snapshot's revision.
+pub fn head_of(registry: &Path) -> Option<(String, bool)> {
+    let repo = Repository::discover(registry).ok()?;
+    let head = repo.head().ok()?.peel_to_commit().ok()?.id().to_string();
+    let workdir = repo.workdir()?;
+    let rel = relative(workdir, registry).ok()?;
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true).include_ignored(false);
+    if !rel.is_empty() {
+        opts.pathspec(&rel);
+    }
+    let dirty = repo
+        .statuses(Some(&mut opts))
+        .map(|s| !s.is_empty())
+        .unwrap_or(true);
+    Some((head, dirty))
 }

@@ -79,6 +79,7 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
             super::approval::check(reg, client, g, scope, sink);
 
             check_dates(reg, client, g, today, warn_days, sink);
+            check_review(reg, client, g, today, sink);
         }
     }
 }
@@ -222,6 +223,53 @@ fn check_dates(
         }
         sink.push(Rule::GrantLifetime, d);
     }
+}
+
+/// `grant/review-due`: the grant's last approval or review is older than the policy's
+/// `review_interval` for its scope's sensitivity. Grants without either date are left to
+/// `grant/missing-approval-date`.
+fn check_review(reg: &Registry, client: &Client, g: &Grant, today: NaiveDate, sink: &mut Sink<'_>) {
+    let Some(scope) = reg.scopes.get(g.scope()) else {
+        return;
+    };
+    let sensitivity = *scope.def.sensitivity;
+    let Some(interval) = reg.policy.review_interval.get(&sensitivity) else {
+        return;
+    };
+    let Some(last) = g.def.last_confirmed() else {
+        return;
+    };
+    let Some(due) = last.checked_add_days(chrono::Days::new(interval.days().max(0) as u64)) else {
+        return;
+    };
+    if due >= today {
+        return;
+    }
+    let (what, span) = match &g.def.reviewed_on {
+        Some(r) if r.0 >= last => ("reviewed", r.span()),
+        _ => (
+            "approved",
+            g.def
+                .approved_on
+                .as_ref()
+                .map(|a| a.span())
+                .unwrap_or_else(|| g.def.scope.span()),
+        ),
+    };
+    let days = (today - last).num_days();
+    sink.push(
+        Rule::GrantReviewDue,
+        finding(
+            Rule::GrantReviewDue,
+            format!(
+                "grant of `{}` to `{}` was last {what} on {last} ({days} days ago); the policy asks for a review of {sensitivity} grants every {interval} (due {due})",
+                g.scope(),
+                client.id
+            ),
+        )
+        .at(g.file, span, format!("last {what}"))
+        .help("confirm it in an access review (`scopectl review start`), renew it (`scopectl renew`) or revoke it"),
+    );
 }
 
 /// A defined scope within 2 edits of `name`, within the run's suggestion budget (see

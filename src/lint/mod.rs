@@ -1,14 +1,15 @@
 //! `scopectl lint`: the rules, their stable ids and default levels, and the check that
 //! runs them over a loaded [`Registry`].
 //!
-//! Rules come in three families, one file each: `scope/*` ([`scope`]), `grant/*`
-//! ([`grant`]) and `client/*` ([`client`]). Each finding is a [`Finding`] whose
+//! Rules come in four families, one file each: `scope/*` ([`scope`]), `grant/*`
+//! ([`grant`]), `client/*` ([`client`]) and `review/*` ([`review`]). Each finding is a [`Finding`] whose
 //! severity comes from the rule's level, overridden per rule in `scopectl.toml`.
 
 mod approval;
 mod client;
 pub mod expiring;
 mod grant;
+mod review;
 mod scope;
 
 use std::collections::HashMap;
@@ -57,10 +58,12 @@ pub fn apply_token_overrides(findings: &mut Vec<Finding>, overrides: &HashMap<Ru
 
 /// The lint rules: the `scope/*`, `grant/*` and `client/*` families of the catalog.
 pub fn rules() -> impl Iterator<Item = Rule> {
-    rules::ALL
-        .iter()
-        .copied()
-        .filter(|r| matches!(r.family(), Family::Scope | Family::Grant | Family::Client))
+    rules::ALL.iter().copied().filter(|r| {
+        matches!(
+            r.family(),
+            Family::Scope | Family::Grant | Family::Client | Family::Review
+        )
+    })
 }
 
 /// Collects findings, applying each rule's level.
@@ -153,12 +156,14 @@ pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
     sink.about(None);
     client::check(registry, today, &mut sink);
     sink.about(None);
+    review::check(registry, today, &mut sink);
+    sink.about(None);
     let mut out = sink.out;
     let about_exceptions = crate::registry::exceptions::apply(
         registry,
         today,
         &mut out,
-        &[Family::Scope, Family::Grant, Family::Client],
+        &[Family::Scope, Family::Grant, Family::Client, Family::Review],
     );
     out.extend(about_exceptions);
     crate::finding::sort(&mut out, &registry.files);
@@ -171,7 +176,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 26);
+        assert_eq!(rules().count(), 30);
         assert!(rules().all(Rule::configurable));
     }
 }

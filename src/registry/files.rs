@@ -135,11 +135,27 @@ pub struct GrantDef {
     /// A change or access-request ticket, for the audit trail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<Sp<String>>,
+    /// When the grant was last confirmed in an access review (`scopectl review close`
+    /// writes it on kept grants); with `approved_on`, what `[policy.review_interval]`
+    /// counts from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<Sp<Date>>,
+    /// Who confirmed it in that review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<Sp<Approvers>>,
 }
 
 impl GrantDef {
     pub fn kind(&self) -> GrantType {
         self.kind.as_ref().map(|k| **k).unwrap_or_default()
+    }
+
+    /// The last day someone confirmed the grant: the later of `approved_on` and
+    /// `reviewed_on`.
+    pub fn last_confirmed(&self) -> Option<chrono::NaiveDate> {
+        let approved = self.approved_on.as_ref().map(|d| d.0);
+        let reviewed = self.reviewed_on.as_ref().map(|d| d.0);
+        approved.max(reviewed)
     }
 }
 
@@ -217,4 +233,115 @@ pub struct ExceptionDef {
     pub expires: Option<Sp<Date>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<Sp<String>>,
+}
+
+/// A file under `reviews/`: one access-review campaign (`scopectl review start NAME`
+/// writes `reviews/NAME.toml`; reviewers record decisions; `scopectl review close`
+/// applies them to `clients/` and records the result here).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scopectl access review (reviews/*.toml)")]
+pub struct ReviewFile {
+    pub review: Sp<ReviewDef>,
+    /// One entry per grant under review.
+    #[serde(default)]
+    pub entries: Vec<Sp<ReviewEntry>>,
+}
+
+/// `[review]`: the campaign.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDef {
+    /// The day the campaign started (the snapshot's day).
+    pub started_on: Sp<Date>,
+    /// The day decisions are due (`started_on` + the policy's `review_deadline`).
+    pub due: Sp<Date>,
+    /// The revision the grants were read from (a commit id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<Sp<String>>,
+    /// The filter that chose the grants (`sensitivity>=high`).
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Sp<String>>,
+    /// Only grants whose scope or client this team owns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Sp<String>>,
+    /// The day `scopectl review close` applied the decisions; a closed campaign takes
+    /// no more decisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<Sp<Date>>,
+    /// What undecided entries took at the close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Sp<Decision>>,
+}
+
+/// `[[entries]]`: one grant under review, as it was when the campaign started, and the
+/// reviewer's decision.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewEntry {
+    pub client: Sp<String>,
+    pub scope: Sp<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<Sp<Sensitivity>>,
+    /// The client's owner when the campaign started (never one of the reviewers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_owner: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<Sp<Approvers>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_on: Option<Sp<Date>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Sp<Date>>,
+    /// Who may decide: teams (or people) from the scope's owner, never the client's own
+    /// team.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<Sp<String>>,
+    /// `keep` or `revoke`; absent while undecided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Sp<Decision>>,
+    /// Who decided (an e-mail address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_on: Option<Sp<Date>>,
+    /// With `keep`: renew the grant until this day, with the reviewer as approver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_expires: Option<Sp<Date>>,
+    /// The reviewer's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Sp<String>>,
+    /// What the close did: `kept`, `renewed`, `revoked`, `kept-by-default`,
+    /// `revoked-by-default`, or `gone` (the grant no longer existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Sp<String>>,
+}
+
+/// A reviewer's decision on one grant.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Decision {
+    /// The grant is still needed.
+    Keep,
+    /// The grant is removed when the campaign closes.
+    Revoke,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }

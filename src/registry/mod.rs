@@ -19,8 +19,8 @@ use crate::finding::{FileId, Files, Finding, Severity};
 use crate::registry::policy::Policy;
 use crate::rules::Rule;
 pub use files::{
-    ClientDef, ClientFile, ExceptionDef, GrantDef, PolicyFile, ScopeDef, ScopeFile, TeamDef,
-    TeamsFile,
+    ClientDef, ClientFile, Decision, ExceptionDef, GrantDef, PolicyFile, ReviewDef, ReviewEntry,
+    ReviewFile, ScopeDef, ScopeFile, TeamDef, TeamsFile,
 };
 pub use people::People;
 pub use source::Source;
@@ -34,8 +34,10 @@ pub const SCOPES_DIR: &str = "scopes";
 pub const CLIENTS_DIR: &str = "clients";
 /// Folder of team files.
 pub const TEAMS_DIR: &str = "teams";
+/// Folder of access-review campaigns.
+pub const REVIEWS_DIR: &str = "reviews";
 /// The registry's folders, as the loader reads them.
-pub const REGISTRY_DIRS: &[&str] = &[SCOPES_DIR, CLIENTS_DIR, TEAMS_DIR];
+pub const REGISTRY_DIRS: &[&str] = &[SCOPES_DIR, CLIENTS_DIR, TEAMS_DIR, REVIEWS_DIR];
 
 /// What a path inside a registry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,7 @@ pub enum FileKind {
     Scopes,
     Client,
     Teams,
+    Review,
 }
 
 impl FileKind {
@@ -60,6 +63,8 @@ impl FileKind {
             Some(FileKind::Client)
         } else if is_toml && path.starts_with("teams/") {
             Some(FileKind::Teams)
+        } else if is_toml && path.starts_with("reviews/") {
+            Some(FileKind::Review)
         } else {
             None
         }
@@ -123,6 +128,16 @@ pub struct Registry {
     pub clients: BTreeMap<String, Client>,
     /// Declared teams and their members.
     pub people: People,
+    /// Access-review campaigns, by name (the file name under `reviews/` without `.toml`).
+    pub reviews: BTreeMap<String, Review>,
+}
+
+/// An access-review campaign and where it was written.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub name: String,
+    pub file: FileId,
+    pub def: ReviewFile,
 }
 
 /// The result of loading: the registry (partial when there are errors) and diagnostics.
@@ -147,6 +162,7 @@ enum Parsed {
     Scopes(ScopeFile),
     Client(Box<ClientFile>),
     Teams(TeamsFile),
+    Review(Box<ReviewFile>),
     Failed,
 }
 
@@ -181,7 +197,8 @@ impl Registry {
                 }
                 let in_registry_dir = src.path.starts_with("scopes/")
                     || src.path.starts_with("clients/")
-                    || src.path.starts_with("teams/");
+                    || src.path.starts_with("teams/")
+                    || src.path.starts_with("reviews/");
                 let at_root = !src.path.trim_end_matches('/').contains('/');
                 let is_doc = src.path.ends_with(".md") || src.path.ends_with(".txt");
                 if at_root {
@@ -267,6 +284,35 @@ impl Registry {
                 Parsed::Scopes(s) => scope_files.push((*id, s)),
                 Parsed::Client(c) => client_files.push((*id, *c)),
                 Parsed::Teams(t) => team_files.push((*id, t)),
+                Parsed::Review(r) => {
+                    let path = files.name(*id);
+                    let name = path
+                        .trim_start_matches("reviews/")
+                        .trim_end_matches(".toml")
+                        .to_string();
+                    for e in &r.entries {
+                        for text in [&e.client, &e.scope]
+                            .into_iter()
+                            .chain(e.justification.iter())
+                            .chain(e.note.iter())
+                            .chain(e.reviewers.iter())
+                        {
+                            check_text(*id, text, &mut diagnostics);
+                        }
+                        if let Some(by) = &e.decided_by {
+                            check_identity(*id, "decided_by", by, &mut diagnostics);
+                            check_text(*id, by, &mut diagnostics);
+                        }
+                    }
+                    registry.reviews.insert(
+                        name.clone(),
+                        Review {
+                            name,
+                            file: *id,
+                            def: *r,
+                        },
+                    );
+                }
                 Parsed::Failed => {}
             }
         }
@@ -394,9 +440,13 @@ impl Registry {
             }
             for g in &cf.grants {
                 check_scope_token(file, &g.scope, &mut diagnostics);
-                if let Some(by) = &g.approved_by {
+                let people = [
+                    ("approved_by", &g.approved_by),
+                    ("reviewed_by", &g.reviewed_by),
+                ];
+                for (key, by) in people.iter().filter_map(|(k, b)| Some((k, b.as_ref()?))) {
                     for (a, span) in by.located(by.span()) {
-                        check_identity_at(file, "approved_by", a, span.clone(), &mut diagnostics);
+                        check_identity_at(file, key, a, span.clone(), &mut diagnostics);
                         check_text_at(file, a, span, &mut diagnostics);
                     }
                 }
@@ -617,6 +667,7 @@ fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Finding>
         FileKind::Scopes => toml::from_str::<ScopeFile>(text).map(Parsed::Scopes),
         FileKind::Client => toml::from_str::<ClientFile>(text).map(|c| Parsed::Client(Box::new(c))),
         FileKind::Teams => toml::from_str::<TeamsFile>(text).map(Parsed::Teams),
+        FileKind::Review => toml::from_str::<ReviewFile>(text).map(|r| Parsed::Review(Box::new(r))),
     };
     match result {
         Ok(p) => (p, Vec::new()),
@@ -688,6 +739,10 @@ fn help_for(kind: FileKind, lower: &str) -> Option<String> {
         FileKind::Teams => (
             "team files hold [teams.NAME] tables with `members` and an optional `handle`",
             "teams",
+        ),
+        FileKind::Review => (
+            "review files hold one [review] table and [[entries]], one per grant under review",
+            "review",
         ),
     };
     if lower.starts_with("unknown field `client`") || lower.starts_with("unknown field `grants`") {

@@ -104,6 +104,15 @@ pub struct PolicySettings {
     /// `diff` reports every grant change (added, extended, re-approved, made default) in a commit whose signature is not verified (`diff/unverified-commit`). Default false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_signed: Option<bool>,
+    /// How often grants of each sensitivity must be confirmed in an access review:
+    /// `[policy.review_interval] critical = "90d"`. A grant whose last approval or review
+    /// is older is `grant/review-due`. Default: no periodic review required.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub review_interval: BTreeMap<Sensitivity, Sp<Lifetime>>,
+    /// How long reviewers have to decide in a campaign (`scopectl review start` sets the
+    /// due date this far from the start). Default "30d".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_deadline: Option<Sp<Lifetime>>,
 }
 
 /// `[policy.approval.SENSITIVITY]`: who may approve grants of scopes of that sensitivity.
@@ -323,6 +332,9 @@ pub struct Policy {
     /// The allowed-signers file, relative to the registry folder (checked to stay inside it).
     pub allowed_signers: Option<String>,
     pub require_signed: bool,
+    /// How often grants of a sensitivity must be reviewed (missing: never required).
+    pub review_interval: BTreeMap<Sensitivity, Lifetime>,
+    pub review_deadline: Lifetime,
 }
 
 impl Default for Policy {
@@ -353,6 +365,8 @@ impl Default for Policy {
             max_exception_lifetime: Lifetime::from_seconds(90 * 86_400),
             allowed_signers: None,
             require_signed: false,
+            review_interval: BTreeMap::new(),
+            review_deadline: Lifetime::from_seconds(30 * 86_400),
         }
     }
 }
@@ -435,6 +449,13 @@ impl Policy {
         }
         if let Some(v) = s.require_signed {
             p.require_signed = v;
+        }
+        for (sensitivity, interval) in &s.review_interval {
+            p.review_interval
+                .insert(*sensitivity, interval.get().clone());
+        }
+        if let Some(v) = &s.review_deadline {
+            p.review_deadline = v.get().clone();
         }
         Ok(p)
     }

@@ -32,9 +32,13 @@ pub const ISO_27001: &[(Rule, &[&str])] = &[
     (Rule::GrantExpiresBeforeApproval, &["5.18"]),
     (Rule::GrantApprovedInFuture, &["5.18"]),
     (Rule::GrantDeprecatedScope, &["5.15"]),
+    (Rule::GrantReviewDue, &["5.18"]),
     (Rule::ClientNoOwner, &["5.15"]),
     (Rule::ClientHeaderBudget, &["5.15"]),
     (Rule::ClientUnknownOwner, &["5.15"]),
+    (Rule::ReviewSelfReview, &["5.3", "5.18"]),
+    (Rule::ReviewReviewerNotAllowed, &["5.18"]),
+    (Rule::ReviewOverdue, &["5.18"]),
 ];
 
 /// Findings of the history (`diff`, and `report`'s own walk of the history up to its

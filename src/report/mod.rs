@@ -11,6 +11,7 @@
 pub mod document;
 pub mod mapping;
 pub mod render;
+pub mod reviews;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -237,6 +238,8 @@ pub struct Report {
     pub controls: Vec<Control>,
     /// Grants by expiry month (`YYYY-MM`), in month order; grants without expiry are left out.
     pub expiry_by_month: Vec<(String, usize)>,
+    /// Access-review campaigns (`reviews/*.toml`) at the revision, by name.
+    pub reviews: Vec<reviews::Campaign>,
 }
 
 impl Report {
@@ -393,6 +396,11 @@ pub fn build(
         accepted_risks: controls.iter().map(|c| c.accepted_risks.len()).sum(),
         ..summary
     };
+    let mut controls = controls;
+    let campaigns = reviews::campaigns(registry, today);
+    if let Some(c) = controls.iter_mut().find(|c| c.id == "5.18") {
+        c.evidence = format!("{}; {}", c.evidence, reviews::evidence(&campaigns));
+    }
     Report {
         version: JSON_VERSION,
         tool: "scopectl",
@@ -423,6 +431,7 @@ pub fn build(
         history_reason: history.reason.clone(),
         controls,
         expiry_by_month: months.into_iter().collect(),
+        reviews: campaigns,
     }
 }
 

@@ -224,6 +224,17 @@ pub fn markdown(r: &Report) -> String {
         }
         out.push('\n');
     }
+    out.push_str("## Access reviews\n\n");
+    if r.reviews.is_empty() {
+        out.push_str("No access-review campaign is recorded under reviews/.\n\n");
+    } else {
+        out.push_str("| campaign | status | started | due | closed | grants | decided | removed | reviewers | closed in |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for c in review_rows(r) {
+            let cells: Vec<String> = c.iter().map(|v| md_line(v)).collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        out.push('\n');
+    }
     let _ = writeln!(
         out,
         "## Lint ({} error(s), {} warning(s) as of {})\n",
@@ -436,6 +447,37 @@ fn chart(r: &Report) -> String {
     s
 }
 
+/// The access-review table's cells, one row per campaign.
+fn review_rows(r: &Report) -> Vec<Vec<String>> {
+    r.reviews
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.status.to_string(),
+                c.started_on.clone(),
+                c.due.clone(),
+                c.closed_on.clone().unwrap_or_else(|| "—".into()),
+                c.population.to_string(),
+                c.decided.to_string(),
+                (c.outcomes.revoked + c.outcomes.revoked_by_default).to_string(),
+                c.reviewers.join(", "),
+                c.closed_in
+                    .as_ref()
+                    .map(|x| {
+                        format!(
+                            "{} ({}, {})",
+                            &x.commit[..x.commit.len().min(7)],
+                            x.author,
+                            x.message
+                        )
+                    })
+                    .unwrap_or_else(|| "—".into()),
+            ]
+        })
+        .collect()
+}
+
 fn section(out: &mut String, id: &str, heading: &str) {
     let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
 }
@@ -552,6 +594,21 @@ pub fn html(r: &Report) -> String {
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 l.rule, l.errors, l.warnings
             );
+        }
+        out.push_str("</table>\n");
+    }
+    out.push_str("</section>\n");
+    section(&mut out, "reviews", "Access reviews");
+    if r.reviews.is_empty() {
+        out.push_str("<p>No access-review campaign is recorded under reviews/.</p>\n");
+    } else {
+        out.push_str("<table><tr><th>campaign</th><th>status</th><th>started</th><th>due</th><th>closed</th><th>grants</th><th>decided</th><th>removed</th><th>reviewers</th><th>closed in</th></tr>\n");
+        for c in review_rows(r) {
+            out.push_str("<tr>");
+            for v in c {
+                let _ = write!(out, "<td>{}</td>", esc(&v));
+            }
+            out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
     }

@@ -1,9 +1,10 @@
-//! `scopectl grant | renew | revoke`: access changes made by editing one client file in
-//! place with `toml_edit`, so comments, ordering and formatting of everything else stay
-//! byte-identical. An edit is checked before it is written: the registry with the edited
-//! file must not have a failing lint finding that it did not have before (the approval
-//! rules, lifetimes and justification rules of the policy apply), and the file is written
-//! atomically (a temporary file in the same folder, then a rename).
+//! `scopectl grant | renew | revoke`, `scope add | deprecate`, `client add` and the
+//! `review` campaigns: changes made by editing registry files in place with `toml_edit`,
+//! so comments, ordering and formatting of everything else stay byte-identical. An edit
+//! is checked before it is written: the registry with the edited files must not have a
+//! failing lint finding that it did not have before (the approval rules, lifetimes and
+//! justification rules of the policy apply), and each file is written atomically (a
+//! temporary file in the same folder, then a rename).
 
 use std::path::{Path, PathBuf};
 
@@ -14,19 +15,49 @@ use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
 use crate::finding::Finding;
 use crate::registry::{Registry, Source};
 
-/// One file changed by an edit.
+pub mod catalog;
+pub mod review;
+
+/// One file written by an edit.
 #[derive(Debug, Clone)]
-pub struct Edit {
+pub struct FileEdit {
     /// The file on disk.
     pub path: PathBuf,
     /// Its path relative to the registry folder.
     pub rel: String,
-    pub before: String,
+    /// Its content before the edit; `None` for a file the edit creates.
+    pub before: Option<String>,
     pub after: String,
+}
+
+impl FileEdit {
+    /// A change of an existing file.
+    fn changed(path: PathBuf, rel: String, before: String, after: String) -> FileEdit {
+        FileEdit {
+            path,
+            rel,
+            before: Some(before),
+            after,
+        }
+    }
+}
+
+/// A change to the registry: one or more files, checked together and written together.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub files: Vec<FileEdit>,
     /// What the edit does, one line.
     pub summary: String,
     /// A commit message for the change (the reason included).
     pub commit_message: String,
+}
+
+impl Edit {
+    /// The files' paths relative to the registry folder, space-separated.
+    pub fn paths(&self) -> String {
+        let names: Vec<&str> = self.files.iter().map(|f| f.rel.as_str()).collect();
+        names.join(" ")
+    }
 }
 
 /// What `grant` and `renew` write.
@@ -136,6 +167,23 @@ fn set(t: &mut Table, key: &str, v: toml_edit::Value) {
     t[key] = Item::Value(v);
 }
 
+/// A table appended at the end of `doc` goes after the document's trailing comments,
+/// which toml_edit keeps apart from the last table. Comments that follow the last line
+/// directly (no blank line between) belong to the last table: they are moved in front of
+/// the new table so they stay where they were. Comments after a blank line are the file's
+/// trailer and stay last.
+fn append_after_last(doc: &mut DocumentMut, new: &mut Table) {
+    let Some(trailing) = doc.trailing().as_str().map(str::to_string) else {
+        return;
+    };
+    if trailing.trim().is_empty() || trailing.starts_with('\n') || trailing.starts_with("\r\n") {
+        return;
+    }
+    doc.set_trailing("");
+    new.decor_mut()
+        .set_prefix(format!("{}\n\n", trailing.trim_end()));
+}
+
 /// Index of the first `[[grants]]` entry of `scope`.
 fn find(grants: &ArrayOfTables, scope: &str) -> Option<usize> {
     grants
@@ -174,12 +222,10 @@ pub fn grant(reg: &Registry, root: &Path, today: NaiveDate, g: &NewGrant) -> any
     if let Some(ticket) = &g.ticket {
         t["ticket"] = value(ticket.as_str());
     }
-    grants.push(t);
+    append_after_last(&mut doc, &mut t);
+    grants_mut(&mut doc)?.push(t);
     Ok(Edit {
-        path,
-        rel,
-        before,
-        after: doc.to_string(),
+        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
         summary: format!(
             "grant `{}` to `{}` until {expires}, approved by {}",
             g.scope,
@@ -217,10 +263,7 @@ pub fn renew(
         set(t, "justification", toml_edit::Value::from(w));
     }
     Ok(Edit {
-        path,
-        rel,
-        before,
-        after: doc.to_string(),
+        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
         summary: format!(
             "renew `{scope}` for `{client}` until {expires}, approved by {}",
             a.approved_by.join(", ")
@@ -232,13 +275,19 @@ pub fn renew(
     })
 }
 
-/// Remove a client's grant of a scope.
+/// Folder of the optional revocation log (`revoke --log`): not part of the registry.
+pub const REVOKED_DIR: &str = "revoked";
+
+/// Remove a client's grant of a scope. With `log`, the grant as it was and the reason are
+/// also appended to `revoked/<client file name>` (`[[revoked]]` entries).
 pub fn revoke(
     reg: &Registry,
     root: &Path,
+    today: NaiveDate,
     client: &str,
     scope: &str,
     why: &str,
+    log: bool,
 ) -> anyhow::Result<Edit> {
     let (path, rel) = client_file(reg, root, client)?;
     let (before, mut doc) = parse(&path)?;
@@ -246,17 +295,77 @@ pub fn revoke(
     let Some(i) = find(grants, scope) else {
         bail!("`{client}` holds no grant of `{scope}`");
     };
+    let removed = grants.get(i).cloned().unwrap_or_default();
     grants.remove(i);
     if grants.is_empty() {
         doc.remove("grants");
     }
-    Ok(Edit {
+    let mut files = vec![FileEdit::changed(
         path,
-        rel,
+        rel.clone(),
         before,
-        after: doc.to_string(),
+        doc.to_string(),
+    )];
+    if log {
+        files.push(log_revocation(root, &rel, today, why, &removed)?);
+    }
+    Ok(Edit {
+        files,
         summary: format!("revoke `{scope}` from `{client}`"),
         commit_message: format!("Revoke {scope} from {client}: {why}"),
+    })
+}
+
+/// Append the removed grant and why to the revocation log of the client file `rel`.
+fn log_revocation(
+    root: &Path,
+    rel: &str,
+    today: NaiveDate,
+    why: &str,
+    removed: &Table,
+) -> anyhow::Result<FileEdit> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let log_rel = format!("{REVOKED_DIR}/{name}");
+    let path = root.join(&log_rel);
+    let (before, mut doc) = if path.exists() {
+        let (text, doc) = parse(&path)?;
+        (Some(text), doc)
+    } else {
+        let mut doc = DocumentMut::new();
+        doc.decor_mut().set_prefix(
+            "# Grants removed with `scopectl revoke --log`: what was granted, and why it was removed.\n",
+        );
+        (None, doc)
+    };
+    if doc.get("revoked").is_none() {
+        doc["revoked"] = Item::ArrayOfTables(ArrayOfTables::new());
+    }
+    let log = doc["revoked"]
+        .as_array_of_tables_mut()
+        .with_context(|| format!("`revoked` in {log_rel} is not an array of [[revoked]] tables"))?;
+    let mut t = Table::new();
+    for key in [
+        "scope",
+        "justification",
+        "approved_by",
+        "approved_on",
+        "expires",
+        "ticket",
+    ] {
+        if let Some(v) = removed.get(key).and_then(Item::as_value) {
+            let mut v = v.clone();
+            v.decor_mut().clear();
+            t[key] = Item::Value(v);
+        }
+    }
+    t["revoked_on"] = Item::Value(date(today)?);
+    t["reason"] = value(why);
+    log.push(t);
+    Ok(FileEdit {
+        path,
+        rel: log_rel,
+        before,
+        after: doc.to_string(),
     })
 }
 
@@ -275,19 +384,24 @@ pub fn new_failures(
         .filter(|f| f.fails())
         .map(key)
         .collect();
-    let edited: Vec<Source> = sources
+    let mut edited: Vec<Source> = sources
         .into_iter()
-        .map(|s| {
-            if s.path == edit.rel {
-                Source {
-                    path: s.path,
-                    bytes: Ok(edit.after.clone().into_bytes()),
-                }
-            } else {
-                s
-            }
+        .map(|s| match edit.files.iter().find(|f| f.rel == s.path) {
+            Some(f) => Source {
+                path: s.path,
+                bytes: Ok(f.after.clone().into_bytes()),
+            },
+            None => s,
         })
         .collect();
+    for f in &edit.files {
+        if !edited.iter().any(|s| s.path == f.rel) {
+            edited.push(Source {
+                path: f.rel.clone(),
+                bytes: Ok(f.after.clone().into_bytes()),
+            });
+        }
+    }
     let loaded = Registry::load(edited);
     let mut new: Vec<Finding> = loaded
         .diagnostics
@@ -308,26 +422,55 @@ pub fn new_failures(
     )
 }
 
-/// Write the edit atomically: a temporary file next to it, then a rename.
+/// Write the edit: every file to a temporary file next to it first, then each renamed
+/// into place, so no file is ever half-written. A file the edit creates must not exist
+/// yet (someone else may have written it since the edit was made).
 pub fn write(edit: &Edit) -> anyhow::Result<()> {
-    let dir = edit.path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    use std::io::Write;
-    tmp.write_all(edit.after.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(&edit.path) {
-        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    let mut staged = Vec::with_capacity(edit.files.len());
+    for f in &edit.files {
+        let dir = f.path.parent().unwrap_or(Path::new("."));
+        if f.before.is_none() {
+            if f.path.exists() {
+                bail!(
+                    "{} appeared while editing; nothing was written",
+                    f.path.display()
+                );
+            }
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        use std::io::Write;
+        tmp.write_all(f.after.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        if let Ok(meta) = std::fs::metadata(&f.path) {
+            let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+        }
+        staged.push((tmp, f));
     }
-    tmp.persist(&edit.path)
-        .with_context(|| format!("cannot replace {}", edit.path.display()))?;
+    for (tmp, f) in staged {
+        tmp.persist(&f.path)
+            .with_context(|| format!("cannot replace {}", f.path.display()))?;
+    }
     Ok(())
 }
 
-/// The edit as a unified diff of the file.
+/// The edit as a unified diff of its files.
 pub fn diff(edit: &Edit) -> String {
-    similar::TextDiff::from_lines(&edit.before, &edit.after)
-        .unified_diff()
-        .header(&format!("a/{}", edit.rel), &format!("b/{}", edit.rel))
-        .to_string()
+    let mut out = String::new();
+    for f in &edit.files {
+        let old = if f.before.is_some() {
+            format!("a/{}", f.rel)
+        } else {
+            "/dev/null".to_string()
+        };
+        out.push_str(
+            &similar::TextDiff::from_lines(f.before.as_deref().unwrap_or(""), &f.after)
+                .unified_diff()
+                .header(&old, &format!("b/{}", f.rel))
+                .to_string(),
+        );
+    }
+    out
 }

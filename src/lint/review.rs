@@ -1,0 +1,124 @@
+//! `review/*` rules: the access-review campaigns under `reviews/`.
+//!
+//! A decision counts only when someone allowed made it: never the client's owner or a
+//! member of the client's owner team (self-review), and, when teams are declared, a
+//! member of one of the entry's reviewer teams (or a reviewer named in person).
+
+use chrono::NaiveDate;
+
+use super::{finding, About, Sink};
+use crate::registry::{Registry, Review, ReviewEntry, Sp};
+use crate::rules::Rule;
+
+pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>) {
+    for review in reg.reviews.values() {
+        sink.about(None);
+        overdue(review, today, sink);
+        for e in &review.def.entries {
+            sink.about(Some(About::Grant {
+                client: e.client.as_str(),
+                scope: e.scope.as_str(),
+                occurrence: 0,
+            }));
+            decision(reg, review, e, sink);
+        }
+    }
+}
+
+fn overdue(review: &Review, today: NaiveDate, sink: &mut Sink<'_>) {
+    let r = review.def.review.get();
+    if r.closed_on.is_some() || r.due.0 >= today {
+        return;
+    }
+    let open = review
+        .def
+        .entries
+        .iter()
+        .filter(|e| e.decision.is_none())
+        .count();
+    let days = (today - r.due.0).num_days();
+    sink.push(
+        Rule::ReviewOverdue,
+        finding(
+            Rule::ReviewOverdue,
+            format!(
+                "access review `{}` was due on {} ({days} day{} ago) and is not closed; {open} of {} entries undecided",
+                review.name,
+                *r.due,
+                if days == 1 { "" } else { "s" },
+                review.def.entries.len()
+            ),
+        )
+        .at(review.file, r.due.span(), "due")
+        .help(format!(
+            "decide the open entries, then `scopectl review close {} --default revoke|keep`",
+            review.name
+        )),
+    );
+}
+
+fn decision(reg: &Registry, review: &Review, e: &Sp<ReviewEntry>, sink: &mut Sink<'_>) {
+    let Some(d) = &e.decision else {
+        return;
+    };
+    let Some(by) = &e.decided_by else {
+        sink.push(
+            Rule::ReviewReviewerNotAllowed,
+            finding(
+                Rule::ReviewReviewerNotAllowed,
+                format!(
+                    "the decision `{}` on `{}`'s grant of `{}` names no reviewer",
+                    d.as_str(),
+                    e.client.as_str(),
+                    e.scope.as_str()
+                ),
+            )
+            .at(review.file, d.span(), "decided by nobody")
+            .help("add `decided_by = \"name@example.com\"`, or use `scopectl review decide … --by WHO`"),
+        );
+        return;
+    };
+    let owner = reg
+        .clients
+        .get(e.client.as_str())
+        .and_then(|c| c.def.owner.as_ref().map(|o| o.as_str()))
+        .or(e.client_owner.as_ref().map(|o| o.as_str()));
+    if let Some(owner) = owner.filter(|o| reg.people.belongs_to(by, o)) {
+        sink.push(
+            Rule::ReviewSelfReview,
+            finding(
+                Rule::ReviewSelfReview,
+                format!(
+                    "`{}` reviewed `{}`'s own grant of `{}`: they are its owner `{owner}` or in that team",
+                    by.as_str(),
+                    e.client.as_str(),
+                    e.scope.as_str()
+                ),
+            )
+            .at(review.file, by.span(), "self-review")
+            .help("a reviewer from the scope's owner (the entry's `reviewers`) must decide"),
+        );
+        return;
+    }
+    if !reg.people.declared() || e.reviewers.is_empty() {
+        return;
+    }
+    if !e.reviewers.iter().any(|r| reg.people.belongs_to(by, r)) {
+        let list: Vec<&str> = e.reviewers.iter().map(|r| r.as_str()).collect();
+        sink.push(
+            Rule::ReviewReviewerNotAllowed,
+            finding(
+                Rule::ReviewReviewerNotAllowed,
+                format!(
+                    "`{}` decided on `{}`'s grant of `{}` but is not one of its reviewers ({})",
+                    by.as_str(),
+                    e.client.as_str(),
+                    e.scope.as_str(),
+                    list.join(", ")
+                ),
+            )
+            .at(review.file, by.span(), "not a reviewer of this entry")
+            .help("a member of one of the reviewer teams must decide"),
+        );
+    }
+}

@@ -1,0 +1,164 @@
+//! The access-review campaigns (`reviews/*.toml`) at the report's revision: population,
+//! reviewers, decisions and outcomes, and the commit that closed each one. Evidence for
+//! the periodic review of access rights (ISO/IEC 27001:2022 A.5.18).
+
+use chrono::NaiveDate;
+use git2::Oid;
+use serde::Serialize;
+
+use crate::history::Repo;
+use crate::registry::{Decision, Registry};
+
+/// One campaign, as its file says at the revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    pub name: String,
+    /// The file, relative to the registry folder.
+    pub file: String,
+    /// `open`, `overdue` (open past its due date) or `closed`.
+    pub status: &'static str,
+    pub started_on: String,
+    pub due: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<String>,
+    /// The filter that chose the grants.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The revision the grants were read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Grants under review (entries of the file).
+    pub population: usize,
+    /// Entries with a decision (`decided = keep + revoke`).
+    pub decided: usize,
+    pub keep: usize,
+    pub revoke: usize,
+    /// What undecided entries took at the close.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<&'static str>,
+    /// The people who decided, in order of first decision.
+    pub reviewers: Vec<String>,
+    /// Counts of the entries' outcomes (closed campaigns; all zero while open).
+    pub outcomes: Outcomes,
+    /// The commit that last changed the campaign's file (for a closed campaign, the
+    /// close); `None` when history was not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_in: Option<CommitRef>,
+}
+
+/// Outcomes of a closed campaign's entries; they add up to `population`.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Outcomes {
+    pub kept: usize,
+    pub renewed: usize,
+    pub revoked: usize,
+    pub kept_by_default: usize,
+    pub revoked_by_default: usize,
+    /// The grant no longer existed at the close.
+    pub gone: usize,
+    /// Entries without a recorded outcome (open campaigns, or hand-edited files).
+    pub none: usize,
+}
+
+/// A commit, for the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitRef {
+    pub commit: String,
+    pub author: String,
+    pub date: String,
+    pub message: String,
+}
+
+/// The campaigns of the registry as of `today`, by name.
+pub fn campaigns(reg: &Registry, today: NaiveDate) -> Vec<Campaign> {
+    reg.reviews
+        .values()
+        .map(|r| {
+            let head = r.def.review.get();
+            let mut outcomes = Outcomes::default();
+            let mut reviewers: Vec<String> = Vec::new();
+            let (mut keep, mut revoke) = (0, 0);
+            for e in &r.def.entries {
+                match e.decision.as_ref().map(|d| **d) {
+                    Some(Decision::Keep) => keep += 1,
+                    Some(Decision::Revoke) => revoke += 1,
+                    None => {}
+                }
+                if let Some(by) = &e.decided_by {
+                    if !reviewers.iter().any(|x| crate::text::same_identity(x, by)) {
+                        reviewers.push(by.get().clone());
+                    }
+                }
+                match e.outcome.as_ref().map(|o| o.as_str()) {
+                    Some("kept") => outcomes.kept += 1,
+                    Some("renewed") => outcomes.renewed += 1,
+                    Some("revoked") => outcomes.revoked += 1,
+                    Some("kept-by-default") => outcomes.kept_by_default += 1,
+                    Some("revoked-by-default") => outcomes.revoked_by_default += 1,
+                    Some("gone") => outcomes.gone += 1,
+                    _ => outcomes.none += 1,
+                }
+            }
+            let status = match &head.closed_on {
+                Some(_) => "closed",
+                None if head.due.0 < today => "overdue",
+                None => "open",
+            };
+            Campaign {
+                name: r.name.clone(),
+                file: reg.files.name(r.file).to_string(),
+                status,
+                started_on: head.started_on.to_string(),
+                due: head.due.to_string(),
+                closed_on: head.closed_on.as_ref().map(|d| d.to_string()),
+                filter: head.filter.as_ref().map(|f| f.get().clone()),
+                revision: head.revision.as_ref().map(|f| f.get().clone()),
+                population: r.def.entries.len(),
+                decided: keep + revoke,
+                keep,
+                revoke,
+                default: head.default.as_ref().map(|d| d.as_str()),
+                reviewers,
+                outcomes,
+                closed_in: None,
+            }
+        })
+        .collect()
+}
+
+/// Fill in, for each closed campaign, the commit up to `at` that last changed its file.
+pub fn find_closing_commits(
+    repo: &Repo,
+    at: Oid,
+    campaigns: &mut [Campaign],
+) -> anyhow::Result<()> {
+    for c in campaigns.iter_mut().filter(|c| c.status == "closed") {
+        if let Some(id) = repo.last_change(at, &c.file)? {
+            let info = repo.commit_info(id)?;
+            c.closed_in = Some(CommitRef {
+                commit: info.id.clone(),
+                author: info.author.clone(),
+                date: info.date.clone(),
+                message: info.subject.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One line for the A.5.18 evidence: how many campaigns and what they removed.
+pub fn evidence(campaigns: &[Campaign]) -> String {
+    if campaigns.is_empty() {
+        return "no access-review campaign recorded (reviews/)".into();
+    }
+    let closed = campaigns.iter().filter(|c| c.status == "closed").count();
+    let removed: usize = campaigns
+        .iter()
+        .map(|c| c.outcomes.revoked + c.outcomes.revoked_by_default)
+        .sum();
+    let reviewed: usize = campaigns.iter().map(|c| c.population).sum();
+    format!(
+        "{} access-review campaign(s), {closed} closed: {reviewed} grant review(s), {removed} grant(s) removed",
+        campaigns.len()
+    )
+}
