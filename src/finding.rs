@@ -344,6 +344,18 @@ impl Files {
         self.files.len() - 1
     }
 
+    /// Replace the text of file `id` (an edited file), keeping its id.
+    pub fn set_text(&mut self, id: FileId, text: impl Into<String>) {
+        if let Some(f) = self.files.get_mut(id) {
+            *f = SourceFile::new(std::mem::take(&mut f.name), text.into());
+        }
+    }
+
+    /// The id of the file named `name`, if it is one of these.
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.name == name)
+    }
+
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id)
     }

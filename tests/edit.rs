@@ -220,3 +220,57 @@ fn dry_run_shows_the_diff_and_writes_nothing() {
     assert!(out.contains("-scope = \"orders:read\""), "{out}");
     assert_eq!(file(&reg), CLIENT);
 }
+
+/// Re-parsing only the edited files gives the same registry, as lint sees it, as loading
+/// everything again; a change the shortcut cannot judge (a duplicate client id) is left to
+/// the full load.
+#[test]
+fn reloading_only_the_edited_files_lints_like_a_full_load() {
+    use scopectl::registry::{source, Registry, Source};
+    let root = common::example_registry();
+    let sources = source::read_dir(&root).unwrap();
+    let rel = "clients/sensor-node-01.toml";
+    let text = std::fs::read_to_string(root.join(rel)).unwrap()
+        + "\n[[grants]]\nscope = \"telemetry:raed\"\njustification = \"x\"\napproved_by = \"lgtm\"\napproved_on = 2026-11-01\nexpires = 2030-01-01\n";
+    let new_client = ("clients/zz-new.toml".to_string(), "[client]\nid = \"zz-new\"\nowner = \"team-iot\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Reads sensor data (IOT-1)\"\napproved_by = \"dave@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-01-01\n".to_string());
+    let changed = vec![(rel.to_string(), text.clone()), new_client.clone()];
+    let mut edited: Vec<Source> = sources
+        .iter()
+        .filter(|s| s.path != rel)
+        .cloned()
+        .collect();
+    for (p, t) in &changed {
+        edited.push(Source {
+            path: p.clone(),
+            bytes: Ok(t.clone().into_bytes()),
+        });
+    }
+    let full = Registry::load(edited);
+    assert!(full.is_ok());
+    let before = Registry::load(sources.clone()).registry;
+    let quick = before.with_files(&changed).expect("client files can be reloaded alone");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let seen = |reg: &Registry| {
+        let mut v: Vec<String> = scopectl::lint::check(reg, today)
+            .iter()
+            .map(|f| {
+                let at = f
+                    .file()
+                    .map(|id| reg.files.name(id).to_string())
+                    .unwrap_or_default();
+                format!("{} {at} {:?} {}", f.rule.id(), f.subject, f.message)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (seen(&full.registry), seen(&quick));
+    assert!(a.iter().any(|l| l.contains("grant/undefined-scope")), "{a:#?}");
+    assert_eq!(a, b);
+    // The same client id in a second file: only a full load can say where both are.
+    let twin = vec![(
+        "clients/twin.toml".to_string(),
+        "[client]\nid = \"sensor-node-01\"\nowner = \"team-iot\"\n".to_string(),
+    )];
+    assert!(Registry::load(sources).registry.with_files(&twin).is_none());
+}

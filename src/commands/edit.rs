@@ -26,7 +26,7 @@ pub fn apply(
     let sources = source::read_dir(&e.registry)?;
     let loaded = super::load::load_sources(sources.clone(), out)?;
     let edit = make(&loaded.registry, today)?;
-    let (added, edited) = edit::new_failures(&loaded.registry, sources, &edit, today);
+    let (added, edited) = edit::new_failures(loaded.registry, sources, &edit, today);
     if !added.is_empty() {
         let shown = scopectl::output::human::render(&edited.files, &added, out.color());
         out.text(&shown)?;

@@ -482,6 +482,75 @@ impl Registry {
         }
     }
 
+    /// This registry with some client, scope and review files replaced or added (an
+    /// edit), parsing only those files again. `None` when that is not enough and the
+    /// caller must load everything (a policy or team file changed, an edited file has a
+    /// load problem, or a scope or client id it defines is also defined elsewhere: the
+    /// full load reports those with both places). Paths that are not registry files
+    /// (`revoked/` logs) are ignored.
+    pub fn with_files(mut self, changed: &[(String, String)]) -> Option<Registry> {
+        let mut sources = Vec::new();
+        for (rel, text) in changed {
+            match FileKind::of(rel) {
+                None => {}
+                Some(FileKind::Client | FileKind::Scopes | FileKind::Review) => {
+                    sources.push(Source {
+                        path: rel.clone(),
+                        bytes: Ok(text.clone().into_bytes()),
+                    })
+                }
+                Some(FileKind::Policy | FileKind::Teams) => return None,
+            }
+        }
+        let mini = Registry::load(sources);
+        if !mini.diagnostics.is_empty() {
+            return None;
+        }
+        let mini = mini.registry;
+        // Map each edited file to its id here (new files are added).
+        let mut id_of = std::collections::HashMap::new();
+        for (mini_id, (rel, text)) in changed
+            .iter()
+            .filter(|(rel, _)| FileKind::of(rel).is_some())
+            .filter_map(|c| Some((mini.files.find(&c.0)?, c)))
+        {
+            let id = match self.files.find(rel) {
+                Some(id) => {
+                    self.files.set_text(id, text.as_str());
+                    id
+                }
+                None => self.files.add(rel.clone(), text.clone()),
+            };
+            id_of.insert(mini_id, id);
+        }
+        let edited: std::collections::HashSet<FileId> = id_of.values().copied().collect();
+        self.scopes.retain(|_, s| !edited.contains(&s.file));
+        self.clients.retain(|_, c| !edited.contains(&c.file));
+        self.reviews.retain(|_, r| !edited.contains(&r.file));
+        let clash = mini.scopes.keys().any(|k| self.scopes.contains_key(k))
+            || mini.clients.keys().any(|k| self.clients.contains_key(k));
+        if clash {
+            return None;
+        }
+        let remap = |id: FileId| id_of.get(&id).copied().unwrap_or(id);
+        for (name, mut scope) in mini.scopes {
+            scope.file = remap(scope.file);
+            self.scopes.insert(name, scope);
+        }
+        for (id, mut client) in mini.clients {
+            client.file = remap(client.file);
+            for g in &mut client.grants {
+                g.file = remap(g.file);
+            }
+            self.clients.insert(id, client);
+        }
+        for (name, mut review) in mini.reviews {
+            review.file = remap(review.file);
+            self.reviews.insert(name, review);
+        }
+        Some(self)
+    }
+
     /// The grants of a client that are not expired on `today`.
     pub fn active_grants<'a>(
         &'a self,
