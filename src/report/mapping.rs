@@ -120,11 +120,10 @@ pub struct Framework {
 
 impl Framework {
     /// The evidence kinds `control` needs, in table order.
-    pub fn evidence_of(&self, control: &str) -> impl Iterator<Item = Evidence> + '_ {
-        let control = control.to_string();
+    pub fn evidence_of<'a>(&'a self, control: &'a str) -> impl Iterator<Item = Evidence> + 'a {
         self.evidence
             .iter()
-            .filter(move |(_, cs)| cs.contains(&control.as_str()))
+            .filter(move |(_, cs)| cs.contains(&control))
             .map(|(e, _)| *e)
     }
 
