@@ -1211,7 +1211,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --color --quiet --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --framework --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1239,10 @@ _scopectl() {
                     ;;
                 --today)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --framework)
+                    COMPREPLY=($(compgen -W "iso27001 nist-csf-2 soc2" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -34,7 +34,7 @@ complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "init" -d 'Lay out
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "lint" -d 'Check the registry against the lint rules'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A, NIST CSF 2.0 or SOC 2 controls'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
 complete -c scopectl -n "__fish_scopectl_needs_command" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'
@@ -113,6 +113,9 @@ html\t'One self-contained HTML file (no external assets)'
 csv\t'One row per grant'
 json\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l framework -d 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md' -r -f -a "iso27001\t'ISO/IEC 27001:2022 Annex A (5.15, 5.18, 8.2, 5.3)'
+nist-csf-2\t'NIST Cybersecurity Framework 2.0 (PR.AA-01, PR.AA-03, PR.AA-05, DE.CM-03)'
+soc2\t'SOC 2 Trust Services Criteria (CC6.1, CC6.2, CC6.3)'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -362,7 +365,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_s
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "lint" -d 'Check the registry against the lint rules'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "diff" -d 'Semantic diff of the registry between two git revisions (A..B), with provenance'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "log" -d 'The history of one scope or one client\'s grants: every change with who, when, why'
-complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls'
+complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "report" -d 'Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A, NIST CSF 2.0 or SOC 2 controls'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "decode" -d 'Decode a token, verify its signature and check it against the registry'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "plan" -d 'Show the changes that would make a target server match the registry'
 complete -c scopectl -n "__fish_scopectl_using_subcommand help; and not __fish_seen_subcommand_from init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help" -f -a "apply" -d 'Make a target server match the registry (exactly the planned changes)'

@@ -52,7 +52,7 @@ pub enum Command {
     Diff(DiffArgs),
     /// The history of one scope or one client's grants: every change with who, when, why.
     Log(LogArgs),
-    /// Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A controls.
+    /// Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A, NIST CSF 2.0 or SOC 2 controls.
     Report(ReportArgs),
     /// Decode a token, verify its signature and check it against the registry.
     Decode(Box<DecodeArgs>),
@@ -723,6 +723,41 @@ pub struct ReportArgs {
     /// author approved the grant it added (four-eyes).
     #[arg(long)]
     pub no_history: bool,
+    /// The frameworks to map the evidence to, in this order (repeat the option or separate
+    /// with commas); mapping tables in docs/frameworks.md.
+    #[arg(
+        long = "framework",
+        value_enum,
+        value_name = "FRAMEWORK",
+        value_delimiter = ',',
+        default_value = "iso27001"
+    )]
+    pub frameworks: Vec<ReportFramework>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFramework {
+    /// ISO/IEC 27001:2022 Annex A (5.15, 5.18, 8.2, 5.3).
+    #[value(name = "iso27001")]
+    Iso27001,
+    /// NIST Cybersecurity Framework 2.0 (PR.AA-01, PR.AA-03, PR.AA-05, DE.CM-03).
+    #[value(name = "nist-csf-2")]
+    NistCsf2,
+    /// SOC 2 Trust Services Criteria (CC6.1, CC6.2, CC6.3).
+    #[value(name = "soc2")]
+    Soc2,
+}
+
+impl ReportFramework {
+    /// The framework's mapping tables.
+    pub fn mapping(self) -> &'static scopectl::report::mapping::Framework {
+        use scopectl::report::mapping;
+        match self {
+            ReportFramework::Iso27001 => &mapping::ISO_27001,
+            ReportFramework::NistCsf2 => &mapping::NIST_CSF_2,
+            ReportFramework::Soc2 => &mapping::SOC_2,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -234,11 +234,7 @@ fn reloading_only_the_edited_files_lints_like_a_full_load() {
         + "\n[[grants]]\nscope = \"telemetry:raed\"\njustification = \"x\"\napproved_by = \"lgtm\"\napproved_on = 2026-11-01\nexpires = 2030-01-01\n";
     let new_client = ("clients/zz-new.toml".to_string(), "[client]\nid = \"zz-new\"\nowner = \"team-iot\"\n\n[[grants]]\nscope = \"telemetry:read\"\njustification = \"Reads sensor data (IOT-1)\"\napproved_by = \"dave@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-01-01\n".to_string());
     let changed = vec![(rel.to_string(), text.clone()), new_client.clone()];
-    let mut edited: Vec<Source> = sources
-        .iter()
-        .filter(|s| s.path != rel)
-        .cloned()
-        .collect();
+    let mut edited: Vec<Source> = sources.iter().filter(|s| s.path != rel).cloned().collect();
     for (p, t) in &changed {
         edited.push(Source {
             path: p.clone(),
@@ -248,7 +244,9 @@ fn reloading_only_the_edited_files_lints_like_a_full_load() {
     let full = Registry::load(edited);
     assert!(full.is_ok());
     let before = Registry::load(sources.clone()).registry;
-    let quick = before.with_files(&changed).expect("client files can be reloaded alone");
+    let quick = before
+        .with_files(&changed)
+        .expect("client files can be reloaded alone");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
     let seen = |reg: &Registry| {
         let mut v: Vec<String> = scopectl::lint::check(reg, today)
@@ -265,7 +263,10 @@ fn reloading_only_the_edited_files_lints_like_a_full_load() {
         v
     };
     let (a, b) = (seen(&full.registry), seen(&quick));
-    assert!(a.iter().any(|l| l.contains("grant/undefined-scope")), "{a:#?}");
+    assert!(
+        a.iter().any(|l| l.contains("grant/undefined-scope")),
+        "{a:#?}"
+    );
     assert_eq!(a, b);
     // The same client id in a second file: only a full load can say where both are.
     let twin = vec![(

@@ -127,9 +127,39 @@ fn a_clean_registry_meets_every_control() {
         h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
     h.t.tag("clean", c);
     let v: Value = serde_json::from_str(&report(&h, "clean", "json")).unwrap();
+    // Access rights (5.18) also ask for periodic review: without a closed campaign and a
+    // review_interval, that part is not evidenced.
+    for c in v["controls"].as_array().unwrap() {
+        if c["id"] == "5.18" {
+            assert_eq!(c["status"], "partial", "{c:#}");
+            let reason = c["reason"].as_str().unwrap();
+            assert!(reason.contains("no access-review campaign"), "{reason}");
+            assert!(reason.contains("no review_interval"), "{reason}");
+        } else {
+            assert_eq!(c["status"], "met", "{c:#}");
+        }
+    }
+    // A closed campaign under a policy that sets the interval: every control is met.
+    let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+    h.t.write(
+        "scopectl.toml",
+        &(policy + "\n[policy.review_interval]\ncritical = \"180d\"\nhigh = \"365d\"\n"),
+    );
+    h.t.write(
+        "reviews/2026-q3.toml",
+        "[review]\nstarted_on = 2026-11-01\ndue = 2026-11-20\nclosed_on = 2026-11-19\ndefault = \"revoke\"\n\n[[entries]]\nclient = \"fleet-ops\"\nscope = \"system:reboot\"\ndecision = \"keep\"\ndecided_by = \"grace@example.com\"\ndecided_on = 2026-11-10\noutcome = \"kept\"\n",
+    );
+    let c =
+        h.t.commit("Frank", "frank@example.com", "Q3 access review (SEC-13)");
+    h.t.tag("reviewed", c);
+    let v: Value = serde_json::from_str(&report(&h, "reviewed", "json")).unwrap();
     for c in v["controls"].as_array().unwrap() {
         assert_eq!(c["status"], "met", "{c:#}");
     }
+    assert_eq!(
+        v["reviews"][0]["closed_in"]["message"],
+        "Q3 access review (SEC-13)"
+    );
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         repo.use_signers(signature::load(&repo, id, &label, &registry.policy, file)?);
         Some(report::history_findings(&repo, id, &registry)?)
     };
+    let frameworks: Vec<_> = args.frameworks.iter().map(|f| f.mapping()).collect();
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let generated_at = report::document::generated_at(epoch.as_deref())?;
     let mut r = report::build(
@@ -40,6 +41,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         generated_at,
         findings,
         &history,
+        &frameworks,
     );
     if !args.no_history {
         report::reviews::find_closing_commits(&repo, id, &mut r.reviews)?;

@@ -3,7 +3,7 @@
 use crate::text::md_line;
 use std::fmt::Write as _;
 
-use super::{GrantRow, Report};
+use super::{FrameworkResult, GrantRow, Report};
 
 fn opt(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("—")
@@ -93,15 +93,8 @@ fn metadata(r: &Report) -> Vec<(&'static str, String)> {
 /// The summary sentence; every figure is the row count of a table below it.
 fn summary_text(r: &Report) -> String {
     let s = &r.summary;
-    let per_control: Vec<String> = r
-        .controls
-        .iter()
-        .map(|c| format!("{} {}", c.id, c.gap_details.len()))
-        .collect();
-    format!(
-        "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. \
-         {} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
-         {}{} finding(s) accepted as risks. Lint as of {}: {} error(s), {} warning(s).",
+    let mut out = format!(
+        "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. ",
         s.scopes,
         s.clients,
         s.grants,
@@ -109,23 +102,53 @@ fn summary_text(r: &Report) -> String {
         s.expiring,
         s.sensitive,
         s.clients_without_owner,
-        s.gaps,
-        per_control.join(", "),
-        s.self_approved,
-        s.self_approved_commits,
-        if r.require_signed {
-            format!(
-                "Under 5.3 too, {} given in commits whose signature is not verified ([policy] require_signed). ",
-                s.unverified_commits
-            )
+    );
+    for f in &r.frameworks {
+        let per_control: Vec<String> = f
+            .controls
+            .iter()
+            .map(|c| format!("{} {}", c.id, c.gap_details.len()))
+            .collect();
+        if f.id == "iso27001" {
+            // The figures of `summary` are the ISO tables' rows.
+            let _ = write!(
+                out,
+                "{} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
+                 {}{} finding(s) accepted as risks. ",
+                s.gaps,
+                per_control.join(", "),
+                s.self_approved,
+                s.self_approved_commits,
+                if r.require_signed {
+                    format!(
+                        "Under 5.3 too, {} given in commits whose signature is not verified ([policy] require_signed). ",
+                        s.unverified_commits
+                    )
+                } else {
+                    String::new()
+                },
+                s.accepted_risks,
+            );
         } else {
-            String::new()
-        },
-        s.accepted_risks,
-        r.today,
-        r.lint.errors,
-        r.lint.warnings
-    )
+            let _ = write!(
+                out,
+                "{} gap(s) and {} accepted risk(s) against {} ({}); {} of {} control(s) met, {} not evaluable. ",
+                f.summary.gaps,
+                f.summary.accepted_risks,
+                f.name,
+                per_control.join(", "),
+                f.summary.met,
+                f.summary.controls,
+                f.summary.not_evaluable,
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "Lint as of {}: {} error(s), {} warning(s).",
+        r.today, r.lint.errors, r.lint.warnings
+    );
+    out
 }
 
 fn md_status(status: &str) -> &'static str {
@@ -138,19 +161,12 @@ fn md_status(status: &str) -> &'static str {
     }
 }
 
-/// Markdown, for an audit record.
-pub fn markdown(r: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", md_line(&title(r)));
-    out.push_str("| | |\n|---|---|\n");
-    for (k, v) in metadata(r) {
-        let _ = writeln!(out, "| {k} | {} |", md_line(&v));
-    }
-    out.push('\n');
-    out.push_str("## Summary\n\n");
-    let _ = writeln!(out, "{}\n", md_line(&summary_text(r)));
-    out.push_str("## ISO/IEC 27001:2022 Annex A\n\n| control | title | status | gaps | evidence | what the registry demonstrates |\n|---|---|---|---|---|---|\n");
-    for c in &r.controls {
+/// One framework's section: its control table, why a control is not met, its gaps and its
+/// accepted risks.
+fn md_framework(out: &mut String, f: &FrameworkResult) {
+    let _ = writeln!(out, "## {}\n", f.name);
+    out.push_str("| control | title | status | gaps | evidence | what the registry demonstrates |\n|---|---|---|---|---|---|\n");
+    for c in &f.controls {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
@@ -163,7 +179,7 @@ pub fn markdown(r: &Report) -> String {
         );
     }
     out.push('\n');
-    for c in r.controls.iter().filter(|c| c.reason.is_some()) {
+    for c in f.controls.iter().filter(|c| c.reason.is_some()) {
         let _ = writeln!(
             out,
             "- {} is {}: {}",
@@ -172,10 +188,10 @@ pub fn markdown(r: &Report) -> String {
             md_line(c.reason.as_deref().unwrap_or(""))
         );
     }
-    if r.controls.iter().any(|c| c.reason.is_some()) {
+    if f.controls.iter().any(|c| c.reason.is_some()) {
         out.push('\n');
     }
-    for c in r.controls.iter().filter(|c| !c.gap_details.is_empty()) {
+    for c in f.controls.iter().filter(|c| !c.gap_details.is_empty()) {
         let _ = writeln!(
             out,
             "### Gaps for {} ({}): {}\n\n| control | rule | subject / file | message |\n|---|---|---|---|",
@@ -197,7 +213,7 @@ pub fn markdown(r: &Report) -> String {
         }
         out.push('\n');
     }
-    for c in r.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
+    for c in f.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
         let _ = writeln!(
             out,
             "### Accepted risks for {} ({}): {}\n\n| control | rule | subject / file | message | accepted by | until | reason | exception |\n|---|---|---|---|---|---|---|---|",
@@ -223,6 +239,22 @@ pub fn markdown(r: &Report) -> String {
             );
         }
         out.push('\n');
+    }
+}
+
+/// Markdown, for an audit record.
+pub fn markdown(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", md_line(&title(r)));
+    out.push_str("| | |\n|---|---|\n");
+    for (k, v) in metadata(r) {
+        let _ = writeln!(out, "| {k} | {} |", md_line(&v));
+    }
+    out.push('\n');
+    out.push_str("## Summary\n\n");
+    let _ = writeln!(out, "{}\n", md_line(&summary_text(r)));
+    for f in &r.frameworks {
+        md_framework(&mut out, f);
     }
     out.push_str("## Access reviews\n\n");
     if r.reviews.is_empty() {
@@ -482,26 +514,14 @@ fn section(out: &mut String, id: &str, heading: &str) {
     let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
 }
 
-/// One self-contained HTML page: inline CSS and SVG, no scripts, no external assets; a
-/// print layout (A4, one page per section).
-pub fn html(r: &Report) -> String {
-    let mut out = String::new();
-    let t = esc(&title(r));
-    let _ = writeln!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"{} {}\"><title>{t}</title><style>{CSS}{PRINT_CSS}</style></head><body>\n<header>\n<h1>{t}</h1>\n<table class=\"meta\">",
-        esc(r.tool),
-        esc(r.tool_version)
-    );
-    for (k, v) in metadata(r) {
-        let _ = writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
-    }
-    out.push_str("</table>\n</header>\n");
-    section(&mut out, "summary", "Summary");
-    let _ = writeln!(out, "<p>{}</p>\n</section>", esc(&summary_text(r)));
-    section(&mut out, "annex-a", "ISO/IEC 27001:2022 Annex A");
+/// One framework's section: its control table, why a control is not met, its gaps and its
+/// accepted risks.
+fn html_framework(out: &mut String, f: &FrameworkResult) {
+    // The ISO section keeps the anchor it always had.
+    let id = if f.id == "iso27001" { "annex-a" } else { f.id };
+    section(out, id, f.name);
     out.push_str("<table><tr><th>control</th><th>title</th><th>status</th><th>gaps</th><th>evidence</th><th>what the registry demonstrates</th></tr>\n");
-    for c in &r.controls {
+    for c in &f.controls {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -515,7 +535,7 @@ pub fn html(r: &Report) -> String {
         );
     }
     out.push_str("</table>\n");
-    for c in r.controls.iter().filter(|c| c.reason.is_some()) {
+    for c in f.controls.iter().filter(|c| c.reason.is_some()) {
         let _ = writeln!(
             out,
             "<p><strong>{} is {}</strong>: {}</p>",
@@ -524,7 +544,7 @@ pub fn html(r: &Report) -> String {
             esc(c.reason.as_deref().unwrap_or(""))
         );
     }
-    for c in r.controls.iter().filter(|c| !c.gap_details.is_empty()) {
+    for c in f.controls.iter().filter(|c| !c.gap_details.is_empty()) {
         let _ = writeln!(
             out,
             "<h3>Gaps for {} ({}): {}</h3>\n<table class=\"gaps\" data-control=\"{}\"><tr><th>control</th><th>rule</th><th>subject / file</th><th>message</th></tr>",
@@ -545,7 +565,7 @@ pub fn html(r: &Report) -> String {
         }
         out.push_str("</table>\n");
     }
-    for c in r.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
+    for c in f.controls.iter().filter(|c| !c.accepted_risks.is_empty()) {
         let _ = writeln!(
             out,
             "<h3>Accepted risks for {} ({}): {}</h3>\n<table class=\"accepted\" data-control=\"{}\"><tr><th>control</th><th>rule</th><th>subject / file</th><th>message</th><th>accepted by</th><th>until</th><th>reason</th><th>exception</th></tr>",
@@ -572,6 +592,28 @@ pub fn html(r: &Report) -> String {
         out.push_str("</table>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// One self-contained HTML page: inline CSS and SVG, no scripts, no external assets; a
+/// print layout (A4, one page per section).
+pub fn html(r: &Report) -> String {
+    let mut out = String::new();
+    let t = esc(&title(r));
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"generator\" content=\"{} {}\"><title>{t}</title><style>{CSS}{PRINT_CSS}</style></head><body>\n<header>\n<h1>{t}</h1>\n<table class=\"meta\">",
+        esc(r.tool),
+        esc(r.tool_version)
+    );
+    for (k, v) in metadata(r) {
+        let _ = writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
+    }
+    out.push_str("</table>\n</header>\n");
+    section(&mut out, "summary", "Summary");
+    let _ = writeln!(out, "<p>{}</p>\n</section>", esc(&summary_text(r)));
+    for f in &r.frameworks {
+        html_framework(&mut out, f);
+    }
     section(
         &mut out,
         "lint",

@@ -146,19 +146,51 @@ pub fn find_closing_commits(
     Ok(())
 }
 
-/// One line for the A.5.18 evidence: how many campaigns and what they removed.
-pub fn evidence(campaigns: &[Campaign]) -> String {
-    if campaigns.is_empty() {
-        return "no access-review campaign recorded (reviews/)".into();
+/// The periodic-review evidence ([`Evidence::ReviewCampaign`](super::mapping::Evidence)):
+/// figures from the campaigns; partial while no campaign was closed or the policy sets no
+/// `review_interval`.
+pub(super) fn found(reg: &Registry) -> super::Found {
+    let total = reg.reviews.len();
+    let closed = reg
+        .reviews
+        .values()
+        .filter(|r| r.def.review.closed_on.is_some())
+        .count();
+    let mut incomplete = Vec::new();
+    if total == 0 {
+        incomplete.push(
+            "no access-review campaign is recorded under reviews/: periodic review of access rights is not evidenced (`scopectl review start`)".to_string(),
+        );
+    } else if closed == 0 {
+        incomplete.push(format!(
+            "no access-review campaign has been closed yet ({total} open)"
+        ));
     }
-    let closed = campaigns.iter().filter(|c| c.status == "closed").count();
-    let removed: usize = campaigns
-        .iter()
-        .map(|c| c.outcomes.revoked + c.outcomes.revoked_by_default)
-        .sum();
-    let reviewed: usize = campaigns.iter().map(|c| c.population).sum();
-    format!(
-        "{} access-review campaign(s), {closed} closed: {reviewed} grant review(s), {removed} grant(s) removed",
-        campaigns.len()
-    )
+    if reg.policy.review_interval.is_empty() {
+        incomplete.push(
+            "the policy sets no review_interval: how often grants must be reviewed is not defined, so overdue reviews cannot be found".to_string(),
+        );
+    }
+    let mut reviewed = 0;
+    let mut removed = 0;
+    for r in reg.reviews.values() {
+        reviewed += r.def.entries.len();
+        removed += r
+            .def
+            .entries
+            .iter()
+            .filter(|e| {
+                e.outcome
+                    .as_ref()
+                    .is_some_and(|o| o.as_str() == "revoked" || o.as_str() == "revoked-by-default")
+            })
+            .count();
+    }
+    super::Found {
+        incomplete,
+        figures: format!(
+            "{total} access-review campaign(s), {closed} closed: {reviewed} grant review(s), {removed} grant(s) removed"
+        ),
+        ..super::Found::default()
+    }
 }
