@@ -159,12 +159,12 @@ impl Layout {
         let (arg, files) = match self.rel.as_str() {
             "" => (
                 String::new(),
-                r"^(scopectl\.toml|scopes/|clients/|teams/)".to_string(),
+                r"^(scopectl\.toml|scopes/|clients/|teams/|reviews/)".to_string(),
             ),
             rel => (
                 format!(" {}", shell_word(rel)),
                 format!(
-                    r"^{}/(scopectl\.toml|scopes/|clients/|teams/)",
+                    r"^{}/(scopectl\.toml|scopes/|clients/|teams/|reviews/)",
                     regex_escape(rel)
                 ),
             ),

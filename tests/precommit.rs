@@ -235,7 +235,7 @@ fn init_in_a_subfolder_hooks_the_repository_root() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/|teams/)'"),
+        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/|teams/|reviews/)'"),
         "{config}"
     );
     assert!(!t
@@ -341,7 +341,7 @@ fn init_outside_a_repository_says_so() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/|teams/)'"),
+        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/|teams/|reviews/)'"),
         "{config}"
     );
 }

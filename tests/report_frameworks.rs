@@ -231,30 +231,40 @@ fn one_run_carries_all_three_frameworks_from_the_same_evidence() {
 fn a_clean_registry_meets_what_it_can_show_and_never_what_needs_missing_evidence() {
     let h = clean();
     let v = json(&h, ALL);
-    assert!(statuses(&v, "iso27001").iter().all(|(_, s)| s == "met"));
+    // Without a closed review campaign under a review_interval, the periodic-review part
+    // of each framework's access-rights control is not evidenced: partial, never met.
+    assert_eq!(
+        statuses(&v, "iso27001"),
+        pairs(&[
+            ("5.15", "met"),
+            ("5.18", "partial"),
+            ("8.2", "met"),
+            ("5.3", "met")
+        ])
+    );
     assert_eq!(
         statuses(&v, "nist-csf-2"),
         pairs(&[
             ("PR.AA-01", "met"),
             ("PR.AA-03", "met"),
-            ("PR.AA-05", "not-evaluable"),
+            ("PR.AA-05", "partial"),
             ("DE.CM-03", "not-evaluable")
         ])
     );
     assert_eq!(
         statuses(&v, "soc2"),
-        pairs(&[
-            ("CC6.1", "met"),
-            ("CC6.2", "met"),
-            ("CC6.3", "not-evaluable")
-        ])
+        pairs(&[("CC6.1", "met"), ("CC6.2", "met"), ("CC6.3", "partial")])
     );
     // The reason says what is missing.
-    for (fw, id) in [("nist-csf-2", "PR.AA-05"), ("soc2", "CC6.3")] {
+    for (fw, id) in [
+        ("iso27001", "5.18"),
+        ("nist-csf-2", "PR.AA-05"),
+        ("soc2", "CC6.3"),
+    ] {
         let c = control(&v, fw, id);
-        assert_eq!(
-            c["reason"],
-            "no evidence of periodic access review: scopectl does not record access review campaigns yet",
+        let reason = c["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("no access-review campaign is recorded under reviews/"),
             "{c:#}"
         );
         assert_eq!(c["gap_details"].as_array().unwrap().len(), 0);
@@ -262,7 +272,7 @@ fn a_clean_registry_meets_what_it_can_show_and_never_what_needs_missing_evidence
             c["evidence"]
                 .as_str()
                 .unwrap()
-                .ends_with("no access review campaign recorded"),
+                .contains("0 access-review campaign(s), 0 closed"),
             "{c:#}"
         );
     }
@@ -281,15 +291,36 @@ fn a_clean_registry_meets_what_it_can_show_and_never_what_needs_missing_evidence
         "5 scope(s) defined, 3 client(s), 1 privileged grant(s) to 1 client(s)"
     );
     assert_eq!(framework(&v, "soc2")["summary"]["met"], 2);
-    // Without the history, four-eyes is partial under ISO, and the controls that also
-    // need review campaigns stay not evaluable (missing data outranks a partial check).
-    let v = json(&h, &[ALL, &["--no-history"]].concat());
-    assert_eq!(control(&v, "iso27001", "5.3")["status"], "partial");
+
+    // A closed campaign under a review_interval: the review controls are met too; usage
+    // (DE.CM-03) stays not evaluable.
+    let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+    h.t.write(
+        "scopectl.toml",
+        &(policy + "\n[policy.review_interval]\ncritical = \"180d\"\n"),
+    );
+    h.t.write(
+        "reviews/2026-q3.toml",
+        "[review]\nstarted_on = 2026-11-01\ndue = 2026-11-20\nclosed_on = 2026-11-19\ndefault = \"revoke\"\n\n[[entries]]\nclient = \"fleet-ops\"\nscope = \"system:reboot\"\ndecision = \"keep\"\ndecided_by = \"grace@example.com\"\noutcome = \"kept\"\n",
+    );
+    h.t.commit("Frank", "frank@example.com", "Q3 access review (SEC-13)");
+    let v = json(&h, ALL);
+    assert!(
+        statuses(&v, "iso27001").iter().all(|(_, s)| s == "met"),
+        "{v:#}"
+    );
+    assert_eq!(control(&v, "nist-csf-2", "PR.AA-05")["status"], "met");
+    assert_eq!(control(&v, "soc2", "CC6.3")["status"], "met");
     assert_eq!(
-        control(&v, "nist-csf-2", "PR.AA-05")["status"],
+        control(&v, "nist-csf-2", "DE.CM-03")["status"],
         "not-evaluable"
     );
-    assert_eq!(control(&v, "soc2", "CC6.3")["status"], "not-evaluable");
+
+    // Without the history, four-eyes is partial in every framework.
+    let v = json(&h, &[ALL, &["--no-history"]].concat());
+    assert_eq!(control(&v, "iso27001", "5.3")["status"], "partial");
+    assert_eq!(control(&v, "nist-csf-2", "PR.AA-05")["status"], "partial");
+    assert_eq!(control(&v, "soc2", "CC6.3")["status"], "partial");
 }
 
 #[test]
