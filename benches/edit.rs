@@ -39,8 +39,14 @@ fn main() {
         return;
     }
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+    // SCOPECTL_BENCH_DIR=path keeps the generated registry there (for profiling).
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path();
+    let kept = std::env::var_os("SCOPECTL_BENCH_DIR").map(std::path::PathBuf::from);
+    if let Some(k) = &kept {
+        let _ = std::fs::remove_dir_all(k);
+    }
+    let root_buf = kept.unwrap_or_else(|| tmp.path().to_path_buf());
+    let root = root_buf.as_path();
     let shape = scopectl::synth::Shape {
         scopes: 2000,
         clients: 1000,
