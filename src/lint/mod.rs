@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 26);
+        assert_eq!(rules().count(), 27);
         assert!(rules().all(Rule::configurable));
     }
 }

@@ -35,6 +35,8 @@ pub const ISO_27001: &[(Rule, &[&str])] = &[
     (Rule::ClientNoOwner, &["5.15"]),
     (Rule::ClientHeaderBudget, &["5.15"]),
     (Rule::ClientUnknownOwner, &["5.15"]),
+    // Imported access not yet justified and approved: access rights (5.18).
+    (Rule::ClientImportDebt, &["5.18"]),
 ];
 
 /// Findings of the history (`diff`, and `report`'s own walk of the history up to its
