@@ -522,3 +522,68 @@ fn five_thousand_clients_import_into_stable_distinct_files() {
     // Debug build on a shared 2-core machine: a generous bound, not the benchmark.
     assert!(took.as_secs() < 60, "{took:?}");
 }
+
+#[test]
+fn built_in_clients_and_scopes_only_with_include_built_ins() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("realm.json");
+    std::fs::write(
+        &file,
+        json!({"realm": "r",
+               "clientScopes": [{"name": "orders:read"}, {"name": "profile"}, {"name": "openid"},
+                                {"name": "service_account"}, {"name": "saml-attributes", "protocol": "saml"}],
+               "clients": [
+                 {"clientId": "account", "defaultClientScopes": ["profile", "orders:read"]},
+                 {"clientId": "app", "defaultClientScopes": ["profile", "service_account", "orders:read"]},
+                 {"clientId": "sp", "protocol": "saml", "defaultClientScopes": ["saml-attributes"]},
+                 {"clientId": "scopectl-lease"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let mut c = scopectl();
+        c.args([
+            "import",
+            "keycloak",
+            "--format",
+            "json",
+            "--today",
+            TODAY,
+            "--from-export",
+        ])
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join(out))
+        .args(extra);
+        run_json(c, 0)
+    };
+    let without = run("without", &[]);
+    assert_eq!(without["clients"], 1, "{without:#}");
+    assert_eq!(
+        without["left_out"],
+        json!({"builtin_scopes": 3, "builtin_clients": 1, "saml_scopes": 1, "saml_clients": 1})
+    );
+    assert!(
+        without["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("built-in client `account` holds `orders:read`"),
+        "{without:#}"
+    );
+    let files = registry_files(&dir.path().join("without"));
+    assert!(!files["clients/app.toml"].contains("builtin_scopes"));
+
+    let with = run("with", &["--include-built-ins"]);
+    assert_eq!(with["clients"], 2, "{with:#}");
+    let files = registry_files(&dir.path().join("with"));
+    let account = &files["clients/account.toml"];
+    assert!(
+        account.contains("builtin_scopes = [\"profile\"]"),
+        "{account}"
+    );
+    assert!(account.contains("scope = \"orders:read\""), "{account}");
+    // `service_account` is linked by Keycloak itself: never listed.
+    assert!(files["clients/app.toml"].contains("builtin_scopes = [\"profile\"]"));
+    // Built-in scopes never become registry scopes (push refuses those names).
+    assert_eq!(files.keys().filter(|k| k.starts_with("scopes/")).count(), 1);
+}
