@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Write a registry from an existing authorization server (Keycloak realm or export)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
@@ -57,6 +58,46 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'scopectl;import' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('keycloak', 'keycloak', [CompletionResultType]::ParameterValue, 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;import;keycloak' {
+            [CompletionResult]::new('--from-export', '--from-export', [CompletionResultType]::ParameterName, 'A realm export (admin console Partial export with clients, or `kc.sh export`)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` of scopectl.toml to read (`view-clients` is enough)')
+            [CompletionResult]::new('--realm', '--realm', [CompletionResultType]::ParameterName, 'The realm to import when the export holds several')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry whose scopectl.toml names the target (default: .)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the registry (default: the --registry folder). Refused when it already holds scope or client files')
+            [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'The owner written on every scope and client until the real one is set')
+            [CompletionResult]::new('--sensitivity', '--sensitivity', [CompletionResultType]::ParameterName, 'The sensitivity written on every scope (low, medium, high, critical)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'The import date written on each grant (YYYY-MM-DD; default today, UTC)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--include-built-ins', '--include-built-ins', [CompletionResultType]::ParameterName, 'Also import Keycloak''s built-in clients, and record each client''s built-in scopes as `builtin_scopes`')
+            [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Write `adopt = true` on the imported scopes, so the next `apply` marks them as scopectl''s (and `apply --prune` may later delete them); without it they are `managed = false` and their definitions are never changed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;import;help' {
+            [CompletionResult]::new('keycloak', 'keycloak', [CompletionResultType]::ParameterValue, 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;import;help;keycloak' {
+            break
+        }
+        'scopectl;import;help;help' {
             break
         }
         'scopectl;lint' {
@@ -448,6 +489,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         }
         'scopectl;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Write a registry from an existing authorization server (Keycloak realm or export)')
             [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check the registry against the lint rules')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Semantic diff of the registry between two git revisions (A..B), with provenance')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'The history of one scope or one client''s grants: every change with who, when, why')
@@ -470,6 +512,13 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;init' {
+            break
+        }
+        'scopectl;help;import' {
+            [CompletionResult]::new('keycloak', 'keycloak', [CompletionResultType]::ParameterValue, 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file')
+            break
+        }
+        'scopectl;help;import;keycloak' {
             break
         }
         'scopectl;help;lint' {

@@ -46,6 +46,9 @@ _scopectl() {
             scopectl,help)
                 cmd="scopectl__subcmd__help"
                 ;;
+            scopectl,import)
+                cmd="scopectl__subcmd__import"
+                ;;
             scopectl,init)
                 cmd="scopectl__subcmd__init"
                 ;;
@@ -118,6 +121,9 @@ _scopectl() {
             scopectl__subcmd__help,help)
                 cmd="scopectl__subcmd__help__subcmd__help"
                 ;;
+            scopectl__subcmd__help,import)
+                cmd="scopectl__subcmd__help__subcmd__import"
+                ;;
             scopectl__subcmd__help,init)
                 cmd="scopectl__subcmd__help__subcmd__init"
                 ;;
@@ -151,6 +157,9 @@ _scopectl() {
             scopectl__subcmd__help__subcmd__client,add)
                 cmd="scopectl__subcmd__help__subcmd__client__subcmd__add"
                 ;;
+            scopectl__subcmd__help__subcmd__import,keycloak)
+                cmd="scopectl__subcmd__help__subcmd__import__subcmd__keycloak"
+                ;;
             scopectl__subcmd__help__subcmd__review,close)
                 cmd="scopectl__subcmd__help__subcmd__review__subcmd__close"
                 ;;
@@ -165,6 +174,18 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help__subcmd__scope,deprecate)
                 cmd="scopectl__subcmd__help__subcmd__scope__subcmd__deprecate"
+                ;;
+            scopectl__subcmd__import,help)
+                cmd="scopectl__subcmd__import__subcmd__help"
+                ;;
+            scopectl__subcmd__import,keycloak)
+                cmd="scopectl__subcmd__import__subcmd__keycloak"
+                ;;
+            scopectl__subcmd__import__subcmd__help,help)
+                cmd="scopectl__subcmd__import__subcmd__help__subcmd__help"
+                ;;
+            scopectl__subcmd__import__subcmd__help,keycloak)
+                cmd="scopectl__subcmd__import__subcmd__help__subcmd__keycloak"
                 ;;
             scopectl__subcmd__review,close)
                 cmd="scopectl__subcmd__review__subcmd__close"
@@ -215,7 +236,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-q -h -V --color --quiet --help --version init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
+            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,7 +676,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
+            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,6 +832,34 @@ _scopectl() {
         scopectl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__import)
+            opts="keycloak"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__import__subcmd__keycloak)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1025,6 +1074,120 @@ _scopectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__import)
+            opts="-q -h --color --quiet --help keycloak help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__import__subcmd__help)
+            opts="keycloak help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__import__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__import__subcmd__help__subcmd__keycloak)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__import__subcmd__keycloak)
+            opts="-q -h --from-export --target --realm --registry --out --include-built-ins --adopt --owner --sensitivity --today --format --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from-export)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --realm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sensitivity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

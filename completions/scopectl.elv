@@ -26,6 +26,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+            cand import 'Write a registry from an existing authorization server (Keycloak realm or export)'
             cand lint 'Check the registry against the lint rules'
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
@@ -53,6 +54,41 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'scopectl;import'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand keycloak 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;import;keycloak'= {
+            cand --from-export 'A realm export (admin console Partial export with clients, or `kc.sh export`)'
+            cand --target 'The `[targets.NAME]` of scopectl.toml to read (`view-clients` is enough)'
+            cand --realm 'The realm to import when the export holds several'
+            cand --registry 'The registry whose scopectl.toml names the target (default: .)'
+            cand --out 'Where to write the registry (default: the --registry folder). Refused when it already holds scope or client files'
+            cand --owner 'The owner written on every scope and client until the real one is set'
+            cand --sensitivity 'The sensitivity written on every scope (low, medium, high, critical)'
+            cand --today 'The import date written on each grant (YYYY-MM-DD; default today, UTC)'
+            cand --format 'Output format'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --include-built-ins 'Also import Keycloak''s built-in clients, and record each client''s built-in scopes as `builtin_scopes`'
+            cand --adopt 'Write `adopt = true` on the imported scopes, so the next `apply` marks them as scopectl''s (and `apply --prune` may later delete them); without it they are `managed = false` and their definitions are never changed'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;import;help'= {
+            cand keycloak 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;import;help;keycloak'= {
+        }
+        &'scopectl;import;help;help'= {
         }
         &'scopectl;lint'= {
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
@@ -407,6 +443,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;help'= {
             cand init 'Lay out a new registry (policy, a scope file, a client file, pre-commit hook)'
+            cand import 'Write a registry from an existing authorization server (Keycloak realm or export)'
             cand lint 'Check the registry against the lint rules'
             cand diff 'Semantic diff of the registry between two git revisions (A..B), with provenance'
             cand log 'The history of one scope or one client''s grants: every change with who, when, why'
@@ -428,6 +465,11 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'scopectl;help;init'= {
+        }
+        &'scopectl;help;import'= {
+            cand keycloak 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file'
+        }
+        &'scopectl;help;import;keycloak'= {
         }
         &'scopectl;help;lint'= {
         }

@@ -46,6 +46,11 @@ pub enum ColorChoice {
 pub enum Command {
     /// Lay out a new registry (policy, a scope file, a client file, pre-commit hook).
     Init(InitArgs),
+    /// Write a registry from an existing authorization server (Keycloak realm or export).
+    #[command(
+        after_help = "Exit codes: 0 the registry was written; 2 the source could not be read (bad export, server error), the output folder already holds a registry, or bad arguments."
+    )]
+    Import(ImportArgs),
     /// Check the registry against the lint rules.
     Lint(LintArgs),
     /// Semantic diff of the registry between two git revisions (A..B), with provenance.
@@ -94,6 +99,78 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub from: ImportFrom,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportFrom {
+    /// A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file.
+    Keycloak(ImportKeycloakArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportKeycloakArgs {
+    /// A realm export (admin console Partial export with clients, or `kc.sh export`).
+    #[arg(long, value_name = "FILE", required_unless_present = "target")]
+    pub from_export: Option<PathBuf>,
+    /// The `[targets.NAME]` of scopectl.toml to read (`view-clients` is enough).
+    #[arg(long, value_name = "NAME", conflicts_with = "from_export")]
+    pub target: Option<String>,
+    /// The realm to import when the export holds several.
+    #[arg(long, value_name = "REALM", requires = "from_export")]
+    pub realm: Option<String>,
+    /// The registry whose scopectl.toml names the target (default: .).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub registry: PathBuf,
+    /// Where to write the registry (default: the --registry folder). Refused when it
+    /// already holds scope or client files.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also import Keycloak's built-in clients, and record each client's built-in scopes
+    /// as `builtin_scopes`.
+    #[arg(long)]
+    pub include_built_ins: bool,
+    /// Write `adopt = true` on the imported scopes, so the next `apply` marks them as
+    /// scopectl's (and `apply --prune` may later delete them); without it they are
+    /// `managed = false` and their definitions are never changed.
+    #[arg(long)]
+    pub adopt: bool,
+    /// The owner written on every scope and client until the real one is set.
+    #[arg(long, value_name = "OWNER", default_value = "unassigned")]
+    pub owner: String,
+    /// The sensitivity written on every scope (low, medium, high, critical).
+    #[arg(long, value_name = "LEVEL", default_value = "medium", value_parser = parse_sensitivity)]
+    pub sensitivity: scopectl::registry::Sensitivity,
+    /// The import date written on each grant (YYYY-MM-DD; default today, UTC).
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Human)]
+    pub format: ImportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// What was written, for a person.
+    Human,
+    /// A JSON document (version 1).
+    Json,
+}
+
+fn parse_sensitivity(s: &str) -> Result<scopectl::registry::Sensitivity, String> {
+    use scopectl::registry::Sensitivity::*;
+    match s {
+        "low" => Ok(Low),
+        "medium" => Ok(Medium),
+        "high" => Ok(High),
+        "critical" => Ok(Critical),
+        _ => Err(format!("`{s}` is not low, medium, high or critical")),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -386,11 +463,6 @@ impl DecisionArg {
             DecisionArg::Revoke => scopectl::registry::Decision::Revoke,
         }
     }
-}
-
-fn parse_sensitivity(s: &str) -> Result<scopectl::registry::Sensitivity, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_lowercase()))
-        .map_err(|_| format!("`{s}` is not a sensitivity: low, medium, high or critical"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod edit;
 pub mod finding;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod net;

@@ -145,6 +145,7 @@ catalog! {
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ClientImportDebt = "client/import-debt", Client, Deny, true, "Client holds imported grants that still lack a justification, an approver or an expiry: one counted finding, accepted until the policy's deadline (max_exception_lifetime after the import).";
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
     ReviewReviewerNotAllowed = "review/reviewer-not-allowed", Review, Deny, true, "An access-review decision names no reviewer, or one who is not among the entry's reviewers (when teams are declared).";
     ReviewOverdue = "review/overdue", Review, Warn, true, "An access-review campaign is past its due date and not closed.";
@@ -214,6 +215,7 @@ catalog! {
     PushProtocolMismatch = "push/protocol-mismatch", Push, Deny, false, "A grant links an OpenID Connect scope to a client of another protocol (SAML), which the server ignores.";
     PushRealmDefaultScope = "push/realm-default-scope", Push, Deny, false, "A registry scope is in the realm's default or optional client-scope list: every new client gets it without a grant.";
     PushUnknownBuiltin = "push/unknown-builtin", Push, Deny, false, "A client's builtin_scopes names a scope that is not a Keycloak built-in, does not exist on the server, or has another protocol than the client.";
+    PushMissingScope = "push/missing-scope", Push, Deny, false, "A registry scope marked `managed = false` (imported, not adopted) does not exist on the server; scopectl does not create it.";
 }
 
 impl Rule {

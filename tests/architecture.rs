@@ -195,6 +195,7 @@ const LAYERS: &[&str] = &[
     "report",
     "token",
     "push",
+    "import",
     "init",
     "codeowners",
     "schema",

@@ -11,6 +11,7 @@ mod diff;
 mod drift;
 mod edit;
 mod expiring;
+mod import;
 mod init;
 mod lint;
 mod load;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let out = &out;
     match cli.command {
         Command::Init(args) => init::run(args, out),
+        Command::Import(args) => import::run(args, out),
         Command::Lint(args) => lint::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),

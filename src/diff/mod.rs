@@ -662,6 +662,24 @@ fn scope_fields(name: &str, a: &ScopeDef, b: &ScopeDef, out: &mut Vec<Change>) {
             Some(b.id_token().to_string()),
         );
     }
+    if a.in_token_scope() != b.in_token_scope() {
+        // The name leaves the token's `scope` claim: the token contract loses a value.
+        push(
+            "in_token_scope",
+            flag(b.in_token_scope(), Class::Metadata, Class::Breaking),
+            Some(a.in_token_scope().to_string()),
+            Some(b.in_token_scope().to_string()),
+        );
+    }
+    if a.managed() != b.managed() {
+        // Who governs the client scope's definition on the server (import, adopt).
+        push(
+            "managed",
+            Class::Metadata,
+            Some(a.managed().to_string()),
+            Some(b.managed().to_string()),
+        );
+    }
     if a.step_up() != b.step_up() {
         // Requiring fresh authentication narrows when a client can use the scope.
         push(
@@ -1529,6 +1547,27 @@ claims = ["x", "y"]
         assert_eq!(c[0].field.as_deref(), Some("claims"));
         let c = diff(&b, &a);
         assert_eq!(c[0].class, Class::AccessAdded);
+    }
+
+    #[test]
+    fn leaving_the_token_scope_claim_is_breaking_and_giving_up_the_definition_is_metadata() {
+        let a = model(&[("scopes/a.toml", SCOPES)]);
+        let b = model(&[(
+            "scopes/a.toml",
+            &format!("{SCOPES}in_token_scope = false\nmanaged = false\n"),
+        )]);
+        let c = diff(&a, &b);
+        let got: Vec<(Option<&str>, Class)> =
+            c.iter().map(|c| (c.field.as_deref(), c.class)).collect();
+        assert_eq!(
+            got,
+            [
+                (Some("in_token_scope"), Class::Breaking),
+                (Some("managed"), Class::Metadata)
+            ]
+        );
+        let c = diff(&b, &a);
+        assert_eq!(c[0].class, Class::Metadata);
     }
 
     #[test]

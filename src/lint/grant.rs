@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{finding, About, Sink};
+use crate::finding::Accepted;
 use crate::registry::{Client, Grant, Registry};
 use crate::rules::Rule;
 use crate::text::SuggestBudget;
@@ -16,6 +17,7 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
     for client in reg.clients.values() {
         // scope -> its first grant in this client, and how many grants of it came so far.
         let mut seen: HashMap<&str, (&Grant, usize)> = HashMap::new();
+        let mut debt = Debt::default();
         for g in &client.grants {
             let def = &g.def;
             let file = g.file;
@@ -76,10 +78,129 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                 Some(_) => {}
             }
 
+            let start = sink.out.len();
             super::approval::check(reg, client, g, scope, sink);
 
             check_dates(reg, client, g, today, warn_days, sink);
             check_review(reg, client, g, today, sink);
+            if let Some(deadline) = import_debt(reg, g) {
+                if today <= deadline {
+                    // Counted once for the client below, not once per missing field.
+                    let mut i = start;
+                    while i < sink.out.len() {
+                        if DEBT_RULES.contains(&sink.out[i].rule) {
+                            sink.out.remove(i);
+                        } else {
+                            i += 1;
+                        }
+                    }
+                    debt.pending.push((g, deadline));
+                } else {
+                    debt.overdue.push((g, deadline));
+                }
+            }
+        }
+        debt.report(reg, client, sink);
+    }
+}
+
+/// What an imported grant that still lacks a justification, an approver or an expiry
+/// is reported as (one by one after its deadline; counted per client before).
+const DEBT_RULES: &[Rule] = &[
+    Rule::GrantMissingJustification,
+    Rule::GrantMissingApprover,
+    Rule::GrantMissingApprovalDate,
+    Rule::GrantMissingExpiry,
+];
+
+/// The deadline of an imported grant that is still governance debt (it lacks a
+/// justification, an approver or an expiry): `max_exception_lifetime` after the import.
+pub fn import_debt(reg: &Registry, g: &Grant) -> Option<NaiveDate> {
+    let def = &g.def;
+    let imported = def.imported.as_ref()?;
+    let blank =
+        |s: &Option<crate::registry::Sp<String>>| s.as_ref().is_none_or(|v| v.trim().is_empty());
+    let missing = blank(&def.justification)
+        || def.approved_by.as_ref().is_none_or(|a| a.is_blank())
+        || def.expires.is_none();
+    if !missing {
+        return None;
+    }
+    let days = reg.policy.max_exception_lifetime.days();
+    imported
+        .0
+        .checked_add_signed(chrono::Duration::days(days))
+        .or(Some(NaiveDate::MAX))
+}
+
+/// One client's imported grants that are still debt: (grant, deadline).
+#[derive(Default)]
+struct Debt<'a> {
+    pending: Vec<(&'a Grant, NaiveDate)>,
+    overdue: Vec<(&'a Grant, NaiveDate)>,
+}
+
+impl<'a> Debt<'a> {
+    /// One `client/import-debt` finding for the client: accepted until the earliest
+    /// deadline while none has passed, an error once one has.
+    fn report(self, reg: &'a Registry, client: &'a Client, sink: &mut Sink<'a>) {
+        let count = self.pending.len() + self.overdue.len();
+        let Some((first, _)) = self.overdue.first().or(self.pending.first()) else {
+            return;
+        };
+        let cid = client.id.as_str();
+        sink.about(Some(About::Client(cid)));
+        let span = first
+            .def
+            .imported
+            .as_ref()
+            .map(|d| d.span())
+            .unwrap_or_else(|| first.def.scope.span());
+        let grants = if count == 1 { "grant" } else { "grants" };
+        let policy = &reg.policy.max_exception_lifetime;
+        let mut d = if let Some((_, passed)) = self.overdue.iter().min_by_key(|(_, d)| *d) {
+            finding(
+                Rule::ClientImportDebt,
+                format!(
+                    "{count} imported {grants} of `{cid}` still need a justification, an approver and an expiry; the deadline passed on {passed} ({} overdue)",
+                    self.overdue.len()
+                ),
+            )
+            .help("add justification, approved_by, approved_on and expires to each, or revoke the grants nobody justifies")
+        } else {
+            let due = self
+                .pending
+                .iter()
+                .map(|(_, d)| *d)
+                .min()
+                .unwrap_or(NaiveDate::MAX);
+            finding(
+                Rule::ClientImportDebt,
+                format!(
+                    "{count} imported {grants} of `{cid}` still need a justification, an approver and an expiry (deadline {due})"
+                ),
+            )
+            .help("add justification, approved_by, approved_on and expires to each grant before the deadline, or revoke it")
+        };
+        d = d.at(first.file, span.clone(), "imported").note(format!(
+            "the deadline is the policy's max_exception_lifetime ({policy}) after `imported`; until then the missing fields of these grants are counted here, not reported one by one"
+        ));
+        let overdue = !self.overdue.is_empty();
+        let due = self.pending.iter().map(|(_, d)| *d).min();
+        sink.push(Rule::ClientImportDebt, d);
+        if let (false, Some(due), Some(f)) = (overdue, due, sink.out.last_mut()) {
+            if f.rule == Rule::ClientImportDebt {
+                let line = reg.files.location(first.file, span.start).0;
+                f.accepted = Some(Box::new(Accepted {
+                    reason: format!(
+                        "imported by `scopectl import`; the policy gives the owners until {due} (max_exception_lifetime {policy}) to justify and approve them"
+                    ),
+                    approved_by: "policy (max_exception_lifetime)".to_string(),
+                    expires: due.to_string(),
+                    ticket: None,
+                    exception: format!("{}:{line}", reg.files.name(first.file)),
+                }));
+            }
         }
     }
 }

@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 30);
+        assert_eq!(rules().count(), 31);
         assert!(rules().all(Rule::configurable));
     }
 }

@@ -644,6 +644,49 @@ impl Keycloak {
         Ok(scopes_read)
     }
 
+    /// The realm's client scopes and clients as Keycloak represents them (the shapes of a
+    /// realm export's `clientScopes` and `clients`), for `scopectl import`: one
+    /// `GET /client-scopes` and one `GET /clients` per page, reads only. Returns the realm
+    /// name, the scopes array and the clients of every page in one array.
+    pub fn read_representations(
+        &mut self,
+    ) -> anyhow::Result<(String, serde_json::Value, serde_json::Value)> {
+        let url = self.admin("/client-scopes");
+        let scopes = self.get_json(&url)?;
+        let mut clients = Vec::new();
+        let mut first = 0;
+        let page_size = page_size();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        loop {
+            let url = self.admin(&format!("/clients?first={first}&max={page_size}"));
+            let page = self.get_json(&url)?;
+            let serde_json::Value::Array(items) = page else {
+                bail!(
+                    "target `{}`: GET {url} did not answer a list of clients",
+                    self.name
+                );
+            };
+            let n = items.len();
+            let mut new = 0;
+            for c in items {
+                let id = str_field(&c, "id").unwrap_or_default();
+                if seen.insert(id) {
+                    new += 1;
+                    clients.push(c);
+                }
+            }
+            if !next_page(n, new, page_size, seen.len()).map_err(anyhow::Error::msg)? {
+                break;
+            }
+            first += page_size;
+        }
+        Ok((
+            self.realm.clone(),
+            scopes,
+            serde_json::Value::Array(clients),
+        ))
+    }
+
     /// The realm's clients (one read per page), leaving out scopectl's lease.
     fn read_clients(&mut self, state: &mut State) -> anyhow::Result<()> {
         let mut first = 0;
@@ -870,7 +913,7 @@ fn representation(d: &DesiredScope, id: Option<&str>) -> serde_json::Value {
         "description": d.description,
         "protocol": "openid-connect",
         "attributes": {
-            "include.in.token.scope": "true",
+            "include.in.token.scope": if d.in_token_scope { "true" } else { "false" },
             "display.on.consent.screen": "true",
             "consent.screen.text": d.consent_text,
             MARKER: "true",
@@ -909,8 +952,9 @@ fn changed_fields(s: &KcScope, d: &DesiredScope) -> Vec<FieldChange> {
         s.protocol.as_deref() != Some("openid-connect"),
     );
     let include = attr("include.in.token.scope");
-    let differs = include.as_deref() != Some("true");
-    check("include.in.token.scope", include, "true", differs);
+    let want = if d.in_token_scope { "true" } else { "false" };
+    let differs = include.as_deref() != Some(want);
+    check("include.in.token.scope", include, want, differs);
     let display = attr("display.on.consent.screen");
     let differs = display.as_deref().is_some_and(|v| v != "true");
     check("display.on.consent.screen", display, "true", differs);
@@ -1019,6 +1063,21 @@ fn diff(
                 ),
             )
         };
+        if !d.managed {
+            // `managed = false`: the server's definition stays; only links are managed.
+            if !state.scopes.contains_key(name) {
+                errors.push(Finding::of(
+                    Rule::PushMissingScope,
+                    format!(
+                        "scope `{name}` is `managed = false` (kept as it was made on the \
+                         server) but the server has no client scope of that name; scopectl \
+                         does not create it: remove `managed = false` to have it created"
+                    ),
+                ));
+                blocked.insert(name.clone());
+            }
+            continue;
+        }
         match state.scopes.get(name) {
             None if !limits.is_empty() => {
                 // It cannot be created, so nothing can be linked to it either.
@@ -1484,6 +1543,8 @@ mod tests {
                 description: "d".into(),
                 consent_text: "d".into(),
                 adopt: false,
+                managed: true,
+                in_token_scope: true,
             },
         );
         d.clients

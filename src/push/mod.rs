@@ -95,19 +95,31 @@ pub struct DesiredScope {
     /// `adopt = true`: a hand-made client scope of this name is taken over.
     #[serde(skip)]
     pub adopt: bool,
+    /// `managed = false` (and not `adopt`): the scope's definition on the server is left
+    /// as it is; only its links follow the grants.
+    #[serde(skip)]
+    pub managed: bool,
+    /// `in_token_scope` (Keycloak's `include.in.token.scope`).
+    #[serde(skip)]
+    pub in_token_scope: bool,
 }
 
 impl DesiredScope {
     /// `sha256:<hex>` of the representation scopectl writes, stored in the marker so a
     /// changed definition is seen even when someone edited the server by hand.
     pub fn digest(&self) -> String {
-        let json = serde_json::json!({
+        let mut json = serde_json::json!({
             "name": self.name,
             "description": self.description,
             "consent": self.consent_text,
             "include.in.token.scope": "true",
             "display.on.consent.screen": "true",
         });
+        // Only a scope kept out of the token's `scope` claim changes the shape, so every
+        // digest written before `in_token_scope` existed stays the same.
+        if !self.in_token_scope {
+            json["include.in.token.scope"] = "false".into();
+        }
         format!("sha256:{}", sha256_hex(json.to_string().as_bytes()))
     }
 }
@@ -140,6 +152,8 @@ impl Desired {
                     description: s.def.description.get().clone(),
                     consent_text: s.def.consent_text().to_string(),
                     adopt: s.def.adopt(),
+                    managed: s.def.managed(),
+                    in_token_scope: s.def.in_token_scope(),
                 },
             );
         }
@@ -1238,9 +1252,22 @@ mod tests {
             description: "x".into(),
             consent_text: "x".into(),
             adopt: false,
+            managed: true,
+            in_token_scope: true,
         };
         let mut b = a.clone();
         b.description = "y".into();
         assert_ne!(a.digest(), b.digest());
+        // A digest written before `in_token_scope` existed is the same today.
+        assert_eq!(
+            a.digest(),
+            "sha256:".to_string()
+                + &sha256_hex(
+                    br#"{"name":"a:b","description":"x","consent":"x","include.in.token.scope":"true","display.on.consent.screen":"true"}"#
+                )
+        );
+        let mut c = a.clone();
+        c.in_token_scope = false;
+        assert_ne!(a.digest(), c.digest());
     }
 }

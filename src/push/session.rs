@@ -40,11 +40,15 @@ pub struct ApplyOutcome {
 }
 
 /// Error-level lint findings as plan errors, each naming `file:line`. `grant/expired` is
-/// left out: an expired grant is pushable (apply removes its link).
+/// left out: an expired grant is pushable (apply removes its link); so are accepted ones.
 pub fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanError> {
     crate::lint::check(registry, today)
         .into_iter()
-        .filter(|d| d.severity == Severity::Error && d.rule != Rule::GrantExpired)
+        // An accepted finding (an `[[exceptions]]` entry, import debt before its
+        // deadline) does not fail lint, so it does not hold a push back either.
+        .filter(|d| {
+            d.severity == Severity::Error && d.rule != Rule::GrantExpired && d.accepted.is_none()
+        })
         .map(|d| {
             let place = match (&d.primary, d.file()) {
                 (Some(l), _) => {

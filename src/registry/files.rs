@@ -58,6 +58,16 @@ pub struct ScopeDef {
     /// definition. Without it, such a scope is a plan error (`push/unmanaged-scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adopt: Option<Sp<bool>>,
+    /// `false`: the client scope on the server stays as it was made there (written by
+    /// `scopectl import` for a scope it did not adopt). `plan` never creates, changes or
+    /// deletes it, and still links and unlinks it as the grants say; a missing one is a
+    /// plan error (`push/missing-scope`). `adopt = true` wins over it. Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed: Option<Sp<bool>>,
+    /// Whether the scope's name goes into the access token's `scope` claim (Keycloak's
+    /// `include.in.token.scope`). Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_token_scope: Option<Sp<bool>>,
 }
 
 impl ScopeDef {
@@ -69,6 +79,14 @@ impl ScopeDef {
     }
     pub fn adopt(&self) -> bool {
         self.adopt.as_ref().is_some_and(|b| **b)
+    }
+    /// Does scopectl manage the scope's definition on the server (not `managed = false`,
+    /// or `adopt = true`)?
+    pub fn managed(&self) -> bool {
+        self.adopt() || self.managed.as_ref().is_none_or(|b| **b)
+    }
+    pub fn in_token_scope(&self) -> bool {
+        self.in_token_scope.as_ref().is_none_or(|b| **b)
     }
     pub fn id_token(&self) -> bool {
         self.id_token.as_ref().is_none_or(|b| **b)
@@ -143,6 +161,12 @@ pub struct GrantDef {
     /// Who confirmed it in that review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_by: Option<Sp<Approvers>>,
+    /// The day `scopectl import` found this grant on the server. While the grant lacks a
+    /// justification, an approver or an expiry it is governance debt: `lint` counts it in
+    /// one `client/import-debt` finding per client, accepted until `max_exception_lifetime`
+    /// after this day, instead of a finding per missing field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Sp<Date>>,
 }
 
 impl GrantDef {
