@@ -2291,3 +2291,44 @@ fn batch_holds_a_public_key_and_a_secret_for_a_log_of_mixed_tokens() {
     assert!(codes(&doc).contains(&"token/alg-confusion".to_string()));
     assert_eq!(code, 1);
 }
+
+/// A token is checked against its client's file, the policy and the scopes: when the
+/// client's file is `clients/<azp>.toml`, the other clients are not read (a broken one
+/// does not stop the check); when it is named otherwise, the whole registry is read and
+/// a broken file stops the check as before.
+#[test]
+fn decode_reads_only_its_clients_file_when_it_can_find_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = tempfile::tempdir().unwrap();
+    let w = |p: &str, t: &str| {
+        let f = reg.path().join(p);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, t).unwrap();
+    };
+    w("scopes/orders.toml", "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-shop\"\nsensitivity = \"low\"\n");
+    let client = |id: &str| format!("[client]\nid = \"{id}\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Shows orders (SHOP-1)\"\napproved_by = \"ana@example.com\"\napproved_on = 2026-10-01\nexpires = 2027-03-01\n");
+    w("clients/shop-frontend.toml", &client("shop-frontend"));
+    w("clients/misc.toml", &client("back-office"));
+    w("clients/broken.toml", "[client\nid = ");
+    let claims = |azp: &str| {
+        let mut c = good_claims();
+        c["azp"] = json!(azp);
+        c["scope"] = json!("orders:read orders:nope");
+        c
+    };
+    let token = unsigned("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", &claims("shop-frontend"));
+    let (_, doc) = run_json(decode(&dir).arg("--registry").arg(reg.path()).arg(&token));
+    let found = codes(&doc);
+    assert!(found.contains(&"token/undefined-scope".to_string()), "{doc:#}");
+    assert!(!found.contains(&"token/scope-not-granted".to_string()), "{doc:#}");
+    // Its file is named otherwise: everything is read, and the broken file stops it.
+    let token = unsigned("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", &claims("back-office"));
+    let out = decode(&dir)
+        .arg("--registry")
+        .arg(reg.path())
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not load"), "{out:?}");
+}

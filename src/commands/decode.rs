@@ -8,14 +8,31 @@ use anyhow::Context as _;
 use super::out::Out;
 use crate::cli::{DecodeArgs, DecodeFormat};
 use scopectl::finding::Outcome;
-use scopectl::token::check::{lookup_registry, Checker, RegistryLookup};
+use scopectl::token::check::{lookup_registry_for, Checker, RegistryLookup};
 use scopectl::token::keys;
 use scopectl::token::verify::{FetchOptions, DEFAULT_ALGORITHMS};
 use scopectl::token::{self, batch, render};
 
 pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
     let json = args.format == DecodeFormat::Json;
-    let registry = match lookup_registry(args.registry.as_deref())? {
+    // One token: read and decode it first, so only its client's file of the registry is
+    // read (`lookup_registry_for`).
+    let single = args.batch.is_none() && !args.list_rules;
+    let decoded = match single.then(|| token::read_input(args.token.as_deref())) {
+        Some(input) => match token::decode(&input?) {
+            Ok(d) => Some(d),
+            Err(e) if json => return out.json(&render::error_json(&e)).map(|_| Outcome::Unusable),
+            Err(e) => {
+                let shown = render::human_error(&e, out.color());
+                return out.text(&shown).map(|_| Outcome::Unusable);
+            }
+        },
+        None => None,
+    };
+    let client = decoded
+        .as_ref()
+        .and_then(|d| d.claim_str("azp").or_else(|| d.claim_str("client_id")));
+    let registry = match lookup_registry_for(args.registry.as_deref(), client)? {
         RegistryLookup::Found(r) => Some(r),
         RegistryLookup::None => None,
         RegistryLookup::Skipped(warning) => {
@@ -71,15 +88,8 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         };
         return batch::run(reader, out.json_stream(), file, &ctx, &keys);
     }
-    let input = token::read_input(args.token.as_deref())?;
-    let decoded = match token::decode(&input) {
-        Ok(d) => d,
-        Err(e) if json => return out.json(&render::error_json(&e)).map(|_| Outcome::Unusable),
-        Err(e) => {
-            return out
-                .text(&render::human_error(&e, out.color()))
-                .map(|_| Outcome::Unusable)
-        }
+    let Some(decoded) = decoded else {
+        return unusable(out, "no token to decode");
     };
     let result = match ctx.check_with(decoded, &sources, &fetch) {
         Ok(r) => r,

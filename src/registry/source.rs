@@ -69,6 +69,46 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
     Ok(out)
 }
 
+/// What `decode` needs of a registry to check one client's token: `scopectl.toml`, the
+/// scope and team files, and `clients/<client>.toml`, without reading the other clients.
+/// `None` when there is no such client file (the client may be in a file of another
+/// name: the caller then reads everything with [`read_dir`]).
+pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<Source>>> {
+    let safe = !client.is_empty()
+        && !client.starts_with('.')
+        && client
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !safe {
+        return Ok(None);
+    }
+    let rel = format!("{}/{client}.toml", super::CLIENTS_DIR);
+    let file = root.join(&rel);
+    if !std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let root_canon = root
+        .canonicalize()
+        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    let mut out = Vec::new();
+    let policy = root.join(super::POLICY_FILE);
+    if std::fs::symlink_metadata(&policy).is_ok() {
+        out.push(read_file(
+            &policy,
+            super::POLICY_FILE.to_string(),
+            &root_canon,
+        ));
+    }
+    for dir in [super::SCOPES_DIR, super::TEAMS_DIR] {
+        let path = root.join(dir);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            walk(&path, dir, &root_canon, &mut out)?;
+        }
+    }
+    out.push(read_file(&file, rel, &root_canon));
+    Ok(Some(out))
+}
+
 /// Root entries that were probably meant to be registry files: `Scopectl.toml`,
 /// `scopectl.tml`, `other.toml`, `Clients/`. Returned with empty contents (not read).
 fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {

@@ -269,6 +269,18 @@ pub enum RegistryLookup {
 /// The registry: `--registry PATH` (a failure to load is fatal), else the current
 /// directory when it looks like one (a failure is a warning).
 pub fn lookup_registry(path: Option<&Path>) -> anyhow::Result<RegistryLookup> {
+    lookup_registry_for(path, None)
+}
+
+/// [`lookup_registry`] for a token of `client` (its `azp` or `client_id`): when the
+/// client's file is `clients/<client>.toml`, only it, the policy, the scope and the team
+/// files are read, which is all a token check needs; anything else (no such file, another
+/// id in it, a load problem) falls back to reading the whole registry, so the answer and
+/// every error are the same as with [`lookup_registry`].
+pub fn lookup_registry_for(
+    path: Option<&Path>,
+    client: Option<&str>,
+) -> anyhow::Result<RegistryLookup> {
     let (root, explicit) = match path {
         Some(p) => (p.to_path_buf(), true),
         None => {
@@ -282,6 +294,14 @@ pub fn lookup_registry(path: Option<&Path>) -> anyhow::Result<RegistryLookup> {
             (cwd, false)
         }
     };
+    if let Some(client) = client {
+        if let Ok(Some(sources)) = crate::registry::source::read_for_client(&root, client) {
+            let loaded = Registry::load(sources);
+            if loaded.diagnostics.is_empty() && loaded.registry.clients.contains_key(client) {
+                return Ok(RegistryLookup::Found(loaded.registry));
+            }
+        }
+    }
     let loaded = match Registry::load_dir(&root) {
         Ok(l) => l,
         Err(e) if explicit => {
