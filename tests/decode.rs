@@ -2306,7 +2306,9 @@ fn decode_reads_only_its_clients_file_when_it_can_find_it() {
         std::fs::write(f, t).unwrap();
     };
     w("scopes/orders.toml", "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-shop\"\nsensitivity = \"low\"\n");
-    let client = |id: &str| format!("[client]\nid = \"{id}\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Shows orders (SHOP-1)\"\napproved_by = \"ana@example.com\"\napproved_on = 2026-10-01\nexpires = 2027-03-01\n");
+    let client = |id: &str| {
+        format!("[client]\nid = \"{id}\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Shows orders (SHOP-1)\"\napproved_by = \"ana@example.com\"\napproved_on = 2026-10-01\nexpires = 2027-03-01\n")
+    };
     w("clients/shop-frontend.toml", &client("shop-frontend"));
     w("clients/misc.toml", &client("back-office"));
     w("clients/broken.toml", "[client\nid = ");
@@ -2316,13 +2318,25 @@ fn decode_reads_only_its_clients_file_when_it_can_find_it() {
         c["scope"] = json!("orders:read orders:nope");
         c
     };
-    let token = unsigned("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", &claims("shop-frontend"));
+    let token = unsigned(
+        "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+        &claims("shop-frontend"),
+    );
     let (_, doc) = run_json(decode(&dir).arg("--registry").arg(reg.path()).arg(&token));
     let found = codes(&doc);
-    assert!(found.contains(&"token/undefined-scope".to_string()), "{doc:#}");
-    assert!(!found.contains(&"token/scope-not-granted".to_string()), "{doc:#}");
+    assert!(
+        found.contains(&"token/undefined-scope".to_string()),
+        "{doc:#}"
+    );
+    assert!(
+        !found.contains(&"token/scope-not-granted".to_string()),
+        "{doc:#}"
+    );
     // Its file is named otherwise: everything is read, and the broken file stops it.
-    let token = unsigned("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", &claims("back-office"));
+    let token = unsigned(
+        "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+        &claims("back-office"),
+    );
     let out = decode(&dir)
         .arg("--registry")
         .arg(reg.path())
@@ -2330,5 +2344,8 @@ fn decode_reads_only_its_clients_file_when_it_can_find_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("does not load"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not load"),
+        "{out:?}"
+    );
 }

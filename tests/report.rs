@@ -965,3 +965,70 @@ fn a_source_date_epoch_that_is_not_seconds_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("SOURCE_DATE_EPOCH"));
 }
+
+/// Imported grants that are still debt: accepted (one counted finding per client) until
+/// their deadline, listed in the burn-down; after it, gaps again.
+#[test]
+fn import_debt_is_an_accepted_risk_until_its_deadline_and_burns_down() {
+    let h = history("");
+    h.t.write(
+        "clients/legacy-app.toml",
+        "[client]\nid = \"legacy-app\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"telemetry:read\"\nimported = 2026-11-01\n\n[[grants]]\nscope = \"orders:read\"\nimported = 2026-11-01\njustification = \"Shows order history (SHOP-3)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-20\nexpires = 2027-05-01\n",
+    );
+    let c =
+        h.t.commit("Ivy", "ivy@example.com", "Import the shop realm");
+    h.t.tag("imported", c);
+    let json = |today: &str| -> Value {
+        let out = scopectl()
+            .current_dir(h.t.root())
+            .args([
+                "report", "--at", "imported", "--format", "json", "--today", today,
+            ])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    // max_exception_lifetime is 90 days: the deadline is 2027-01-30.
+    let v = json("2026-11-25");
+    let d = &v["import_debt"];
+    assert_eq!(d["imported"], 2, "{d:#}");
+    assert_eq!(d["resolved"], 1);
+    assert_eq!(d["pending"], 1);
+    assert_eq!(d["overdue"], 0);
+    assert_eq!(d["by_client"][0]["client"], "legacy-app");
+    assert_eq!(d["by_client"][0]["deadline"], "2027-01-30");
+    let c518 = control(&v, "5.18");
+    let gaps = c518["gap_details"].to_string();
+    assert!(!gaps.contains("legacy-app"), "{c518:#}");
+    assert!(
+        c518["accepted_risks"]
+            .to_string()
+            .contains("client/import-debt"),
+        "{c518:#}"
+    );
+    let md = {
+        let out = scopectl()
+            .current_dir(h.t.root())
+            .args(["report", "--at", "imported", "--today", "2026-11-25"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    assert!(md.contains("## Import debt\n\n2 imported grant(s): 1 resolved (justified, approved, with an expiry), 1 pending before their deadline, 0 overdue."), "{md}");
+    // After the deadline the missing fields are gaps again.
+    let v = json("2027-02-01");
+    assert_eq!(v["import_debt"]["overdue"], 1);
+    let c518 = control(&v, "5.18");
+    assert!(
+        c518["gap_details"]
+            .to_string()
+            .contains("legacy-app → telemetry:read"),
+        "{c518:#}"
+    );
+}

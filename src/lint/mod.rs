@@ -9,6 +9,7 @@ mod approval;
 mod client;
 pub mod expiring;
 mod grant;
+pub use grant::import_debt;
 mod review;
 mod scope;
 

@@ -86,6 +86,40 @@ pub struct GrantRow {
     /// Under `[policy] require_signed`: id of the last commit that gave or extended this
     /// grant's access when its signature is not verified (`null` otherwise).
     pub unverified_commit: Option<String>,
+    /// When `scopectl import` found the grant on the server (absent for grants written
+    /// by hand).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<String>,
+    /// For an imported grant that still lacks a justification, an approver or an expiry:
+    /// `pending` until its deadline (`import_deadline`; accepted, counted in one
+    /// `client/import-debt` finding per client), `overdue` after it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_debt: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_deadline: Option<String>,
+}
+
+/// Governance debt left by `scopectl import`: the burn-down at the revision.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportDebt {
+    /// Grants with an `imported` date.
+    pub imported: usize,
+    /// Of those, grants that now have a justification, an approver and an expiry.
+    pub resolved: usize,
+    /// Still debt, before their deadline.
+    pub pending: usize,
+    /// Still debt, past their deadline (lint errors).
+    pub overdue: usize,
+    /// Per client with debt left: (client, pending, overdue, earliest deadline).
+    pub by_client: Vec<ClientDebt>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientDebt {
+    pub client: String,
+    pub pending: usize,
+    pub overdue: usize,
+    pub deadline: String,
 }
 
 /// One gap under a control: a row of its gap table.
@@ -273,6 +307,8 @@ pub struct Report {
     pub expiry_by_month: Vec<(String, usize)>,
     /// Access-review campaigns (`reviews/*.toml`) at the revision, by name.
     pub reviews: Vec<reviews::Campaign>,
+    /// Governance debt from `scopectl import` (all zero when nothing was imported).
+    pub import_debt: ImportDebt,
 }
 
 impl Report {
@@ -349,6 +385,7 @@ pub fn build(
                 Some(_) => Status::Active,
             };
             let approved_by = g.def.approved_by.as_ref().map(|a| a.get().to_string());
+            let import_deadline = crate::lint::import_debt(registry, g);
             // The lint rule decides (owner, or a member of the owner team), so the report
             // and `lint` never disagree.
             let self_approved = lint_findings
@@ -372,6 +409,10 @@ pub fn build(
                 self_approved,
                 self_approved_commit,
                 unverified_commit,
+                imported: g.def.imported.as_ref().map(|d| d.get().to_string()),
+                import_debt: import_deadline
+                    .map(|d| if d >= today { "pending" } else { "overdue" }),
+                import_deadline: import_deadline.map(|d| d.format("%Y-%m-%d").to_string()),
             });
         }
     }
@@ -435,6 +476,7 @@ pub fn build(
         ..summary
     };
     let campaigns = reviews::campaigns(registry, today);
+    let debt = import_debt(&grants);
     Report {
         version: JSON_VERSION,
         tool: "scopectl",
@@ -467,7 +509,40 @@ pub fn build(
         frameworks,
         expiry_by_month: months.into_iter().collect(),
         reviews: campaigns,
+        import_debt: debt,
     }
+}
+
+/// The import burn-down from the grant rows.
+fn import_debt(grants: &[GrantRow]) -> ImportDebt {
+    let mut d = ImportDebt::default();
+    let mut by: BTreeMap<&str, ClientDebt> = BTreeMap::new();
+    for g in grants.iter().filter(|g| g.imported.is_some()) {
+        d.imported += 1;
+        let Some(state) = g.import_debt else {
+            d.resolved += 1;
+            continue;
+        };
+        let deadline = g.import_deadline.clone().unwrap_or_default();
+        let c = by.entry(g.client.as_str()).or_insert_with(|| ClientDebt {
+            client: g.client.clone(),
+            pending: 0,
+            overdue: 0,
+            deadline: deadline.clone(),
+        });
+        if deadline < c.deadline {
+            c.deadline = deadline;
+        }
+        if state == "pending" {
+            d.pending += 1;
+            c.pending += 1;
+        } else {
+            d.overdue += 1;
+            c.overdue += 1;
+        }
+    }
+    d.by_client = by.into_values().collect();
+    d
 }
 
 /// The findings `report` takes from the history up to `id` (the registry at `id` is
@@ -780,7 +855,9 @@ fn evidence(
     // Every grant justified, approved, dated, time-limited; none expired.
     let mut gaps = Vec::new();
     let blank = |v: &Option<String>| v.as_deref().is_none_or(|j| j.trim().is_empty());
-    for g in grants {
+    // An imported grant before its deadline is accepted debt, counted in the client's
+    // `client/import-debt` finding (listed under accepted risks), not a gap per field.
+    for g in grants.iter().filter(|g| g.import_debt != Some("pending")) {
         let missing = [
             (
                 blank(&g.justification),

@@ -267,6 +267,28 @@ pub fn markdown(r: &Report) -> String {
         }
         out.push('\n');
     }
+    if r.import_debt.imported > 0 {
+        let d = &r.import_debt;
+        let _ = writeln!(
+            out,
+            "## Import debt\n\n{} imported grant(s): {} resolved (justified, approved, with an expiry), {} pending before their deadline, {} overdue.\n",
+            d.imported, d.resolved, d.pending, d.overdue
+        );
+        if !d.by_client.is_empty() {
+            out.push_str("| client | pending | overdue | deadline |\n|---|---|---|---|\n");
+            for c in &d.by_client {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    md_line(&c.client),
+                    c.pending,
+                    c.overdue,
+                    c.deadline
+                );
+            }
+            out.push('\n');
+        }
+    }
     let _ = writeln!(
         out,
         "## Lint ({} error(s), {} warning(s) as of {})\n",
@@ -655,6 +677,30 @@ pub fn html(r: &Report) -> String {
         out.push_str("</table>\n");
     }
     out.push_str("</section>\n");
+    if r.import_debt.imported > 0 {
+        let d = &r.import_debt;
+        section(&mut out, "import-debt", "Import debt");
+        let _ = writeln!(
+            out,
+            "<p>{} imported grant(s): {} resolved (justified, approved, with an expiry), {} pending before their deadline, {} overdue.</p>",
+            d.imported, d.resolved, d.pending, d.overdue
+        );
+        if !d.by_client.is_empty() {
+            out.push_str("<table><tr><th>client</th><th>pending</th><th>overdue</th><th>deadline</th></tr>\n");
+            for c in &d.by_client {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&c.client),
+                    c.pending,
+                    c.overdue,
+                    esc(&c.deadline)
+                );
+            }
+            out.push_str("</table>\n");
+        }
+        out.push_str("</section>\n");
+    }
     section(&mut out, "policy", "Policy in force");
     out.push_str("<table><tr><th>setting</th><th>value</th><th>set by</th></tr>\n");
     for p in &r.policy.settings {
