@@ -1142,7 +1142,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__import__subcmd__keycloak)
-            opts="-q -h --from-export --target --realm --registry --out --include-built-ins --adopt --owner --sensitivity --today --format --color --quiet --help"
+            opts="-q -h --from-export --target --realm --registry --out --include-built-ins --adopt --owner --sensitivity --today --format --update --dry-run --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -77,6 +77,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --include-built-ins 'Also import Keycloak''s built-in clients, and record each client''s built-in scopes as `builtin_scopes`'
             cand --adopt 'Write `adopt = true` on the imported scopes, so the next `apply` marks them as scopectl''s (and `apply --prune` may later delete them); without it they are `managed = false` and their definitions are never changed'
+            cand --update 'Add to the existing registry what appeared on the server since (new scopes, clients and assignments, as debt); hand-written lines and comments are kept'
+            cand --dry-run 'With --update: print the diff that would be written, and write nothing'
             cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
             cand -h 'Print help (see more with ''--help'')'

@@ -79,6 +79,8 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -l include-built-ins -d 'Also import Keycloak\'s built-in clients, and record each client\'s built-in scopes as `builtin_scopes`'
 complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -l adopt -d 'Write `adopt = true` on the imported scopes, so the next `apply` marks them as scopectl\'s (and `apply --prune` may later delete them); without it they are `managed = false` and their definitions are never changed'
+complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -l update -d 'Add to the existing registry what appeared on the server since (new scopes, clients and assignments, as debt); hand-written lines and comments are kept'
+complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -l dry-run -d 'With --update: print the diff that would be written, and write nothing'
 complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from keycloak" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scopectl -n "__fish_scopectl_using_subcommand import; and __fish_seen_subcommand_from help" -f -a "keycloak" -d 'A Keycloak realm: live through `[targets.NAME]` (reads only) or a realm export file'

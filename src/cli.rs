@@ -152,6 +152,13 @@ pub struct ImportKeycloakArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ImportFormat::Human)]
     pub format: ImportFormat,
+    /// Add to the existing registry what appeared on the server since (new scopes,
+    /// clients and assignments, as debt); hand-written lines and comments are kept.
+    #[arg(long, conflicts_with = "out")]
+    pub update: bool,
+    /// With --update: print the diff that would be written, and write nothing.
+    #[arg(long, requires = "update")]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -26,6 +26,10 @@ pub fn apply(
     let sources = source::read_dir(&e.registry)?;
     let loaded = super::load::load_sources(sources.clone(), out)?;
     let edit = make(&loaded.registry, today)?;
+    if edit.files.is_empty() {
+        out.text(&format!("nothing to change: {}\n", edit.summary))?;
+        return Ok(Outcome::Clean);
+    }
     let (added, edited) = edit::new_failures(loaded.registry, sources, &edit, today);
     if !added.is_empty() {
         let shown = scopectl::output::human::render(&edited.files, &added, out.color());

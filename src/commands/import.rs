@@ -19,6 +19,9 @@ pub fn run(args: ImportArgs, out: &Out) -> anyhow::Result<Outcome> {
         sensitivity: args.sensitivity,
         today: args.today.unwrap_or_else(scopectl::today_utc),
     };
+    if args.update {
+        return update(&args, &realm, &options, out);
+    }
     let dest = args.out.as_deref().unwrap_or(&args.registry);
     let (imported, written) = write::import(&realm, &source, dest, &options)?;
     match args.format {
@@ -26,4 +29,45 @@ pub fn run(args: ImportArgs, out: &Out) -> anyhow::Result<Outcome> {
         ImportFormat::Json => out.json(&import::report_json(&imported, &source, &written)?)?,
     }
     Ok(Outcome::Clean)
+}
+
+/// `--update`: the additions as one edit of the existing registry, checked like every edit.
+fn update(
+    args: &crate::cli::ImportKeycloakArgs,
+    realm: &import::realm::Realm,
+    options: &Options,
+    out: &Out,
+) -> anyhow::Result<Outcome> {
+    let e = crate::cli::EditArgs {
+        registry: args.registry.clone(),
+        today: Some(options.today),
+        dry_run: args.dry_run,
+    };
+    if args.format == ImportFormat::Json {
+        anyhow::bail!("--update prints what it adds as text (like `scopectl grant`); --format json is not supported with it");
+    }
+    super::edit::apply(&e, out, |reg, _| {
+        let (edit, up) = import::update::update(reg, &args.registry, realm, options)?;
+        let list = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(c, s)| format!("{c} → {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut lines = Vec::new();
+        for (what, items) in [
+            ("scope", up.scopes.join(", ")),
+            ("client", up.clients.join(", ")),
+            ("grant", list(&up.grants)),
+        ] {
+            if !items.is_empty() {
+                lines.push(format!("new {what}(s): {items}\n"));
+            }
+        }
+        if !up.not_on_server.is_empty() {
+            lines.push(format!("in the registry but not assigned on the server (left alone; `plan` shows them): {}\n", list(&up.not_on_server)));
+        }
+        out.err(&lines.concat())?;
+        Ok(edit)
+    })
 }

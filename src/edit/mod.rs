@@ -172,7 +172,7 @@ fn set(t: &mut Table, key: &str, v: toml_edit::Value) {
 /// directly (no blank line between) belong to the last table: they are moved in front of
 /// the new table so they stay where they were. Comments after a blank line are the file's
 /// trailer and stay last.
-fn append_after_last(doc: &mut DocumentMut, new: &mut Table) {
+pub fn append_after_last(doc: &mut DocumentMut, new: &mut Table) {
     let Some(trailing) = doc.trailing().as_str().map(str::to_string) else {
         return;
     };

@@ -12,6 +12,7 @@
 //! moved into place ([`write`]).
 
 pub mod realm;
+pub mod update;
 pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};

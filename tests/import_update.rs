@@ -1,0 +1,107 @@
+//! `scopectl import keycloak --update`: what appeared on the server since is added as
+//! debt to the existing registry, every hand-written line kept; nothing is removed.
+
+mod common;
+
+use common::scopectl;
+use serde_json::json;
+
+fn export(scopes: &[&str], clients: serde_json::Value) -> String {
+    let scopes: Vec<_> = scopes
+        .iter()
+        .map(|s| json!({"name": s, "protocol": "openid-connect", "description": format!("The {s} scope"), "attributes": {"include.in.token.scope": "true"}}))
+        .collect();
+    json!({"realm": "shop", "clientScopes": scopes, "clients": clients}).to_string()
+}
+
+fn run(args: &[&str], dir: &std::path::Path) -> (i32, String) {
+    let out = scopectl()
+        .args(["import", "keycloak", "--today", "2026-11-25"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("v1.json"),
+        export(
+            &["orders:read", "orders:write"],
+            json!([{"clientId": "shop-web", "defaultClientScopes": ["orders:read"]}]),
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(&["--from-export", "v1.json", "--registry", "reg"], d);
+    assert_eq!(code, 0, "{out}");
+    // Someone justifies the grant by hand, with a comment.
+    let client = d.join("reg/clients/shop-web.toml");
+    let text = std::fs::read_to_string(&client).unwrap();
+    let justified = text.replace(
+        "imported = 2026-11-25\n",
+        "imported = 2026-11-25\njustification = \"Lists orders (SHOP-1)\" # checked with the team\napproved_by = \"ana@example.com\"\napproved_on = 2026-11-25\nexpires = 2027-05-01\n",
+    );
+    assert_ne!(justified, text);
+    std::fs::write(&client, &justified).unwrap();
+
+    // Since then: a new scope, a new assignment, a new client; the server dropped nothing.
+    std::fs::write(
+        d.join("v2.json"),
+        export(
+            &["orders:read", "orders:write", "orders:refund"],
+            json!([
+                {"clientId": "shop-web", "defaultClientScopes": ["orders:read"], "optionalClientScopes": ["orders:write"]},
+                {"clientId": "back-office", "defaultClientScopes": ["orders:refund"]}
+            ]),
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update", "--dry-run"], d);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(std::fs::read_to_string(&client).unwrap(), justified, "dry run wrote");
+    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update"], d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("new scope(s): orders:refund"), "{out}");
+    assert!(out.contains("new client(s): back-office"), "{out}");
+    assert!(out.contains("new grant(s): shop-web → orders:write"), "{out}");
+    let after = std::fs::read_to_string(&client).unwrap();
+    assert!(after.starts_with(&justified), "{after}");
+    assert!(after.ends_with("[[grants]]\nscope = \"orders:write\"\ntype = \"optional\"\nimported = 2026-11-25\n"), "{after}");
+    assert!(d.join("reg/clients/back-office.toml").exists());
+    let scopes = std::fs::read_to_string(d.join("reg/scopes/orders.toml")).unwrap();
+    assert!(scopes.contains("[scopes.\"orders:refund\"]"), "{scopes}");
+    // The registry lints with the new debt accepted.
+    let lint = scopectl()
+        .args(["lint", "--today", "2026-11-25", "reg"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stdout));
+    // A second update finds nothing new.
+    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update"], d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("nothing to change"), "{out}");
+    // The server lost an assignment: reported, not removed.
+    std::fs::write(
+        d.join("v3.json"),
+        export(
+            &["orders:read", "orders:write", "orders:refund"],
+            json!([
+                {"clientId": "shop-web", "defaultClientScopes": ["orders:read"]},
+                {"clientId": "back-office", "defaultClientScopes": ["orders:refund"]}
+            ]),
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(&["--from-export", "v3.json", "--registry", "reg", "--update"], d);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("not assigned on the server (left alone; `plan` shows them): shop-web → orders:write"), "{out}");
+    assert!(std::fs::read_to_string(&client).unwrap().contains("orders:write"));
+}
