@@ -23,6 +23,16 @@ pub const LONG_VERSION: &str = concat!(
     after_help = "Exit codes: 0 clean, 1 findings (lint errors, invalid token, drift), 2 the command could not do its job, 3 (diff) breaking change or weakened policy."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The flags every subcommand takes.
+#[derive(Debug, clap::Args)]
+pub struct Globals {
     /// When to colour output: auto (a terminal, and NO_COLOR unset), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -30,9 +40,41 @@ pub struct Cli {
     /// run, and nothing when it passes. Errors are always printed.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
 
-    #[command(subcommand)]
-    pub command: Command,
+impl Cli {
+    /// `scopectl decode …` without building every other subcommand's parser (clap builds
+    /// them all, a fifth of a one-token decode's work). Only a successful parse is taken:
+    /// help, version and every usage error go through the full parser (`None`), so they
+    /// read exactly the same.
+    pub fn parse_decode_fast(args: &[std::ffi::OsString]) -> Option<Cli> {
+        use clap::{Args, FromArgMatches};
+        let first = args
+            .iter()
+            .skip(1)
+            .find(|a| !a.to_str().is_some_and(|a| a.starts_with('-')))?;
+        if first != "decode"
+            || args.iter().any(|a| {
+                matches!(
+                    a.to_str(),
+                    Some("-h" | "--help" | "-V" | "--version" | "help")
+                )
+            })
+        {
+            return None;
+        }
+        let cmd = Globals::augment_args(clap::Command::new("scopectl"))
+            .subcommand(DecodeArgs::augment_args(clap::Command::new("decode")))
+            .subcommand_required(true);
+        let m = cmd.try_get_matches_from(args).ok()?;
+        let globals = Globals::from_arg_matches(&m).ok()?;
+        let (_, sub) = m.subcommand()?;
+        let decode = DecodeArgs::from_arg_matches(sub).ok()?;
+        Some(Cli {
+            globals,
+            command: Command::Decode(Box::new(decode)),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -974,6 +1016,65 @@ impl DecodeArgs {
             SecretEncoding::Base64
         } else {
             SecretEncoding::Raw
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_parse_tests {
+    use super::*;
+
+    fn os(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(|a| a.into()).collect()
+    }
+
+    /// The decode shortcut parses exactly what the full parser does, and leaves help,
+    /// version and errors to it.
+    #[test]
+    fn the_decode_shortcut_parses_like_the_full_parser() {
+        for args in [
+            &["scopectl", "decode", "a.b.c"][..],
+            &["scopectl", "decode", "-", "--format", "json", "--quiet"],
+            &[
+                "scopectl",
+                "-q",
+                "decode",
+                "--color",
+                "never",
+                "--registry",
+                "r",
+                "--need",
+                "x:y",
+                "--need",
+                "z:w",
+                "a.b.c",
+            ],
+            &[
+                "scopectl",
+                "decode",
+                "--jwks",
+                "k.json",
+                "--iss",
+                "https://i",
+                "--aud",
+                "api",
+                "--batch",
+                "f",
+            ],
+            &["scopectl", "decode", "--list-rules"],
+        ] {
+            let fast = Cli::parse_decode_fast(&os(args)).expect("fast path taken");
+            let full = Cli::try_parse_from(os(args)).expect("parses");
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{args:?}");
+        }
+        for args in [
+            &["scopectl", "decode", "--help"][..],
+            &["scopectl", "decode", "--no-such-flag", "a.b.c"],
+            &["scopectl", "lint"],
+            &["scopectl", "--version"],
+            &["scopectl", "decode", "--format", "yaml", "a.b.c"],
+        ] {
+            assert!(Cli::parse_decode_fast(&os(args)).is_none(), "{args:?}");
         }
     }
 }

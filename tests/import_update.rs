@@ -63,17 +63,42 @@ fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_l
         ),
     )
     .unwrap();
-    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update", "--dry-run"], d);
+    let (code, out) = run(
+        &[
+            "--from-export",
+            "v2.json",
+            "--registry",
+            "reg",
+            "--update",
+            "--dry-run",
+        ],
+        d,
+    );
     assert_eq!(code, 0, "{out}");
-    assert_eq!(std::fs::read_to_string(&client).unwrap(), justified, "dry run wrote");
-    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update"], d);
+    assert_eq!(
+        std::fs::read_to_string(&client).unwrap(),
+        justified,
+        "dry run wrote"
+    );
+    let (code, out) = run(
+        &["--from-export", "v2.json", "--registry", "reg", "--update"],
+        d,
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("new scope(s): orders:refund"), "{out}");
     assert!(out.contains("new client(s): back-office"), "{out}");
-    assert!(out.contains("new grant(s): shop-web → orders:write"), "{out}");
+    assert!(
+        out.contains("new grant(s): shop-web → orders:write"),
+        "{out}"
+    );
     let after = std::fs::read_to_string(&client).unwrap();
     assert!(after.starts_with(&justified), "{after}");
-    assert!(after.ends_with("[[grants]]\nscope = \"orders:write\"\ntype = \"optional\"\nimported = 2026-11-25\n"), "{after}");
+    assert!(
+        after.ends_with(
+            "[[grants]]\nscope = \"orders:write\"\ntype = \"optional\"\nimported = 2026-11-25\n"
+        ),
+        "{after}"
+    );
     assert!(d.join("reg/clients/back-office.toml").exists());
     let scopes = std::fs::read_to_string(d.join("reg/scopes/orders.toml")).unwrap();
     assert!(scopes.contains("[scopes.\"orders:refund\"]"), "{scopes}");
@@ -83,9 +108,17 @@ fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_l
         .current_dir(d)
         .output()
         .unwrap();
-    assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stdout));
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
     // A second update finds nothing new.
-    let (code, out) = run(&["--from-export", "v2.json", "--registry", "reg", "--update"], d);
+    let (code, out) = run(
+        &["--from-export", "v2.json", "--registry", "reg", "--update"],
+        d,
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("nothing to change"), "{out}");
     // The server lost an assignment: reported, not removed.
@@ -100,8 +133,18 @@ fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_l
         ),
     )
     .unwrap();
-    let (code, out) = run(&["--from-export", "v3.json", "--registry", "reg", "--update"], d);
+    let (code, out) = run(
+        &["--from-export", "v3.json", "--registry", "reg", "--update"],
+        d,
+    );
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("not assigned on the server (left alone; `plan` shows them): shop-web → orders:write"), "{out}");
-    assert!(std::fs::read_to_string(&client).unwrap().contains("orders:write"));
+    assert!(
+        out.contains(
+            "not assigned on the server (left alone; `plan` shows them): shop-web → orders:write"
+        ),
+        "{out}"
+    );
+    assert!(std::fs::read_to_string(&client)
+        .unwrap()
+        .contains("orders:write"));
 }

@@ -30,12 +30,12 @@ use scopectl::output::Color;
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let out = Out::new(
-        match cli.color {
+        match cli.globals.color {
             ColorChoice::Always => Color::Always,
             ColorChoice::Never => Color::Never,
             ColorChoice::Auto => Color::auto(),
         },
-        cli.quiet,
+        cli.globals.quiet,
     );
     let out = &out;
     match cli.command {
