@@ -557,6 +557,7 @@ mod tests {
             kind: TargetKind::Keycloak,
             url: "http://kc".into(),
             realm: Some("r".into()),
+            environment: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             prune: false,
             revoke_unlisted: false,

@@ -1,0 +1,242 @@
+//! Environments without a server: what lint says about environments (names no target
+//! is, grants that never reach the environment they name, each environment's stricter
+//! policy), the load errors of the new keys, and the promotion view `diff --env A..B`.
+
+mod common;
+
+use common::{codes, scopectl, with_code, Reg, TODAY};
+
+const POLICY: &str = r#"
+[policy.environments.prod]
+max_grant_lifetime = "90d"
+expiry_warning = "60d"
+
+[targets.dev]
+kind = "keycloak"
+url = "http://127.0.0.1:1"
+realm = "shop-dev"
+
+[targets.staging]
+kind = "keycloak"
+url = "http://127.0.0.1:1"
+realm = "shop-staging"
+
+[targets.prod-eu]
+kind = "keycloak"
+url = "http://127.0.0.1:1"
+realm = "shop"
+environment = "prod"
+"#;
+
+const SCOPES: &str = r#"
+[scopes."orders:read"]
+description = "Read orders"
+owner = "team-shop"
+sensitivity = "low"
+
+[scopes."debug:dump"]
+description = "Dump internal state"
+owner = "team-shop"
+sensitivity = "low"
+exclude_environments = ["prod"]
+"#;
+
+fn grant(scope: &str, approved: &str, expires: &str, extra: &str) -> String {
+    format!(
+        "[[grants]]\nscope = \"{scope}\"\njustification = \"Needed for the shop (SHOP-1)\"\n\
+         approved_by = \"alice@example.com\"\napproved_on = {approved}\nexpires = {expires}\n{extra}\n"
+    )
+}
+
+/// shop: everywhere, `shop-web-prod` in prod; a 180-day grant (fine under `[policy]`,
+/// too long for prod) and a dev-only grant of the prod-excluded scope. tester: dev only.
+fn registry() -> Reg {
+    let shop = format!(
+        "[client]\nid = \"shop-web\"\nowner = \"team-shop\"\n\n[client.ids]\nprod = \"shop-web-prod\"\n\n{}{}",
+        grant("orders:read", "2026-10-01", "2027-03-30", ""),
+        grant(
+            "debug:dump",
+            "2026-11-01",
+            "2027-01-01",
+            "environments = [\"dev\"]"
+        ),
+    );
+    let tester = format!(
+        "[client]\nid = \"tester\"\nowner = \"team-shop\"\nenvironments = [\"dev\"]\n\n{}",
+        grant("orders:read", "2026-11-01", "2027-01-01", "")
+    );
+    Reg::new(&[
+        ("scopectl.toml", POLICY),
+        ("scopes/shop.toml", SCOPES),
+        ("clients/shop-web.toml", &shop),
+        ("clients/tester.toml", &tester),
+    ])
+}
+
+#[test]
+fn each_environment_is_linted_with_its_policy() {
+    let reg = registry();
+    let (exit, json) = reg.lint_json();
+    let lifetime = with_code(&json, "grant/lifetime");
+    // Only the prod policy finds it, and says so; dev and staging are not prod.
+    assert_eq!(lifetime.len(), 1, "{json:#}");
+    assert_eq!(lifetime[0]["environment"], "prod");
+    assert!(
+        lifetime[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("in environment `prod`: "),
+        "{json:#}"
+    );
+    assert_eq!(lifetime[0]["subject"]["client"], "shop-web");
+    assert_eq!(lifetime[0]["file"], "clients/shop-web.toml");
+    // The tester's grant expires in 37 days: a warning only under prod's 60-day
+    // window, and the tester is not in prod, so nothing.
+    let expiring = with_code(&json, "grant/expiring");
+    assert!(
+        expiring.iter().all(|d| d["subject"]["client"] != "tester"),
+        "{json:#}"
+    );
+    assert_eq!(exit, 1);
+    let (_, human) = reg.lint_human();
+    assert!(
+        human.contains("in environment `prod`: grant of `orders:read`"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_clean_multi_environment_registry_lints_clean() {
+    let reg = registry();
+    // Within prod's 90 days.
+    let shop = format!(
+        "[client]\nid = \"shop-web\"\nowner = \"team-shop\"\n\n[client.ids]\nprod = \"shop-web-prod\"\n\n{}",
+        grant("orders:read", "2026-11-01", "2027-01-29", "")
+    );
+    reg.write("clients/shop-web.toml", shop.as_bytes());
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 0, "{json:#}");
+    assert!(
+        !codes(&json).iter().any(|c| c.contains("environment")),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn names_no_target_is_and_grants_that_never_reach_their_environment() {
+    let reg = registry();
+    reg.write(
+        "scopes/more.toml",
+        br#"
+[scopes."orders:write"]
+description = "Change orders"
+owner = "team-shop"
+sensitivity = "low"
+exclude_environments = ["prd"]
+"#,
+    );
+    let partner = format!(
+        "[client]\nid = \"partner\"\nowner = \"team-shop\"\nenvironments = [\"staging\", \"qa\"]\n\n[client.ids]\nprod = \"partner-prod\"\n\n{}{}",
+        grant("orders:read", "2026-11-01", "2027-01-01", "environments = [\"prod\", \"sandbox\"]"),
+        grant("debug:dump", "2026-11-01", "2027-01-01", ""),
+    );
+    reg.write("clients/partner.toml", partner.as_bytes());
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 1);
+    let scope = with_code(&json, "scope/unknown-environment");
+    assert_eq!(scope.len(), 1, "{json:#}");
+    assert!(scope[0]["message"].as_str().unwrap().contains("`prd`"));
+    assert_eq!(scope[0]["line"], 6);
+    let client: Vec<String> = with_code(&json, "client/unknown-environment")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(client.len(), 1, "{client:?}");
+    assert!(client[0].contains("`qa`"), "{client:?}");
+    let g = with_code(&json, "grant/unknown-environment");
+    assert_eq!(g.len(), 1, "{json:#}");
+    assert!(g[0]["message"].as_str().unwrap().contains("`sandbox`"));
+    let unreachable: Vec<String> = with_code(&json, "grant/unreachable-environment")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect();
+    // orders:read for prod, but partner is not in prod; debug:dump for staging is fine.
+    assert_eq!(unreachable.len(), 1, "{unreachable:?}");
+    assert!(
+        unreachable[0].contains("client `partner` is not in `prod`"),
+        "{unreachable:?}"
+    );
+    // A client limited to environments where its scope is excluded.
+    let only_prod = format!(
+        "[client]\nid = \"ops\"\nowner = \"team-shop\"\nenvironments = [\"prod\"]\n\n{}",
+        grant("debug:dump", "2026-11-01", "2027-01-01", "")
+    );
+    reg.write("clients/ops.toml", only_prod.as_bytes());
+    let (_, json) = reg.lint_json();
+    let excluded: Vec<&str> = with_code(&json, "grant/unreachable-environment")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .filter(|m| m.contains("`ops`"))
+        .collect();
+    assert_eq!(excluded.len(), 1, "{json:#}");
+    assert!(
+        excluded[0].contains("scope `debug:dump` is excluded from `prod`"),
+        "{excluded:?}"
+    );
+}
+
+#[test]
+fn new_keys_load_strictly() {
+    let reg = registry();
+    // Looser than [policy]: refused, pointing at the value.
+    reg.write(
+        "scopectl.toml",
+        POLICY.replace("\"90d\"", "\"400d\"").as_bytes(),
+    );
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let bad = with_code(&json, "load/invalid-value");
+    assert!(
+        bad[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`[policy.environments.prod] max_grant_lifetime` is looser"),
+        "{json:#}"
+    );
+    reg.write("scopectl.toml", POLICY.as_bytes());
+    // Two clients that would be one client_id in prod.
+    reg.write(
+        "clients/other.toml",
+        b"[client]\nid = \"other\"\nowner = \"team-shop\"\n\n[client.ids]\nprod = \"shop-web-prod\"\n",
+    );
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let dup = with_code(&json, "load/duplicate-client");
+    assert!(
+        dup[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("would both be `shop-web-prod` in environment `prod`"),
+        "{json:#}"
+    );
+    // An empty list reaches nowhere; a misspelt key is refused.
+    reg.write(
+        "clients/other.toml",
+        b"[client]\nid = \"other\"\nowner = \"team-shop\"\nenvironments = []\n",
+    );
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    assert!(
+        !with_code(&json, "load/invalid-value").is_empty(),
+        "{json:#}"
+    );
+    reg.write(
+        "clients/other.toml",
+        b"[client]\nid = \"other\"\nowner = \"team-shop\"\nenvironment = [\"dev\"]\n",
+    );
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    assert!(!with_code(&json, "load/unknown-key").is_empty(), "{json:#}");
+    let _ = scopectl;
+    let _ = TODAY;
+}
