@@ -100,6 +100,8 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l staged -d 'Li
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l deny-warnings -d 'Exit 1 on warnings too, not only on errors (a stricter CI gate)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l env -d 'The promotion view instead of a history diff: what environment FROM has that TO has not (scopes, clients, grants), in the registry\'s files (`--registry`)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l today -d 'With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F

@@ -240,3 +240,103 @@ fn new_keys_load_strictly() {
     let _ = scopectl;
     let _ = TODAY;
 }
+
+fn diff_env(reg: &Reg, spec: &str, format: &str) -> (i32, String) {
+    let out = scopectl()
+        .args([
+            "diff",
+            "--env",
+            spec,
+            "--format",
+            format,
+            "--today",
+            TODAY,
+            "--registry",
+        ])
+        .arg(reg.path())
+        .output()
+        .expect("run scopectl");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn diff_env_shows_what_dev_has_that_prod_has_not() {
+    let reg = registry();
+    let (exit, text) = diff_env(&reg, "dev..prod", "json");
+    assert_eq!(exit, 0, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["version"], 1);
+    assert_eq!(
+        (v["from"].as_str(), v["to"].as_str()),
+        (Some("dev"), Some("prod"))
+    );
+    let from = &v["only_in_from"];
+    assert_eq!(from["scopes"], serde_json::json!(["debug:dump"]));
+    assert_eq!(from["clients"], serde_json::json!(["tester"]));
+    let grants: Vec<(String, String, String)> = from["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["client"].as_str().unwrap().to_string(),
+                g["scope"].as_str().unwrap().to_string(),
+                g["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        grants,
+        [
+            (
+                "shop-web".into(),
+                "debug:dump".into(),
+                "scope excluded from prod".into()
+            ),
+            (
+                "tester".into(),
+                "orders:read".into(),
+                "client not in prod".into()
+            ),
+        ],
+        "{v:#}"
+    );
+    assert!(v["only_in_to"]["grants"].as_array().unwrap().is_empty());
+    assert_eq!(
+        v["client_ids"],
+        serde_json::json!([{"client": "shop-web", "from": "shop-web", "to": "shop-web-prod"}])
+    );
+    // The other way round, nothing prod has is missing in dev.
+    let (_, text) = diff_env(&reg, "prod..dev", "json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(v["only_in_from"]["grants"].as_array().unwrap().is_empty());
+    assert_eq!(v["only_in_to"]["grants"].as_array().unwrap().len(), 2);
+    // Human and Markdown say the same.
+    let (exit, text) = diff_env(&reg, "dev..prod", "human");
+    assert_eq!(exit, 0);
+    assert!(text.contains("In dev only (a promotion adds):"), "{text}");
+    assert!(
+        text.contains("tester (tester) orders:read [default]"),
+        "{text}"
+    );
+    let (_, md) = diff_env(&reg, "dev..prod", "markdown");
+    assert!(md.contains("| grant | shop-web | shop-web | debug:dump | default | 2027-01-01 | scope excluded from prod |"), "{md}");
+    // Staging and dev differ only by the dev-only grant and client.
+    let (_, text) = diff_env(&reg, "dev..staging", "json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["only_in_from"]["scopes"], serde_json::json!([]));
+    assert_eq!(v["only_in_from"]["grants"].as_array().unwrap().len(), 2);
+    // Unknown environments and a bad range: exit 2, naming what is known.
+    let (exit, text) = diff_env(&reg, "dev..prd", "json");
+    assert_eq!(exit, 2);
+    assert!(
+        text.contains(
+            "no target is environment `prd` (the targets' environments: dev, prod, staging)"
+        ),
+        "{text}"
+    );
+    let (exit, _) = diff_env(&reg, "dev", "json");
+    assert_eq!(exit, 2);
+}

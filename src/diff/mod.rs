@@ -12,6 +12,7 @@
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
 pub mod compare;
+pub mod environments;
 pub mod gate;
 pub mod log;
 pub mod provenance;
