@@ -1382,7 +1382,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --framework --color --quiet --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --env --no-history --framework --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1409,6 +1409,10 @@ _scopectl() {
                     return 0
                     ;;
                 --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -142,6 +142,7 @@ html\t'One self-contained HTML file (no external assets)'
 csv\t'One row per grant'
 json\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l env -d 'Report on one environment (a target\'s `environment`, or its name): only the clients and grants reaching it, linted under its `[policy.environments]` policy' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l framework -d 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md' -r -f -a "iso27001\t'ISO/IEC 27001:2022 Annex A (5.15, 5.18, 8.2, 5.3)'
 nist-csf-2\t'NIST Cybersecurity Framework 2.0 (PR.AA-01, PR.AA-03, PR.AA-05, DE.CM-03)'
 soc2\t'SOC 2 Trust Services Criteria (CC6.1, CC6.2, CC6.3)'"

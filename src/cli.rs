@@ -798,6 +798,10 @@ pub struct ReportArgs {
     /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
+    /// Report on one environment (a target's `environment`, or its name): only the
+    /// clients and grants reaching it, linted under its `[policy.environments]` policy.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     /// Read only the snapshot at REV: skip the history walk that checks whether a commit's
     /// author approved the grant it added (four-eyes).
     #[arg(long)]

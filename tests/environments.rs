@@ -340,3 +340,102 @@ fn diff_env_shows_what_dev_has_that_prod_has_not() {
     let (exit, _) = diff_env(&reg, "dev", "json");
     assert_eq!(exit, 2);
 }
+
+fn committed() -> common::TestRepo {
+    let reg = registry();
+    let t = common::TestRepo::new("");
+    for path in [
+        "scopectl.toml",
+        "scopes/shop.toml",
+        "clients/shop-web.toml",
+        "clients/tester.toml",
+    ] {
+        let text = std::fs::read_to_string(reg.path().join(path)).expect("read");
+        t.write(path, &text);
+    }
+    t.commit("Ann", "ann@example.com", "registry with environments");
+    t
+}
+
+fn report(t: &common::TestRepo, extra: &[&str], format: &str) -> (i32, String) {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args([
+            "report",
+            "--today",
+            TODAY,
+            "--no-history",
+            "--format",
+            format,
+        ])
+        .args(extra)
+        .output()
+        .expect("run");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn report_says_which_environments_each_grant_reaches_and_reports_one() {
+    let t = committed();
+    let (exit, text) = report(&t, &[], "json");
+    assert_eq!(exit, 0, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(
+        v["environments"],
+        serde_json::json!(["dev", "prod", "staging"])
+    );
+    assert!(v.get("environment").is_none());
+    let reach = |v: &serde_json::Value, client: &str, scope: &str| {
+        v["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["client"] == client && g["scope"] == scope)
+            .map(|g| g["environments"].clone())
+    };
+    assert_eq!(
+        reach(&v, "shop-web", "orders:read"),
+        Some(serde_json::json!(["dev", "prod", "staging"]))
+    );
+    assert_eq!(
+        reach(&v, "shop-web", "debug:dump"),
+        Some(serde_json::json!(["dev"]))
+    );
+    assert_eq!(
+        reach(&v, "tester", "orders:read"),
+        Some(serde_json::json!(["dev"]))
+    );
+    let (_, md) = report(&t, &[], "markdown");
+    assert!(md.contains("| days left | environments |"), "{md}");
+    let (_, csv) = report(&t, &[], "csv");
+    assert!(
+        csv.lines().next().unwrap().ends_with(",environments"),
+        "{csv}"
+    );
+    assert!(csv.contains(",dev prod staging"), "{csv}");
+
+    // One environment: only what reaches prod, under prod's policy (its 90 days make
+    // the 180-day grant a gap).
+    let (exit, text) = report(&t, &["--env", "prod"], "json");
+    assert_eq!(exit, 0, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["environment"], "prod");
+    let grants: Vec<(&str, &str)> = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["client"].as_str().unwrap(), g["scope"].as_str().unwrap()))
+        .collect();
+    assert_eq!(grants, [("shop-web", "orders:read")], "{v:#}");
+    assert!(text.contains("grant/lifetime"), "{text}");
+    let (_, md) = report(&t, &["--env", "prod"], "markdown");
+    assert!(
+        md.contains("| environment | prod (only the clients and grants reaching it"),
+        "{md}"
+    );
+    let (exit, text) = report(&t, &["--env", "qa"], "json");
+    assert_eq!(exit, 2, "{text}");
+    assert!(text.contains("no target is environment `qa`"), "{text}");
+}

@@ -207,20 +207,8 @@ pub fn parse_range(registry: &Registry, spec: &str) -> anyhow::Result<(String, S
             clean(spec)
         );
     };
-    let known = registry.environments();
     for e in [from, to] {
-        if !known.contains(e) {
-            let list: Vec<&str> = known.iter().map(String::as_str).collect();
-            anyhow::bail!(
-                "no target is environment `{}` (the targets' environments: {})",
-                clean(e),
-                if list.is_empty() {
-                    "none".to_string()
-                } else {
-                    list.join(", ")
-                }
-            );
-        }
+        registry.check_environment(e)?;
     }
     if from == to {
         anyhow::bail!("--env {from}..{to} compares an environment with itself");

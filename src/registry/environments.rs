@@ -88,12 +88,22 @@ impl Registry {
                 .is_none_or(|s| !s.def.excluded_in(environment))
     }
 
-    /// The environments (of [`Registry::environments`]) a grant reaches.
-    pub fn reached_by(&self, client: &Client, grant: &Grant) -> Vec<String> {
-        self.environments()
-            .into_iter()
-            .filter(|e| self.grant_reaches(client, grant, e))
-            .collect()
+    /// Is `environment` one of the targets' environments? An error naming them if not.
+    pub fn check_environment(&self, environment: &str) -> anyhow::Result<()> {
+        let known = self.environments();
+        if known.contains(environment) {
+            return Ok(());
+        }
+        let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        anyhow::bail!(
+            "no target is environment `{}` (the targets' environments: {})",
+            crate::text::clean(environment),
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            }
+        )
     }
 
     /// The registry as one environment sees it: only the clients in `environment`, each
@@ -101,14 +111,17 @@ impl Registry {
     /// (`[policy.environments]`). Scopes stay as they are (an excluded scope's grants are
     /// left out, so nothing reaches it).
     pub fn in_environment(&self, environment: &str) -> Registry {
+        let mut policy = self.policy.for_environment(environment).clone();
+        // The view is one environment: no other environment's policy applies in it.
+        policy.environments = Default::default();
         let mut view = Registry {
             files: self.files.clone(),
-            policy: self.policy.for_environment(environment).clone(),
+            policy,
             policy_file: self.policy_file.clone(),
             scopes: self.scopes.clone(),
             clients: Default::default(),
             people: self.people.clone(),
-            reviews: Default::default(),
+            reviews: self.reviews.clone(),
         };
         for (id, c) in &self.clients {
             if !c.def.in_environment(environment) {

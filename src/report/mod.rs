@@ -86,6 +86,9 @@ pub struct GrantRow {
     /// Under `[policy] require_signed`: id of the last commit that gave or extended this
     /// grant's access when its signature is not verified (`null` otherwise).
     pub unverified_commit: Option<String>,
+    /// The environments (of the registry's targets) the grant reaches: its client is
+    /// there, the grant names it (or no environment), its scope is not excluded there.
+    pub environments: Vec<String>,
 }
 
 /// One gap under a control: a row of its gap table.
@@ -238,6 +241,12 @@ pub struct Report {
     pub registry: String,
     /// The policy's expiry warning window, in days.
     pub expiry_window_days: i64,
+    /// The environments of the registry's targets (`[targets.NAME] environment`, or the
+    /// target's name).
+    pub environments: Vec<String>,
+    /// `report --env NAME`: the report covers only what reaches NAME, under its policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The policy in force at the revision.
     pub policy: document::PolicyInForce,
     /// The lint rules run on the revision as of `today`.
@@ -319,6 +328,7 @@ pub fn build(
         lint_findings.extend(about);
     }
     let window = registry.policy.expiry_warning.days();
+    let environments = registry.environments();
     let mut grants = Vec::new();
     for client in registry.clients.values() {
         let owner = client.def.owner.as_ref().map(|o| o.get().clone());
@@ -372,6 +382,11 @@ pub fn build(
                 self_approved,
                 self_approved_commit,
                 unverified_commit,
+                environments: environments
+                    .iter()
+                    .filter(|e| registry.grant_reaches(client, g, e))
+                    .cloned()
+                    .collect(),
             });
         }
     }
@@ -446,6 +461,8 @@ pub fn build(
         today: today.format("%Y-%m-%d").to_string(),
         registry: prefix.to_string(),
         expiry_window_days: window,
+        environments: environments.into_iter().collect(),
+        environment: None,
         summary,
         grants,
         clients_without_owner,
