@@ -524,12 +524,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__diff)
-            opts="-q -h --worktree --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --quiet --help"
+            opts="-q -h --worktree --env --today --registry --subdir --require-full-history --allowed-signers --format --fail-on --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --registry)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1374,7 +1382,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --no-history --framework --color --quiet --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --env --no-history --framework --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1401,6 +1409,10 @@ _scopectl() {
                     return 0
                     ;;
                 --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

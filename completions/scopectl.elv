@@ -108,6 +108,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'scopectl;diff'= {
+            cand --env 'The promotion view instead of a history diff: what environment FROM has that TO has not (scopes, clients, grants), in the registry''s files (`--registry`)'
+            cand --today 'With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
@@ -141,6 +143,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'
             cand --format 'Output format'
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --env 'Report on one environment (a target''s `environment`, or its name): only the clients and grants reaching it, linted under its `[policy.environments]` policy'
             cand --framework 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'

@@ -102,6 +102,8 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l staged -d 'Li
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -l deny-warnings -d 'Exit 1 on warnings too, not only on errors (a stricter CI gate)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l env -d 'The promotion view instead of a history diff: what environment FROM has that TO has not (scopes, clients, grants), in the registry\'s files (`--registry`)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l today -d 'With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l registry -d 'The registry folder in a work tree, or a (bare) repository. Default: the current directory' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l subdir -d 'The registry\'s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand diff" -l allowed-signers -d 'Verify SSH commit signatures against this allowed-signers file (git\'s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)' -r -F
@@ -142,6 +144,7 @@ html\t'One self-contained HTML file (no external assets)'
 csv\t'One row per grant'
 json\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l today -d 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l env -d 'Report on one environment (a target\'s `environment`, or its name): only the clients and grants reaching it, linted under its `[policy.environments]` policy' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand report" -l framework -d 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md' -r -f -a "iso27001\t'ISO/IEC 27001:2022 Annex A (5.15, 5.18, 8.2, 5.3)'
 nist-csf-2\t'NIST Cybersecurity Framework 2.0 (PR.AA-01, PR.AA-03, PR.AA-05, DE.CM-03)'
 soc2\t'SOC 2 Trust Services Criteria (CC6.1, CC6.2, CC6.3)'"

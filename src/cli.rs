@@ -773,6 +773,13 @@ pub struct DiffArgs {
     /// Compare a revision (default HEAD) with the uncommitted files of the work tree.
     #[arg(long)]
     pub worktree: bool,
+    /// The promotion view instead of a history diff: what environment FROM has that TO
+    /// has not (scopes, clients, grants), in the registry's files (`--registry`).
+    #[arg(long, value_name = "FROM..TO", conflicts_with_all = ["range", "worktree"])]
+    pub env: Option<String>,
+    /// With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
+    #[arg(long, value_parser = parse_date, requires = "env")]
+    pub today: Option<NaiveDate>,
     #[command(flatten)]
     pub repo: RepoArgs,
     /// Output format.
@@ -840,6 +847,10 @@ pub struct ReportArgs {
     /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
     #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
+    /// Report on one environment (a target's `environment`, or its name): only the
+    /// clients and grants reaching it, linted under its `[policy.environments]` policy.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
     /// Read only the snapshot at REV: skip the history walk that checks whether a commit's
     /// author approved the grant it added (four-eyes).
     #[arg(long)]

@@ -160,6 +160,9 @@ pub struct Finding {
     pub part: Option<TokenPart>,
     /// The server object the finding is about (a client-scope or client id, a URL).
     pub object: Option<String>,
+    /// The environment whose policy found it (`[policy.environments.NAME]`), when it is
+    /// found only there.
+    pub environment: Option<String>,
     /// The accepted risk that covers this finding (`[[exceptions]]`): it is reported but
     /// does not fail the command.
     pub accepted: Option<Box<Accepted>>,
@@ -194,6 +197,7 @@ impl Finding {
             commit: None,
             part: None,
             object: None,
+            environment: None,
             accepted: None,
         }
     }
@@ -224,6 +228,14 @@ impl Finding {
 
     pub fn about(mut self, subject: Subject) -> Self {
         self.subject = Some(subject);
+        self
+    }
+
+    /// Found under the policy of `environment` (its message says so too).
+    pub fn in_environment(mut self, environment: impl Into<String>) -> Self {
+        let environment = environment.into();
+        self.message = format!("in environment `{environment}`: {}", self.message);
+        self.environment = Some(environment);
         self
     }
 

@@ -124,6 +124,7 @@ catalog! {
     ScopeSensitiveWithoutStepUp = "scope/sensitive-without-step-up", Scope, Warn, true, "High or critical scope does not require step-up authentication.";
     ScopePiiInIdToken = "scope/pii-in-id-token", Scope, Warn, true, "Scope releases claims the policy counts as PII into ID tokens.";
     ScopeUnknownReplacement = "scope/unknown-replacement", Scope, Deny, true, "`replaced_by` names a scope that is not defined.";
+    ScopeUnknownEnvironment = "scope/unknown-environment", Scope, Deny, true, "`exclude_environments` names an environment that no target is.";
     GrantUndefinedScope = "grant/undefined-scope", Grant, Deny, true, "Grant of a scope that no scope file defines.";
     GrantDuplicate = "grant/duplicate", Grant, Deny, true, "Client holds the same scope in two grants.";
     GrantMissingJustification = "grant/missing-justification", Grant, Deny, true, "Grant has no justification.";
@@ -141,10 +142,13 @@ catalog! {
     GrantExpiresBeforeApproval = "grant/expires-before-approval", Grant, Deny, true, "Grant expires before it was approved.";
     GrantApprovedInFuture = "grant/approved-in-future", Grant, Warn, true, "Grant's approval date is in the future.";
     GrantDeprecatedScope = "grant/deprecated-scope", Grant, Warn, true, "Grant of a deprecated scope.";
+    GrantUnknownEnvironment = "grant/unknown-environment", Grant, Deny, true, "A grant's `environments` names an environment that no target is: the grant never reaches it.";
+    GrantUnreachableEnvironment = "grant/unreachable-environment", Grant, Deny, true, "A grant is limited (by its own or its client's `environments`) to an environment it cannot reach: its client is not in it, or its scope is excluded there.";
     GrantReviewDue = "grant/review-due", Grant, Warn, true, "The grant's last approval or review is older than the policy's review_interval for its scope's sensitivity (periodic access review).";
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ClientUnknownEnvironment = "client/unknown-environment", Client, Deny, true, "A client's `environments` or `[client.ids]` names an environment that no target is.";
     ClientImportDebt = "client/import-debt", Client, Deny, true, "Client holds imported grants that still lack a justification, an approver or an expiry: one counted finding, accepted until the policy's deadline (max_exception_lifetime after the import).";
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
     ReviewReviewerNotAllowed = "review/reviewer-not-allowed", Review, Deny, true, "An access-review decision names no reviewer, or one who is not among the entry's reviewers (when teams are declared).";

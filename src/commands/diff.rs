@@ -12,6 +12,9 @@ use scopectl::diff::{compare, render};
 use scopectl::finding::Outcome;
 
 pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
+    if let Some(spec) = &args.env {
+        return promotion(spec, &args, out);
+    }
     let (repo, history) = super::open_repo(&args.repo, out)?;
     let signers = args.repo.allowed_signers.as_deref();
     let report = match (&args.range, args.worktree) {
@@ -36,6 +39,22 @@ pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
         names.join(", ")
     ))?;
     Ok(Outcome::Breaking)
+}
+
+/// `diff --env FROM..TO`: the promotion view of the registry's files (exit 0 whatever
+/// it shows; 2 when the registry does not load or an environment is unknown).
+fn promotion(spec: &str, args: &DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
+    use scopectl::diff::environments as env;
+    let loaded = super::load::load_registry(&args.repo.registry, out)?;
+    let (from, to) = env::parse_range(&loaded.registry, spec)?;
+    let today = args.today.unwrap_or_else(scopectl::today_utc);
+    let p = env::promotion(&loaded.registry, &from, &to, today);
+    match args.format {
+        DiffFormat::Human => out.text(&env::human(&p))?,
+        DiffFormat::Markdown => out.text(&env::markdown(&p))?,
+        DiffFormat::Json => out.json(&env::json(&p)?)?,
+    }
+    Ok(Outcome::Clean)
 }
 
 fn fail_on(f: DiffFailOn) -> FailOn {

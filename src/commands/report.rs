@@ -14,6 +14,13 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         repo.sources_at(id)?,
         &format!("{} ({})", args.at, history::short(id)),
     )?;
+    let registry = match &args.env {
+        Some(env) => {
+            registry.check_environment(env)?;
+            registry.in_environment(env)
+        }
+        None => registry,
+    };
     let info = repo.commit_info(id)?;
     let at = At {
         rev: args.at.clone(),
@@ -43,6 +50,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         &history,
         &frameworks,
     );
+    r.environment = args.env.clone();
     if !args.no_history {
         report::reviews::find_closing_commits(&repo, id, &mut r.reviews)?;
     }

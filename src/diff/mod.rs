@@ -12,6 +12,7 @@
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
 pub mod compare;
+pub mod environments;
 pub mod gate;
 pub mod log;
 pub mod provenance;
@@ -662,6 +663,28 @@ fn scope_fields(name: &str, a: &ScopeDef, b: &ScopeDef, out: &mut Vec<Change>) {
             Some(b.id_token().to_string()),
         );
     }
+    let excluded = |d: &ScopeDef| -> BTreeSet<String> {
+        d.exclude_environments
+            .iter()
+            .map(|e| e.get().clone())
+            .collect()
+    };
+    let (xa, xb) = (excluded(a), excluded(b));
+    if xa != xb {
+        // Excluded from a new environment: the token contract loses the value there.
+        let class = if xb.iter().any(|e| !xa.contains(e)) {
+            Class::Breaking
+        } else {
+            Class::AccessAdded
+        };
+        let text = |x: &BTreeSet<String>| x.iter().cloned().collect::<Vec<_>>().join(", ");
+        push(
+            "exclude_environments",
+            class,
+            Some(text(&xa)),
+            Some(text(&xb)),
+        );
+    }
     if a.in_token_scope() != b.in_token_scope() {
         // The name leaves the token's `scope` claim: the token contract loses a value.
         push(
@@ -810,6 +833,36 @@ fn client_fields(
             );
         }
     }
+    if let Some(class) = environments_change(&a.def.environments, &b.def.environments) {
+        out.push(Change::new(Kind::ClientChanged, class, subject()).field(
+            "environments",
+            Some(environments_text(&a.def.environments)),
+            Some(environments_text(&b.def.environments)),
+        ));
+    }
+    let ids = |d: &crate::registry::ClientDef| -> BTreeMap<String, String> {
+        d.ids
+            .iter()
+            .map(|(e, id)| (e.get().clone(), id.get().clone()))
+            .collect()
+    };
+    let (ia, ib) = (ids(&a.def), ids(&b.def));
+    if ia != ib {
+        // Another client_id in an environment: the grants go to another server client.
+        let text = |m: &BTreeMap<String, String>| {
+            m.iter()
+                .map(|(e, id)| format!("{e} = {id}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(
+            Change::new(Kind::ClientChanged, Class::AccessAdded, subject()).field(
+                "ids",
+                Some(text(&ia)),
+                Some(text(&ib)),
+            ),
+        );
+    }
     for (k, old) in &a.grants {
         match b.grants.get(k) {
             None => {
@@ -919,6 +972,49 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
         opt(&a.ticket),
         opt(&b.ticket),
     );
+    if let Some(class) = environments_change(&a.environments, &b.environments) {
+        push(
+            Kind::GrantChanged,
+            class,
+            "environments",
+            Some(environments_text(&a.environments)),
+            Some(environments_text(&b.environments)),
+        );
+    }
+}
+
+type EnvList = Option<Vec<crate::registry::Sp<String>>>;
+
+/// `environments` as a set (`None`: every environment).
+fn environment_set(l: &EnvList) -> Option<BTreeSet<&str>> {
+    l.as_ref().map(|v| v.iter().map(|e| e.as_str()).collect())
+}
+
+/// `["dev", "prod"]`, or `(every environment)`.
+fn environments_text(l: &EnvList) -> String {
+    match environment_set(l) {
+        None => "(every environment)".to_string(),
+        Some(s) => format!("[{}]", s.into_iter().collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// How a change of `environments` (of a client or a grant) counts: reaching an
+/// environment it did not reach before gives access there; only leaving some removes it.
+fn environments_change(a: &EnvList, b: &EnvList) -> Option<Class> {
+    let (sa, sb) = (environment_set(a), environment_set(b));
+    if sa == sb {
+        return None;
+    }
+    let widened = match (&sa, &sb) {
+        (Some(_), None) => true,
+        (Some(x), Some(y)) => y.iter().any(|e| !x.contains(e)),
+        _ => false,
+    };
+    Some(if widened {
+        Class::AccessAdded
+    } else {
+        Class::AccessRemoved
+    })
 }
 
 /// Code of the finding for a `scopectl.toml` change that loosens a control.
@@ -958,6 +1054,13 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
         return exceptions_widened(old, new);
     }
     let setting = key.strip_prefix("policy.")?;
+    if let Some(rest) = setting.strip_prefix("environments.") {
+        // `[policy.environments.NAME] KEY` loosens like `[policy] KEY` (an override that
+        // goes away leaves the environment under `[policy]`, judged here by its default).
+        let (env, leaf) = rest.split_once('.')?;
+        let what = policy_weakening(&format!("policy.{leaf}"), old, new)?;
+        return Some(format!("in environment {env}: {what}"));
+    }
     let d = crate::registry::policy::Policy::default();
     if let Some(rest) = setting.strip_prefix("approval.") {
         return approval_weakening(key, rest, old, new);
@@ -1172,7 +1275,8 @@ fn finding_for(c: &Change, rule: Rule, message: String) -> Finding {
 pub fn target_change(key: &str, old: Option<&str>, new: Option<&str>) -> Option<String> {
     let rest = key.strip_prefix("targets.")?;
     let leaf = rest.rsplit('.').next()?;
-    let watched = matches!(leaf, "url" | "registration_client_uri")
+    // `environment`: the target now receives another environment's clients and grants.
+    let watched = matches!(leaf, "url" | "registration_client_uri" | "environment")
         || leaf.ends_with("_env")
         || leaf.ends_with("_file");
     let new = new?;
@@ -1346,6 +1450,13 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
                 {
                     "moved from optional to default (every token of the client now carries it)"
                         .to_string()
+                }
+                (Kind::GrantChanged, Some("environments")) if c.class == Class::AccessAdded => {
+                    format!(
+                        "now reaches {} (was {})",
+                        environments_text(&gb.environments),
+                        environments_text(&ga.environments)
+                    )
                 }
                 _ => return None,
             };
@@ -1836,6 +1947,71 @@ id_token = false
     }
 
     const GRANTED: &str = "[client]\nid = \"c\"\n\n[[grants]]\nscope = \"a:read\"\njustification = \"J\"\napproved_by = \"carol\"\napproved_on = 2026-01-01\nexpires = 2026-06-01\ntype = \"optional\"\n";
+
+    #[test]
+    fn environments_reaching_more_is_access_added_and_on_the_old_approval_a_finding() {
+        let dev = GRANTED.replace("type = ", "environments = [\"dev\"]\ntype = ");
+        let both = GRANTED.replace("type = ", "environments = [\"dev\", \"prod\"]\ntype = ");
+        let (a, b) = (
+            model(&[("clients/c.toml", &dev)]),
+            model(&[("clients/c.toml", &both)]),
+        );
+        let c = diff(&a, &b);
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("environments"), Class::AccessAdded)
+        );
+        let f = unapproved_changes(&c, &a, &b);
+        assert!(
+            f[0].message.contains("now reaches [dev, prod] (was [dev])"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(diff(&b, &a)[0].class, Class::AccessRemoved);
+        // Every environment (no list) is wider than any list.
+        let all = model(&[("clients/c.toml", GRANTED)]);
+        assert_eq!(diff(&a, &all)[0].class, Class::AccessAdded);
+        // A client's environments and ids, a scope's exclusions.
+        let client = |extra: &str| {
+            model(&[(
+                "clients/c.toml",
+                &GRANTED.replace("id = \"c\"\n", &format!("id = \"c\"\n{extra}")),
+            )])
+        };
+        let c = diff(&client("environments = [\"dev\"]\n"), &client(""));
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("environments"), Class::AccessAdded)
+        );
+        let c = diff(&client(""), &client("ids = { prod = \"c-prod\" }\n"));
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("ids"), Class::AccessAdded)
+        );
+        let scope = |extra: &str| model(&[("scopes/a.toml", &format!("{SCOPES}{extra}"))]);
+        let c = diff(&scope(""), &scope("exclude_environments = [\"prod\"]\n"));
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("exclude_environments"), Class::Breaking)
+        );
+    }
+
+    #[test]
+    fn environment_policies_and_target_environments_are_watched() {
+        let w = policy_weakening(
+            "policy.environments.prod.max_grant_lifetime",
+            Some("90d"),
+            Some("180d"),
+        );
+        assert!(w.is_some_and(|w| w.starts_with("in environment prod: ")));
+        assert!(policy_weakening(
+            "policy.environments.prod.max_grant_lifetime",
+            Some("180d"),
+            Some("90d")
+        )
+        .is_none());
+        assert!(target_change("targets.kc.environment", Some("dev"), Some("prod")).is_some());
+    }
 
     #[test]
     fn optional_to_default_is_access_added() {

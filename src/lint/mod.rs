@@ -2,11 +2,14 @@
 //! runs them over a loaded [`Registry`].
 //!
 //! Rules come in four families, one file each: `scope/*` ([`scope`]), `grant/*`
-//! ([`grant`]), `client/*` ([`client`]) and `review/*` ([`review`]). Each finding is a [`Finding`] whose
+//! ([`grant`]), `client/*` ([`client`]) and `review/*` ([`review`]); the environment
+//! rules of the first three families, and the grants checked again under each
+//! environment's policy, are in [`environment`]. Each finding is a [`Finding`] whose
 //! severity comes from the rule's level, overridden per rule in `scopectl.toml`.
 
 mod approval;
 mod client;
+mod environment;
 pub mod expiring;
 mod grant;
 pub use grant::import_debt;
@@ -159,7 +162,11 @@ pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
     sink.about(None);
     review::check(registry, today, &mut sink);
     sink.about(None);
+    environment::check(registry, &mut sink);
+    sink.about(None);
     let mut out = sink.out;
+    let per_environment = environment::policy_findings(registry, today, &out);
+    out.extend(per_environment);
     let about_exceptions = crate::registry::exceptions::apply(
         registry,
         today,
@@ -177,7 +184,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 31);
+        assert_eq!(rules().count(), 35);
         assert!(rules().all(Rule::configurable));
     }
 }

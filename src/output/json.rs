@@ -57,6 +57,10 @@ pub struct FindingJson {
     /// Server object; left out when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// The environment whose policy found it (`[policy.environments.NAME]`); left out
+    /// when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The exception that accepts this finding (`reason`, `approved_by`, `expires`,
     /// `ticket`, `exception`: where it is written); left out when none. An accepted
     /// finding does not fail the command.
@@ -79,6 +83,7 @@ impl FindingJson {
         f.commit = self.commit;
         f.part = self.part;
         f.object = self.object;
+        f.environment = self.environment;
         f.accepted = self.accepted.map(Box::new);
         f
     }
@@ -157,6 +162,7 @@ pub fn finding(files: &Files, d: &Finding) -> FindingJson {
         commit: d.commit.clone(),
         part: d.part,
         object: d.object.clone(),
+        environment: d.environment.clone(),
         accepted: d.accepted.as_deref().cloned(),
     }
 }
@@ -208,6 +214,9 @@ impl Serialize for CompactFinding<'_> {
         }
         if let Some(v) = &f.object {
             m.serialize_entry("object", v)?;
+        }
+        if let Some(v) = &f.environment {
+            m.serialize_entry("environment", v)?;
         }
         if let Some(v) = &f.accepted {
             m.serialize_entry("accepted", v)?;

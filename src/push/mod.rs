@@ -142,9 +142,29 @@ pub struct Desired {
 }
 
 impl Desired {
+    /// What the registry wants on `today` in every environment (no environment limits
+    /// applied).
     pub fn from_registry(registry: &Registry, today: chrono::NaiveDate) -> Desired {
+        Self::build(registry, today, None)
+    }
+
+    /// What the registry wants on `today` in `environment`: only the scopes not excluded
+    /// there, the clients in it (keyed by their `client_id` there, `[client.ids]`) and the
+    /// grants reaching it.
+    pub fn for_environment(
+        registry: &Registry,
+        today: chrono::NaiveDate,
+        environment: &str,
+    ) -> Desired {
+        Self::build(registry, today, Some(environment))
+    }
+
+    fn build(registry: &Registry, today: chrono::NaiveDate, env: Option<&str>) -> Desired {
         let mut d = Desired::default();
         for (name, s) in &registry.scopes {
+            if env.is_some_and(|e| s.def.excluded_in(e)) {
+                continue;
+            }
             d.scopes.insert(
                 name.clone(),
                 DesiredScope {
@@ -157,9 +177,18 @@ impl Desired {
                 },
             );
         }
-        for (id, c) in &registry.clients {
+        for c in registry.clients.values() {
+            if env.is_some_and(|e| !c.def.in_environment(e)) {
+                continue;
+            }
+            let reaches =
+                |g: &&crate::registry::Grant| env.is_none_or(|e| registry.grant_reaches(c, g, e));
+            let id = match env {
+                Some(e) => c.def.id_in(e).to_string(),
+                None => c.id.clone(),
+            };
             let grants = d.clients.entry(id.clone()).or_default();
-            for g in registry.active_grants(c, today) {
+            for g in registry.active_grants(c, today).filter(reaches) {
                 // Two grants of one scope: `default` wins (it is the wider attachment).
                 let kind = g.def.kind();
                 grants
@@ -177,7 +206,7 @@ impl Desired {
             let explicit: Vec<(String, GrantType)> =
                 grants.iter().map(|(s, k)| (s.clone(), *k)).collect();
             for (old, kind) in explicit {
-                let Some(new) = replacement(registry, &old) else {
+                let Some(new) = replacement(registry, &old, env) else {
                     continue;
                 };
                 if !grants.contains_key(&new) {
@@ -185,12 +214,12 @@ impl Desired {
                     d.transition.entry(id.clone()).or_default().insert(new, old);
                 }
             }
-            for g in &c.grants {
+            for g in c.grants.iter().filter(reaches) {
                 if g.is_expired(today) && !grants.contains_key(g.scope()) {
                     let list = d.expired.entry(id.clone()).or_default();
                     list.push(g.scope().to_string());
                     // The transition it gave ends with it.
-                    if let Some(new) = replacement(registry, g.scope()) {
+                    if let Some(new) = replacement(registry, g.scope(), env) {
                         if !grants.contains_key(&new) {
                             list.push(new);
                         }
@@ -223,11 +252,16 @@ impl Desired {
 }
 
 /// The scope that replaces `scope` during a rename transition: its `replaced_by`, when
-/// `scope` is deprecated and the replacement is a registry scope.
-fn replacement(registry: &Registry, scope: &str) -> Option<String> {
+/// `scope` is deprecated and the replacement is a registry scope (not excluded from
+/// `env`).
+fn replacement(registry: &Registry, scope: &str, env: Option<&str>) -> Option<String> {
     let def = &registry.scopes.get(scope)?.def;
     let new = def.replaced_by.as_ref()?.as_str();
-    (def.deprecated() && new != scope && registry.scopes.contains_key(new)).then(|| new.to_string())
+    let there = match env {
+        Some(e) => registry.scope_in(new, e),
+        None => registry.scopes.contains_key(new),
+    };
+    (def.deprecated() && new != scope && there).then(|| new.to_string())
 }
 
 /// One changed field of a scope: the value on the server (absent: not set) and the value
@@ -440,6 +474,10 @@ pub struct Plan {
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realm: Option<String>,
+    /// The target's environment: what reaches it is what the plan pushes (absent in
+    /// plans saved before environments existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     pub today: chrono::NaiveDate,
     pub prune: bool,
     /// Clients without a registry file lose scopectl's scopes (`revoke_unlisted`).
@@ -501,6 +539,7 @@ impl Plan {
             kind: origin.kind,
             url: origin.url.to_string(),
             realm: origin.realm.map(str::to_string),
+            environment: None,
             today,
             prune: options.prune,
             revoke_unlisted: options.revoke_unlisted,

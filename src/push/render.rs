@@ -101,6 +101,9 @@ fn connection_lines(plan: &Plan) -> (Vec<String>, Vec<String>) {
     if let Some(r) = &c.realm {
         lines.push(format!("realm: {r}"));
     }
+    if let Some(e) = &plan.environment {
+        lines.push(format!("environment: {e}"));
+    }
     if c.credentials.is_empty() {
         lines.push("credentials: none".to_string());
     }
@@ -557,6 +560,7 @@ mod tests {
             kind: TargetKind::Keycloak,
             url: "http://kc".into(),
             realm: Some("r".into()),
+            environment: None,
             today: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
             prune: false,
             revoke_unlisted: false,
@@ -593,6 +597,11 @@ mod tests {
             let changes = text.find("No changes").expect("no changes");
             assert!(warn < url && url < cred && cred < changes, "{text}");
             assert!(text.contains("tls: verified (system roots)"), "{text}");
+            assert!(!text.contains("environment:"), "{text}");
+        }
+        p.environment = Some("prod".into());
+        for text in [plan_table(&p), plan_markdown(&p)] {
+            assert!(text.contains("environment: prod"), "{text}");
         }
     }
 

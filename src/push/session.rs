@@ -27,6 +27,9 @@ pub struct Session {
     pub connection: super::Connection,
     /// `revoke_unlisted = true` in the target.
     pub revoke_unlisted: bool,
+    /// The target's environment (`environment`, or the target's name): only what
+    /// reaches it is pushed, and only lint errors about it hold a push back.
+    pub environment: String,
 }
 
 /// What `apply` came to: the plan and what was made of it (perhaps only in part: see
@@ -39,9 +42,16 @@ pub struct ApplyOutcome {
     pub lint_refused: usize,
 }
 
-/// Error-level lint findings as plan errors, each naming `file:line`. `grant/expired` is
-/// left out: an expired grant is pushable (apply removes its link); so are accepted ones.
-pub fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanError> {
+/// Error-level lint findings about `environment` as plan errors, each naming
+/// `file:line`. `grant/expired` is left out: an expired grant is pushable (apply removes
+/// its link); so are accepted ones. Findings about a client or grant that does not reach
+/// the environment, or about another environment's policy, are left out too: a dev-only
+/// grant never holds back a prod push.
+pub fn lint_errors(
+    registry: &Registry,
+    today: chrono::NaiveDate,
+    environment: &str,
+) -> Vec<PlanError> {
     crate::lint::check(registry, today)
         .into_iter()
         // An accepted finding (an `[[exceptions]]` entry, import debt before its
@@ -49,6 +59,7 @@ pub fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanErr
         .filter(|d| {
             d.severity == Severity::Error && d.rule != Rule::GrantExpired && d.accepted.is_none()
         })
+        .filter(|d| concerns(registry, d, environment))
         .map(|d| {
             let place = match (&d.primary, d.file()) {
                 (Some(l), _) => {
@@ -64,6 +75,34 @@ pub fn lint_errors(registry: &Registry, today: chrono::NaiveDate) -> Vec<PlanErr
             )
         })
         .collect()
+}
+
+/// Does a lint finding concern `environment`? Not when it was found under another
+/// environment's policy, nor when its subject is a client that is not there or a grant
+/// that does not reach it.
+fn concerns(registry: &Registry, d: &Finding, environment: &str) -> bool {
+    use crate::finding::Subject;
+    if d.environment.as_deref().is_some_and(|e| e != environment) {
+        return false;
+    }
+    match &d.subject {
+        Some(Subject::Client { client }) => registry
+            .clients
+            .get(client)
+            .is_none_or(|c| c.def.in_environment(environment)),
+        Some(Subject::Grant {
+            client,
+            scope,
+            occurrence,
+        }) => match (
+            registry.clients.get(client),
+            registry.grant_of(client, scope, *occurrence),
+        ) {
+            (Some(c), Some(g)) => registry.grant_reaches(c, g, environment),
+            _ => true,
+        },
+        _ => true,
+    }
 }
 
 /// Read a plan saved by `plan --out`.
@@ -109,9 +148,10 @@ impl Session {
         let (name, target) = select_target(&registry, name)?;
         let revoke_unlisted = target.revoke_unlisted.unwrap_or(false);
         let connection = super::connection(target);
+        let environment = target.environment_or(&name).to_string();
         let target = connect(&name, target, root)?;
-        let desired = Desired::from_registry(&registry, today);
-        let lint_errors = lint_errors(&registry, today);
+        let desired = Desired::for_environment(&registry, today, &environment);
+        let lint_errors = lint_errors(&registry, today, &environment);
         Ok(Session {
             registry,
             target,
@@ -120,6 +160,7 @@ impl Session {
             lint_errors,
             connection,
             revoke_unlisted,
+            environment,
         })
     }
 
@@ -144,6 +185,7 @@ impl Session {
             .extend(transition_notes(&plan.ops, &self.desired));
         plan.requests = self.target.counts();
         plan.connection = Some(self.connection.clone());
+        plan.environment = Some(self.environment.clone());
         Ok(plan)
     }
 

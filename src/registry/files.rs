@@ -68,6 +68,11 @@ pub struct ScopeDef {
     /// `include.in.token.scope`). Default true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_token_scope: Option<Sp<bool>>,
+    /// Environments (`[targets.NAME] environment`) where this scope is not part of the
+    /// contract: it is not pushed there and no grant of it reaches them. Default: none
+    /// (a scope is the same contract in every environment).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_environments: Vec<Sp<String>>,
 }
 
 impl ScopeDef {
@@ -126,6 +131,15 @@ pub struct ClientDef {
     /// unlinks every other built-in from the client; when absent, built-ins are left alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub builtin_scopes: Option<Vec<Sp<String>>>,
+    /// The environments this client exists in (`["dev", "staging"]`): it and its grants
+    /// are pushed only to targets of these environments. Default: every environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<Sp<String>>>,
+    /// The client's `client_id` in an environment where it differs from `id`:
+    /// `[client.ids] prod = "shop-web-prod"`. `id` stays the client's name in the
+    /// registry (findings, `diff`, `report`, exceptions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<Sp<String>, Sp<String>>,
 }
 
 /// `[[grants]]`: one scope held by the client.
@@ -167,6 +181,10 @@ pub struct GrantDef {
     /// after this day, instead of a finding per missing field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported: Option<Sp<Date>>,
+    /// The environments this grant reaches (`["dev"]`), within the client's. Default:
+    /// every environment the client is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environments: Option<Vec<Sp<String>>>,
 }
 
 impl GrantDef {

@@ -5,6 +5,7 @@
 //! every problem becomes a `load/*` diagnostic naming file, line and column. A registry
 //! with load errors must not be linted, diffed or pushed.
 
+pub mod environments;
 pub mod exceptions;
 pub mod files;
 pub mod people;
@@ -377,6 +378,7 @@ impl Registry {
                     .chain(def.consent_text.iter())
                     .chain(def.replaced_by.iter())
                     .chain(def.claims.iter())
+                    .chain(def.exclude_environments.iter())
                 {
                     check_text(file, text, &mut diagnostics);
                 }
@@ -438,7 +440,26 @@ impl Registry {
             if let Some(owner) = &def.owner {
                 check_identity(file, "owner", owner, &mut diagnostics);
             }
+            check_environment_list(file, "environments", &def.environments, &mut diagnostics);
+            for (env, id) in &def.ids {
+                check_text(file, env, &mut diagnostics);
+                check_text(file, id, &mut diagnostics);
+                if id.is_empty() || id.chars().any(char::is_whitespace) {
+                    diagnostics.push(
+                        Finding::error(
+                            Rule::LoadInvalidValue,
+                            format!(
+                                "client id `{}` for environment `{}` is empty or contains whitespace",
+                                crate::text::clean(id),
+                                crate::text::clean(env)
+                            ),
+                        )
+                        .at(file, id.span(), "not a client_id"),
+                    );
+                }
+            }
             for g in &cf.grants {
+                check_environment_list(file, "environments", &g.environments, &mut diagnostics);
                 check_scope_token(file, &g.scope, &mut diagnostics);
                 let people = [
                     ("approved_by", &g.approved_by),
@@ -475,6 +496,7 @@ impl Registry {
             );
         }
 
+        check_ids_per_environment(&registry, &mut diagnostics);
         registry.files = files;
         Loaded {
             registry,
@@ -548,6 +570,12 @@ impl Registry {
             review.file = remap(review.file);
             self.reviews.insert(name, review);
         }
+        // Checks across clients that the full load makes: leave a clash to it.
+        let mut clashes = Vec::new();
+        check_ids_per_environment(&self, &mut clashes);
+        if !clashes.is_empty() {
+            return None;
+        }
         Some(self)
     }
 
@@ -558,6 +586,65 @@ impl Registry {
         today: chrono::NaiveDate,
     ) -> impl Iterator<Item = &'a Grant> + 'a {
         client.grants.iter().filter(move |g| !g.is_expired(today))
+    }
+}
+
+/// `environments = []` reaches nowhere: say so rather than push nothing silently.
+fn check_environment_list(
+    file: FileId,
+    key: &str,
+    list: &Option<Vec<Sp<String>>>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(list) = list else { return };
+    for e in list {
+        check_text(file, e, out);
+    }
+    if list.is_empty() {
+        out.push(
+            Finding::error(
+                Rule::LoadInvalidValue,
+                format!("`{key}` is an empty list: it would reach no environment"),
+            )
+            .in_file(file)
+            .help("name at least one environment, or leave the key out to reach every environment"),
+        );
+    }
+}
+
+/// Two clients that would be the same `client_id` in one environment (`[client.ids]`
+/// giving one the other's id) would push to the same server client: a load error naming
+/// both.
+fn check_ids_per_environment(registry: &Registry, out: &mut Vec<Finding>) {
+    let with_ids: Vec<&Client> = registry
+        .clients
+        .values()
+        .filter(|c| !c.def.ids.is_empty())
+        .collect();
+    for c in &with_ids {
+        for (env, id) in &c.def.ids {
+            let other = registry
+                .clients
+                .values()
+                .find(|o| o.id != c.id && o.def.id_in(env) == id.as_str());
+            if let Some(o) = other {
+                out.push(
+                    Finding::error(
+                        Rule::LoadDuplicateClient,
+                        format!(
+                            "clients `{}` and `{}` would both be `{}` in environment `{}`",
+                            c.id,
+                            o.id,
+                            crate::text::clean(id),
+                            crate::text::clean(env)
+                        ),
+                    )
+                    .at(c.file, id.span(), "this client_id in that environment")
+                    .also(o.file, o.def.id.span(), "the other client")
+                    .help("each client needs its own client_id in every environment"),
+                );
+            }
+        }
     }
 }
 

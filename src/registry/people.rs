@@ -194,7 +194,12 @@ pub(super) fn check_policy(
     people: &People,
     out: &mut Vec<Finding>,
 ) {
-    for (sensitivity, rule) in &pf.policy.approval {
+    let environment_rules = pf
+        .policy
+        .environments
+        .values()
+        .flat_map(|e| e.approval.iter());
+    for (sensitivity, rule) in pf.policy.approval.iter().chain(environment_rules) {
         for t in &rule.teams {
             if people.team(t).is_none() {
                 let mut d = Finding::error(

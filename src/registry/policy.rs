@@ -113,6 +113,40 @@ pub struct PolicySettings {
     /// due date this far from the start). Default "30d".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_deadline: Option<Sp<Lifetime>>,
+    /// Stricter settings for the grants that reach one environment:
+    /// `[policy.environments.prod] max_grant_lifetime = "90d"`. `[policy]` applies in
+    /// every environment; these add to it, never loosen it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environments: BTreeMap<Sp<String>, Sp<EnvironmentPolicy>>,
+}
+
+/// `[policy.environments.NAME]`: settings that are stricter for the grants reaching the
+/// environment NAME than `[policy]` is. Each key is optional; a value looser than
+/// `[policy]`'s is a load error (it could not loosen anything: `[policy]` still applies).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvironmentPolicy {
+    /// Longest time between approval and expiry of a grant reaching the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_grant_lifetime: Option<Sp<Lifetime>>,
+    /// Warn this long before such a grant expires (longer than `[policy]`'s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_warning: Option<Sp<Lifetime>>,
+    /// Such grants need `approved_by` (only `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_approver: Option<bool>,
+    /// Such grants' approvers must not be the client's owner (only `true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver_must_differ_from_owner: Option<bool>,
+    /// Fewest characters of such a grant's justification (more than `[policy]`'s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_justification: Option<Sp<u64>>,
+    /// Who may approve such grants, per sensitivity: checked as well as `[policy.approval]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approval: BTreeMap<Sensitivity, Sp<ApprovalRule>>,
+    /// How often such grants must be reviewed, per sensitivity (shorter than `[policy]`'s).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub review_interval: BTreeMap<Sensitivity, Sp<Lifetime>>,
 }
 
 /// `[policy.approval.SENSITIVITY]`: who may approve grants of scopes of that sensitivity.
@@ -242,6 +276,10 @@ pub struct Target {
     /// and `apply` leaves them alone (`apply --revoke-unlisted` does it for one run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_unlisted: Option<bool>,
+    /// The environment this target is (`"prod"`): only the clients, grants and scopes of
+    /// that environment are pushed to it. Default: the target's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Sp<String>>,
     /// RFC 7592: per client id, where its registration lives.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clients: BTreeMap<String, RegisteredClient>,
@@ -335,6 +373,10 @@ pub struct Policy {
     /// How often grants of a sensitivity must be reviewed (missing: never required).
     pub review_interval: BTreeMap<Sensitivity, Lifetime>,
     pub review_deadline: Lifetime,
+    /// The policy for the grants reaching each environment of `[policy.environments]`:
+    /// this policy with the environment's stricter settings (their own `environments`
+    /// empty). Environments without an entry use this policy.
+    pub environments: BTreeMap<String, Policy>,
 }
 
 impl Default for Policy {
@@ -367,6 +409,7 @@ impl Default for Policy {
             require_signed: false,
             review_interval: BTreeMap::new(),
             review_deadline: Lifetime::from_seconds(30 * 86_400),
+            environments: BTreeMap::new(),
         }
     }
 }
@@ -421,17 +464,7 @@ impl Policy {
             p.step_up_sensitivities = v.iter().map(|s| **s).collect();
         }
         for (sensitivity, rule) in &s.approval {
-            p.approval.insert(
-                *sensitivity,
-                Approval {
-                    teams: rule.teams.iter().map(|t| t.get().clone()).collect(),
-                    min_approvers: rule
-                        .min_approvers
-                        .as_ref()
-                        .map(|n| usize::try_from(**n).unwrap_or(usize::MAX))
-                        .unwrap_or(1),
-                },
-            );
+            p.approval.insert(*sensitivity, approval_of(rule));
         }
         if let Some(v) = &s.min_justification {
             p.min_justification = usize::try_from(**v).unwrap_or(usize::MAX);
@@ -457,7 +490,101 @@ impl Policy {
         if let Some(v) = &s.review_deadline {
             p.review_deadline = v.get().clone();
         }
+        let mut environments = BTreeMap::new();
+        for (name, e) in &s.environments {
+            environments.insert(name.get().clone(), p.stricter(name, e)?);
+        }
+        p.environments = environments;
         Ok(p)
+    }
+
+    /// This policy with the stricter settings of `[policy.environments.NAME]`; a setting
+    /// that is looser than this policy's is an error pointing at it.
+    fn stricter(
+        &self,
+        name: &str,
+        e: &Sp<EnvironmentPolicy>,
+    ) -> Result<Policy, (String, std::ops::Range<usize>)> {
+        let mut p = self.clone();
+        let looser = |key: &str, span: std::ops::Range<usize>, base: String| {
+            (
+                format!(
+                    "`[policy.environments.{name}] {key}` is looser than `[policy]`'s ({base}):                      an environment's policy can only be stricter, `[policy]` applies everywhere"
+                ),
+                span,
+            )
+        };
+        if let Some(v) = &e.max_grant_lifetime {
+            if v.seconds > self.max_grant_lifetime.seconds {
+                return Err(looser(
+                    "max_grant_lifetime",
+                    v.span(),
+                    self.max_grant_lifetime.to_string(),
+                ));
+            }
+            p.max_grant_lifetime = v.get().clone();
+        }
+        if let Some(v) = &e.expiry_warning {
+            if v.seconds < self.expiry_warning.seconds {
+                return Err(looser(
+                    "expiry_warning",
+                    v.span(),
+                    self.expiry_warning.to_string(),
+                ));
+            }
+            p.expiry_warning = v.get().clone();
+        }
+        if let Some(v) = e.require_approver {
+            if !v && self.require_approver {
+                return Err(looser("require_approver", e.span(), "true".into()));
+            }
+            p.require_approver = v;
+        }
+        if let Some(v) = e.approver_must_differ_from_owner {
+            if !v && self.approver_must_differ_from_owner {
+                return Err(looser(
+                    "approver_must_differ_from_owner",
+                    e.span(),
+                    "true".into(),
+                ));
+            }
+            p.approver_must_differ_from_owner = v;
+        }
+        if let Some(v) = &e.min_justification {
+            let n = usize::try_from(**v).unwrap_or(usize::MAX);
+            if n < self.min_justification {
+                return Err(looser(
+                    "min_justification",
+                    v.span(),
+                    self.min_justification.to_string(),
+                ));
+            }
+            p.min_justification = n;
+        }
+        for (sensitivity, rule) in &e.approval {
+            p.approval.insert(*sensitivity, approval_of(rule));
+        }
+        for (sensitivity, interval) in &e.review_interval {
+            if let Some(base) = self.review_interval.get(sensitivity) {
+                if interval.seconds > base.seconds {
+                    return Err(looser(
+                        &format!("review_interval.{sensitivity}"),
+                        interval.span(),
+                        base.to_string(),
+                    ));
+                }
+            }
+            p.review_interval
+                .insert(*sensitivity, interval.get().clone());
+        }
+        p.environments = BTreeMap::new();
+        Ok(p)
+    }
+
+    /// The policy for grants reaching `environment`: its `[policy.environments]` entry,
+    /// or this policy.
+    pub fn for_environment(&self, environment: &str) -> &Policy {
+        self.environments.get(environment).unwrap_or(self)
     }
 
     /// The approval rule for a sensitivity (the default: any approver, one is enough).
@@ -491,6 +618,18 @@ impl Policy {
                 .forbidden_scopes
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(scope))
+    }
+}
+
+/// An approval rule as written, with its defaults filled in.
+fn approval_of(rule: &ApprovalRule) -> Approval {
+    Approval {
+        teams: rule.teams.iter().map(|t| t.get().clone()).collect(),
+        min_approvers: rule
+            .min_approvers
+            .as_ref()
+            .map(|n| usize::try_from(**n).unwrap_or(usize::MAX))
+            .unwrap_or(1),
     }
 }
 

@@ -97,6 +97,9 @@ pub struct GrantRow {
     pub import_debt: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub import_deadline: Option<String>,
+    /// The environments (of the registry's targets) the grant reaches: its client is
+    /// there, the grant names it (or no environment), its scope is not excluded there.
+    pub environments: Vec<String>,
 }
 
 /// Governance debt left by `scopectl import`: the burn-down at the revision.
@@ -272,6 +275,12 @@ pub struct Report {
     pub registry: String,
     /// The policy's expiry warning window, in days.
     pub expiry_window_days: i64,
+    /// The environments of the registry's targets (`[targets.NAME] environment`, or the
+    /// target's name).
+    pub environments: Vec<String>,
+    /// `report --env NAME`: the report covers only what reaches NAME, under its policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
     /// The policy in force at the revision.
     pub policy: document::PolicyInForce,
     /// The lint rules run on the revision as of `today`.
@@ -355,6 +364,7 @@ pub fn build(
         lint_findings.extend(about);
     }
     let window = registry.policy.expiry_warning.days();
+    let environments = registry.environments();
     let mut grants = Vec::new();
     for client in registry.clients.values() {
         let owner = client.def.owner.as_ref().map(|o| o.get().clone());
@@ -413,6 +423,11 @@ pub fn build(
                 import_debt: import_deadline
                     .map(|d| if d >= today { "pending" } else { "overdue" }),
                 import_deadline: import_deadline.map(|d| d.format("%Y-%m-%d").to_string()),
+                environments: environments
+                    .iter()
+                    .filter(|e| registry.grant_reaches(client, g, e))
+                    .cloned()
+                    .collect(),
             });
         }
     }
@@ -488,6 +503,8 @@ pub fn build(
         today: today.format("%Y-%m-%d").to_string(),
         registry: prefix.to_string(),
         expiry_window_days: window,
+        environments: environments.into_iter().collect(),
+        environment: None,
         summary,
         grants,
         clients_without_owner,

@@ -19,15 +19,22 @@ fn sens(g: &GrantRow) -> &'static str {
     g.sensitivity.map(|s| s.as_str()).unwrap_or("undefined")
 }
 
-fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
+/// The grant table; with `environments` (the registry has targets), a column naming the
+/// environments each grant reaches.
+fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>, environments: bool) {
     let rows: Vec<&GrantRow> = rows.collect();
     if rows.is_empty() {
         out.push_str("None.\n\n");
         return;
     }
-    out.push_str("| client | scope | sensitivity | justification | approved by | approved on | expires | days left |\n|---|---|---|---|---|---|---|---|\n");
+    out.push_str("| client | scope | sensitivity | justification | approved by | approved on | expires | days left |");
+    out.push_str(if environments {
+        " environments |\n|---|---|---|---|---|---|---|---|---|\n"
+    } else {
+        "\n|---|---|---|---|---|---|---|---|\n"
+    });
     for g in rows {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             md_line(&g.client),
@@ -39,6 +46,15 @@ fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
             md_line(opt(&g.expires)),
             days(g)
         );
+        if environments {
+            let reach = if g.environments.is_empty() {
+                "none".to_string()
+            } else {
+                md_line(&g.environments.join(", "))
+            };
+            let _ = write!(out, " {reach} |");
+        }
+        out.push('\n');
     }
     out.push('\n');
 }
@@ -74,7 +90,7 @@ fn history_line(r: &Report) -> String {
 
 /// The document's metadata as (label, value) pairs: what, when, from which revision.
 fn metadata(r: &Report) -> Vec<(&'static str, String)> {
-    vec![
+    let mut rows = vec![
         ("tool", format!("{} {}", r.tool, r.tool_version)),
         ("generated at", r.generated_at.clone()),
         ("revision", r.at.rev.clone()),
@@ -87,7 +103,14 @@ fn metadata(r: &Report) -> Vec<(&'static str, String)> {
             format!("{} days", r.expiry_window_days),
         ),
         ("history", history_line(r)),
-    ]
+    ];
+    if let Some(e) = &r.environment {
+        rows.push((
+            "environment",
+            format!("{e} (only the clients and grants reaching it, under its policy)"),
+        ));
+    }
+    rows
 }
 
 /// The summary sentence; every figure is the row count of a table below it.
@@ -320,15 +343,15 @@ pub fn markdown(r: &Report) -> String {
         out.push('\n');
     }
     out.push_str("## Expired grants\n\n");
-    md_grants(&mut out, r.expired());
+    md_grants(&mut out, r.expired(), !r.environments.is_empty());
     let _ = writeln!(
         out,
         "## Grants expiring within {} days\n",
         r.expiry_window_days
     );
-    md_grants(&mut out, r.expiring());
+    md_grants(&mut out, r.expiring(), !r.environments.is_empty());
     out.push_str("## Grants of sensitive scopes (high, critical)\n\n");
-    md_grants(&mut out, r.sensitive());
+    md_grants(&mut out, r.sensitive(), !r.environments.is_empty());
     out.push_str("## Clients without an owner\n\n");
     if r.clients_without_owner.is_empty() {
         out.push_str("None.\n\n");
@@ -339,7 +362,7 @@ pub fn markdown(r: &Report) -> String {
         out.push('\n');
     }
     out.push_str("## All grants\n\n");
-    md_grants(&mut out, r.grants.iter());
+    md_grants(&mut out, r.grants.iter(), !r.environments.is_empty());
     out.push_str("## Sign-off\n\n");
     out.push_str(SIGN_OFF_INTRO);
     out.push_str("\n\n| role | name | date | signature |\n|---|---|---|---|\n");
@@ -392,6 +415,7 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
         "self_approved",
         "self_approved_commit",
         "ticket",
+        "environments",
     ])?;
     for g in &r.grants {
         let text = |v: Option<&str>| csv_cell(v.unwrap_or("")).into_owned();
@@ -411,6 +435,7 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
             if g.self_approved { "true" } else { "false" },
             g.self_approved_commit.as_deref().unwrap_or(""),
             &text(g.ticket.as_deref()),
+            &text(Some(&g.environments.join(" "))),
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;

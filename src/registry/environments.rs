@@ -1,0 +1,158 @@
+//! Environments: one registry, several realms. A target names its environment
+//! (`[targets.NAME] environment`, default: the target's name); clients and grants may be
+//! limited to environments (`environments = ["dev"]`), a client may have another
+//! `client_id` in an environment (`[client.ids]`), and a scope may be left out of an
+//! environment (`exclude_environments`). This module answers "does this reach that
+//! environment?" for everything that pushes, lints or reports per environment.
+
+use std::collections::BTreeSet;
+
+use super::files::{ClientDef, GrantDef, ScopeDef};
+use super::policy::Target;
+use super::{Client, Grant, Registry, Sp};
+
+impl Target {
+    /// The environment this target is: `environment`, or the target's name.
+    pub fn environment_or<'a>(&'a self, name: &'a str) -> &'a str {
+        self.environment
+            .as_ref()
+            .map(|e| e.as_str())
+            .unwrap_or(name)
+    }
+}
+
+fn listed(list: &Option<Vec<Sp<String>>>, environment: &str) -> bool {
+    list.as_ref()
+        .is_none_or(|l| l.iter().any(|e| e.as_str() == environment))
+}
+
+impl ClientDef {
+    /// Is the client in `environment` (no `environments`, or listed there)?
+    pub fn in_environment(&self, environment: &str) -> bool {
+        listed(&self.environments, environment)
+    }
+
+    /// The client's `client_id` in `environment`: its `[client.ids]` entry, or `id`.
+    pub fn id_in(&self, environment: &str) -> &str {
+        self.ids
+            .iter()
+            .find(|(e, _)| e.as_str() == environment)
+            .map(|(_, id)| id.as_str())
+            .unwrap_or(self.id.as_str())
+    }
+}
+
+impl GrantDef {
+    /// Does the grant name `environment` (or no environment at all)?
+    pub fn in_environment(&self, environment: &str) -> bool {
+        listed(&self.environments, environment)
+    }
+}
+
+impl ScopeDef {
+    /// Is the scope left out of `environment` (`exclude_environments`)?
+    pub fn excluded_in(&self, environment: &str) -> bool {
+        self.exclude_environments
+            .iter()
+            .any(|e| e.as_str() == environment)
+    }
+}
+
+impl Registry {
+    /// The environments the registry's targets are (each target's `environment`, or its
+    /// name), sorted.
+    pub fn environments(&self) -> BTreeSet<String> {
+        self.policy_file
+            .iter()
+            .flat_map(|(_, pf)| pf.targets.iter())
+            .map(|(name, t)| t.environment_or(name.as_str()).to_string())
+            .collect()
+    }
+
+    /// Does the scope exist in `environment` (defined and not excluded there)?
+    pub fn scope_in(&self, scope: &str, environment: &str) -> bool {
+        self.scopes
+            .get(scope)
+            .is_some_and(|s| !s.def.excluded_in(environment))
+    }
+
+    /// Does `grant` of `client` reach `environment`: the client is there, the grant names
+    /// it (or nothing), and its scope is not excluded there? A grant of an undefined scope
+    /// reaches where its client and grant say (a push then reports the scope).
+    pub fn grant_reaches(&self, client: &Client, grant: &Grant, environment: &str) -> bool {
+        client.def.in_environment(environment)
+            && grant.def.in_environment(environment)
+            && self
+                .scopes
+                .get(grant.scope())
+                .is_none_or(|s| !s.def.excluded_in(environment))
+    }
+
+    /// Is `environment` one of the targets' environments? An error naming them if not.
+    pub fn check_environment(&self, environment: &str) -> anyhow::Result<()> {
+        let known = self.environments();
+        if known.contains(environment) {
+            return Ok(());
+        }
+        let list: Vec<&str> = known.iter().map(String::as_str).collect();
+        anyhow::bail!(
+            "no target is environment `{}` (the targets' environments: {})",
+            crate::text::clean(environment),
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            }
+        )
+    }
+
+    /// The registry as one environment sees it: only the clients in `environment`, each
+    /// with only the grants reaching it, and the policy of that environment
+    /// (`[policy.environments]`). Scopes stay as they are (an excluded scope's grants are
+    /// left out, so nothing reaches it).
+    pub fn in_environment(&self, environment: &str) -> Registry {
+        let mut policy = self.policy.for_environment(environment).clone();
+        // The view is one environment: no other environment's policy applies in it.
+        policy.environments = Default::default();
+        let mut view = Registry {
+            files: self.files.clone(),
+            policy,
+            policy_file: self.policy_file.clone(),
+            scopes: self.scopes.clone(),
+            clients: Default::default(),
+            people: self.people.clone(),
+            reviews: self.reviews.clone(),
+        };
+        for (id, c) in &self.clients {
+            if !c.def.in_environment(environment) {
+                continue;
+            }
+            let mut c2 = Client {
+                id: c.id.clone(),
+                file: c.file,
+                def: c.def.clone(),
+                span: c.span.clone(),
+                grants: Vec::new(),
+            };
+            c2.grants = c
+                .grants
+                .iter()
+                .filter(|g| self.grant_reaches(c, g, environment))
+                .cloned()
+                .collect();
+            view.clients.insert(id.clone(), c2);
+        }
+        view
+    }
+
+    /// The grant a finding's subject names (`occurrence`: 0 for the first grant of
+    /// `scope` in the client).
+    pub fn grant_of(&self, client: &str, scope: &str, occurrence: usize) -> Option<&Grant> {
+        self.clients
+            .get(client)?
+            .grants
+            .iter()
+            .filter(|g| g.scope() == scope)
+            .nth(occurrence)
+    }
+}
