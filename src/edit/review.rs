@@ -120,17 +120,19 @@ impl Filter {
                 }
             }
             Cond::Text { key, negate, value } => {
-                let hit = |have: &str| match value.strip_suffix('*') {
+                // Scope strings and client ids are exact; owners are identities.
+                let hit = |have: &str, identity: bool| match value.strip_suffix('*') {
                     Some(prefix) => have.starts_with(prefix),
-                    None => crate::text::same_identity(have, value) || have == value,
+                    None if identity => crate::text::same_identity(have, value),
+                    None => have == value,
                 };
                 let found = match key {
-                    TextKey::Scope => hit(g.scope()),
-                    TextKey::Client => hit(&client.id),
-                    TextKey::Type => hit(g.def.kind().as_str()),
+                    TextKey::Scope => hit(g.scope(), false),
+                    TextKey::Client => hit(&client.id, false),
+                    TextKey::Type => hit(g.def.kind().as_str(), false),
                     TextKey::Owner => {
-                        scope.is_some_and(|s| hit(&s.def.owner))
-                            || client.def.owner.as_ref().is_some_and(|o| hit(o))
+                        scope.is_some_and(|s| hit(&s.def.owner, true))
+                            || client.def.owner.as_ref().is_some_and(|o| hit(o, true))
                     }
                 };
                 found != *negate
@@ -566,4 +568,26 @@ pub fn close(
         },
         outcomes,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_say_what_is_wrong() {
+        let f = Filter::parse("sensitivity>=high, scope=payments:*,owner!=team-x").unwrap();
+        assert_eq!(f.conds.len(), 3);
+        assert!(Filter::parse("").unwrap().conds.is_empty());
+        for (bad, says) in [
+            ("sensitivity", "no operator"),
+            ("sensitivity>=huge", "not a sensitivity"),
+            ("scope>=a", "takes = or != only"),
+            ("color=red", "not a key a review can filter on"),
+            ("scope=", "has no value"),
+        ] {
+            let e = Filter::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 }
