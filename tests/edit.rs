@@ -177,7 +177,7 @@ fn a_change_that_would_fail_lint_or_policy_is_refused_and_nothing_is_written() {
     );
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("later than the policy allows for `orders:refund`: at most 30d"),
+        out.contains("later than `orders:refund`'s max_grant allows: at most 30d"),
         "{out}"
     );
     // Unknown client and scope.

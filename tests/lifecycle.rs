@@ -584,3 +584,48 @@ fn a_review_campaign_from_start_to_evidence() {
     assert_eq!(c["reviewers"], serde_json::json!(["pam@example.com"]));
     assert_eq!(c["closed_in"]["message"], "Close access review 2026-q4");
 }
+
+/// A grant to a client that reaches prod gets prod's shorter lifetime by default, and a
+/// longer one is refused naming prod's policy.
+#[test]
+fn grant_defaults_to_the_strictest_environment_the_grant_reaches() {
+    let policy = "[policy]\nmax_grant_lifetime = \"365d\"\n\n[policy.environments.prod]\nmax_grant_lifetime = \"90d\"\n\n[targets.dev]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"dev\"\n\n[targets.prod]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"prod\"\n";
+    let reg = Reg::new(&[
+        ("scopectl.toml", policy),
+        ("scopes/orders.toml", SCOPES),
+        (
+            "clients/web.toml",
+            "[client]\nid = \"web\"\nowner = \"team-shop\"\n",
+        ),
+        (
+            "clients/tool.toml",
+            "[client]\nid = \"tool\"\nowner = \"team-shop\"\nenvironments = [\"dev\"]\n",
+        ),
+    ]);
+    let grant = |client: &str, extra: &[&str]| {
+        let mut args = vec![
+            "grant",
+            client,
+            "orders:read",
+            "--why",
+            "Lists orders (SHOP-1)",
+            "--approved-by",
+            "ana@example.com",
+        ];
+        args.extend_from_slice(extra);
+        run_in(reg.path(), &args, "2026-11-25")
+    };
+    let (code, out) = grant("web", &["--for", "180d"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("later than the policy of environment `prod` allows"),
+        "{out}"
+    );
+    let (code, out) = grant("web", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("until 2027-02-23"), "{out}");
+    // A dev-only client keeps the base policy's year.
+    let (code, out) = grant("tool", &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("until 2027-11-25"), "{out}");
+}

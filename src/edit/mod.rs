@@ -114,14 +114,34 @@ fn date(d: NaiveDate) -> anyhow::Result<toml_edit::Value> {
 /// scope's `max_grant` allow (the longest allowed when neither `--for` nor `--expires`).
 fn expiry(
     reg: &Registry,
+    client: &str,
     scope: &str,
     today: NaiveDate,
     a: &Approval,
 ) -> anyhow::Result<NaiveDate> {
     let mut max = reg.policy.max_grant_lifetime.clone();
+    let mut source = format!("the policy allows for `{scope}`");
     if let Some(m) = reg.scopes.get(scope).and_then(|s| s.def.max_grant.as_ref()) {
         if m.seconds < max.seconds {
             max = m.get().clone();
+            source = format!("`{scope}`'s max_grant allows");
+        }
+    }
+    // Every environment the grant reaches may be stricter ([policy.environments.NAME]).
+    if let Some(c) = reg.clients.get(client) {
+        let grant = c.grants.iter().find(|g| g.scope() == scope);
+        for env in reg.environments() {
+            let reaches = c.def.in_environment(&env)
+                && grant.is_none_or(|g| g.def.in_environment(&env))
+                && reg
+                    .scopes
+                    .get(scope)
+                    .is_none_or(|s| !s.def.excluded_in(&env));
+            let limit = &reg.policy.for_environment(&env).max_grant_lifetime;
+            if reaches && limit.seconds < max.seconds {
+                max = limit.clone();
+                source = format!("the policy of environment `{env}` allows for `{scope}`");
+            }
         }
     }
     let longest = today + chrono::Duration::days(max.days());
@@ -131,9 +151,7 @@ fn expiry(
         (None, None) => longest,
     };
     if wanted > longest {
-        bail!(
-            "{wanted} is later than the policy allows for `{scope}`: at most {max} from today ({longest})"
-        );
+        bail!("{wanted} is later than {source}: at most {max} from today ({longest})");
     }
     if wanted < today {
         bail!("{wanted} is in the past");
@@ -201,7 +219,7 @@ pub fn grant(reg: &Registry, root: &Path, today: NaiveDate, g: &NewGrant) -> any
     }
     let (path, rel) = client_file(reg, root, &g.client)?;
     let (before, mut doc) = parse(&path)?;
-    let expires = expiry(reg, &g.scope, today, &g.approval)?;
+    let expires = expiry(reg, &g.client, &g.scope, today, &g.approval)?;
     let grants = grants_mut(&mut doc)?;
     if find(grants, &g.scope).is_some() {
         bail!(
@@ -248,7 +266,7 @@ pub fn renew(
 ) -> anyhow::Result<Edit> {
     let (path, rel) = client_file(reg, root, client)?;
     let (before, mut doc) = parse(&path)?;
-    let expires = expiry(reg, scope, today, a)?;
+    let expires = expiry(reg, client, scope, today, a)?;
     let grants = grants_mut(&mut doc)?;
     let Some(i) = find(grants, scope) else {
         bail!("`{client}` holds no grant of `{scope}`: use `scopectl grant`");

@@ -371,7 +371,7 @@ pub fn decide(reg: &Registry, root: &Path, d: &Decide) -> anyhow::Result<Edit> {
         (Some(_), Decision::Revoke) => {
             bail!("--for/--expires renew a kept grant; a revoked one ends")
         }
-        (Some(a), Decision::Keep) => Some(expiry(reg, &d.scope, d.today, a)?),
+        (Some(a), Decision::Keep) => Some(expiry(reg, &d.client, &d.scope, d.today, a)?),
         (None, _) => None,
     };
     let (before, mut doc) = parse(&path)?;
