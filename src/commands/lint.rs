@@ -24,6 +24,12 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
     let loaded = &scope.loaded;
     if ok {
         diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
+        if let Some(file) = &args.usage {
+            let snap = scopectl::usage::Snapshot::read(file)?;
+            let last = args.usage_window.as_ref().map(super::usage::duration);
+            let (_, found) = scopectl::usage::evaluate::check(&loaded.registry, &snap, last, today);
+            diagnostics.extend(found);
+        }
     }
     let left_out = scope.retain(&mut diagnostics);
     if left_out > 0 {

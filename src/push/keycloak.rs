@@ -687,6 +687,144 @@ impl Keycloak {
         ))
     }
 
+    /// The target's name, realm and URL as one stable label (`target prod (realm shop at
+    /// https://id.example.com)`): usage snapshots name their source by it.
+    pub fn label(&self) -> String {
+        format!(
+            "target {} (realm {} at {})",
+            self.name, self.realm, self.base
+        )
+    }
+
+    /// A read of the events API: 403 names the role it needs (`view-events`).
+    fn get_events(&mut self, url: &str) -> anyhow::Result<serde_json::Value> {
+        let resp = self.call("GET", url, &Body::None, Answer::EventPage)?;
+        if resp.status == 403 {
+            bail!(
+                "target `{}`: 403 Forbidden on GET {url}: the account lacks the `view-events` role of the `realm-management` client in realm `{}` (the only role reading usage needs)",
+                self.name,
+                self.realm
+            );
+        }
+        if !resp.ok() {
+            return Err(self.status_error("GET", url, &resp));
+        }
+        Ok(resp.json()?)
+    }
+
+    /// The realm's event settings (`GET /events/config`, needs `view-events`).
+    pub fn read_event_settings(&mut self) -> anyhow::Result<serde_json::Value> {
+        let url = self.admin("/events/config");
+        self.get_events(&url)
+    }
+
+    /// Names of the realm's client scopes kept out of the token's `scope` claim
+    /// (`include.in.token.scope` = `false`); `None` when the account may not list client
+    /// scopes (`view-clients`), which reading usage does not require.
+    pub fn scopes_out_of_token_claim(&mut self) -> anyhow::Result<Option<Vec<String>>> {
+        let url = self.admin("/client-scopes");
+        let resp = self.call("GET", &url, &Body::None, Answer::AdminList)?;
+        if resp.status == 403 {
+            return Ok(None);
+        }
+        if !resp.ok() {
+            return Err(self.status_error("GET", &url, &resp));
+        }
+        let scopes = resp.json()?;
+        Ok(Some(
+            scopes
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| {
+                    s.get("attributes")
+                        .and_then(|a| a.get("include.in.token.scope"))
+                        .and_then(|v| v.as_str())
+                        == Some("false")
+                })
+                .filter_map(|s| str_field(s, "name"))
+                .collect(),
+        ))
+    }
+
+    /// Read the realm's stored events of `types` from `from_ms` to `to_ms` (epoch
+    /// milliseconds, both included; Keycloak 26 takes them as `dateFrom`/`dateTo`), oldest
+    /// first, in pages of `page_size` (`first`/`max`), handing each event to `each`.
+    /// Events are told apart by `id`, so one that a page boundary repeats counts once; a
+    /// full page of events already read (a server that ignores `first`) and more than
+    /// `max_events` are errors. Returns the pages read.
+    pub fn read_events(
+        &mut self,
+        types: &[&str],
+        from_ms: i64,
+        to_ms: i64,
+        page_size: usize,
+        max_events: usize,
+        each: &mut dyn FnMut(&serde_json::Value),
+    ) -> anyhow::Result<u64> {
+        let filter: String = types.iter().map(|t| format!("type={}&", pct(t))).collect();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut first = 0usize;
+        let mut pages = 0u64;
+        loop {
+            let url = self.admin(&format!(
+                "/events?{filter}dateFrom={from_ms}&dateTo={to_ms}&direction=asc&first={first}&max={page_size}"
+            ));
+            let page = self.get_events(&url)?;
+            pages += 1;
+            let serde_json::Value::Array(items) = page else {
+                bail!(
+                    "target `{}`: GET {url} did not answer a list of events",
+                    self.name
+                );
+            };
+            let mut new = 0;
+            for e in &items {
+                let fresh = match str_field(e, "id") {
+                    Some(id) => seen.insert(id),
+                    None => true,
+                };
+                if fresh {
+                    new += 1;
+                    each(e);
+                }
+            }
+            if items.len() < page_size {
+                break;
+            }
+            if new == 0 {
+                bail!(
+                    "target `{}`: Keycloak answered a full page of {} events that were all read before: the server ignores `first` (paging), so the events cannot be read to their end",
+                    self.name,
+                    items.len()
+                );
+            }
+            if seen.len() >= max_events {
+                bail!(
+                    "target `{}`: more than {max_events} events in the window (the most one collection reads): collect a shorter window (--since/--until) and merge (--merge)",
+                    self.name
+                );
+            }
+            first += items.len();
+        }
+        Ok(pages)
+    }
+
+    /// The newest stored event of `types` at or before `before_ms` (one request), to show
+    /// that the stored events reach back past a window's start.
+    pub fn newest_event_before(
+        &mut self,
+        types: &[&str],
+        before_ms: i64,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        let filter: String = types.iter().map(|t| format!("type={}&", pct(t))).collect();
+        let url = self.admin(&format!(
+            "/events?{filter}dateTo={before_ms}&direction=desc&first=0&max=1"
+        ));
+        let page = self.get_events(&url)?;
+        Ok(page.as_array().and_then(|a| a.first()).cloned())
+    }
+
     /// The realm's clients (one read per page), leaving out scopectl's lease.
     fn read_clients(&mut self, state: &mut State) -> anyhow::Result<()> {
         let mut first = 0;
@@ -1497,6 +1635,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn usage_knows_every_builtin_scope() {
+        for s in BUILTIN_SCOPES {
+            assert!(crate::usage::is_server_scope(s), "{s}");
+        }
+        assert!(!crate::usage::is_server_scope("orders:read"));
+    }
 
     fn prune() -> PlanOptions {
         PlanOptions {

@@ -14,6 +14,7 @@ pub mod document;
 pub mod mapping;
 pub mod render;
 pub mod reviews;
+pub mod usage;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -86,6 +87,10 @@ pub struct GrantRow {
     /// Under `[policy] require_signed`: id of the last commit that gave or extended this
     /// grant's access when its signature is not verified (`null` otherwise).
     pub unverified_commit: Option<String>,
+    /// With `--usage FILE`: whether the grant was used, its last use and the evidence
+    /// behind it (left out without a usage snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::usage::evaluate::GrantUsage>,
 }
 
 /// One gap under a control: a row of its gap table.
@@ -150,7 +155,7 @@ pub struct Control {
     /// (no gaps in what was checked, but part of the check was not done: 5.3 with
     /// `--no-history`, or a mapped lint rule lowered by `[rules]`), `risk-accepted`, or
     /// `not-evaluable` (the data the control needs is missing: an incomplete history,
-    /// nothing to evaluate, evidence scopectl does not produce yet).
+    /// nothing to evaluate, no usage snapshot given).
     pub status: &'static str,
     /// Why the status is `partial` or `not-evaluable`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,6 +278,10 @@ pub struct Report {
     pub expiry_by_month: Vec<(String, usize)>,
     /// Access-review campaigns (`reviews/*.toml`) at the revision, by name.
     pub reviews: Vec<reviews::Campaign>,
+    /// With `--usage FILE`: the usage snapshot's window, sources and figures (left out
+    /// without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<usage::UsageSummary>,
 }
 
 impl Report {
@@ -303,8 +312,15 @@ pub fn build(
     commit_findings: Option<Vec<Finding>>,
     history: &Completeness,
     frameworks: &[&'static Framework],
+    usage_input: Option<usage::UsageInput<'_>>,
 ) -> Report {
     let mut lint_findings = crate::lint::check(registry, today);
+    let usage_eval = usage_input.map(|u| {
+        let (eval, findings) = crate::usage::evaluate::check(registry, u.snapshot, u.window, today);
+        lint_findings.extend(findings);
+        crate::finding::sort(&mut lint_findings, &registry.files);
+        (eval, u.snapshot)
+    });
     let history_checked = commit_findings.is_some();
     let mut commit_findings = commit_findings.unwrap_or_default();
     if history_checked {
@@ -320,6 +336,7 @@ pub fn build(
     }
     let window = registry.policy.expiry_warning.days();
     let mut grants = Vec::new();
+    let mut usage_index = 0usize;
     for client in registry.clients.values() {
         let owner = client.def.owner.as_ref().map(|o| o.get().clone());
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -372,6 +389,11 @@ pub fn build(
                 self_approved,
                 self_approved_commit,
                 unverified_commit,
+                // The evaluation lists grants in this same order.
+                usage: usage_eval.as_ref().and_then(|(e, _)| {
+                    usage_index += 1;
+                    e.grants.get(usage_index - 1).cloned()
+                }),
             });
         }
     }
@@ -407,6 +429,9 @@ pub fn build(
         gaps: 0,
         accepted_risks: 0,
     };
+    let usage = usage_eval
+        .as_ref()
+        .map(|(eval, snap)| usage::summary(eval, snap, &grants));
     let (controls, frameworks) = self::frameworks(
         registry,
         &grants,
@@ -416,6 +441,7 @@ pub fn build(
         history_checked,
         history,
         frameworks,
+        usage_eval.as_ref().map(|(e, _)| e),
     );
     // Count what the tables list.
     let rows = |rule: Rule| {
@@ -467,6 +493,7 @@ pub fn build(
         frameworks,
         expiry_by_month: months.into_iter().collect(),
         reviews: campaigns,
+        usage,
     }
 }
 
@@ -730,6 +757,7 @@ fn evidence(
     commit_findings: &[Finding],
     history_checked: bool,
     history: &Completeness,
+    usage: Option<&crate::usage::evaluate::Evaluation>,
 ) -> BTreeMap<Evidence, Found> {
     let none_if = |empty: bool, why: &str| empty.then(|| why.to_string());
     let mut found = BTreeMap::new();
@@ -930,15 +958,8 @@ fn evidence(
     // gaps: review/*, grant/review-due). Without a closed campaign, or without a
     // review_interval in the policy, the review part is not evidenced: partial.
     found.insert(Evidence::ReviewCampaign, reviews::found(registry));
-    // Evidence scopectl cannot produce yet: whatever needs it is not evaluable.
-    found.insert(
-        Evidence::UsageSnapshot,
-        Found {
-            missing: Evidence::UsageSnapshot.unavailable().map(String::from),
-            figures: "no usage evidence collected".into(),
-            ..Found::default()
-        },
-    );
+    // Usage: from a snapshot when one is given; without it, not evaluable.
+    found.insert(Evidence::UsageSnapshot, usage::found(usage));
     found
 }
 
@@ -954,6 +975,7 @@ fn frameworks(
     history_checked: bool,
     history: &Completeness,
     asked: &[&'static Framework],
+    usage: Option<&crate::usage::evaluate::Evaluation>,
 ) -> (Vec<Control>, Vec<FrameworkResult>) {
     let accepted_by: AcceptedBy = lint
         .iter()
@@ -975,6 +997,7 @@ fn frameworks(
             commit_findings,
             history_checked,
             history,
+            usage,
         ),
     };
     let mut seen = std::collections::HashSet::new();
