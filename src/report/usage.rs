@@ -55,6 +55,8 @@ pub struct UsageSummary {
     pub from: String,
     pub to: String,
     pub days: i64,
+    /// The window's length in seconds (`days` rounds down).
+    pub days_seconds: i64,
     pub sources: Vec<SourceRow>,
     /// Rows of the grant table by status; they add up to the report's grants.
     pub used: usize,
@@ -109,6 +111,7 @@ pub fn summary(eval: &Evaluation, snap: &Snapshot, grants: &[GrantRow]) -> Usage
         from: time(eval.window.from),
         to: time(eval.window.to),
         days: eval.window.days(),
+        days_seconds: (eval.window.to - eval.window.from).num_seconds(),
         sources: snap
             .sources
             .iter()
@@ -126,7 +129,7 @@ pub fn summary(eval: &Evaluation, snap: &Snapshot, grants: &[GrantRow]) -> Usage
                         "events {}, kept {}, types: {}",
                         if r.events_enabled { "on" } else { "OFF" },
                         r.expiration_seconds
-                            .map(|e| format!("{} day(s)", e / 86_400))
+                            .map(|e| crate::usage::evaluate::length(e as i64))
                             .unwrap_or_else(|| "until deleted".into()),
                         if r.enabled_event_types.is_empty() {
                             "Keycloak's default set".to_string()
@@ -200,10 +203,8 @@ pub(super) fn found(eval: Option<&Evaluation>) -> Found {
         missing,
         incomplete,
         figures: format!(
-            "usage {} to {} ({} days): {} grant(s) used, {} unused, {} optional never requested, {} not evaluable; {} scope(s) issued without a grant",
-            eval.window.from.format("%Y-%m-%d"),
-            eval.window.to.format("%Y-%m-%d"),
-            eval.window.days(),
+            "usage {}: {} grant(s) used, {} unused, {} optional never requested, {} not evaluable; {} scope(s) issued without a grant",
+            crate::usage::evaluate::span(eval.window),
             eval.count(Status::Used),
             eval.count(Status::Unused),
             eval.count(Status::NeverRequested),
