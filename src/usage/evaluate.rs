@@ -354,6 +354,15 @@ pub fn evaluate(
                     ));
                 }
                 (true, Err(why)) => row.reason = Some(format!("{why}{before}")),
+                (true, Ok(_)) if g.def.kind() == GrantType::Default && active.is_some() => {
+                    // Every token of the client carries a default scope that is in the
+                    // claim: one that never shows is kept out of the claim, not linked,
+                    // or dropped for a role the client lacks; not unused.
+                    row.reason = Some(format!(
+                        "`{scope}` is a default scope of a client that obtained {} token(s), yet none carried it in its scope claim: the server keeps it out of the claim (include.in.token.scope off), does not link it (`scopectl drift`), or drops it for a role the client lacks{before}",
+                        active.map_or(0, |c| c.tokens)
+                    ));
+                }
                 (true, Ok((confidence, how))) => {
                     row.confidence = Some(*confidence);
                     let optional_asked = g.def.kind() == GrantType::Optional && active.is_some();
