@@ -30,8 +30,10 @@ use crate::usage::{EventSettings, Proof, Snapshot, Source, SourceKind, Window, T
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// The longest line of an event or token file.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
-/// Events read per page of the admin events API (`SCOPECTL_EVENTS_PAGE_SIZE` overrides it).
-pub const EVENTS_PAGE: usize = 1000;
+/// Events read per page of the admin events API (`SCOPECTL_EVENTS_PAGE_SIZE` overrides it,
+/// up to 10,000). Keycloak's cost is mostly per request: 100,000 events took 30–40 s in
+/// pages of 1,000 and 6.5 s in pages of 5,000 on the local Keycloak.
+pub const EVENTS_PAGE: usize = 5000;
 /// The most events one collection reads from a target.
 pub const MAX_EVENTS: usize = 5_000_000;
 

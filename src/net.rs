@@ -43,8 +43,8 @@ pub enum Answer {
     AdminList,
     /// The answer to a Keycloak admin write (usually empty): 1 MiB.
     AdminWrite,
-    /// A page of Keycloak events (`GET /admin/realms/{realm}/events`, at most 1,000
-    /// events of a few KiB each) or the realm's event settings: 16 MiB.
+    /// A page of Keycloak events (`GET /admin/realms/{realm}/events`, 5,000 events of a
+    /// few KiB each by default) or the realm's event settings: 32 MiB.
     EventPage,
 }
 
@@ -58,7 +58,7 @@ impl Answer {
             Answer::ClientMetadata => MIB,
             Answer::AdminList => 64 * MIB,
             Answer::AdminWrite => MIB,
-            Answer::EventPage => 16 * MIB,
+            Answer::EventPage => 32 * MIB,
         }
     }
     /// What the answer is, for a message.

@@ -749,10 +749,13 @@ impl Keycloak {
 
     /// Read the realm's stored events of `types` from `from_ms` to `to_ms` (epoch
     /// milliseconds, both included; Keycloak 26 takes them as `dateFrom`/`dateTo`), oldest
-    /// first, in pages of `page_size` (`first`/`max`), handing each event to `each`.
-    /// Events are told apart by `id`, so one that a page boundary repeats counts once; a
-    /// full page of events already read (a server that ignores `first`) and more than
-    /// `max_events` are errors. Returns the pages read.
+    /// first, in pages of `page_size`, handing each event to `each`. Pages are keyed by
+    /// time: the next page starts at the last event's time (`dateFrom`, `first=0`), so the
+    /// server never counts past an offset; events are told apart by `id` (or, without one,
+    /// their whole text), so those at the page boundary count once, and a page of events all
+    /// in one millisecond moves on with `first`. Two pages in a row with nothing new (a
+    /// server that ignores paging) and more than `max_events` are errors. Returns the
+    /// pages read.
     pub fn read_events(
         &mut self,
         types: &[&str],
@@ -764,11 +767,12 @@ impl Keycloak {
     ) -> anyhow::Result<u64> {
         let filter: String = types.iter().map(|t| format!("type={}&", pct(t))).collect();
         let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut first = 0usize;
+        let (mut cursor, mut skip) = (from_ms, 0usize);
         let mut pages = 0u64;
+        let mut stale = 0;
         loop {
             let url = self.admin(&format!(
-                "/events?{filter}dateFrom={from_ms}&dateTo={to_ms}&direction=asc&first={first}&max={page_size}"
+                "/events?{filter}dateFrom={cursor}&dateTo={to_ms}&direction=asc&first={skip}&max={page_size}"
             ));
             let page = self.get_events(&url)?;
             pages += 1;
@@ -779,12 +783,13 @@ impl Keycloak {
                 );
             };
             let mut new = 0;
+            let mut last = cursor;
             for e in &items {
-                let fresh = match str_field(e, "id") {
-                    Some(id) => seen.insert(id),
-                    None => true,
-                };
-                if fresh {
+                let key = str_field(e, "id").unwrap_or_else(|| e.to_string());
+                if let Some(t) = e.get("time").and_then(|v| v.as_i64()) {
+                    last = last.max(t);
+                }
+                if seen.insert(key) {
                     new += 1;
                     each(e);
                 }
@@ -792,9 +797,10 @@ impl Keycloak {
             if items.len() < page_size {
                 break;
             }
-            if new == 0 {
+            stale = if new == 0 { stale + 1 } else { 0 };
+            if stale >= 2 {
                 bail!(
-                    "target `{}`: Keycloak answered a full page of {} events that were all read before: the server ignores `first` (paging), so the events cannot be read to their end",
+                    "target `{}`: Keycloak answered full pages of {} events that were all read before: the server ignores paging (`dateFrom`, `first`), so the events cannot be read to their end",
                     self.name,
                     items.len()
                 );
@@ -805,7 +811,11 @@ impl Keycloak {
                     self.name
                 );
             }
-            first += items.len();
+            if last > cursor {
+                (cursor, skip) = (last, 0);
+            } else {
+                skip += items.len();
+            }
         }
         Ok(pages)
     }

@@ -255,7 +255,9 @@ impl Source {
 /// One scope as one client's tokens carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeUse {
+    #[serde(deserialize_with = "time::de")]
     pub first_seen: DateTime<Utc>,
+    #[serde(deserialize_with = "time::de")]
     pub last_seen: DateTime<Utc>,
     pub count: u64,
     #[serde(default)]
@@ -269,7 +271,9 @@ pub struct ScopeUse {
 pub struct ClientUse {
     /// Tokens seen (events or samples).
     pub tokens: u64,
+    #[serde(deserialize_with = "time::de")]
     pub first_seen: DateTime<Utc>,
+    #[serde(deserialize_with = "time::de")]
     pub last_seen: DateTime<Utc>,
     #[serde(default)]
     pub grant_types: BTreeSet<String>,
@@ -459,25 +463,36 @@ impl Snapshot {
             .max()
     }
 
-    /// The snapshot as its JSON file (pretty, with a final newline).
+    /// The snapshot as its JSON file: compact (a snapshot of 100,000 pairs reads in half
+    /// the time of an indented one; `jq .` shows it indented), with a final newline.
     pub fn to_json(&self) -> anyhow::Result<String> {
-        let mut s = serde_json::to_string_pretty(self)?;
+        let mut s = serde_json::to_string(self)?;
         s.push('\n');
         Ok(s)
     }
 
-    /// Parse a snapshot file's text (`what` names it in errors).
+    /// Parse a snapshot file's text (`what` names it in errors). One pass into the types;
+    /// only a text that does not fit them is parsed again, to say why.
     pub fn from_json(text: &str, what: &str) -> anyhow::Result<Snapshot> {
-        let v: serde_json::Value = serde_json::from_str(text).with_context(|| {
-            format!("{what} is not JSON (a usage snapshot of `scopectl usage collect`)")
-        })?;
-        match v.get("version").and_then(|v| v.as_u64()) {
-            Some(1) => {}
-            Some(n) => bail!("{what} is a usage snapshot of version {n}; this scopectl reads version {VERSION}"),
-            None => bail!("{what} is not a usage snapshot (no `version`; write one with `scopectl usage collect`)"),
+        let snap: Snapshot = match serde_json::from_str(text) {
+            Ok(s) => s,
+            Err(e) => {
+                let v: serde_json::Value = serde_json::from_str(text).with_context(|| {
+                    format!("{what} is not JSON (a usage snapshot of `scopectl usage collect`)")
+                })?;
+                match v.get("version").and_then(|v| v.as_u64()) {
+                    Some(1) => bail!("{what} is not a valid usage snapshot: {e}"),
+                    Some(n) => bail!("{what} is a usage snapshot of version {n}; this scopectl reads version {VERSION}"),
+                    None => bail!("{what} is not a usage snapshot (no `version`; write one with `scopectl usage collect`)"),
+                }
+            }
+        };
+        if snap.version != VERSION {
+            bail!(
+                "{what} is a usage snapshot of version {}; this scopectl reads version {VERSION}",
+                snap.version
+            );
         }
-        let snap: Snapshot = serde_json::from_value(v)
-            .with_context(|| format!("{what} is not a valid usage snapshot"))?;
         if snap.window.from > snap.window.to {
             bail!("{what}: the window ends before it starts");
         }
@@ -505,6 +520,66 @@ impl Snapshot {
         tmp.persist(path)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
         Ok(())
+    }
+}
+
+/// Reading the snapshot's times fast: the layout scopectl writes
+/// (`2026-11-25T10:00:00Z`, `2026-11-25T10:00:00.123Z`) is read by hand, anything else by
+/// chrono (a snapshot of 100,000 pairs holds 200,000 times).
+mod time {
+    use chrono::{DateTime, NaiveDate, Utc};
+    use serde::{Deserialize, Deserializer};
+
+    fn digits(b: &[u8]) -> Option<u32> {
+        b.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fff…]Z`, or `None`.
+    pub(super) fn fast(s: &str) -> Option<DateTime<Utc>> {
+        let b = s.as_bytes();
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b.last() != Some(&b'Z')
+        {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(
+            digits(&b[0..4])? as i32,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        )?;
+        let nanos = match &b[19..b.len() - 1] {
+            [] => 0,
+            [b'.', frac @ ..] if !frac.is_empty() && frac.len() <= 9 => {
+                digits(frac)? * 10u32.pow(9 - frac.len() as u32)
+            }
+            _ => return None,
+        };
+        let t = date.and_hms_nano_opt(
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+            nanos,
+        )?;
+        Some(t.and_utc())
+    }
+
+    pub(super) fn de<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        match fast(&s) {
+            Some(t) => Ok(t),
+            None => DateTime::parse_from_rfc3339(&s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    serde::de::Error::custom(format!("`{s}` is not an RFC 3339 time: {e}"))
+                }),
+        }
     }
 }
 
@@ -633,6 +708,25 @@ mod tests {
             ..s
         };
         assert!(off.stored_token_types().is_empty());
+    }
+
+    #[test]
+    fn times_read_fast_are_the_times_chrono_reads() {
+        for s in [
+            "2026-11-25T10:00:00Z",
+            "2026-12-02T05:11:08.978Z",
+            "2026-12-02T05:11:08.123456789Z",
+        ] {
+            assert_eq!(time::fast(s), Some(t(s)), "{s}");
+        }
+        for s in [
+            "2026-11-25T10:00:00+01:00",
+            "2026-13-25T10:00:00Z",
+            "2026-11-25 10:00:00Z",
+            "2026-11-25T10:00:00.Z",
+        ] {
+            assert_eq!(time::fast(s), None, "{s}");
+        }
     }
 
     #[test]
