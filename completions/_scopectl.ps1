@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Define a scope, or deprecate one')
             [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Add a client file')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -108,6 +109,8 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)')
             [CompletionResult]::new('--changed-since', '--changed-since', [CompletionResultType]::ParameterName, 'Report only findings about scopes, clients and grants changed since this revision (a pull request''s base: `origin/main`); findings without a subject are kept')
+            [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'Also judge every grant against this usage snapshot (`scopectl usage collect`): usage/* findings (unused, not evaluable with the reason, issued without a grant)')
+            [CompletionResult]::new('--usage-window', '--usage-window', [CompletionResultType]::ParameterName, 'With --usage: judge only the last part of the snapshot''s window (e.g. 90d)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--list-rules', '--list-rules', [CompletionResultType]::ParameterName, 'List the rules with their ids, default levels and explanations, then exit')
             [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run')
@@ -158,6 +161,8 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Report on one environment (a target''s `environment`, or its name): only the clients and grants reaching it, linted under its `[policy.environments]` policy')
             [CompletionResult]::new('--framework', '--framework', [CompletionResultType]::ParameterName, 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md')
+            [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'Usage evidence: a snapshot of `scopectl usage collect` (last use per grant, the usage chart, NIST CSF DE.CM-03)')
+            [CompletionResult]::new('--usage-window', '--usage-window', [CompletionResultType]::ParameterName, 'With --usage: judge only the last part of the snapshot''s window (e.g. 90d)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--require-full-history', '--require-full-history', [CompletionResultType]::ParameterName, 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable')
             [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)')
@@ -449,6 +454,46 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         'scopectl;review;help;help' {
             break
         }
+        'scopectl;usage' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;usage;collect' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Read the token events of this Keycloak target (`[targets.NAME]` in the registry''s scopectl.toml; needs only the `view-events` role)')
+            [CompletionResult]::new('--from-events', '--from-events', [CompletionResultType]::ParameterName, 'Read a file of Keycloak event JSON (one event per line, or a JSON array)')
+            [CompletionResult]::new('--from-tokens', '--from-tokens', [CompletionResultType]::ParameterName, 'Read token samples: one token per line, or `scopectl decode --batch` output')
+            [CompletionResult]::new('--stored-types', '--stored-types', [CompletionResultType]::ParameterName, 'With --from-events: the token event types the file holds every one of for the window (e.g. CLIENT_LOGIN,CODE_TO_TOKEN,REFRESH_TOKEN); without it the file shows use, never absence')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry whose scopectl.toml names the target')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'The snapshot file to write')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'The window: this long up to now (or up to --until)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'The window''s start instead (RFC 3339 time, or YYYY-MM-DD for midnight UTC)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'The window''s end (default: now)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format of the summary')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Merge into the snapshot already at --out (a scheduled job accumulates; a target is read from after the newest event the file holds from it)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'scopectl;usage;help' {
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'scopectl;usage;help;collect' {
+            break
+        }
+        'scopectl;usage;help;help' {
+            break
+        }
         'scopectl;expiring' {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'The window: grants expiring on or before today plus this are listed ("30d", "8w")')
@@ -509,6 +554,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('scope', 'scope', [CompletionResultType]::ParameterValue, 'Define a scope, or deprecate one')
             [CompletionResult]::new('client', 'client', [CompletionResultType]::ParameterValue, 'Add a client file')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
+            [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -590,6 +636,13 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;review;close' {
+            break
+        }
+        'scopectl;help;usage' {
+            [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples')
+            break
+        }
+        'scopectl;help;usage;collect' {
             break
         }
         'scopectl;help;expiring' {

@@ -79,6 +79,9 @@ _scopectl() {
             scopectl,scope)
                 cmd="scopectl__subcmd__scope"
                 ;;
+            scopectl,usage)
+                cmd="scopectl__subcmd__usage"
+                ;;
             scopectl__subcmd__client,add)
                 cmd="scopectl__subcmd__client__subcmd__add"
                 ;;
@@ -154,6 +157,9 @@ _scopectl() {
             scopectl__subcmd__help,scope)
                 cmd="scopectl__subcmd__help__subcmd__scope"
                 ;;
+            scopectl__subcmd__help,usage)
+                cmd="scopectl__subcmd__help__subcmd__usage"
+                ;;
             scopectl__subcmd__help__subcmd__client,add)
                 cmd="scopectl__subcmd__help__subcmd__client__subcmd__add"
                 ;;
@@ -174,6 +180,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help__subcmd__scope,deprecate)
                 cmd="scopectl__subcmd__help__subcmd__scope__subcmd__deprecate"
+                ;;
+            scopectl__subcmd__help__subcmd__usage,collect)
+                cmd="scopectl__subcmd__help__subcmd__usage__subcmd__collect"
                 ;;
             scopectl__subcmd__import,help)
                 cmd="scopectl__subcmd__import__subcmd__help"
@@ -229,6 +238,18 @@ _scopectl() {
             scopectl__subcmd__scope__subcmd__help,help)
                 cmd="scopectl__subcmd__scope__subcmd__help__subcmd__help"
                 ;;
+            scopectl__subcmd__usage,collect)
+                cmd="scopectl__subcmd__usage__subcmd__collect"
+                ;;
+            scopectl__subcmd__usage,help)
+                cmd="scopectl__subcmd__usage__subcmd__help"
+                ;;
+            scopectl__subcmd__usage__subcmd__help,collect)
+                cmd="scopectl__subcmd__usage__subcmd__help__subcmd__collect"
+                ;;
+            scopectl__subcmd__usage__subcmd__help,help)
+                cmd="scopectl__subcmd__usage__subcmd__help__subcmd__help"
+                ;;
             *)
                 ;;
         esac
@@ -236,7 +257,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
+            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,7 +705,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review expiring codeowners schema completions help"
+            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1089,6 +1110,34 @@ _scopectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scopectl__subcmd__help__subcmd__usage)
+            opts="collect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__usage__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scopectl__subcmd__import)
             opts="-q -h --color --quiet --help keycloak help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1222,7 +1271,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__lint)
-            opts="-q -h --registry --format --today --path-prefix --list-rules --staged --changed-since --deny-warnings --color --quiet --help"
+            opts="-q -h --registry --format --today --path-prefix --list-rules --staged --changed-since --deny-warnings --usage --usage-window --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1245,6 +1294,14 @@ _scopectl() {
                     return 0
                     ;;
                 --changed-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1382,7 +1439,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__report)
-            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --env --no-history --framework --color --quiet --help"
+            opts="-q -h --at --registry --subdir --require-full-history --allowed-signers --format --today --env --no-history --framework --usage --usage-window --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1418,6 +1475,14 @@ _scopectl() {
                     ;;
                 --framework)
                     COMPREPLY=($(compgen -W "iso27001 nist-csf-2 soc2" -- "${cur}"))
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage-window)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1822,6 +1887,124 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__scope__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__usage)
+            opts="-q -h --color --quiet --help collect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__usage__subcmd__collect)
+            opts="-q -h --target --from-events --from-tokens --stored-types --registry --out --merge --window --since --until --format --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stored-types)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__usage__subcmd__help)
+            opts="collect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__usage__subcmd__help__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__usage__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -41,6 +41,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand scope 'Define a scope, or deprecate one'
             cand client 'Add a client file'
             cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
+            cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -98,6 +99,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to file names in SARIF and GitHub output (default: found from the repository; PATH as given outside one)'
             cand --changed-since 'Report only findings about scopes, clients and grants changed since this revision (a pull request''s base: `origin/main`); findings without a subject are kept'
+            cand --usage 'Also judge every grant against this usage snapshot (`scopectl usage collect`): usage/* findings (unused, not evaluable with the reason, issued without a grant)'
+            cand --usage-window 'With --usage: judge only the last part of the snapshot''s window (e.g. 90d)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --list-rules 'List the rules with their ids, default levels and explanations, then exit'
             cand --staged 'Lint what is staged in the git index (what `git commit` records), not the work tree; grant/expired and grant/expiring are reported only for clients and scopes the index changes against HEAD. What the pre-commit hooks run'
@@ -145,6 +148,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
             cand --env 'Report on one environment (a target''s `environment`, or its name): only the clients and grants reaching it, linted under its `[policy.environments]` policy'
             cand --framework 'The frameworks to map the evidence to, in this order (repeat the option or separate with commas); mapping tables in docs/frameworks.md'
+            cand --usage 'Usage evidence: a snapshot of `scopectl usage collect` (last use per grant, the usage chart, NIST CSF DE.CM-03)'
+            cand --usage-window 'With --usage: judge only the last part of the snapshot''s window (e.g. 90d)'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --require-full-history 'Exit 2 when the repository does not hold the whole history (a shallow clone, grafts, replace refs) instead of warning and marking history-based evidence as not evaluable'
             cand --no-history 'Read only the snapshot at REV: skip the history walk that checks whether a commit''s author approved the grant it added (four-eyes)'
@@ -407,6 +412,41 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;review;help;help'= {
         }
+        &'scopectl;usage'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand collect 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;usage;collect'= {
+            cand --target 'Read the token events of this Keycloak target (`[targets.NAME]` in the registry''s scopectl.toml; needs only the `view-events` role)'
+            cand --from-events 'Read a file of Keycloak event JSON (one event per line, or a JSON array)'
+            cand --from-tokens 'Read token samples: one token per line, or `scopectl decode --batch` output'
+            cand --stored-types 'With --from-events: the token event types the file holds every one of for the window (e.g. CLIENT_LOGIN,CODE_TO_TOKEN,REFRESH_TOKEN); without it the file shows use, never absence'
+            cand --registry 'The registry whose scopectl.toml names the target'
+            cand --out 'The snapshot file to write'
+            cand --window 'The window: this long up to now (or up to --until)'
+            cand --since 'The window''s start instead (RFC 3339 time, or YYYY-MM-DD for midnight UTC)'
+            cand --until 'The window''s end (default: now)'
+            cand --format 'Output format of the summary'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --merge 'Merge into the snapshot already at --out (a scheduled job accumulates; a target is read from after the newest event the file holds from it)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;usage;help'= {
+            cand collect 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;usage;help;collect'= {
+        }
+        &'scopectl;usage;help;help'= {
+        }
         &'scopectl;expiring'= {
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --within 'The window: grants expiring on or before today plus this are listed ("30d", "8w")'
@@ -463,6 +503,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand scope 'Define a scope, or deprecate one'
             cand client 'Add a client file'
             cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
+            cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -521,6 +562,11 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;review;decide'= {
         }
         &'scopectl;help;review;close'= {
+        }
+        &'scopectl;help;usage'= {
+            cand collect 'Build a usage snapshot (client × scope → first and last seen, count, grant types, and what the evidence covers) from a Keycloak target''s events, an events file or token samples'
+        }
+        &'scopectl;help;usage;collect'= {
         }
         &'scopectl;help;expiring'= {
         }

@@ -127,6 +127,9 @@ pub enum Command {
     /// Access-review campaigns: start, decide, close (reviews/NAME.toml).
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Usage evidence: which grants tokens actually carried (`usage collect`).
+    #[command(subcommand)]
+    Usage(UsageCommand),
     /// List the grants that expire within a window (or have expired), grouped by owner.
     #[command(
         after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
@@ -281,6 +284,13 @@ pub struct LintArgs {
     /// Exit 1 on warnings too, not only on errors (a stricter CI gate).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also judge every grant against this usage snapshot (`scopectl usage collect`):
+    /// usage/* findings (unused, not evaluable with the reason, issued without a grant).
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// With --usage: judge only the last part of the snapshot's window (e.g. 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime, requires = "usage")]
+    pub usage_window: Option<scopectl::registry::Lifetime>,
 }
 
 const EDIT_EXIT_CODES: &str = "Registry files are edited in place: comments and formatting elsewhere are kept. The change is refused when the registry would fail lint because of it (the findings are shown).\nExit codes: 0 written (or --dry-run shown); 1 refused: the change would add failing lint findings; 2 bad input (unknown client, scope or review, a longer expiry than the policy allows, a registry that does not load).";
@@ -437,6 +447,74 @@ pub struct ClientAddArgs {
     pub file: Option<String>,
     #[command(flatten)]
     pub edit: EditArgs,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UsageCommand {
+    /// Build a usage snapshot (client × scope → first and last seen, count, grant types, and
+    /// what the evidence covers) from a Keycloak target's events, an events file or token samples.
+    #[command(
+        after_help = "Exit codes: 0 the snapshot was written; 2 the source could not be read (unreachable server, bad credentials, a role missing, an unreadable or empty file), or bad arguments.\nThen: `scopectl lint --usage FILE` (unused grants, with how sure) and `scopectl report --usage FILE`."
+    )]
+    Collect(UsageCollectArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).multiple(false)))]
+pub struct UsageCollectArgs {
+    /// Read the token events of this Keycloak target (`[targets.NAME]` in the registry's
+    /// scopectl.toml; needs only the `view-events` role).
+    #[arg(long, value_name = "NAME", group = "source")]
+    pub target: Option<String>,
+    /// Read a file of Keycloak event JSON (one event per line, or a JSON array).
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub from_events: Option<PathBuf>,
+    /// Read token samples: one token per line, or `scopectl decode --batch` output.
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub from_tokens: Option<PathBuf>,
+    /// With --from-events: the token event types the file holds every one of for the
+    /// window (e.g. CLIENT_LOGIN,CODE_TO_TOKEN,REFRESH_TOKEN); without it the file shows use, never absence.
+    #[arg(
+        long,
+        value_name = "TYPES",
+        value_delimiter = ',',
+        requires = "from_events"
+    )]
+    pub stored_types: Option<Vec<String>>,
+    /// The registry whose scopectl.toml names the target.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub registry: PathBuf,
+    /// The snapshot file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Merge into the snapshot already at --out (a scheduled job accumulates; a target is
+    /// read from after the newest event the file holds from it).
+    #[arg(long)]
+    pub merge: bool,
+    /// The window: this long up to now (or up to --until).
+    #[arg(long, value_parser = parse_lifetime, default_value = "90d", conflicts_with = "since")]
+    pub window: scopectl::registry::Lifetime,
+    /// The window's start instead (RFC 3339 time, or YYYY-MM-DD for midnight UTC).
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// The window's end (default: now).
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Human)]
+    pub format: ImportFormat,
+}
+
+/// Parse an RFC 3339 time, or a `YYYY-MM-DD` date (midnight UTC).
+pub fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    parse_date(s)
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| {
+            format!("`{s}` is not an RFC 3339 time (2026-11-25T10:00:00Z) or a date (YYYY-MM-DD)")
+        })
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -865,6 +943,13 @@ pub struct ReportArgs {
         default_value = "iso27001"
     )]
     pub frameworks: Vec<ReportFramework>,
+    /// Usage evidence: a snapshot of `scopectl usage collect` (last use per grant, the
+    /// usage chart, NIST CSF DE.CM-03).
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// With --usage: judge only the last part of the snapshot's window (e.g. 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime, requires = "usage")]
+    pub usage_window: Option<scopectl::registry::Lifetime>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

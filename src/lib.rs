@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod codeowners;
+pub mod collect;
 pub mod diff;
 pub mod edit;
 pub mod finding;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod synth;
 pub mod text;
 pub mod token;
+pub mod usage;
 
 /// Today's date in UTC: the default "today" for expiry checks.
 pub fn today_utc() -> chrono::NaiveDate {

@@ -43,6 +43,9 @@ pub enum Answer {
     AdminList,
     /// The answer to a Keycloak admin write (usually empty): 1 MiB.
     AdminWrite,
+    /// A page of Keycloak events (`GET /admin/realms/{realm}/events`, 5,000 events of a
+    /// few KiB each by default) or the realm's event settings: 32 MiB.
+    EventPage,
 }
 
 impl Answer {
@@ -55,6 +58,7 @@ impl Answer {
             Answer::ClientMetadata => MIB,
             Answer::AdminList => 64 * MIB,
             Answer::AdminWrite => MIB,
+            Answer::EventPage => 32 * MIB,
         }
     }
     /// What the answer is, for a message.
@@ -66,6 +70,7 @@ impl Answer {
             Answer::ClientMetadata => "RFC 7592 client metadata",
             Answer::AdminList => "a Keycloak admin list",
             Answer::AdminWrite => "the answer to a Keycloak admin write",
+            Answer::EventPage => "a page of Keycloak events",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The rule catalog: every id a finding can carry (`load/*`, the lint rules `scope/*`,
-//! `grant/*`, `client/*`, `review/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
+//! `grant/*`, `client/*`, `review/*`, `usage/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
 //! `push/*`), with its default level, whether `[rules]` in `scopectl.toml` may change it,
 //! a one-line summary and its anchor in docs/rules.md.
 //!
@@ -54,6 +54,9 @@ pub enum Family {
     Client,
     /// Lint rules on access-review campaigns (`reviews/*.toml`).
     Review,
+    /// Usage evidence (`lint --usage`, `report --usage`): grants and scopes against what
+    /// the server actually issued.
+    Usage,
     /// Accepted-risk exceptions (`[[exceptions]]` of `scopectl.toml`).
     Exception,
     /// `diff` / `report` findings about the history.
@@ -153,6 +156,11 @@ catalog! {
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
     ReviewReviewerNotAllowed = "review/reviewer-not-allowed", Review, Deny, true, "An access-review decision names no reviewer, or one who is not among the entry's reviewers (when teams are declared).";
     ReviewOverdue = "review/overdue", Review, Warn, true, "An access-review campaign is past its due date and not closed.";
+    UsageUnusedGrant = "usage/unused-grant", Usage, Warn, true, "A grant that no token carried in the usage window, with complete evidence (every token event type that could show it stored for the whole window).";
+    UsageUnusedScope = "usage/unused-scope", Usage, Warn, true, "A scope that clients are granted but no token carried in the usage window, with complete evidence for every grant.";
+    UsageOptionalNeverRequested = "usage/optional-never-requested", Usage, Warn, true, "An optional grant that its client never requested in the usage window while it obtained other tokens.";
+    UsageUngrantedScope = "usage/ungranted-scope", Usage, Deny, true, "The server issued a scope to a client that the registry does not grant it (drift seen in real traffic).";
+    UsageNotEvaluable = "usage/not-evaluable", Usage, Warn, true, "A grant not seen in the usage evidence whose evidence is incomplete (event type not stored, window longer than the stored events, scope kept out of the token's scope claim): not evaluable, never called unused.";
     ExceptionExpired = "exception/expired", Exception, Warn, false, "An accepted-risk exception has expired: the findings it covered count again.";
     ExceptionUnused = "exception/unused", Exception, Warn, false, "An exception matches no finding: the risk it accepted is gone, remove it.";
     ExceptionInvalid = "exception/invalid", Exception, Deny, false, "An exception's approver may not accept this risk, or it lasts longer than the policy's max_exception_lifetime; it accepts nothing.";
@@ -233,7 +241,12 @@ impl Rule {
     pub fn exceptable(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Diff
+            Family::Scope
+                | Family::Grant
+                | Family::Client
+                | Family::Review
+                | Family::Usage
+                | Family::Diff
         )
     }
 
@@ -284,7 +297,12 @@ impl Rule {
     pub fn nameable_in_rules(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Token
+            Family::Scope
+                | Family::Grant
+                | Family::Client
+                | Family::Review
+                | Family::Usage
+                | Family::Token
         )
     }
 
@@ -353,6 +371,10 @@ pub fn reference_markdown() -> String {
         (Family::Client, "Lint: clients"),
         (Family::Review, "Lint: access-review campaigns"),
         (
+            Family::Usage,
+            "Usage evidence: `lint --usage`, `report --usage`",
+        ),
+        (
             Family::Exception,
             "Exceptions (accepted risks): `lint`, `diff`, `report`",
         ),
@@ -411,6 +433,7 @@ mod tests {
                             | Family::Grant
                             | Family::Client
                             | Family::Review
+                            | Family::Usage
                             | Family::Token
                     ),
                     "{r}"

@@ -363,8 +363,9 @@ fn csv_cells_that_would_run_as_formulas_are_prefixed() {
     assert!(row.contains(",'@team-evil,"), "{row}");
     assert!(row.contains("\"'=HYPERLINK("), "{row}");
     assert!(row.contains(",'+erin@example.com,"), "{row}");
-    // The ticket, then the environments the grant reaches (none: no target).
-    assert!(row.ends_with(",'-1+2,"), "{row}");
+    // The ticket, then the environments the grant reaches (none: no target), then the
+    // usage columns (empty without --usage).
+    assert!(row.ends_with(",'-1+2,,,,"), "{row}");
     // Numbers scopectl writes itself are left alone: a negative days_left stays a number.
     let expired = csv.lines().find(|l| l.contains(",expired,")).unwrap();
     assert!(expired.contains(",-"), "{expired}");

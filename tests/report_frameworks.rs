@@ -281,7 +281,7 @@ fn a_clean_registry_meets_what_it_can_show_and_never_what_needs_missing_evidence
         usage["reason"]
             .as_str()
             .unwrap()
-            .starts_with("no evidence of how access is used: scopectl does not collect usage"),
+            .starts_with("no evidence of how access is used: no usage snapshot was given"),
         "{usage:#}"
     );
     let met = control(&v, "soc2", "CC6.1");

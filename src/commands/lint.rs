@@ -17,6 +17,11 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
         return list_rules(out, args.format, &args.path);
     }
     let today = args.today.unwrap_or_else(scopectl::today_utc);
+    // The snapshot is read while the registry loads.
+    let usage = args
+        .usage
+        .clone()
+        .map(|f| std::thread::spawn(move || scopectl::usage::Snapshot::read(&f)));
     let mut scope =
         scopectl::history::staged::scope(&args.path, args.staged, args.changed_since.as_deref())?;
     let ok = scope.loaded.is_ok();
@@ -24,6 +29,14 @@ pub fn run(mut args: LintArgs, out: &Out) -> anyhow::Result<Outcome> {
     let loaded = &scope.loaded;
     if ok {
         diagnostics.extend(scopectl::lint::check(&loaded.registry, today));
+        if let Some(reading) = usage {
+            let snap = reading
+                .join()
+                .map_err(|_| anyhow::anyhow!("reading the usage snapshot failed"))??;
+            let last = args.usage_window.as_ref().map(super::usage::duration);
+            let (_, found) = scopectl::usage::evaluate::check(&loaded.registry, &snap, last, today);
+            diagnostics.extend(found);
+        }
     }
     let left_out = scope.retain(&mut diagnostics);
     if left_out > 0 {

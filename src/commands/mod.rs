@@ -21,6 +21,7 @@ mod plan;
 mod report;
 mod review;
 mod schema;
+mod usage;
 
 use crate::cli::{Cli, ColorChoice, Command, RepoArgs};
 use out::Out;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Scope(c) => catalog::scope(c, out),
         Command::Client(c) => catalog::client(c, out),
         Command::Review(c) => review::run(c, out),
+        Command::Usage(c) => usage::run(c, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

@@ -40,6 +40,14 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let frameworks: Vec<_> = args.frameworks.iter().map(|f| f.mapping()).collect();
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let generated_at = report::document::generated_at(epoch.as_deref())?;
+    let snapshot = match &args.usage {
+        Some(file) => Some(scopectl::usage::Snapshot::read(file)?),
+        None => None,
+    };
+    let usage = snapshot.as_ref().map(|snapshot| report::usage::UsageInput {
+        snapshot,
+        window: args.usage_window.as_ref().map(super::usage::duration),
+    });
     let mut r = report::build(
         &registry,
         at,
@@ -49,6 +57,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         findings,
         &history,
         &frameworks,
+        usage,
     );
     r.environment = args.env.clone();
     if !args.no_history {

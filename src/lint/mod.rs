@@ -60,12 +60,13 @@ pub fn apply_token_overrides(findings: &mut Vec<Finding>, overrides: &HashMap<Ru
     });
 }
 
-/// The lint rules: the `scope/*`, `grant/*` and `client/*` families of the catalog.
+/// The lint rules: the `scope/*`, `grant/*`, `client/*`, `review/*` and `usage/*`
+/// families of the catalog (`usage/*` run only with a usage snapshot: `lint --usage`).
 pub fn rules() -> impl Iterator<Item = Rule> {
     rules::ALL.iter().copied().filter(|r| {
         matches!(
             r.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review
+            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Usage
         )
     })
 }
@@ -114,7 +115,7 @@ impl About<'_> {
 }
 
 impl<'a> Sink<'a> {
-    fn new(registry: &Registry) -> Self {
+    pub(crate) fn new(registry: &Registry) -> Self {
         Sink {
             overrides: level_overrides(registry),
             subject: None,
@@ -184,7 +185,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 35);
+        assert_eq!(rules().count(), 40);
         assert!(rules().all(Rule::configurable));
     }
 }

@@ -687,6 +687,154 @@ impl Keycloak {
         ))
     }
 
+    /// The target's name, realm and URL as one stable label (`target prod (realm shop at
+    /// https://id.example.com)`): usage snapshots name their source by it.
+    pub fn label(&self) -> String {
+        format!(
+            "target {} (realm {} at {})",
+            self.name, self.realm, self.base
+        )
+    }
+
+    /// A read of the events API: 403 names the role it needs (`view-events`).
+    fn get_events(&mut self, url: &str) -> anyhow::Result<serde_json::Value> {
+        let resp = self.call("GET", url, &Body::None, Answer::EventPage)?;
+        if resp.status == 403 {
+            bail!(
+                "target `{}`: 403 Forbidden on GET {url}: the account lacks the `view-events` role of the `realm-management` client in realm `{}` (the only role reading usage needs)",
+                self.name,
+                self.realm
+            );
+        }
+        if !resp.ok() {
+            return Err(self.status_error("GET", url, &resp));
+        }
+        Ok(resp.json()?)
+    }
+
+    /// The realm's event settings (`GET /events/config`, needs `view-events`).
+    pub fn read_event_settings(&mut self) -> anyhow::Result<serde_json::Value> {
+        let url = self.admin("/events/config");
+        self.get_events(&url)
+    }
+
+    /// Names of the realm's client scopes kept out of the token's `scope` claim
+    /// (`include.in.token.scope` = `false`); `None` when the account may not list client
+    /// scopes (`view-clients`), which reading usage does not require.
+    pub fn scopes_out_of_token_claim(&mut self) -> anyhow::Result<Option<Vec<String>>> {
+        let url = self.admin("/client-scopes");
+        let resp = self.call("GET", &url, &Body::None, Answer::AdminList)?;
+        if resp.status == 403 {
+            return Ok(None);
+        }
+        if !resp.ok() {
+            return Err(self.status_error("GET", &url, &resp));
+        }
+        let scopes = resp.json()?;
+        Ok(Some(
+            scopes
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| {
+                    s.get("attributes")
+                        .and_then(|a| a.get("include.in.token.scope"))
+                        .and_then(|v| v.as_str())
+                        == Some("false")
+                })
+                .filter_map(|s| str_field(s, "name"))
+                .collect(),
+        ))
+    }
+
+    /// Read the realm's stored events of `types` from `from_ms` to `to_ms` (epoch
+    /// milliseconds, both included; Keycloak 26 takes them as `dateFrom`/`dateTo`), oldest
+    /// first, in pages of `page_size`, handing each event to `each`. Pages are keyed by
+    /// time: the next page starts at the last event's time (`dateFrom`, `first=0`), so the
+    /// server never counts past an offset; events are told apart by `id` (or, without one,
+    /// their whole text), so those at the page boundary count once, and a page of events all
+    /// in one millisecond moves on with `first`. Two pages in a row with nothing new (a
+    /// server that ignores paging) and more than `max_events` are errors. Returns the
+    /// pages read.
+    pub fn read_events(
+        &mut self,
+        types: &[&str],
+        from_ms: i64,
+        to_ms: i64,
+        page_size: usize,
+        max_events: usize,
+        each: &mut dyn FnMut(&serde_json::Value),
+    ) -> anyhow::Result<u64> {
+        let filter: String = types.iter().map(|t| format!("type={}&", pct(t))).collect();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let (mut cursor, mut skip) = (from_ms, 0usize);
+        let mut pages = 0u64;
+        let mut stale = 0;
+        loop {
+            let url = self.admin(&format!(
+                "/events?{filter}dateFrom={cursor}&dateTo={to_ms}&direction=asc&first={skip}&max={page_size}"
+            ));
+            let page = self.get_events(&url)?;
+            pages += 1;
+            let serde_json::Value::Array(items) = page else {
+                bail!(
+                    "target `{}`: GET {url} did not answer a list of events",
+                    self.name
+                );
+            };
+            let mut new = 0;
+            let mut last = cursor;
+            for e in &items {
+                let key = str_field(e, "id").unwrap_or_else(|| e.to_string());
+                if let Some(t) = e.get("time").and_then(|v| v.as_i64()) {
+                    last = last.max(t);
+                }
+                if seen.insert(key) {
+                    new += 1;
+                    each(e);
+                }
+            }
+            if items.len() < page_size {
+                break;
+            }
+            stale = if new == 0 { stale + 1 } else { 0 };
+            if stale >= 2 {
+                bail!(
+                    "target `{}`: Keycloak answered full pages of {} events that were all read before: the server ignores paging (`dateFrom`, `first`), so the events cannot be read to their end",
+                    self.name,
+                    items.len()
+                );
+            }
+            if seen.len() >= max_events {
+                bail!(
+                    "target `{}`: more than {max_events} events in the window (the most one collection reads): collect a shorter window (--since/--until) and merge (--merge)",
+                    self.name
+                );
+            }
+            if last > cursor {
+                (cursor, skip) = (last, 0);
+            } else {
+                skip += items.len();
+            }
+        }
+        Ok(pages)
+    }
+
+    /// The newest stored event of `types` at or before `before_ms` (one request), to show
+    /// that the stored events reach back past a window's start.
+    pub fn newest_event_before(
+        &mut self,
+        types: &[&str],
+        before_ms: i64,
+    ) -> anyhow::Result<Option<serde_json::Value>> {
+        let filter: String = types.iter().map(|t| format!("type={}&", pct(t))).collect();
+        let url = self.admin(&format!(
+            "/events?{filter}dateTo={before_ms}&direction=desc&first=0&max=1"
+        ));
+        let page = self.get_events(&url)?;
+        Ok(page.as_array().and_then(|a| a.first()).cloned())
+    }
+
     /// The realm's clients (one read per page), leaving out scopectl's lease.
     fn read_clients(&mut self, state: &mut State) -> anyhow::Result<()> {
         let mut first = 0;
@@ -1497,6 +1645,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn usage_knows_every_builtin_scope() {
+        for s in BUILTIN_SCOPES {
+            assert!(crate::usage::is_server_scope(s), "{s}");
+        }
+        assert!(!crate::usage::is_server_scope("orders:read"));
+    }
 
     fn prune() -> PlanOptions {
         PlanOptions {

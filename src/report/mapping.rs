@@ -8,7 +8,7 @@
 //!
 //! A new kind of evidence (a review campaign, a usage snapshot) is a new [`Evidence`]
 //! variant and a row in each framework's `evidence` table: the controls it serves are
-//! `not-evaluable` until the report can produce it ([`Evidence::unavailable`]).
+//! `not-evaluable` while its input is missing ([`Evidence::needs_input`]).
 
 use crate::rules::Rule;
 
@@ -32,7 +32,8 @@ pub enum Evidence {
     FourEyes,
     /// Periodic access review: campaigns under `reviews/` (`scopectl review start|decide|close`).
     ReviewCampaign,
-    /// Which grants are used (tokens issued): scopectl does not collect it yet.
+    /// Which grants are used (tokens issued): a usage snapshot (`report --usage FILE`);
+    /// not evaluable without one, and for grants whose evidence is incomplete.
     UsageSnapshot,
 }
 
@@ -70,16 +71,16 @@ impl Evidence {
             Evidence::StepUp => "every granted high or critical scope requires step-up authentication",
             Evidence::FourEyes => "no grant approved by its client's owner, nor by the author or committer of a commit that added, extended or re-approved it; with `require_signed`, no access given in a commit whose signature is not verified; not evaluable without an approved grant or with an incomplete history, partial with `--no-history`",
             Evidence::ReviewCampaign => "access-review campaigns under reviews/ (`scopectl review`): at least one closed, and a `review_interval` in the policy; partial otherwise (their decisions' findings, `review/*` and `grant/review-due`, are lint gaps)",
-            Evidence::UsageSnapshot => "which grants are actually used (tokens issued): not collected by scopectl yet, so always not evaluable",
+            Evidence::UsageSnapshot => "with `--usage FILE` (a snapshot of `scopectl usage collect`): every grant judged used, unused or not evaluable, and no token carrying a scope the registry does not grant (`usage/ungranted-scope`); not evaluable without a snapshot, partial while some grants are not evaluable",
         }
     }
 
-    /// Why the report cannot produce this kind yet (`None` when it can): the reason a
-    /// control that needs it is `not-evaluable`.
-    pub fn unavailable(self) -> Option<&'static str> {
+    /// Why a control that needs this kind is `not-evaluable` when its input was not given
+    /// (`None` when the registry alone produces it).
+    pub fn needs_input(self) -> Option<&'static str> {
         match self {
             Evidence::UsageSnapshot => Some(
-                "no evidence of how access is used: scopectl does not collect usage (which scopes issued tokens carry) yet",
+                "no evidence of how access is used: no usage snapshot was given (`scopectl usage collect`, then `report --usage FILE`)",
             ),
             _ => None,
         }
@@ -155,6 +156,7 @@ impl Framework {
 pub const CHECKED_BY: &[(Rule, Evidence)] = &[
     (Rule::GrantUndefinedScope, Evidence::ClientInventory),
     (Rule::ClientNoOwner, Evidence::ClientInventory),
+    (Rule::UsageUngrantedScope, Evidence::UsageSnapshot),
     (Rule::GrantMissingJustification, Evidence::GrantRecords),
     (Rule::GrantMissingApprover, Evidence::GrantRecords),
     (Rule::GrantMissingApprovalDate, Evidence::GrantRecords),
@@ -235,6 +237,11 @@ pub const ISO_27001: Framework = Framework {
         (Rule::ReviewSelfReview, &["5.3", "5.18"]),
         (Rule::ReviewReviewerNotAllowed, &["5.18"]),
         (Rule::ReviewOverdue, &["5.18"]),
+        (Rule::UsageUnusedGrant, &["5.18"]),
+        (Rule::UsageUnusedScope, &["5.15"]),
+        (Rule::UsageOptionalNeverRequested, &["5.18"]),
+        (Rule::UsageUngrantedScope, &["5.18"]),
+        (Rule::UsageNotEvaluable, &["5.18"]),
     ],
     // Who made a change is segregation of duties (5.3): a grant committed by its own
     // approver; and, under `require_signed`, access given in a commit whose signature does
@@ -317,6 +324,11 @@ pub const NIST_CSF_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["PR.AA-05"]),
         (Rule::ReviewReviewerNotAllowed, &["PR.AA-05"]),
         (Rule::ReviewOverdue, &["PR.AA-05"]),
+        (Rule::UsageUnusedGrant, &["PR.AA-05", "DE.CM-03"]),
+        (Rule::UsageUnusedScope, &["PR.AA-05", "DE.CM-03"]),
+        (Rule::UsageOptionalNeverRequested, &["PR.AA-05", "DE.CM-03"]),
+        (Rule::UsageUngrantedScope, &["PR.AA-05", "DE.CM-03"]),
+        (Rule::UsageNotEvaluable, &["DE.CM-03"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["PR.AA-05"]),
@@ -390,6 +402,11 @@ pub const SOC_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["CC6.3"]),
         (Rule::ReviewReviewerNotAllowed, &["CC6.3"]),
         (Rule::ReviewOverdue, &["CC6.3"]),
+        (Rule::UsageUnusedGrant, &["CC6.3"]),
+        (Rule::UsageUnusedScope, &["CC6.1"]),
+        (Rule::UsageOptionalNeverRequested, &["CC6.3"]),
+        (Rule::UsageUngrantedScope, &["CC6.2"]),
+        (Rule::UsageNotEvaluable, &["CC6.3"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["CC6.3"]),
@@ -543,10 +560,10 @@ mod tests {
     }
 
     #[test]
-    fn evidence_scopectl_cannot_produce_yet_is_never_met() {
+    fn evidence_that_needs_input_is_never_met_without_it() {
         for e in Evidence::ALL {
-            let future = matches!(e, Evidence::UsageSnapshot);
-            assert_eq!(e.unavailable().is_some(), future, "{e:?}");
+            let input = matches!(e, Evidence::UsageSnapshot);
+            assert_eq!(e.needs_input().is_some(), input, "{e:?}");
         }
         // The periodic-review and monitoring controls need them.
         assert!(NIST_CSF_2

@@ -14,6 +14,7 @@ pub mod document;
 pub mod mapping;
 pub mod render;
 pub mod reviews;
+pub mod usage;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -100,6 +101,10 @@ pub struct GrantRow {
     /// The environments (of the registry's targets) the grant reaches: its client is
     /// there, the grant names it (or no environment), its scope is not excluded there.
     pub environments: Vec<String>,
+    /// With `--usage FILE`: whether the grant was used, its last use and the evidence
+    /// behind it (left out without a usage snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::usage::evaluate::GrantUsage>,
 }
 
 /// Governance debt left by `scopectl import`: the burn-down at the revision.
@@ -187,7 +192,7 @@ pub struct Control {
     /// (no gaps in what was checked, but part of the check was not done: 5.3 with
     /// `--no-history`, or a mapped lint rule lowered by `[rules]`), `risk-accepted`, or
     /// `not-evaluable` (the data the control needs is missing: an incomplete history,
-    /// nothing to evaluate, evidence scopectl does not produce yet).
+    /// nothing to evaluate, no usage snapshot given).
     pub status: &'static str,
     /// Why the status is `partial` or `not-evaluable`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -318,6 +323,10 @@ pub struct Report {
     pub reviews: Vec<reviews::Campaign>,
     /// Governance debt from `scopectl import` (all zero when nothing was imported).
     pub import_debt: ImportDebt,
+    /// With `--usage FILE`: the usage snapshot's window, sources and figures (left out
+    /// without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<usage::UsageSummary>,
 }
 
 impl Report {
@@ -348,8 +357,15 @@ pub fn build(
     commit_findings: Option<Vec<Finding>>,
     history: &Completeness,
     frameworks: &[&'static Framework],
+    usage_input: Option<usage::UsageInput<'_>>,
 ) -> Report {
     let mut lint_findings = crate::lint::check(registry, today);
+    let usage_eval = usage_input.map(|u| {
+        let (eval, findings) = crate::usage::evaluate::check(registry, u.snapshot, u.window, today);
+        lint_findings.extend(findings);
+        crate::finding::sort(&mut lint_findings, &registry.files);
+        (eval, u.snapshot)
+    });
     let history_checked = commit_findings.is_some();
     let mut commit_findings = commit_findings.unwrap_or_default();
     if history_checked {
@@ -366,6 +382,7 @@ pub fn build(
     let window = registry.policy.expiry_warning.days();
     let environments = registry.environments();
     let mut grants = Vec::new();
+    let mut usage_index = 0usize;
     for client in registry.clients.values() {
         let owner = client.def.owner.as_ref().map(|o| o.get().clone());
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
@@ -428,6 +445,11 @@ pub fn build(
                     .filter(|e| registry.grant_reaches(client, g, e))
                     .cloned()
                     .collect(),
+                // The evaluation lists grants in this same order.
+                usage: usage_eval.as_ref().and_then(|(e, _)| {
+                    usage_index += 1;
+                    e.grants.get(usage_index - 1).cloned()
+                }),
             });
         }
     }
@@ -463,6 +485,9 @@ pub fn build(
         gaps: 0,
         accepted_risks: 0,
     };
+    let usage = usage_eval
+        .as_ref()
+        .map(|(eval, snap)| usage::summary(eval, snap, &grants));
     let (controls, frameworks) = self::frameworks(
         registry,
         &grants,
@@ -472,6 +497,7 @@ pub fn build(
         history_checked,
         history,
         frameworks,
+        usage_eval.as_ref().map(|(e, _)| e),
     );
     // Count what the tables list.
     let rows = |rule: Rule| {
@@ -527,6 +553,7 @@ pub fn build(
         expiry_by_month: months.into_iter().collect(),
         reviews: campaigns,
         import_debt: debt,
+        usage,
     }
 }
 
@@ -822,6 +849,7 @@ fn evidence(
     commit_findings: &[Finding],
     history_checked: bool,
     history: &Completeness,
+    usage: Option<&crate::usage::evaluate::Evaluation>,
 ) -> BTreeMap<Evidence, Found> {
     let none_if = |empty: bool, why: &str| empty.then(|| why.to_string());
     let mut found = BTreeMap::new();
@@ -1024,15 +1052,8 @@ fn evidence(
     // gaps: review/*, grant/review-due). Without a closed campaign, or without a
     // review_interval in the policy, the review part is not evidenced: partial.
     found.insert(Evidence::ReviewCampaign, reviews::found(registry));
-    // Evidence scopectl cannot produce yet: whatever needs it is not evaluable.
-    found.insert(
-        Evidence::UsageSnapshot,
-        Found {
-            missing: Evidence::UsageSnapshot.unavailable().map(String::from),
-            figures: "no usage evidence collected".into(),
-            ..Found::default()
-        },
-    );
+    // Usage: from a snapshot when one is given; without it, not evaluable.
+    found.insert(Evidence::UsageSnapshot, usage::found(usage));
     found
 }
 
@@ -1048,6 +1069,7 @@ fn frameworks(
     history_checked: bool,
     history: &Completeness,
     asked: &[&'static Framework],
+    usage: Option<&crate::usage::evaluate::Evaluation>,
 ) -> (Vec<Control>, Vec<FrameworkResult>) {
     let accepted_by: AcceptedBy = lint
         .iter()
@@ -1069,6 +1091,7 @@ fn frameworks(
             commit_findings,
             history_checked,
             history,
+            usage,
         ),
     };
     let mut seen = std::collections::HashSet::new();

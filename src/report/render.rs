@@ -27,12 +27,20 @@ fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>, env
         out.push_str("None.\n\n");
         return;
     }
-    out.push_str("| client | scope | sensitivity | justification | approved by | approved on | expires | days left |");
-    out.push_str(if environments {
-        " environments |\n|---|---|---|---|---|---|---|---|---|\n"
-    } else {
-        "\n|---|---|---|---|---|---|---|---|\n"
-    });
+    let usage = rows.iter().any(|g| g.usage.is_some());
+    let mut header = String::from(
+        "| client | scope | sensitivity | justification | approved by | approved on | expires | days left |",
+    );
+    let mut rule = String::from("|---|---|---|---|---|---|---|---|");
+    if environments {
+        header.push_str(" environments |");
+        rule.push_str("---|");
+    }
+    if usage {
+        header.push_str(" usage | last used | evidence |");
+        rule.push_str("---|---|---|");
+    }
+    let _ = writeln!(out, "{header}\n{rule}");
     for g in rows {
         let _ = write!(
             out,
@@ -54,9 +62,184 @@ fn md_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>, env
             };
             let _ = write!(out, " {reach} |");
         }
+        if usage {
+            let (status, last, evidence) = usage_cells(g);
+            let _ = write!(
+                out,
+                " {} | {} | {} |",
+                status,
+                md_line(&last),
+                md_line(&evidence)
+            );
+        }
         out.push('\n');
     }
     out.push('\n');
+}
+
+/// The usage cells of a grant: status (with confidence), last use, evidence.
+fn usage_cells(g: &GrantRow) -> (String, String, String) {
+    match &g.usage {
+        None => ("—".into(), "—".into(), String::new()),
+        Some(u) => (
+            match u.confidence {
+                Some(c) => format!("{} ({})", u.status.as_str(), c.as_str()),
+                None => u.status.as_str().to_string(),
+            },
+            u.last_used
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "never seen".into()),
+            u.evidence.clone(),
+        ),
+    }
+}
+
+fn usage_sources(u: &super::usage::UsageSummary) -> Vec<Vec<String>> {
+    u.sources
+        .iter()
+        .map(|s| {
+            vec![
+                s.kind.to_string(),
+                s.name.clone(),
+                s.collected_at.clone(),
+                format!("{} read, {} counted", s.read, s.counted),
+                s.oldest_event.clone().unwrap_or_else(|| "—".into()),
+                match (&s.stored_types, &s.stored_types_from) {
+                    (Some(t), Some(from)) if !t.is_empty() => format!("{} ({from})", t.join(", ")),
+                    (Some(_), _) => "none".into(),
+                    (None, _) => "not known: shows use only".into(),
+                },
+                s.realm_events
+                    .clone()
+                    .unwrap_or_else(|| match (s.verified, s.unverified) {
+                        (Some(v), Some(u)) => format!("{v} verified, {u} NOT verified"),
+                        _ => "—".into(),
+                    }),
+            ]
+        })
+        .collect()
+}
+
+const USAGE_SOURCE_HEADER: [&str; 7] = [
+    "kind",
+    "source",
+    "collected",
+    "events/tokens",
+    "oldest event",
+    "token event types stored",
+    "settings",
+];
+
+fn usage_intro(u: &super::usage::UsageSummary) -> String {
+    format!(
+        "Window {} to {} ({}): {} grant(s) used, {} unused, {} optional never requested, {} not evaluable. Unused scopes: {}. Scopes issued without a grant: {}.",
+        u.from,
+        u.to,
+        crate::usage::evaluate::length(u.days_seconds),
+        u.used,
+        u.unused,
+        u.never_requested,
+        u.not_evaluable,
+        if u.unused_scopes.is_empty() { "none".to_string() } else { u.unused_scopes.join(", ") },
+        if u.ungranted.is_empty() {
+            "none".to_string()
+        } else {
+            u.ungranted
+                .iter()
+                .map(|(c, s, n, _)| format!("{c} → {s} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    )
+}
+
+fn md_usage(out: &mut String, u: &super::usage::UsageSummary) {
+    out.push_str("## Usage\n\n");
+    let _ = writeln!(out, "{}\n", md_line(&usage_intro(u)));
+    let _ = writeln!(
+        out,
+        "| {} |\n|---|---|---|---|---|---|---|",
+        USAGE_SOURCE_HEADER.join(" | ")
+    );
+    for row in usage_sources(u) {
+        let cells: Vec<String> = row.iter().map(|v| md_line(v)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out.push('\n');
+    if !u.not_evaluable_reasons.is_empty() {
+        out.push_str("| not evaluable because | grants |\n|---|---|\n");
+        for (why, n) in &u.not_evaluable_reasons {
+            let _ = writeln!(out, "| {} | {n} |", md_line(why));
+        }
+        out.push('\n');
+    }
+}
+
+/// An inline SVG bar chart: grants by sensitivity, used / unused / not evaluable.
+fn usage_chart(u: &super::usage::UsageSummary) -> String {
+    if u.by_sensitivity.is_empty() {
+        return "<p class=\"muted\">No grant.</p>\n".into();
+    }
+    let max = u
+        .by_sensitivity
+        .iter()
+        .map(|(_, b)| b.used + b.unused + b.never_requested + b.not_evaluable)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (bar, gap, width) = (22usize, 14usize, 360usize);
+    let height = u.by_sensitivity.len() * (bar + gap) + 40;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"Grants by sensitivity: used, unused, not evaluable\">\n",
+        width + 160
+    );
+    let colours = [
+        ("used", "#27ae60"),
+        ("unused", "#c0392b"),
+        ("never requested", "#e67e22"),
+        ("not evaluable", "#95a5a6"),
+    ];
+    for (i, (name, b)) in u.by_sensitivity.iter().enumerate() {
+        let y = 10 + i * (bar + gap);
+        let _ = writeln!(
+            s,
+            "<text x=\"0\" y=\"{}\">{}</text>",
+            y + bar / 2 + 4,
+            esc(name)
+        );
+        let mut x = 80usize;
+        for ((label, colour), n) in
+            colours
+                .iter()
+                .zip([b.used, b.unused, b.never_requested, b.not_evaluable])
+        {
+            if n == 0 {
+                continue;
+            }
+            let w = (n * width).div_ceil(max);
+            let _ = writeln!(
+                s,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{bar}\" fill=\"{colour}\"><title>{} {label}: {n}</title></rect><text x=\"{}\" y=\"{}\" fill=\"#fff\">{n}</text>",
+                esc(name),
+                x + 3,
+                y + bar / 2 + 4
+            );
+            x += w;
+        }
+    }
+    let y = height - 12;
+    let mut x = 0usize;
+    for (label, colour) in colours {
+        let _ = writeln!(
+            s,
+            "<rect x=\"{x}\" y=\"{}\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"{y}\">{label}</text>",
+            y - 9,
+            x + 14
+        );
+        x += 14 + label.len() * 7 + 12;
+    }
+    s.push_str("</svg>\n");
+    s
 }
 
 fn title(r: &Report) -> String {
@@ -312,6 +495,9 @@ pub fn markdown(r: &Report) -> String {
             out.push('\n');
         }
     }
+    if let Some(u) = &r.usage {
+        md_usage(&mut out, u);
+    }
     let _ = writeln!(
         out,
         "## Lint ({} error(s), {} warning(s) as of {})\n",
@@ -416,6 +602,9 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
         "self_approved_commit",
         "ticket",
         "environments",
+        "usage",
+        "last_used",
+        "usage_confidence",
     ])?;
     for g in &r.grants {
         let text = |v: Option<&str>| csv_cell(v.unwrap_or("")).into_owned();
@@ -436,6 +625,17 @@ pub fn csv(r: &Report) -> anyhow::Result<String> {
             g.self_approved_commit.as_deref().unwrap_or(""),
             &text(g.ticket.as_deref()),
             &text(Some(&g.environments.join(" "))),
+            g.usage.as_ref().map(|u| u.status.as_str()).unwrap_or(""),
+            &g.usage
+                .as_ref()
+                .and_then(|u| u.last_used)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default(),
+            g.usage
+                .as_ref()
+                .and_then(|u| u.confidence)
+                .map(|c| c.as_str())
+                .unwrap_or(""),
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -473,11 +673,28 @@ fn html_grants<'a>(out: &mut String, rows: impl Iterator<Item = &'a GrantRow>) {
         out.push_str("<p class=\"muted\">None.</p>\n");
         return;
     }
-    out.push_str("<table><tr><th>client</th><th>scope</th><th>sensitivity</th><th>justification</th><th>approved by</th><th>approved on</th><th>expires</th><th>days left</th></tr>\n");
+    let usage = rows.iter().any(|g| g.usage.is_some());
+    out.push_str("<table><tr><th>client</th><th>scope</th><th>sensitivity</th><th>justification</th><th>approved by</th><th>approved on</th><th>expires</th><th>days left</th>");
+    out.push_str(if usage {
+        "<th>usage</th><th>last used</th><th>evidence</th></tr>\n"
+    } else {
+        "</tr>\n"
+    });
     for g in rows {
+        let extra = if usage {
+            let (status, last, evidence) = usage_cells(g);
+            format!(
+                "<td>{}</td><td>{}</td><td>{}</td>",
+                esc(&status),
+                esc(&last),
+                esc(&evidence)
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{extra}</tr>",
             g.status.as_str(),
             esc(&g.client),
             esc(&g.scope),
@@ -660,6 +877,32 @@ pub fn html(r: &Report) -> String {
     let _ = writeln!(out, "<p>{}</p>\n</section>", esc(&summary_text(r)));
     for f in &r.frameworks {
         html_framework(&mut out, f);
+    }
+    if let Some(u) = &r.usage {
+        section(&mut out, "usage", "Usage");
+        let _ = writeln!(out, "<p>{}</p>", esc(&usage_intro(u)));
+        out.push_str(&usage_chart(u));
+        out.push_str("<table><tr>");
+        for h in USAGE_SOURCE_HEADER {
+            let _ = write!(out, "<th>{h}</th>");
+        }
+        out.push_str("</tr>\n");
+        for row in usage_sources(u) {
+            out.push_str("<tr>");
+            for v in row {
+                let _ = write!(out, "<td>{}</td>", esc(&v));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</table>\n");
+        if !u.not_evaluable_reasons.is_empty() {
+            out.push_str("<table><tr><th>not evaluable because</th><th>grants</th></tr>\n");
+            for (why, n) in &u.not_evaluable_reasons {
+                let _ = writeln!(out, "<tr><td>{}</td><td>{n}</td></tr>", esc(why));
+            }
+            out.push_str("</table>\n");
+        }
+        out.push_str("</section>\n");
     }
     section(
         &mut out,
