@@ -411,7 +411,10 @@ fn report_says_which_environments_each_grant_reaches_and_reports_one() {
     assert!(md.contains("| days left | environments |"), "{md}");
     let (_, csv) = report(&t, &[], "csv");
     assert!(
-        csv.lines().next().unwrap().ends_with(",environments"),
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",ticket,environments,usage,last_used,usage_confidence"),
         "{csv}"
     );
     assert!(csv.contains(",dev prod staging"), "{csv}");
