@@ -54,6 +54,8 @@ pub enum Family {
     Client,
     /// Lint rules on access-review campaigns (`reviews/*.toml`).
     Review,
+    /// Lint rules on APIs (`apis/*.toml` and their OpenAPI files) against the scopes.
+    Api,
     /// Accepted-risk exceptions (`[[exceptions]]` of `scopectl.toml`).
     Exception,
     /// `diff` / `report` findings about the history.
@@ -153,6 +155,12 @@ catalog! {
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
     ReviewReviewerNotAllowed = "review/reviewer-not-allowed", Review, Deny, true, "An access-review decision names no reviewer, or one who is not among the entry's reviewers (when teams are declared).";
     ReviewOverdue = "review/overdue", Review, Warn, true, "An access-review campaign is past its due date and not closed.";
+    ApiUndefinedScope = "api/undefined-scope", Api, Deny, true, "An API operation requires a scope that no scope file defines: no client can be granted it.";
+    ApiDeprecatedScope = "api/deprecated-scope", Api, Warn, true, "An API operation requires a scope the registry marks deprecated.";
+    ApiDescriptionMismatch = "api/description-mismatch", Api, Warn, true, "An OpenAPI file describes a scope differently from the registry (`scopectl apis export openapi NAME` writes the registry's map).";
+    ApiDeadScope = "api/dead-scope", Api, Warn, true, "A scope no declared API needs (only when APIs are declared and every OpenAPI file was read).";
+    ApiMissingStepUp = "api/missing-step-up", Api, Warn, true, "An operation needs a scope whose sensitivity the policy's step_up_sensitivities lists (or a step_up scope) without a step-up hint (`x-scopectl-step-up`, or the API's `step_up`).";
+    ApiNoAudience = "api/no-audience", Api, Warn, true, "A client is granted a scope that no declared API needs: its tokens carry it for an audience no API has.";
     ExceptionExpired = "exception/expired", Exception, Warn, false, "An accepted-risk exception has expired: the findings it covered count again.";
     ExceptionUnused = "exception/unused", Exception, Warn, false, "An exception matches no finding: the risk it accepted is gone, remove it.";
     ExceptionInvalid = "exception/invalid", Exception, Deny, false, "An exception's approver may not accept this risk, or it lasts longer than the policy's max_exception_lifetime; it accepts nothing.";
@@ -233,7 +241,12 @@ impl Rule {
     pub fn exceptable(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Diff
+            Family::Scope
+                | Family::Grant
+                | Family::Client
+                | Family::Review
+                | Family::Api
+                | Family::Diff
         )
     }
 
@@ -284,7 +297,12 @@ impl Rule {
     pub fn nameable_in_rules(self) -> bool {
         matches!(
             self.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Token
+            Family::Scope
+                | Family::Grant
+                | Family::Client
+                | Family::Review
+                | Family::Api
+                | Family::Token
         )
     }
 
@@ -352,6 +370,7 @@ pub fn reference_markdown() -> String {
         (Family::Grant, "Lint: grants"),
         (Family::Client, "Lint: clients"),
         (Family::Review, "Lint: access-review campaigns"),
+        (Family::Api, "Lint: APIs and their OpenAPI files"),
         (
             Family::Exception,
             "Exceptions (accepted risks): `lint`, `diff`, `report`",
@@ -411,6 +430,7 @@ mod tests {
                             | Family::Grant
                             | Family::Client
                             | Family::Review
+                            | Family::Api
                             | Family::Token
                     ),
                     "{r}"

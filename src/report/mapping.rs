@@ -235,6 +235,12 @@ pub const ISO_27001: Framework = Framework {
         (Rule::ReviewSelfReview, &["5.3", "5.18"]),
         (Rule::ReviewReviewerNotAllowed, &["5.18"]),
         (Rule::ReviewOverdue, &["5.18"]),
+        (Rule::ApiUndefinedScope, &["5.15"]),
+        (Rule::ApiDeprecatedScope, &["5.15"]),
+        (Rule::ApiDescriptionMismatch, &["5.15"]),
+        (Rule::ApiDeadScope, &["5.15"]),
+        (Rule::ApiMissingStepUp, &["8.2"]),
+        (Rule::ApiNoAudience, &["5.18"]),
     ],
     // Who made a change is segregation of duties (5.3): a grant committed by its own
     // approver; and, under `require_signed`, access given in a commit whose signature does
@@ -317,6 +323,12 @@ pub const NIST_CSF_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["PR.AA-05"]),
         (Rule::ReviewReviewerNotAllowed, &["PR.AA-05"]),
         (Rule::ReviewOverdue, &["PR.AA-05"]),
+        (Rule::ApiUndefinedScope, &["PR.AA-05"]),
+        (Rule::ApiDeprecatedScope, &["PR.AA-05"]),
+        (Rule::ApiDescriptionMismatch, &["PR.AA-05"]),
+        (Rule::ApiDeadScope, &["PR.AA-05"]),
+        (Rule::ApiMissingStepUp, &["PR.AA-03"]),
+        (Rule::ApiNoAudience, &["PR.AA-05"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["PR.AA-05"]),
@@ -390,6 +402,12 @@ pub const SOC_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["CC6.3"]),
         (Rule::ReviewReviewerNotAllowed, &["CC6.3"]),
         (Rule::ReviewOverdue, &["CC6.3"]),
+        (Rule::ApiUndefinedScope, &["CC6.1"]),
+        (Rule::ApiDeprecatedScope, &["CC6.1"]),
+        (Rule::ApiDescriptionMismatch, &["CC6.1"]),
+        (Rule::ApiDeadScope, &["CC6.1"]),
+        (Rule::ApiMissingStepUp, &["CC6.1"]),
+        (Rule::ApiNoAudience, &["CC6.3"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["CC6.3"]),
