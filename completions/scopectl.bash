@@ -16,6 +16,9 @@ _scopectl() {
             ",$1")
                 cmd="scopectl"
                 ;;
+            scopectl,apis)
+                cmd="scopectl__subcmd__apis"
+                ;;
             scopectl,apply)
                 cmd="scopectl__subcmd__apply"
                 ;;
@@ -82,6 +85,18 @@ _scopectl() {
             scopectl,usage)
                 cmd="scopectl__subcmd__usage"
                 ;;
+            scopectl__subcmd__apis,export)
+                cmd="scopectl__subcmd__apis__subcmd__export"
+                ;;
+            scopectl__subcmd__apis,help)
+                cmd="scopectl__subcmd__apis__subcmd__help"
+                ;;
+            scopectl__subcmd__apis__subcmd__help,export)
+                cmd="scopectl__subcmd__apis__subcmd__help__subcmd__export"
+                ;;
+            scopectl__subcmd__apis__subcmd__help,help)
+                cmd="scopectl__subcmd__apis__subcmd__help__subcmd__help"
+                ;;
             scopectl__subcmd__client,add)
                 cmd="scopectl__subcmd__client__subcmd__add"
                 ;;
@@ -93,6 +108,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__client__subcmd__help,help)
                 cmd="scopectl__subcmd__client__subcmd__help__subcmd__help"
+                ;;
+            scopectl__subcmd__help,apis)
+                cmd="scopectl__subcmd__help__subcmd__apis"
                 ;;
             scopectl__subcmd__help,apply)
                 cmd="scopectl__subcmd__help__subcmd__apply"
@@ -159,6 +177,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help,usage)
                 cmd="scopectl__subcmd__help__subcmd__usage"
+                ;;
+            scopectl__subcmd__help__subcmd__apis,export)
+                cmd="scopectl__subcmd__help__subcmd__apis__subcmd__export"
                 ;;
             scopectl__subcmd__help__subcmd__client,add)
                 cmd="scopectl__subcmd__help__subcmd__client__subcmd__add"
@@ -257,7 +278,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners schema completions help"
+            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners apis schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,6 +288,96 @@ _scopectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__apis)
+            opts="-q -h --color --quiet --help export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__apis__subcmd__export)
+            opts="-q -h --check --format --registry --color --quiet --help openapi"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "json yaml human" -- "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__apis__subcmd__help)
+            opts="export help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__apis__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__apis__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -471,7 +582,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-q -h --batch --format --key --secret-file --secret-env --need --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --quiet --help"
+            opts="-q -h --batch --format --key --secret-file --secret-env --need --endpoint --api --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +609,14 @@ _scopectl() {
                     return 0
                     ;;
                 --need)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -705,8 +824,36 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners schema completions help"
+            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners apis schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__apis)
+            opts="export"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__apis__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1721,7 +1868,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__schema)
-            opts="-q -h --out --color --quiet --help scope client policy teams"
+            opts="-q -h --out --color --quiet --help scope client policy teams review apis"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

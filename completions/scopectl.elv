@@ -44,6 +44,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
+            cand apis 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -165,6 +166,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --secret-file 'Verify HMAC (HS*) with the secret in FILE (one trailing newline is ignored). Can be given with --key, --jwks or --discover: each token uses the keys of its kind'
             cand --secret-env 'Verify HMAC (HS*) with the secret in environment variable VAR'
             cand --need 'The 403 question: does the token carry SCOPE, which the endpoint needs, and is the client granted it in the registry? Repeatable (all are needed); exit 1 when the token lacks one'
+            cand --endpoint 'The 403 question at an operation of the registry''s APIs: would the token be accepted at "METHOD /path" (the API''s audience, the scopes of the operation''s security requirement, step-up)? Concrete paths match templates (`/payments/{id}`); exit 1 when it would not'
+            cand --api 'The API of --endpoint (default: the one API with a matching operation)'
             cand --jwks 'Verify with a JWKS from a file or an https:// URL'
             cand --timeout 'Timeout for each HTTP request of --jwks URL and --discover'
             cand --alg 'Accept only these algorithms (comma-separated; default: RS*, PS*, ES256/384, EdDSA, HS* with a secret)'
@@ -470,6 +473,33 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'scopectl;apis'= {
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand export 'Write what an API''s description should say, from the registry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;apis;export'= {
+            cand --check 'Compare the scopes map of every OAuth flow of this OpenAPI file with the registry''s instead of writing it'
+            cand --format 'Output format (default: json; human with --check)'
+            cand --registry 'The registry root'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'scopectl;apis;help'= {
+            cand export 'Write what an API''s description should say, from the registry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'scopectl;apis;help;export'= {
+        }
+        &'scopectl;apis;help;help'= {
+        }
         &'scopectl;schema'= {
             cand --out 'Write all schemas into this directory instead of printing one'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
@@ -506,6 +536,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
+            cand apis 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it'
             cand schema 'Print the JSON Schema of a registry file kind'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -571,6 +602,11 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;expiring'= {
         }
         &'scopectl;help;codeowners'= {
+        }
+        &'scopectl;help;apis'= {
+            cand export 'Write what an API''s description should say, from the registry'
+        }
+        &'scopectl;help;apis;export'= {
         }
         &'scopectl;help;schema'= {
         }

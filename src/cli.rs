@@ -140,6 +140,9 @@ pub enum Command {
         after_help = "Exit codes: 0 printed, written, or up to date; 1 the block in FILE is stale or missing (--check), or an owner has no code-host handle (with --strict); 2 the registry does not load or FILE cannot be read or written."
     )]
     Codeowners(CodeownersArgs),
+    /// The registry's APIs: export the OpenAPI scopes map of one, or check a spec against it.
+    #[command(subcommand)]
+    Apis(ApisCommand),
     /// Print the JSON Schema of a registry file kind.
     Schema(SchemaArgs),
     /// Print shell completions.
@@ -651,10 +654,52 @@ pub struct CodeownersArgs {
     pub strict: bool,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ApisCommand {
+    /// Write what an API's description should say, from the registry.
+    #[command(
+        after_help = "Exit codes: 0 written, or (--check) the spec's scopes maps are up to date; 1 (--check) a map is stale: entries missing, extra or described differently; 2 the registry does not load, no such API, or FILE cannot be read."
+    )]
+    Export(ApisExportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApisExportKind {
+    /// The `flows.*.scopes` map of an OpenAPI OAuth 2.0 security scheme (name → description).
+    Openapi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApisFormat {
+    Json,
+    Yaml,
+    /// --check only: one line per difference.
+    Human,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApisExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub kind: ApisExportKind,
+    /// The API (`[apis.NAME]`).
+    pub name: String,
+    /// Compare the scopes map of every OAuth flow of this OpenAPI file with the
+    /// registry's instead of writing it.
+    #[arg(long, value_name = "FILE")]
+    pub check: Option<PathBuf>,
+    /// Output format (default: json; human with --check).
+    #[arg(long, value_enum)]
+    pub format: Option<ApisFormat>,
+    /// The registry root.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub registry: PathBuf,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Which file kind.
-    #[arg(value_parser = ["scope", "client", "policy", "teams"])]
+    #[arg(value_parser = scopectl::schema::KINDS.iter().map(|(k, _)| *k).collect::<Vec<_>>())]
     pub kind: Option<String>,
     /// Write all schemas into this directory instead of printing one.
     #[arg(long)]
@@ -1016,6 +1061,15 @@ pub struct DecodeArgs {
     /// token lacks one.
     #[arg(long, value_name = "SCOPE")]
     pub need: Vec<String>,
+    /// The 403 question at an operation of the registry's APIs: would the token be
+    /// accepted at "METHOD /path" (the API's audience, the scopes of the operation's
+    /// security requirement, step-up)? Concrete paths match templates (`/payments/{id}`);
+    /// exit 1 when it would not.
+    #[arg(long, value_name = "\"METHOD /path\"", conflicts_with_all = ["need", "batch"])]
+    pub endpoint: Option<String>,
+    /// The API of --endpoint (default: the one API with a matching operation).
+    #[arg(long, value_name = "NAME", requires = "endpoint")]
+    pub api: Option<String>,
     /// The secret of --secret-file/--secret-env is base64 or base64url text: decode it
     /// first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always
     /// decoded from its `k`.

@@ -57,6 +57,8 @@ pub enum Family {
     /// Usage evidence (`lint --usage`, `report --usage`): grants and scopes against what
     /// the server actually issued.
     Usage,
+    /// Lint rules on APIs (`apis/*.toml` and their OpenAPI files) against the scopes.
+    Api,
     /// Accepted-risk exceptions (`[[exceptions]]` of `scopectl.toml`).
     Exception,
     /// `diff` / `report` findings about the history.
@@ -161,6 +163,12 @@ catalog! {
     UsageOptionalNeverRequested = "usage/optional-never-requested", Usage, Warn, true, "An optional grant that its client never requested in the usage window while it obtained other tokens.";
     UsageUngrantedScope = "usage/ungranted-scope", Usage, Deny, true, "The server issued a scope to a client that the registry does not grant it (drift seen in real traffic).";
     UsageNotEvaluable = "usage/not-evaluable", Usage, Warn, true, "A grant not seen in the usage evidence whose evidence is incomplete (event type not stored, window longer than the stored events, scope kept out of the token's scope claim): not evaluable, never called unused.";
+    ApiUndefinedScope = "api/undefined-scope", Api, Deny, true, "An API operation requires a scope that no scope file defines: no client can be granted it.";
+    ApiDeprecatedScope = "api/deprecated-scope", Api, Warn, true, "An API operation requires a scope the registry marks deprecated.";
+    ApiDescriptionMismatch = "api/description-mismatch", Api, Warn, true, "An OpenAPI file describes a scope differently from the registry (`scopectl apis export openapi NAME` writes the registry's map).";
+    ApiDeadScope = "api/dead-scope", Api, Warn, true, "A scope no declared API needs (only when APIs are declared and every OpenAPI file was read).";
+    ApiMissingStepUp = "api/missing-step-up", Api, Warn, true, "An operation needs a scope whose sensitivity the policy's step_up_sensitivities lists (or a step_up scope) without a step-up hint (`x-scopectl-step-up`, or the API's `step_up`).";
+    ApiNoAudience = "api/no-audience", Api, Warn, true, "A client is granted a scope that no declared API needs: its tokens carry it for an audience no API has.";
     ExceptionExpired = "exception/expired", Exception, Warn, false, "An accepted-risk exception has expired: the findings it covered count again.";
     ExceptionUnused = "exception/unused", Exception, Warn, false, "An exception matches no finding: the risk it accepted is gone, remove it.";
     ExceptionInvalid = "exception/invalid", Exception, Deny, false, "An exception's approver may not accept this risk, or it lasts longer than the policy's max_exception_lifetime; it accepts nothing.";
@@ -246,6 +254,7 @@ impl Rule {
                 | Family::Client
                 | Family::Review
                 | Family::Usage
+                | Family::Api
                 | Family::Diff
         )
     }
@@ -302,6 +311,7 @@ impl Rule {
                 | Family::Client
                 | Family::Review
                 | Family::Usage
+                | Family::Api
                 | Family::Token
         )
     }
@@ -370,6 +380,7 @@ pub fn reference_markdown() -> String {
         (Family::Grant, "Lint: grants"),
         (Family::Client, "Lint: clients"),
         (Family::Review, "Lint: access-review campaigns"),
+        (Family::Api, "Lint: APIs and their OpenAPI files"),
         (
             Family::Usage,
             "Usage evidence: `lint --usage`, `report --usage`",
@@ -434,6 +445,7 @@ mod tests {
                             | Family::Client
                             | Family::Review
                             | Family::Usage
+                            | Family::Api
                             | Family::Token
                     ),
                     "{r}"

@@ -9,6 +9,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("policy", "policy.schema.json"),
     ("teams", "teams.schema.json"),
     ("review", "review.schema.json"),
+    ("apis", "apis.schema.json"),
 ];
 
 /// The pretty-printed JSON Schema for a kind (`scope`, `client`, `policy`).
@@ -23,6 +24,7 @@ pub fn schema(kind: &str) -> Option<String> {
         "policy" => generator.into_root_schema_for::<PolicyFile>(),
         "teams" => generator.into_root_schema_for::<TeamsFile>(),
         "review" => generator.into_root_schema_for::<ReviewFile>(),
+        "apis" => generator.into_root_schema_for::<crate::registry::apis::ApisFile>(),
         _ => return None,
     };
     let mut s = serde_json::to_string_pretty(&schema).ok()?;

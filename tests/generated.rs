@@ -53,7 +53,7 @@ fn completions_are_fresh() {
 
 #[test]
 fn schema_command_prints_each_kind() {
-    for kind in ["scope", "client", "policy", "teams"] {
+    for (kind, _) in scopectl::schema::KINDS {
         let out = common::scopectl()
             .args(["schema", kind])
             .output()

@@ -1,9 +1,7 @@
 //! `scopectl decode`: read the token (argv, stdin or a `--batch` file), check it with the
 //! library ([`scopectl::token`]), print the rendering, return the outcome.
 
-use std::io::{BufRead, IsTerminal};
-
-use anyhow::Context as _;
+use std::io::IsTerminal;
 
 use super::out::Out;
 use crate::cli::{DecodeArgs, DecodeFormat};
@@ -11,7 +9,7 @@ use scopectl::finding::Outcome;
 use scopectl::token::check::{lookup_registry_for, Checker, RegistryLookup};
 use scopectl::token::keys;
 use scopectl::token::verify::{FetchOptions, DEFAULT_ALGORITHMS};
-use scopectl::token::{self, batch, render};
+use scopectl::token::{self, batch, endpoint, render};
 
 pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
     let json = args.format == DecodeFormat::Json;
@@ -55,19 +53,25 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         out.text(&render::rules(json, &overrides.unwrap_or_default(), width))?;
         return Ok(Outcome::Clean);
     }
-    let (iss, now) = (
-        args.iss.as_deref(),
-        args.now.unwrap_or_else(|| chrono::Utc::now().timestamp()),
+    let (iss, now) = (args.iss.as_deref(), args.now.unwrap_or_else(now));
+    let (reg, asked) = (
+        registry.as_ref(),
+        (args.endpoint.as_deref(), args.api.as_deref()),
     );
+    let (target, aud) = match endpoint::for_token(reg, decoded.as_ref(), asked, &args.aud) {
+        Ok(t) => t,
+        Err(message) => return unusable(out, &message),
+    };
     let ctx = Checker {
         iss,
-        aud: &args.aud,
+        aud: &aud,
+        endpoint: target,
         allowed: Some(&args.algs[..])
             .filter(|a| !a.is_empty())
             .unwrap_or(DEFAULT_ALGORITHMS),
         batch: args.batch.is_some(),
         need: &args.need,
-        ..Checker::new(registry.as_ref(), now, args.today)
+        ..Checker::new(reg, now, args.today)
     };
     let fetch = FetchOptions {
         insecure_http: args.insecure_http,
@@ -79,14 +83,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
             Ok(k) => k,
             Err(e) => return unusable(out, &format!("{e:#}")),
         };
-        let reader: Box<dyn BufRead> = if file == "-" {
-            Box::new(std::io::BufReader::new(std::io::stdin().lock()))
-        } else {
-            let f = std::fs::File::open(file)
-                .with_context(|| format!("cannot open the batch file {file}"))?;
-            Box::new(std::io::BufReader::with_capacity(1 << 20, f))
-        };
-        return batch::run(reader, out.json_stream(), file, &ctx, &keys);
+        return batch::run(batch::open(file)?, out.json_stream(), file, &ctx, &keys);
     }
     let Some(decoded) = decoded else {
         return unusable(out, "no token to decode");
@@ -100,6 +97,10 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         false => out.text(&render::human(&result, &ctx, out.color()))?,
     }
     Ok(result.outcome())
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
 }
 
 /// Print an error that stops the command.

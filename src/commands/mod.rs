@@ -2,6 +2,7 @@
 //! ([`out::Out`], the only code that prints) → an [`Outcome`], which `main` turns into
 //! the exit code.
 
+mod apis;
 mod apply;
 mod catalog;
 mod codeowners;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Client(c) => catalog::client(c, out),
         Command::Review(c) => review::run(c, out),
         Command::Usage(c) => usage::run(c, out),
+        Command::Apis(c) => apis::run(c, out),
         Command::Schema(args) => schema::run(args, out),
         Command::Completions(args) => completions::run(args, out),
         Command::Plan(args) => plan::run(args, out),

@@ -142,8 +142,9 @@ impl Model {
             }
             // Teams change who may approve, not what is granted; provenance reads them
             // from the registry it checks. A review campaign changes access only through
-            // the client files its close edits, which the diff shows.
-            Some(FileKind::Teams) | Some(FileKind::Review) | None => {}
+            // the client files its close edits, which the diff shows. APIs (what each
+            // operation needs) are not part of the diff yet.
+            Some(FileKind::Teams) | Some(FileKind::Review) | Some(FileKind::Apis) | None => {}
         }
         Ok(m)
     }

@@ -230,7 +230,7 @@ pub struct Scope {
 pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<Scope> {
     if !staged && since.is_none() {
         return Ok(Scope {
-            loaded: Registry::load(crate::registry::source::read_dir(path)?),
+            loaded: Registry::load_dir(path)?,
             staged: None,
             since: None,
         });
@@ -241,7 +241,9 @@ pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<S
     } else {
         crate::registry::source::read_dir(path)?
     };
-    let loaded = Registry::load(sources);
+    let mut loaded = Registry::load(sources);
+    // OpenAPI files are read from the work tree, also with `--staged`.
+    crate::registry::apis::resolve_dir(&mut loaded, path);
     let current = &loaded.registry;
     let staged_touched = if staged {
         Some(Touched::between(&model(repo.head_sources()?), current))

@@ -7,6 +7,7 @@
 //! environment's policy, are in [`environment`]. Each finding is a [`Finding`] whose
 //! severity comes from the rule's level, overridden per rule in `scopectl.toml`.
 
+mod api;
 mod approval;
 mod client;
 mod environment;
@@ -66,7 +67,12 @@ pub fn rules() -> impl Iterator<Item = Rule> {
     rules::ALL.iter().copied().filter(|r| {
         matches!(
             r.family(),
-            Family::Scope | Family::Grant | Family::Client | Family::Review | Family::Usage
+            Family::Scope
+                | Family::Grant
+                | Family::Client
+                | Family::Review
+                | Family::Usage
+                | Family::Api
         )
     })
 }
@@ -165,6 +171,8 @@ pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
     sink.about(None);
     environment::check(registry, &mut sink);
     sink.about(None);
+    api::check(registry, &mut sink);
+    sink.about(None);
     let mut out = sink.out;
     let per_environment = environment::policy_findings(registry, today, &out);
     out.extend(per_environment);
@@ -172,7 +180,13 @@ pub fn check(registry: &Registry, today: NaiveDate) -> Vec<Finding> {
         registry,
         today,
         &mut out,
-        &[Family::Scope, Family::Grant, Family::Client, Family::Review],
+        &[
+            Family::Scope,
+            Family::Grant,
+            Family::Client,
+            Family::Review,
+            Family::Api,
+        ],
     );
     out.extend(about_exceptions);
     crate::finding::sort(&mut out, &registry.files);
@@ -185,7 +199,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 40);
+        assert_eq!(rules().count(), 46);
         assert!(rules().all(Rule::configurable));
     }
 }

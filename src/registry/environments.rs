@@ -122,6 +122,7 @@ impl Registry {
             clients: Default::default(),
             people: self.people.clone(),
             reviews: self.reviews.clone(),
+            apis: self.apis.clone(),
         };
         for (id, c) in &self.clients {
             if !c.def.in_environment(environment) {

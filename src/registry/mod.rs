@@ -5,9 +5,11 @@
 //! every problem becomes a `load/*` diagnostic naming file, line and column. A registry
 //! with load errors must not be linted, diffed or pushed.
 
+pub mod apis;
 pub mod environments;
 pub mod exceptions;
 pub mod files;
+pub mod openapi;
 pub mod people;
 pub mod policy;
 pub mod source;
@@ -37,8 +39,10 @@ pub const CLIENTS_DIR: &str = "clients";
 pub const TEAMS_DIR: &str = "teams";
 /// Folder of access-review campaigns.
 pub const REVIEWS_DIR: &str = "reviews";
+/// Folder of API files (`[apis.NAME]`).
+pub const APIS_DIR: &str = "apis";
 /// The registry's folders, as the loader reads them.
-pub const REGISTRY_DIRS: &[&str] = &[SCOPES_DIR, CLIENTS_DIR, TEAMS_DIR, REVIEWS_DIR];
+pub const REGISTRY_DIRS: &[&str] = &[SCOPES_DIR, CLIENTS_DIR, TEAMS_DIR, REVIEWS_DIR, APIS_DIR];
 
 /// What a path inside a registry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +52,7 @@ pub enum FileKind {
     Client,
     Teams,
     Review,
+    Apis,
 }
 
 impl FileKind {
@@ -66,6 +71,8 @@ impl FileKind {
             Some(FileKind::Teams)
         } else if is_toml && path.starts_with("reviews/") {
             Some(FileKind::Review)
+        } else if is_toml && path.starts_with("apis/") {
+            Some(FileKind::Apis)
         } else {
             None
         }
@@ -131,6 +138,8 @@ pub struct Registry {
     pub people: People,
     /// Access-review campaigns, by name (the file name under `reviews/` without `.toml`).
     pub reviews: BTreeMap<String, Review>,
+    /// APIs and what their operations need (`apis/*.toml`), by name.
+    pub apis: BTreeMap<String, apis::Api>,
 }
 
 /// An access-review campaign and where it was written.
@@ -164,6 +173,7 @@ enum Parsed {
     Client(Box<ClientFile>),
     Teams(TeamsFile),
     Review(Box<ReviewFile>),
+    Apis(apis::ApisFile),
     Failed,
 }
 
@@ -171,7 +181,9 @@ impl Registry {
     /// Load from a directory on disk.
     pub fn load_dir(root: &std::path::Path) -> anyhow::Result<Loaded> {
         let sources = source::read_dir(root)?;
-        Ok(Self::load(sources))
+        let mut loaded = Self::load(sources);
+        apis::resolve_dir(&mut loaded, root);
+        Ok(loaded)
     }
 
     /// Load from in-memory sources (files on disk or blobs from a git tree). Paths are
@@ -199,9 +211,16 @@ impl Registry {
                 let in_registry_dir = src.path.starts_with("scopes/")
                     || src.path.starts_with("clients/")
                     || src.path.starts_with("teams/")
-                    || src.path.starts_with("reviews/");
+                    || src.path.starts_with("reviews/")
+                    || src.path.starts_with("apis/");
                 let at_root = !src.path.trim_end_matches('/').contains('/');
-                let is_doc = src.path.ends_with(".md") || src.path.ends_with(".txt");
+                // OpenAPI files may sit next to the API files that name them.
+                let is_doc = src.path.ends_with(".md")
+                    || src.path.ends_with(".txt")
+                    || (src.path.starts_with("apis/")
+                        && [".yaml", ".yml", ".json"]
+                            .iter()
+                            .any(|e| src.path.ends_with(e)));
                 if at_root {
                     let id = files.add(src.path.clone(), String::new());
                     let help = if src.path.ends_with('/') {
@@ -276,6 +295,7 @@ impl Registry {
         let mut scope_files: Vec<(FileId, ScopeFile)> = Vec::new();
         let mut client_files: Vec<(FileId, ClientFile)> = Vec::new();
         let mut team_files: Vec<(FileId, TeamsFile)> = Vec::new();
+        let mut api_files: Vec<(FileId, apis::ApisFile)> = Vec::new();
         for ((id, _), (result, diags)) in to_parse.iter().zip(parsed) {
             for d in diags {
                 diagnostics.push(redact_misplaced_secret(&mut files, d));
@@ -285,6 +305,7 @@ impl Registry {
                 Parsed::Scopes(s) => scope_files.push((*id, s)),
                 Parsed::Client(c) => client_files.push((*id, *c)),
                 Parsed::Teams(t) => team_files.push((*id, t)),
+                Parsed::Apis(a) => api_files.push((*id, a)),
                 Parsed::Review(r) => {
                     let path = files.name(*id);
                     let name = path
@@ -497,6 +518,7 @@ impl Registry {
         }
 
         check_ids_per_environment(&registry, &mut diagnostics);
+        registry.apis = apis::load(api_files, &mut diagnostics);
         registry.files = files;
         Loaded {
             registry,
@@ -521,7 +543,7 @@ impl Registry {
                         bytes: Ok(text.clone().into_bytes()),
                     })
                 }
-                Some(FileKind::Policy | FileKind::Teams) => return None,
+                Some(FileKind::Policy | FileKind::Teams | FileKind::Apis) => return None,
             }
         }
         let mini = Registry::load(sources);
@@ -824,6 +846,7 @@ fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Finding>
         FileKind::Client => toml::from_str::<ClientFile>(text).map(|c| Parsed::Client(Box::new(c))),
         FileKind::Teams => toml::from_str::<TeamsFile>(text).map(Parsed::Teams),
         FileKind::Review => toml::from_str::<ReviewFile>(text).map(|r| Parsed::Review(Box::new(r))),
+        FileKind::Apis => toml::from_str::<apis::ApisFile>(text).map(Parsed::Apis),
     };
     match result {
         Ok(p) => (p, Vec::new()),
@@ -899,6 +922,10 @@ fn help_for(kind: FileKind, lower: &str) -> Option<String> {
         FileKind::Review => (
             "review files hold one [review] table and [[entries]], one per grant under review",
             "review",
+        ),
+        FileKind::Apis => (
+            "API files hold [apis.NAME] tables with `audience`, `owner`, `openapi` or `operations`",
+            "apis",
         ),
     };
     if lower.starts_with("unknown field `client`") || lower.starts_with("unknown field `grants`") {

@@ -70,7 +70,7 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
 }
 
 /// What `decode` needs of a registry to check one client's token: `scopectl.toml`, the
-/// scope and team files, and `clients/<client>.toml`, without reading the other clients.
+/// scope, team and API files, and `clients/<client>.toml`, without reading the other clients.
 /// `None` when there is no such client file (the client may be in a file of another
 /// name: the caller then reads everything with [`read_dir`]).
 pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<Source>>> {
@@ -99,7 +99,7 @@ pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<S
             &root_canon,
         ));
     }
-    for dir in [super::SCOPES_DIR, super::TEAMS_DIR] {
+    for dir in [super::SCOPES_DIR, super::TEAMS_DIR, super::APIS_DIR] {
         let path = root.join(dir);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             walk(&path, dir, &root_canon, &mut out)?;

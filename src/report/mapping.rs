@@ -242,6 +242,12 @@ pub const ISO_27001: Framework = Framework {
         (Rule::UsageOptionalNeverRequested, &["5.18"]),
         (Rule::UsageUngrantedScope, &["5.18"]),
         (Rule::UsageNotEvaluable, &["5.18"]),
+        (Rule::ApiUndefinedScope, &["5.15"]),
+        (Rule::ApiDeprecatedScope, &["5.15"]),
+        (Rule::ApiDescriptionMismatch, &["5.15"]),
+        (Rule::ApiDeadScope, &["5.15"]),
+        (Rule::ApiMissingStepUp, &["8.2"]),
+        (Rule::ApiNoAudience, &["5.18"]),
     ],
     // Who made a change is segregation of duties (5.3): a grant committed by its own
     // approver; and, under `require_signed`, access given in a commit whose signature does
@@ -329,6 +335,12 @@ pub const NIST_CSF_2: Framework = Framework {
         (Rule::UsageOptionalNeverRequested, &["PR.AA-05", "DE.CM-03"]),
         (Rule::UsageUngrantedScope, &["PR.AA-05", "DE.CM-03"]),
         (Rule::UsageNotEvaluable, &["DE.CM-03"]),
+        (Rule::ApiUndefinedScope, &["PR.AA-05"]),
+        (Rule::ApiDeprecatedScope, &["PR.AA-05"]),
+        (Rule::ApiDescriptionMismatch, &["PR.AA-05"]),
+        (Rule::ApiDeadScope, &["PR.AA-05"]),
+        (Rule::ApiMissingStepUp, &["PR.AA-03"]),
+        (Rule::ApiNoAudience, &["PR.AA-05"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["PR.AA-05"]),
@@ -407,6 +419,12 @@ pub const SOC_2: Framework = Framework {
         (Rule::UsageOptionalNeverRequested, &["CC6.3"]),
         (Rule::UsageUngrantedScope, &["CC6.2"]),
         (Rule::UsageNotEvaluable, &["CC6.3"]),
+        (Rule::ApiUndefinedScope, &["CC6.1"]),
+        (Rule::ApiDeprecatedScope, &["CC6.1"]),
+        (Rule::ApiDescriptionMismatch, &["CC6.1"]),
+        (Rule::ApiDeadScope, &["CC6.1"]),
+        (Rule::ApiMissingStepUp, &["CC6.1"]),
+        (Rule::ApiNoAudience, &["CC6.3"]),
     ],
     history: &[
         (Rule::DiffSelfApprovedCommit, &["CC6.3"]),

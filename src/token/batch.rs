@@ -12,6 +12,16 @@ use super::verify::KeySet;
 /// Lines processed per parallel round.
 const CHUNK: usize = 16 * 1024;
 
+/// The lines of a `--batch` file (`-`: stdin), buffered.
+pub fn open(file: &str) -> anyhow::Result<Box<dyn BufRead>> {
+    if file == "-" {
+        return Ok(Box::new(std::io::BufReader::new(std::io::stdin().lock())));
+    }
+    let f =
+        std::fs::File::open(file).with_context(|| format!("cannot open the batch file {file}"))?;
+    Ok(Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
+}
+
 /// Check every non-blank line of `reader` (named `source` in errors) and write the
 /// results to `out` (buffered here). The worst outcome of all lines: a line that does not
 /// decode is a finding about the log ([`Outcome::Findings`]), not a failure of the run.

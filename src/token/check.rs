@@ -41,6 +41,8 @@ pub struct Checker<'a> {
     pub overrides: HashMap<Rule, Level>,
     /// The scopes the endpoint needs (`--need`); empty: the question is not asked.
     pub need: &'a [String],
+    /// The operation the token is sent to (`--endpoint`): its scopes replace `need`.
+    pub endpoint: Option<super::endpoint::Target<'a>>,
 }
 
 /// Everything known about one token.
@@ -54,8 +56,11 @@ pub struct Checked {
     pub header_budget: u64,
     /// `--discover` without `--iss`: the registry target that names the token's issuer.
     pub trusted_by: Option<String>,
-    /// The answer to `--need`, when it was asked.
+    /// The answer to `--need`, when it was asked (with `--endpoint`: for the alternative
+    /// of the operation's requirement that was checked).
     pub need: Option<super::need::Need>,
+    /// The answer to `--endpoint`, when it was asked.
+    pub endpoint: Option<super::endpoint::EndpointAnswer>,
 }
 
 impl<'a> Checker<'a> {
@@ -73,6 +78,7 @@ impl<'a> Checker<'a> {
             allowed: verify::DEFAULT_ALGORITHMS,
             batch: false,
             need: &[],
+            endpoint: None,
             overrides: registry
                 .map(crate::lint::level_overrides)
                 .unwrap_or_default(),
@@ -125,14 +131,21 @@ impl<'a> Checker<'a> {
         );
         let mut all: Vec<Finding> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
-        let need = (!self.need.is_empty()).then(|| {
-            let scopes: Vec<String> = analysis.scopes.iter().map(|s| s.scope.clone()).collect();
+        let scopes: Vec<String> = analysis.scopes.iter().map(|s| s.scope.clone()).collect();
+        let chosen = self.endpoint.map(|t| t.choose(&scopes));
+        let needed: Option<Vec<String>> = match (self.endpoint, chosen) {
+            (Some(t), Some(i)) => {
+                Some(t.operation.requirements.get(i).cloned().unwrap_or_default())
+            }
+            _ => (!self.need.is_empty()).then(|| self.need.to_vec()),
+        };
+        let need = needed.map(|needed| {
             let today = self
                 .today
                 .or_else(|| chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()))
                 .unwrap_or_else(crate::today_utc);
             let (need, findings) = super::need::check(
-                self.need,
+                &needed,
                 &scopes,
                 analysis.client.as_deref(),
                 self.registry,
@@ -141,9 +154,42 @@ impl<'a> Checker<'a> {
             all.extend(findings);
             need
         });
+        if let Some(t) = self.endpoint.filter(|t| t.operation.step_up) {
+            all.extend(self.endpoint_step_up(&decoded, &t));
+        }
         crate::lint::apply_token_overrides(&mut all, &self.overrides);
         // Errors first, then warnings, then notes; stable within a level.
         all.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        let endpoint = self.endpoint.map(|t| {
+            let mut because: Vec<String> = all
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .filter(|f| {
+                    decides_acceptance(f.rule)
+                        || matches!(f.rule, Rule::TokenNeedMissing)
+                        || (f.rule == Rule::TokenStepUpStale && f.message.starts_with("operation"))
+                })
+                .map(|f| f.rule.id().to_string())
+                .collect();
+            because.dedup();
+            let accepted = if !because.is_empty() {
+                "no"
+            } else if verification.status == Status::Verified {
+                "yes"
+            } else {
+                "unknown"
+            };
+            super::endpoint::EndpointAnswer {
+                api: t.api.name.clone(),
+                audience: t.api.def.audience.get().clone(),
+                operation: t.operation.key(),
+                requirements: t.operation.requirements.clone(),
+                checked: chosen.unwrap_or(0),
+                step_up: t.operation.step_up,
+                accepted,
+                because,
+            }
+        });
         Checked {
             decoded,
             verification,
@@ -153,7 +199,31 @@ impl<'a> Checker<'a> {
             header_budget: self.policy.header_budget,
             trusted_by: None,
             need,
+            endpoint,
         }
+    }
+
+    /// An operation with a step-up hint needs an `auth_time` within `step_up_max_age`.
+    fn endpoint_step_up(
+        &self,
+        decoded: &Decoded,
+        t: &super::endpoint::Target<'_>,
+    ) -> Option<Finding> {
+        let op = crate::text::clean(&t.operation.key()).into_owned();
+        let max = self.policy.step_up_max_age.seconds as i64;
+        let auth_time = decoded.claims.get("auth_time").and_then(|v| v.as_i64());
+        let message = match auth_time {
+            None => format!("operation `{op}` asks for fresh authentication (step-up), but the token has no `auth_time`"),
+            Some(at) if self.now.saturating_sub(at) > max => format!(
+                "operation `{op}` asks for authentication within {} s (step-up), but the user authenticated {} s before",
+                max,
+                self.now.saturating_sub(at)
+            ),
+            Some(_) => return None,
+        };
+        Some(Finding::error(Rule::TokenStepUpStale, message).help(
+            "request the token with max_age (or prompt=login) so the user authenticates again",
+        ))
     }
 }
 
@@ -296,7 +366,8 @@ pub fn lookup_registry_for(
     };
     if let Some(client) = client {
         if let Ok(Some(sources)) = crate::registry::source::read_for_client(&root, client) {
-            let loaded = Registry::load(sources);
+            let mut loaded = Registry::load(sources);
+            crate::registry::apis::resolve_dir(&mut loaded, &root);
             if loaded.diagnostics.is_empty() && loaded.registry.clients.contains_key(client) {
                 return Ok(RegistryLookup::Found(loaded.registry));
             }

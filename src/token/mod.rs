@@ -10,6 +10,7 @@
 
 pub mod batch;
 pub mod check;
+pub mod endpoint;
 pub mod findings;
 pub mod keys;
 pub mod need;
@@ -233,6 +234,19 @@ impl Decoded {
     /// A string claim.
     pub fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// The `aud` claim as a list (a string or an array of strings; anything else: none).
+    pub fn audiences(&self) -> Vec<String> {
+        match self.claims.get("aud") {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Size of the header an API receives: `Authorization: Bearer <token>`.

@@ -45,6 +45,7 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
             policy: Summary::of(c.policy_findings()),
         },
         need: c.need.as_ref(),
+        endpoint: c.endpoint.as_ref(),
         findings: c.findings.iter().map(CompactFinding).collect(),
     }
 }
@@ -102,6 +103,9 @@ pub struct Doc<'a> {
     /// The answer to `--need`, when asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     need: Option<&'a super::need::Need>,
+    /// The answer to `--endpoint`, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    endpoint: Option<&'a super::endpoint::EndpointAnswer>,
     findings: Vec<CompactFinding<'a>>,
 }
 
@@ -316,6 +320,41 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             s,
             "Carries what the endpoint needs ({}): {answer}",
             all.join(" ")
+        );
+    }
+    if let Some(e) = &c.endpoint {
+        let answer = match e.accepted {
+            "yes" => p.green("yes"),
+            "no" => {
+                let status = if e.because.iter().any(|r| r != "token/need-missing") {
+                    "401/403"
+                } else {
+                    "403"
+                };
+                p.red(&format!("NO ({status}): {}", e.because.join(", ")))
+            }
+            _ => p.yellow("cannot tell: the signature was not verified"),
+        };
+        let alternatives: Vec<String> = e
+            .requirements
+            .iter()
+            .map(|alt| match alt.is_empty() {
+                true => "no scope".to_string(),
+                false => alt
+                    .iter()
+                    .map(|s| clean(s).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "Accepted at {} (API {}, aud {}, needs {}{}): {answer}",
+            clean(&e.operation),
+            clean(&e.api),
+            clean(&e.audience),
+            alternatives.join(" or "),
+            if e.step_up { ", step-up" } else { "" }
         );
     }
     let _ = writeln!(

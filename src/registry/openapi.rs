@@ -1,0 +1,640 @@
+//! Reading what scopectl needs from an OpenAPI 3.0 or 3.1 document (YAML or JSON): the
+//! OAuth 2.0 and OpenID Connect security schemes with their scopes maps, and each
+//! operation's security requirement (or the document's global one).
+//!
+//! The documents come from pull requests, so they are untrusted: nothing else is
+//! interpreted (schemas, examples and their `$ref`s are never followed); a `$ref` where
+//! scopectl reads (a path item, a security scheme) is resolved only inside the document or
+//! to another file of the repository through [`SpecReader`], never to a URL; reference
+//! chains are bounded ([`MAX_REF_DEPTH`]) so a cycle ends with an error; nesting is bounded
+//! by the parsers (128 levels). Every problem is a `load/*` finding naming the file, the
+//! JSON pointer and, where the text shows it, the line.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde_json::Value;
+
+use crate::finding::{FileId, Files, Finding};
+use crate::rules::Rule;
+
+/// The longest chain of `$ref`s followed to reach one path item or security scheme.
+pub const MAX_REF_DEPTH: usize = 32;
+/// The most files (the OpenAPI files of one API and the files their `$ref`s name) read for
+/// one API.
+pub const MAX_FILES_PER_API: usize = 64;
+
+/// The HTTP methods of an OpenAPI path item.
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Reads a file named by a registry or a `$ref`: `path` is `/`-separated and relative to
+/// the registry folder (it may start with `../` to reach the rest of the repository). The
+/// reader refuses what leaves the repository, is not a regular file or is too large.
+pub trait SpecReader {
+    fn read(&self, path: &str) -> Result<Vec<u8>, String>;
+}
+
+/// One operation and the scopes it needs.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Upper case: `POST`.
+    pub method: String,
+    /// The path template as written: `/payments/{id}`.
+    pub path: String,
+    /// The security requirement: alternatives (OR), each a set of OAuth scopes all needed
+    /// (AND). An empty alternative needs no scope (no security, `{}`, or only non-OAuth
+    /// schemes such as an API key).
+    pub requirements: Vec<Vec<String>>,
+    /// The operation carries a step-up hint (`x-scopectl-step-up` / `x-step-up`, on it or
+    /// on the document).
+    pub step_up: bool,
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// JSON pointer of the operation (`#/paths/~1payments/post`).
+    pub pointer: String,
+}
+
+impl Operation {
+    /// `POST /payments/{id}`.
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+
+    /// Every scope any alternative needs.
+    pub fn scopes(&self) -> impl Iterator<Item = &String> {
+        self.requirements.iter().flatten()
+    }
+}
+
+/// A scope as an OpenAPI `flows.*.scopes` map describes it.
+#[derive(Debug, Clone)]
+pub struct DescribedScope {
+    pub scheme: String,
+    /// `clientCredentials`, `authorizationCode`, `implicit`, `password`.
+    pub flow: String,
+    pub scope: String,
+    pub description: String,
+    pub file: FileId,
+    pub span: Range<usize>,
+    pub pointer: String,
+}
+
+/// What one document gave.
+#[derive(Debug, Default)]
+pub struct Spec {
+    pub operations: Vec<Operation>,
+    pub described: Vec<DescribedScope>,
+    /// Path parts of `servers[].url` (`/v1`), tried as prefixes of a concrete path.
+    pub base_paths: Vec<String>,
+    /// Files read, including the ones `$ref`s named.
+    pub files_read: usize,
+}
+
+/// Parse a document's text to JSON values: JSON when the name ends in `.json`, else YAML
+/// (which also reads JSON). `Err`: the finding naming line and column.
+pub fn parse_text(files: &Files, id: FileId) -> Result<Value, Box<Finding>> {
+    let text = files.text(id);
+    let name = files.name(id);
+    let at = |line: usize, col: usize| offset_of(text, line, col);
+    if name.ends_with(".json") {
+        return serde_json::from_str::<Value>(text).map_err(|e| {
+            let o = at(e.line(), e.column());
+            Box::new(
+                Finding::error(Rule::LoadSyntax, format!("{name} is not valid JSON: {e}")).at(
+                    id,
+                    o..(o + 1).min(text.len()).max(o),
+                    "here",
+                ),
+            )
+        });
+    }
+    let yaml = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(|e| {
+        let mut f = Finding::error(Rule::LoadSyntax, format!("{name} is not valid YAML: {e}"));
+        match e.location() {
+            Some(l) => {
+                let o = at(l.line(), l.column());
+                f = f.at(id, o..(o + 1).min(text.len()).max(o), "here");
+            }
+            None => f = f.in_file(id),
+        }
+        Box::new(f)
+    })?;
+    Ok(yaml_to_json(yaml))
+}
+
+/// YAML values as JSON values: mapping keys that are numbers or booleans (`200:`) become
+/// their text; other keys (sequences, mappings) are dropped; tags are ignored.
+fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
+    use serde_yaml_ng::Value as Y;
+    match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    Y::Null => "null".into(),
+                    _ => continue,
+                };
+                out.insert(key, yaml_to_json(v));
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => yaml_to_json(t.value),
+    }
+}
+
+/// Byte offset of 1-based `line`, `col` (columns counted in characters).
+fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = text.get(start..).unwrap_or("");
+    let within: usize = rest
+        .chars()
+        .take(col.saturating_sub(1))
+        .take_while(|c| *c != '\n')
+        .map(char::len_utf8)
+        .sum();
+    (start + within).min(text.len())
+}
+
+/// The span of the last of `needles` found in order in `text` (each after the previous),
+/// falling back to the last one found: where an operation or scope most likely is.
+pub fn locate(text: &str, needles: &[&str]) -> Range<usize> {
+    let mut from = 0;
+    let mut found = 0..0;
+    for n in needles {
+        if n.is_empty() {
+            continue;
+        }
+        match text.get(from..).and_then(|t| t.find(n)) {
+            Some(i) => {
+                found = from + i..from + i + n.len();
+                from = found.end;
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// Escape one JSON-pointer token (`/` as `~1`, `~` as `~0`).
+pub fn pointer_token(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("~1", "/").replace("~0", "~")
+}
+
+/// Reads one API's documents: the first through the caller, `$ref`d ones through the
+/// reader, each added to the file store once.
+pub struct Walker<'a> {
+    pub files: &'a mut Files,
+    pub reader: &'a dyn SpecReader,
+    pub findings: Vec<Finding>,
+    docs: BTreeMap<String, (FileId, Value)>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(files: &'a mut Files, reader: &'a dyn SpecReader) -> Self {
+        Walker {
+            files,
+            reader,
+            findings: Vec::new(),
+            docs: BTreeMap::new(),
+        }
+    }
+
+    /// Read and parse `path` (relative to the registry), once.
+    fn load(&mut self, path: &str, from: Option<(FileId, &str)>) -> Option<FileId> {
+        if let Some((id, _)) = self.docs.get(path) {
+            return Some(*id);
+        }
+        if self.docs.len() >= MAX_FILES_PER_API {
+            self.err_from(
+                from,
+                format!("{path} is not read: an API's OpenAPI files and the files their $refs name are limited to {MAX_FILES_PER_API}"),
+            );
+            return None;
+        }
+        let bytes = match self.reader.read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let id = self.files.add(path.to_string(), String::new());
+                let mut f = Finding::error(Rule::LoadUnreadable, format!("{path}: {e}"));
+                f = match from {
+                    Some((fid, ptr)) => f.in_file(fid).note(format!("named at {ptr}")),
+                    None => f.in_file(id),
+                };
+                self.findings.push(f);
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => {
+                let id = self.files.add(path.to_string(), String::new());
+                self.findings.push(
+                    Finding::error(Rule::LoadNotUtf8, format!("{path} is not valid UTF-8"))
+                        .in_file(id),
+                );
+                return None;
+            }
+        };
+        let id = self.files.add(path.to_string(), text);
+        match parse_text(self.files, id) {
+            Ok(v) => {
+                self.docs.insert(path.to_string(), (id, v));
+                Some(id)
+            }
+            Err(f) => {
+                self.findings.push(*f);
+                None
+            }
+        }
+    }
+
+    fn err_from(&mut self, from: Option<(FileId, &str)>, msg: String) {
+        let mut f = Finding::error(Rule::LoadInvalidValue, msg);
+        if let Some((fid, ptr)) = from {
+            let span = locate(
+                self.files.text(fid),
+                &[ptr.rsplit('/').next().unwrap_or("")],
+            );
+            f = f.at(fid, span, "here").note(format!("at {ptr}"));
+        }
+        self.findings.push(f);
+    }
+
+    fn value(&self, path: &str) -> Option<(FileId, &Value)> {
+        self.docs.get(path).map(|(id, v)| (*id, v))
+    }
+
+    /// Follow `$ref`s from `v` (in document `doc`, at `ptr`) to the value they name.
+    /// `None` after a finding (a URL, outside the repository, a cycle, a missing target).
+    fn deref(&mut self, doc: &str, ptr: &str, v: &Value) -> Option<(String, String, Value)> {
+        let (mut doc, mut ptr, mut v) = (doc.to_string(), ptr.to_string(), v.clone());
+        for _ in 0..=MAX_REF_DEPTH {
+            let Some(r) = v.get("$ref") else {
+                return Some((doc, ptr, v));
+            };
+            let fid = self.docs.get(&doc).map(|(id, _)| *id)?;
+            let Some(r) = r.as_str() else {
+                self.err_from(
+                    Some((fid, &ptr)),
+                    format!("{doc}: `$ref` at {ptr} is not a string"),
+                );
+                return None;
+            };
+            let (file, frag) = r.split_once('#').unwrap_or((r, ""));
+            if file.contains(':') || file.starts_with("//") {
+                self.err_from(
+                    Some((fid, &ptr)),
+                    format!("{doc}: `$ref: {}` at {ptr} names a URL; scopectl never fetches references (copy the definition into the repository and refer to it by a relative path)", crate::text::clean(r)),
+                );
+                return None;
+            }
+            let target_doc = if file.is_empty() {
+                doc.clone()
+            } else if file.starts_with('/') || file.starts_with('\\') {
+                self.err_from(
+                    Some((fid, &ptr)),
+                    format!("{doc}: `$ref: {}` at {ptr} is an absolute path; only paths relative to the referring file, inside the repository, are followed", crate::text::clean(r)),
+                );
+                return None;
+            } else {
+                let dir = doc.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                match join(dir, file) {
+                    Some(p) => p,
+                    None => {
+                        self.err_from(
+                            Some((fid, &ptr)),
+                            format!(
+                                "{doc}: `$ref: {}` at {ptr} leaves the repository",
+                                crate::text::clean(r)
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            };
+            self.load(&target_doc, Some((fid, &ptr)))?;
+            let (_, root) = self.value(&target_doc)?;
+            let frag = frag.strip_prefix('/').unwrap_or(frag);
+            let mut cur = root;
+            let mut target_ptr = String::from("#");
+            if !frag.is_empty() {
+                for tok in frag.split('/') {
+                    let tok = unescape(&percent_decode(tok));
+                    target_ptr.push('/');
+                    target_ptr.push_str(&pointer_token(&tok));
+                    let next = match cur {
+                        Value::Object(m) => m.get(&tok),
+                        Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
+                        _ => None,
+                    };
+                    match next {
+                        Some(n) => cur = n,
+                        None => {
+                            self.err_from(
+                                Some((fid, &ptr)),
+                                format!("{doc}: `$ref: {}` at {ptr} names nothing ({target_doc} has no {target_ptr})", crate::text::clean(r)),
+                            );
+                            return None;
+                        }
+                    }
+                }
+            }
+            v = cur.clone();
+            doc = target_doc;
+            ptr = target_ptr;
+        }
+        let fid = self.docs.get(&doc).map(|(id, _)| *id);
+        self.err_from(
+            fid.map(|f| (f, ptr.as_str())),
+            format!("{doc}: more than {MAX_REF_DEPTH} `$ref`s in a chain at {ptr} (a cycle?)"),
+        );
+        None
+    }
+
+    /// Read the document at `path` and every operation in it.
+    pub fn spec(&mut self, path: &str) -> Spec {
+        let mut spec = Spec::default();
+        let Some(id) = self.load(path, None) else {
+            spec.files_read = self.docs.len();
+            return spec;
+        };
+        let Some((_, root)) = self.value(path) else {
+            return spec;
+        };
+        let root = root.clone();
+        let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
+        if !version.starts_with("3.") {
+            let what = match root.get("swagger") {
+                Some(_) => "a Swagger 2.0 document".to_string(),
+                None => "no `openapi: 3.x` member".to_string(),
+            };
+            self.findings.push(
+                Finding::error(
+                    Rule::LoadInvalidValue,
+                    format!("{path} is not an OpenAPI 3.0 or 3.1 document ({what})"),
+                )
+                .at(id, locate(self.files.text(id), &["openapi"]), "here")
+                .help("convert it to OpenAPI 3 (swagger2openapi), or describe the API with a table of operations"),
+            );
+            return spec;
+        }
+        // Security schemes: which are OAuth (their scopes count), and their scopes maps.
+        let mut oauth: BTreeMap<String, bool> = BTreeMap::new();
+        let schemes = root
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (name, scheme) in &schemes {
+            let ptr = format!("#/components/securitySchemes/{}", pointer_token(name));
+            let Some((sdoc, sptr, scheme)) = self.deref(path, &ptr, scheme) else {
+                continue;
+            };
+            let kind = scheme.get("type").and_then(Value::as_str).unwrap_or("");
+            oauth.insert(name.clone(), matches!(kind, "oauth2" | "openIdConnect"));
+            let Some(flows) = scheme.get("flows").and_then(Value::as_object) else {
+                continue;
+            };
+            let Some((sid, _)) = self.value(&sdoc) else {
+                continue;
+            };
+            for (flow, f) in flows {
+                let Some(scopes) = f.get("scopes").and_then(Value::as_object) else {
+                    continue;
+                };
+                for (scope, desc) in scopes {
+                    let text = self.files.text(sid);
+                    spec.described.push(DescribedScope {
+                        scheme: name.clone(),
+                        flow: flow.clone(),
+                        scope: scope.clone(),
+                        description: desc.as_str().unwrap_or("").to_string(),
+                        file: sid,
+                        span: locate(text, &[name, flow, "scopes", scope]),
+                        pointer: format!(
+                            "{sptr}/flows/{}/scopes/{}",
+                            pointer_token(flow),
+                            pointer_token(scope)
+                        ),
+                    });
+                }
+            }
+        }
+        let doc_step_up = step_up_hint(&root);
+        let global = root.get("security").cloned();
+        for server in root
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(url) = server.get("url").and_then(Value::as_str) {
+                let after_host = match url.split_once("://") {
+                    Some((_, rest)) => rest.find('/').map(|i| &rest[i..]).unwrap_or(""),
+                    None => url,
+                };
+                let base = after_host.trim_end_matches('/');
+                if base.starts_with('/') && !base.contains('{') {
+                    spec.base_paths.push(base.to_string());
+                }
+            }
+        }
+        let paths = root
+            .get("paths")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (p, item) in &paths {
+            let ptr = format!("#/paths/{}", pointer_token(p));
+            let Some((idoc, iptr, item)) = self.deref(path, &ptr, item) else {
+                continue;
+            };
+            let Some((iid, _)) = self.value(&idoc) else {
+                continue;
+            };
+            for m in METHODS {
+                let Some(op) = item.get(*m) else { continue };
+                let optr = format!("{iptr}/{m}");
+                let security = op.get("security").or(global.as_ref());
+                let requirements = match security {
+                    None => vec![Vec::new()],
+                    Some(s) => match self.requirements(iid, &optr, s, &oauth) {
+                        Some(r) => r,
+                        None => continue,
+                    },
+                };
+                let text = self.files.text(iid);
+                let span = if idoc == path {
+                    locate(text, &["paths", p, m])
+                } else {
+                    locate(text, &[m])
+                };
+                spec.operations.push(Operation {
+                    method: m.to_ascii_uppercase(),
+                    path: p.clone(),
+                    requirements,
+                    step_up: doc_step_up || step_up_hint(op),
+                    file: iid,
+                    span,
+                    pointer: optr,
+                });
+            }
+        }
+        spec.files_read = self.docs.len();
+        spec
+    }
+
+    /// A `security` value: alternatives, each the OAuth scopes of its schemes.
+    fn requirements(
+        &mut self,
+        file: FileId,
+        ptr: &str,
+        security: &Value,
+        oauth: &BTreeMap<String, bool>,
+    ) -> Option<Vec<Vec<String>>> {
+        let Some(list) = security.as_array() else {
+            self.err_from(
+                Some((file, ptr)),
+                format!(
+                    "{}: `security` at {ptr} is not a list of requirement objects",
+                    self.files.name(file)
+                ),
+            );
+            return None;
+        };
+        if list.is_empty() {
+            // `security: []`: no authentication.
+            return Some(vec![Vec::new()]);
+        }
+        let mut out = Vec::new();
+        for (i, req) in list.iter().enumerate() {
+            let Some(req) = req.as_object() else {
+                self.err_from(
+                    Some((file, ptr)),
+                    format!(
+                        "{}: `security/{i}` at {ptr} is not an object",
+                        self.files.name(file)
+                    ),
+                );
+                return None;
+            };
+            let mut scopes = Vec::new();
+            for (scheme, list) in req {
+                match oauth.get(scheme) {
+                    None => {
+                        let name = self.files.name(file).to_string();
+                        self.err_from(
+                            Some((file, ptr)),
+                            format!("{name}: the security requirement at {ptr}/security/{i} names the scheme `{}`, which components.securitySchemes does not define", crate::text::clean(scheme)),
+                        );
+                        return None;
+                    }
+                    Some(false) => {}
+                    Some(true) => {
+                        for s in list.as_array().into_iter().flatten() {
+                            if let Some(s) = s.as_str() {
+                                if !scopes.iter().any(|x| x == s) {
+                                    scopes.push(s.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            out.push(scopes);
+        }
+        Some(out)
+    }
+}
+
+/// `x-scopectl-step-up: true` or `x-step-up: true` (or a non-empty object or string).
+fn step_up_hint(v: &Value) -> bool {
+    ["x-scopectl-step-up", "x-step-up"]
+        .iter()
+        .any(|k| match v.get(*k) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Object(m)) => !m.is_empty(),
+            Some(Value::String(s)) => !s.is_empty(),
+            _ => false,
+        })
+}
+
+/// `dir` joined with a relative `rel`, `.` and `..` resolved lexically; `None` when it
+/// climbs above the registry's repository boundary is for the reader to say, but above
+/// the start of the path (more `..` than `dir` has, past the leading `../`s it already
+/// has) is kept as leading `../`.
+pub fn join(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in dir.split('/').chain(rel.split('/')) {
+        match c {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&"..") | None => parts.push(".."),
+                Some(_) => {
+                    parts.pop();
+                }
+            },
+            c if c.contains('\\') || c.contains('\0') => return None,
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_resolves_dots() {
+        assert_eq!(join("specs", "a.yaml").as_deref(), Some("specs/a.yaml"));
+        assert_eq!(join("specs", "../a.yaml").as_deref(), Some("a.yaml"));
+        assert_eq!(join("", "../x/a.yaml").as_deref(), Some("../x/a.yaml"));
+        assert_eq!(
+            join("../x", "../../a.yaml").as_deref(),
+            Some("../../a.yaml")
+        );
+        assert_eq!(join("x", "a\\b"), None);
+    }
+
+    #[test]
+    fn locate_finds_needles_in_order() {
+        let t = "paths:\n  /a:\n    get: {}\n  /b:\n    get: {}\n";
+        let s = locate(t, &["paths", "/b", "get"]);
+        assert_eq!(&t[s.clone()], "get");
+        assert!(s.start > t.find("/b").unwrap_or(0));
+    }
+
+    #[test]
+    fn offsets_count_lines_and_characters() {
+        assert_eq!(offset_of("ab\ncd", 2, 2), 4);
+        assert_eq!(offset_of("ab", 9, 9), 2);
+    }
+}
