@@ -401,6 +401,8 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         'scopectl;review;start' {
             [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"')
             [CompletionResult]::new('--owner', '--owner', [CompletionResultType]::ParameterName, 'Only grants whose scope or client this team owns')
+            [CompletionResult]::new('--usage', '--usage', [CompletionResultType]::ParameterName, 'A usage snapshot (`scopectl usage collect`): each entry gets `usage` and `last_used`, so reviewers see whether the grant is used')
+            [CompletionResult]::new('--usage-window', '--usage-window', [CompletionResultType]::ParameterName, 'With --usage: judge only the last DURATION of the snapshot (e.g. 90d)')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (the folder with scopectl.toml, scopes/ and clients/)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')

@@ -1804,7 +1804,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__review__subcmd__start)
-            opts="-q -h --where --owner --registry --today --dry-run --color --quiet --help"
+            opts="-q -h --where --owner --usage --usage-window --registry --today --dry-run --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1815,6 +1815,14 @@ _scopectl() {
                     return 0
                     ;;
                 --owner)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --usage-window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

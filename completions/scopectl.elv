@@ -367,6 +367,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;review;start'= {
             cand --where 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"'
             cand --owner 'Only grants whose scope or client this team owns'
+            cand --usage 'A usage snapshot (`scopectl usage collect`): each entry gets `usage` and `last_used`, so reviewers see whether the grant is used'
+            cand --usage-window 'With --usage: judge only the last DURATION of the snapshot (e.g. 90d)'
             cand --registry 'The registry root (the folder with scopectl.toml, scopes/ and clients/)'
             cand --today 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'

@@ -334,6 +334,8 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and not __fish_seen_subcommand_from start decide close help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l where -d 'Which grants: conditions joined by `,`, e.g. "sensitivity>=high,scope=payments:*"' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l owner -d 'Only grants whose scope or client this team owns' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l usage -d 'A usage snapshot (`scopectl usage collect`): each entry gets `usage` and `last_used`, so reviewers see whether the grant is used' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l usage-window -d 'With --usage: judge only the last DURATION of the snapshot (e.g. 90d)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l registry -d 'The registry root (the folder with scopectl.toml, scopes/ and clients/)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l today -d 'Evaluate as of this date (YYYY-MM-DD) instead of today (UTC): `approved_on`' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand review; and __fish_seen_subcommand_from start" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''

@@ -543,6 +543,13 @@ pub struct ReviewStartArgs {
     /// Only grants whose scope or client this team owns.
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
+    /// A usage snapshot (`scopectl usage collect`): each entry gets `usage` and
+    /// `last_used`, so reviewers see whether the grant is used.
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// With --usage: judge only the last DURATION of the snapshot (e.g. 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_lifetime, requires = "usage")]
+    pub usage_window: Option<scopectl::registry::Lifetime>,
     #[command(flatten)]
     pub edit: EditArgs,
 }

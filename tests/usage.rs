@@ -762,3 +762,54 @@ fn keycloak_events_show_used_unused_and_not_evaluable_grants() {
     assert!(err.contains("view-events"), "{err}");
     assert!(!err.contains(&secret), "{err}");
 }
+
+/// `review start --usage`: each entry carries what the snapshot says of its grant, so the
+/// reviewer sees the last use next to the justification.
+#[test]
+fn a_review_campaign_shows_each_grants_usage() {
+    let reg = file_registry();
+    let snap = reg.path().join("usage.json");
+    let events = fixture("events.jsonl");
+    let (code, _, err) = collect(
+        &[
+            "--from-events",
+            events.to_str().unwrap(),
+            "--stored-types",
+            ALL_TYPES,
+            "--since",
+            "2026-09-01",
+            "--until",
+            "2026-11-30",
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = scopectl()
+        .args(["review", "start", "q4", "--today", "2026-11-30", "--usage"])
+        .arg(&snap)
+        .arg("--registry")
+        .arg(reg.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(reg.path().join("reviews/q4.toml")).unwrap();
+    let entry = |client: &str, scope: &str| {
+        text.split("[[entries]]")
+            .find(|e| e.contains(&format!("client = \"{client}\"\nscope = \"{scope}\"")))
+            .unwrap_or_else(|| panic!("no entry {client} {scope}:\n{text}"))
+            .to_string()
+    };
+    let shop = entry("shop", "orders:read");
+    assert!(shop.contains("usage = \"used"), "{shop}");
+    assert!(shop.contains("last_used = 2026-"), "{shop}");
+    let batch = entry("batch", "reports:read");
+    assert!(batch.contains("usage = \"unused"), "{batch}");
+    assert!(!batch.contains("last_used"), "{batch}");
+}

@@ -7,6 +7,7 @@ use crate::cli::{ReviewCommand, ReviewDecideArgs};
 use scopectl::edit::review::{self, Decide, Filter, Start};
 use scopectl::edit::Approval;
 use scopectl::finding::Outcome;
+use scopectl::usage::evaluate::evaluate;
 
 pub fn run(c: ReviewCommand, out: &Out) -> anyhow::Result<Outcome> {
     match c {
@@ -16,6 +17,12 @@ pub fn run(c: ReviewCommand, out: &Out) -> anyhow::Result<Outcome> {
             if let Some((_, true)) = &head {
                 out.err("warning: the registry has changes not committed at HEAD; the review snapshots the work tree\n")?;
             }
+            let snapshot = a
+                .usage
+                .as_deref()
+                .map(scopectl::usage::Snapshot::read)
+                .transpose()?;
+            let window = a.usage_window.as_ref().map(super::usage::duration);
             let mut unreviewed = 0;
             let outcome = apply(&a.edit, out, |reg, today| {
                 let s = Start {
@@ -24,6 +31,7 @@ pub fn run(c: ReviewCommand, out: &Out) -> anyhow::Result<Outcome> {
                     owner: a.owner.clone(),
                     revision: head.map(|(id, _)| id),
                     today,
+                    usage: snapshot.map(|snap| evaluate(reg, &snap, window)),
                 };
                 let (edit, without) = review::start(reg, &a.edit.registry, &s)?;
                 unreviewed = without;

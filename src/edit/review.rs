@@ -151,6 +151,9 @@ pub struct Start {
     /// The commit the registry was read from.
     pub revision: Option<String>,
     pub today: NaiveDate,
+    /// `--usage FILE`: every grant judged against a usage snapshot, so reviewers see the
+    /// last use next to the justification.
+    pub usage: Option<crate::usage::evaluate::Evaluation>,
 }
 
 /// Who reviews a grant: the scope's owner, unless it is the client's own owner (or its
@@ -259,6 +262,24 @@ pub fn start(reg: &Registry, root: &Path, s: &Start) -> anyhow::Result<(Edit, us
             }
             if let Some(d) = &g.def.expires {
                 t["expires"] = Item::Value(date(d.0)?);
+            }
+            if let Some(u) = s.usage.as_ref().and_then(|e| {
+                let occurrence = client
+                    .grants
+                    .iter()
+                    .take_while(|x| !std::ptr::eq(*x, g))
+                    .filter(|x| x.scope() == g.scope())
+                    .count();
+                e.of(&client.id, g.scope(), occurrence)
+            }) {
+                let status = match u.confidence {
+                    Some(c) => format!("{} ({} confidence)", u.status.as_str(), c.as_str()),
+                    None => u.status.as_str().to_string(),
+                };
+                t["usage"] = value(status);
+                if let Some(last) = u.last_used {
+                    t["last_used"] = Item::Value(date(last.date_naive())?);
+                }
             }
             let who = reviewers(reg, client, g);
             if who.is_empty() {

@@ -336,6 +336,12 @@ pub struct ReviewEntry {
     pub approved_on: Option<Sp<Date>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Sp<Date>>,
+    /// With `review start --usage FILE`: what the usage snapshot says of the grant
+    /// (`used`, `unused` or `not-evaluable`, with how sure), and its last use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Sp<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Sp<Date>>,
     /// Who may decide: teams (or people) from the scope's owner, never the client's own
     /// team.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
