@@ -1034,3 +1034,66 @@ fn import_debt_is_an_accepted_risk_until_its_deadline_and_burns_down() {
         "{c518:#}"
     );
 }
+
+/// Each API's scopes with the clients holding them; an API whose OpenAPI files are not
+/// read at a revision says so.
+#[test]
+fn report_lists_each_apis_scopes_and_who_holds_them() {
+    let h = history("");
+    h.t.write(
+        "apis/telemetry.toml",
+        "[apis.telemetry]\naudience = \"telemetry-api\"\nowner = \"team-iot\"\n\n[apis.telemetry.operations]\n\"GET /readings\" = [\"telemetry:read\"]\n\n[apis.fleet]\naudience = \"fleet-api\"\nopenapi = [\"fleet.yaml\"]\n",
+    );
+    h.t.write(
+        "apis/fleet.yaml",
+        "openapi: 3.0.3\ninfo: {title: fleet, version: '1'}\npaths: {}\n",
+    );
+    let c = h.t.commit("Ivy", "ivy@example.com", "Describe the APIs");
+    h.t.tag("apis", c);
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args([
+            "report",
+            "--at",
+            "apis",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let apis = v["apis"].as_array().unwrap();
+    let t = apis.iter().find(|a| a["name"] == "telemetry").unwrap();
+    assert_eq!(t["audience"], "telemetry-api");
+    assert_eq!(t["scopes"][0]["scope"], "telemetry:read");
+    assert_eq!(
+        t["scopes"][0]["clients"],
+        serde_json::json!(["fleet-ops", "sensor-node"])
+    );
+    let f = apis.iter().find(|a| a["name"] == "fleet").unwrap();
+    assert_eq!(f["openapi_read"], false, "{f:#}");
+    let md = String::from_utf8(
+        scopectl()
+            .current_dir(h.t.root())
+            .args(["report", "--at", "apis", "--today", "2026-11-25"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        md.contains("| telemetry | telemetry-api | team-iot | 1 | telemetry:read | fleet-ops, sensor-node |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("(OpenAPI files not read at a revision)"),
+        "{md}"
+    );
+}

@@ -10,6 +10,7 @@
 //! rule → control tables; [`document`] the metadata that makes the report a document
 //! (generation time, policy in force, lint summary).
 
+pub mod apis;
 pub mod document;
 pub mod mapping;
 pub mod render;
@@ -321,6 +322,8 @@ pub struct Report {
     pub expiry_by_month: Vec<(String, usize)>,
     /// Access-review campaigns (`reviews/*.toml`) at the revision, by name.
     pub reviews: Vec<reviews::Campaign>,
+    /// The APIs (`apis/*.toml`): each one's scopes and the clients holding them.
+    pub apis: Vec<apis::ApiRow>,
     /// Governance debt from `scopectl import` (all zero when nothing was imported).
     pub import_debt: ImportDebt,
     /// With `--usage FILE`: the usage snapshot's window, sources and figures (left out
@@ -552,6 +555,7 @@ pub fn build(
         frameworks,
         expiry_by_month: months.into_iter().collect(),
         reviews: campaigns,
+        apis: apis::rows(registry, today),
         import_debt: debt,
         usage,
     }

@@ -462,6 +462,44 @@ pub fn markdown(r: &Report) -> String {
     for f in &r.frameworks {
         md_framework(&mut out, f);
     }
+    if !r.apis.is_empty() {
+        out.push_str("## APIs\n\n| API | audience | owner | operations | scope | clients holding it |\n|---|---|---|---|---|---|\n");
+        for a in &r.apis {
+            let ops = if a.openapi_read {
+                a.operations.to_string()
+            } else {
+                format!("{} (OpenAPI files not read at a revision)", a.operations)
+            };
+            if a.scopes.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | — | — |",
+                    md_line(&a.name),
+                    md_line(&a.audience),
+                    md_line(a.owner.as_deref().unwrap_or("—")),
+                    md_line(&ops)
+                );
+            }
+            for sc in &a.scopes {
+                let holders = if sc.clients.is_empty() {
+                    "none".to_string()
+                } else {
+                    sc.clients.join(", ")
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    md_line(&a.name),
+                    md_line(&a.audience),
+                    md_line(a.owner.as_deref().unwrap_or("—")),
+                    md_line(&ops),
+                    md_line(&sc.scope),
+                    md_line(&holders)
+                );
+            }
+        }
+        out.push('\n');
+    }
     out.push_str("## Access reviews\n\n");
     if r.reviews.is_empty() {
         out.push_str("No access-review campaign is recorded under reviews/.\n\n");
