@@ -701,3 +701,105 @@ fn refs_to_urls_outside_or_in_cycles_are_refused() {
     let (_, out) = load_error(&repo);
     assert!(out.contains("names the scheme `nope`"), "{out}");
 }
+
+fn published(name: &str) -> String {
+    fixture(&format!("published/{name}"))
+}
+
+/// Two published documents (the Swagger Petstore, OpenAPI 3.0 YAML; Bump.sh's Train
+/// Travel API, OpenAPI 3.1 JSON): scopes read from their OAuth flows, a description that
+/// differs from the registry's, a dead scope, and `--endpoint` answers on both.
+#[test]
+fn published_openapi_documents_are_read_checked_and_answer_the_403_question() {
+    let scopes = r#"
+[scopes."read:pets"]
+description = "read your pets"
+owner = "team-pets"
+sensitivity = "low"
+
+[scopes."write:pets"]
+description = "Change pets"
+owner = "team-pets"
+sensitivity = "medium"
+
+[scopes."read"]
+description = "Read access"
+owner = "team-trains"
+sensitivity = "low"
+
+[scopes."write"]
+description = "Write access"
+owner = "team-trains"
+sensitivity = "medium"
+
+[scopes."legacy:export"]
+description = "Old export"
+owner = "team-pets"
+sensitivity = "low"
+"#;
+    let apis = "[apis.petstore]\naudience = \"petstore\"\nopenapi = [\"../specs/petstore-3.0.yaml\"]\n\n[apis.train]\naudience = \"train-travel\"\nopenapi = [\"../specs/train-travel-3.1.json\"]\n";
+    let repo = Repo::new(&[
+        (
+            "registry/scopectl.toml",
+            "[policy]\nscope_pattern = '^([a-z]+:[a-z]+|read|write)$'\n",
+        ),
+        ("registry/scopes/all.toml", scopes),
+        (
+            "registry/clients/shop-web.toml",
+            &client(&["read:pets", "read"]),
+        ),
+        ("registry/apis/apis.toml", apis),
+        ("specs/petstore-3.0.yaml", &published("petstore-3.0.yaml")),
+        (
+            "specs/train-travel-3.1.json",
+            &published("train-travel-3.1.json"),
+        ),
+    ]);
+    let out = scopectl()
+        .args(["lint", "--format", "json", "--today", "2026-11-25"])
+        .arg(repo.registry())
+        .output()
+        .expect("run");
+    let json: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let codes = api_codes(&json);
+    assert!(
+        codes.contains(&"api/description-mismatch".to_string()),
+        "{json:#}"
+    );
+    assert!(codes.contains(&"api/dead-scope".to_string()), "{json:#}");
+    assert!(
+        !codes.contains(&"api/undefined-scope".to_string()),
+        "{json:#}"
+    );
+    let text = json.to_string();
+    assert!(text.contains("write:pets"), "{text}");
+    assert!(text.contains("legacy:export"), "{text}");
+
+    // Adding a pet needs both scopes; the client holds read:pets only.
+    let tok = token(claims("petstore", "read:pets"));
+    let (code, v, err) = decode(
+        &repo,
+        &tok,
+        &["--endpoint", "POST /pet", "--api", "petstore"],
+    );
+    assert_eq!(code, 1, "{v:#}{err}");
+    assert!(v.to_string().contains("write:pets"), "{v:#}");
+    let tok = token(claims("petstore", "read:pets write:pets"));
+    let (code, v, err) = decode(
+        &repo,
+        &tok,
+        &["--endpoint", "POST /pet", "--api", "petstore"],
+    );
+    assert_eq!(
+        code, 1,
+        "granted in the token but not in the registry: {v:#}{err}"
+    );
+    // Train Travel: reading a booking by id needs `read` (a path template).
+    let tok = token(claims("train-travel", "read"));
+    let (code, v, err) = decode(
+        &repo,
+        &tok,
+        &["--endpoint", "GET /bookings/1725ff48", "--api", "train"],
+    );
+    assert_eq!(code, 0, "{v:#}{err}");
+}
