@@ -289,6 +289,9 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// All ASCII: a column is a byte count (a minified JSON file is one long line, and
+    /// counting characters from its start for every finding would be quadratic).
+    ascii: bool,
 }
 
 impl SourceFile {
@@ -297,6 +300,7 @@ impl SourceFile {
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
+            ascii: text.is_ascii(),
             name,
             text,
             line_starts,
@@ -316,11 +320,14 @@ impl SourceFile {
         let byte = byte.min(self.text.len());
         let line = self.line_index(byte);
         let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..byte)
-            .map(|s| s.chars().count())
-            .unwrap_or(byte - start);
+        let column = if self.ascii {
+            byte - start
+        } else {
+            self.text
+                .get(start..byte)
+                .map(|s| s.chars().count())
+                .unwrap_or(byte - start)
+        };
         (line + 1, column + 1)
     }
 

@@ -189,6 +189,20 @@ pub fn locate(text: &str, needles: &[&str]) -> Range<usize> {
     found
 }
 
+/// [`locate`] starting at byte `from` (where the previous entry of the same list was
+/// found: documents list their entries in order), falling back to the whole text when the
+/// needles are not there; keeps locating every entry of a long list linear in its size.
+pub fn locate_after(text: &str, from: usize, needles: &[&str]) -> Range<usize> {
+    let from = (from..=text.len())
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(text.len());
+    let found = locate(text.get(from..).unwrap_or(""), needles);
+    if found.end > 0 {
+        return from + found.start..from + found.end;
+    }
+    locate(text, needles)
+}
+
 /// Escape one JSON-pointer token (`/` as `~1`, `~` as `~0`).
 pub fn pointer_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
@@ -420,15 +434,21 @@ impl<'a> Walker<'a> {
                 let Some(scopes) = f.get("scopes").and_then(Value::as_object) else {
                     continue;
                 };
+                let mut cursor: Option<usize> = None;
                 for (scope, desc) in scopes {
                     let text = self.files.text(sid);
+                    let span = match cursor {
+                        None => locate(text, &[name, flow, "scopes", scope]),
+                        Some(at) => locate_after(text, at, &[scope]),
+                    };
+                    cursor = Some(span.end);
                     spec.described.push(DescribedScope {
                         scheme: name.clone(),
                         flow: flow.clone(),
                         scope: scope.clone(),
                         description: desc.as_str().unwrap_or("").to_string(),
                         file: sid,
-                        span: locate(text, &[name, flow, "scopes", scope]),
+                        span,
                         pointer: format!(
                             "{sptr}/flows/{}/scopes/{}",
                             pointer_token(flow),
@@ -462,6 +482,8 @@ impl<'a> Walker<'a> {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
+        // Where the previous path was found in the root document.
+        let mut cursor: Option<usize> = None;
         for (p, item) in &paths {
             let ptr = format!("#/paths/{}", pointer_token(p));
             let Some((idoc, iptr, item)) = self.deref(path, &ptr, item) else {
@@ -470,6 +492,7 @@ impl<'a> Walker<'a> {
             let Some((iid, _)) = self.value(&idoc) else {
                 continue;
             };
+            let mut path_at: Option<Range<usize>> = None;
             for m in METHODS {
                 let Some(op) = item.get(*m) else { continue };
                 let optr = format!("{iptr}/{m}");
@@ -483,7 +506,15 @@ impl<'a> Walker<'a> {
                 };
                 let text = self.files.text(iid);
                 let span = if idoc == path {
-                    locate(text, &["paths", p, m])
+                    // The path key, found once per path from where the previous one was.
+                    let at = path_at
+                        .get_or_insert_with(|| match cursor {
+                            None => locate(text, &["paths", p]),
+                            Some(c) => locate_after(text, c, &[p]),
+                        })
+                        .end;
+                    cursor = Some(at);
+                    locate_after(text, at, &[m])
                 } else {
                     locate(text, &[m])
                 };
