@@ -218,7 +218,8 @@ pub struct Walker<'a> {
     pub files: &'a mut Files,
     pub reader: &'a dyn SpecReader,
     pub findings: Vec<Finding>,
-    docs: BTreeMap<String, (FileId, Value)>,
+    /// Documents read, shared (`Rc`) so walking one never copies it.
+    docs: BTreeMap<String, (FileId, std::rc::Rc<Value>)>,
 }
 
 impl<'a> Walker<'a> {
@@ -270,7 +271,8 @@ impl<'a> Walker<'a> {
         let id = self.files.add(path.to_string(), text);
         match parse_text(self.files, id) {
             Ok(v) => {
-                self.docs.insert(path.to_string(), (id, v));
+                self.docs
+                    .insert(path.to_string(), (id, std::rc::Rc::new(v)));
                 Some(id)
             }
             Err(f) => {
@@ -293,16 +295,29 @@ impl<'a> Walker<'a> {
     }
 
     fn value(&self, path: &str) -> Option<(FileId, &Value)> {
-        self.docs.get(path).map(|(id, v)| (*id, v))
+        self.docs.get(path).map(|(id, v)| (*id, v.as_ref()))
     }
 
     /// Follow `$ref`s from `v` (in document `doc`, at `ptr`) to the value they name.
     /// `None` after a finding (a URL, outside the repository, a cycle, a missing target).
-    fn deref(&mut self, doc: &str, ptr: &str, v: &Value) -> Option<(String, String, Value)> {
+    fn deref<'v>(
+        &mut self,
+        doc: &str,
+        ptr: &str,
+        v: &'v Value,
+    ) -> Option<(String, String, std::borrow::Cow<'v, Value>)> {
+        // No reference: the value itself, not a copy of it.
+        if v.get("$ref").is_none() {
+            return Some((
+                doc.to_string(),
+                ptr.to_string(),
+                std::borrow::Cow::Borrowed(v),
+            ));
+        }
         let (mut doc, mut ptr, mut v) = (doc.to_string(), ptr.to_string(), v.clone());
         for _ in 0..=MAX_REF_DEPTH {
             let Some(r) = v.get("$ref") else {
-                return Some((doc, ptr, v));
+                return Some((doc, ptr, std::borrow::Cow::Owned(v)));
             };
             let fid = self.docs.get(&doc).map(|(id, _)| *id)?;
             let Some(r) = r.as_str() else {
@@ -390,10 +405,9 @@ impl<'a> Walker<'a> {
             spec.files_read = self.docs.len();
             return spec;
         };
-        let Some((_, root)) = self.value(path) else {
+        let Some(root) = self.docs.get(path).map(|(_, v)| std::rc::Rc::clone(v)) else {
             return spec;
         };
-        let root = root.clone();
         let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
         if !version.starts_with("3.") {
             let what = match root.get("swagger") {
@@ -412,12 +426,12 @@ impl<'a> Walker<'a> {
         }
         // Security schemes: which are OAuth (their scopes count), and their scopes maps.
         let mut oauth: BTreeMap<String, bool> = BTreeMap::new();
+        let no_map = serde_json::Map::new();
         let schemes = root
             .pointer("/components/securitySchemes")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        for (name, scheme) in &schemes {
+            .unwrap_or(&no_map);
+        for (name, scheme) in schemes {
             let ptr = format!("#/components/securitySchemes/{}", pointer_token(name));
             let Some((sdoc, sptr, scheme)) = self.deref(path, &ptr, scheme) else {
                 continue;
@@ -480,11 +494,10 @@ impl<'a> Walker<'a> {
         let paths = root
             .get("paths")
             .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+            .unwrap_or(&no_map);
         // Where the previous path was found in the root document.
         let mut cursor: Option<usize> = None;
-        for (p, item) in &paths {
+        for (p, item) in paths {
             let ptr = format!("#/paths/{}", pointer_token(p));
             let Some((idoc, iptr, item)) = self.deref(path, &ptr, item) else {
                 continue;
