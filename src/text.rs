@@ -62,6 +62,18 @@ pub fn identity_key(s: &str) -> String {
         .collect()
 }
 
+/// Can `stem` name a registry file as it is (`clients/<stem>.toml`, `reviews/<stem>.toml`):
+/// ASCII letters, digits, `-`, `_` and `.`, not starting with `.` (no hidden file, no `..`),
+/// at most 100 bytes.
+pub fn is_file_stem(stem: &str) -> bool {
+    !stem.is_empty()
+        && stem.len() <= 100
+        && !stem.starts_with('.')
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Are `a` and `b` the same identity ([`identity_key`])? Empty strings are nobody.
 pub fn same_identity(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {

@@ -34,24 +34,13 @@ pub struct NewClient {
     pub file: Option<String>,
 }
 
-/// A name usable as a file name: letters, digits, `-`, `_` and `.`, not starting with
-/// `.`, at most 100 characters.
-fn file_stem_ok(stem: &str) -> bool {
-    !stem.is_empty()
-        && stem.len() <= 100
-        && !stem.starts_with('.')
-        && stem
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
 /// `scopes/NAME.toml` or `clients/NAME.toml` from `--file`, which may name the folder or not.
 fn file_in(dir: &str, file: &str) -> anyhow::Result<String> {
     let stem = file
         .strip_prefix(&format!("{dir}/"))
         .unwrap_or(file)
         .trim_end_matches(".toml");
-    if !file_stem_ok(stem) {
+    if !crate::text::is_file_stem(stem) {
         bail!(
             "`{}` cannot be a file under {dir}/: use letters, digits, `-`, `_` and `.`",
             crate::text::clean(file)
@@ -222,7 +211,7 @@ pub fn client_add(reg: &Registry, root: &Path, c: &NewClient) -> anyhow::Result<
     }
     let rel = match &c.file {
         Some(f) => file_in(CLIENTS_DIR, f)?,
-        None if file_stem_ok(&c.id) => format!("{CLIENTS_DIR}/{}.toml", c.id),
+        None if crate::text::is_file_stem(&c.id) => format!("{CLIENTS_DIR}/{}.toml", c.id),
         None => bail!(
             "`{}` cannot be a file name: give one with --file",
             crate::text::clean(&c.id)

@@ -183,13 +183,7 @@ fn reviewers(reg: &Registry, client: &Client, g: &Grant) -> Vec<String> {
 }
 
 fn check_name(name: &str) -> anyhow::Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !ok {
+    if !crate::text::is_file_stem(name) {
         bail!(
             "`{}` cannot name a review: use letters, digits, `-`, `_` and `.` (it becomes reviews/NAME.toml)",
             crate::text::clean(name)

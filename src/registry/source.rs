@@ -74,12 +74,7 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
 /// `None` when there is no such client file (the client may be in a file of another
 /// name: the caller then reads everything with [`read_dir`]).
 pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<Source>>> {
-    let safe = !client.is_empty()
-        && !client.starts_with('.')
-        && client
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !safe {
+    if !crate::text::is_file_stem(client) {
         return Ok(None);
     }
     let rel = format!("{}/{client}.toml", super::CLIENTS_DIR);
