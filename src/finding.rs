@@ -82,6 +82,15 @@ pub enum Subject {
         #[serde(default, skip_serializing_if = "is_zero")]
         occurrence: usize,
     },
+    /// An API of the registry (`apis/*.toml`).
+    Api {
+        api: String,
+    },
+    /// One operation of an API: `POST /payments`.
+    Operation {
+        api: String,
+        operation: String,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -106,6 +115,8 @@ impl Subject {
                     format!("{client} → {scope} (#{})", occurrence + 1)
                 }
             }
+            Subject::Api { api } => format!("API {api}"),
+            Subject::Operation { api, operation } => format!("{api}: {operation}"),
         }
     }
 
@@ -116,6 +127,7 @@ impl Subject {
             Subject::Scope { scope } => scope == name,
             Subject::Client { client } => client == name,
             Subject::Grant { client, scope, .. } => client == name || scope == name,
+            Subject::Api { api } | Subject::Operation { api, .. } => api == name,
         }
     }
 }

@@ -1325,3 +1325,191 @@ fn one_flag_vocabulary_with_the_old_spellings_as_aliases() {
         );
     }
 }
+
+const FLEET_API_V1: &str = "openapi: 3.1.0
+info: {title: fleet, version: '1'}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: https://id.example.com/token
+          scopes:
+            system:reboot: Reboot a field device
+            telemetry:read: Read access to sensor data
+            orders:read: Read orders
+            reports:view: Read reports
+paths:
+  /devices/{id}/reboot:
+    post:
+      security: [{oauth: [system:reboot]}]
+  /readings:
+    get:
+      security: [{oauth: [telemetry:read]}]
+";
+
+/// A repository whose registry (in infra/oauth) describes two APIs: `fleet` from an
+/// OpenAPI file outside the registry folder (api/fleet.yaml), `billing` from a table.
+/// `api1`: both described (Ivy). Then Jack makes the reboot operation need reports:view
+/// too, lets orders:read read readings and adds an operation; Kim moves billing to a new
+/// audience (`api2`).
+fn api_history() -> common::History {
+    let h = history("infra/oauth");
+    let t = &h.t;
+    let root_write = |p: &str, text: &str| {
+        let p = t.root().join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    root_write("api/fleet.yaml", FLEET_API_V1);
+    t.write(
+        "apis/fleet.toml",
+        "[apis.fleet]\naudience = \"fleet-api\"\nopenapi = [\"../../api/fleet.yaml\"]\n",
+    );
+    t.write(
+        "apis/billing.toml",
+        "[apis.billing]\naudience = \"billing-api\"\n\n[apis.billing.operations]\n\"GET /invoices\" = [\"billing:read\"]\n",
+    );
+    let c = t.commit("Ivy", "ivy@example.com", "Describe the APIs");
+    t.tag("api1", c);
+    root_write(
+        "api/fleet.yaml",
+        &(FLEET_API_V1
+            .replace(
+                "[{oauth: [system:reboot]}]",
+                "[{oauth: [system:reboot, reports:view]}]",
+            )
+            .replace(
+                "[{oauth: [telemetry:read]}]",
+                "[{oauth: [telemetry:read]}, {oauth: [orders:read]}]",
+            )
+            + "  /devices/{id}:\n    delete:\n      security: [{oauth: [system:reboot]}]\n"),
+    );
+    t.commit(
+        "Jack",
+        "jack@example.com",
+        "Reboots need reports:view (OPS-90)",
+    );
+    t.write(
+        "apis/billing.toml",
+        "[apis.billing]\naudience = \"billing-api-v2\"\n\n[apis.billing.operations]\n\"GET /invoices\" = [\"billing:read\"]\n",
+    );
+    let c = t.commit("Kim", "kim@example.com", "Billing API v2 audience");
+    t.tag("api2", c);
+    h
+}
+
+/// Issue 17: an operation that now needs another scope is breaking for the clients that
+/// held what it needed and lack the new scope (listed); a looser one is access added, with
+/// the clients that gain it; an audience change is breaking for every holder. OpenAPI
+/// files are read at each revision, and the commits that changed them are credited.
+#[test]
+fn api_changes_name_the_clients_they_affect_and_the_commits_that_made_them() {
+    let h = api_history();
+    let v = diff_json(&h.t, "api1..api2", 3);
+    let reboot = find(&v, "operation-changed", "POST /devices/{id}/reboot");
+    assert_eq!(reboot["class"], "breaking", "{reboot:#}");
+    assert_eq!(reboot["field"], "scopes");
+    assert_eq!(reboot["old"], "system:reboot");
+    assert_eq!(reboot["new"], "reports:view and system:reboot");
+    assert_eq!(reboot["affected_clients"], serde_json::json!(["fleet-ops"]));
+    assert_eq!(authors(reboot), ["Jack"], "{reboot:#}");
+    let readings = find(&v, "operation-changed", "GET /readings");
+    assert_eq!(readings["class"], "access-added", "{readings:#}");
+    assert_eq!(
+        readings["affected_clients"],
+        serde_json::json!(["new-client"])
+    );
+    let added = find(&v, "operation-added", "DELETE /devices/{id}");
+    assert_eq!(added["class"], "metadata");
+    assert_eq!(
+        added["new"]["requirements"],
+        serde_json::json!([["system:reboot"]])
+    );
+    let aud = find(&v, "api-changed", "billing");
+    assert_eq!(aud["class"], "breaking");
+    assert_eq!(aud["field"], "audience");
+    assert_eq!(aud["affected_clients"], serde_json::json!(["sensor-node"]));
+    assert_eq!(authors(aud), ["Kim"], "{aud:#}");
+    assert_eq!(v["apis_not_compared"], serde_json::json!([]));
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(v["summary"]["changes"], changes.len());
+
+    let reg = h.t.registry().to_string_lossy().into_owned();
+    let md = stdout_of(
+        &h,
+        &[
+            "diff",
+            "api1..api2",
+            "--registry",
+            &reg,
+            "--format",
+            "markdown",
+        ],
+        3,
+    );
+    assert!(
+        md.contains("| fleet: POST /devices/{id}/reboot | scopes: system:reboot → reports:view and system:reboot; clients affected: fleet-ops |"),
+        "{md}"
+    );
+    // Describing an API that did not exist before is metadata, not a break.
+    let v = diff_json(&h.t, "v2..api1", 0);
+    find(&v, "api-added", "fleet");
+}
+
+/// An OpenAPI file that does not parse at one side is no change and no error: the API's
+/// operations are "not compared", with the reason; the work tree is read from disk.
+#[test]
+fn an_unreadable_openapi_file_is_said_not_compared() {
+    let h = api_history();
+    let broken = h.t.root().join("api/fleet.yaml");
+    std::fs::write(&broken, "openapi: 3.1.0\npaths: [unclosed\n").unwrap();
+    let c = h.t.commit("Lee", "lee@example.com", "Break the spec");
+    h.t.tag("api3", c);
+    let v = diff_json(&h.t, "api2..api3", 0);
+    assert_eq!(v["summary"]["changes"], 0, "{v:#}");
+    let nc = &v["apis_not_compared"][0];
+    assert_eq!(nc["api"], "fleet", "{v:#}");
+    assert_eq!(nc["side"], "to");
+    assert!(
+        nc["reasons"][0].as_str().unwrap().contains("fleet.yaml"),
+        "{nc:#}"
+    );
+    let reg = h.t.registry().to_string_lossy().into_owned();
+    let table = stdout_of(&h, &["diff", "api2..api3", "--registry", &reg], 0);
+    assert!(
+        table.contains("note: the operations of API fleet are not compared"),
+        "{table}"
+    );
+    // The work tree: the file put back to its api1 content on disk, uncommitted, compared
+    // with api2. Lee's commit, across which the file could not be read, is credited (as
+    // for a registry file that does not load).
+    std::fs::write(&broken, FLEET_API_V1).unwrap();
+    let out = scopectl()
+        .current_dir(h.t.root())
+        .args([
+            "diff",
+            "--worktree",
+            "api2",
+            "--format",
+            "json",
+            "--registry",
+        ])
+        .arg(h.t.registry())
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let back = find(&v, "operation-changed", "POST /devices/{id}/reboot");
+    assert_eq!(back["class"], "access-added", "{back:#}");
+    assert_eq!(authors(back), ["Lee"], "{back:#}");
+    let readings = find(&v, "operation-changed", "GET /readings");
+    assert_eq!(readings["class"], "breaking", "{readings:#}");
+    assert_eq!(
+        readings["affected_clients"],
+        serde_json::json!(["new-client"])
+    );
+}

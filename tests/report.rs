@@ -1035,20 +1035,25 @@ fn import_debt_is_an_accepted_risk_until_its_deadline_and_burns_down() {
     );
 }
 
-/// Each API's scopes with the clients holding them; an API whose OpenAPI files are not
-/// read at a revision says so.
+/// Each API's scopes with the clients holding them; OpenAPI files are read at the
+/// revision, and an API whose files cannot be read there says so, with the reason.
 #[test]
 fn report_lists_each_apis_scopes_and_who_holds_them() {
     let h = history("");
     h.t.write(
         "apis/telemetry.toml",
-        "[apis.telemetry]\naudience = \"telemetry-api\"\nowner = \"team-iot\"\n\n[apis.telemetry.operations]\n\"GET /readings\" = [\"telemetry:read\"]\n\n[apis.fleet]\naudience = \"fleet-api\"\nopenapi = [\"fleet.yaml\"]\n",
+        "[apis.telemetry]\naudience = \"telemetry-api\"\nowner = \"team-iot\"\n\n[apis.telemetry.operations]\n\"GET /readings\" = [\"telemetry:read\"]\n\n[apis.fleet]\naudience = \"fleet-api\"\nopenapi = [\"apis/fleet.yaml\"]\n\n[apis.ghost]\naudience = \"ghost-api\"\nopenapi = [\"ghost.yaml\"]\n",
     );
     h.t.write(
         "apis/fleet.yaml",
-        "openapi: 3.0.3\ninfo: {title: fleet, version: '1'}\npaths: {}\n",
+        "openapi: 3.0.3\ninfo: {title: fleet, version: '1'}\ncomponents:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows:\n        clientCredentials:\n          tokenUrl: https://id.example.com/token\n          scopes: {fleet:reboot: Reboot devices}\npaths:\n  /devices/{id}/reboot:\n    post:\n      security: [{oauth: [fleet:reboot]}]\n",
     );
     let c = h.t.commit("Ivy", "ivy@example.com", "Describe the APIs");
+    // Written after the commit: a report at the revision must not read it.
+    h.t.write(
+        "apis/fleet.yaml",
+        "openapi: 3.0.3\ninfo: {title: fleet, version: '2'}\npaths: {}\n",
+    );
     h.t.tag("apis", c);
     let out = scopectl()
         .current_dir(h.t.root())
@@ -1076,7 +1081,17 @@ fn report_lists_each_apis_scopes_and_who_holds_them() {
         serde_json::json!(["fleet-ops", "sensor-node"])
     );
     let f = apis.iter().find(|a| a["name"] == "fleet").unwrap();
-    assert_eq!(f["openapi_read"], false, "{f:#}");
+    assert_eq!(f["openapi_read"], true, "{f:#}");
+    assert_eq!(f["operations"], 1, "{f:#}");
+    assert_eq!(f["scopes"][0]["scope"], "fleet:reboot", "{f:#}");
+    let g = apis.iter().find(|a| a["name"] == "ghost").unwrap();
+    assert_eq!(g["openapi_read"], false, "{g:#}");
+    assert!(
+        g["openapi_unread"]
+            .to_string()
+            .contains("does not exist at commit"),
+        "{g:#}"
+    );
     let md = String::from_utf8(
         scopectl()
             .current_dir(h.t.root())
@@ -1092,8 +1107,5 @@ fn report_lists_each_apis_scopes_and_who_holds_them() {
         md.contains("| telemetry | telemetry-api | team-iot | 1 | telemetry:read | fleet-ops, sensor-node |"),
         "{md}"
     );
-    assert!(
-        md.contains("(OpenAPI files not read at a revision)"),
-        "{md}"
-    );
+    assert!(md.contains("(OpenAPI files not read: "), "{md}");
 }

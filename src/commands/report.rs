@@ -10,10 +10,8 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let (repo, history) = super::open_repo(&args.repo, out)?;
     let id = repo.resolve(&args.at)?;
-    let registry = history::load(
-        repo.sources_at(id)?,
-        &format!("{} ({})", args.at, history::short(id)),
-    )?;
+    let registry =
+        history::apis::load_at(&repo, id, &format!("{} ({})", args.at, history::short(id)))?;
     let registry = match &args.env {
         Some(env) => {
             registry.check_environment(env)?;

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use anyhow::bail;
 
-use super::render::{DiffReport, Side};
-use super::{provenance, self_approvals, unverified_commits, weakenings, Model};
+use super::render::{ApiNotCompared, DiffReport, Side};
+use super::{provenance, self_approvals, unverified_commits, weakenings, Model, Subject};
 use crate::history::{self, signature, Repo};
+use crate::registry::Registry;
 
 /// Split `A..B` (`A..` = A..HEAD). `...` is refused: it means something else in git.
 pub fn split_range(spec: &str) -> anyhow::Result<(String, String)> {
@@ -39,8 +40,8 @@ pub fn against_worktree(
     }
     let a = repo.resolve(rev)?;
     let what = format!("side A ({rev}, {})", history::short(a));
-    let ra = history::load(repo.sources_at(a)?, &what)?;
-    let rb = history::load(repo.worktree_sources()?, "side B (the work tree)")?;
+    let ra = history::apis::load_at(repo, a, &what)?;
+    let rb = history::apis::load_worktree(repo, "side B (the work tree)")?;
     let head = repo.resolve("HEAD")?;
     let side_a = Side {
         rev: rev.to_string(),
@@ -71,8 +72,7 @@ pub fn range(
     let b = repo.resolve(&rb_name)?;
     let side = |label: &str, name: &str, id| {
         let what = format!("side {label} ({name}, {})", history::short(id));
-        let sources = repo.sources_at(id).map_err(|e| e.context(what.clone()))?;
-        history::load(sources, &what)
+        history::apis::load_at(repo, id, &what).map_err(|e| e.context(what.clone()))
     };
     let reg_a = side("A", &ra_name, a)?;
     let reg_b = side("B", &rb_name, b)?;
@@ -103,8 +103,8 @@ pub fn range(
 /// turns it off is still judged by it, and is a `diff/policy-weakened` finding too).
 fn report(
     repo: &Repo,
-    (ra, side_a): (&crate::registry::Registry, Side),
-    (rb, side_b): (&crate::registry::Registry, Side),
+    (ra, side_a): (&Registry, Side),
+    (rb, side_b): (&Registry, Side),
     walk: (git2::Oid, git2::Oid),
     allowed_signers: Option<&Path>,
 ) -> anyhow::Result<DiffReport> {
@@ -128,7 +128,9 @@ fn report(
         let hist = provenance::history(repo, Some(from), to)?;
         provenance::attribute(&mut changes, &hist);
         notes = provenance::notes(&hist);
+        attribute_apis(repo, &mut changes, (&ma, &mb), (from, to))?;
     }
+    let not_compared = not_compared(ra, &side_a, rb, &side_b);
     let mut findings = self_approvals(&changes, &mb);
     findings.extend(weakenings(&changes, &ma, &mb));
     if ra.policy.require_signed || rb.policy.require_signed {
@@ -138,7 +140,143 @@ fn report(
     // findings (adding an exception is itself a `diff/policy-weakened` finding).
     let today = crate::today_utc();
     crate::registry::exceptions::apply(ra, today, &mut findings, &[crate::rules::Family::Diff]);
-    Ok(DiffReport::new(side_a, side_b, repo.prefix().to_string(), changes, findings).notes(notes))
+    Ok(
+        DiffReport::new(side_a, side_b, repo.prefix().to_string(), changes, findings)
+            .notes(notes)
+            .apis_not_compared(not_compared),
+    )
+}
+
+/// The APIs whose operations are not compared because their OpenAPI files could not be
+/// read on a side (an API on one side only is shown as added or removed either way).
+fn not_compared(ra: &Registry, side_a: &Side, rb: &Registry, side_b: &Side) -> Vec<ApiNotCompared> {
+    let mut out = Vec::new();
+    for (name, api) in &ra.apis {
+        let Some(other) = rb.apis.get(name) else {
+            continue;
+        };
+        for (side, label, a) in [(side_a, "from", api), (side_b, "to", other)] {
+            if !a.resolved {
+                out.push(ApiNotCompared {
+                    api: name.clone(),
+                    side: label,
+                    rev: side.rev.clone(),
+                    reasons: a.unread.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Credit each API change with the commits of the walk that made it. An OpenAPI file may
+/// live outside the registry folder, where the registry's history walk does not look, so
+/// API changes have their own walk: the commits that changed one of the API's files (its
+/// TOML file, its OpenAPI files and what they reference, on either side) are compared
+/// with their parent, API by API, and a commit is credited with the changes of the same
+/// subject and field it made. A commit whose API cannot be read on one side (a broken
+/// OpenAPI file) is credited with every change of that API, as across a registry that
+/// does not load.
+fn attribute_apis(
+    repo: &Repo,
+    changes: &mut [super::Change],
+    (ma, mb): (&Model, &Model),
+    (from, to): (git2::Oid, git2::Oid),
+) -> anyhow::Result<()> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut paths: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for c in changes.iter() {
+        let (Subject::Api { api } | Subject::Operation { api, .. }) = &c.subject else {
+            continue;
+        };
+        paths.entry(api.clone()).or_insert_with(|| {
+            let files = ma.apis.get(api).into_iter().chain(mb.apis.get(api));
+            let mut all: Vec<String> = files
+                .flat_map(|m| m.files.iter())
+                .filter_map(|f| repo.repo_path(f).ok())
+                .collect();
+            all.sort();
+            all.dedup();
+            all
+        });
+    }
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let mut models: HashMap<git2::Oid, Model> = HashMap::new();
+    let mut model_at = |id: Option<git2::Oid>| -> anyhow::Result<Model> {
+        let Some(id) = id else {
+            return Ok(Model::default());
+        };
+        if let Some(m) = models.get(&id) {
+            return Ok(m.clone());
+        }
+        let m = Model {
+            apis: super::apis::models(&history::apis::apis_at(repo, id)?),
+            ..Model::default()
+        };
+        models.insert(id, m.clone());
+        Ok(m)
+    };
+    // subject -> (field, or None for an existence change; the commit's position)
+    let mut made: BTreeMap<Subject, Vec<(Option<String>, usize)>> = BTreeMap::new();
+    let mut unknown: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut infos: Vec<crate::history::CommitInfo> = Vec::new();
+    for id in repo.walk(Some(from), to)? {
+        let touching: Vec<&String> = paths
+            .iter()
+            .filter_map(|(api, files)| match repo.touched(id, files) {
+                Ok(Some(true)) => Some(Ok(api)),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        if touching.is_empty() {
+            continue;
+        }
+        infos.push(repo.commit_info(id)?);
+        let at = infos.len() - 1;
+        let after = model_at(Some(id))?;
+        let before = model_at(repo.first_parent(id)?)?;
+        let mut here = Vec::new();
+        super::apis::diff(&before, &after, &mut here);
+        for api in touching {
+            let unread = |m: &Model| m.apis.get(api).is_some_and(|a| !a.resolved);
+            if unread(&before) || unread(&after) {
+                unknown.entry(api.clone()).or_default().push(at);
+            }
+            for c in &here {
+                let (Subject::Api { api: a } | Subject::Operation { api: a, .. }) = &c.subject
+                else {
+                    continue;
+                };
+                if a == api {
+                    let field = (!c.kind.is_existence()).then(|| c.field.clone()).flatten();
+                    made.entry(c.subject.clone()).or_default().push((field, at));
+                }
+            }
+        }
+    }
+    for c in changes.iter_mut() {
+        let (Subject::Api { api } | Subject::Operation { api, .. }) = &c.subject else {
+            continue;
+        };
+        // As for the rest of the registry: an added or removed subject is credited to
+        // every commit that touched it, a field change to those that changed that field
+        // (or made the subject appear or disappear).
+        let mut at: Vec<usize> = made
+            .get(&c.subject)
+            .into_iter()
+            .flatten()
+            .filter(|(f, _)| c.kind.is_existence() || f.is_none() || *f == c.field)
+            .map(|(_, i)| *i)
+            .chain(unknown.get(api).into_iter().flatten().copied())
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        c.commits = at.into_iter().map(|i| infos[i].clone()).collect();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //!
 //! Every change carries one class; the table in docs/diff-report.md explains each choice.
 
+pub mod apis;
 pub mod compare;
 pub mod environments;
 pub mod gate;
@@ -45,6 +46,9 @@ pub struct Model {
     /// `scopectl.toml` flattened to `table.key` paths; `None` when there is none (or, in a
     /// partial model, when it was not among the files).
     pub policy: Option<BTreeMap<String, String>>,
+    /// APIs by name (empty in a partial model: one commit's files do not say what an
+    /// OpenAPI file outside them holds).
+    pub apis: BTreeMap<String, apis::ApiModel>,
 }
 
 fn grant_map(grants: impl IntoIterator<Item = GrantDef>) -> BTreeMap<(String, usize), GrantDef> {
@@ -81,6 +85,7 @@ impl Model {
                 })
                 .collect(),
             policy: r.policy_file.as_ref().map(|(_, p)| flatten_policy(p)),
+            apis: apis::models(r),
         }
     }
 
@@ -142,8 +147,9 @@ impl Model {
             }
             // Teams change who may approve, not what is granted; provenance reads them
             // from the registry it checks. A review campaign changes access only through
-            // the client files its close edits, which the diff shows. APIs (what each
-            // operation needs) are not part of the diff yet.
+            // the client files its close edits, which the diff shows. APIs need their
+            // OpenAPI files, which one file does not give: whole registries compare them
+            // ([`Model::from_registry`]).
             Some(FileKind::Teams) | Some(FileKind::Review) | Some(FileKind::Apis) | None => {}
         }
         Ok(m)
@@ -254,6 +260,12 @@ pub enum Kind {
     GrantRejustified,
     GrantReapproved,
     GrantChanged,
+    ApiAdded,
+    ApiRemoved,
+    ApiChanged,
+    OperationAdded,
+    OperationRemoved,
+    OperationChanged,
 }
 
 impl Kind {
@@ -272,6 +284,10 @@ impl Kind {
                 | Kind::ClientRemoved
                 | Kind::GrantAdded
                 | Kind::GrantRevoked
+                | Kind::ApiAdded
+                | Kind::ApiRemoved
+                | Kind::OperationAdded
+                | Kind::OperationRemoved
         )
     }
 }
@@ -285,6 +301,8 @@ pub enum Snapshot {
     Grant(GrantSnapshot),
     Scope(ScopeSnapshot),
     Client(ClientSnapshot),
+    Api(apis::ApiSnapshot),
+    Operation(apis::OperationSnapshot),
 }
 
 /// A grant as a reviewer approves it, with its scope's sensitivity.
@@ -404,6 +422,8 @@ impl Snapshot {
                 Some(o) => format!("{} grant(s), owner {o}", c.grants),
                 None => format!("{} grant(s), no owner", c.grants),
             },
+            Snapshot::Api(a) => a.summary(),
+            Snapshot::Operation(o) => o.summary(),
         }
     }
 }
@@ -438,6 +458,10 @@ pub struct Change {
     pub after: Option<Snapshot>,
     /// The commits between the two revisions that made this change, oldest first.
     pub commits: Vec<CommitInfo>,
+    /// API changes that alter access: the clients of side B affected (breaking: those
+    /// that met the requirement before and do not now; access added: those that meet it
+    /// now and did not). `None` for other changes, and when it is not known.
+    pub affected_clients: Option<Vec<String>>,
 }
 
 /// The JSON shape of a change: `old` / `new` are the snapshots of an added or removed
@@ -465,6 +489,8 @@ impl Serialize for Change {
             old: Value<'a>,
             new: Value<'a>,
             commits: &'a [CommitInfo],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            affected_clients: &'a Option<Vec<String>>,
         }
         Json {
             kind: self.kind,
@@ -474,13 +500,14 @@ impl Serialize for Change {
             old: pick(&self.before, &self.old),
             new: pick(&self.after, &self.new),
             commits: &self.commits,
+            affected_clients: &self.affected_clients,
         }
         .serialize(s)
     }
 }
 
 impl Change {
-    fn new(kind: Kind, class: Class, subject: Subject) -> Change {
+    pub(crate) fn new(kind: Kind, class: Class, subject: Subject) -> Change {
         Change {
             kind,
             class,
@@ -491,10 +518,11 @@ impl Change {
             before: None,
             after: None,
             commits: Vec::new(),
+            affected_clients: None,
         }
     }
 
-    fn field(mut self, field: &str, old: Option<String>, new: Option<String>) -> Change {
+    pub(crate) fn field(mut self, field: &str, old: Option<String>, new: Option<String>) -> Change {
         self.field = Some(field.to_string());
         self.old = old;
         self.new = new;
@@ -503,13 +531,13 @@ impl Change {
 
     /// Record what a removed subject held (`before`) or an added one holds (`after`);
     /// the strings `old` / `new` get its one-line summary.
-    fn removed(mut self, snap: Snapshot) -> Change {
+    pub(crate) fn removed(mut self, snap: Snapshot) -> Change {
         self.old = Some(snap.summary());
         self.before = Some(snap);
         self
     }
 
-    fn added(mut self, snap: Snapshot) -> Change {
+    pub(crate) fn added(mut self, snap: Snapshot) -> Change {
         self.new = Some(snap.summary());
         self.after = Some(snap);
         self
@@ -526,6 +554,7 @@ pub fn diff(a: &Model, b: &Model) -> Vec<Change> {
     diff_policy(a, b, &mut out);
     diff_scopes(a, b, &mut out);
     diff_clients(a, b, &mut out);
+    apis::diff(a, b, &mut out);
     out.sort_by(|x, y| (&x.subject, x.kind, &x.field).cmp(&(&y.subject, y.kind, &y.field)));
     out
 }

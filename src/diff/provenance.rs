@@ -222,6 +222,8 @@ fn holds(m: &Model, s: &Subject) -> bool {
         Subject::Client { client } | Subject::Grant { client, .. } => {
             m.clients.contains_key(client)
         }
+        // One commit's model holds no APIs (see `Model::of_file`).
+        Subject::Api { .. } | Subject::Operation { .. } => false,
     }
 }
 

@@ -40,6 +40,37 @@ pub struct DiffReport {
     /// them; the changes across them are computed from the last loadable version and
     /// credited to the commits in between.
     pub notes: Vec<Note>,
+    /// APIs on both sides whose operations are not compared, because their OpenAPI files
+    /// could not be read on one side: a change to what their operations need would not
+    /// show. Empty when every API was compared.
+    pub apis_not_compared: Vec<ApiNotCompared>,
+}
+
+/// An API whose operations `diff` could not compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiNotCompared {
+    pub api: String,
+    /// `from` or `to`: the side whose OpenAPI files could not be read.
+    pub side: &'static str,
+    /// That side's revision as given (`worktree` for the work tree).
+    pub rev: String,
+    /// Why (one message per problem; empty when no reason was recorded).
+    pub reasons: Vec<String>,
+}
+
+impl ApiNotCompared {
+    /// One line for the table and Markdown.
+    pub fn message(&self) -> String {
+        let why = if self.reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.reasons.join("; "))
+        };
+        format!(
+            "note: the operations of API {} are not compared: its OpenAPI files could not be read at {}{why}",
+            self.api, self.rev
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -86,7 +117,14 @@ impl DiffReport {
             history_complete: true,
             history_reason: None,
             notes: Vec::new(),
+            apis_not_compared: Vec::new(),
         }
+    }
+
+    /// Record the APIs whose operations were not compared.
+    pub fn apis_not_compared(mut self, apis: Vec<ApiNotCompared>) -> Self {
+        self.apis_not_compared = apis;
+        self
     }
 
     /// Record the notes of the history walk (unloadable commits).
@@ -128,13 +166,31 @@ use crate::text::word_diff;
 /// The "what" text of a change: `field: old → new`, a word diff for prose.
 pub fn describe(c: &Change) -> String {
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-    match (&c.field, &c.old, &c.new) {
+    let what = match (&c.field, &c.old, &c.new) {
         (Some(f), Some(o), Some(n)) if is_prose(Some(f)) => format!("{f}: {}", word_diff(o, n)),
         (Some(f), o, n) => format!("{f}: {} → {}", value(o), value(n)),
         (None, Some(o), Some(n)) => format!("{o} → {n}"),
         (None, Some(o), None) => o.clone(),
         (None, None, Some(n)) => n.clone(),
         (None, None, None) => String::new(),
+    };
+    match &c.affected_clients {
+        None => what,
+        Some(list) => {
+            let (some, none) = if c.class == Class::Breaking {
+                ("clients affected", "no client of the registry is affected")
+            } else {
+                (
+                    "clients that gain access",
+                    "no client of the registry gains access",
+                )
+            };
+            if list.is_empty() {
+                format!("{what}; {none}")
+            } else {
+                format!("{what}; {some}: {}", list.join(", "))
+            }
+        }
     }
 }
 
@@ -220,6 +276,9 @@ pub fn table_fitted(r: &DiffReport, width: u16) -> String {
         out.push('\n');
     }
     out.push_str(&note_lines(&r.notes));
+    for n in &r.apis_not_compared {
+        out.push_str(&format!("{}\n", term(&n.message())));
+    }
     if r.changes.is_empty() {
         out.push_str(&term(&header_line(r)));
         out.push('\n');
@@ -281,6 +340,9 @@ pub fn markdown(r: &DiffReport) -> String {
         out.push_str(&format!("> **{}**\n\n", md_text(&line)));
     }
     out.push_str(&note_markdown(&r.notes));
+    for n in &r.apis_not_compared {
+        out.push_str(&format!("> {}\n\n", md_text(&n.message())));
+    }
     out.push_str(&format!("{}\n\n", md_text(&header_line(r))));
     if !r.changes.is_empty() {
         out.push_str("| class | change | subject | what | commits |\n|---|---|---|---|---|\n");

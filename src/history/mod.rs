@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::registry::source::MAX_FILE_BYTES;
 use crate::registry::{FileKind, Source, CLIENTS_DIR, POLICY_FILE, REGISTRY_DIRS, SCOPES_DIR};
 
+pub mod apis;
 mod loose;
 pub mod signature;
 pub mod staged;
@@ -705,6 +706,12 @@ pub fn load(sources: Vec<Source>, what: &str) -> anyhow::Result<crate::registry:
     if loaded.is_ok() {
         return Ok(loaded.registry);
     }
+    Err(not_loaded(loaded, what))
+}
+
+/// The error for a registry that does not load: `what` and every broken file with line
+/// and column.
+fn not_loaded(loaded: crate::registry::Loaded, what: &str) -> anyhow::Error {
     let errors: Vec<crate::finding::Finding> = loaded
         .diagnostics
         .into_iter()
@@ -717,7 +724,7 @@ pub fn load(sources: Vec<Source>, what: &str) -> anyhow::Result<crate::registry:
         .collect();
     let rendered =
         crate::output::human::render(&loaded.registry.files, &errors, crate::output::Color::Never);
-    bail!(
+    anyhow!(
         "the registry does not load at {what}: broken file(s): {}\n{rendered}",
         if files.is_empty() {
             "(none named)".to_string()

@@ -187,6 +187,8 @@ impl Touched {
             Some(Subject::Grant { client, scope, .. }) => {
                 self.clients.contains(client) || self.scopes.contains(scope)
             }
+            // Only `diff` speaks of APIs and operations; kept rather than guessed away.
+            Some(Subject::Api { .. } | Subject::Operation { .. }) => true,
         }
     }
 }

@@ -73,6 +73,9 @@ pub struct Api {
     pub base_paths: Vec<String>,
     /// False while the OpenAPI files it names have not been read.
     pub resolved: bool,
+    /// Why its OpenAPI files could not be read (the messages of the `load/*` findings
+    /// [`resolve`] raised for it); empty when they were, or were not tried.
+    pub unread: Vec<String>,
 }
 
 impl Api {
@@ -182,6 +185,7 @@ pub(super) fn load(
                     operations,
                     described: Vec::new(),
                     base_paths: Vec::new(),
+                    unread: Vec::new(),
                 },
             );
         }
@@ -251,6 +255,7 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
         }
         let findings = std::mem::take(&mut walker.findings);
         let failed = !findings.is_empty();
+        let unread: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
         loaded.diagnostics.extend(findings);
         let Some(api) = registry.apis.get_mut(&name) else {
             continue;
@@ -261,6 +266,7 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
             api.base_paths.extend(s.base_paths);
         }
         api.resolved = !failed;
+        api.unread = unread;
     }
 }
 

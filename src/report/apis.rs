@@ -1,6 +1,6 @@
 //! The APIs of the registry at the report's revision: for each, the scopes its operations
-//! need and the clients that hold each scope (issue 17). At a revision the OpenAPI files
-//! are not read (only operation tables): such an API says so instead of listing less.
+//! need and the clients that hold each scope (issue 17). OpenAPI files are read at the
+//! revision; an API whose files cannot be read says so (and why) instead of listing less.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -19,6 +19,9 @@ pub struct ApiRow {
     /// Whether the OpenAPI files it names were read; when false, `scopes` come from its
     /// operations table only.
     pub openapi_read: bool,
+    /// Why they could not be read (empty when they were).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub openapi_unread: Vec<String>,
     /// Each scope an operation needs, with the clients holding an unexpired grant of it.
     pub scopes: Vec<ApiScope>,
 }
@@ -39,6 +42,7 @@ pub fn rows(reg: &Registry, today: NaiveDate) -> Vec<ApiRow> {
             owner: api.def.owner.as_ref().map(|o| o.get().clone()),
             operations: api.operations.len(),
             openapi_read: api.resolved || api.def.openapi.is_empty(),
+            openapi_unread: api.unread.clone(),
             scopes: api
                 .needed()
                 .into_iter()

@@ -468,7 +468,11 @@ pub fn markdown(r: &Report) -> String {
             let ops = if a.openapi_read {
                 a.operations.to_string()
             } else {
-                format!("{} (OpenAPI files not read at a revision)", a.operations)
+                format!(
+                    "{} (OpenAPI files not read: {})",
+                    a.operations,
+                    a.openapi_unread.join("; ")
+                )
             };
             if a.scopes.is_empty() {
                 let _ = writeln!(
