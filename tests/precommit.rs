@@ -446,3 +446,68 @@ fn the_real_pre_commit_framework_blocks_a_staged_bad_grant_in_a_subfolder_regist
     let out = git(t.root(), &["commit", "-q", "-a", "-m", "Docs"], home.path());
     assert!(out.status.success(), "{}", said(&out));
 }
+
+const SHOP_API: &str = "openapi: 3.0.3
+info: {title: shop, version: '1'}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: https://id.example.com/token
+          scopes: {orders:read: Read orders}
+paths:
+  /orders:
+    get:
+      security: [{oauth: [orders:read]}]
+";
+
+/// `--staged` reads an API's OpenAPI file (here outside the registry folder) from the
+/// index too: what the commit records, not what the work tree holds.
+#[test]
+fn staged_openapi_files_are_read_from_the_index() {
+    let t = repo("infra/oauth");
+    t.write(
+        "apis/shop.toml",
+        "[apis.shop]\naudience = \"shop-api\"\nopenapi = [\"../../api/shop.yaml\"]\n",
+    );
+    let spec = t.root().join("api/shop.yaml");
+    std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
+    let needs_admin = SHOP_API.replace("oauth: [orders:read]", "oauth: [admin]");
+    assert_ne!(needs_admin, SHOP_API);
+    std::fs::write(&spec, &needs_admin).unwrap();
+    stage(&t, "apis/shop.toml");
+    let mut index = t.repo.index().unwrap();
+    index.add_path(Path::new("api/shop.yaml")).unwrap();
+    index.write().unwrap();
+    std::fs::write(&spec, SHOP_API).unwrap(); // fixed on disk, not staged
+    let undefined = "api/undefined-scope".to_string();
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!(code, 1, "{found:?}");
+    assert!(found.contains(&undefined), "{found:?}");
+    let (_, found, _) = lint(&t, &[]);
+    assert!(!found.contains(&undefined), "{found:?}");
+    // The other way round: staged good, work tree bad.
+    let mut index = t.repo.index().unwrap();
+    index.add_path(Path::new("api/shop.yaml")).unwrap();
+    index.write().unwrap();
+    std::fs::write(&spec, &needs_admin).unwrap();
+    let (_, found, _) = lint(&t, &["--staged"]);
+    assert!(!found.contains(&undefined), "{found:?}");
+    // A file the index does not hold is a clear load error, not a silent pass.
+    let mut index = t.repo.index().unwrap();
+    index.remove_path(Path::new("api/shop.yaml")).unwrap();
+    index.write().unwrap();
+    let out = scopectl()
+        .current_dir(t.root())
+        .env_remove("GIT_INDEX_FILE")
+        .args(["lint", "--staged", "--today", TODAY])
+        .arg(t.registry())
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("is not staged"), "{text}");
+}

@@ -25,9 +25,9 @@ const MODE_SYMLINK: u32 = 0o120000;
 const MODE_GITLINK: u32 = 0o160000;
 
 impl Repo {
-    /// The registry files as staged in the index (what `git commit` would record).
-    pub fn index_sources(&self) -> anyhow::Result<Vec<Source>> {
-        let index = match std::env::var_os("GIT_INDEX_FILE") {
+    /// The index git would commit (what `git commit` would record).
+    fn index(&self) -> anyhow::Result<git2::Index> {
+        Ok(match std::env::var_os("GIT_INDEX_FILE") {
             Some(file) => {
                 let mut path = PathBuf::from(file);
                 if path.is_relative() {
@@ -43,7 +43,13 @@ impl Repo {
                 .repo
                 .index()
                 .map_err(|e| anyhow!("cannot read the git index ({})", e.message()))?,
-        };
+        })
+    }
+
+    /// The registry files staged in the index (`GIT_INDEX_FILE` when git sets it, as in a
+    /// pre-commit hook), as the loader takes them.
+    pub fn index_sources(&self) -> anyhow::Result<Vec<Source>> {
+        let index = self.index()?;
         let prefix = if self.prefix.is_empty() {
             String::new()
         } else {
@@ -227,6 +233,34 @@ pub struct Scope {
     pub since: Option<Touched>,
 }
 
+/// Reads OpenAPI files (named relative to the registry folder) as staged in the index:
+/// the same limits as from a commit (inside the repository, no symbolic links, at most
+/// [`crate::registry::apis::MAX_SPEC_BYTES`]).
+struct IndexReader<'a> {
+    repo: &'a Repo,
+    index: git2::Index,
+}
+
+impl crate::registry::openapi::SpecReader for IndexReader<'_> {
+    fn read(&self, rel: &str) -> Result<Vec<u8>, String> {
+        let path = self.repo.repo_path(rel)?;
+        if self.index.get_path(Path::new(&path), 1).is_some() {
+            return Err("has an unresolved merge conflict in the index; not read".into());
+        }
+        let entry = self
+            .index
+            .get_path(Path::new(&path), 0)
+            .ok_or_else(|| "is not staged (not in the git index)".to_string())?;
+        if entry.mode == MODE_SYMLINK || entry.mode == MODE_GITLINK {
+            return Err("is a symbolic link or a submodule in the index; not read".into());
+        }
+        let limit = (crate::registry::apis::MAX_SPEC_BYTES, "OpenAPI files");
+        self.repo
+            .read_blob_max(entry.id, &path, limit)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Read and load the registry at `path` from the index (`staged`) or the work tree, and
 /// what it changes against HEAD (`staged`) and against `since`.
 pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<Scope> {
@@ -244,8 +278,16 @@ pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<S
         crate::registry::source::read_dir(path)?
     };
     let mut loaded = Registry::load(sources);
-    // OpenAPI files are read from the work tree, also with `--staged`.
-    crate::registry::apis::resolve_dir(&mut loaded, path);
+    // OpenAPI files as the commit would record them: from the index with `--staged`.
+    if staged {
+        let reader = IndexReader {
+            repo: &repo,
+            index: repo.index()?,
+        };
+        crate::registry::apis::resolve(&mut loaded, &reader);
+    } else {
+        crate::registry::apis::resolve_dir(&mut loaded, path);
+    }
     let current = &loaded.registry;
     let staged_touched = if staged {
         Some(Touched::between(&model(repo.head_sources()?), current))
