@@ -622,18 +622,27 @@ fn huge_and_malformed_files_are_clear_errors() {
     repo.write("specs/x.yaml", deep.as_bytes());
     let (_, out) = load_error(&repo);
     assert!(out.contains("recursion limit"), "{out}");
-    let deep_json = format!(
-        "{{\"openapi\": \"3.1.0\", \"x\": {}{}}}",
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
-    repo.write("specs/x.json", deep_json.as_bytes());
+    // JSON: deep nesting where scopectl reads (`security`) hits the recursion limit; in a
+    // part it skips (`x`), it is skipped without recursing (linear, no stack), and the
+    // file loads.
+    let deep_json = |key: &str| {
+        format!(
+            "{{\"openapi\": \"3.1.0\", \"paths\": {{}}, \"{key}\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        )
+    };
+    repo.write("specs/x.json", deep_json("security").as_bytes());
     repo.write(
         "registry/apis/apis.toml",
         api.replace("x.yaml", "x.json").as_bytes(),
     );
     let (_, out) = load_error(&repo);
     assert!(out.contains("recursion limit"), "{out}");
+    repo.write("specs/x.json", deep_json("x").as_bytes());
+    let (code, out) = repo.lint_human();
+    assert_ne!(code, 2, "{out}");
+    assert!(!out.contains("x.json"), "{out}");
     // Swagger 2.0.
     repo.write("specs/x.json", br#"{"swagger": "2.0", "paths": {}}"#);
     let (_, out) = load_error(&repo);
@@ -700,6 +709,44 @@ fn refs_to_urls_outside_or_in_cycles_are_refused() {
     );
     let (_, out) = load_error(&repo);
     assert!(out.contains("names the scheme `nope`"), "{out}");
+}
+
+/// A JSON document is parsed keeping only the parts scopectl reads; a `$ref` into a part
+/// it skipped (`x-shared`) makes it parse the document whole, so the operation is found
+/// (its scope is not dead) — and a `$ref` to a part that does not exist is still refused.
+#[test]
+fn a_json_ref_into_a_skipped_part_is_followed() {
+    let repo = Repo::full();
+    let api = "[apis.x]\naudience = \"x\"\nopenapi = [\"../specs/x.json\"]\n";
+    repo.write("registry/apis/apis.toml", api.as_bytes());
+    let doc = |target: &str| {
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "x", "version": "1"},
+            "components": {"securitySchemes": {"oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://t", "scopes": {}}}}}},
+            "paths": {"/reports": {"$ref": target}},
+            "x-shared": {"reports": {"get": {"security": [{"oauth": ["reports:export"]}], "responses": {}}}}
+        })
+        .to_string()
+    };
+    repo.write("specs/x.json", doc("#/x-shared/reports").as_bytes());
+    let (code, json, stderr) = repo.lint();
+    assert_ne!(code, 2, "{json:#}{stderr}");
+    let dead: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "api/dead-scope")
+        .map(|d| d["message"].to_string())
+        .collect();
+    assert!(
+        !dead.iter().any(|m| m.contains("reports:export")),
+        "{dead:?}"
+    );
+    assert!(dead.iter().any(|m| m.contains("orders:read")), "{dead:?}");
+    repo.write("specs/x.json", doc("#/x-shared/nothing").as_bytes());
+    let (_, out) = load_error(&repo);
+    assert!(out.contains("names nothing"), "{out}");
 }
 
 fn published(name: &str) -> String {

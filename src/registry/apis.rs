@@ -220,16 +220,58 @@ fn path_problem(p: &str) -> Option<&'static str> {
 /// Read every unresolved API's OpenAPI files through `reader`, adding the files to the
 /// registry's store and problems (`load/*`) to the diagnostics.
 pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
-    let registry = &mut loaded.registry;
-    let names: Vec<String> = registry
+    let names: Vec<String> = loaded
+        .registry
         .apis
         .iter()
         .filter(|(_, a)| !a.resolved)
         .map(|(n, _)| n.clone())
         .collect();
-    for name in names {
-        let Some(api) = registry.apis.get(&name) else {
-            continue;
+    // Freeing every node of large documents costs about as much as parsing them: done on
+    // another thread, which the process does not wait for when it exits.
+    let (drop_tx, drop_rx) = std::sync::mpsc::channel::<Vec<std::sync::Arc<serde_json::Value>>>();
+    let _ = std::thread::Builder::new().spawn(move || {
+        for batch in drop_rx {
+            drop(batch)
+        }
+    });
+    // A few APIs at a time: their own files are read, then parsed on every core, then
+    // walked; memory stays bounded by a batch's documents.
+    let batch = 2 * std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    for names in names.chunks(batch.max(1)) {
+        let first: Vec<String> = names
+            .iter()
+            .filter_map(|n| loaded.registry.apis.get(n))
+            .flat_map(|a| a.def.openapi.iter())
+            .filter(|p| path_problem(p).is_none())
+            .filter_map(|p| openapi::join("", p))
+            .collect();
+        let ready = openapi::prefetch(&mut loaded.registry.files, reader, &first);
+        let mut done = Vec::new();
+        for name in names {
+            resolve_one(loaded, reader, name, &ready, &mut done);
+        }
+        done.extend(ready.into_values());
+        if let Err(e) = drop_tx.send(done) {
+            drop(e.0);
+        }
+    }
+}
+
+/// Walk one API's OpenAPI files (from `ready` when read ahead), adding its operations.
+fn resolve_one(
+    loaded: &mut Loaded,
+    reader: &dyn SpecReader,
+    name: &str,
+    ready: &openapi::Prefetched,
+    done: &mut Vec<std::sync::Arc<serde_json::Value>>,
+) {
+    let registry = &mut loaded.registry;
+    {
+        let Some(api) = registry.apis.get(name) else {
+            return;
         };
         let paths: Vec<(String, FileId, Range<usize>)> = api
             .def
@@ -238,7 +280,7 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
             .filter(|p| path_problem(p).is_none())
             .map(|p| (p.get().clone(), api.file, p.span()))
             .collect();
-        let mut walker = openapi::Walker::new(&mut registry.files, reader);
+        let mut walker = openapi::Walker::new(&mut registry.files, reader).with_prefetched(ready);
         let mut specs = Vec::new();
         for (p, file, span) in paths {
             let Some(rel) = openapi::join("", &p) else {
@@ -254,11 +296,12 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
             specs.push(spec);
         }
         let findings = std::mem::take(&mut walker.findings);
+        done.extend(walker.into_values());
         let failed = !findings.is_empty();
         let unread: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
         loaded.diagnostics.extend(findings);
-        let Some(api) = registry.apis.get_mut(&name) else {
-            continue;
+        let Some(api) = registry.apis.get_mut(name) else {
+            return;
         };
         for s in specs {
             api.operations.extend(s.operations);
@@ -330,7 +373,7 @@ impl SpecReader for DiskReader {
             ));
         }
         use std::io::Read as _;
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
         std::fs::File::open(&real)
             .and_then(|f| f.take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes))
             .map_err(|e| e.to_string())?;

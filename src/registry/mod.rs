@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod people;
 pub mod policy;
 pub mod source;
+pub mod sparse;
 pub mod types;
 
 use std::collections::BTreeMap;

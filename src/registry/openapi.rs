@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -93,13 +94,35 @@ pub struct Spec {
 }
 
 /// Parse a document's text to JSON values: JSON when the name ends in `.json`, else YAML
-/// (which also reads JSON). `Err`: the finding naming line and column.
+/// (which also reads JSON). A JSON document keeps only the parts scopectl reads
+/// ([`super::sparse`]); [`parse_whole`] keeps everything. `Err`: the finding naming line
+/// and column.
 pub fn parse_text(files: &Files, id: FileId) -> Result<Value, Box<Finding>> {
+    parse(files, id, true)
+}
+
+/// [`parse_text`] keeping every part of a JSON document: for a `$ref` that names a part
+/// the sparse parse left out.
+pub fn parse_whole(files: &Files, id: FileId) -> Result<Value, Box<Finding>> {
+    parse(files, id, false)
+}
+
+/// Whether [`parse_text`] leaves parts of this document out.
+fn is_sparse(name: &str) -> bool {
+    name.ends_with(".json")
+}
+
+fn parse(files: &Files, id: FileId, sparse: bool) -> Result<Value, Box<Finding>> {
     let text = files.text(id);
     let name = files.name(id);
     let at = |line: usize, col: usize| offset_of(text, line, col);
     if name.ends_with(".json") {
-        return serde_json::from_str::<Value>(text).map_err(|e| {
+        let parsed = if sparse {
+            super::sparse::parse_json(text)
+        } else {
+            serde_json::from_str::<Value>(text)
+        };
+        return parsed.map_err(|e| {
             let o = at(e.line(), e.column());
             Box::new(
                 Finding::error(Rule::LoadSyntax, format!("{name} is not valid JSON: {e}")).at(
@@ -218,8 +241,83 @@ pub struct Walker<'a> {
     pub files: &'a mut Files,
     pub reader: &'a dyn SpecReader,
     pub findings: Vec<Finding>,
-    /// Documents read, shared (`Rc`) so walking one never copies it.
-    docs: BTreeMap<String, (FileId, std::rc::Rc<Value>)>,
+    /// Documents read, shared (`Arc`) so walking one never copies it.
+    docs: BTreeMap<String, (FileId, Arc<Value>)>,
+    /// Documents read and parsed ahead ([`prefetch`]), by path.
+    ready: Option<&'a Prefetched>,
+    /// Sparse documents parsed again whole (a `$ref` named a part left out).
+    whole: std::collections::HashSet<String>,
+}
+
+/// A document parsed, or the finding saying why it does not parse.
+type Parsed = Result<Arc<Value>, Box<Finding>>;
+
+/// Documents read and parsed ahead of the walks: each file once, whichever APIs name it,
+/// parsed on every core. Files that cannot be read are not here (the walk reads them
+/// again and reports why).
+#[derive(Default)]
+pub struct Prefetched {
+    docs: std::collections::HashMap<String, (FileId, Parsed)>,
+}
+
+impl Prefetched {
+    /// The parsed documents, to drop off the caller's thread: freeing a large document's
+    /// every node costs about as much as parsing it.
+    pub fn into_values(self) -> Vec<Arc<Value>> {
+        self.docs
+            .into_values()
+            .filter_map(|(_, r)| r.ok())
+            .collect()
+    }
+}
+
+/// Read `paths` (relative to the registry) through `reader` in order, adding each to
+/// `files`, then parse them in parallel (YAML or JSON by name, as [`parse_text`]).
+pub fn prefetch(files: &mut Files, reader: &dyn SpecReader, paths: &[String]) -> Prefetched {
+    let mut ids: Vec<(String, FileId)> = Vec::new();
+    for p in paths {
+        if ids.iter().any(|(q, _)| q == p) {
+            continue;
+        }
+        let Ok(bytes) = reader.read(p) else { continue };
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        ids.push((p.clone(), files.add(p.clone(), text)));
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
+        .min(ids.len().max(1));
+    let shared: &Files = files;
+    let chunks: Vec<&[(String, FileId)]> = ids.chunks(ids.len().div_ceil(threads).max(1)).collect();
+    let parse = |chunk: &[(String, FileId)]| -> Vec<(String, FileId, Parsed)> {
+        chunk
+            .iter()
+            .map(|(p, id)| (p.clone(), *id, parse_text(shared, *id).map(Arc::new)))
+            .collect()
+    };
+    let mut out = Prefetched::default();
+    let parsed: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .skip(1)
+            .map(|c| s.spawn(move || parse(c)))
+            .collect();
+        let mut all = chunks.first().map(|c| parse(c)).unwrap_or_default();
+        for h in handles {
+            // A parser that panicked: those files are parsed again by the walk.
+            if let Ok(v) = h.join() {
+                all.extend(v);
+            }
+        }
+        all
+    });
+    for (p, id, r) in parsed {
+        out.docs.insert(p, (id, r));
+    }
+    out
 }
 
 impl<'a> Walker<'a> {
@@ -229,7 +327,20 @@ impl<'a> Walker<'a> {
             reader,
             findings: Vec::new(),
             docs: BTreeMap::new(),
+            ready: None,
+            whole: std::collections::HashSet::new(),
         }
+    }
+
+    /// Take documents from `ready` before reading them.
+    pub fn with_prefetched(mut self, ready: &'a Prefetched) -> Self {
+        self.ready = Some(ready);
+        self
+    }
+
+    /// The documents this walk read, to drop off the caller's thread.
+    pub fn into_values(self) -> Vec<Arc<Value>> {
+        self.docs.into_values().map(|(_, v)| v).collect()
     }
 
     /// Read and parse `path` (relative to the registry), once.
@@ -243,6 +354,18 @@ impl<'a> Walker<'a> {
                 format!("{path} is not read: an API's OpenAPI files and the files their $refs name are limited to {MAX_FILES_PER_API}"),
             );
             return None;
+        }
+        if let Some((id, parsed)) = self.ready.and_then(|r| r.docs.get(path)) {
+            match parsed {
+                Ok(v) => {
+                    self.docs.insert(path.to_string(), (*id, Arc::clone(v)));
+                    return Some(*id);
+                }
+                Err(f) => {
+                    self.findings.push((**f).clone());
+                    return None;
+                }
+            }
         }
         let bytes = match self.reader.read(path) {
             Ok(b) => b,
@@ -271,8 +394,7 @@ impl<'a> Walker<'a> {
         let id = self.files.add(path.to_string(), text);
         match parse_text(self.files, id) {
             Ok(v) => {
-                self.docs
-                    .insert(path.to_string(), (id, std::rc::Rc::new(v)));
+                self.docs.insert(path.to_string(), (id, Arc::new(v)));
                 Some(id)
             }
             Err(f) => {
@@ -292,6 +414,49 @@ impl<'a> Walker<'a> {
             f = f.at(fid, span, "here").note(format!("at {ptr}"));
         }
         self.findings.push(f);
+    }
+
+    /// Make sure `frag` (a JSON pointer without `#/`) can be followed in document `doc`:
+    /// when a sparse parse left out what it names, parse the document whole, once.
+    /// `None` after a finding (the whole parse failed, which the sparse one did not).
+    fn whole_for(&mut self, doc: &str, frag: &str) -> Option<()> {
+        let (id, root) = self.docs.get(doc).map(|(id, v)| (*id, Arc::clone(v)))?;
+        if !is_sparse(self.files.name(id)) || self.whole.contains(doc) {
+            return Some(());
+        }
+        let mut cur: &Value = &root;
+        let mut found = true;
+        if !frag.is_empty() {
+            for tok in frag.split('/') {
+                let tok = unescape(&percent_decode(tok));
+                let next = match cur {
+                    Value::Object(m) => m.get(&tok),
+                    Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
+                    _ => None,
+                };
+                match next {
+                    Some(n) => cur = n,
+                    None => {
+                        found = false;
+                        break;
+                    }
+                }
+            }
+        }
+        if found {
+            return Some(());
+        }
+        match parse_whole(self.files, id) {
+            Ok(v) => {
+                self.whole.insert(doc.to_string());
+                self.docs.insert(doc.to_string(), (id, Arc::new(v)));
+                Some(())
+            }
+            Err(f) => {
+                self.findings.push(*f);
+                None
+            }
+        }
     }
 
     fn value(&self, path: &str) -> Option<(FileId, &Value)> {
@@ -360,8 +525,9 @@ impl<'a> Walker<'a> {
                 }
             };
             self.load(&target_doc, Some((fid, &ptr)))?;
-            let (_, root) = self.value(&target_doc)?;
             let frag = frag.strip_prefix('/').unwrap_or(frag);
+            self.whole_for(&target_doc, frag)?;
+            let (_, root) = self.value(&target_doc)?;
             let mut cur = root;
             let mut target_ptr = String::from("#");
             if !frag.is_empty() {
@@ -405,7 +571,7 @@ impl<'a> Walker<'a> {
             spec.files_read = self.docs.len();
             return spec;
         };
-        let Some(root) = self.docs.get(path).map(|(_, v)| std::rc::Rc::clone(v)) else {
+        let Some(root) = self.docs.get(path).map(|(_, v)| Arc::clone(v)) else {
             return spec;
         };
         let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
