@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List an authorization server''s signing keys and check their rotation and soundness')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('apis', 'apis', [CompletionResultType]::ParameterValue, 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -511,6 +512,23 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;keys' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` of the registry''s scopectl.toml (Keycloak: the realm''s keys through the admin API, which needs `view-realm`; RFC 7592: its JWKS)')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'A JWKS file or an https:// URL')
+            [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'The issuer whose OpenID configuration names the JWKS (`jwks_uri`)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry (its policy''s `max_key_age` and `[rules]`, its targets; default: the current directory)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout for each HTTP request of --jwks and --discover')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Warnings fail the run too (exit 1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;codeowners' {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)')
@@ -593,6 +611,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List an authorization server''s signing keys and check their rotation and soundness')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('apis', 'apis', [CompletionResultType]::ParameterValue, 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -684,6 +703,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;expiring' {
+            break
+        }
+        'scopectl;help;keys' {
             break
         }
         'scopectl;help;codeowners' {

@@ -135,6 +135,11 @@ pub enum Command {
         after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
     )]
     Expiring(ExpiringArgs),
+    /// List an authorization server's signing keys and check their rotation and soundness.
+    #[command(
+        after_help = "Exit codes: 0 no error finding; 1 error findings (weak key, alg mix, no active signing key; warnings with --deny-warnings); 2 the keys could not be read (unreachable server, bad credentials, missing role, not a JWKS) or bad arguments."
+    )]
+    Keys(KeysArgs),
     /// Print (or check, or write) the CODEOWNERS block that makes each file's owner team review it.
     #[command(
         after_help = "Exit codes: 0 printed, written, or up to date; 1 the block in FILE is stale or missing (--check), or an owner has no code-host handle (with --strict); 2 the registry does not load or FILE cannot be read or written."
@@ -634,6 +639,39 @@ pub struct ExpiringArgs {
 
 fn parse_lifetime(s: &str) -> Result<scopectl::registry::Lifetime, String> {
     scopectl::registry::Lifetime::parse(s)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeysArgs {
+    /// The `[targets.NAME]` of the registry's scopectl.toml (Keycloak: the realm's keys
+    /// through the admin API, which needs `view-realm`; RFC 7592: its JWKS).
+    #[arg(long, value_name = "NAME", group = "keysource")]
+    pub target: Option<String>,
+    /// A JWKS file or an https:// URL.
+    #[arg(long, value_name = "FILE|URL", group = "keysource")]
+    pub jwks: Option<String>,
+    /// The issuer whose OpenID configuration names the JWKS (`jwks_uri`).
+    #[arg(long, value_name = "ISSUER", group = "keysource")]
+    pub discover: Option<String>,
+    /// The registry (its policy's `max_key_age` and `[rules]`, its targets; default: the
+    /// current directory).
+    #[arg(long, value_name = "PATH")]
+    pub registry: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DecodeFormat::Human)]
+    pub format: DecodeFormat,
+    /// Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback.
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Timeout for each HTTP request of --jwks and --discover.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub now: Option<i64>,
+    /// Warnings fail the run too (exit 1).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, clap::Args)]

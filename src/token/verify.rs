@@ -683,7 +683,7 @@ fn check_scheme(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<()
 }
 
 /// GET a JSON document (at most [`crate::net::Answer::limit`] of `answer`).
-fn get_json(
+pub fn get_json(
     url: &str,
     what: &str,
     answer: crate::net::Answer,
@@ -715,6 +715,17 @@ pub fn fetch_jwks(url: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
 
 /// Fetch `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
 pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
+    let (url, doc) = discovery_document(issuer, opts)?;
+    let jwks_uri = doc
+        .get("jwks_uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("the OpenID configuration at {url} has no jwks_uri"))?;
+    fetch_jwks(jwks_uri, opts)
+}
+
+/// `{issuer}/.well-known/openid-configuration` (its URL and the document), refused unless
+/// it declares exactly that issuer.
+pub fn discovery_document(issuer: &str, opts: &FetchOptions) -> anyhow::Result<(String, Value)> {
     let url = format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
@@ -730,16 +741,10 @@ pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
     let Some(declared) = doc.get("issuer").and_then(Value::as_str) else {
         bail!("the OpenID configuration at {url} declares no issuer (RFC 8414 requires one): refusing its keys");
     };
-    {
-        if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
-            bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
-        }
+    if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
     }
-    let jwks_uri = doc
-        .get("jwks_uri")
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow!("the OpenID configuration at {url} has no jwks_uri"))?;
-    fetch_jwks(jwks_uri, opts)
+    Ok((url, doc))
 }
 
 /// What became of the signature.
