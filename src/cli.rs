@@ -1154,6 +1154,33 @@ pub struct DecodeArgs {
     /// List the token findings with their ids, levels and explanations, then exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Ask the authorization server about the token (RFC 7662 token introspection at
+    /// URL, as a resource server: --client-id with --client-secret-env or
+    /// --client-secret-file); works for opaque tokens too. Exit 1 when it is not active.
+    #[arg(long, value_name = "URL", conflicts_with = "introspect_target")]
+    pub introspect: Option<String>,
+    /// Introspect at the `introspection_endpoint` of a `[targets.NAME]`'s issuer, as the
+    /// target's `introspection_client_id` (else `client_id`).
+    #[arg(long, value_name = "NAME")]
+    pub introspect_target: Option<String>,
+    /// The introspecting client's id (a confidential client of the authorization server).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The environment variable holding the introspecting client's secret (it must match
+    /// `^SCOPECTL_[A-Z0-9_]+$`, as for push targets).
+    #[arg(long, value_name = "VAR", conflicts_with = "client_secret_file")]
+    pub client_secret_env: Option<String>,
+    /// A file holding the introspecting client's secret (at most 64 KiB).
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
+    /// `--batch` with introspection: requests in flight at once (1-16).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub concurrency: u8,
+    /// The `[targets.NAME]` the token comes from: verify with its issuer's keys (as
+    /// --discover), and for Keycloak tell a key the realm no longer publishes
+    /// (`key/unpublished`) from an unknown one.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["key", "jwks"])]
+    pub target: Option<String>,
 }
 
 /// Parse a duration such as `10s` or `1m`.
@@ -1195,7 +1222,7 @@ impl DecodeArgs {
         let public = match (&self.key, &self.jwks) {
             (Some(p), _) => Some(KeySource::Pem(p)),
             (_, Some(j)) => Some(KeySource::Jwks(j)),
-            _ if self.discover => Some(KeySource::Discover),
+            _ if self.discover || self.target.is_some() => Some(KeySource::Discover),
             _ => None,
         };
         let secret = match (&self.secret_file, &self.secret_env) {

@@ -14,6 +14,7 @@ mod edit;
 mod expiring;
 mod import;
 mod init;
+mod introspect;
 mod keys;
 mod lint;
 mod load;

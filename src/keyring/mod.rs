@@ -485,3 +485,56 @@ pub fn unpublished(report: &KeyReport, kid: &str, verified: Option<bool>) -> Opt
 pub fn has_errors(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Error)
 }
+
+/// `decode --target NAME`: when the token's `kid` is not in the target's JWKS
+/// (`token/unknown-kid`), look it up among the realm's keys (Keycloak admin API). A key
+/// the realm holds but does not publish turns the finding into `key/unpublished` (the
+/// signature checked with that key's public part); a kid the realm does not hold either
+/// gets a note saying so; a key list that cannot be read gets a note saying why.
+pub fn explain_unknown_kid(
+    checked: &mut crate::token::check::Checked,
+    checker: &crate::token::check::Checker,
+    registry: &crate::registry::Registry,
+    root: &std::path::Path,
+    target: &str,
+    fetch: &crate::token::verify::FetchOptions,
+) {
+    let Some(at) = checked
+        .findings
+        .iter()
+        .position(|f| f.rule == Rule::TokenUnknownKid)
+    else {
+        return;
+    };
+    let Some(kid) = checked.decoded.kid().map(str::to_string) else {
+        return;
+    };
+    let report = match source::target(registry, root, Some(target), fetch) {
+        Ok(r) => r,
+        Err(e) => {
+            checked.findings[at].notes.push(format!(
+                "whether the key was published before is unknown: the keys of target `{target}` could not be read ({e:#})"
+            ));
+            return;
+        }
+    };
+    let Some(key) = report.by_kid(&kid) else {
+        checked.findings[at].notes.push(format!(
+            "{} holds no key with this kid either: it was removed, or the token comes from another issuer",
+            report.source
+        ));
+        return;
+    };
+    let verified = key.spki.as_deref().and_then(|der| {
+        let set = crate::token::verify::KeySet::from_spki_der(der, &kid, &report.source).ok()?;
+        let v = crate::token::verify::verify(&checked.decoded, Some(&set), checker.allowed);
+        match v.status {
+            crate::token::verify::Status::Verified => Some(true),
+            crate::token::verify::Status::Invalid => Some(false),
+            _ => None,
+        }
+    });
+    if let Some(f) = unpublished(&report, &kid, verified) {
+        checked.findings[at] = f;
+    }
+}

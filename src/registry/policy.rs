@@ -285,6 +285,17 @@ pub struct Target {
     /// that environment are pushed to it. Default: the target's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Sp<String>>,
+    /// `decode --introspect-target`: the resource server's client that introspects tokens
+    /// (default: `client_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_client_id: Option<Sp<String>>,
+    /// Environment variable holding that client's secret (default: the target's
+    /// `client_secret_env` / `client_secret_file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_secret_env: Option<Sp<String>>,
+    /// File holding that client's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_secret_file: Option<Sp<String>>,
     /// RFC 7592: per client id, where its registration lives.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clients: BTreeMap<String, RegisteredClient>,

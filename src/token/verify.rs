@@ -293,6 +293,30 @@ impl KeySet {
         .labelled())
     }
 
+    /// A public key given as SubjectPublicKeyInfo DER (a Keycloak realm key's
+    /// `publicKey`), with its kid, from `origin` (a label for messages).
+    pub fn from_spki_der(der: &[u8], kid: &str, origin: &str) -> anyhow::Result<KeySet> {
+        use base64::Engine;
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        );
+        let mut key = pem_key(pem.as_bytes())?;
+        key.kid = Some(kid.to_string());
+        Ok(KeySet {
+            origin: KeyOrigin::PemFile(format!("key {kid:?} of {origin}")),
+            keys: vec![key],
+            skipped: Vec::new(),
+        }
+        .labelled())
+    }
+
     /// An HMAC secret read from a file (one trailing newline is removed): the secret's
     /// bytes, an `oct` JWK (its `k`), or a JWKS of `oct` keys.
     pub fn from_secret_file(path: &str, encoding: SecretEncoding) -> anyhow::Result<KeySet> {
@@ -761,6 +785,16 @@ pub enum Status {
     /// Not attempted because the token or the key must not be trusted (`alg: none`,
     /// algorithm confusion, an algorithm outside the allowlist, unknown kid).
     Refused,
+    /// Not checked here: the authorization server answered for it by token introspection
+    /// (RFC 7662), over verified TLS or in a signed answer (RFC 9701).
+    Introspected,
+}
+
+impl Status {
+    /// Verified, or vouched for by the issuer's introspection.
+    pub fn trusted(self) -> bool {
+        matches!(self, Status::Verified | Status::Introspected)
+    }
 }
 
 impl Status {
