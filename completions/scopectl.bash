@@ -588,7 +588,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-q -h --batch --format --key --secret-file --secret-env --need --endpoint --api --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --quiet --help"
+            opts="-q -h --batch --format --key --secret-file --secret-env --need --endpoint --api --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --introspect --introspect-target --client-id --client-secret-env --client-secret-file --concurrency --target --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +655,34 @@ _scopectl() {
                     return 0
                     ;;
                 --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --introspect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --introspect-target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

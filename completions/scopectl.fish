@@ -179,6 +179,13 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l aud -d 'An 
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l now -d 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l registry -d 'The registry root (default: the current directory, if it is a registry)' -r -F
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l today -d 'Evaluate the registry\'s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l introspect -d 'Ask the authorization server about the token (RFC 7662 token introspection at URL, as a resource server: --client-id with --client-secret-env or --client-secret-file); works for opaque tokens too. Exit 1 when it is not active' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l introspect-target -d 'Introspect at the `introspection_endpoint` of a `[targets.NAME]`\'s issuer, as the target\'s `introspection_client_id` (else `client_id`)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l client-id -d 'The introspecting client\'s id (a confidential client of the authorization server)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l client-secret-env -d 'The environment variable holding the introspecting client\'s secret (it must match `^SCOPECTL_[A-Z0-9_]+$`, as for push targets)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l client-secret-file -d 'A file holding the introspecting client\'s secret (at most 64 KiB)' -r -F
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l concurrency -d '`--batch` with introspection: requests in flight at once (1-16)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l target -d 'The `[targets.NAME]` the token comes from: verify with its issuer\'s keys (as --discover), and for Keycloak tell a key the realm no longer publishes (`key/unpublished`) from an unknown one' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand decode" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
