@@ -284,7 +284,7 @@ impl Introspector {
             v.message = format!("the introspection answer of {} is not for us", self.url);
             return Ok((inner, v));
         }
-        let how = format!("a signed answer (RFC 9701) verified with the {}", v.message);
+        let how = format!("a signed answer (RFC 9701); {}", v.message);
         let out = self.vouched(&inner, Some(how));
         Ok((inner, out))
     }
@@ -293,7 +293,13 @@ impl Introspector {
     /// or not (`token/inactive`).
     fn vouched(&self, answer: &Map<String, Value>, signed: Option<String>) -> Verification {
         let active = answer.get("active") == Some(&Value::Bool(true));
-        let how = signed.unwrap_or_else(|| "over verified TLS or loopback".to_string());
+        let how = signed.unwrap_or_else(|| {
+            if self.url.to_ascii_lowercase().starts_with("https://") {
+                "over https, the server's certificate verified".to_string()
+            } else {
+                "over plain http (allowed to loopback or with --insecure-http)".to_string()
+            }
+        });
         let mut v = Verification {
             status: Status::Introspected,
             alg: None,
