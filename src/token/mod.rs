@@ -110,7 +110,7 @@ impl InputError {
                 "a JWE is encrypted for its recipient: only a holder of the decryption key can read it; ask the resource server's logs, or decode the token before encryption".into(),
             ),
             InputError::Opaque { .. } => Some(
-                "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662, POST /introspect)".into(),
+                "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662): scopectl decode --introspect URL --client-id ID --client-secret-env VAR, or --introspect-target NAME".into(),
             ),
             InputError::Parts { found: 2 } => Some(
                 "a JWS has three base64url parts, header.payload.signature; the token may be truncated; if this is a file name, no such file exists (pass `-` to read the token from stdin)".into(),
