@@ -46,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List an authorization server''s signing keys and check their rotation and soundness')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('apis', 'apis', [CompletionResultType]::ParameterValue, 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -190,6 +191,13 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root (default: the current directory, if it is a registry)')
             [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate the registry''s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)')
+            [CompletionResult]::new('--introspect', '--introspect', [CompletionResultType]::ParameterName, 'Ask the authorization server about the token (RFC 7662 token introspection at URL, as a resource server: --client-id with --client-secret-env or --client-secret-file); works for opaque tokens too. Exit 1 when it is not active')
+            [CompletionResult]::new('--introspect-target', '--introspect-target', [CompletionResultType]::ParameterName, 'Introspect at the `introspection_endpoint` of a `[targets.NAME]`''s issuer, as the target''s `introspection_client_id` (else `client_id`)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'The introspecting client''s id (a confidential client of the authorization server)')
+            [CompletionResult]::new('--client-secret-env', '--client-secret-env', [CompletionResultType]::ParameterName, 'The environment variable holding the introspecting client''s secret (it must match `^SCOPECTL_[A-Z0-9_]+$`, as for push targets)')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'A file holding the introspecting client''s secret (at most 64 KiB)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, '`--batch` with introspection: requests in flight at once (1-16)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` the token comes from: verify with its issuer''s keys (as --discover), and for Keycloak tell a key the realm no longer publishes (`key/unpublished`) from an unknown one')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--secret-base64', '--secret-base64', [CompletionResultType]::ParameterName, 'The secret of --secret-file/--secret-env is base64 or base64url text: decode it first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always decoded from its `k`')
             [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`')
@@ -511,6 +519,23 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'scopectl;keys' {
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The `[targets.NAME]` of the registry''s scopectl.toml (Keycloak: the realm''s keys through the admin API, which needs `view-realm`; RFC 7592: its JWKS)')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'A JWKS file or an https:// URL')
+            [CompletionResult]::new('--discover', '--discover', [CompletionResultType]::ParameterName, 'The issuer whose OpenID configuration names the JWKS (`jwks_uri`)')
+            [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry (its policy''s `max_key_age` and `[rules]`, its targets; default: the current directory)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Timeout for each HTTP request of --jwks and --discover')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--insecure-http', '--insecure-http', [CompletionResultType]::ParameterName, 'Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Warnings fail the run too (exit 1)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'scopectl;codeowners' {
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry root, as the other commands take it (same as PATH)')
             [CompletionResult]::new('--path-prefix', '--path-prefix', [CompletionResultType]::ParameterName, 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)')
@@ -593,6 +618,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Access-review campaigns: start, decide, close (reviews/NAME.toml)')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage evidence: which grants tokens actually carried (`usage collect`)')
             [CompletionResult]::new('expiring', 'expiring', [CompletionResultType]::ParameterValue, 'List the grants that expire within a window (or have expired), grouped by owner')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'List an authorization server''s signing keys and check their rotation and soundness')
             [CompletionResult]::new('codeowners', 'codeowners', [CompletionResultType]::ParameterValue, 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it')
             [CompletionResult]::new('apis', 'apis', [CompletionResultType]::ParameterValue, 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of a registry file kind')
@@ -684,6 +710,9 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
             break
         }
         'scopectl;help;expiring' {
+            break
+        }
+        'scopectl;help;keys' {
             break
         }
         'scopectl;help;codeowners' {

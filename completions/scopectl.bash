@@ -55,6 +55,9 @@ _scopectl() {
             scopectl,init)
                 cmd="scopectl__subcmd__init"
                 ;;
+            scopectl,keys)
+                cmd="scopectl__subcmd__keys"
+                ;;
             scopectl,lint)
                 cmd="scopectl__subcmd__lint"
                 ;;
@@ -147,6 +150,9 @@ _scopectl() {
                 ;;
             scopectl__subcmd__help,init)
                 cmd="scopectl__subcmd__help__subcmd__init"
+                ;;
+            scopectl__subcmd__help,keys)
+                cmd="scopectl__subcmd__help__subcmd__keys"
                 ;;
             scopectl__subcmd__help,lint)
                 cmd="scopectl__subcmd__help__subcmd__lint"
@@ -278,7 +284,7 @@ _scopectl() {
 
     case "${cmd}" in
         scopectl)
-            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners apis schema completions help"
+            opts="-q -h -V --color --quiet --help --version init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring keys codeowners apis schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -582,7 +588,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__decode)
-            opts="-q -h --batch --format --key --secret-file --secret-env --need --endpoint --api --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --color --quiet --help"
+            opts="-q -h --batch --format --key --secret-file --secret-env --need --endpoint --api --secret-base64 --jwks --discover --insecure-http --timeout --alg --iss --aud --now --registry --today --list-rules --introspect --introspect-target --client-id --client-secret-env --client-secret-file --concurrency --target --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +655,34 @@ _scopectl() {
                     return 0
                     ;;
                 --today)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --introspect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --introspect-target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -824,7 +858,7 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help)
-            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring codeowners apis schema completions help"
+            opts="init import lint diff log report decode plan apply drift grant renew revoke scope client review usage expiring keys codeowners apis schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,6 +1082,20 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__help__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1406,6 +1454,52 @@ _scopectl() {
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scopectl__subcmd__keys)
+            opts="-q -h --target --jwks --discover --registry --format --insecure-http --timeout --now --deny-warnings --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jwks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --discover)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -43,6 +43,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
             cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
+            cand keys 'List an authorization server''s signing keys and check their rotation and soundness'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand apis 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -176,6 +177,13 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand --now 'Evaluate times as of this instant (RFC 3339 or unix seconds) instead of now'
             cand --registry 'The registry root (default: the current directory, if it is a registry)'
             cand --today 'Evaluate the registry''s grant expiry as of this date (YYYY-MM-DD), like lint and plan do (default: the date of --now, else today, UTC)'
+            cand --introspect 'Ask the authorization server about the token (RFC 7662 token introspection at URL, as a resource server: --client-id with --client-secret-env or --client-secret-file); works for opaque tokens too. Exit 1 when it is not active'
+            cand --introspect-target 'Introspect at the `introspection_endpoint` of a `[targets.NAME]`''s issuer, as the target''s `introspection_client_id` (else `client_id`)'
+            cand --client-id 'The introspecting client''s id (a confidential client of the authorization server)'
+            cand --client-secret-env 'The environment variable holding the introspecting client''s secret (it must match `^SCOPECTL_[A-Z0-9_]+$`, as for push targets)'
+            cand --client-secret-file 'A file holding the introspecting client''s secret (at most 64 KiB)'
+            cand --concurrency '`--batch` with introspection: requests in flight at once (1-16)'
+            cand --target 'The `[targets.NAME]` the token comes from: verify with its issuer''s keys (as --discover), and for Keycloak tell a key the realm no longer publishes (`key/unpublished`) from an unknown one'
             cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
             cand --secret-base64 'The secret of --secret-file/--secret-env is base64 or base64url text: decode it first (what jwt-cli writes as `b64:`). An `oct` JWK or JWKS in the file is always decoded from its `k`'
             cand --discover 'Fetch the issuer''s OpenID configuration and JWKS. Needs --iss, unless a [targets.NAME] of the registry names the token''s `iss`'
@@ -463,6 +471,22 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'scopectl;keys'= {
+            cand --target 'The `[targets.NAME]` of the registry''s scopectl.toml (Keycloak: the realm''s keys through the admin API, which needs `view-realm`; RFC 7592: its JWKS)'
+            cand --jwks 'A JWKS file or an https:// URL'
+            cand --discover 'The issuer whose OpenID configuration names the JWKS (`jwks_uri`)'
+            cand --registry 'The registry (its policy''s `max_key_age` and `[rules]`, its targets; default: the current directory)'
+            cand --format 'Output format'
+            cand --timeout 'Timeout for each HTTP request of --jwks and --discover'
+            cand --now 'Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now'
+            cand --color 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --insecure-http 'Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback'
+            cand --deny-warnings 'Warnings fail the run too (exit 1)'
+            cand -q 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand --quiet 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'scopectl;codeowners'= {
             cand --registry 'The registry root, as the other commands take it (same as PATH)'
             cand --path-prefix 'Path of the registry relative to the root of its git repository, prefixed to the patterns (default: found from the repository)'
@@ -537,6 +561,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
             cand review 'Access-review campaigns: start, decide, close (reviews/NAME.toml)'
             cand usage 'Usage evidence: which grants tokens actually carried (`usage collect`)'
             cand expiring 'List the grants that expire within a window (or have expired), grouped by owner'
+            cand keys 'List an authorization server''s signing keys and check their rotation and soundness'
             cand codeowners 'Print (or check, or write) the CODEOWNERS block that makes each file''s owner team review it'
             cand apis 'The registry''s APIs: export the OpenAPI scopes map of one, or check a spec against it'
             cand schema 'Print the JSON Schema of a registry file kind'
@@ -602,6 +627,8 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         &'scopectl;help;usage;collect'= {
         }
         &'scopectl;help;expiring'= {
+        }
+        &'scopectl;help;keys'= {
         }
         &'scopectl;help;codeowners'= {
         }

@@ -135,6 +135,11 @@ pub enum Command {
         after_help = "Exit codes: 0 listed (also when the list is empty: `count` in the JSON tells); 2 the registry does not load or bad arguments."
     )]
     Expiring(ExpiringArgs),
+    /// List an authorization server's signing keys and check their rotation and soundness.
+    #[command(
+        after_help = "Exit codes: 0 no error finding; 1 error findings (weak key, alg mix, no active signing key; warnings with --deny-warnings); 2 the keys could not be read (unreachable server, bad credentials, missing role, not a JWKS) or bad arguments."
+    )]
+    Keys(KeysArgs),
     /// Print (or check, or write) the CODEOWNERS block that makes each file's owner team review it.
     #[command(
         after_help = "Exit codes: 0 printed, written, or up to date; 1 the block in FILE is stale or missing (--check), or an owner has no code-host handle (with --strict); 2 the registry does not load or FILE cannot be read or written."
@@ -637,6 +642,39 @@ fn parse_lifetime(s: &str) -> Result<scopectl::registry::Lifetime, String> {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct KeysArgs {
+    /// The `[targets.NAME]` of the registry's scopectl.toml (Keycloak: the realm's keys
+    /// through the admin API, which needs `view-realm`; RFC 7592: its JWKS).
+    #[arg(long, value_name = "NAME", group = "keysource")]
+    pub target: Option<String>,
+    /// A JWKS file or an https:// URL.
+    #[arg(long, value_name = "FILE|URL", group = "keysource")]
+    pub jwks: Option<String>,
+    /// The issuer whose OpenID configuration names the JWKS (`jwks_uri`).
+    #[arg(long, value_name = "ISSUER", group = "keysource")]
+    pub discover: Option<String>,
+    /// The registry (its policy's `max_key_age` and `[rules]`, its targets; default: the
+    /// current directory).
+    #[arg(long, value_name = "PATH")]
+    pub registry: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DecodeFormat::Human)]
+    pub format: DecodeFormat,
+    /// Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback.
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Timeout for each HTTP request of --jwks and --discover.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub now: Option<i64>,
+    /// Warnings fail the run too (exit 1).
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct CodeownersArgs {
     /// The registry root (the folder with scopectl.toml, scopes/ and clients/).
     #[arg(default_value = ".")]
@@ -1116,6 +1154,33 @@ pub struct DecodeArgs {
     /// List the token findings with their ids, levels and explanations, then exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// Ask the authorization server about the token (RFC 7662 token introspection at
+    /// URL, as a resource server: --client-id with --client-secret-env or
+    /// --client-secret-file); works for opaque tokens too. Exit 1 when it is not active.
+    #[arg(long, value_name = "URL", conflicts_with = "introspect_target")]
+    pub introspect: Option<String>,
+    /// Introspect at the `introspection_endpoint` of a `[targets.NAME]`'s issuer, as the
+    /// target's `introspection_client_id` (else `client_id`).
+    #[arg(long, value_name = "NAME")]
+    pub introspect_target: Option<String>,
+    /// The introspecting client's id (a confidential client of the authorization server).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The environment variable holding the introspecting client's secret (it must match
+    /// `^SCOPECTL_[A-Z0-9_]+$`, as for push targets).
+    #[arg(long, value_name = "VAR", conflicts_with = "client_secret_file")]
+    pub client_secret_env: Option<String>,
+    /// A file holding the introspecting client's secret (at most 64 KiB).
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
+    /// `--batch` with introspection: requests in flight at once (1-16).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub concurrency: u8,
+    /// The `[targets.NAME]` the token comes from: verify with its issuer's keys (as
+    /// --discover), and for Keycloak tell a key the realm no longer publishes
+    /// (`key/unpublished`) from an unknown one.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["key", "jwks"])]
+    pub target: Option<String>,
 }
 
 /// Parse a duration such as `10s` or `1m`.
@@ -1157,7 +1222,7 @@ impl DecodeArgs {
         let public = match (&self.key, &self.jwks) {
             (Some(p), _) => Some(KeySource::Pem(p)),
             (_, Some(j)) => Some(KeySource::Jwks(j)),
-            _ if self.discover => Some(KeySource::Discover),
+            _ if self.discover || self.target.is_some() => Some(KeySource::Discover),
             _ => None,
         };
         let secret = match (&self.secret_file, &self.secret_env) {

@@ -251,6 +251,12 @@ impl Finding {
         self
     }
 
+    /// The server object it is about (`key kid="k1" (RS256)`).
+    pub fn object(mut self, object: impl Into<String>) -> Self {
+        self.object = Some(object.into());
+        self
+    }
+
     pub fn in_commit(mut self, commit: impl Into<String>) -> Self {
         self.commit = Some(commit.into());
         self

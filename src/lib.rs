@@ -17,6 +17,8 @@ pub mod finding;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod introspect;
+pub mod keyring;
 pub mod lint;
 pub mod net;
 pub mod output;

@@ -46,6 +46,8 @@ pub enum Answer {
     /// A page of Keycloak events (`GET /admin/realms/{realm}/events`, 5,000 events of a
     /// few KiB each by default) or the realm's event settings: 32 MiB.
     EventPage,
+    /// A token introspection answer (RFC 7662, or an RFC 9701 JWT): 256 KiB.
+    Introspection,
 }
 
 impl Answer {
@@ -59,6 +61,7 @@ impl Answer {
             Answer::AdminList => 64 * MIB,
             Answer::AdminWrite => MIB,
             Answer::EventPage => 32 * MIB,
+            Answer::Introspection => 256 * KIB,
         }
     }
     /// What the answer is, for a message.
@@ -71,6 +74,7 @@ impl Answer {
             Answer::AdminList => "a Keycloak admin list",
             Answer::AdminWrite => "the answer to a Keycloak admin write",
             Answer::EventPage => "a page of Keycloak events",
+            Answer::Introspection => "a token introspection answer",
         }
     }
 }
@@ -156,6 +160,8 @@ pub struct Response {
     pub retry_after: Option<Duration>,
     /// How many attempts it took (1 without retries).
     pub attempts: u32,
+    /// The `Content-Type` the server sent, if any.
+    pub content_type: Option<String>,
 }
 
 impl Response {
@@ -431,6 +437,95 @@ impl Http {
         Ok(resp)
     }
 
+    /// A token introspection request (RFC 7662, counted as `auth`): the token in a form,
+    /// the resource server authenticated with HTTP Basic (`client_secret_basic`), JSON
+    /// asked for, or a signed JWT answer (RFC 9701) when `jwt`. The token and the secret
+    /// are scrubbed from anything shown. It reads: retried like a read.
+    pub fn introspect(
+        &self,
+        url: &str,
+        client_id: &str,
+        secret: &Secret,
+        token: &Secret,
+        jwt: bool,
+    ) -> Result<Response, HttpError> {
+        use base64::Engine;
+        self.add_secret(secret.expose());
+        self.add_secret(token.expose());
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            pct(client_id),
+            pct(secret.expose())
+        ));
+        let accept = if jwt {
+            "application/token-introspection+jwt"
+        } else {
+            "application/json"
+        };
+        let form = [("token", token.expose())];
+        let headers = [
+            ("authorization", format!("Basic {basic}")),
+            ("accept", accept.to_string()),
+        ];
+        self.auth.fetch_add(1, Ordering::Relaxed);
+        let mut attempt: u32 = 1;
+        loop {
+            let result = self.send_with(url, &headers, &form, Answer::Introspection);
+            let (outcome, retry_after) = match &result {
+                Ok(r) => (Outcome::Status(r.status), r.retry_after),
+                Err(e) => (Outcome::of_error(e), None),
+            };
+            match decide_retry(
+                attempt,
+                outcome,
+                retry_after,
+                &self.settings,
+                Repeat::Repeatable,
+            ) {
+                Decision::Retry { after } => {
+                    std::thread::sleep(after);
+                    attempt += 1;
+                    self.auth.fetch_add(1, Ordering::Relaxed);
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                }
+                Decision::GiveUp { .. } => {
+                    return result.map(|mut r| {
+                        r.attempts = attempt;
+                        r
+                    })
+                }
+            }
+        }
+    }
+
+    /// One form POST with extra headers (introspection).
+    fn send_with(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        form: &[(&str, &str)],
+        answer: Answer,
+    ) -> Result<Response, HttpError> {
+        check_transport(url, self.settings.insecure_http).map_err(|detail| HttpError::Other {
+            url: url.to_string(),
+            detail,
+        })?;
+        let mut b = ureq::http::Request::builder()
+            .method("POST")
+            .uri(url)
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            b = b.header(*k, v);
+        }
+        let req = b
+            .body(form_encode(form).into_bytes())
+            .map_err(|e| HttpError::Other {
+                url: url.to_string(),
+                detail: e.to_string(),
+            })?;
+        self.run(url, req, answer)
+    }
+
     /// An API request expecting `answer` back (its body is capped at
     /// [`Answer::limit`]). GET counts as a read, anything else as a write.
     pub fn request(
@@ -565,6 +660,16 @@ impl Http {
             url: url.to_string(),
             detail: e.to_string(),
         })?;
+        self.run(url, req, answer)
+    }
+
+    /// Send a built request; read its answer (redirects refused, the body capped).
+    fn run(
+        &self,
+        url: &str,
+        req: ureq::http::Request<Vec<u8>>,
+        answer: Answer,
+    ) -> Result<Response, HttpError> {
         let mut resp = self.agent.run(req).map_err(|e| classify(url, e))?;
         let status = resp.status().as_u16();
         let location = resp
@@ -587,6 +692,11 @@ impl Http {
                 location_host: self.scrub(&location_host),
             });
         }
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let retry_after = resp
             .headers()
             .get("retry-after")
@@ -610,6 +720,7 @@ impl Http {
             body,
             retry_after,
             attempts: 1,
+            content_type,
         })
     }
 }
@@ -852,6 +963,7 @@ mod tests {
             body,
             retry_after: None,
             attempts: 1,
+            content_type: None,
         };
         let shown = http.shown(&resp);
         assert!(
@@ -926,6 +1038,7 @@ mod tests {
             body: String::new(),
             retry_after: None,
             attempts: 4,
+            content_type: None,
         };
         assert_eq!(r.retry_note(&settings), " (after 4 attempts)");
         r.retry_after = Some(Duration::from_secs(3600));

@@ -1,5 +1,5 @@
 //! The rule catalog: every id a finding can carry (`load/*`, the lint rules `scope/*`,
-//! `grant/*`, `client/*`, `review/*`, `usage/*`, `diff/*`, `input/*` and `token/*` of `decode`, the plan errors
+//! `grant/*`, `client/*`, `review/*`, `usage/*`, `diff/*`, `input/*` and `token/*` of `decode`, `key/*` of `keys`, the plan errors
 //! `push/*`), with its default level, whether `[rules]` in `scopectl.toml` may change it,
 //! a one-line summary and its anchor in docs/rules.md.
 //!
@@ -67,6 +67,8 @@ pub enum Family {
     Input,
     /// `decode`: findings on a token.
     Token,
+    /// `keys` (and `decode --target`): the signing keys an authorization server publishes.
+    Key,
     /// `plan` / `apply` / `drift`: what cannot be pushed.
     Push,
 }
@@ -220,6 +222,14 @@ catalog! {
     TokenGrantExpired = "token/grant-expired", Token, Deny, true, "A scope whose grant to the client has expired.";
     TokenNeedMissing = "token/need-missing", Token, Deny, false, "The token lacks a scope the endpoint needs (--need): a resource server answers 403.";
     TokenStepUpStale = "token/step-up-stale", Token, Deny, true, "A step-up scope without a recent enough `auth_time`.";
+    TokenInactive = "token/inactive", Token, Deny, false, "Token introspection (RFC 7662) answered `active: false`: the token is expired, revoked, unknown to the server, or not meant for this resource server (the server does not say which).";
+    KeyTooOld = "key/too-old", Key, Warn, true, "A signing key is older than the policy's max_key_age: rotate it.";
+    KeyAgeNotEvaluable = "key/age-not-evaluable", Key, Warn, true, "max_key_age is set, but a key's creation time is not known (a JWKS does not say): its age is not evaluable, never called compliant.";
+    KeyWeak = "key/weak", Key, Deny, true, "A signing key is weaker than RFC 7518 allows (RSA under 2048 bits).";
+    KeyAlgMix = "key/alg-mix", Key, Deny, true, "Keys invite algorithm confusion: one kid shared by keys of different types or algorithms, or a symmetric (oct) key published in a JWKS.";
+    KeyMissingUseAlg = "key/missing-use-alg", Key, Warn, true, "A published key has no `use` or no `alg`: verifiers must guess what it is for and which algorithm it accepts.";
+    KeyNoActive = "key/no-active", Key, Deny, true, "No active signing key: the JWKS publishes no key that verifies signatures, or the server holds no ACTIVE signing key.";
+    KeyUnpublished = "key/unpublished", Key, Deny, false, "The token was signed by a key its issuer no longer publishes (a Keycloak realm key that is disabled): resource servers reject it.";
     PushLintErrors = "push/lint-errors", Push, Deny, false, "The registry has lint errors (other than grant/expired): apply refuses unless --allow-lint-errors.";
     PushMissingClient = "push/missing-client", Push, Deny, false, "A client of the registry does not exist on the server.";
     PushBuiltinScope = "push/builtin-scope", Push, Deny, false, "A registry scope has the name of a server built-in scope, which scopectl never changes.";
@@ -313,6 +323,7 @@ impl Rule {
                 | Family::Usage
                 | Family::Api
                 | Family::Token
+                | Family::Key
         )
     }
 
@@ -392,6 +403,7 @@ pub fn reference_markdown() -> String {
         (Family::Diff, "History: `diff`, `report`"),
         (Family::Input, "Decode: the input"),
         (Family::Token, "Decode: the token"),
+        (Family::Key, "Signing keys: `keys`, and `decode --target`"),
         (Family::Push, "Push: `plan`, `apply`, `drift`"),
     ];
     for (family, title) in families {
@@ -447,6 +459,7 @@ mod tests {
                             | Family::Usage
                             | Family::Api
                             | Family::Token
+                            | Family::Key
                     ),
                     "{r}"
                 );

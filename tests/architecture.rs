@@ -196,6 +196,8 @@ const LAYERS: &[&str] = &[
     "report",
     "token",
     "push",
+    "keyring",
+    "introspect",
     "collect",
     "import",
     "init",

@@ -177,3 +177,20 @@ fn diff_and_log_help_point_at_the_diff_reference() {
         assert!(!help.contains("schema in the README"), "{cmd}: {help}");
     }
 }
+
+#[test]
+fn readme_documents_every_key_rule() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    for r in scopectl::rules::Rule::of(scopectl::rules::Family::Key) {
+        let row = format!(
+            "| `{}` | {} | {} |",
+            r.id(),
+            r.level().as_str(),
+            r.summary()
+        );
+        assert!(
+            readme.contains(&row),
+            "README key rule table is missing or stale: {row}"
+        );
+    }
+}

@@ -12,6 +12,9 @@ use scopectl::token::verify::{FetchOptions, DEFAULT_ALGORITHMS};
 use scopectl::token::{self, batch, endpoint, render};
 
 pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
+    if args.introspect.is_some() || args.introspect_target.is_some() {
+        return super::introspect::run(args, out);
+    }
     let json = args.format == DecodeFormat::Json;
     // One token: read and decode it first, so only its client's file of the registry is
     // read (`lookup_registry_for`).
@@ -38,12 +41,8 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
             None
         }
         RegistryLookup::Broken { loaded, message } => {
-            let (files, findings) = (&loaded.registry.files, &loaded.diagnostics);
-            out.err(&scopectl::output::human::render(
-                files,
-                findings,
-                out.color(),
-            ))?;
+            let (files, found) = (&loaded.registry.files, &loaded.diagnostics);
+            out.err(&scopectl::output::human::render(files, found, out.color()))?;
             return unusable(out, &message);
         }
     };
@@ -53,11 +52,9 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         out.text(&render::rules(json, &overrides.unwrap_or_default(), width))?;
         return Ok(Outcome::Clean);
     }
-    let (iss, now) = (args.iss.as_deref(), args.now.unwrap_or_else(now));
-    let (reg, asked) = (
-        registry.as_ref(),
-        (args.endpoint.as_deref(), args.api.as_deref()),
-    );
+    let now = args.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
+    let (iss, reg) = (args.iss.as_deref(), registry.as_ref());
+    let asked = (args.endpoint.as_deref(), args.api.as_deref());
     let (target, aud) = match endpoint::for_token(reg, decoded.as_ref(), asked, &args.aud) {
         Ok(t) => t,
         Err(message) => return unusable(out, &message),
@@ -88,19 +85,19 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
     let Some(decoded) = decoded else {
         return unusable(out, "no token to decode");
     };
-    let result = match ctx.check_with(decoded, &sources, &fetch) {
+    let mut result = match ctx.check_with(decoded, &sources, &fetch) {
         Ok(r) => r,
         Err(message) => return unusable(out, &message),
     };
+    if let (Some(t), Some(r)) = (&args.target, reg) {
+        let root = args.registry.clone().unwrap_or_else(|| ".".into());
+        scopectl::keyring::explain_unknown_kid(&mut result, &ctx, r, &root, t, &fetch);
+    }
     match json {
         true => out.json(&render::json(&result))?,
         false => out.text(&render::human(&result, &ctx, out.color()))?,
     }
     Ok(result.outcome())
-}
-
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// Print an error that stops the command.

@@ -14,6 +14,8 @@ mod edit;
 mod expiring;
 mod import;
 mod init;
+mod introspect;
+mod keys;
 mod lint;
 mod load;
 mod log;
@@ -46,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lint(args) => lint::run(args, out),
         Command::Codeowners(args) => codeowners::run(args, out),
         Command::Expiring(args) => expiring::run(args, out),
+        Command::Keys(args) => keys::run(args, out),
         Command::Grant(args) => edit::grant(args, out),
         Command::Renew(args) => edit::renew(args, out),
         Command::Revoke(args) => edit::revoke(args, out),

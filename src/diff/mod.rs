@@ -1095,9 +1095,12 @@ pub fn policy_weakening(key: &str, old: Option<&str>, new: Option<&str>) -> Opti
     if let Some(rest) = setting.strip_prefix("approval.") {
         return approval_weakening(key, rest, old, new);
     }
-    if setting.starts_with("review_interval.") {
+    if setting.starts_with("review_interval.") || setting == "max_key_age" {
         // No interval: grants of that sensitivity are never due for review.
         return match (old, new) {
+            (Some(_), None) if setting == "max_key_age" => {
+                Some(format!("{key} removed: no key rotation schedule"))
+            }
             (Some(_), None) => Some(format!("{key} removed: no periodic review required")),
             (Some(o), Some(n)) => {
                 let (os, ns) = (

@@ -27,6 +27,9 @@ use crate::registry::policy::{Target, TargetKind};
 use crate::registry::GrantType;
 use crate::rules::Rule;
 
+mod keys;
+pub use keys::RealmKeys;
+
 /// Attribute that marks a client scope as scopectl's.
 pub const MARKER: &str = "scopectl.managed";
 /// Attribute holding the digest of the representation scopectl wrote.

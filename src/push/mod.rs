@@ -944,6 +944,11 @@ pub fn connection(target: &Target) -> Connection {
     source("username", ue.as_deref(), uf.as_deref());
     let (pe, pf) = (s(&target.password_env), s(&target.password_file));
     source("password", pe.as_deref(), pf.as_deref());
+    let (ie, inf) = (
+        s(&target.introspection_secret_env),
+        s(&target.introspection_secret_file),
+    );
+    source("introspection_secret", ie.as_deref(), inf.as_deref());
     for (client, r) in &target.clients {
         source(
             &format!("registration_access_token of {client}"),

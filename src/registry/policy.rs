@@ -118,6 +118,11 @@ pub struct PolicySettings {
     /// every environment; these add to it, never loosen it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environments: BTreeMap<Sp<String>, Sp<EnvironmentPolicy>>,
+    /// The oldest a token-signing key may be before it must be rotated (`scopectl keys`:
+    /// `key/too-old`; a key whose creation time the server does not tell is
+    /// `key/age-not-evaluable`). Default: no rotation schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_key_age: Option<Sp<Lifetime>>,
 }
 
 /// `[policy.environments.NAME]`: settings that are stricter for the grants reaching the
@@ -280,6 +285,17 @@ pub struct Target {
     /// that environment are pushed to it. Default: the target's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Sp<String>>,
+    /// `decode --introspect-target`: the resource server's client that introspects tokens
+    /// (default: `client_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_client_id: Option<Sp<String>>,
+    /// Environment variable holding that client's secret (default: the target's
+    /// `client_secret_env` / `client_secret_file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_secret_env: Option<Sp<String>>,
+    /// File holding that client's secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_secret_file: Option<Sp<String>>,
     /// RFC 7592: per client id, where its registration lives.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub clients: BTreeMap<String, RegisteredClient>,
@@ -377,6 +393,8 @@ pub struct Policy {
     /// this policy with the environment's stricter settings (their own `environments`
     /// empty). Environments without an entry use this policy.
     pub environments: BTreeMap<String, Policy>,
+    /// The oldest a signing key may be (`scopectl keys`); none: no rotation schedule.
+    pub max_key_age: Option<Lifetime>,
 }
 
 impl Default for Policy {
@@ -410,6 +428,7 @@ impl Default for Policy {
             review_interval: BTreeMap::new(),
             review_deadline: Lifetime::from_seconds(30 * 86_400),
             environments: BTreeMap::new(),
+            max_key_age: None,
         }
     }
 }
@@ -456,6 +475,9 @@ impl Policy {
         }
         if let Some(v) = &s.step_up_max_age {
             p.step_up_max_age = v.get().clone();
+        }
+        if let Some(v) = &s.max_key_age {
+            p.max_key_age = Some(v.get().clone());
         }
         if let Some(v) = &s.pii_claims {
             p.pii_claims = v.iter().map(|s| s.get().clone()).collect();

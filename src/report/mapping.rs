@@ -114,6 +114,27 @@ pub struct Framework {
     pub lint: &'static [(Rule, &'static [&'static str])],
     /// The findings of the history (`diff/*`) and the controls they are gaps under.
     pub history: &'static [(Rule, &'static [&'static str])],
+    /// The signing-key findings (`key/*`, every one in catalog order) and the controls
+    /// they serve. `scopectl keys` judges them against a live server; the report reads
+    /// the registry only and never evaluates them.
+    pub keys: &'static [(Rule, &'static [&'static str])],
+    /// Controls only `scopectl keys` speaks to (not evaluated by the report).
+    pub key_controls: &'static [ControlDef],
+}
+
+/// The `key/*` rules, each mapped to `control`.
+macro_rules! key_rules {
+    ($control:literal) => {
+        &[
+            (Rule::KeyTooOld, &[$control]),
+            (Rule::KeyAgeNotEvaluable, &[$control]),
+            (Rule::KeyWeak, &[$control]),
+            (Rule::KeyAlgMix, &[$control]),
+            (Rule::KeyMissingUseAlg, &[$control]),
+            (Rule::KeyNoActive, &[$control]),
+            (Rule::KeyUnpublished, &[$control]),
+        ]
+    };
 }
 
 impl Framework {
@@ -256,6 +277,12 @@ pub const ISO_27001: Framework = Framework {
         (Rule::DiffSelfApprovedCommit, &["5.3"]),
         (Rule::DiffUnverifiedCommit, &["5.3"]),
     ],
+    keys: key_rules!("8.24"),
+    key_controls: &[ControlDef {
+        id: "8.24",
+        title: "Use of cryptography",
+        demonstrates: "Token-signing keys are rotated within `max_key_age` and sound (RSA of 2048 bits or more, one kind of key per kid, published with `use` and `alg`, an active key published): judged by `scopectl keys` against the server, never by `report`.",
+    }],
 };
 
 /// NIST Cybersecurity Framework (CSF) 2.0: Protect, identity management, authentication
@@ -346,6 +373,12 @@ pub const NIST_CSF_2: Framework = Framework {
         (Rule::DiffSelfApprovedCommit, &["PR.AA-05"]),
         (Rule::DiffUnverifiedCommit, &["PR.AA-05"]),
     ],
+    keys: key_rules!("PR.DS-02"),
+    key_controls: &[ControlDef {
+        id: "PR.DS-02",
+        title: "Data-in-transit integrity",
+        demonstrates: "Tokens travel signed with keys that are rotated within `max_key_age` and sound (RSA of 2048 bits or more, one kind of key per kid, published with `use` and `alg`, an active key published): judged by `scopectl keys` against the server, never by `report`.",
+    }],
 };
 
 /// SOC 2: the 2017 Trust Services Criteria (points of focus revised in 2022), common
@@ -430,6 +463,10 @@ pub const SOC_2: Framework = Framework {
         (Rule::DiffSelfApprovedCommit, &["CC6.3"]),
         (Rule::DiffUnverifiedCommit, &["CC6.3"]),
     ],
+    // CC6.1's points of focus include protecting encryption keys; the report judges
+    // CC6.1 on the registry only, `scopectl keys` on the server's keys.
+    keys: key_rules!("CC6.1"),
+    key_controls: &[],
 };
 
 /// Every framework, in the order of the documentation.
@@ -438,7 +475,7 @@ pub const FRAMEWORKS: [&Framework; 3] = [&ISO_27001, &NIST_CSF_2, &SOC_2];
 /// One framework's rule mapping as the Markdown table published in docs/diff-report.md.
 pub fn markdown_table(f: &Framework) -> String {
     let mut out = format!("| rule | default level | {} |\n|---|---|---|\n", f.name);
-    for (rule, controls) in f.lint.iter().chain(f.history) {
+    for (rule, controls) in f.lint.iter().chain(f.history).chain(f.keys) {
         out.push_str(&format!(
             "| `{}` | {} | {} |\n",
             rule.id(),
@@ -463,13 +500,19 @@ fn header(first: &str) -> String {
 /// (docs/frameworks.md).
 pub fn markdown_rules_table() -> String {
     let mut out = header("rule (default level)");
-    for (rule, _) in ISO_27001.lint.iter().chain(ISO_27001.history) {
+    for (rule, _) in ISO_27001
+        .lint
+        .iter()
+        .chain(ISO_27001.history)
+        .chain(ISO_27001.keys)
+    {
         out.push_str(&format!("| `{}` ({}) |", rule.id(), rule.level().as_str()));
         for f in FRAMEWORKS {
             let controls = f
                 .lint
                 .iter()
                 .chain(f.history)
+                .chain(f.keys)
                 .find(|(r, _)| r == rule)
                 .map(|(_, c)| c.join(", "))
                 .unwrap_or_default();
@@ -540,6 +583,22 @@ mod tests {
             for (e, cs) in f.evidence {
                 assert!(cs.iter().all(|c| ids.contains(c)), "{}: {e:?}", f.key);
             }
+            let keys: Vec<Rule> = f.keys.iter().map(|(r, _)| *r).collect();
+            let catalog: Vec<Rule> = Rule::of(crate::rules::Family::Key).collect();
+            assert_eq!(
+                keys, catalog,
+                "{}: every key/* rule, in catalog order",
+                f.key
+            );
+            let key_ids: Vec<&str> = f.key_controls.iter().map(|c| c.id).collect();
+            for (_, cs) in f.keys {
+                assert!(
+                    cs.iter().all(|c| ids.contains(c) || key_ids.contains(c)),
+                    "{}: {cs:?}",
+                    f.key
+                );
+            }
+            assert!(key_ids.iter().all(|k| !ids.contains(k)), "{}", f.key);
             for id in &ids {
                 let served = f.evidence_of(id).count() > 0 || f.rules_of(id).count() > 0;
                 assert!(served, "{}: {id} is judged on nothing", f.key);
@@ -618,7 +677,7 @@ mod tests {
             );
         }
         for f in FRAMEWORKS {
-            for c in f.controls {
+            for c in f.controls.iter().chain(f.key_controls) {
                 assert!(
                     doc.contains(&format!("| {} |", c.id)),
                     "docs/frameworks.md must describe {} {}",

@@ -105,8 +105,18 @@ impl<'a> Checker<'a> {
 
     /// Check `decoded` with `keys` (`Err`: the keys could not be loaded, with why).
     pub fn check(&self, decoded: Decoded, keys: Result<&Option<KeySet>, String>) -> Checked {
-        let verification = match keys {
-            Ok(k) => verify::verify(&decoded, k.as_ref(), self.allowed),
+        let verification = self.verification(&decoded, keys);
+        self.finish(decoded, verification)
+    }
+
+    /// The signature's verification with `keys`.
+    pub fn verification(
+        &self,
+        decoded: &Decoded,
+        keys: Result<&Option<KeySet>, String>,
+    ) -> Verification {
+        match keys {
+            Ok(k) => verify::verify(decoded, k.as_ref(), self.allowed),
             Err(msg) => Verification {
                 status: Status::Unverified,
                 alg: decoded.alg().map(str::to_string),
@@ -116,8 +126,13 @@ impl<'a> Checker<'a> {
                 findings: vec![Finding::error(Rule::TokenKeyUnusable, msg)],
                 key_unusable: true,
             },
-        };
-        let analysis = findings::check(
+        }
+    }
+
+    /// Check the claims of `decoded` and combine them with `verification` (done by
+    /// [`Checker::verification`], or an introspection answer's).
+    pub fn finish(&self, decoded: Decoded, verification: Verification) -> Checked {
+        let mut analysis = findings::check(
             &decoded,
             &findings::Context {
                 now: self.now,
@@ -129,6 +144,14 @@ impl<'a> Checker<'a> {
                 describe_times: !self.batch,
             },
         );
+        if verification
+            .findings
+            .iter()
+            .any(|f| f.rule == Rule::TokenInactive)
+        {
+            // Inactive: the server says nothing more, so there are no claims to judge.
+            analysis.findings.clear();
+        }
         let mut all: Vec<Finding> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
         let scopes: Vec<String> = analysis.scopes.iter().map(|s| s.scope.clone()).collect();
@@ -174,7 +197,7 @@ impl<'a> Checker<'a> {
             because.dedup();
             let accepted = if !because.is_empty() {
                 "no"
-            } else if verification.status == Status::Verified {
+            } else if verification.status.trusted() {
                 "yes"
             } else {
                 "unknown"
@@ -262,6 +285,8 @@ pub fn decides_acceptance(rule: Rule) -> bool {
             | Rule::TokenAudMissing
             | Rule::TokenAudMismatch
             | Rule::TokenOversize
+            | Rule::TokenInactive
+            | Rule::KeyUnpublished
     )
 }
 
@@ -279,7 +304,7 @@ impl Checked {
             return Acceptance::Rejected { because };
         }
         match self.verification.status {
-            Status::Verified => Acceptance::Accepted,
+            s if s.trusted() => Acceptance::Accepted,
             _ if self.verification.key_unusable => Acceptance::Unknown {
                 because: "the key given cannot check this token".into(),
             },
@@ -307,7 +332,7 @@ impl Checked {
 
     /// Verified, and no error finding.
     pub fn valid(&self) -> bool {
-        self.verification.status == Status::Verified && !self.has_errors()
+        self.verification.status.trusted() && !self.has_errors()
     }
 
     pub fn outcome(&self) -> Outcome {

@@ -110,7 +110,7 @@ impl InputError {
                 "a JWE is encrypted for its recipient: only a holder of the decryption key can read it; ask the resource server's logs, or decode the token before encryption".into(),
             ),
             InputError::Opaque { .. } => Some(
-                "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662, POST /introspect)".into(),
+                "an opaque (reference) token carries no readable claims: ask the authorization server with token introspection (RFC 7662): scopectl decode --introspect URL --client-id ID --client-secret-env VAR, or --introspect-target NAME".into(),
             ),
             InputError::Parts { found: 2 } => Some(
                 "a JWS has three base64url parts, header.payload.signature; the token may be truncated; if this is a file name, no such file exists (pass `-` to read the token from stdin)".into(),
@@ -216,6 +216,25 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// A token known by what its issuer says of it (token introspection): `claims` are
+    /// the introspection answer's members, the header is the token's own when it is a
+    /// readable JWS (else empty), and there is no signature to check here.
+    pub fn introspected(token: &str, claims: Map<String, Value>) -> Decoded {
+        let (text, from_header_line) = extract(token);
+        let header = decode_compact(text).map(|d| d.header).unwrap_or_default();
+        Decoded {
+            token: text.to_string(),
+            from_header_line,
+            json_serialization: None,
+            header,
+            claims,
+            duplicate_header: Vec::new(),
+            duplicate_claims: Vec::new(),
+            signature: Vec::new(),
+            signing_input_len: 0,
+        }
+    }
+
     /// The bytes the signature covers: `base64url(header) . base64url(payload)`.
     pub fn signing_input(&self) -> &[u8] {
         &self.token.as_bytes()[..self.signing_input_len]

@@ -267,6 +267,10 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         )),
         Status::Invalid => p.red(&format!("✗ {message}")),
         Status::Refused => p.red(&format!("✗ signature NOT verified: {message}")),
+        Status::Introspected if c.findings.iter().any(|f| f.rule == Rule::TokenInactive) => {
+            p.red(&format!("✗ {message}"))
+        }
+        Status::Introspected => p.green(&format!("✓ {message}")),
     };
     let _ = writeln!(s, "{line}");
     if let Some(target) = &c.trusted_by {
@@ -280,6 +284,9 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     // that, what does the registry's policy say?
     let policy = Summary::of(c.policy_findings());
     let accepted = match c.acceptance() {
+        Acceptance::Accepted if c.verification.status == Status::Introspected => {
+            p.green("yes (active by introspection; time, issuer, audience and size acceptable)")
+        }
         Acceptance::Accepted => {
             p.green("yes (signature verified; time, issuer, audience and size acceptable)")
         }
@@ -500,7 +507,7 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         p.green("valid")
     } else if matches!(c.acceptance(), Acceptance::Rejected { .. }) {
         p.red("INVALID")
-    } else if policy.errors > 0 && c.verification.status == Status::Verified {
+    } else if policy.errors > 0 && c.verification.status.trusted() {
         p.red(&format!(
             "accepted by a resource server, but {} policy error{}",
             policy.errors,

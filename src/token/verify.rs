@@ -293,6 +293,30 @@ impl KeySet {
         .labelled())
     }
 
+    /// A public key given as SubjectPublicKeyInfo DER (a Keycloak realm key's
+    /// `publicKey`), with its kid, from `origin` (a label for messages).
+    pub fn from_spki_der(der: &[u8], kid: &str, origin: &str) -> anyhow::Result<KeySet> {
+        use base64::Engine;
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        );
+        let mut key = pem_key(pem.as_bytes())?;
+        key.kid = Some(kid.to_string());
+        Ok(KeySet {
+            origin: KeyOrigin::PemFile(format!("key {kid:?} of {origin}")),
+            keys: vec![key],
+            skipped: Vec::new(),
+        }
+        .labelled())
+    }
+
     /// An HMAC secret read from a file (one trailing newline is removed): the secret's
     /// bytes, an `oct` JWK (its `k`), or a JWKS of `oct` keys.
     pub fn from_secret_file(path: &str, encoding: SecretEncoding) -> anyhow::Result<KeySet> {
@@ -683,7 +707,7 @@ fn check_scheme(url: &str, what: &str, opts: &FetchOptions) -> anyhow::Result<()
 }
 
 /// GET a JSON document (at most [`crate::net::Answer::limit`] of `answer`).
-fn get_json(
+pub fn get_json(
     url: &str,
     what: &str,
     answer: crate::net::Answer,
@@ -715,6 +739,17 @@ pub fn fetch_jwks(url: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
 
 /// Fetch `{issuer}/.well-known/openid-configuration`, then its `jwks_uri`.
 pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
+    let (url, doc) = discovery_document(issuer, opts)?;
+    let jwks_uri = doc
+        .get("jwks_uri")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("the OpenID configuration at {url} has no jwks_uri"))?;
+    fetch_jwks(jwks_uri, opts)
+}
+
+/// `{issuer}/.well-known/openid-configuration` (its URL and the document), refused unless
+/// it declares exactly that issuer.
+pub fn discovery_document(issuer: &str, opts: &FetchOptions) -> anyhow::Result<(String, Value)> {
     let url = format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
@@ -730,16 +765,10 @@ pub fn discover(issuer: &str, opts: &FetchOptions) -> anyhow::Result<KeySet> {
     let Some(declared) = doc.get("issuer").and_then(Value::as_str) else {
         bail!("the OpenID configuration at {url} declares no issuer (RFC 8414 requires one): refusing its keys");
     };
-    {
-        if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
-            bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
-        }
+    if declared.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        bail!("the OpenID configuration at {url} declares issuer {declared:?}, not {issuer:?}: refusing its keys");
     }
-    let jwks_uri = doc
-        .get("jwks_uri")
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow!("the OpenID configuration at {url} has no jwks_uri"))?;
-    fetch_jwks(jwks_uri, opts)
+    Ok((url, doc))
 }
 
 /// What became of the signature.
@@ -756,6 +785,16 @@ pub enum Status {
     /// Not attempted because the token or the key must not be trusted (`alg: none`,
     /// algorithm confusion, an algorithm outside the allowlist, unknown kid).
     Refused,
+    /// Not checked here: the authorization server answered for it by token introspection
+    /// (RFC 7662), over verified TLS or in a signed answer (RFC 9701).
+    Introspected,
+}
+
+impl Status {
+    /// Verified, or vouched for by the issuer's introspection.
+    pub fn trusted(self) -> bool {
+        matches!(self, Status::Verified | Status::Introspected)
+    }
 }
 
 impl Status {

@@ -2,7 +2,8 @@
 // Usage: SCOPECTL_OIDC_IAT=token node oidc-provider.mjs PORT
 // Started by scripts/test with NODE_PATH pointing at the cached npm install.
 // Dynamic registration (with a static initial access token), registration management
-// (rotating registration access tokens) and client_credentials are on. The scope list is
+// (rotating registration access tokens), client_credentials, introspection (also as a
+// signed JWT) and revocation are on. The scope list is
 // static: it covers every scope the tests use, so a test can check that a registry scope
 // outside it is reported as unsupported.
 import { createRequire } from 'node:module';
@@ -24,7 +25,12 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    // Token introspection (RFC 7662) of the opaque access tokens client_credentials
+    // issues (no resource indicator: opaque is the default format), and signed answers
+    // (RFC 9701) for a client registered with introspection_signed_response_alg.
     introspection: { enabled: true },
+    jwtIntrospection: { enabled: true },
+    revocation: { enabled: true },
     registration: { enabled: true, initialAccessToken: iat },
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
   },
