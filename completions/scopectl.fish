@@ -419,8 +419,8 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l target -d 'Th
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l jwks -d 'A JWKS file or an https:// URL' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l discover -d 'The issuer whose OpenID configuration names the JWKS (`jwks_uri`)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l registry -d 'The registry (its policy\'s `max_key_age` and `[rules]`, its targets; default: the current directory)' -r -F
-complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l format -d 'Output format' -r -f -a "human\t'Header, claims, times, scopes and findings for a person'
-json\t'One JSON document (schema in docs/decode.md)'"
+complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l format -d 'Output format' -r -f -a "human\t'A table of the keys, then the findings'
+json\t'One JSON document (schema in the README, "Signing keys")'"
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l timeout -d 'Timeout for each HTTP request of --jwks and --discover' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l now -d 'Evaluate ages as of this instant (RFC 3339 or unix seconds) instead of now' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand keys" -l color -d 'When to colour output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''

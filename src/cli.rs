@@ -658,8 +658,8 @@ pub struct KeysArgs {
     #[arg(long, value_name = "PATH")]
     pub registry: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DecodeFormat::Human)]
-    pub format: DecodeFormat,
+    #[arg(long, value_enum, default_value_t = KeysFormat::Human)]
+    pub format: KeysFormat,
     /// Allow plain-HTTP URLs for --jwks and --discover to hosts that are not loopback.
     #[arg(long)]
     pub insecure_http: bool,
@@ -1065,6 +1065,14 @@ impl ReportFramework {
             ReportFramework::Soc2 => &mapping::SOC_2,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeysFormat {
+    /// A table of the keys, then the findings.
+    Human,
+    /// One JSON document (schema in the README, "Signing keys").
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

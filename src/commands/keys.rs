@@ -5,14 +5,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::out::Out;
-use crate::cli::{DecodeFormat, KeysArgs};
+use crate::cli::{KeysArgs, KeysFormat};
 use scopectl::finding::{Outcome, Severity};
 use scopectl::keyring::{self, render, source};
 use scopectl::token::check::{lookup_registry, RegistryLookup};
 use scopectl::token::verify::FetchOptions;
 
 pub fn run(args: KeysArgs, out: &Out) -> anyhow::Result<Outcome> {
-    let json = args.format == DecodeFormat::Json;
+    let json = args.format == KeysFormat::Json;
     let fetch = FetchOptions {
         insecure_http: args.insecure_http,
         timeout: args.timeout,
