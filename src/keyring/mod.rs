@@ -388,7 +388,7 @@ pub fn check(report: &mut KeyReport, policy: &Policy, overrides: &HashMap<Rule, 
                 Rule::KeyAlgMix,
                 format!("the JWKS publishes a symmetric (oct) key {}: a published secret is no secret, and anyone can sign HMAC tokens with it", k.label()),
             )
-            .help("remove it from the JWKS at once and rotate every secret it was")
+            .help("remove it from the JWKS at once and replace the secret everywhere it is used: anyone who read the JWKS can sign tokens with it")
             .object(k.label()),
         );
     }
