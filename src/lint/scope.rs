@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::{finding, About, Sink};
+use crate::registry::claims::TokenKind;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
@@ -72,21 +73,21 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
             sink.push(Rule::ScopeSensitiveWithoutStepUp, d);
         }
 
-        if def.id_token() && sink.enabled(Rule::ScopePiiInIdToken) {
-            for claim in &def.claims {
-                if policy.pii_claims.iter().any(|p| p == claim.as_str()) {
+        if sink.enabled(Rule::ScopePiiInIdToken) {
+            for claim in def.claim_list() {
+                if claim.into_token(TokenKind::Id) && policy.pii_claims.contains(&claim.name) {
                     sink.push(
                         Rule::ScopePiiInIdToken,
                         finding(
                             Rule::ScopePiiInIdToken,
                             format!(
                                 "`{name}` releases the PII claim `{}` into ID tokens",
-                                claim.get()
+                                claim.name
                             ),
                         )
-                        .at(file, claim.span(), "personal data")
+                        .at(file, claim.span.clone(), "personal data")
                         .help(
-                            "set `id_token = false` to keep the claim out of ID tokens, or drop it",
+                            "set `id_token = false` (or the claim's `tokens` without \"id\") to keep it out of ID tokens, or drop it",
                         ),
                     );
                 }
