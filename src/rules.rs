@@ -235,6 +235,7 @@ catalog! {
     PushProtocolMismatch = "push/protocol-mismatch", Push, Deny, false, "A grant links an OpenID Connect scope to a client of another protocol (SAML), which the server ignores.";
     PushRealmDefaultScope = "push/realm-default-scope", Push, Deny, false, "A registry scope is in the realm's default or optional client-scope list: every new client gets it without a grant.";
     PushUnknownBuiltin = "push/unknown-builtin", Push, Deny, false, "A client's builtin_scopes names a scope that is not a Keycloak built-in, does not exist on the server, or has another protocol than the client.";
+    PushUnmanagedMapper = "push/unmanaged-mapper", Push, Deny, false, "A claim the registry declares is released on its scope by a protocol mapper scopectl did not make, differently from the declaration: the mapper is left alone and no mapper of scopectl's is made beside it.";
     PushMissingScope = "push/missing-scope", Push, Deny, false, "A registry scope marked `managed = false` (imported, not adopted) does not exist on the server; scopectl does not create it.";
 }
 

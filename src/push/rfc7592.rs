@@ -374,6 +374,22 @@ fn diff(
                 )));
         }
     }
+    // Claims: RFC 7591/7592 has no mapper concept, so nothing here enforces them.
+    let with_claims: Vec<String> = desired
+        .scopes
+        .values()
+        .filter(|d| !d.claims.is_empty())
+        .map(|d| format!("`{}`", d.name))
+        .collect();
+    if !with_claims.is_empty() {
+        notes.push(format!(
+            "claims are not enforced on this target: dynamic client registration (RFC \
+             7591/7592) has no protocol mappers, so what tokens carry is the server's own \
+             configuration; the claims declared by {} are not pushed or checked here (`decode` \
+             checks real tokens against them)",
+            with_claims.join(", ")
+        ));
+    }
     if state.supported.is_none() {
         notes.push(
             "the discovery document lists no scopes_supported; scopes are not checked before apply"
