@@ -128,6 +128,8 @@ catalog! {
     ScopeUnused = "scope/unused", Scope, Warn, true, "Scope is defined but no client holds a grant for it.";
     ScopeSensitiveWithoutStepUp = "scope/sensitive-without-step-up", Scope, Warn, true, "High or critical scope does not require step-up authentication.";
     ScopePiiInIdToken = "scope/pii-in-id-token", Scope, Warn, true, "Scope releases claims the policy counts as PII into ID tokens.";
+    ScopeClaimSourceConflict = "scope/claim-source-conflict", Scope, Deny, true, "Two scopes release the same claim from different sources (or into different shapes): which value a token carries depends on mapper order.";
+    ScopeRegisteredClaim = "scope/registered-claim", Scope, Deny, true, "A scope releases a claim named like a registered JWT or OpenID Connect claim (`iss`, `sub`, `aud`, `exp`, `scope`, `azp`, `client_id`, ...), overriding what the protocol sets.";
     ScopeUnknownReplacement = "scope/unknown-replacement", Scope, Deny, true, "`replaced_by` names a scope that is not defined.";
     ScopeUnknownEnvironment = "scope/unknown-environment", Scope, Deny, true, "`exclude_environments` names an environment that no target is.";
     GrantUndefinedScope = "grant/undefined-scope", Grant, Deny, true, "Grant of a scope that no scope file defines.";
@@ -153,6 +155,7 @@ catalog! {
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ClientPiiToThirdParty = "client/pii-to-third-party", Client, Warn, true, "A client marked `third_party = true` holds a scope that releases claims the policy counts as PII into its access tokens.";
     ClientUnknownEnvironment = "client/unknown-environment", Client, Deny, true, "A client's `environments` or `[client.ids]` names an environment that no target is.";
     ClientImportDebt = "client/import-debt", Client, Deny, true, "Client holds imported grants that still lack a justification, an approver or an expiry: one counted finding, accepted until the policy's deadline (max_exception_lifetime after the import).";
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
