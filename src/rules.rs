@@ -216,6 +216,7 @@ catalog! {
     TokenAudMismatch = "token/aud-mismatch", Token, Deny, true, "`aud` does not contain the expected audience (--aud).";
     TokenOversize = "token/oversize", Token, Deny, true, "The Authorization header exceeds the policy's header_budget (HTTP 431).";
     TokenPii = "token/pii", Token, Warn, true, "The token carries claims the policy counts as PII.";
+    TokenClaimOutsideContract = "token/claim-outside-contract", Token, Warn, true, "A verified token carries a claim that no scope of the token releases (`claims`) and that is not a protocol, OpenID Connect standard or Keycloak claim: a mapper releases what the registry does not declare.";
     TokenUnknownClient = "token/unknown-client", Token, Warn, true, "`azp`/`client_id` names no client in the registry.";
     TokenUndefinedScope = "token/undefined-scope", Token, Deny, true, "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).";
     TokenDeprecatedScope = "token/deprecated-scope", Token, Warn, true, "A scope the registry marks deprecated.";
