@@ -1716,6 +1716,34 @@ claims = ["x", "y"]
     }
 
     #[test]
+    fn a_claims_tokens_or_source_changing_is_its_own_change() {
+        let a = model(&[("scopes/a.toml", SCOPES)]);
+        // The table form of the short form's meaning is no change.
+        let same = SCOPES.replace("\"x\", \"y\"", "{ name = \"x\" }, \"y\"");
+        assert!(diff(&a, &model(&[("scopes/a.toml", &same)])).is_empty());
+        // x leaves the ID token (and the rest): breaking.
+        let narrow = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", tokens = [\"access\"] }, \"y\"",
+        );
+        let b = model(&[("scopes/a.toml", &narrow)]);
+        let c = diff(&a, &b);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field.as_deref(), Some("claims.x"));
+        assert_eq!(c[0].class, Class::Breaking);
+        assert_eq!(c[0].new.as_deref(), Some("user attribute `x` into access"));
+        // Back: only gains tokens.
+        assert_eq!(diff(&b, &a)[0].class, Class::AccessAdded);
+        // Another source: breaking.
+        let value = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", source = \"value\", value = \"v\" }, \"y\"",
+        );
+        let c = diff(&a, &model(&[("scopes/a.toml", &value)]));
+        assert_eq!(c[0].class, Class::Breaking);
+    }
+
+    #[test]
     fn leaving_the_token_scope_claim_is_breaking_and_giving_up_the_definition_is_metadata() {
         let a = model(&[("scopes/a.toml", SCOPES)]);
         let b = model(&[(

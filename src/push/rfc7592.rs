@@ -471,3 +471,43 @@ fn write_secret_file(path: &std::path::Path, contents: &str) -> std::io::Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::push::DesiredScope;
+    use crate::registry::claims::{default_tokens, Claim, ClaimSource};
+
+    #[test]
+    fn claims_are_said_to_be_not_enforced_never_pushed() {
+        let mut desired = Desired::default();
+        desired.scopes.insert(
+            "a:read".into(),
+            DesiredScope {
+                name: "a:read".into(),
+                description: "d".into(),
+                consent_text: "d".into(),
+                adopt: false,
+                managed: true,
+                in_token_scope: true,
+                claims: vec![Claim {
+                    name: "region".into(),
+                    source: ClaimSource::AsIs,
+                    tokens: default_tokens(true),
+                    span: 0..0,
+                }],
+            },
+        );
+        let state = State {
+            supported: Some(BTreeSet::from(["a:read".to_string()])),
+            clients: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            missing: BTreeSet::new(),
+        };
+        let (ops, errors, notes) = diff(&state, &desired, BTreeSet::new());
+        assert!(ops.is_empty() && errors.is_empty());
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("claims are not enforced on this target"));
+        assert!(notes[0].contains("`a:read`"));
+    }
+}
