@@ -121,6 +121,48 @@ impl Fixture {
 
     /// (access token claims, ID token claims) of alice through `app-a`.
     fn tokens(&self) -> (Value, Value) {
+        let r = self.token_response();
+        let claims = |t: &str| -> Value {
+            let jwt = r[t].as_str().unwrap();
+            let payload = jwt.split('.').nth(1).unwrap();
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap();
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (claims("access_token"), claims("id_token"))
+    }
+
+    /// `scopectl decode` of a fresh access token, verified with the realm's keys and
+    /// checked against the registry: the messages of its `token/claim-outside-contract`
+    /// findings.
+    fn outside_contract(&self) -> Vec<String> {
+        let token = self.token_response()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let jwks = format!(
+            "{}/realms/{}/protocol/openid-connect/certs",
+            self.kc.url, self.realm
+        );
+        let out = scopectl()
+            .args(["decode", "--format", "json", "--jwks", &jwks, "--registry"])
+            .arg(self.reg.path())
+            .arg(&token)
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "token/claim-outside-contract")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn token_response(&self) -> Value {
         let r = self.kc.token_form(
             &self.realm,
             &[
@@ -132,15 +174,7 @@ impl Fixture {
             ],
         );
         assert_eq!(r.status, 200, "token: {}", r.body);
-        let claims = |t: &str| -> Value {
-            let jwt = r.body[t].as_str().unwrap();
-            let payload = jwt.split('.').nth(1).unwrap();
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(payload)
-                .unwrap();
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        (claims("access_token"), claims("id_token"))
+        r.body
     }
 }
 
@@ -174,6 +208,8 @@ fn declared_claims_reach_exactly_the_declared_tokens_and_drift_sees_an_edited_ma
     let (access, id) = f.tokens();
     assert_eq!(access["region"], "eu-west", "{access:#}");
     assert!(id.get("region").is_none(), "{id:#}");
+    // decode finds the real token inside the contract (Keycloak's own claims exempt).
+    assert_eq!(f.outside_contract(), Vec::<String>::new());
 
     // The marker survives Keycloak's round trip: nothing left to do.
     let mappers = f.mappers();
@@ -228,8 +264,12 @@ fn declared_claims_reach_exactly_the_declared_tokens_and_drift_sees_an_edited_ma
     assert_eq!(id["region"], "eu-west", "{id:#}");
     assert_eq!(access["tier"], "gold");
     assert!(id.get("tier").is_none());
-    // The hand-made mapper is exactly as it was, and still works.
+    // The hand-made mapper is exactly as it was, and still works: decode sees its claim
+    // in real traffic as outside the contract.
     assert_eq!(access["team"], "blue");
+    let outside = f.outside_contract();
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert!(outside[0].contains("`team`"), "{outside:?}");
     let hand_after = f
         .mappers()
         .into_iter()

@@ -24,6 +24,9 @@ pub const MAPPER_MARKER: &str = "scopectl.managed";
 /// The name prefix of scopectl's mappers (`scopectl:region`).
 pub const MAPPER_PREFIX: &str = "scopectl:";
 
+/// The longest protocol mapper name Keycloak stores (`PROTOCOL_MAPPER.NAME`).
+pub const MAX_MAPPER_NAME_CHARS: usize = 255;
+
 /// Keycloak's config key for each token kind.
 pub fn token_key(t: TokenKind) -> &'static str {
     match t {
@@ -239,8 +242,22 @@ pub fn plan_scope(
             .filter(|m| !m.marked() && m.claim() == Some(c.name.as_str()))
             .collect();
         let want = want(c);
+        let too_long = want
+            .as_ref()
+            .is_some_and(|w| w.name.chars().count() > MAX_MAPPER_NAME_CHARS);
         match (&want, hand.first()) {
             (None, _) => {}
+            (Some(w), _) if too_long => errors.push(Finding::of(
+                Rule::PushServerLimit,
+                format!(
+                    "scope `{scope}`: claim `{}` cannot be pushed: its mapper's name `{}…` \
+                     would have {} characters, Keycloak stores at most \
+                     {MAX_MAPPER_NAME_CHARS}; shorten the claim name",
+                    c.name.chars().take(40).collect::<String>(),
+                    w.name.chars().take(40).collect::<String>(),
+                    w.name.chars().count()
+                ),
+            )),
             (Some(w), Some(h)) if w.matched_by(h) => warnings.push(format!(
                 "scope `{scope}`: claim `{}` is released by the hand-made protocol mapper \
                  `{}` (no `{MAPPER_MARKER}`), as the registry declares it; scopectl leaves it \
@@ -286,7 +303,7 @@ pub fn plan_scope(
         }
         // Marked mappers beyond the one kept (or any, for an as-is claim or one a
         // hand-made mapper releases) go.
-        let keep = usize::from(want.is_some() && hand.is_empty());
+        let keep = usize::from(want.is_some() && hand.is_empty() && !too_long);
         for m in marked.iter().skip(keep) {
             ops.push(Op::DeleteMapper {
                 scope: scope.clone(),
@@ -420,6 +437,14 @@ mod tests {
         }
         let (ops, _, _) = run(&scope(vec![]), Some(&[m]));
         assert!(matches!(&ops[..], [Op::DeleteMapper { claim, .. }] if claim == "region"));
+    }
+
+    #[test]
+    fn a_claim_name_too_long_for_a_mapper_name_is_a_server_limit_error() {
+        let d = scope(vec![claim(&"x".repeat(250), vec![TokenKind::Access])]);
+        let (ops, errors, _) = run(&d, None);
+        assert!(ops.is_empty(), "{ops:?}");
+        assert_eq!(errors[0].rule, Rule::PushServerLimit);
     }
 
     #[test]
