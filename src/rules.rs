@@ -130,6 +130,8 @@ catalog! {
     ScopeUnused = "scope/unused", Scope, Warn, true, "Scope is defined but no client holds a grant for it.";
     ScopeSensitiveWithoutStepUp = "scope/sensitive-without-step-up", Scope, Warn, true, "High or critical scope does not require step-up authentication.";
     ScopePiiInIdToken = "scope/pii-in-id-token", Scope, Warn, true, "Scope releases claims the policy counts as PII into ID tokens.";
+    ScopeClaimSourceConflict = "scope/claim-source-conflict", Scope, Deny, true, "Two scopes release the same claim from different sources (or into different shapes): which value a token carries depends on mapper order.";
+    ScopeRegisteredClaim = "scope/registered-claim", Scope, Deny, true, "A scope releases a claim named like a registered JWT or OpenID Connect claim (`iss`, `sub`, `aud`, `exp`, `scope`, `azp`, `client_id`, ...), overriding what the protocol sets.";
     ScopeUnknownReplacement = "scope/unknown-replacement", Scope, Deny, true, "`replaced_by` names a scope that is not defined.";
     ScopeUnknownEnvironment = "scope/unknown-environment", Scope, Deny, true, "`exclude_environments` names an environment that no target is.";
     GrantUndefinedScope = "grant/undefined-scope", Grant, Deny, true, "Grant of a scope that no scope file defines.";
@@ -155,6 +157,7 @@ catalog! {
     ClientNoOwner = "client/no-owner", Client, Warn, true, "Client has no accountable owner.";
     ClientHeaderBudget = "client/header-budget", Client, Deny, true, "Client's scopes would overflow the token header budget (HTTP 431).";
     ClientUnknownOwner = "client/unknown-owner", Client, Warn, true, "Teams are declared but the client's owner is neither a team nor a member of one, so self-approval cannot be checked.";
+    ClientPiiToThirdParty = "client/pii-to-third-party", Client, Warn, true, "A client marked `third_party = true` holds a scope that releases claims the policy counts as PII into its access tokens.";
     ClientUnknownEnvironment = "client/unknown-environment", Client, Deny, true, "A client's `environments` or `[client.ids]` names an environment that no target is.";
     ClientImportDebt = "client/import-debt", Client, Deny, true, "Client holds imported grants that still lack a justification, an approver or an expiry: one counted finding, accepted until the policy's deadline (max_exception_lifetime after the import).";
     ReviewSelfReview = "review/self-review", Review, Deny, true, "An access-review decision was made by the client's owner or a member of its owner team.";
@@ -215,6 +218,7 @@ catalog! {
     TokenAudMismatch = "token/aud-mismatch", Token, Deny, true, "`aud` does not contain the expected audience (--aud).";
     TokenOversize = "token/oversize", Token, Deny, true, "The Authorization header exceeds the policy's header_budget (HTTP 431).";
     TokenPii = "token/pii", Token, Warn, true, "The token carries claims the policy counts as PII.";
+    TokenClaimOutsideContract = "token/claim-outside-contract", Token, Warn, true, "A verified token carries a claim that no scope of the token releases (`claims`) and that is not a protocol, OpenID Connect standard or Keycloak claim: a mapper releases what the registry does not declare.";
     TokenUnknownClient = "token/unknown-client", Token, Warn, true, "`azp`/`client_id` names no client in the registry.";
     TokenUndefinedScope = "token/undefined-scope", Token, Deny, true, "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).";
     TokenDeprecatedScope = "token/deprecated-scope", Token, Warn, true, "A scope the registry marks deprecated.";
@@ -245,6 +249,7 @@ catalog! {
     PushProtocolMismatch = "push/protocol-mismatch", Push, Deny, false, "A grant links an OpenID Connect scope to a client of another protocol (SAML), which the server ignores.";
     PushRealmDefaultScope = "push/realm-default-scope", Push, Deny, false, "A registry scope is in the realm's default or optional client-scope list: every new client gets it without a grant.";
     PushUnknownBuiltin = "push/unknown-builtin", Push, Deny, false, "A client's builtin_scopes names a scope that is not a Keycloak built-in, does not exist on the server, or has another protocol than the client.";
+    PushUnmanagedMapper = "push/unmanaged-mapper", Push, Deny, false, "A claim the registry declares is released on its scope by a protocol mapper scopectl did not make, differently from the declaration: the mapper is left alone and no mapper of scopectl's is made beside it.";
     PushMissingScope = "push/missing-scope", Push, Deny, false, "A registry scope marked `managed = false` (imported, not adopted) does not exist on the server; scopectl does not create it.";
 }
 

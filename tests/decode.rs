@@ -2349,3 +2349,66 @@ fn decode_reads_only_its_clients_file_when_it_can_find_it() {
         "{out:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Claims against the registry's contract (`claims` of the token's scopes)
+
+#[test]
+fn claims_no_scope_of_a_verified_token_releases_are_outside_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(
+        reg.join("scopes/orders.toml"),
+        "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
+         claims = [\"tenant\", { name = \"address.city\", tokens = [\"access\"] }]\n\n\
+         [scopes.\"orders:refund\"]\ndescription = \"Refund\"\nowner = \"t\"\nsensitivity = \"low\"\n\
+         claims = [{ name = \"region\", source = \"value\", value = \"eu\" }]\n",
+    )
+    .unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let mut claims = good_claims();
+    claims["scope"] = json!("openid orders:read");
+    claims["tenant"] = json!("acme"); // released by orders:read
+    claims["address"] = json!({"city": "Oslo"}); // nested, released by orders:read
+    claims["region"] = json!("eu"); // released by orders:refund, not in the token
+    claims["team"] = json!("blue"); // released by no scope
+    claims["email"] = json!("a@example.com"); // OpenID Connect standard: exempt
+    claims["realm_access"] = json!({"roles": []}); // Keycloak's own: exempt
+    claims["typ"] = json!("Bearer"); // protocol: exempt
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let (_, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .arg("--key")
+            .arg(&key)
+            .arg(&token),
+    );
+    let found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/claim-outside-contract")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(found.len(), 2, "{doc:#}");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("`region`") && m.contains("`orders:refund`")),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("`team`") && m.contains("no registry scope")),
+        "{found:?}"
+    );
+    // Unverified: the contract speaks only of what the issuer signed.
+    let (_, doc) = run_json(decode(&dir).arg("--registry").arg(&reg).arg(&token));
+    assert!(
+        !codes(&doc).contains(&"token/claim-outside-contract".to_string()),
+        "{doc:#}"
+    );
+}

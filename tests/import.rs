@@ -205,7 +205,8 @@ fn live_import_loads_lints_with_the_debt_counted_and_plans_to_zero_changes() {
     for line in [
         "[scopes.\"orders:read\"]",
         "description = \"Read orders\"",
-        "claims = [\"order_region\"]",
+        // A hard-coded mapper into access tokens (and introspection, which follows them).
+        "claims = [{ name = \"order_region\", source = \"value\", value = \"eu\", tokens = [\"access\", \"introspection\"] }]",
         "id_token = false",
         "consent_text = \"See your orders\"",
         "managed = false",
@@ -432,8 +433,12 @@ fn hand_written_exports_in_older_shapes_import() {
     );
     let files = registry_files(&out);
     let other = &files["scopes/other.toml"];
+    // Only `access.token.claim` is on: Keycloak releases the claim into access tokens
+    // and (an absent key following the access token) introspection, nowhere else.
     assert!(
-        other.contains("claims = [\"tenant\"]") && !other.contains("id_token"),
+        other.contains(
+            "claims = [{ name = \"tenant\", tokens = [\"access\", \"introspection\"] }]\nid_token = false\n"
+        ),
         "{other}"
     );
     assert!(files["scopes/user-profile.toml"].contains("description = \"user.profile/write\""));

@@ -161,6 +161,113 @@ fn rule_scope_pii_in_id_token() {
 }
 
 #[test]
+fn rule_scope_pii_in_id_token_follows_a_claims_tokens() {
+    // The table form: `tokens` says where the claim goes, whatever `id_token` says.
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nid_token = false\nclaims = [\n  { name = \"email\", source = \"property\", tokens = [\"access\", \"id\"] },\n]\n";
+    fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/pii-in-id-token",
+        "scopes/s.toml",
+        7,
+    );
+    let ok = scopes.replace("\"access\", \"id\"", "\"access\"");
+    let reg = Reg::new(&[("scopes/s.toml", &ok), ("clients/c.toml", CLIENT_OK)]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(codes(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(exit, 0);
+}
+
+#[test]
+fn rule_scope_claim_source_conflict() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [\"region\"]\n\n[scopes.\"orders:write\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [{ name = \"region\", source = \"value\", value = \"eu\" }]\n";
+    let client = format!("{CLIENT_OK}\n[[grants]]\nscope = \"orders:write\"\n{FULL}\n");
+    let json = fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", &client)],
+        "scope/claim-source-conflict",
+        "scopes/s.toml",
+        11,
+    );
+    assert_eq!(with_code(&json, "scope/claim-source-conflict").len(), 1);
+    // The same source in both scopes, or `as-is` in one: no finding.
+    for other in [
+        "claims = [{ name = \"region\", tokens = [\"access\"] }]",
+        "claims = [{ name = \"region\", source = \"as-is\" }]",
+    ] {
+        let same = scopes.replace(
+            "claims = [{ name = \"region\", source = \"value\", value = \"eu\" }]",
+            other,
+        );
+        let reg = Reg::new(&[("scopes/s.toml", &same), ("clients/c.toml", &client)]);
+        let (_, json) = reg.lint_json();
+        assert!(
+            with_code(&json, "scope/claim-source-conflict").is_empty(),
+            "{other}: {json:#}"
+        );
+    }
+}
+
+#[test]
+fn rule_scope_registered_claim() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [\"region\", \"aud\", { name = \"client_id.x\", source = \"value\", value = \"v\" }]\n";
+    let json = fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)],
+        "scope/registered-claim",
+        "scopes/s.toml",
+        5,
+    );
+    // `aud`, and `client_id.x` (nested under `client_id`), not `region`.
+    assert_eq!(
+        with_code(&json, "scope/registered-claim").len(),
+        2,
+        "{json:#}"
+    );
+    let as_is = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [{ name = \"acr\", source = \"as-is\" }]\n";
+    let reg = Reg::new(&[("scopes/s.toml", as_is), ("clients/c.toml", CLIENT_OK)]);
+    let (_, json) = reg.lint_json();
+    assert!(
+        with_code(&json, "scope/registered-claim").is_empty(),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn rule_client_pii_to_third_party() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nid_token = false\nclaims = [\"order_region\", \"email\"]\n";
+    let third = CLIENT_OK.replace(
+        "owner = \"team-shop\"\n",
+        "owner = \"team-shop\"\nthird_party = true\n",
+    );
+    let json = fires(
+        &[("scopes/s.toml", scopes), ("clients/c.toml", &third)],
+        "client/pii-to-third-party",
+        "clients/c.toml",
+        8,
+    );
+    assert_eq!(with_code(&json, "client/pii-to-third-party").len(), 1);
+    // A first-party client, or the claim kept out of access tokens: no finding.
+    let reg = Reg::new(&[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)]);
+    assert!(with_code(&reg.lint_json().1, "client/pii-to-third-party").is_empty());
+    let not_access = scopes.replace(
+        "\"email\"]",
+        "{ name = \"email\", tokens = [\"userinfo\"] }]",
+    );
+    let reg = Reg::new(&[("scopes/s.toml", &not_access), ("clients/c.toml", &third)]);
+    assert!(with_code(&reg.lint_json().1, "client/pii-to-third-party").is_empty());
+}
+
+#[test]
+fn claim_tables_that_contradict_their_source_do_not_load() {
+    let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\nclaims = [\"region\", { name = \"region\", property = \"email\" }, { name = \"tier\", source = \"value\" }]\n";
+    let reg = Reg::new(&[("scopes/s.toml", scopes), ("clients/c.toml", CLIENT_OK)]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let c = codes(&json);
+    assert!(c.iter().all(|c| c == "load/invalid-value"), "{json:#}");
+    // listed twice; `property` with the attribute source; `value` missing.
+    assert_eq!(c.len(), 3, "{json:#}");
+}
+
+#[test]
 fn rule_scope_unknown_replacement() {
     let scopes = "[scopes.\"orders:read\"]\ndescription = \"x\"\nowner = \"t\"\nsensitivity = \"low\"\ndeprecated = true\nreplaced_by = \"orders:view\"\n";
     fires(

@@ -392,7 +392,7 @@ impl GrantSnapshot {
 
 impl ScopeSnapshot {
     fn of(name: &str, d: &ScopeDef) -> ScopeSnapshot {
-        let mut claims: Vec<String> = d.claims.iter().map(|c| c.get().clone()).collect();
+        let mut claims: Vec<String> = d.claim_names().map(str::to_string).collect();
         claims.sort();
         ScopeSnapshot {
             scope: name.to_string(),
@@ -672,8 +672,35 @@ fn scope_fields(name: &str, a: &ScopeDef, b: &ScopeDef, out: &mut Vec<Change>) {
         Some(a.sensitivity.get().to_string()),
         Some(b.sensitivity.get().to_string()),
     );
-    let ca: BTreeSet<&str> = a.claims.iter().map(|c| c.as_str()).collect();
-    let cb: BTreeSet<&str> = b.claims.iter().map(|c| c.as_str()).collect();
+    let ca: BTreeSet<&str> = a.claim_names().collect();
+    let cb: BTreeSet<&str> = b.claim_names().collect();
+    // A claim in both whose source or tokens changed: `claims.NAME`, breaking when a token
+    // loses it or its value comes from elsewhere, access-added when it only reaches more
+    // tokens.
+    // (Only a changed declaration: `id_token` turned on or off is its own change.)
+    let (la, lb) = (a.claim_list(), b.claim_list());
+    for (old, da) in la.iter().zip(&a.claims) {
+        let Some((new, db)) = lb.iter().zip(&b.claims).find(|(n, _)| n.name == old.name) else {
+            continue;
+        };
+        if da == db || (old.source == new.source && old.tokens == new.tokens) {
+            continue;
+        }
+        let lost = old.tokens.iter().any(|t| !new.tokens.contains(t));
+        let class = if lost || old.source != new.source {
+            Class::Breaking
+        } else {
+            Class::AccessAdded
+        };
+        let text =
+            |c: &crate::registry::claims::Claim| format!("{} into {}", c.source, c.tokens_text());
+        push(
+            &format!("claims.{}", old.name),
+            class,
+            Some(text(old)),
+            Some(text(new)),
+        );
+    }
     if ca != cb {
         let class = if ca.difference(&cb).next().is_some() {
             Class::Breaking
@@ -1369,8 +1396,13 @@ fn max_grant_lifetime(m: &Model) -> u64 {
         })
 }
 
-fn claim_set(s: &ScopeDef) -> BTreeSet<&str> {
-    s.claims.iter().map(|c| c.as_str()).collect()
+/// The claims a scope releases into ID tokens.
+fn id_token_claims(s: &ScopeDef) -> BTreeSet<String> {
+    s.claim_list()
+        .into_iter()
+        .filter(|c| c.into_token(crate::registry::claims::TokenKind::Id))
+        .map(|c| c.name)
+        .collect()
 }
 
 /// What a `scope-changed` change of `field` from `sa` (policy of `a`) to `sb` (policy of
@@ -1381,8 +1413,8 @@ fn scope_weakening(
     (sb, b): (&ScopeDef, &Model),
     pii: &BTreeSet<String>,
 ) -> Option<String> {
-    let released = |claims: BTreeSet<&str>| {
-        let l: Vec<&str> = claims.into_iter().filter(|c| pii.contains(*c)).collect();
+    let released = |claims: BTreeSet<String>| {
+        let l: Vec<String> = claims.into_iter().filter(|c| pii.contains(c)).collect();
         (!l.is_empty())
             .then(|| format!("PII claim(s) {} now released into ID tokens", l.join(", ")))
     };
@@ -1413,13 +1445,35 @@ fn scope_weakening(
                 (None, _) => "max_grant loosened".to_string(),
             })
         }
-        // Claims added while the scope releases them into ID tokens.
-        "claims" if sa.id_token() && sb.id_token() => {
-            let (ca, cb) = (claim_set(sa), claim_set(sb));
-            released(cb.difference(&ca).copied().collect())
+        // Claims that enter ID tokens: added (`claims`), a claim's `tokens` gaining `id`
+        // (`claims.NAME`), `id_token` turned on for claims declared the same way before.
+        "claims" => {
+            let had: BTreeSet<&str> = sa.claim_names().collect();
+            let new = id_token_claims(sb).into_iter();
+            released(new.filter(|c| !had.contains(c.as_str())).collect())
         }
-        // ID tokens turned on: every claim of the scope enters them.
-        "id_token" if !sa.id_token() && sb.id_token() => released(claim_set(sb)),
+        f if f.starts_with("claims.") => {
+            let name = &f["claims.".len()..];
+            let into = |s: &ScopeDef| id_token_claims(s).contains(name);
+            (into(sb) && !into(sa))
+                .then(|| released(BTreeSet::from([name.to_string()])))
+                .flatten()
+        }
+        "id_token" => {
+            let same: BTreeSet<&str> = sa
+                .claims
+                .iter()
+                .filter(|d| sb.claims.contains(d))
+                .map(|d| d.name())
+                .collect();
+            let (ca, cb) = (id_token_claims(sa), id_token_claims(sb));
+            released(
+                cb.difference(&ca)
+                    .filter(|c| same.contains(c.as_str()))
+                    .cloned()
+                    .collect(),
+            )
+        }
         _ => None,
     }
 }
@@ -1691,6 +1745,34 @@ claims = ["x", "y"]
         assert_eq!(c[0].field.as_deref(), Some("claims"));
         let c = diff(&b, &a);
         assert_eq!(c[0].class, Class::AccessAdded);
+    }
+
+    #[test]
+    fn a_claims_tokens_or_source_changing_is_its_own_change() {
+        let a = model(&[("scopes/a.toml", SCOPES)]);
+        // The table form of the short form's meaning is no change.
+        let same = SCOPES.replace("\"x\", \"y\"", "{ name = \"x\" }, \"y\"");
+        assert!(diff(&a, &model(&[("scopes/a.toml", &same)])).is_empty());
+        // x leaves the ID token (and the rest): breaking.
+        let narrow = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", tokens = [\"access\"] }, \"y\"",
+        );
+        let b = model(&[("scopes/a.toml", &narrow)]);
+        let c = diff(&a, &b);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field.as_deref(), Some("claims.x"));
+        assert_eq!(c[0].class, Class::Breaking);
+        assert_eq!(c[0].new.as_deref(), Some("user attribute `x` into access"));
+        // Back: only gains tokens.
+        assert_eq!(diff(&b, &a)[0].class, Class::AccessAdded);
+        // Another source: breaking.
+        let value = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", source = \"value\", value = \"v\" }, \"y\"",
+        );
+        let c = diff(&a, &model(&[("scopes/a.toml", &value)]));
+        assert_eq!(c[0].class, Class::Breaking);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::push::keycloak::{is_builtin, LEASE_CLIENT};
+use crate::registry::claims::{default_tokens, Claim, ClaimSource};
 use crate::registry::policy::ScopePattern;
 use crate::registry::Sensitivity;
 use realm::{ClientRep, Realm, ScopeRep};
@@ -246,6 +247,91 @@ fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// The claims a client scope's protocol mappers release, one per claim name (the first
+/// mapper of a name), read the way Keycloak reads the mapper: attribute, property,
+/// hard-coded, client-role and realm-role mappers keep their source; any other type
+/// (full name, script, audience, ...) is `as-is`.
+fn imported_claims(s: &ScopeRep) -> Vec<Claim> {
+    let mut out: Vec<Claim> = Vec::new();
+    for m in &s.mappers {
+        let Some(name) = m.claim.clone() else {
+            continue;
+        };
+        if out.iter().any(|c| c.name == name) {
+            continue;
+        }
+        let config = |k: &str| m.config.get(k).cloned().filter(|v| !v.is_empty());
+        let source = match m.kind.as_str() {
+            "oidc-usermodel-attribute-mapper" => ClaimSource::Attribute {
+                attribute: config("user.attribute").unwrap_or_else(|| name.clone()),
+            },
+            "oidc-usermodel-property-mapper" => ClaimSource::Property {
+                property: config("user.attribute").unwrap_or_else(|| name.clone()),
+            },
+            "oidc-hardcoded-claim-mapper" => ClaimSource::Value {
+                value: config("claim.value").unwrap_or_default(),
+            },
+            "oidc-usermodel-client-role-mapper" => ClaimSource::ClientRoles {
+                client: config("usermodel.clientRoleMapping.clientId"),
+            },
+            "oidc-usermodel-realm-role-mapper" => ClaimSource::RealmRoles,
+            _ => ClaimSource::AsIs,
+        };
+        let read = crate::push::mappers::KcMapper {
+            id: String::new(),
+            name: String::new(),
+            kind: m.kind.clone(),
+            config: m.config.clone(),
+        };
+        let tokens = read.tokens();
+        // A mapper into no token releases nothing.
+        if tokens.is_empty() {
+            continue;
+        }
+        out.push(Claim {
+            name,
+            source,
+            tokens,
+            span: 0..0,
+        });
+    }
+    out
+}
+
+/// One entry of `claims`: the name when it means what the short form means, else an
+/// inline table with what differs.
+fn claim_toml(c: &Claim, id_token: bool) -> String {
+    if c.is_default(id_token) {
+        return q(&c.name);
+    }
+    let mut parts = vec![format!("name = {}", q(&c.name))];
+    match &c.source {
+        ClaimSource::Attribute { attribute } if *attribute == c.name => {}
+        ClaimSource::Attribute { attribute } => parts.push(format!("attribute = {}", q(attribute))),
+        ClaimSource::Property { property } => {
+            parts.push("source = \"property\"".into());
+            parts.push(format!("property = {}", q(property)));
+        }
+        ClaimSource::Value { value } => {
+            parts.push("source = \"value\"".into());
+            parts.push(format!("value = {}", q(value)));
+        }
+        ClaimSource::ClientRoles { client } => {
+            parts.push("source = \"client-roles\"".into());
+            if let Some(c) = client {
+                parts.push(format!("client = {}", q(c)));
+            }
+        }
+        ClaimSource::RealmRoles => parts.push("source = \"realm-roles\"".into()),
+        ClaimSource::AsIs => parts.push("source = \"as-is\"".into()),
+    }
+    if c.tokens != default_tokens(id_token) {
+        let t: Vec<String> = c.tokens.iter().map(|t| q(t.as_str())).collect();
+        parts.push(format!("tokens = [{}]", t.join(", ")));
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
 fn scope_toml(text: &mut String, s: &ScopeRep, o: &Options) {
     let attr = |k: &str| s.attributes.get(k).map(String::as_str);
     let description = s
@@ -257,20 +343,15 @@ fn scope_toml(text: &mut String, s: &ScopeRep, o: &Options) {
     let _ = writeln!(text, "description = {}", q(description));
     let _ = writeln!(text, "owner = {}", q(&o.owner));
     let _ = writeln!(text, "sensitivity = {}", q(o.sensitivity.as_str()));
-    let claims: BTreeSet<&str> = s
-        .mappers
-        .iter()
-        .filter_map(|m| m.claim.as_deref())
-        .collect();
+    let claims = imported_claims(s);
     if !claims.is_empty() {
-        let list: Vec<String> = claims.iter().map(|c| q(c)).collect();
-        let _ = writeln!(text, "claims = [{}]", list.join(", "));
-        // Keycloak's mappers put a claim into ID tokens unless told not to.
-        let to_id = s
-            .mappers
+        // `id_token = false` when no mapper releases into ID tokens (Keycloak reads an
+        // absent `id.token.claim` as off).
+        let to_id = claims
             .iter()
-            .filter(|m| m.claim.is_some())
-            .any(|m| m.id_token != Some(false));
+            .any(|c| c.into_token(crate::registry::claims::TokenKind::Id));
+        let list: Vec<String> = claims.iter().map(|c| claim_toml(c, to_id)).collect();
+        let _ = writeln!(text, "claims = [{}]", list.join(", "));
         if !to_id {
             text.push_str("id_token = false\n");
         }
@@ -488,6 +569,79 @@ pub fn report_text(
 
 #[cfg(test)]
 mod tests {
+
+    fn mapper(kind: &str, config: &[(&str, &str)]) -> realm::MapperRep {
+        realm::MapperRep {
+            claim: config
+                .iter()
+                .find(|(k, _)| *k == "claim.name")
+                .map(|(_, v)| v.to_string()),
+            id_token: None,
+            kind: kind.into(),
+            config: config
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn mappers_read_back_into_names_or_tables() {
+        let all = [
+            ("access.token.claim", "true"),
+            ("id.token.claim", "true"),
+            ("userinfo.token.claim", "true"),
+            ("introspection.token.claim", "true"),
+        ];
+        fn with<'a>(
+            all: &[(&'a str, &'a str)],
+            extra: &[(&'a str, &'a str)],
+        ) -> Vec<(&'a str, &'a str)> {
+            all.iter().chain(extra).copied().collect()
+        }
+        let scope = ScopeRep {
+            mappers: vec![
+                mapper(
+                    "oidc-usermodel-attribute-mapper",
+                    &with(
+                        &all,
+                        &[("claim.name", "tenant"), ("user.attribute", "tenant")],
+                    ),
+                ),
+                mapper(
+                    "oidc-usermodel-attribute-mapper",
+                    &[
+                        ("claim.name", "region"),
+                        ("user.attribute", "sensor_region"),
+                        ("access.token.claim", "true"),
+                        ("introspection.token.claim", "false"),
+                    ],
+                ),
+                mapper(
+                    "oidc-usermodel-realm-role-mapper",
+                    &with(&all, &[("claim.name", "roles_list")]),
+                ),
+                mapper(
+                    "oidc-full-name-mapper",
+                    &with(&all, &[("claim.name", "full")]),
+                ),
+                mapper("oidc-audience-mapper", &with(&all, &[])),
+            ],
+            ..ScopeRep::default()
+        };
+        let claims = imported_claims(&scope);
+        let toml: Vec<String> = claims.iter().map(|c| claim_toml(c, true)).collect();
+        assert_eq!(
+            toml,
+            vec![
+                "\"tenant\"".to_string(),
+                "{ name = \"region\", attribute = \"sensor_region\", tokens = [\"access\"] }"
+                    .into(),
+                "{ name = \"roles_list\", source = \"realm-roles\" }".into(),
+                "{ name = \"full\", source = \"as-is\" }".into(),
+            ]
+        );
+    }
     use super::*;
 
     #[test]

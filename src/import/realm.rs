@@ -44,6 +44,10 @@ pub struct ScopeRep {
 pub struct MapperRep {
     pub claim: Option<String>,
     pub id_token: Option<bool>,
+    /// The mapper type (`protocolMapper`).
+    pub kind: String,
+    /// Its config, string values only.
+    pub config: BTreeMap<String, String>,
 }
 
 /// A client and the names of the client scopes linked to it.
@@ -194,10 +198,18 @@ fn scope(v: &Value, at: &str, label: &str) -> anyhow::Result<ScopeRep> {
         for (i, pm) in array(list, &here, label)?.iter().enumerate() {
             let at = format!("{here}[{i}]");
             let pm = object(pm, &at, label)?;
-            let mut rep = MapperRep::default();
+            let mut rep = MapperRep {
+                kind: optional_str(pm, "protocolMapper", &at, label)?.unwrap_or_default(),
+                ..MapperRep::default()
+            };
             if let Some(config) = non_null(pm, "config") {
                 let at = format!("{at}.config");
                 let config = object(config, &at, label)?;
+                for (k, v) in config {
+                    if let Some(s) = scalar(v, &member(&at, k), label)? {
+                        rep.config.insert(k.clone(), s);
+                    }
+                }
                 rep.claim = match config.get("claim.name") {
                     Some(v) => scalar(v, &member(&at, "claim.name"), label)?,
                     None => None,

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use super::{finding, About, Sink};
+use crate::registry::claims::TokenKind;
 use crate::registry::{Client, Registry};
 use crate::rules::Rule;
 
@@ -64,6 +65,45 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                     )
                     .at(client.file, owner.span(), "unknown owner")
                     .help("declare the team ([teams.NAME] with `members`), or correct the name: self-approval is checked against the owner team's members"),
+                );
+            }
+        }
+        if client.def.third_party.as_ref().is_some_and(|t| **t)
+            && sink.enabled(Rule::ClientPiiToThirdParty)
+        {
+            let mut seen = std::collections::BTreeSet::new();
+            for g in reg.active_grants(client, today) {
+                let Some(scope) = reg.scopes.get(g.scope()) else {
+                    continue;
+                };
+                if !seen.insert(g.scope()) {
+                    continue;
+                }
+                let pii: Vec<String> = scope
+                    .def
+                    .claim_list()
+                    .into_iter()
+                    .filter(|c| c.into_token(TokenKind::Access))
+                    .filter(|c| reg.policy.pii_claims.contains(&c.name))
+                    .map(|c| format!("`{}`", crate::text::clean(&c.name)))
+                    .collect();
+                if pii.is_empty() {
+                    continue;
+                }
+                sink.push(
+                    Rule::ClientPiiToThirdParty,
+                    finding(
+                        Rule::ClientPiiToThirdParty,
+                        format!(
+                            "third-party client `{}` is granted `{}`, which releases the PII claim(s) {} into its access tokens",
+                            client.id,
+                            g.scope(),
+                            pii.join(", ")
+                        ),
+                    )
+                    .at(client.file, g.def.scope.span(), "grant")
+                    .also(scope.file, scope.name_span.clone(), "scope releasing PII")
+                    .help("keep the claims out of the scope's access tokens (the claim's `tokens`), grant a scope without them, or accept the risk with an exception"),
                 );
             }
         }

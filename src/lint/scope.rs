@@ -3,10 +3,12 @@
 use std::collections::HashSet;
 
 use super::{finding, About, Sink};
+use crate::registry::claims::{self, ClaimSource, TokenKind};
 use crate::registry::Registry;
 use crate::rules::Rule;
 
 pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
+    claim_sources(reg, sink);
     let policy = &reg.policy;
     let held: HashSet<&str> = reg
         .clients
@@ -72,22 +74,44 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
             sink.push(Rule::ScopeSensitiveWithoutStepUp, d);
         }
 
-        if def.id_token() && sink.enabled(Rule::ScopePiiInIdToken) {
-            for claim in &def.claims {
-                if policy.pii_claims.iter().any(|p| p == claim.as_str()) {
+        if sink.enabled(Rule::ScopePiiInIdToken) {
+            for claim in def.claim_list() {
+                if claim.into_token(TokenKind::Id) && policy.pii_claims.contains(&claim.name) {
                     sink.push(
                         Rule::ScopePiiInIdToken,
                         finding(
                             Rule::ScopePiiInIdToken,
                             format!(
                                 "`{name}` releases the PII claim `{}` into ID tokens",
-                                claim.get()
+                                claim.name
                             ),
                         )
-                        .at(file, claim.span(), "personal data")
+                        .at(file, claim.span.clone(), "personal data")
                         .help(
-                            "set `id_token = false` to keep the claim out of ID tokens, or drop it",
+                            "set `id_token = false` (or the claim's `tokens` without \"id\") to keep it out of ID tokens, or drop it",
                         ),
+                    );
+                }
+            }
+        }
+
+        if sink.enabled(Rule::ScopeRegisteredClaim) {
+            for claim in def.claim_list() {
+                let top = claims::top_level(&claim.name);
+                if claim.source != ClaimSource::AsIs
+                    && claims::REGISTERED_CLAIMS.contains(&top.as_str())
+                {
+                    sink.push(
+                        Rule::ScopeRegisteredClaim,
+                        finding(
+                            Rule::ScopeRegisteredClaim,
+                            format!(
+                                "`{name}` releases the claim `{}`, a registered JWT claim the protocol sets",
+                                crate::text::clean(&claim.name)
+                            ),
+                        )
+                        .at(file, claim.span.clone(), "registered claim name")
+                        .help("rename the claim (`tenant_region`, not `aud`); a mapper that sets it overrides what the server puts there, and resource servers trust it; `source = \"as-is\"` only documents it"),
                     );
                 }
             }
@@ -109,6 +133,63 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                     .at(file, repl.span(), "undefined scope")
                     .help("define the replacement scope or fix the name"),
                 );
+            }
+        }
+    }
+}
+
+/// `scope/claim-source-conflict`: one claim name released by two scopes from different
+/// sources (`as-is` claims say nothing about the source and are left out). One finding
+/// per later scope, pointing at the first one.
+fn claim_sources<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
+    if !sink.enabled(Rule::ScopeClaimSourceConflict) {
+        return;
+    }
+    let mut first: std::collections::HashMap<
+        String,
+        (
+            &str,
+            ClaimSource,
+            crate::finding::FileId,
+            std::ops::Range<usize>,
+        ),
+    > = std::collections::HashMap::new();
+    for scope in reg.scopes.values() {
+        for claim in scope.def.claim_list() {
+            if claim.source == ClaimSource::AsIs {
+                continue;
+            }
+            match first.get(&claim.name) {
+                None => {
+                    first.insert(
+                        claim.name.clone(),
+                        (
+                            scope.name.as_str(),
+                            claim.source.clone(),
+                            scope.file,
+                            claim.span.clone(),
+                        ),
+                    );
+                }
+                Some((other, source, file, span)) if *source != claim.source => {
+                    sink.about(Some(About::Scope(scope.name.as_str())));
+                    sink.push(
+                        Rule::ScopeClaimSourceConflict,
+                        finding(
+                            Rule::ScopeClaimSourceConflict,
+                            format!(
+                                "`{}` releases the claim `{}` from {}, and `{other}` releases it from {source}",
+                                scope.name,
+                                crate::text::clean(&claim.name),
+                                claim.source
+                            ),
+                        )
+                        .at(scope.file, claim.span.clone(), "one source here")
+                        .also(*file, span.clone(), "another source here")
+                        .help("a token holding both scopes carries whichever mapper runs last: give the claims different names, or one source"),
+                    );
+                }
+                Some(_) => {}
             }
         }
     }

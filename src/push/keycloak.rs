@@ -19,6 +19,7 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context};
 use serde::Serialize;
 
+use super::mappers::{self, KcMapper};
 use super::{fingerprint, run_ops, ApplyReport, Desired, DesiredScope, Op, Plan, PushTarget};
 use super::{FieldChange, PlanError, PlanOptions, PlanOrigin, Progress, Stop};
 use crate::finding::Finding;
@@ -157,10 +158,13 @@ struct KcScope {
     description: Option<String>,
     protocol: Option<String>,
     attributes: BTreeMap<String, String>,
-    /// Names of its protocol mappers (scopectl adds none: each was made by hand). Not
-    /// in the fingerprint: a saved plan's deletes are re-checked against them anyway.
+    /// Its protocol mappers. Only scopectl's own (marked) ones are in the fingerprint
+    /// (`owned`), so a scope without them fingerprints as it did before mappers were
+    /// managed; a saved plan's deletes are re-checked against the others anyway.
     #[serde(skip)]
-    mappers: Vec<String>,
+    mappers: Vec<KcMapper>,
+    #[serde(rename = "mappers", skip_serializing_if = "Vec::is_empty")]
+    owned: Vec<KcMapper>,
 }
 
 impl KcScope {
@@ -220,6 +224,7 @@ impl PushTarget for Keycloak {
         // and --prune must not delete a scope they hold.
         state.realm_defaults = Some(self.read_realm_defaults()?);
         let parts = state_parts(&state, desired);
+        let (ops, errors, notes, warnings) = diff(&state, desired, options);
         let mut plan = Plan::new(
             PlanOrigin {
                 target: &self.name,
@@ -230,8 +235,9 @@ impl PushTarget for Keycloak {
             today,
             options,
             fingerprint(&parts),
-            diff(&state, desired, options),
+            (ops, errors, notes),
         );
+        plan.warnings.extend(warnings);
         plan.state_parts = parts;
         self.state = state;
         Ok(plan)
@@ -346,7 +352,7 @@ impl PushTarget for Keycloak {
                 Ok(state) => {
                     // Whatever still differs did not take (e.g. a link PUT that answered
                     // 204 and changed nothing).
-                    let (rest, _, _) = diff(&state, desired, &plan.options());
+                    let (rest, ..) = diff(&state, desired, &plan.options());
                     report.did_not_take = rest;
                     self.state = state;
                 }
@@ -627,6 +633,14 @@ impl Keycloak {
                         .collect()
                 })
                 .unwrap_or_default();
+            let mut mappers: Vec<KcMapper> = s
+                .get("protocolMappers")
+                .and_then(|m| m.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(KcMapper::from_json)
+                .collect();
+            mappers.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
             scopes_read.insert(
                 name,
                 KcScope {
@@ -634,13 +648,8 @@ impl Keycloak {
                     description: str_field(s, "description"),
                     protocol: str_field(s, "protocol"),
                     attributes,
-                    mappers: s
-                        .get("protocolMappers")
-                        .and_then(|m| m.as_array())
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|m| str_field(m, "name"))
-                        .collect(),
+                    owned: mappers.iter().filter(|m| m.marked()).cloned().collect(),
+                    mappers,
                 },
             );
         }
@@ -977,6 +986,7 @@ impl Keycloak {
                         protocol: Some("openid-connect".into()),
                         attributes: BTreeMap::new(),
                         mappers: Vec::new(),
+                        owned: Vec::new(),
                     },
                 );
                 Ok(())
@@ -1035,9 +1045,126 @@ impl Keycloak {
                 self.write("PUT", &url, &Body::None, false)?;
                 Ok(())
             }
+            Op::CreateMapper { scope, claim, .. } => {
+                let want = desired_mapper(desired, scope, claim)?;
+                let sid = self.scope_id(scope)?;
+                let url = self.admin(&format!(
+                    "/client-scopes/{}/protocol-mappers/models",
+                    pct(&sid)
+                ));
+                let resp = self.call(
+                    "POST",
+                    &url,
+                    &Body::Json(&want.representation(None)),
+                    Answer::AdminWrite,
+                )?;
+                if resp.status == 409 {
+                    // Made by an earlier run that died before it could record it: take it
+                    // back only when it carries the marker.
+                    self.state.scopes = self.read_scopes()?;
+                    let existing = self
+                        .state
+                        .scopes
+                        .get(scope)
+                        .and_then(|s| s.mappers.iter().find(|m| m.name == want.name))
+                        .cloned();
+                    return match existing {
+                        Some(m) if m.marked() => self.put_mapper(&sid, &m, &want),
+                        _ => bail!(
+                            "a protocol mapper named `{}` already exists on `{scope}` and is not scopectl's",
+                            want.name
+                        ),
+                    };
+                }
+                if !resp.ok() {
+                    return Err(self.status_error("POST", &url, &resp));
+                }
+                Ok(())
+            }
+            Op::UpdateMapper {
+                scope,
+                claim,
+                mapper,
+                ..
+            } => {
+                let want = desired_mapper(desired, scope, claim)?;
+                let sid = self.scope_id(scope)?;
+                let m = self.marked_mapper(scope, mapper)?;
+                self.put_mapper(&sid, &m, &want)
+            }
+            Op::DeleteMapper { scope, mapper, .. } => {
+                let sid = self.scope_id(scope)?;
+                let m = self.marked_mapper(scope, mapper)?;
+                let url = self.admin(&format!(
+                    "/client-scopes/{}/protocol-mappers/models/{}",
+                    pct(&sid),
+                    pct(&m.id)
+                ));
+                self.write("DELETE", &url, &Body::None, true)?;
+                Ok(())
+            }
             Op::SetClientScope { .. } => bail!("not a Keycloak operation"),
         }
     }
+
+    /// scopectl's mapper `name` on `scope` as read (never a hand-made one: a hand-edited
+    /// plan must not reach those).
+    fn marked_mapper(&self, scope: &str, name: &str) -> anyhow::Result<KcMapper> {
+        self.state
+            .scopes
+            .get(scope)
+            .and_then(|s| s.mappers.iter().find(|m| m.name == name && m.marked()))
+            .cloned()
+            .ok_or_else(|| anyhow!("scope `{scope}` has no protocol mapper `{name}` of scopectl's"))
+    }
+
+    /// Write `want` over scopectl's mapper `m`: a PUT, or a delete and a create when
+    /// the mapper type changes (Keycloak keeps a mapper's type).
+    fn put_mapper(
+        &mut self,
+        sid: &str,
+        m: &KcMapper,
+        want: &mappers::WantMapper,
+    ) -> anyhow::Result<()> {
+        let models = self.admin(&format!(
+            "/client-scopes/{}/protocol-mappers/models",
+            pct(sid)
+        ));
+        let one = format!("{models}/{}", pct(&m.id));
+        if m.kind != want.kind {
+            self.write("DELETE", &one, &Body::None, true)?;
+            self.write(
+                "POST",
+                &models,
+                &Body::Json(&want.representation(None)),
+                false,
+            )?;
+        } else {
+            self.write(
+                "PUT",
+                &one,
+                &Body::Json(&want.representation(Some(&m.id))),
+                false,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The mapper the registry wants for `claim` of `scope`.
+fn desired_mapper(
+    desired: &Desired,
+    scope: &str,
+    claim: &str,
+) -> anyhow::Result<mappers::WantMapper> {
+    desired_scope(desired, scope)?
+        .claims
+        .iter()
+        .find(|c| c.name == claim)
+        .and_then(mappers::want)
+        .with_context(|| {
+            format!("scope `{scope}` no longer releases claim `{claim}` through a mapper")
+        })
 }
 
 /// A failed login ends the run: every later call would need it.
@@ -1184,15 +1311,16 @@ fn case_hint<'a>(client: &str, ids: impl IntoIterator<Item = &'a String>, there:
         .unwrap_or_default()
 }
 
-/// Compare server state and registry: (ops in order, errors, notes).
+/// Compare server state and registry: (ops in order, errors, notes, warnings).
 fn diff(
     state: &State,
     desired: &Desired,
     options: &PlanOptions,
-) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
+) -> (Vec<Op>, Vec<PlanError>, Vec<String>, Vec<String>) {
     let mut ops = Vec::new();
     let mut errors = Vec::new();
     let mut notes = Vec::new();
+    let mut warnings = Vec::new();
     // Registry scopes scopectl may not touch on this server.
     let mut blocked = BTreeSet::new();
     for (name, d) in &desired.scopes {
@@ -1235,11 +1363,14 @@ fn diff(
                 errors.push(limit_error());
                 blocked.insert(name.clone());
             }
-            None => ops.push(Op::CreateScope {
-                scope: name.clone(),
-                description: d.description.clone(),
-                consent_text: d.consent_text.clone(),
-            }),
+            None => {
+                ops.push(Op::CreateScope {
+                    scope: name.clone(),
+                    description: d.description.clone(),
+                    consent_text: d.consent_text.clone(),
+                });
+                mappers::plan_scope(d, None, &mut ops, &mut errors, &mut warnings);
+            }
             Some(s) if !s.marked() && d.adopt && !limits.is_empty() => {
                 errors.push(limit_error());
                 blocked.insert(name.clone());
@@ -1262,6 +1393,7 @@ fn diff(
                     scope: name.clone(),
                     changes,
                 });
+                mappers::plan_scope(d, Some(&s.mappers), &mut ops, &mut errors, &mut warnings);
             }
             Some(s) if !s.marked() => {
                 let blocked_grants: Vec<String> = desired
@@ -1296,9 +1428,14 @@ fn diff(
                     )));
                 blocked.insert(name.clone());
             }
-            // It exists: its links are still managed, only the update is not made.
-            Some(_) if !limits.is_empty() => errors.push(limit_error()),
+            // It exists: its links (and mappers) are still managed, only the update is
+            // not made.
+            Some(s) if !limits.is_empty() => {
+                errors.push(limit_error());
+                mappers::plan_scope(d, Some(&s.mappers), &mut ops, &mut errors, &mut warnings);
+            }
             Some(s) => {
+                mappers::plan_scope(d, Some(&s.mappers), &mut ops, &mut errors, &mut warnings);
                 let changes = changed_fields(s, d);
                 if !changes.is_empty() {
                     ops.push(Op::UpdateScope {
@@ -1416,8 +1553,15 @@ fn diff(
                 used_by.push("the realm's optional client scopes".into());
             }
         }
-        if !s.mappers.is_empty() {
-            let names: Vec<String> = s.mappers.iter().map(|m| format!("`{m}`")).collect();
+        // scopectl's own mappers go with the scope; hand-made ones keep it in use.
+        let hand: Vec<String> = s
+            .mappers
+            .iter()
+            .filter(|m| !m.marked())
+            .map(|m| format!("`{}`", m.name))
+            .collect();
+        if !hand.is_empty() {
+            let names = hand;
             used_by.push(format!("its protocol mapper(s) {}", names.join(", ")));
         }
         if used_by.is_empty() || options.prune_in_use {
@@ -1529,7 +1673,7 @@ fn diff(
             }
         }
     }
-    (ops, errors, notes)
+    (ops, errors, notes, warnings)
 }
 
 /// The built-in scopes a client whose file sets `builtin_scopes` gains and loses.
@@ -1675,6 +1819,7 @@ mod tests {
             protocol: Some("openid-connect".into()),
             attributes,
             mappers: Vec::new(),
+            owned: Vec::new(),
         }
     }
 
@@ -1684,7 +1829,7 @@ mod tests {
         state.scopes.insert("profile".into(), scope(true));
         state.scopes.insert("hand:made".into(), scope(false));
         state.scopes.insert("old:scope".into(), scope(true));
-        let (ops, _, _) = diff(&state, &Desired::default(), &prune());
+        let (ops, ..) = diff(&state, &Desired::default(), &prune());
         assert_eq!(
             ops,
             vec![Op::DeleteScope {
@@ -1704,6 +1849,7 @@ mod tests {
                 adopt: false,
                 managed: true,
                 in_token_scope: true,
+                claims: Vec::new(),
             },
         );
         d.clients
@@ -1740,7 +1886,7 @@ mod tests {
 
     #[test]
     fn default_to_optional_is_one_move() {
-        let (ops, errors, _) = diff(
+        let (ops, errors, ..) = diff(
             &state_with_link(&["a:b"], &[]),
             &desired_one(GrantType::Optional),
             &PlanOptions::default(),
@@ -1759,7 +1905,7 @@ mod tests {
 
     #[test]
     fn matching_state_plans_nothing() {
-        let (ops, errors, notes) = diff(
+        let (ops, errors, notes, _) = diff(
             &state_with_link(&["a:b", "profile"], &[]),
             &desired_one(GrantType::Default),
             &prune(),
@@ -1774,7 +1920,7 @@ mod tests {
     fn missing_client_is_an_error_not_an_op() {
         let mut state = state_with_link(&[], &[]);
         state.clients.clear();
-        let (ops, errors, _) = diff(
+        let (ops, errors, ..) = diff(
             &state,
             &desired_one(GrantType::Default),
             &PlanOptions::default(),

@@ -15,6 +15,7 @@
 //! the registry, connect, plan with the lint gate, pin a saved plan, apply.
 
 pub mod keycloak;
+pub mod mappers;
 pub mod render;
 pub mod rfc7592;
 pub mod session;
@@ -102,6 +103,10 @@ pub struct DesiredScope {
     /// `in_token_scope` (Keycloak's `include.in.token.scope`).
     #[serde(skip)]
     pub in_token_scope: bool,
+    /// The claims it releases (protocol mappers on Keycloak; not in the digest: each
+    /// mapper is compared by itself).
+    #[serde(skip)]
+    pub claims: Vec<crate::registry::claims::Claim>,
 }
 
 impl DesiredScope {
@@ -174,6 +179,7 @@ impl Desired {
                     adopt: s.def.adopt(),
                     managed: s.def.managed(),
                     in_token_scope: s.def.in_token_scope(),
+                    claims: s.def.claim_list(),
                 },
             );
         }
@@ -342,6 +348,30 @@ pub enum Op {
         from: GrantType,
         to: GrantType,
     },
+    /// Keycloak: make scopectl's protocol mapper releasing `claim` (from `source`) into
+    /// `tokens` on a client scope (config key `scopectl.managed`, named `mapper`).
+    CreateMapper {
+        scope: String,
+        claim: String,
+        source: String,
+        tokens: Vec<String>,
+        mapper: String,
+    },
+    /// Keycloak: change scopectl's protocol mapper of `claim` back to the registry's
+    /// declaration; `changes` holds each differing field (config key) and both values.
+    UpdateMapper {
+        scope: String,
+        claim: String,
+        mapper: String,
+        changes: Vec<FieldChange>,
+    },
+    /// Keycloak: delete scopectl's protocol mapper of a claim the scope no longer
+    /// releases (or releases as-is, or through a hand-made mapper).
+    DeleteMapper {
+        scope: String,
+        claim: String,
+        mapper: String,
+    },
     /// RFC 7592: replace the client's `scope` metadata.
     SetClientScope {
         client: String,
@@ -361,6 +391,9 @@ impl Op {
             Op::Assign { kind, .. } => format!("assign {kind}"),
             Op::Unassign { kind, .. } => format!("unassign {kind}"),
             Op::Move { from, to, .. } => format!("move {from} -> {to}"),
+            Op::CreateMapper { .. } => "create mapper".into(),
+            Op::UpdateMapper { .. } => "update mapper".into(),
+            Op::DeleteMapper { .. } => "delete mapper".into(),
             Op::SetClientScope { .. } => "set client scope".into(),
         }
     }
@@ -383,7 +416,10 @@ impl Op {
             | Op::DeleteScope { scope, .. }
             | Op::Assign { scope, .. }
             | Op::Unassign { scope, .. }
-            | Op::Move { scope, .. } => Some(scope),
+            | Op::Move { scope, .. }
+            | Op::CreateMapper { scope, .. }
+            | Op::UpdateMapper { scope, .. }
+            | Op::DeleteMapper { scope, .. } => Some(scope),
             Op::SetClientScope { .. } => None,
         }
     }
@@ -428,6 +464,23 @@ impl Op {
             Op::SetClientScope { from, to, .. } => {
                 format!("`{}` -> `{}`", from.join(" "), to.join(" "))
             }
+            Op::CreateMapper {
+                claim,
+                source,
+                tokens,
+                ..
+            } => format!("claim `{claim}` from {source} into {}", tokens.join(", ")),
+            Op::UpdateMapper { claim, changes, .. } => format!(
+                "claim `{claim}`: {}",
+                changes
+                    .iter()
+                    .map(FieldChange::describe)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Op::DeleteMapper { claim, mapper, .. } => {
+                format!("claim `{claim}` no longer released by scopectl's mapper `{mapper}`")
+            }
         }
     }
 
@@ -435,7 +488,7 @@ impl Op {
     /// that only loses values)? The lint gate lets removals through.
     pub fn is_removal(&self) -> bool {
         match self {
-            Op::Unassign { .. } => true,
+            Op::Unassign { .. } | Op::DeleteMapper { .. } => true,
             Op::SetClientScope { from, to, .. } => to.iter().all(|s| from.contains(s)),
             _ => false,
         }
@@ -447,6 +500,8 @@ impl Op {
         match self {
             Op::CreateScope { .. } => 0,
             Op::UpdateScope { .. } | Op::AdoptScope { .. } => 1,
+            Op::CreateMapper { .. } | Op::UpdateMapper { .. } => 1,
+            Op::DeleteMapper { .. } => 4,
             Op::Assign { .. } => 2,
             Op::Move { .. } => 3,
             Op::Unassign { .. } => 4,
@@ -1298,6 +1353,7 @@ mod tests {
             adopt: false,
             managed: true,
             in_token_scope: true,
+            claims: Vec::new(),
         };
         let mut b = a.clone();
         b.description = "y".into();

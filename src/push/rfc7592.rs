@@ -374,6 +374,22 @@ fn diff(
                 )));
         }
     }
+    // Claims: RFC 7591/7592 has no mapper concept, so nothing here enforces them.
+    let with_claims: Vec<String> = desired
+        .scopes
+        .values()
+        .filter(|d| !d.claims.is_empty())
+        .map(|d| format!("`{}`", d.name))
+        .collect();
+    if !with_claims.is_empty() {
+        notes.push(format!(
+            "claims are not enforced on this target: dynamic client registration (RFC \
+             7591/7592) has no protocol mappers, so what tokens carry is the server's own \
+             configuration; the claims declared by {} are not pushed or checked here (`decode` \
+             checks real tokens against them)",
+            with_claims.join(", ")
+        ));
+    }
     if state.supported.is_none() {
         notes.push(
             "the discovery document lists no scopes_supported; scopes are not checked before apply"
@@ -454,4 +470,44 @@ fn write_secret_file(path: &std::path::Path, contents: &str) -> std::io::Result<
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::push::DesiredScope;
+    use crate::registry::claims::{default_tokens, Claim, ClaimSource};
+
+    #[test]
+    fn claims_are_said_to_be_not_enforced_never_pushed() {
+        let mut desired = Desired::default();
+        desired.scopes.insert(
+            "a:read".into(),
+            DesiredScope {
+                name: "a:read".into(),
+                description: "d".into(),
+                consent_text: "d".into(),
+                adopt: false,
+                managed: true,
+                in_token_scope: true,
+                claims: vec![Claim {
+                    name: "region".into(),
+                    source: ClaimSource::AsIs,
+                    tokens: default_tokens(true),
+                    span: 0..0,
+                }],
+            },
+        );
+        let state = State {
+            supported: Some(BTreeSet::from(["a:read".to_string()])),
+            clients: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            missing: BTreeSet::new(),
+        };
+        let (ops, errors, notes) = diff(&state, &desired, BTreeSet::new());
+        assert!(ops.is_empty() && errors.is_empty());
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].starts_with("claims are not enforced on this target"));
+        assert!(notes[0].contains("`a:read`"));
+    }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::claims::{self, Claim, ClaimDecl};
 use super::types::{Approvers, Date, GrantType, Lifetime, Sensitivity, Sp};
 use crate::registry::policy::{PolicySettings, Target};
 
@@ -32,10 +33,15 @@ pub struct ScopeDef {
     pub owner: Sp<String>,
     /// How much harm misuse can do: low, medium, high or critical.
     pub sensitivity: Sp<Sensitivity>,
-    /// Claims this scope releases into tokens (via a token mapper).
+    /// Claims this scope releases into tokens (via a token mapper). A name (`"tenant"`:
+    /// the user attribute of that name, into the access token, the ID token (see
+    /// `id_token`), userinfo and introspection) or a table saying where the value comes
+    /// from and which tokens get it (`{ name = "region", attribute = "sensor_region",
+    /// tokens = ["access"] }`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub claims: Vec<Sp<String>>,
-    /// Whether `claims` are also released into ID tokens (default true, as Keycloak's mappers do).
+    pub claims: Vec<Sp<ClaimDecl>>,
+    /// Whether `claims` are also released into ID tokens (default true, as Keycloak's
+    /// mappers do). A claim's own `tokens` wins over it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<Sp<bool>>,
     /// The scope needs fresh authentication (prompt=login / max_age).
@@ -96,6 +102,15 @@ impl ScopeDef {
     pub fn id_token(&self) -> bool {
         self.id_token.as_ref().is_none_or(|b| **b)
     }
+    /// The claims the scope releases, defaults applied, in the order written.
+    pub fn claim_list(&self) -> Vec<Claim> {
+        let id = self.id_token();
+        self.claims.iter().map(|c| claims::resolve(c, id)).collect()
+    }
+    /// The names of the claims the scope releases.
+    pub fn claim_names(&self) -> impl Iterator<Item = &str> {
+        self.claims.iter().map(|c| c.name())
+    }
     pub fn consent_text(&self) -> &str {
         self.consent_text
             .as_ref()
@@ -140,6 +155,11 @@ pub struct ClientDef {
     /// registry (findings, `diff`, `report`, exceptions).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ids: BTreeMap<Sp<String>, Sp<String>>,
+    /// The client is run by another organisation (a partner's app, a vendor's
+    /// integration): PII claims must not reach its access tokens
+    /// (`client/pii-to-third-party`). Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party: Option<Sp<bool>>,
 }
 
 /// `[[grants]]`: one scope held by the client.

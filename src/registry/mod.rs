@@ -6,6 +6,7 @@
 //! with load errors must not be linted, diffed or pushed.
 
 pub mod apis;
+pub mod claims;
 pub mod environments;
 pub mod exceptions;
 pub mod files;
@@ -399,11 +400,11 @@ impl Registry {
                     .into_iter()
                     .chain(def.consent_text.iter())
                     .chain(def.replaced_by.iter())
-                    .chain(def.claims.iter())
                     .chain(def.exclude_environments.iter())
                 {
                     check_text(file, text, &mut diagnostics);
                 }
+                check_claims(file, &def, &mut diagnostics);
                 if let Some(first) = registry.scopes.get(name.as_str()) {
                     diagnostics.push(
                         Finding::error(
@@ -730,6 +731,62 @@ fn check_scope_token(file: FileId, name: &Sp<String>, out: &mut Vec<Finding>) {
             .at(file, name.span(), "not an RFC 6749 scope token")
             .help("scopes are printable ASCII without spaces, `\"` or `\\` (RFC 6749 §3.3)"),
         );
+    }
+}
+
+/// Check a scope's `claims`: safe text, no claim twice, each table consistent with its
+/// source ([`claims::problems`]).
+fn check_claims(file: FileId, def: &ScopeDef, out: &mut Vec<Finding>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for c in &def.claims {
+        match c.get() {
+            claims::ClaimDecl::Name(n) => check_text_at(file, n, c.span(), out),
+            claims::ClaimDecl::Table(t) => {
+                for text in std::iter::once(&t.name)
+                    .chain(t.attribute.iter())
+                    .chain(t.property.iter())
+                    .chain(t.value.iter())
+                    .chain(t.client.iter())
+                {
+                    check_text(file, text, out);
+                }
+            }
+        }
+        if c.name().trim().is_empty() {
+            out.push(
+                Finding::error(Rule::LoadInvalidValue, "a claim name is empty").at(
+                    file,
+                    c.span(),
+                    "empty claim name",
+                ),
+            );
+        }
+        if seen.contains(&c.name()) {
+            out.push(
+                Finding::error(
+                    Rule::LoadInvalidValue,
+                    format!(
+                        "claim `{}` is listed twice in one scope",
+                        crate::text::clean(c.name())
+                    ),
+                )
+                .at(file, c.span(), "listed again here")
+                .help(
+                    "keep one entry per claim; a table's `tokens` lists every token it goes into",
+                ),
+            );
+        }
+        seen.push(c.name());
+        for (span, msg) in claims::problems(c) {
+            out.push(
+                Finding::error(
+                    Rule::LoadInvalidValue,
+                    crate::text::clean(&msg).into_owned(),
+                )
+                .at(file, span, "claim")
+                .help("see README, \"Claims\": each source has its own key"),
+            );
+        }
     }
 }
 

@@ -155,6 +155,10 @@ impl<'a> Checker<'a> {
         let mut all: Vec<Finding> = verification.findings.clone();
         all.extend(analysis.findings.iter().cloned());
         let scopes: Vec<String> = analysis.scopes.iter().map(|s| s.scope.clone()).collect();
+        // The claims contract speaks only of what the issuer really signed.
+        if let (Status::Verified, Some(reg)) = (&verification.status, self.registry) {
+            all.extend(findings::claims_outside_contract(&decoded, reg, &scopes));
+        }
         let chosen = self.endpoint.map(|t| t.choose(&scopes));
         let needed: Option<Vec<String>> = match (self.endpoint, chosen) {
             (Some(t), Some(i)) => {

@@ -607,6 +607,115 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     a
 }
 
+/// Claims `token/claim-outside-contract` never reports, besides
+/// [`crate::registry::claims::REGISTERED_CLAIMS`]: the OpenID Connect standard claims
+/// (Core §5.1, released by the standard scopes the registry does not govern), and what
+/// Keycloak sets by itself or through its built-in scopes (`roles`, `web-origins`,
+/// `microprofile-jwt`, `organization`, sessions, service accounts).
+pub const CONTRACT_EXEMPT_CLAIMS: &[&str] = &[
+    // OpenID Connect Core §5.1 (profile, email, address, phone).
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "email",
+    "email_verified",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "phone_number",
+    "phone_number_verified",
+    "address",
+    "updated_at",
+    // Other protocol members seen in access tokens (RFC 9068, RFC 7662, RFC 8707, JAR).
+    "scp",
+    "client_id",
+    "token_type",
+    "username",
+    "resource",
+    "authorization_details",
+    // Keycloak.
+    "session_state",
+    "realm_access",
+    "resource_access",
+    "allowed-origins",
+    "upn",
+    "groups",
+    "organization",
+    "clientHost",
+    "clientAddress",
+    "authorization",
+    "trusted-certs",
+    "policy",
+    "kid",
+];
+
+/// `token/claim-outside-contract` (a verified token only): each top-level claim that no
+/// scope of the token releases, outside the exempt lists. A claim that another registry
+/// scope releases is named with it (the token lacks that scope: a mapper on the wrong
+/// scope, or a scope missing from `scope`).
+pub fn claims_outside_contract(
+    d: &Decoded,
+    registry: &Registry,
+    scopes: &[String],
+) -> Vec<Finding> {
+    use crate::registry::claims::{top_level, REGISTERED_CLAIMS};
+    let released = |scope: &str| -> Vec<String> {
+        registry
+            .scopes
+            .get(scope)
+            .map(|s| s.def.claim_names().map(top_level).collect())
+            .unwrap_or_default()
+    };
+    let in_token: std::collections::BTreeSet<String> =
+        scopes.iter().flat_map(|s| released(s)).collect();
+    let mut out = Vec::new();
+    for name in d.claims.keys() {
+        let n = name.as_str();
+        if in_token.contains(n)
+            || REGISTERED_CLAIMS.contains(&n)
+            || CONTRACT_EXEMPT_CLAIMS.contains(&n)
+        {
+            continue;
+        }
+        let elsewhere: Vec<&str> = registry
+            .scopes
+            .keys()
+            .filter(|s| released(s).iter().any(|c| c == n))
+            .map(String::as_str)
+            .collect();
+        let shown = crate::text::clean(n);
+        let f = if elsewhere.is_empty() {
+            Finding::warning(
+                Rule::TokenClaimOutsideContract,
+                format!("claim `{shown}` is released by no registry scope"),
+            )
+            .help("a protocol mapper on the server releases a claim the registry does not declare: declare it in the releasing scope's `claims` (`source = \"as-is\"` when another mechanism owns it), or remove the mapper (`scopectl drift` shows scopectl's)")
+        } else {
+            Finding::warning(
+                Rule::TokenClaimOutsideContract,
+                format!(
+                    "claim `{shown}` is released by {}, which the token does not carry",
+                    elsewhere
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .help("a mapper releases it through another scope (or a hand-made one): check the server's mappers with `scopectl drift`")
+        };
+        out.push(f);
+    }
+    out
+}
+
 /// Scopes of OpenID Connect Core (§5.4, §11) and the ones Keycloak puts in every token
 /// by default: they ask for claims or a refresh token, not for API access, so a registry
 /// need not define or grant them.
