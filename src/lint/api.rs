@@ -13,23 +13,58 @@ use crate::registry::openapi::Operation;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
+/// The operations of one API that need one scope: the first, how many, and the first and
+/// how many without a step-up hint (an operation needing the scope in two alternatives
+/// counts once).
+struct Needing<'a> {
+    first: &'a Operation,
+    last: &'a Operation,
+    count: usize,
+    first_without_hint: Option<&'a Operation>,
+    without_hint: usize,
+}
+
+impl<'a> Needing<'a> {
+    fn new(op: &'a Operation) -> Self {
+        Needing {
+            first: op,
+            last: op,
+            count: 1,
+            first_without_hint: (!op.step_up).then_some(op),
+            without_hint: usize::from(!op.step_up),
+        }
+    }
+
+    fn add(&mut self, op: &'a Operation) {
+        if std::ptr::eq(self.last, op) {
+            return;
+        }
+        self.last = op;
+        self.count += 1;
+        if !op.step_up {
+            self.first_without_hint.get_or_insert(op);
+            self.without_hint += 1;
+        }
+    }
+}
+
 pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
     if reg.apis.is_empty() {
         return;
     }
     let policy = &reg.policy;
     for api in reg.apis.values() {
-        let mut by_scope: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+        let mut by_scope: BTreeMap<&str, Needing> = BTreeMap::new();
         for op in &api.operations {
             for s in op.scopes() {
-                let ops = by_scope.entry(s.as_str()).or_default();
-                if !ops.last().is_some_and(|o| std::ptr::eq(*o, op)) {
-                    ops.push(op);
-                }
+                by_scope
+                    .entry(s.as_str())
+                    .and_modify(|n| n.add(op))
+                    .or_insert_with(|| Needing::new(op));
             }
         }
-        for (s, ops) in &by_scope {
-            let Some(first) = ops.first() else { continue };
+        for (s, needing) in &by_scope {
+            let first = needing.first;
             sink.about(Some(About::Scope(s)));
             let others = |n: usize| match n {
                 0 => None,
@@ -56,7 +91,7 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                     .at(first.file, first.span.clone(), "requires an undefined scope")
                     .note(format!("at {}", first.pointer))
                     .help("define the scope under scopes/ (and grant it to the clients that call the operation), or fix the name in the API description");
-                    if let Some(n) = others(ops.len() - 1) {
+                    if let Some(n) = others(needing.count - 1) {
                         d = d.note(n);
                     }
                     sink.push(Rule::ApiUndefinedScope, d);
@@ -82,16 +117,15 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                     )),
                     None => d.help("require the scope that replaces it, or stop deprecating it"),
                 };
-                if let Some(n) = others(ops.len() - 1) {
+                if let Some(n) = others(needing.count - 1) {
                     d = d.note(n);
                 }
                 sink.push(Rule::ApiDeprecatedScope, d);
             }
             let wants_step_up =
                 def.step_up() || policy.step_up_sensitivities.contains(&def.sensitivity);
-            let without: Vec<&&Operation> = ops.iter().filter(|o| !o.step_up).collect();
             if wants_step_up && sink.enabled(Rule::ApiMissingStepUp) {
-                if let Some(op) = without.first() {
+                if let Some(op) = needing.first_without_hint {
                     let mut d = finding(
                         Rule::ApiMissingStepUp,
                         format!(
@@ -104,7 +138,7 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                     .at(op.file, op.span.clone(), "no step-up hint")
                     .also(scope.file, scope.name_span.clone(), "scope")
                     .help("mark the operation `x-scopectl-step-up: true` in the OpenAPI file (the API checks `auth_time`/`acr` before serving it), or set `step_up = true` on the API in apis/");
-                    if let Some(n) = others(without.len() - 1) {
+                    if let Some(n) = others(needing.without_hint - 1) {
                         d = d.note(n.replace("need it too", "need it without a hint too"));
                     }
                     sink.push(Rule::ApiMissingStepUp, d);

@@ -229,7 +229,7 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
         .collect();
     // Freeing every node of large documents costs about as much as parsing them: done on
     // another thread, which the process does not wait for when it exits.
-    let (drop_tx, drop_rx) = std::sync::mpsc::channel::<Vec<std::sync::Arc<serde_json::Value>>>();
+    let (drop_tx, drop_rx) = std::sync::mpsc::channel::<Vec<openapi::Doc>>();
     let _ = std::thread::Builder::new().spawn(move || {
         for batch in drop_rx {
             drop(batch)
@@ -266,7 +266,7 @@ fn resolve_one(
     reader: &dyn SpecReader,
     name: &str,
     ready: &openapi::Prefetched,
-    done: &mut Vec<std::sync::Arc<serde_json::Value>>,
+    done: &mut Vec<openapi::Doc>,
 ) {
     let registry = &mut loaded.registry;
     {

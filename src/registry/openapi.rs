@@ -10,6 +10,7 @@
 //! by the parsers (128 levels). Every problem is a `load/*` finding naming the file, the
 //! JSON pointer and, where the text shows it, the line.
 
+use super::sparse::{Item, Op, Paths};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -97,13 +98,30 @@ pub struct Spec {
 /// (which also reads JSON). A JSON document keeps only the parts scopectl reads
 /// ([`super::sparse`]); [`parse_whole`] keeps everything. `Err`: the finding naming line
 /// and column.
-pub fn parse_text(files: &Files, id: FileId) -> Result<Value, Box<Finding>> {
+pub fn parse_text(files: &Files, id: FileId) -> Result<Doc, Box<Finding>> {
     parse(files, id, true)
+}
+
+/// A parsed document: its value and, when parsed sparsely, its path items (not in the
+/// value then).
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub value: Arc<Value>,
+    pub paths: Option<Arc<Paths>>,
+}
+
+impl Doc {
+    fn whole(v: Value) -> Doc {
+        Doc {
+            value: Arc::new(v),
+            paths: None,
+        }
+    }
 }
 
 /// [`parse_text`] keeping every part of a JSON document: for a `$ref` that names a part
 /// the sparse parse left out.
-pub fn parse_whole(files: &Files, id: FileId) -> Result<Value, Box<Finding>> {
+pub fn parse_whole(files: &Files, id: FileId) -> Result<Doc, Box<Finding>> {
     parse(files, id, false)
 }
 
@@ -112,15 +130,18 @@ fn is_sparse(name: &str) -> bool {
     name.ends_with(".json")
 }
 
-fn parse(files: &Files, id: FileId, sparse: bool) -> Result<Value, Box<Finding>> {
+fn parse(files: &Files, id: FileId, sparse: bool) -> Result<Doc, Box<Finding>> {
     let text = files.text(id);
     let name = files.name(id);
     let at = |line: usize, col: usize| offset_of(text, line, col);
     if name.ends_with(".json") {
         let parsed = if sparse {
-            super::sparse::parse_json(text)
+            super::sparse::parse_json(text).map(|s| Doc {
+                value: Arc::new(s.root),
+                paths: s.paths.map(Arc::new),
+            })
         } else {
-            serde_json::from_str::<Value>(text)
+            serde_json::from_str::<Value>(text).map(Doc::whole)
         };
         return parsed.map_err(|e| {
             let o = at(e.line(), e.column());
@@ -144,7 +165,7 @@ fn parse(files: &Files, id: FileId, sparse: bool) -> Result<Value, Box<Finding>>
         }
         Box::new(f)
     })?;
-    Ok(yaml_to_json(yaml))
+    Ok(Doc::whole(yaml_to_json(yaml)))
 }
 
 /// YAML values as JSON values: mapping keys that are numbers or booleans (`200:`) become
@@ -242,7 +263,7 @@ pub struct Walker<'a> {
     pub reader: &'a dyn SpecReader,
     pub findings: Vec<Finding>,
     /// Documents read, shared (`Arc`) so walking one never copies it.
-    docs: BTreeMap<String, (FileId, Arc<Value>)>,
+    docs: BTreeMap<String, (FileId, Doc)>,
     /// Documents read and parsed ahead ([`prefetch`]), by path.
     ready: Option<&'a Prefetched>,
     /// Sparse documents parsed again whole (a `$ref` named a part left out).
@@ -250,7 +271,7 @@ pub struct Walker<'a> {
 }
 
 /// A document parsed, or the finding saying why it does not parse.
-type Parsed = Result<Arc<Value>, Box<Finding>>;
+type Parsed = Result<Doc, Box<Finding>>;
 
 /// Documents read and parsed ahead of the walks: each file once, whichever APIs name it,
 /// parsed on every core. Files that cannot be read are not here (the walk reads them
@@ -263,7 +284,7 @@ pub struct Prefetched {
 impl Prefetched {
     /// The parsed documents, to drop off the caller's thread: freeing a large document's
     /// every node costs about as much as parsing it.
-    pub fn into_values(self) -> Vec<Arc<Value>> {
+    pub fn into_values(self) -> Vec<Doc> {
         self.docs
             .into_values()
             .filter_map(|(_, r)| r.ok())
@@ -295,7 +316,7 @@ pub fn prefetch(files: &mut Files, reader: &dyn SpecReader, paths: &[String]) ->
     let parse = |chunk: &[(String, FileId)]| -> Vec<(String, FileId, Parsed)> {
         chunk
             .iter()
-            .map(|(p, id)| (p.clone(), *id, parse_text(shared, *id).map(Arc::new)))
+            .map(|(p, id)| (p.clone(), *id, parse_text(shared, *id)))
             .collect()
     };
     let mut out = Prefetched::default();
@@ -339,7 +360,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The documents this walk read, to drop off the caller's thread.
-    pub fn into_values(self) -> Vec<Arc<Value>> {
+    pub fn into_values(self) -> Vec<Doc> {
         self.docs.into_values().map(|(_, v)| v).collect()
     }
 
@@ -358,7 +379,7 @@ impl<'a> Walker<'a> {
         if let Some((id, parsed)) = self.ready.and_then(|r| r.docs.get(path)) {
             match parsed {
                 Ok(v) => {
-                    self.docs.insert(path.to_string(), (*id, Arc::clone(v)));
+                    self.docs.insert(path.to_string(), (*id, v.clone()));
                     return Some(*id);
                 }
                 Err(f) => {
@@ -394,7 +415,7 @@ impl<'a> Walker<'a> {
         let id = self.files.add(path.to_string(), text);
         match parse_text(self.files, id) {
             Ok(v) => {
-                self.docs.insert(path.to_string(), (id, Arc::new(v)));
+                self.docs.insert(path.to_string(), (id, v));
                 Some(id)
             }
             Err(f) => {
@@ -420,7 +441,10 @@ impl<'a> Walker<'a> {
     /// when a sparse parse left out what it names, parse the document whole, once.
     /// `None` after a finding (the whole parse failed, which the sparse one did not).
     fn whole_for(&mut self, doc: &str, frag: &str) -> Option<()> {
-        let (id, root) = self.docs.get(doc).map(|(id, v)| (*id, Arc::clone(v)))?;
+        let (id, root) = self
+            .docs
+            .get(doc)
+            .map(|(id, v)| (*id, Arc::clone(&v.value)))?;
         if !is_sparse(self.files.name(id)) || self.whole.contains(doc) {
             return Some(());
         }
@@ -449,7 +473,7 @@ impl<'a> Walker<'a> {
         match parse_whole(self.files, id) {
             Ok(v) => {
                 self.whole.insert(doc.to_string());
-                self.docs.insert(doc.to_string(), (id, Arc::new(v)));
+                self.docs.insert(doc.to_string(), (id, v));
                 Some(())
             }
             Err(f) => {
@@ -460,7 +484,7 @@ impl<'a> Walker<'a> {
     }
 
     fn value(&self, path: &str) -> Option<(FileId, &Value)> {
-        self.docs.get(path).map(|(id, v)| (*id, v.as_ref()))
+        self.docs.get(path).map(|(id, v)| (*id, v.value.as_ref()))
     }
 
     /// Follow `$ref`s from `v` (in document `doc`, at `ptr`) to the value they name.
@@ -571,9 +595,10 @@ impl<'a> Walker<'a> {
             spec.files_read = self.docs.len();
             return spec;
         };
-        let Some(root) = self.docs.get(path).map(|(_, v)| Arc::clone(v)) else {
+        let Some(doc) = self.docs.get(path).map(|(_, d)| d.clone()) else {
             return spec;
         };
+        let root = Arc::clone(&doc.value);
         let version = root.get("openapi").and_then(Value::as_str).unwrap_or("");
         if !version.starts_with("3.") {
             let what = match root.get("swagger") {
@@ -657,59 +682,124 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        let paths = root
-            .get("paths")
-            .and_then(Value::as_object)
-            .unwrap_or(&no_map);
-        // Where the previous path was found in the root document.
-        let mut cursor: Option<usize> = None;
-        for (p, item) in paths {
-            let ptr = format!("#/paths/{}", pointer_token(p));
-            let Some((idoc, iptr, item)) = self.deref(path, &ptr, item) else {
-                continue;
-            };
-            let Some((iid, _)) = self.value(&idoc) else {
-                continue;
-            };
-            let mut path_at: Option<Range<usize>> = None;
-            for m in METHODS {
-                let Some(op) = item.get(*m) else { continue };
-                let optr = format!("{iptr}/{m}");
-                let security = op.get("security").or(global.as_ref());
-                let requirements = match security {
-                    None => vec![Vec::new()],
-                    Some(s) => match self.requirements(iid, &optr, s, &oauth) {
-                        Some(r) => r,
-                        None => continue,
-                    },
-                };
-                let text = self.files.text(iid);
-                let span = if idoc == path {
-                    // The path key, found once per path from where the previous one was.
-                    let at = path_at
-                        .get_or_insert_with(|| match cursor {
-                            None => locate(text, &["paths", p]),
-                            Some(c) => locate_after(text, c, &[p]),
-                        })
-                        .end;
-                    cursor = Some(at);
-                    locate_after(text, at, &[m])
-                } else {
-                    locate(text, &[m])
-                };
-                spec.operations.push(Operation {
-                    method: m.to_ascii_uppercase(),
-                    path: p.clone(),
-                    requirements,
-                    step_up: doc_step_up || step_up_hint(op),
-                    file: iid,
-                    span,
-                    pointer: optr,
-                });
+        let mut cx = Ctx {
+            global,
+            oauth,
+            doc_step_up,
+            cursor: None,
+        };
+        match &doc.paths {
+            // A sparse document: its path items, parsed compactly.
+            Some(items) => {
+                for (p, item) in items.iter() {
+                    match item {
+                        Item::Ref(v) => self.value_item(&mut cx, &mut spec, path, p, v),
+                        Item::Ops(ops) => self.lite_item(&mut cx, &mut spec, id, p, ops),
+                    }
+                }
+            }
+            None => {
+                let paths = root
+                    .get("paths")
+                    .and_then(Value::as_object)
+                    .unwrap_or(&no_map);
+                for (p, item) in paths {
+                    self.value_item(&mut cx, &mut spec, path, p, item);
+                }
             }
         }
         spec.files_read = self.docs.len();
         spec
+    }
+
+    /// The operations of one path item given as a JSON value (following its `$ref`).
+    fn value_item(&mut self, cx: &mut Ctx, spec: &mut Spec, path: &str, p: &str, item: &Value) {
+        let ptr = format!("#/paths/{}", pointer_token(p));
+        let Some((idoc, iptr, item)) = self.deref(path, &ptr, item) else {
+            return;
+        };
+        let Some((iid, _)) = self.value(&idoc) else {
+            return;
+        };
+        let mut path_at: Option<Range<usize>> = None;
+        for m in METHODS {
+            let Some(op) = item.get(*m) else { continue };
+            let at = OpAt {
+                path: p,
+                method: m,
+                item_ptr: &iptr,
+                security: op.get("security"),
+                step_up: step_up_hint(op),
+                file: iid,
+                in_root: idoc == path,
+            };
+            self.push_op(cx, spec, at, &mut path_at);
+        }
+    }
+
+    /// The operations of one path item of a sparse document's `paths`.
+    fn lite_item(&mut self, cx: &mut Ctx, spec: &mut Spec, file: FileId, p: &str, ops: &[Op]) {
+        let iptr = format!("#/paths/{}", pointer_token(p));
+        let mut ops: Vec<&Op> = ops.iter().collect();
+        ops.sort_by_key(|o| o.method);
+        let mut path_at: Option<Range<usize>> = None;
+        for op in ops {
+            let Some(m) = METHODS.get(op.method) else {
+                continue;
+            };
+            let at = OpAt {
+                path: p,
+                method: m,
+                item_ptr: &iptr,
+                security: op.security.as_ref(),
+                step_up: op.step_up,
+                file,
+                in_root: true,
+            };
+            self.push_op(cx, spec, at, &mut path_at);
+        }
+    }
+
+    /// One operation: its requirement and where it is.
+    fn push_op(
+        &mut self,
+        cx: &mut Ctx,
+        spec: &mut Spec,
+        at: OpAt,
+        path_at: &mut Option<Range<usize>>,
+    ) {
+        let optr = format!("{}/{}", at.item_ptr, at.method);
+        let requirements = match at.security.or(cx.global.as_ref()) {
+            None => vec![Vec::new()],
+            Some(s) => match self.requirements(at.file, &optr, s, &cx.oauth) {
+                Some(r) => r,
+                None => return,
+            },
+        };
+        let text = self.files.text(at.file);
+        let span = if at.in_root {
+            // The path key, found once per path from where the previous one was.
+            let cursor = cx.cursor;
+            let end = path_at
+                .get_or_insert_with(|| match cursor {
+                    None => locate(text, &["paths", at.path]),
+                    Some(c) => locate_after(text, c, &[at.path]),
+                })
+                .end;
+            cx.cursor = Some(end);
+            locate_after(text, end, &[at.method])
+        } else {
+            locate(text, &[at.method])
+        };
+        spec.operations.push(Operation {
+            method: at.method.to_ascii_uppercase(),
+            path: at.path.to_string(),
+            requirements,
+            step_up: cx.doc_step_up || at.step_up,
+            file: at.file,
+            span,
+            pointer: optr,
+        });
     }
 
     /// A `security` value: alternatives, each the OAuth scopes of its schemes.
@@ -779,12 +869,41 @@ impl<'a> Walker<'a> {
 fn step_up_hint(v: &Value) -> bool {
     ["x-scopectl-step-up", "x-step-up"]
         .iter()
-        .any(|k| match v.get(*k) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::Object(m)) => !m.is_empty(),
-            Some(Value::String(s)) => !s.is_empty(),
-            _ => false,
-        })
+        .any(|k| v.get(*k).is_some_and(step_up_value))
+}
+
+/// Whether a step-up hint's value asks for step-up: `true`, a non-empty object or string.
+pub fn step_up_value(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::Object(m) => !m.is_empty(),
+        Value::String(s) => !s.is_empty(),
+        _ => false,
+    }
+}
+
+/// What the walk of one document's operations carries from one path item to the next.
+struct Ctx {
+    /// The document's own `security`.
+    global: Option<Value>,
+    /// Security schemes by name: whether they are OAuth (their scopes count).
+    oauth: BTreeMap<String, bool>,
+    doc_step_up: bool,
+    /// Where the previous path was found in the root document.
+    cursor: Option<usize>,
+}
+
+/// One operation as the walk found it.
+struct OpAt<'x> {
+    path: &'x str,
+    method: &'x str,
+    /// The JSON pointer of its path item.
+    item_ptr: &'x str,
+    security: Option<&'x Value>,
+    step_up: bool,
+    file: FileId,
+    /// In the document the API names (not a `$ref`d one).
+    in_root: bool,
 }
 
 /// `dir` joined with a relative `rel`, `.` and `..` resolved lexically; `None` when it

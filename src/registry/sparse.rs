@@ -9,6 +9,10 @@
 //! never allocated. The kept values keep their order and shape, so the walk reads a sparse
 //! document exactly as a whole one; a `$ref` that names a part left out makes the walk
 //! parse that document whole ([`super::openapi`]).
+//!
+//! The path items under `paths` (thousands in a large document) are not JSON values but
+//! [`Item`]s: an operation is its method, its `security` and whether it carries a step-up
+//! hint, so a document's bulk costs a few allocations per operation.
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -58,22 +62,58 @@ fn child(parent: Keep, key: &str) -> Option<Keep> {
     }
 }
 
-struct Seed(Keep);
+/// One operation of a path item under `paths`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Op {
+    /// Index into [`METHODS`].
+    pub method: usize,
+    /// Its own `security`, as written.
+    pub security: Option<Value>,
+    /// It carries a step-up hint (`x-scopectl-step-up` / `x-step-up`, see
+    /// [`super::openapi::step_up_value`]).
+    pub step_up: bool,
+}
 
-impl<'de> DeserializeSeed<'de> for Seed {
+/// A path item under `paths`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `{"$ref": …}` (other members are ignored, as the walk does): the JSON object with
+    /// only its `$ref`, for the walk to follow.
+    Ref(Value),
+    /// Its operations, in document order. A path item that is not an object has none.
+    Ops(Vec<Op>),
+}
+
+/// A document's `paths`, in document order (a repeated path keeps its first place and its
+/// last value, as a JSON object would).
+pub type Paths = Vec<(String, Item)>;
+
+/// A JSON document parsed sparsely: the kept parts as a value (without `paths`), and its
+/// path items (`None` when it has no `paths` member).
+#[derive(Debug)]
+pub struct Sparse {
+    pub root: Value,
+    pub paths: Option<Paths>,
+}
+
+type Slot = std::cell::RefCell<Option<Paths>>;
+
+struct Seed<'s>(Keep, &'s Slot);
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         match self.0 {
             Keep::All => Value::deserialize(d),
-            keep => d.deserialize_any(Sparse(keep)),
+            keep => d.deserialize_any(Visit(keep, self.1)),
         }
     }
 }
 
-struct Sparse(Keep);
+struct Visit<'s>(Keep, &'s Slot);
 
-impl<'de> Visitor<'de> for Sparse {
+impl<'de> Visitor<'de> for Visit<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -125,8 +165,12 @@ impl<'de> Visitor<'de> for Sparse {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             match child(self.0, &key) {
+                Some(Keep::PathItems) if matches!(self.0, Keep::Root) => {
+                    let paths = map.next_value_seed(PathsSeed)?;
+                    *self.1.borrow_mut() = Some(paths);
+                }
                 Some(keep) => {
-                    let v = map.next_value_seed(Seed(keep))?;
+                    let v = map.next_value_seed(Seed(keep, self.1))?;
                     out.insert(key, v);
                 }
                 None => {
@@ -138,14 +182,163 @@ impl<'de> Visitor<'de> for Sparse {
     }
 }
 
+/// Consume the rest of a list (a path item or operation that is not an object).
+fn skip<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// The visits of a value that is not an object: nothing kept.
+macro_rules! nothing_but_maps {
+    ($out:expr) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            skip(seq)?;
+            Ok($out)
+        }
+    };
+}
+
+struct PathsSeed;
+
+impl<'de> DeserializeSeed<'de> for PathsSeed {
+    type Value = Paths;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Paths, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PathsSeed {
+    type Value = Paths;
+    nothing_but_maps!(Vec::new());
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Paths, A::Error> {
+        let mut out: Paths = Vec::new();
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let item = map.next_value_seed(ItemSeed)?;
+            match at.get(&key) {
+                Some(&i) => {
+                    if let Some(slot) = out.get_mut(i) {
+                        slot.1 = item;
+                    }
+                }
+                None => {
+                    at.insert(key.clone(), out.len());
+                    out.push((key, item));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct ItemSeed;
+
+impl<'de> DeserializeSeed<'de> for ItemSeed {
+    type Value = Item;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed {
+    type Value = Item;
+    nothing_but_maps!(Item::Ops(Vec::new()));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item, A::Error> {
+        let mut reference: Option<Value> = None;
+        let mut ops: Vec<Op> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "$ref" {
+                reference = Some(map.next_value::<Value>()?);
+            } else if let Some(method) = METHODS.iter().position(|m| *m == key) {
+                let mut op = map.next_value_seed(OpSeed)?;
+                op.method = method;
+                ops.retain(|o| o.method != method);
+                ops.push(op);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(match reference {
+            Some(r) => {
+                let mut m = Map::new();
+                m.insert("$ref".into(), r);
+                Item::Ref(Value::Object(m))
+            }
+            None => Item::Ops(ops),
+        })
+    }
+}
+
+struct OpSeed;
+
+impl<'de> DeserializeSeed<'de> for OpSeed {
+    type Value = Op;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Op, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+const NO_OP: Op = Op {
+    method: 0,
+    security: None,
+    step_up: false,
+};
+
+impl<'de> Visitor<'de> for OpSeed {
+    type Value = Op;
+    nothing_but_maps!(NO_OP);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Op, A::Error> {
+        let mut op = NO_OP;
+        let mut hints: [Option<Value>; 2] = [None, None];
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "security" {
+                op.security = Some(map.next_value::<Value>()?);
+            } else if let Some(i) = STEP_UP.iter().position(|k| *k == key) {
+                if let Some(h) = hints.get_mut(i) {
+                    *h = Some(map.next_value::<Value>()?);
+                }
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        op.step_up = hints.iter().flatten().any(super::openapi::step_up_value);
+        Ok(op)
+    }
+}
+
 /// Parse a JSON OpenAPI document, keeping only what scopectl reads (see the module
 /// documentation). The whole text is still checked to be JSON; errors are serde_json's,
 /// with line and column.
-pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+pub fn parse_json(text: &str) -> Result<Sparse, serde_json::Error> {
+    let paths = std::cell::RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
-    let v = Seed(Keep::Root).deserialize(&mut de)?;
+    let root = Seed(Keep::Root, &paths).deserialize(&mut de)?;
     de.end()?;
-    Ok(v)
+    Ok(Sparse {
+        root,
+        paths: paths.into_inner(),
+    })
 }
 
 #[cfg(test)]
@@ -162,8 +355,10 @@ mod tests {
             "paths":{"/z":{"summary":"s","parameters":[],"get":{"operationId":"g","security":[{"oauth":["a"]}],"x-scopectl-step-up":true,"responses":{"200":{"description":"ok"}}}},
                      "/a":{"$ref":"#/components/pathItems/P"},
                      "/bad":[1,2]}}"##;
-        let v = parse_json(doc).unwrap();
+        let s = parse_json(doc).unwrap();
+        let v = s.root;
         assert!(v.get("info").is_none());
+        assert!(v.get("paths").is_none());
         assert_eq!(v["x-step-up"], true);
         assert!(v["components"].get("schemas").is_none());
         let scopes: Vec<&String> = v["components"]["securitySchemes"]["oauth"]["flows"]["implicit"]
@@ -177,13 +372,22 @@ mod tests {
             v["components"]["pathItems"]["P"],
             serde_json::json!({"get": {"security": []}})
         );
-        let paths: Vec<&String> = v["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths, ["/z", "/a", "/bad"]);
+        let paths = s.paths.unwrap();
+        let names: Vec<&str> = paths.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(names, ["/z", "/a", "/bad"]);
         assert_eq!(
-            v["paths"]["/z"],
-            serde_json::json!({"get": {"security": [{"oauth": ["a"]}], "x-scopectl-step-up": true}})
+            paths[0].1,
+            Item::Ops(vec![Op {
+                method: 0,
+                security: Some(serde_json::json!([{"oauth": ["a"]}])),
+                step_up: true
+            }])
         );
-        assert_eq!(v["paths"]["/bad"], serde_json::json!([1, 2]));
+        assert_eq!(
+            paths[1].1,
+            Item::Ref(serde_json::json!({"$ref": "#/components/pathItems/P"}))
+        );
+        assert_eq!(paths[2].1, Item::Ops(vec![]));
     }
 
     #[test]
