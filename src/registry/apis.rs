@@ -7,7 +7,7 @@
 //! [`Api::resolved`], and the checks that need every API's operations (a scope no API
 //! needs, a grant no audience accepts) say nothing rather than guess.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -235,29 +235,94 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
             drop(batch)
         }
     });
-    // A few APIs at a time: their own files are read, then parsed on every core, then
-    // walked; memory stays bounded by a batch's documents.
-    let batch = 2 * std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    for names in names.chunks(batch.max(1)) {
-        let first: Vec<String> = names
+    // The APIs' own files are read here, in order, and parsed on other threads while
+    // the APIs before them are walked: a bounded channel keeps at most a few parsed
+    // documents waiting, and each is freed once the last API naming it is walked.
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    let own = |api: &Api| -> Vec<String> {
+        let mut v: Vec<String> = api
+            .def
+            .openapi
             .iter()
-            .filter_map(|n| loaded.registry.apis.get(n))
-            .flat_map(|a| a.def.openapi.iter())
             .filter(|p| path_problem(p).is_none())
             .filter_map(|p| openapi::join("", p))
             .collect();
-        let ready = openapi::prefetch(&mut loaded.registry.files, reader, &first);
-        let mut done = Vec::new();
-        for name in names {
-            resolve_one(loaded, reader, name, &ready, &mut done);
-        }
-        done.extend(ready.into_values());
-        if let Err(e) = drop_tx.send(done) {
-            drop(e.0);
+        v.dedup();
+        v
+    };
+    let mut jobs: VecDeque<(String, FileId, String)> = VecDeque::new();
+    for name in &names {
+        let Some(api) = loaded.registry.apis.get(name) else {
+            continue;
+        };
+        for p in own(api) {
+            let n = uses.entry(p.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                continue;
+            }
+            let Ok(bytes) = reader.read(&p) else { continue };
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            let id = loaded.registry.files.add(p.clone(), text.clone());
+            jobs.push_back((p, id, text));
         }
     }
+    let queued: HashSet<String> = jobs.iter().map(|(p, _, _)| p.clone()).collect();
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .saturating_sub(1)
+        .clamp(1, 8);
+    let jobs = std::sync::Mutex::new(jobs);
+    let (tx, rx) = std::sync::mpsc::sync_channel(4);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let jobs = &jobs;
+            s.spawn(move || loop {
+                let job = match jobs.lock() {
+                    Ok(mut q) => q.pop_front(),
+                    Err(_) => None,
+                };
+                let Some((p, id, text)) = job else { break };
+                let parsed = openapi::parse_detached(&p, &text, id);
+                if tx.send((p, id, parsed)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut ready = openapi::Prefetched::default();
+        for name in &names {
+            let wanted = loaded.registry.apis.get(name).map(own).unwrap_or_default();
+            for p in wanted.iter().filter(|p| queued.contains(*p)) {
+                while !ready.contains(p) {
+                    match rx.recv() {
+                        Ok((q, id, parsed)) => ready.insert(q, id, parsed),
+                        // Every parser stopped: the walk reads what is missing itself.
+                        Err(_) => break,
+                    }
+                }
+            }
+            let mut done = Vec::new();
+            resolve_one(loaded, reader, name, &ready, &mut done);
+            for p in &wanted {
+                if let Some(n) = uses.get_mut(p) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        done.extend(ready.remove(p));
+                    }
+                }
+            }
+            if let Err(e) = drop_tx.send(done) {
+                drop(e.0);
+            }
+        }
+        // Parsers blocked on a full channel (a file no API waited for) finish here.
+        for _ in rx.iter() {}
+    });
 }
 
 /// Walk one API's OpenAPI files (from `ready` when read ahead), adding its operations.

@@ -131,8 +131,10 @@ fn is_sparse(name: &str) -> bool {
 }
 
 fn parse(files: &Files, id: FileId, sparse: bool) -> Result<Doc, Box<Finding>> {
-    let text = files.text(id);
-    let name = files.name(id);
+    parse_str(files.name(id), files.text(id), id, sparse)
+}
+
+fn parse_str(name: &str, text: &str, id: FileId, sparse: bool) -> Result<Doc, Box<Finding>> {
     let at = |line: usize, col: usize| offset_of(text, line, col);
     if name.ends_with(".json") {
         let parsed = if sparse {
@@ -264,7 +266,7 @@ pub struct Walker<'a> {
     pub findings: Vec<Finding>,
     /// Documents read, shared (`Arc`) so walking one never copies it.
     docs: BTreeMap<String, (FileId, Doc)>,
-    /// Documents read and parsed ahead ([`prefetch`]), by path.
+    /// Documents read and parsed ahead, by path.
     ready: Option<&'a Prefetched>,
     /// Sparse documents parsed again whole (a `$ref` named a part left out).
     whole: std::collections::HashSet<String>,
@@ -273,9 +275,8 @@ pub struct Walker<'a> {
 /// A document parsed, or the finding saying why it does not parse.
 type Parsed = Result<Doc, Box<Finding>>;
 
-/// Documents read and parsed ahead of the walks: each file once, whichever APIs name it,
-/// parsed on every core. Files that cannot be read are not here (the walk reads them
-/// again and reports why).
+/// Documents read and parsed ahead of the walks (on other threads). Files that cannot be
+/// read are not here (the walk reads them again and reports why).
 #[derive(Default)]
 pub struct Prefetched {
     docs: std::collections::HashMap<String, (FileId, Parsed)>,
@@ -292,53 +293,26 @@ impl Prefetched {
     }
 }
 
-/// Read `paths` (relative to the registry) through `reader` in order, adding each to
-/// `files`, then parse them in parallel (YAML or JSON by name, as [`parse_text`]).
-pub fn prefetch(files: &mut Files, reader: &dyn SpecReader, paths: &[String]) -> Prefetched {
-    let mut ids: Vec<(String, FileId)> = Vec::new();
-    for p in paths {
-        if ids.iter().any(|(q, _)| q == p) {
-            continue;
-        }
-        let Ok(bytes) = reader.read(p) else { continue };
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
-        ids.push((p.clone(), files.add(p.clone(), text)));
+impl Prefetched {
+    /// Add a document parsed ahead.
+    pub fn insert(&mut self, path: String, id: FileId, parsed: Parsed) {
+        self.docs.insert(path, (id, parsed));
     }
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 8)
-        .min(ids.len().max(1));
-    let shared: &Files = files;
-    let chunks: Vec<&[(String, FileId)]> = ids.chunks(ids.len().div_ceil(threads).max(1)).collect();
-    let parse = |chunk: &[(String, FileId)]| -> Vec<(String, FileId, Parsed)> {
-        chunk
-            .iter()
-            .map(|(p, id)| (p.clone(), *id, parse_text(shared, *id)))
-            .collect()
-    };
-    let mut out = Prefetched::default();
-    let parsed: Vec<_> = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks
-            .iter()
-            .skip(1)
-            .map(|c| s.spawn(move || parse(c)))
-            .collect();
-        let mut all = chunks.first().map(|c| parse(c)).unwrap_or_default();
-        for h in handles {
-            // A parser that panicked: those files are parsed again by the walk.
-            if let Ok(v) = h.join() {
-                all.extend(v);
-            }
-        }
-        all
-    });
-    for (p, id, r) in parsed {
-        out.docs.insert(p, (id, r));
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.docs.contains_key(path)
     }
-    out
+
+    /// Take a document out (its last user is done with it).
+    pub fn remove(&mut self, path: &str) -> Option<Doc> {
+        self.docs.remove(path).and_then(|(_, r)| r.ok())
+    }
+}
+
+/// Parse `text` (the document `name`, stored as `id`) as [`parse_text`] does, without the
+/// file store: for parsing on another thread.
+pub fn parse_detached(name: &str, text: &str, id: FileId) -> Parsed {
+    parse_str(name, text, id, true)
 }
 
 impl<'a> Walker<'a> {
