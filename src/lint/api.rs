@@ -89,7 +89,7 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                         ),
                     )
                     .at(first.file, first.span.clone(), "requires an undefined scope")
-                    .note(format!("at {}", first.pointer))
+                    .note(format!("at {}", first.pointer()))
                     .help("define the scope under scopes/ (and grant it to the clients that call the operation), or fix the name in the API description");
                     if let Some(n) = others(needing.count - 1) {
                         d = d.note(n);
@@ -167,7 +167,7 @@ pub(super) fn check<'a>(reg: &'a Registry, sink: &mut Sink<'a>) {
                     )
                     .at(d.file, d.span.clone(), "description differs")
                     .also(scope.file, scope.def.description.span(), "the registry's")
-                    .note(format!("at {}", d.pointer))
+                    .note(format!("at {}", d.pointer()))
                     .help(format!(
                         "copy the registry's map: `scopectl apis export openapi {}`",
                         api.name

@@ -152,6 +152,8 @@ pub(super) fn load(
                 }
             }
             let mut operations = Vec::new();
+            let table: std::sync::Arc<str> =
+                std::sync::Arc::from(format!("[apis.{}.operations]", name.get()));
             for (key, scopes) in &def.operations {
                 let Some((method, path)) = parse_operation(key) else {
                     out.push(
@@ -171,7 +173,7 @@ pub(super) fn load(
                     step_up: def.step_up.as_ref().is_some_and(|b| **b),
                     file,
                     span: key.span(),
-                    pointer: format!("[apis.{}.operations]", name.get()),
+                    item_pointer: std::sync::Arc::clone(&table),
                 });
             }
             apis.insert(
@@ -194,12 +196,11 @@ pub(super) fn load(
 }
 
 /// `"POST /payments/{id}"` as (`POST`, `/payments/{id}`).
-pub fn parse_operation(key: &str) -> Option<(String, String)> {
+pub fn parse_operation(key: &str) -> Option<(&'static str, String)> {
     let (method, path) = key.trim().split_once(' ')?;
-    let method = method.to_ascii_lowercase();
+    let method = openapi::method_upper(method)?;
     let path = path.trim();
-    (openapi::METHODS.contains(&method.as_str()) && path.starts_with('/') && !path.contains(' '))
-        .then(|| (method.to_ascii_uppercase(), path.to_string()))
+    (path.starts_with('/') && !path.contains(' ')).then(|| (method, path.to_string()))
 }
 
 /// Why a path written in an API's `openapi` cannot be read, lexically.

@@ -31,6 +31,20 @@ pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// [`METHODS`] in upper case, in the same order.
+pub const METHODS_UPPER: &[&str] = &[
+    "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+];
+
+/// The upper-case method of a method name in any case (`None`: not an HTTP method of
+/// OpenAPI).
+pub fn method_upper(m: &str) -> Option<&'static str> {
+    METHODS_UPPER
+        .iter()
+        .find(|u| u.eq_ignore_ascii_case(m))
+        .copied()
+}
+
 /// Reads a file named by a registry or a `$ref`: `path` is `/`-separated and relative to
 /// the registry folder (it may start with `../` to reach the rest of the repository). The
 /// reader refuses what leaves the repository, is not a regular file or is too large.
@@ -41,8 +55,8 @@ pub trait SpecReader {
 /// One operation and the scopes it needs.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// Upper case: `POST`.
-    pub method: String,
+    /// Upper case: `POST` (one of [`METHODS_UPPER`]).
+    pub method: &'static str,
     /// The path template as written: `/payments/{id}`.
     pub path: String,
     /// The security requirement: alternatives (OR), each a set of OAuth scopes all needed
@@ -54,11 +68,22 @@ pub struct Operation {
     pub step_up: bool,
     pub file: FileId,
     pub span: Range<usize>,
-    /// JSON pointer of the operation (`#/paths/~1payments/post`).
-    pub pointer: String,
+    /// JSON pointer of the operation's path item (`#/paths/~1payments`), shared by its
+    /// operations; or, for an operations table, where the table is (`[apis.NAME.operations]`).
+    /// [`Operation::pointer`] is the operation's own.
+    pub item_pointer: Arc<str>,
 }
 
 impl Operation {
+    /// JSON pointer of the operation (`#/paths/~1payments/post`), or where its table is.
+    pub fn pointer(&self) -> String {
+        if self.item_pointer.starts_with('#') {
+            format!("{}/{}", self.item_pointer, self.method.to_ascii_lowercase())
+        } else {
+            self.item_pointer.to_string()
+        }
+    }
+
     /// `POST /payments/{id}`.
     pub fn key(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -73,14 +98,23 @@ impl Operation {
 /// A scope as an OpenAPI `flows.*.scopes` map describes it.
 #[derive(Debug, Clone)]
 pub struct DescribedScope {
-    pub scheme: String,
+    pub scheme: Arc<str>,
     /// `clientCredentials`, `authorizationCode`, `implicit`, `password`.
-    pub flow: String,
+    pub flow: Arc<str>,
     pub scope: String,
     pub description: String,
     pub file: FileId,
     pub span: Range<usize>,
-    pub pointer: String,
+    /// JSON pointer of the flow's `scopes` map, shared by its scopes
+    /// ([`DescribedScope::pointer`] is the scope's own).
+    pub map_pointer: Arc<str>,
+}
+
+impl DescribedScope {
+    /// JSON pointer of the scope in its map.
+    pub fn pointer(&self) -> String {
+        format!("{}/{}", self.map_pointer, pointer_token(&self.scope))
+    }
 }
 
 /// What one document gave.
@@ -609,10 +643,14 @@ impl<'a> Walker<'a> {
             let Some((sid, _)) = self.value(&sdoc) else {
                 continue;
             };
+            let scheme_name: Arc<str> = Arc::from(name.as_str());
             for (flow, f) in flows {
                 let Some(scopes) = f.get("scopes").and_then(Value::as_object) else {
                     continue;
                 };
+                let flow_name: Arc<str> = Arc::from(flow.as_str());
+                let map_pointer: Arc<str> =
+                    Arc::from(format!("{sptr}/flows/{}/scopes", pointer_token(flow)));
                 let mut cursor: Option<usize> = None;
                 for (scope, desc) in scopes {
                     let text = self.files.text(sid);
@@ -622,17 +660,13 @@ impl<'a> Walker<'a> {
                     };
                     cursor = Some(span.end);
                     spec.described.push(DescribedScope {
-                        scheme: name.clone(),
-                        flow: flow.clone(),
+                        scheme: Arc::clone(&scheme_name),
+                        flow: Arc::clone(&flow_name),
                         scope: scope.clone(),
                         description: desc.as_str().unwrap_or("").to_string(),
                         file: sid,
                         span,
-                        pointer: format!(
-                            "{sptr}/flows/{}/scopes/{}",
-                            pointer_token(flow),
-                            pointer_token(scope)
-                        ),
+                        map_pointer: Arc::clone(&map_pointer),
                     });
                 }
             }
@@ -695,12 +729,13 @@ impl<'a> Walker<'a> {
         let Some((iid, _)) = self.value(&idoc) else {
             return;
         };
+        let iptr: Arc<str> = Arc::from(iptr);
         let mut path_at: Option<Range<usize>> = None;
-        for m in METHODS {
+        for (i, m) in METHODS.iter().enumerate() {
             let Some(op) = item.get(*m) else { continue };
             let at = OpAt {
                 path: p,
-                method: m,
+                method: i,
                 item_ptr: &iptr,
                 security: op.get("security"),
                 step_up: step_up_hint(op),
@@ -713,17 +748,14 @@ impl<'a> Walker<'a> {
 
     /// The operations of one path item of a sparse document's `paths`.
     fn lite_item(&mut self, cx: &mut Ctx, spec: &mut Spec, file: FileId, p: &str, ops: &[Op]) {
-        let iptr = format!("#/paths/{}", pointer_token(p));
+        let iptr: Arc<str> = Arc::from(format!("#/paths/{}", pointer_token(p)));
         let mut ops: Vec<&Op> = ops.iter().collect();
         ops.sort_by_key(|o| o.method);
         let mut path_at: Option<Range<usize>> = None;
         for op in ops {
-            let Some(m) = METHODS.get(op.method) else {
-                continue;
-            };
             let at = OpAt {
                 path: p,
-                method: m,
+                method: op.method,
                 item_ptr: &iptr,
                 security: op.security.as_ref(),
                 step_up: op.step_up,
@@ -742,7 +774,12 @@ impl<'a> Walker<'a> {
         at: OpAt,
         path_at: &mut Option<Range<usize>>,
     ) {
-        let optr = format!("{}/{}", at.item_ptr, at.method);
+        let (Some(method), Some(upper)) = (METHODS.get(at.method), METHODS_UPPER.get(at.method))
+        else {
+            return;
+        };
+        let item_ptr = at.item_ptr;
+        let optr = || format!("{item_ptr}/{method}");
         let requirements = match at.security.or(cx.global.as_ref()) {
             None => vec![Vec::new()],
             Some(s) => match self.requirements(at.file, &optr, s, &cx.oauth) {
@@ -761,18 +798,18 @@ impl<'a> Walker<'a> {
                 })
                 .end;
             cx.cursor = Some(end);
-            locate_after(text, end, &[at.method])
+            locate_after(text, end, &[method])
         } else {
-            locate(text, &[at.method])
+            locate(text, &[method])
         };
         spec.operations.push(Operation {
-            method: at.method.to_ascii_uppercase(),
+            method: upper,
             path: at.path.to_string(),
             requirements,
             step_up: cx.doc_step_up || at.step_up,
             file: at.file,
             span,
-            pointer: optr,
+            item_pointer: Arc::clone(at.item_ptr),
         });
     }
 
@@ -780,16 +817,17 @@ impl<'a> Walker<'a> {
     fn requirements(
         &mut self,
         file: FileId,
-        ptr: &str,
+        ptr: &dyn Fn() -> String,
         security: &Value,
         oauth: &BTreeMap<String, bool>,
     ) -> Option<Vec<Vec<String>>> {
         let Some(list) = security.as_array() else {
             self.err_from(
-                Some((file, ptr)),
+                Some((file, &ptr())),
                 format!(
-                    "{}: `security` at {ptr} is not a list of requirement objects",
-                    self.files.name(file)
+                    "{}: `security` at {} is not a list of requirement objects",
+                    self.files.name(file),
+                    ptr()
                 ),
             );
             return None;
@@ -802,10 +840,11 @@ impl<'a> Walker<'a> {
         for (i, req) in list.iter().enumerate() {
             let Some(req) = req.as_object() else {
                 self.err_from(
-                    Some((file, ptr)),
+                    Some((file, &ptr())),
                     format!(
-                        "{}: `security/{i}` at {ptr} is not an object",
-                        self.files.name(file)
+                        "{}: `security/{i}` at {} is not an object",
+                        self.files.name(file),
+                        ptr()
                     ),
                 );
                 return None;
@@ -816,8 +855,8 @@ impl<'a> Walker<'a> {
                     None => {
                         let name = self.files.name(file).to_string();
                         self.err_from(
-                            Some((file, ptr)),
-                            format!("{name}: the security requirement at {ptr}/security/{i} names the scheme `{}`, which components.securitySchemes does not define", crate::text::clean(scheme)),
+                            Some((file, &ptr())),
+                            format!("{name}: the security requirement at {}/security/{i} names the scheme `{}`, which components.securitySchemes does not define", ptr(), crate::text::clean(scheme)),
                         );
                         return None;
                     }
@@ -870,9 +909,10 @@ struct Ctx {
 /// One operation as the walk found it.
 struct OpAt<'x> {
     path: &'x str,
-    method: &'x str,
+    /// Index into [`METHODS`].
+    method: usize,
     /// The JSON pointer of its path item.
-    item_ptr: &'x str,
+    item_ptr: &'x Arc<str>,
     security: Option<&'x Value>,
     step_up: bool,
     file: FileId,
