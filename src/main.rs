@@ -11,6 +11,11 @@ mod commands;
 
 use std::process::ExitCode;
 
+// Loading a registry and its OpenAPI files is mostly small allocations, freed from other
+// threads too: mimalloc does both in about half of glibc's time (README, Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {
