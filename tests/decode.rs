@@ -2412,3 +2412,105 @@ fn claims_no_scope_of_a_verified_token_releases_are_outside_the_contract() {
         "{doc:#}"
     );
 }
+
+/// Issue 19: with a JWKS, `decode` lists its keys (JSON `jwks`) and judges them as
+/// `scopectl keys` does (`key/*`, each noting it is about the JWKS), without changing
+/// whether a resource server accepts the token; the key that signed the token is not
+/// reported weak twice, and no age is claimed (a JWKS does not say when keys were made).
+#[test]
+fn a_jwks_is_listed_and_its_keys_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    use rsa::pkcs8::EncodePrivateKey;
+    use rsa::pkcs8::LineEnding;
+    use rsa::traits::PublicKeyParts;
+    let small = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+    let small_pem = small.to_pkcs8_pem(LineEnding::LF).unwrap().to_string();
+    let mut set: Value =
+        serde_json::from_str(&jwks(&[("new", Algorithm::RS256, &rsa_pair().private)])).unwrap();
+    let keys = set["keys"].as_array_mut().unwrap();
+    keys.push(
+        json!({"kty": "RSA", "kid": "weak", "alg": "RS256", "use": "sig",
+        "n": b64(&small.n().to_bytes_be()), "e": b64(&small.e().to_bytes_be())}),
+    );
+    keys.push(
+        json!({"kty": "oct", "kid": "shared", "alg": "HS256", "use": "sig", "k": "c2VjcmV0"}),
+    );
+    let path = file(&dir, "jwks.json", &set.to_string());
+    // A registry whose policy sets max_key_age: a JWKS's keys have no known age, and
+    // decode says nothing about it (rather than "not evaluable" for every key).
+    std::fs::create_dir_all(dir.path().join("reg/scopes")).unwrap();
+    std::fs::write(
+        dir.path().join("reg/scopectl.toml"),
+        "[policy]\nmax_key_age = \"90d\"\n",
+    )
+    .unwrap();
+    let token = sign(
+        Algorithm::RS256,
+        &rsa_pair().private,
+        Some("new"),
+        &good_claims(),
+    );
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args(["--registry", "reg", "--jwks"])
+            .arg(&path)
+            .arg(&token),
+    );
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "accepted",
+        "{doc:#}"
+    );
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    let listed: Vec<&str> = doc["jwks"][0]["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["new", "weak", "shared"], "{doc:#}");
+    assert!(doc["jwks"][0]["source"]
+        .as_str()
+        .unwrap()
+        .contains("jwks.json"));
+    let found = codes(&doc);
+    assert!(found.contains(&"key/weak".to_string()), "{found:?}");
+    assert!(found.contains(&"key/alg-mix".to_string()), "{found:?}");
+    assert!(
+        !found
+            .iter()
+            .any(|c| c.starts_with("key/age") || c == "key/too-old"),
+        "{found:?}"
+    );
+    let weak = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "key/weak")
+        .unwrap();
+    assert!(
+        weak["message"].as_str().unwrap().contains("kid=\"weak\""),
+        "{weak}"
+    );
+    assert!(weak.to_string().contains("about the JWKS file"), "{weak}");
+    assert_eq!(code, 1, "key errors are policy findings: {doc:#}");
+    let out = decode(&dir)
+        .args(["--color", "never", "--jwks"])
+        .arg(&path)
+        .arg(&token)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Keys of the JWKS file"), "{text}");
+    assert!(text.contains("1024 bits"), "{text}");
+    // The weak key signs: token/weak-key says it once, key/weak does not repeat it.
+    let token = sign(Algorithm::RS256, &small_pem, Some("weak"), &good_claims());
+    let (_, doc) = run_json(decode(&dir).arg("--jwks").arg(&path).arg(&token));
+    let found = codes(&doc);
+    assert!(found.contains(&"token/weak-key".to_string()), "{found:?}");
+    assert!(!found.contains(&"key/weak".to_string()), "{found:?}");
+    // No JWKS, no list.
+    let key = file(&dir, "ok.pem", &rsa_pair().public);
+    let plain = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());
+    let (_, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&plain));
+    assert!(doc.get("jwks").is_none(), "{doc:#}");
+}

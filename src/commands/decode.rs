@@ -89,6 +89,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         Ok(r) => r,
         Err(message) => return unusable(out, &message),
     };
+    scopectl::keyring::judge_jwks(&mut result, reg, now);
     if let (Some(t), Some(r)) = (&args.target, reg) {
         let root = args.registry.clone().unwrap_or_else(|| ".".into());
         scopectl::keyring::explain_unknown_kid(&mut result, &ctx, r, &root, t, &fetch);

@@ -538,3 +538,65 @@ pub fn explain_unknown_kid(
         checked.findings[at] = f;
     }
 }
+
+/// `decode` with a JWKS (`--jwks`, `--discover`, a target's issuer): list the keys of the
+/// JWKS the signature was checked against (`Checked::jwks_keys`, the decode JSON's `jwks`)
+/// and add the `key/*` findings `scopectl keys` gives for them, each noting that it is
+/// about the JWKS, not the token. Ages are left out: a JWKS does not say when a key was
+/// made (`scopectl keys --target` reads that from Keycloak). The key that signed the
+/// token is not reported weak twice (`token/weak-key` already says it).
+pub fn judge_jwks(
+    checked: &mut crate::token::check::Checked,
+    registry: Option<&crate::registry::Registry>,
+    now: i64,
+) {
+    let policy = registry.map(|r| r.policy.clone()).unwrap_or_default();
+    let overrides = registry
+        .map(crate::lint::level_overrides)
+        .unwrap_or_default();
+    let token_kid = checked.decoded.kid().map(str::to_string);
+    let weak_said = checked
+        .findings
+        .iter()
+        .any(|f| f.rule == Rule::TokenWeakKey);
+    let documents = std::mem::take(&mut checked.jwks);
+    for (source, doc) in &documents {
+        let Ok(keys) = from_jwks(doc) else { continue };
+        let mut report = KeyReport {
+            source: source.clone(),
+            issuer: None,
+            active: BTreeMap::new(),
+            keys,
+            max_key_age: None,
+            notes: Vec::new(),
+            findings: Vec::new(),
+        };
+        let no_age = Policy {
+            max_key_age: None,
+            ..policy.clone()
+        };
+        check(&mut report, &no_age, &overrides, now);
+        let signing_label = token_kid
+            .as_deref()
+            .and_then(|kid| report.by_kid(kid))
+            .map(SigningKey::label);
+        for f in std::mem::take(&mut report.findings) {
+            let repeats = f.rule == Rule::KeyWeak && weak_said && f.object == signing_label;
+            if f.rule == Rule::KeyAgeNotEvaluable || f.rule == Rule::KeyTooOld || repeats {
+                continue;
+            }
+            let f = f.note(format!("about the {source}, which the signature was checked against; `scopectl keys` lists and judges its keys"));
+            checked.findings.push(f);
+        }
+        if let Ok(keys) = serde_json::to_value(&report.keys) {
+            checked
+                .jwks_keys
+                .push(serde_json::json!({ "source": source, "keys": keys }));
+        }
+    }
+    checked.jwks = documents;
+    // Errors first, as the checker leaves them.
+    checked
+        .findings
+        .sort_by_key(|d| std::cmp::Reverse(d.severity));
+}

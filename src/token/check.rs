@@ -61,6 +61,11 @@ pub struct Checked {
     pub need: Option<super::need::Need>,
     /// The answer to `--endpoint`, when it was asked.
     pub endpoint: Option<super::endpoint::EndpointAnswer>,
+    /// The JWKS documents the signature was checked against, with where each was read.
+    pub jwks: Vec<(String, serde_json::Value)>,
+    /// Their keys as `scopectl keys` lists them (filled by `keyring::judge_jwks`), one
+    /// entry per document: `{"source", "keys": [...]}`.
+    pub jwks_keys: Vec<serde_json::Value>,
 }
 
 impl<'a> Checker<'a> {
@@ -100,6 +105,9 @@ impl<'a> Checker<'a> {
         let keys = keys::resolve_all(sources, issuer.as_ref().map(|i| i.url.as_str()), fetch);
         let mut checked = self.check(decoded, keys.as_ref().map_err(|e| format!("{e:#}")));
         checked.trusted_by = issuer.and_then(|i| i.trusted_by);
+        if let Ok(Some(set)) = &keys {
+            checked.jwks = set.documents.clone();
+        }
         Ok(checked)
     }
 
@@ -227,6 +235,8 @@ impl<'a> Checker<'a> {
             trusted_by: None,
             need,
             endpoint,
+            jwks: Vec::new(),
+            jwks_keys: Vec::new(),
         }
     }
 

@@ -46,6 +46,7 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
         },
         need: c.need.as_ref(),
         endpoint: c.endpoint.as_ref(),
+        jwks: &c.jwks_keys,
         findings: c.findings.iter().map(CompactFinding).collect(),
     }
 }
@@ -106,6 +107,10 @@ pub struct Doc<'a> {
     /// The answer to `--endpoint`, when asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     endpoint: Option<&'a super::endpoint::EndpointAnswer>,
+    /// The keys of the JWKS the signature was checked against, as `scopectl keys` lists
+    /// them (absent without a JWKS).
+    #[serde(skip_serializing_if = "<[Value]>::is_empty")]
+    jwks: &'a [Value],
     findings: Vec<CompactFinding<'a>>,
 }
 
@@ -394,6 +399,27 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         }
         if let Some(h) = &f.help {
             let _ = writeln!(s, "      help: {}", clean(h));
+        }
+    }
+    for set in &c.jwks_keys {
+        let source = set["source"].as_str().unwrap_or("JWKS");
+        let _ = writeln!(s, "{} of the {}", p.bold("Keys"), clean(source));
+        for k in set["keys"].as_array().into_iter().flatten() {
+            let text = |key: &str| k[key].as_str().map(|v| clean(v).into_owned());
+            let size = match (k["bits"].as_u64(), text("curve")) {
+                (Some(b), _) => format!("{b} bits"),
+                (None, Some(c)) => c,
+                _ => "-".into(),
+            };
+            let _ = writeln!(
+                s,
+                "  kid {:<20} {:<6} {:<4} {:<4} {}",
+                text("kid").unwrap_or_else(|| "(none)".into()),
+                text("alg").unwrap_or_else(|| "-".into()),
+                text("use").unwrap_or_else(|| "-".into()),
+                text("kty").unwrap_or_default(),
+                size
+            );
         }
     }
     let _ = writeln!(s, "{} (now {})", p.bold("Times"), findings::utc(c.now));

@@ -250,6 +250,9 @@ pub struct KeySet {
     pub keys: Vec<Key>,
     /// Keys of the JWKS that were skipped, with the reason.
     pub skipped: Vec<Skipped>,
+    /// The JWKS documents the keys came from, with where each was read: what
+    /// `scopectl keys` would list and judge (empty for a PEM file or a secret).
+    pub documents: Vec<(String, Value)>,
 }
 
 impl KeySet {
@@ -277,6 +280,7 @@ impl KeySet {
             };
             merged.keys.extend(s.keys);
             merged.skipped.extend(s.skipped);
+            merged.documents.extend(s.documents);
         }
         Some(merged)
     }
@@ -289,6 +293,7 @@ impl KeySet {
             origin: KeyOrigin::PemFile(path.to_string()),
             keys: vec![key],
             skipped: Vec::new(),
+            documents: Vec::new(),
         }
         .labelled())
     }
@@ -313,6 +318,7 @@ impl KeySet {
             origin: KeyOrigin::PemFile(format!("key {kid:?} of {origin}")),
             keys: vec![key],
             skipped: Vec::new(),
+            documents: Vec::new(),
         }
         .labelled())
     }
@@ -355,6 +361,8 @@ impl KeySet {
                 origin,
                 keys,
                 skipped: Vec::new(),
+                // A secret, not a published JWKS: nothing to list.
+                documents: Vec::new(),
             }
             .labelled());
         }
@@ -380,6 +388,7 @@ impl KeySet {
                 DecodingKey::from_secret(&bytes),
             )],
             skipped: Vec::new(),
+            documents: Vec::new(),
         }
         .labelled())
     }
@@ -441,6 +450,7 @@ impl KeySet {
             bail!("the {origin} has no usable signature verification key: {why}");
         }
         Ok(KeySet {
+            documents: vec![(origin.to_string(), doc.clone())],
             origin,
             keys,
             skipped,
