@@ -282,7 +282,8 @@ pub fn resolve(loaded: &mut Loaded, reader: &dyn SpecReader) {
         for _ in 0..workers {
             let tx = tx.clone();
             let jobs = &jobs;
-            s.spawn(move || loop {
+            // A thread the system refuses: the walks read and parse those files themselves.
+            let _ = std::thread::Builder::new().spawn_scoped(s, move || loop {
                 let job = match jobs.lock() {
                     Ok(mut q) => q.pop_front(),
                     Err(_) => None,
