@@ -880,8 +880,11 @@ fn the_report_is_a_document_in_every_format() {
     assert_eq!(v["registry"], "");
     assert_eq!(v["today"], "2026-11-25");
     let settings = v["policy"]["settings"].as_array().unwrap();
-    assert_eq!(settings.len(), 19, "every [policy] setting");
+    // Every [policy] setting but the per-environment tables ([policy.environments.NAME]).
+    assert_eq!(settings.len(), 22, "{settings:#?}");
     let setting = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap().clone();
+    assert_eq!(setting("max_key_age")["source"], "default");
+    assert_eq!(setting("review_deadline")["value"], "30d");
     assert_eq!(
         setting("expiry_warning"),
         serde_json::json!({"key": "expiry_warning", "value": "14d", "source": "scopectl.toml"})

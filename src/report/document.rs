@@ -189,6 +189,32 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             p.require_signed.to_string(),
             written.require_signed.is_some(),
         ),
+        setting(
+            "review_interval",
+            if p.review_interval.is_empty() {
+                "(none: no periodic access review required)".to_string()
+            } else {
+                p.review_interval
+                    .iter()
+                    .map(|(s, l)| format!("{}: {l}", s.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            !written.review_interval.is_empty(),
+        ),
+        setting(
+            "review_deadline",
+            p.review_deadline.to_string(),
+            written.review_deadline.is_some(),
+        ),
+        setting(
+            "max_key_age",
+            p.max_key_age
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "(none: signing-key age not judged)".into()),
+            written.max_key_age.is_some(),
+        ),
     ];
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()
