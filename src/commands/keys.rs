@@ -40,14 +40,7 @@ pub fn run(args: KeysArgs, out: &Out) -> anyhow::Result<Outcome> {
         Ok(r) => r,
         Err(e) => return fail(out, json, &format!("{e:#}")),
     };
-    let policy = registry
-        .as_ref()
-        .map(|r| r.policy.clone())
-        .unwrap_or_default();
-    let overrides = registry
-        .as_ref()
-        .map(scopectl::lint::level_overrides)
-        .unwrap_or_default();
+    let (policy, overrides) = keyring::judged_by(registry.as_ref());
     let now = args.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
     keyring::check(&mut report, &policy, &overrides, now);
     if json {

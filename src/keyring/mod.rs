@@ -539,6 +539,16 @@ pub fn explain_unknown_kid(
     }
 }
 
+/// The policy and `[rules]` levels keys are judged by: the registry's, else the defaults.
+pub fn judged_by(registry: Option<&crate::registry::Registry>) -> (Policy, HashMap<Rule, Level>) {
+    (
+        registry.map(|r| r.policy.clone()).unwrap_or_default(),
+        registry
+            .map(crate::lint::level_overrides)
+            .unwrap_or_default(),
+    )
+}
+
 /// `decode` with a JWKS (`--jwks`, `--discover`, a target's issuer): list the keys of the
 /// JWKS the signature was checked against (`Checked::jwks_keys`, the decode JSON's `jwks`)
 /// and add the `key/*` findings `scopectl keys` gives for them, each noting that it is
@@ -550,10 +560,7 @@ pub fn judge_jwks(
     registry: Option<&crate::registry::Registry>,
     now: i64,
 ) {
-    let policy = registry.map(|r| r.policy.clone()).unwrap_or_default();
-    let overrides = registry
-        .map(crate::lint::level_overrides)
-        .unwrap_or_default();
+    let (policy, overrides) = judged_by(registry);
     let token_kid = checked.decoded.kid().map(str::to_string);
     let weak_said = checked
         .findings

@@ -288,6 +288,26 @@ pub fn pointer_token(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
+/// The value a JSON pointer fragment (`components/pathItems/p`, without `#/`, tokens
+/// percent- and `~`-escaped) names in `root`, with its normalised pointer (`#/…`);
+/// `Err`: the pointer up to the first token that names nothing.
+fn follow<'v>(root: &'v Value, frag: &str) -> Result<(&'v Value, String), String> {
+    let mut cur = root;
+    let mut ptr = String::from("#");
+    for tok in frag.split('/').filter(|_| !frag.is_empty()) {
+        let tok = unescape(&percent_decode(tok));
+        ptr.push('/');
+        ptr.push_str(&pointer_token(&tok));
+        let next = match cur {
+            Value::Object(m) => m.get(&tok),
+            Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        cur = next.ok_or_else(|| ptr.clone())?;
+    }
+    Ok((cur, ptr))
+}
+
 fn unescape(s: &str) -> String {
     s.replace("~1", "/").replace("~0", "~")
 }
@@ -456,26 +476,7 @@ impl<'a> Walker<'a> {
         if !is_sparse(self.files.name(id)) || self.whole.contains(doc) {
             return Some(());
         }
-        let mut cur: &Value = &root;
-        let mut found = true;
-        if !frag.is_empty() {
-            for tok in frag.split('/') {
-                let tok = unescape(&percent_decode(tok));
-                let next = match cur {
-                    Value::Object(m) => m.get(&tok),
-                    Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
-                    _ => None,
-                };
-                match next {
-                    Some(n) => cur = n,
-                    None => {
-                        found = false;
-                        break;
-                    }
-                }
-            }
-        }
-        if found {
+        if follow(&root, frag).is_ok() {
             return Some(());
         }
         match parse_whole(self.files, id) {
@@ -560,30 +561,16 @@ impl<'a> Walker<'a> {
             let frag = frag.strip_prefix('/').unwrap_or(frag);
             self.whole_for(&target_doc, frag)?;
             let (_, root) = self.value(&target_doc)?;
-            let mut cur = root;
-            let mut target_ptr = String::from("#");
-            if !frag.is_empty() {
-                for tok in frag.split('/') {
-                    let tok = unescape(&percent_decode(tok));
-                    target_ptr.push('/');
-                    target_ptr.push_str(&pointer_token(&tok));
-                    let next = match cur {
-                        Value::Object(m) => m.get(&tok),
-                        Value::Array(a) => tok.parse::<usize>().ok().and_then(|i| a.get(i)),
-                        _ => None,
-                    };
-                    match next {
-                        Some(n) => cur = n,
-                        None => {
-                            self.err_from(
-                                Some((fid, &ptr)),
-                                format!("{doc}: `$ref: {}` at {ptr} names nothing ({target_doc} has no {target_ptr})", crate::text::clean(r)),
-                            );
-                            return None;
-                        }
-                    }
+            let (cur, target_ptr) = match follow(root, frag) {
+                Ok(found) => found,
+                Err(target_ptr) => {
+                    self.err_from(
+                        Some((fid, &ptr)),
+                        format!("{doc}: `$ref: {}` at {ptr} names nothing ({target_doc} has no {target_ptr})", crate::text::clean(r)),
+                    );
+                    return None;
                 }
-            }
+            };
             v = cur.clone();
             doc = target_doc;
             ptr = target_ptr;
