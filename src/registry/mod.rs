@@ -854,11 +854,17 @@ fn check_identity_at(
 }
 
 fn parse_all(files: &Files, work: &[(FileId, FileKind)]) -> Vec<(Parsed, Vec<Finding>)> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    if threads <= 1 || work.len() < 64 {
+    // Few files are parsed on this thread, without asking how many CPUs there are (that
+    // reads cgroup files: a one-token `decode` feels it).
+    let threads = if work.len() < 64 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    };
+    if threads <= 1 {
         return work
             .iter()
             .map(|(id, kind)| parse_one(files, *id, *kind))

@@ -43,9 +43,7 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
             root.display()
         );
     }
-    let root_canon = root
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    let root_canon = Root::new(root);
     let mut out = Vec::new();
     suspicious_root_entries(root, &mut out);
     if exists(&policy) {
@@ -82,9 +80,7 @@ pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<S
     if !std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let root_canon = root
-        .canonicalize()
-        .with_context(|| format!("cannot resolve {}", root.display()))?;
+    let root_canon = Root::new(root);
     let mut out = Vec::new();
     let policy = root.join(super::POLICY_FILE);
     if std::fs::symlink_metadata(&policy).is_ok() {
@@ -159,42 +155,90 @@ pub fn is_layout_near_miss(name: &str) -> bool {
     })
 }
 
+/// The registry's root folder. Its resolved path (symlinks followed) is what a symlink
+/// inside the registry must stay under; it is worked out only when a symlink is met, so a
+/// registry without symlinks costs no extra system calls (a one-token `decode` feels them).
+struct Root<'a> {
+    path: &'a Path,
+    canon: std::cell::OnceCell<Result<PathBuf, String>>,
+}
+
+impl<'a> Root<'a> {
+    fn new(path: &'a Path) -> Self {
+        Root {
+            path,
+            canon: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn canon(&self) -> Result<&Path, String> {
+        self.canon
+            .get_or_init(|| {
+                self.path.canonicalize().map_err(|e| {
+                    format!(
+                        "is a symlink, and the registry folder {} cannot be resolved to check \
+                         where it points ({e}); not read",
+                        self.path.display()
+                    )
+                })
+            })
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+}
+
 /// Read one file if it is a regular file inside the registry.
-fn read_file(path: &Path, rel: String, root_canon: &Path) -> Source {
+fn read_file(path: &Path, rel: String, root: &Root) -> Source {
     Source {
-        bytes: read_checked(path, root_canon),
+        bytes: read_checked(path, root),
         path: rel,
     }
 }
 
-fn read_checked(path: &Path, root_canon: &Path) -> Result<Vec<u8>, String> {
+/// One `lstat` decides: a symlink must resolve inside the registry, and what is read must
+/// be a regular file of at most [`MAX_FILE_BYTES`] (the read itself is capped too, in case
+/// the file grows in between).
+fn read_checked(path: &Path, root: &Root) -> Result<Vec<u8>, String> {
+    use std::io::Read;
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
-    if link.file_type().is_symlink() {
+    let meta = if link.file_type().is_symlink() {
         let target: PathBuf = path
             .canonicalize()
             .map_err(|e| format!("is a symlink that cannot be resolved ({e}); not read"))?;
-        if !target.starts_with(root_canon) {
+        if !target.starts_with(root.canon()?) {
             return Err(format!(
                 "is a symlink to {}, outside the registry; not read",
                 target.display()
             ));
         }
-    }
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+        std::fs::metadata(path).map_err(|e| e.to_string())?
+    } else {
+        link
+    };
     if !meta.is_file() {
         return Err("is not a regular file (a FIFO, socket or device); not read".into());
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "is {} bytes; registry files are limited to {} MiB",
-            meta.len(),
+    let too_big = |len: u64| {
+        format!(
+            "is {len} bytes; registry files are limited to {} MiB",
             MAX_FILE_BYTES / 1024 / 1024
-        ));
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
     }
-    std::fs::read(path).map_err(|e| e.to_string())
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
-fn walk(dir: &Path, rel: &str, root_canon: &Path, out: &mut Vec<Source>) -> anyhow::Result<()> {
+fn walk(dir: &Path, rel: &str, root_canon: &Root, out: &mut Vec<Source>) -> anyhow::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -205,13 +249,14 @@ fn walk(dir: &Path, rel: &str, root_canon: &Path, out: &mut Vec<Source>) -> anyh
             return Ok(());
         }
     };
+    // The entry's type comes with the listing (no `lstat` per entry on most file systems).
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-        names.push(entry.file_name());
+        names.push((entry.file_name(), entry.file_type()));
     }
-    names.sort();
-    for name in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, file_type) in names {
         let Some(name_str) = name.to_str() else {
             out.push(Source {
                 path: format!("{rel}/{}", name.to_string_lossy()),
@@ -224,8 +269,8 @@ fn walk(dir: &Path, rel: &str, root_canon: &Path, out: &mut Vec<Source>) -> anyh
         }
         let path = dir.join(&name);
         let child = format!("{rel}/{name_str}");
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(m) => m,
+        let file_type = match file_type {
+            Ok(t) => t,
             Err(e) => {
                 out.push(Source {
                     path: child,
@@ -234,9 +279,9 @@ fn walk(dir: &Path, rel: &str, root_canon: &Path, out: &mut Vec<Source>) -> anyh
                 continue;
             }
         };
-        let is_symlink = meta.file_type().is_symlink();
+        let is_symlink = file_type.is_symlink();
         let points_to_dir = is_symlink && std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
-        if meta.is_dir() {
+        if file_type.is_dir() {
             walk(&path, &child, root_canon, out)?;
         } else if points_to_dir {
             out.push(Source {
