@@ -44,6 +44,34 @@ fn claims(i: usize) -> serde_json::Value {
     })
 }
 
+/// How many of the functions `scripts/symbol-order.txt` lists the binary still has under
+/// those names (build.rs has the linker place them together): a low share means the list
+/// is stale and `scripts/symbol-order` should be rerun.
+fn symbol_order_coverage(bin: &Path) {
+    let list = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/symbol-order.txt");
+    let Ok(text) = std::fs::read_to_string(&list) else {
+        println!("  symbol order: {} not found", list.display());
+        return;
+    };
+    let wanted: std::collections::HashSet<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+    let Ok(out) = Command::new("nm").arg("--defined-only").arg(bin).output() else {
+        println!("  symbol order: `nm` not found, coverage not checked");
+        return;
+    };
+    let symbols = String::from_utf8_lossy(&out.stdout);
+    let found = symbols
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|name| wanted.contains(name))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    println!(
+        "  symbol order: the binary has {found} of the {} functions scripts/symbol-order.txt lists \
+         (rerun scripts/symbol-order when this share drops)",
+        wanted.len()
+    );
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -221,6 +249,7 @@ fn main() {
             a.as_secs_f64() / b.as_secs_f64()
         );
     }
+    symbol_order_coverage(&bin);
     // jwt-cli has no batch mode: its figure is one token per process.
     let jwt_rate = jwt_plain.map(|b| 1.0 / b.as_secs_f64());
 
