@@ -48,7 +48,15 @@ fn time(args: &[&str]) -> Duration {
 fn lint_usage() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
     let tmp = tempfile::tempdir().expect("tempdir");
-    let root = tmp.path();
+    // SCOPECTL_BENCH_KEEP=1 leaves the generated registry and snapshot for profiling.
+    let tmp_path = if std::env::var_os("SCOPECTL_BENCH_KEEP").is_some() {
+        let kept = tmp.keep();
+        eprintln!("usage benchmark: files kept in {}", kept.display());
+        kept
+    } else {
+        tmp.path().to_path_buf()
+    };
+    let root = tmp_path.as_path();
     let shape = scopectl::synth::Shape {
         scopes: 2000,
         clients: 1000,

@@ -862,6 +862,66 @@ fn summary_figures_equal_the_rows_below_them_in_every_format() {
     }
 }
 
+/// The policy in force includes what `[policy.environments.NAME]` tables set, keyed
+/// `environments.NAME.KEY`, in every format: an auditor sees that production grants live
+/// shorter, not only `[policy]`.
+#[test]
+fn the_policy_in_force_lists_each_environments_settings() {
+    let h = history("");
+    let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+    h.t.write(
+        "scopectl.toml",
+        &format!(
+            "{policy}\n[policy.environments.prod]\nmax_grant_lifetime = \"90d\"\nmin_justification = 20\n\n[policy.environments.prod.approval.critical]\nmin_approvers = 2\n"
+        ),
+    );
+    h.t.commit(
+        "Frank",
+        "frank@example.com",
+        "Stricter production policy (SEC-30)",
+    );
+    let v: Value = serde_json::from_str(&report_at(&h, "HEAD", "json", &[])).unwrap();
+    let settings = v["policy"]["settings"].as_array().unwrap();
+    let env: Vec<(&str, &str, &str)> = settings
+        .iter()
+        .filter(|s| s["key"].as_str().unwrap().starts_with("environments."))
+        .map(|s| {
+            (
+                s["key"].as_str().unwrap(),
+                s["value"].as_str().unwrap(),
+                s["source"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        env,
+        [
+            (
+                "environments.prod.max_grant_lifetime",
+                "90d",
+                "scopectl.toml"
+            ),
+            ("environments.prod.min_justification", "20", "scopectl.toml"),
+            (
+                "environments.prod.approval",
+                "critical: 2 approver(s) from anyone (in addition to [policy] approval)",
+                "scopectl.toml"
+            ),
+        ]
+    );
+    assert_eq!(settings.len(), 22 + 3);
+    let md = report_at(&h, "HEAD", "markdown", &[]);
+    assert!(
+        md.contains("| environments.prod.max_grant_lifetime | 90d | scopectl.toml |"),
+        "{md}"
+    );
+    let html = report_at(&h, "HEAD", "html", &[]);
+    assert!(
+        html.contains("<td>environments.prod.max_grant_lifetime</td><td><code>90d</code></td>"),
+        "{html}"
+    );
+}
+
 /// Issue case 7: the report is a document: tool and version, generation time (reproducible
 /// with SOURCE_DATE_EPOCH), revision SHA and date, registry, evaluation date, the policy in
 /// force, the lint summary, a sign-off block and a print layout.
@@ -880,7 +940,7 @@ fn the_report_is_a_document_in_every_format() {
     assert_eq!(v["registry"], "");
     assert_eq!(v["today"], "2026-11-25");
     let settings = v["policy"]["settings"].as_array().unwrap();
-    // Every [policy] setting but the per-environment tables ([policy.environments.NAME]).
+    // Every [policy] setting (this registry has no [policy.environments.NAME] table).
     assert_eq!(settings.len(), 22, "{settings:#?}");
     let setting = |k: &str| settings.iter().find(|s| s["key"] == k).unwrap().clone();
     assert_eq!(setting("max_key_age")["source"], "default");

@@ -29,10 +29,11 @@ pub fn generated_at(source_date_epoch: Option<&str>) -> anyhow::Result<String> {
     Ok(t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
-/// One `[policy]` setting as it is in force.
+/// One `[policy]` setting as it is in force. A setting of `[policy.environments.NAME]` is
+/// keyed `environments.NAME.KEY`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Setting {
-    pub key: &'static str,
+    pub key: String,
     pub value: String,
     /// `scopectl.toml` when the file sets it, `default` otherwise.
     pub source: &'static str,
@@ -59,6 +60,81 @@ fn list(v: &[String]) -> String {
     v.join(", ")
 }
 
+fn approval_text<T: AsRef<str>>(
+    sensitivity: crate::registry::Sensitivity,
+    min_approvers: usize,
+    teams: &[T],
+) -> String {
+    format!(
+        "{sensitivity}: {min_approvers} approver(s) from {}",
+        if teams.is_empty() {
+            "anyone".to_string()
+        } else {
+            teams
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        }
+    )
+}
+
+/// The settings `[policy.environments.NAME]` tables write, as written (each is stricter
+/// than `[policy]`'s, or the registry would not load), keyed `environments.NAME.KEY`.
+fn environment_settings(written: &crate::registry::policy::PolicySettings) -> Vec<Setting> {
+    let mut out = Vec::new();
+    for (name, e) in &written.environments {
+        let mut row = |key: &str, value: String| {
+            out.push(Setting {
+                key: format!("environments.{}.{key}", name.as_str()),
+                value,
+                source: "scopectl.toml",
+            })
+        };
+        if let Some(v) = &e.max_grant_lifetime {
+            row("max_grant_lifetime", v.to_string());
+        }
+        if let Some(v) = &e.expiry_warning {
+            row("expiry_warning", v.to_string());
+        }
+        if let Some(v) = e.require_approver {
+            row("require_approver", v.to_string());
+        }
+        if let Some(v) = e.approver_must_differ_from_owner {
+            row("approver_must_differ_from_owner", v.to_string());
+        }
+        if let Some(v) = &e.min_justification {
+            row("min_justification", v.to_string());
+        }
+        if !e.approval.is_empty() {
+            let text = e
+                .approval
+                .iter()
+                .map(|(s, a)| {
+                    let min = a.min_approvers.as_ref().map_or(1, |m| **m as usize);
+                    let teams: Vec<&str> = a.teams.iter().map(|t| t.as_str()).collect();
+                    approval_text(*s, min, &teams)
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            row(
+                "approval",
+                format!("{text} (in addition to [policy] approval)"),
+            );
+        }
+        if !e.review_interval.is_empty() {
+            let text = e
+                .review_interval
+                .iter()
+                .map(|(s, l)| format!("{}: {l}", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            row("review_interval", text);
+        }
+    }
+    out
+}
+
 pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
     let p = &registry.policy;
     let written = registry
@@ -66,12 +142,12 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
         .as_ref()
         .map(|(_, f)| f.policy.clone())
         .unwrap_or_default();
-    let setting = |key, value: String, set: bool| Setting {
-        key,
+    let setting = |key: &str, value: String, set: bool| Setting {
+        key: key.to_string(),
         value,
         source: if set { "scopectl.toml" } else { "default" },
     };
-    let settings = vec![
+    let mut settings = vec![
         setting(
             "scope_pattern",
             p.scope_pattern.as_str().to_string(),
@@ -148,17 +224,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             } else {
                 p.approval
                     .iter()
-                    .map(|(s, a)| {
-                        format!(
-                            "{s}: {} approver(s) from {}",
-                            a.min_approvers,
-                            if a.teams.is_empty() {
-                                "anyone".to_string()
-                            } else {
-                                a.teams.join(" or ")
-                            }
-                        )
-                    })
+                    .map(|(s, a)| approval_text(*s, a.min_approvers, &a.teams))
                     .collect::<Vec<_>>()
                     .join("; ")
             },
@@ -216,6 +282,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             written.max_key_age.is_some(),
         ),
     ];
+    settings.extend(environment_settings(&written));
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()
         .filter(|(rule, level)| *level != rule.level())

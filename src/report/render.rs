@@ -558,7 +558,7 @@ pub fn markdown(r: &Report) -> String {
     for p in &r.policy.settings {
         // md_line escapes backslashes: `\.` in scope_pattern renders as written.
         let value = md_line(&p.value);
-        let _ = writeln!(out, "| {} | {} | {} |", p.key, value, p.source);
+        let _ = writeln!(out, "| {} | {} | {} |", md_line(&p.key), value, p.source);
     }
     out.push('\n');
     if r.policy.rule_levels.is_empty() {
@@ -1017,7 +1017,7 @@ pub fn html(r: &Report) -> String {
         let _ = writeln!(
             out,
             "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-            p.key,
+            esc(&p.key),
             esc(&p.value),
             p.source
         );
