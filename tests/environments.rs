@@ -442,3 +442,47 @@ fn report_says_which_environments_each_grant_reaches_and_reports_one() {
     assert_eq!(exit, 2, "{text}");
     assert!(text.contains("no target is environment `qa`"), "{text}");
 }
+
+/// `[policy.environments.prod.approval.*]` and `[policy.environments.prod.review_interval]`
+/// apply to the grants reaching prod, on top of `[policy]`, and to no other grant: the
+/// shop's grant reaches prod (one approver, approved 55 days ago), the tester's same scope
+/// is dev-only.
+#[test]
+fn an_environments_approval_and_review_interval_apply_to_its_grants_only() {
+    let reg = registry();
+    reg.write(
+        "scopectl.toml",
+        format!(
+            "{POLICY}\n[policy.environments.prod.approval.low]\nmin_approvers = 2\n\n\
+             [policy.environments.prod.review_interval]\nlow = \"30d\"\n"
+        )
+        .as_bytes(),
+    );
+    let (exit, json) = reg.lint_json();
+    for code in ["grant/too-few-approvers", "grant/review-due"] {
+        let found = with_code(&json, code);
+        assert_eq!(found.len(), 1, "{code}: {json:#}");
+        assert_eq!(found[0]["environment"], "prod", "{json:#}");
+        assert_eq!(found[0]["subject"]["client"], "shop-web", "{json:#}");
+        assert_eq!(found[0]["subject"]["scope"], "orders:read", "{json:#}");
+    }
+    let review = &with_code(&json, "grant/review-due")[0];
+    assert!(
+        review["message"]
+            .as_str()
+            .unwrap()
+            .contains("(55 days ago); the policy asks for a review of low grants every 30d"),
+        "{json:#}"
+    );
+    // too-few-approvers is deny: the registry fails.
+    assert_eq!(exit, 1);
+
+    // Without the prod tables neither finding exists ([policy] asks for neither).
+    reg.write("scopectl.toml", POLICY.as_bytes());
+    let (_, json) = reg.lint_json();
+    assert!(
+        with_code(&json, "grant/too-few-approvers").is_empty(),
+        "{json:#}"
+    );
+    assert!(with_code(&json, "grant/review-due").is_empty(), "{json:#}");
+}
