@@ -263,7 +263,21 @@ pub fn span(w: Window) -> String {
 }
 
 fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
+}
+
+/// `2026-11-25 12:00:00Z`, written directly: this is formatted for every used grant, and
+/// chrono's `format` parses its pattern on every call.
+fn stamp(t: DateTime<Utc>) -> String {
+    use chrono::Timelike;
+    format!(
+        "{} {:02}:{:02}:{:02}Z",
+        day(t),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Judge every grant of `registry` against `snap`, over the snapshot's window or its last
@@ -331,7 +345,7 @@ pub fn evaluate(
                 row.confidence = Some(confidence);
                 row.evidence = format!(
                     "last used {} ({} token(s) since {}), from {how}",
-                    u.last_seen.format("%Y-%m-%d %H:%M:%SZ"),
+                    stamp(u.last_seen),
                     u.count,
                     day(u.first_seen)
                 );
@@ -537,4 +551,22 @@ pub fn check(
     out.extend(about);
     crate::finding::sort(&mut out, &registry.files);
     (eval, out)
+}
+
+#[cfg(test)]
+mod format_tests {
+    use chrono::TimeZone;
+
+    #[test]
+    fn stamp_and_day_match_chronos_format() {
+        for t in [
+            chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+            chrono::Utc
+                .with_ymd_and_hms(999, 12, 31, 23, 59, 59)
+                .unwrap(),
+        ] {
+            assert_eq!(super::stamp(t), t.format("%Y-%m-%d %H:%M:%SZ").to_string());
+            assert_eq!(super::day(t), t.format("%Y-%m-%d").to_string());
+        }
+    }
 }
