@@ -872,7 +872,7 @@ fn the_policy_in_force_lists_each_environments_settings() {
     h.t.write(
         "scopectl.toml",
         &format!(
-            "{policy}\n[policy.environments.prod]\nmax_grant_lifetime = \"90d\"\nmin_justification = 20\n\n[policy.environments.prod.approval.critical]\nmin_approvers = 2\n"
+            "{policy}\n[policy.environments.prod]\nmax_grant_lifetime = \"90d\"\nmin_justification = 20\n\n[policy.environments.prod.approval.critical]\nmin_approvers = 2\n\n[policy.environments.prod.review_interval]\ncritical = \"30d\"\n"
         ),
     );
     h.t.commit(
@@ -907,9 +907,14 @@ fn the_policy_in_force_lists_each_environments_settings() {
                 "critical: 2 approver(s) from anyone (in addition to [policy] approval)",
                 "scopectl.toml"
             ),
+            (
+                "environments.prod.review_interval",
+                "critical: 30d",
+                "scopectl.toml"
+            ),
         ]
     );
-    assert_eq!(settings.len(), 22 + 3);
+    assert_eq!(settings.len(), 22 + 4);
     let md = report_at(&h, "HEAD", "markdown", &[]);
     assert!(
         md.contains("| environments.prod.max_grant_lifetime | 90d | scopectl.toml |"),

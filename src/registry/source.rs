@@ -43,20 +43,16 @@ pub fn read_dir(root: &Path) -> anyhow::Result<Vec<Source>> {
             root.display()
         );
     }
-    let root_canon = Root::new(root);
+    let bounds = Root::new(root);
     let mut out = Vec::new();
     suspicious_root_entries(root, &mut out);
     if exists(&policy) {
-        out.push(read_file(
-            &policy,
-            super::POLICY_FILE.to_string(),
-            &root_canon,
-        ));
+        out.push(read_file(&policy, super::POLICY_FILE.to_string(), &bounds));
     }
     for &dir in super::REGISTRY_DIRS {
         let path = root.join(dir);
         match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_dir() => walk(&path, dir, &root_canon, &mut out)?,
+            Ok(m) if m.is_dir() => walk(&path, dir, &bounds, &mut out)?,
             Ok(_) => out.push(Source {
                 path: format!("{dir}/"),
                 bytes: Err("is not a directory (a symlinked folder is not followed)".into()),
@@ -80,23 +76,19 @@ pub fn read_for_client(root: &Path, client: &str) -> anyhow::Result<Option<Vec<S
     if !std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file()) {
         return Ok(None);
     }
-    let root_canon = Root::new(root);
+    let bounds = Root::new(root);
     let mut out = Vec::new();
     let policy = root.join(super::POLICY_FILE);
     if std::fs::symlink_metadata(&policy).is_ok() {
-        out.push(read_file(
-            &policy,
-            super::POLICY_FILE.to_string(),
-            &root_canon,
-        ));
+        out.push(read_file(&policy, super::POLICY_FILE.to_string(), &bounds));
     }
     for dir in [super::SCOPES_DIR, super::TEAMS_DIR, super::APIS_DIR] {
         let path = root.join(dir);
         if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
-            walk(&path, dir, &root_canon, &mut out)?;
+            walk(&path, dir, &bounds, &mut out)?;
         }
     }
-    out.push(read_file(&file, rel, &root_canon));
+    out.push(read_file(&file, rel, &bounds));
     Ok(Some(out))
 }
 
@@ -238,7 +230,7 @@ fn read_checked(path: &Path, root: &Root) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn walk(dir: &Path, rel: &str, root_canon: &Root, out: &mut Vec<Source>) -> anyhow::Result<()> {
+fn walk(dir: &Path, rel: &str, bounds: &Root, out: &mut Vec<Source>) -> anyhow::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -282,7 +274,7 @@ fn walk(dir: &Path, rel: &str, root_canon: &Root, out: &mut Vec<Source>) -> anyh
         let is_symlink = file_type.is_symlink();
         let points_to_dir = is_symlink && std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
         if file_type.is_dir() {
-            walk(&path, &child, root_canon, out)?;
+            walk(&path, &child, bounds, out)?;
         } else if points_to_dir {
             out.push(Source {
                 path: format!("{child}/"),
@@ -292,7 +284,7 @@ fn walk(dir: &Path, rel: &str, root_canon: &Root, out: &mut Vec<Source>) -> anyh
                 ),
             });
         } else if name_str.ends_with(".toml") {
-            out.push(read_file(&path, child, root_canon));
+            out.push(read_file(&path, child, bounds));
         } else {
             // Not read, but reported by the loader so nothing is skipped silently.
             out.push(Source {

@@ -60,6 +60,16 @@ fn list(v: &[String]) -> String {
     v.join(", ")
 }
 
+/// `high: 90d, critical: 30d`: a per-sensitivity setting (`review_interval`).
+fn per_sensitivity<V: std::fmt::Display>(
+    m: &std::collections::BTreeMap<crate::registry::Sensitivity, V>,
+) -> String {
+    m.iter()
+        .map(|(s, v)| format!("{}: {v}", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn approval_text<T: AsRef<str>>(
     sensitivity: crate::registry::Sensitivity,
     min_approvers: usize,
@@ -123,13 +133,7 @@ fn environment_settings(written: &crate::registry::policy::PolicySettings) -> Ve
             );
         }
         if !e.review_interval.is_empty() {
-            let text = e
-                .review_interval
-                .iter()
-                .map(|(s, l)| format!("{}: {l}", s.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ");
-            row("review_interval", text);
+            row("review_interval", per_sensitivity(&e.review_interval));
         }
     }
     out
@@ -260,11 +264,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             if p.review_interval.is_empty() {
                 "(none: no periodic access review required)".to_string()
             } else {
-                p.review_interval
-                    .iter()
-                    .map(|(s, l)| format!("{}: {l}", s.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                per_sensitivity(&p.review_interval)
             },
             !written.review_interval.is_empty(),
         ),
