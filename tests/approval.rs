@@ -714,3 +714,98 @@ fn a_change_of_team_members_in_scopectl_toml_is_shown_by_diff() {
         "{v:#}"
     );
 }
+
+/// A registry whose teams live in `teams/all.toml` and whose critical grants only
+/// `security` may approve.
+fn repo_with_team_files() -> common::TestRepo {
+    let t = common::TestRepo::new("");
+    t.write("scopectl.toml", RULES);
+    t.write("teams/all.toml", TEAMS);
+    t.write("scopes/s.toml", SCOPES);
+    t.commit("Ana", "ana@example.com", "Registry");
+    t
+}
+
+fn diff_json(t: &common::TestRepo) -> (Option<i32>, serde_json::Value) {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "HEAD~1..HEAD", "--format", "json"])
+        .output()
+        .expect("run");
+    let v = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code(), v)
+}
+
+#[test]
+fn a_member_added_to_an_approving_team_in_a_teams_file_is_a_weakening() {
+    let t = repo_with_team_files();
+    t.write(
+        "teams/all.toml",
+        &TEAMS.replace(
+            "\"sam@example.com\", \"ana@example.com\"",
+            "\"sam@example.com\", \"ana@example.com\", \"eve@example.com\"",
+        ),
+    );
+    t.commit("Eve", "eve@example.com", "Add Eve to security");
+    let (exit, v) = diff_json(&t);
+    let change = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "teams.security.members")
+        .unwrap_or_else(|| panic!("no team change: {v:#}"));
+    assert_eq!(change["kind"], "policy-changed", "{v:#}");
+    assert!(change["new"].as_str().unwrap().contains("eve@example.com"));
+    assert!(!change["old"].as_str().unwrap().contains("eve@example.com"));
+    assert_eq!(change["commits"][0]["author"], "Eve", "{v:#}");
+    let weakened: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/policy-weakened")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        weakened,
+        ["policy weakened: team security gained eve@example.com, who may now approve (policy.approval.critical.teams)"],
+        "{v:#}"
+    );
+    assert_eq!(exit, Some(3), "{v:#}");
+}
+
+#[test]
+fn a_member_added_to_a_team_no_approval_rule_names_is_shown_but_not_a_weakening() {
+    let t = repo_with_team_files();
+    t.write(
+        "teams/all.toml",
+        &TEAMS.replace(
+            "[\"pay@example.com\"]",
+            "[\"pay@example.com\", \"eve@example.com\"]",
+        ),
+    );
+    t.commit("Eve", "eve@example.com", "Add Eve to payments");
+    let (exit, v) = diff_json(&t);
+    let fields: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["teams.team-payments.members"], "{v:#}");
+    assert_eq!(v["findings"], serde_json::json!([]), "{v:#}");
+    assert_eq!(exit, Some(0), "{v:#}");
+}
+
+#[test]
+fn teams_moved_from_scopectl_toml_to_a_teams_file_are_no_change() {
+    let t = common::TestRepo::new("");
+    t.write("scopectl.toml", &format!("{RULES}\n{TEAMS}"));
+    t.write("scopes/s.toml", SCOPES);
+    t.commit("Ana", "ana@example.com", "Registry");
+    t.write("scopectl.toml", RULES);
+    t.write("teams/all.toml", TEAMS);
+    t.commit("Ana", "ana@example.com", "Teams in their own file");
+    let (exit, v) = diff_json(&t);
+    assert_eq!(v["changes"], serde_json::json!([]), "{v:#}");
+    assert_eq!(exit, Some(0), "{v:#}");
+}

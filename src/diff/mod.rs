@@ -26,7 +26,8 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::history::CommitInfo;
 use crate::registry::{
-    ClientDef, ClientFile, FileKind, GrantDef, GrantType, PolicyFile, Registry, ScopeDef, ScopeFile,
+    ClientDef, ClientFile, FileKind, GrantDef, GrantType, PolicyFile, Registry, ScopeDef,
+    ScopeFile, TeamsFile,
 };
 use crate::rules::Rule;
 
@@ -49,6 +50,11 @@ pub struct Model {
     /// APIs by name (empty in a partial model: one commit's files do not say what an
     /// OpenAPI file outside them holds).
     pub apis: BTreeMap<String, apis::ApiModel>,
+    /// The teams of `teams/*.toml`, flattened like `scopectl.toml`'s own `[teams.NAME]`
+    /// (`teams.NAME.members`): a team is the same change wherever it is declared, and one
+    /// moved between the two is no change. `None` when there is no teams file (or, in a
+    /// partial model, none among the files).
+    pub teams: Option<BTreeMap<String, String>>,
 }
 
 fn grant_map(grants: impl IntoIterator<Item = GrantDef>) -> BTreeMap<(String, usize), GrantDef> {
@@ -86,6 +92,7 @@ impl Model {
                 .collect(),
             policy: r.policy_file.as_ref().map(|(_, p)| flatten_policy(p)),
             apis: apis::models(r),
+            teams: teams_files(r),
         }
     }
 
@@ -145,12 +152,20 @@ impl Model {
                     },
                 );
             }
-            // Teams change who may approve, not what is granted; provenance reads them
-            // from the registry it checks. A review campaign changes access only through
-            // the client files its close edits, which the diff shows. APIs need their
-            // OpenAPI files, which one file does not give: whole registries compare them
-            // ([`Model::from_registry`]).
-            Some(FileKind::Teams) | Some(FileKind::Review) | Some(FileKind::Apis) | None => {}
+            // Teams change who may approve: their members are policy changes, as they
+            // are in `scopectl.toml`.
+            Some(FileKind::Teams) => {
+                let tf = toml::from_str::<TeamsFile>(text).map_err(fail)?;
+                let mut out = BTreeMap::new();
+                if let Ok(v) = serde_json::to_value(&tf) {
+                    flatten("", &v, &mut out);
+                }
+                m.teams = Some(out);
+            }
+            // A review campaign changes access only through the client files its close
+            // edits, which the diff shows. APIs need their OpenAPI files, which one file
+            // does not give: whole registries compare them ([`Model::from_registry`]).
+            Some(FileKind::Review) | Some(FileKind::Apis) | None => {}
         }
         Ok(m)
     }
@@ -162,7 +177,36 @@ impl Model {
         if other.policy.is_some() {
             self.policy = other.policy;
         }
+        if let Some(teams) = other.teams {
+            self.teams.get_or_insert_with(BTreeMap::new).extend(teams);
+        }
     }
+
+    /// `scopectl.toml`'s settings and every team's, wherever declared (`teams.NAME.KEY`).
+    fn settings(&self) -> BTreeMap<&str, &str> {
+        self.policy
+            .iter()
+            .chain(self.teams.iter())
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// The teams of a loaded registry's `teams/*.toml` files, flattened as [`Model::of_file`]
+/// does (`None` when it has none).
+fn teams_files(r: &Registry) -> Option<BTreeMap<String, String>> {
+    let mut out: Option<BTreeMap<String, String>> = None;
+    for (_, f) in r.files.iter() {
+        if FileKind::of(&f.name) != Some(FileKind::Teams) {
+            continue;
+        }
+        // The registry loaded, so the file parses; one that did not would add nothing.
+        if let Ok(Model { teams: Some(t), .. }) = Model::of_file(&f.name, f.text.as_bytes()) {
+            out.get_or_insert_with(BTreeMap::new).extend(t);
+        }
+    }
+    out
 }
 
 /// Where and why a registry file does not parse (1-based line and column).
@@ -560,18 +604,16 @@ pub fn diff(a: &Model, b: &Model) -> Vec<Change> {
 }
 
 fn diff_policy(a: &Model, b: &Model, out: &mut Vec<Change>) {
-    let empty = BTreeMap::new();
-    let pa = a.policy.as_ref().unwrap_or(&empty);
-    let pb = b.policy.as_ref().unwrap_or(&empty);
-    let keys: BTreeSet<&String> = pa.keys().chain(pb.keys()).collect();
+    let (pa, pb) = (a.settings(), b.settings());
+    let keys: BTreeSet<&str> = pa.keys().chain(pb.keys()).copied().collect();
     for k in keys {
         let (o, n) = (pa.get(k), pb.get(k));
         if o != n {
             out.push(
                 Change::new(Kind::PolicyChanged, Class::Metadata, Subject::Policy).field(
                     k,
-                    o.cloned(),
-                    n.cloned(),
+                    o.map(|v| v.to_string()),
+                    n.map(|v| v.to_string()),
                 ),
             );
         }
@@ -1297,6 +1339,66 @@ fn approval_weakening(
     }
 }
 
+/// `diff/policy-weakened` for each team that an approval rule of side `a` names
+/// (`policy.approval.S.teams`, per environment too) and that gained members, in
+/// `scopectl.toml` or in `teams/`: the new members may now approve what the rule covers.
+/// A team newly named by a rule is [`approval_weakening`]'s finding, not this one.
+fn approver_teams_widened(changes: &[Change], a: &Model) -> Vec<Finding> {
+    use crate::text::identity_key;
+    let rules: Vec<(&str, BTreeSet<String>)> = a
+        .policy
+        .iter()
+        .flatten()
+        .filter(|(k, _)| {
+            k.starts_with("policy.") && k.contains("approval.") && k.ends_with(".teams")
+        })
+        .filter_map(|(k, v)| {
+            let teams: Vec<String> = serde_json::from_str(v).ok()?;
+            Some((k.as_str(), teams.iter().map(|t| identity_key(t)).collect()))
+        })
+        .collect();
+    let members = |v: Option<&str>| -> Vec<String> {
+        v.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    };
+    changes
+        .iter()
+        .filter(|c| c.kind == Kind::PolicyChanged)
+        .filter_map(|c| {
+            let field = c.field.as_deref()?;
+            let team = field.strip_prefix("teams.")?.strip_suffix(".members")?;
+            let key = identity_key(team);
+            let named_by: Vec<&str> = rules
+                .iter()
+                .filter(|(_, teams)| teams.contains(&key))
+                .map(|(k, _)| *k)
+                .collect();
+            if named_by.is_empty() {
+                return None;
+            }
+            let before: BTreeSet<String> = members(c.old.as_deref())
+                .iter()
+                .map(|m| identity_key(m))
+                .collect();
+            let added: Vec<String> = members(c.new.as_deref())
+                .into_iter()
+                .filter(|m| !before.contains(&identity_key(m)))
+                .collect();
+            (!added.is_empty()).then(|| {
+                finding_for(
+                    c,
+                    POLICY_WEAKENED,
+                    format!(
+                        "policy weakened: team {team} gained {}, who may now approve ({})",
+                        added.join(", "),
+                        named_by.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The finding ids that say a control got weaker: what `--fail-on weakened` gates on.
 pub const WEAKENING_RULES: &[Rule] = &[
     Rule::DiffPolicyWeakened,
@@ -1311,6 +1413,7 @@ pub const WEAKENING_RULES: &[Rule] = &[
 /// ([`unapproved_changes`]).
 pub fn weakenings(changes: &[Change], a: &Model, b: &Model) -> Vec<Finding> {
     let mut out = policy_weakenings(changes);
+    out.extend(approver_teams_widened(changes, a));
     out.extend(target_changes(changes));
     out.extend(scope_weakenings(changes, a, b));
     out.extend(unapproved_changes(changes, a, b));

@@ -217,7 +217,7 @@ fn note(kind: &'static str, c: &CommitInfo, file: &str, e: super::FileError) -> 
 /// Does a one-file model hold the subject?
 fn holds(m: &Model, s: &Subject) -> bool {
     match s {
-        Subject::Policy => m.policy.is_some(),
+        Subject::Policy => m.policy.is_some() || m.teams.is_some(),
         Subject::Scope { scope } => m.scopes.contains_key(scope),
         Subject::Client { client } | Subject::Grant { client, .. } => {
             m.clients.contains_key(client)
