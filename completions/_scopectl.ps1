@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         }
         'scopectl;diff' {
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'The promotion view instead of a history diff: what environment FROM has that TO has not (scopes, clients, grants), in the registry''s files (`--registry`)')
-            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)')
+            [CompletionResult]::new('--today', '--today', [CompletionResultType]::ParameterName, 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC): grants (--env, and the clients an API change affects) and side A''s exceptions')
             [CompletionResult]::new('--registry', '--registry', [CompletionResultType]::ParameterName, 'The registry folder in a work tree, or a (bare) repository. Default: the current directory')
             [CompletionResult]::new('--subdir', '--subdir', [CompletionResultType]::ParameterName, 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)')
             [CompletionResult]::new('--allowed-signers', '--allowed-signers', [CompletionResultType]::ParameterName, 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)')

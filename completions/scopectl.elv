@@ -114,7 +114,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;diff'= {
             cand --env 'The promotion view instead of a history diff: what environment FROM has that TO has not (scopes, clients, grants), in the registry''s files (`--registry`)'
-            cand --today 'With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC)'
+            cand --today 'Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC): grants (--env, and the clients an API change affects) and side A''s exceptions'
             cand --registry 'The registry folder in a work tree, or a (bare) repository. Default: the current directory'
             cand --subdir 'The registry''s folder inside the repository, `/`-separated (default: worked out from --registry; the repository root in a bare repository)'
             cand --allowed-signers 'Verify SSH commit signatures against this allowed-signers file (git''s gpg.ssh.allowedSignersFile format) instead of the one `[policy] allowed_signers` names (which diff reads at the base revision, log and report at the revision)'

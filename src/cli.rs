@@ -945,8 +945,9 @@ pub struct DiffArgs {
     /// has not (scopes, clients, grants), in the registry's files (`--registry`).
     #[arg(long, value_name = "FROM..TO", conflicts_with_all = ["range", "worktree"])]
     pub env: Option<String>,
-    /// With --env: evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC).
-    #[arg(long, value_parser = parse_date, requires = "env")]
+    /// Evaluate expiry as of this date (YYYY-MM-DD) instead of today (UTC): grants (--env,
+    /// and the clients an API change affects) and side A's exceptions.
+    #[arg(long, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
     #[command(flatten)]
     pub repo: RepoArgs,

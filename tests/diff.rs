@@ -5,10 +5,19 @@ mod common;
 use common::{history, scopectl, TestRepo};
 use serde_json::Value;
 
+/// `scopectl diff RANGE --format json` on the tests' fixed date (`--today`).
 fn diff_json(t: &TestRepo, range: &str, code: i32) -> Value {
     let out = scopectl()
         .current_dir(t.root())
-        .args(["diff", range, "--format", "json", "--registry"])
+        .args([
+            "diff",
+            range,
+            "--format",
+            "json",
+            "--today",
+            common::TODAY,
+            "--registry",
+        ])
         .arg(t.registry())
         .assert()
         .code(code)
@@ -1415,6 +1424,15 @@ fn api_changes_name_the_clients_they_affect_and_the_commits_that_made_them() {
     assert_eq!(reboot["new"], "reports:view and system:reboot");
     assert_eq!(reboot["affected_clients"], serde_json::json!(["fleet-ops"]));
     assert_eq!(authors(reboot), ["Jack"], "{reboot:#}");
+    // fleet-ops's grant of system:reboot ends on 2026-12-01: after that, it has no access
+    // for the change to take away.
+    let later = diff_json_args(&h.t, "api1..api2", &["--today", "2026-12-02"], 3);
+    let reboot_later = find(&later, "operation-changed", "POST /devices/{id}/reboot");
+    assert_eq!(
+        reboot_later["affected_clients"],
+        serde_json::json!([]),
+        "{reboot_later:#}"
+    );
     let readings = find(&v, "operation-changed", "GET /readings");
     assert_eq!(readings["class"], "access-added", "{readings:#}");
     assert_eq!(
@@ -1446,6 +1464,8 @@ fn api_changes_name_the_clients_they_affect_and_the_commits_that_made_them() {
             &reg,
             "--format",
             "markdown",
+            "--today",
+            common::TODAY,
         ],
         3,
     );

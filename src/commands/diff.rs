@@ -17,9 +17,10 @@ pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
     }
     let (repo, history) = super::open_repo(&args.repo, out)?;
     let signers = args.repo.allowed_signers.as_deref();
+    let today = args.today.unwrap_or_else(scopectl::today_utc);
     let report = match (&args.range, args.worktree) {
-        (rev, true) => compare::against_worktree(&repo, rev.as_deref(), signers)?,
-        (Some(spec), false) => compare::range(&repo, spec, signers)?,
+        (rev, true) => compare::against_worktree(&repo, rev.as_deref(), signers, today)?,
+        (Some(spec), false) => compare::range(&repo, spec, signers, today)?,
         (None, false) => anyhow::bail!("give a range A..B, or --worktree"),
     }
     .history(&history);

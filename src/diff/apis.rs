@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Change, Class, Kind, Model, Snapshot, Subject};
@@ -181,11 +182,20 @@ pub fn models(r: &Registry) -> BTreeMap<String, ApiModel> {
         .collect()
 }
 
-fn held(b: &Model) -> BTreeMap<&str, BTreeSet<&str>> {
+/// The scopes each client of `b` holds: its grants, without those expired on `today`
+/// (an expired grant gives no access, so a change cannot take it away or add to it).
+fn held(b: &Model, today: Option<NaiveDate>) -> BTreeMap<&str, BTreeSet<&str>> {
     b.clients
         .iter()
         .map(|(id, c)| {
-            let scopes = c.grants.keys().map(|(s, _)| s.as_str()).collect();
+            let scopes = c
+                .grants
+                .iter()
+                .filter(
+                    |(_, g)| !matches!((&g.expires, today), (Some(e), Some(t)) if e.get().0 < t),
+                )
+                .map(|((s, _), _)| s.as_str())
+                .collect();
             (id.as_str(), scopes)
         })
         .collect()
@@ -209,9 +219,10 @@ fn op_snapshot(api: &str, op: &str, n: &Need) -> OperationSnapshot {
     }
 }
 
-/// The API changes from `a` to `b`.
-pub fn diff(a: &Model, b: &Model, out: &mut Vec<Change>) {
-    let holders = held(b);
+/// The API changes from `a` to `b`. `affected_clients` counts the grants of `b` still
+/// in force on `today` (all of them when `None`).
+pub fn diff(a: &Model, b: &Model, today: Option<NaiveDate>, out: &mut Vec<Change>) {
+    let holders = held(b, today);
     let names: BTreeSet<&String> = a.apis.keys().chain(b.apis.keys()).collect();
     for name in names {
         let api = || Subject::Api { api: name.clone() };

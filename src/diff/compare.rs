@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use anyhow::bail;
+use chrono::NaiveDate;
 
 use super::render::{ApiNotCompared, DiffReport, Side};
 use super::{provenance, self_approvals, unverified_commits, weakenings, Model, Subject};
@@ -28,11 +29,13 @@ pub fn split_range(spec: &str) -> anyhow::Result<(String, String)> {
 
 /// The registry at `rev` compared with the work tree (`rev` defaults to HEAD). Committed
 /// changes between `rev` and HEAD get their commits; the rest is uncommitted.
-/// `allowed_signers`: a file given with `--allowed-signers` (see [`signature::load`]).
+/// `allowed_signers`: a file given with `--allowed-signers` (see [`signature::load`]);
+/// `today`: the date exceptions and grant expiry are judged on (see [`report`]).
 pub fn against_worktree(
     repo: &Repo,
     rev: Option<&str>,
     allowed_signers: Option<&Path>,
+    today: NaiveDate,
 ) -> anyhow::Result<DiffReport> {
     let rev = rev.unwrap_or("HEAD");
     if rev.contains("..") {
@@ -57,15 +60,17 @@ pub fn against_worktree(
         (&rb, side_b),
         (a, head),
         allowed_signers,
+        today,
     )
 }
 
 /// The registry at the two ends of `A..B`. `allowed_signers`: a file given with
-/// `--allowed-signers` (see [`signature::load`]).
+/// `--allowed-signers` (see [`signature::load`]); `today`: see [`report`].
 pub fn range(
     repo: &Repo,
     spec: &str,
     allowed_signers: Option<&Path>,
+    today: NaiveDate,
 ) -> anyhow::Result<DiffReport> {
     let (ra_name, rb_name) = split_range(spec)?;
     let a = repo.resolve(&ra_name)?;
@@ -90,6 +95,7 @@ pub fn range(
         (&reg_b, side_b),
         (a, b),
         allowed_signers,
+        today,
     )
 }
 
@@ -101,12 +107,17 @@ pub fn range(
 /// request proposes, and a pull request must not be able to add its own key and then
 /// verify itself. `require_signed` holds when either side sets it (a pull request that
 /// turns it off is still judged by it, and is a `diff/policy-weakened` finding too).
+///
+/// `today` (`--today`, default today in UTC) is the date side A's exceptions expire on and
+/// the date an API change's `affected_clients` are counted on: a grant expired then gives
+/// no access to take away or to widen.
 fn report(
     repo: &Repo,
     (ra, side_a): (&Registry, Side),
     (rb, side_b): (&Registry, Side),
     walk: (git2::Oid, git2::Oid),
     allowed_signers: Option<&Path>,
+    today: NaiveDate,
 ) -> anyhow::Result<DiffReport> {
     let (from, to) = walk;
     let base = format!(
@@ -122,7 +133,9 @@ fn report(
         allowed_signers,
     )?);
     let (ma, mb) = (Model::from_registry(ra), Model::from_registry(rb));
-    let mut changes = super::diff(&ma, &mb);
+    // An API change's `affected_clients` count the grants in force on `today`, the date
+    // side A's exceptions are judged on below.
+    let mut changes = super::diff_on(&ma, &mb, Some(today));
     let mut notes = Vec::new();
     if !changes.is_empty() {
         let hist = provenance::history(repo, Some(from), to)?;
@@ -138,7 +151,6 @@ fn report(
     }
     // Exceptions come from side A, the trusted base: a change cannot accept its own
     // findings (adding an exception is itself a `diff/policy-weakened` finding).
-    let today = crate::today_utc();
     crate::registry::exceptions::apply(ra, today, &mut findings, &[crate::rules::Family::Diff]);
     Ok(
         DiffReport::new(side_a, side_b, repo.prefix().to_string(), changes, findings)
@@ -239,7 +251,7 @@ fn attribute_apis(
         let after = model_at(Some(id))?;
         let before = model_at(repo.first_parent(id)?)?;
         let mut here = Vec::new();
-        super::apis::diff(&before, &after, &mut here);
+        super::apis::diff(&before, &after, None, &mut here);
         for api in touching {
             let unread = |m: &Model| m.apis.get(api).is_some_and(|a| !a.resolved);
             if unread(&before) || unread(&after) {

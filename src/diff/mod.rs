@@ -594,11 +594,17 @@ impl Change {
 
 /// Compare two models. Changes come out sorted by subject, then kind, then field.
 pub fn diff(a: &Model, b: &Model) -> Vec<Change> {
+    diff_on(a, b, None)
+}
+
+/// [`diff`], with the API changes' `affected_clients` counting only the grants of `b` in
+/// force on `today` (every grant when `None`).
+pub fn diff_on(a: &Model, b: &Model, today: Option<chrono::NaiveDate>) -> Vec<Change> {
     let mut out = Vec::new();
     diff_policy(a, b, &mut out);
     diff_scopes(a, b, &mut out);
     diff_clients(a, b, &mut out);
-    apis::diff(a, b, &mut out);
+    apis::diff(a, b, today, &mut out);
     out.sort_by(|x, y| (&x.subject, x.kind, &x.field).cmp(&(&y.subject, y.kind, &y.field)));
     out
 }
