@@ -771,6 +771,16 @@ fn a_member_added_to_an_approving_team_in_a_teams_file_is_a_weakening() {
         "{v:#}"
     );
     assert_eq!(exit, Some(3), "{v:#}");
+    let md = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "HEAD~1..HEAD", "--format", "markdown"])
+        .output()
+        .expect("run");
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("teams.security.members: added eve@example.com |"),
+        "{md}"
+    );
 }
 
 #[test]

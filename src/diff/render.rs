@@ -168,6 +168,12 @@ pub fn describe(c: &Change) -> String {
     let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
     let what = match (&c.field, &c.old, &c.new) {
         (Some(f), Some(o), Some(n)) if is_prose(Some(f)) => format!("{f}: {}", word_diff(o, n)),
+        (Some(f), Some(o), Some(n)) if c.kind == super::Kind::PolicyChanged => {
+            match list_diff(o, n) {
+                Some(d) => format!("{f}: {d}"),
+                None => format!("{f}: {o} → {n}"),
+            }
+        }
         (Some(f), o, n) => format!("{f}: {} → {}", value(o), value(n)),
         (None, Some(o), Some(n)) => format!("{o} → {n}"),
         (None, Some(o), None) => o.clone(),
@@ -192,6 +198,37 @@ pub fn describe(c: &Change) -> String {
             }
         }
     }
+}
+
+/// A policy setting that is a list of strings on both sides (team members,
+/// `forbidden_scopes`, an approval rule's teams), as what was added and removed
+/// (`added eve@example.com; removed bob@example.com`) rather than both whole lists.
+fn list_diff(old: &str, new: &str) -> Option<String> {
+    let (o, n): (Vec<String>, Vec<String>) = (
+        serde_json::from_str(old).ok()?,
+        serde_json::from_str(new).ok()?,
+    );
+    let added: Vec<&str> = n
+        .iter()
+        .filter(|x| !o.contains(x))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = o
+        .iter()
+        .filter(|x| !n.contains(x))
+        .map(String::as_str)
+        .collect();
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!("added {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        parts.push(format!("removed {}", removed.join(", ")));
+    }
+    if parts.is_empty() {
+        parts.push(format!("reordered ({})", n.join(", ")));
+    }
+    Some(parts.join("; "))
 }
 
 /// `abc1234 Alice <alice@example.com> 2026-11-01 “subject” (verified: alice@example.com)`;
@@ -405,5 +442,20 @@ mod tests {
             ),
             "Uploads [-sensor -]batches [-(IOT-142)-]{+(IOT-150)+}"
         );
+    }
+
+    #[test]
+    fn list_settings_show_what_was_added_and_removed() {
+        assert_eq!(
+            list_diff(r#"["a","b"]"#, r#"["b","c","d"]"#).as_deref(),
+            Some("added c, d; removed a")
+        );
+        assert_eq!(
+            list_diff(r#"["a","b"]"#, r#"["b","a"]"#).as_deref(),
+            Some("reordered (b, a)")
+        );
+        // Not lists of strings: shown whole by the caller.
+        assert_eq!(list_diff("90d", "30d"), None);
+        assert_eq!(list_diff(r#"[{"rule":"x"}]"#, "[]"), None);
     }
 }
