@@ -12,6 +12,24 @@ pub fn is_unsafe_char(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
+/// Does `s` hold a character [`is_unsafe_char`] refuses? ASCII (the usual case) is
+/// checked a byte at a time; the rest of the text from the first non-ASCII character on is
+/// checked character by character.
+pub fn has_unsafe_char(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let first = bytes
+        .iter()
+        .position(|&b| b >= 0x80 || b == 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'));
+    match first {
+        None => false,
+        Some(i) if bytes[i] < 0x80 => true,
+        // A byte >= 0x80 after ASCII starts a character.
+        Some(i) => s
+            .get(i..)
+            .is_some_and(|rest| rest.chars().any(is_unsafe_char)),
+    }
+}
+
 /// Is `c` an invisible formatting character (Unicode general category Cf): zero-width
 /// space and joiners (U+200B–U+200D), word joiner (U+2060), byte order mark (U+FEFF),
 /// soft hyphen, bidi marks, tags? Two identities that differ only by one look the same.
@@ -88,10 +106,7 @@ pub fn same_identity(a: &str, b: &str) -> bool {
 /// control character (also newline and tab) and bidi override becomes a visible escape
 /// such as `\u{1b}`. Use for single-line fields (ids, scopes, messages, table cells).
 pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s
-        .chars()
-        .any(|c| is_unsafe_char(c) || c == '\n' || c == '\t')
-    {
+    if !has_unsafe_char(s) && !s.contains(['\n', '\t']) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -107,7 +122,7 @@ pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Like [`clean`] but keeps newlines and tabs (multi-line text such as rendered reports).
 pub fn clean_multiline(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !has_unsafe_char(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -126,7 +141,7 @@ pub fn clean_multiline(s: &str) -> std::borrow::Cow<'_, str> {
 /// override escaped), except that with `allow_sgr` the colour sequences scopectl itself
 /// emits (`ESC [ digits/semicolons m`, SGR: they can only change colours) pass unchanged.
 pub fn terminal(s: &str, allow_sgr: bool) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !has_unsafe_char(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -163,7 +178,7 @@ fn sgr_len(s: &str) -> Option<usize> {
 /// characters JSON encoders leave raw (DEL, C1 controls, bidi overrides; they can only
 /// occur inside strings) become `\uXXXX` escapes.
 pub fn json(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
+    if !has_unsafe_char(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -444,6 +459,30 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_byte_shortcut_finds_what_the_character_check_finds() {
+        let mut cases: Vec<String> = (0u32..0x300)
+            .chain([0x200E, 0x202A, 0x202E, 0x2066, 0x2069, 0x200B, 0xFEFF])
+            .filter_map(char::from_u32)
+            .flat_map(|c| {
+                [
+                    format!("{c}"),
+                    format!("ab{c}cd"),
+                    format!("é{c}"),
+                    format!("{c}é"),
+                ]
+            })
+            .collect();
+        cases.extend([
+            "".into(),
+            "plain text\n\tok".into(),
+            "naïve \u{202e}".into(),
+        ]);
+        for s in &cases {
+            assert_eq!(has_unsafe_char(s), s.chars().any(is_unsafe_char), "{s:?}");
+        }
+    }
 
     #[test]
     fn the_ascii_shortcut_is_the_full_normalisation() {

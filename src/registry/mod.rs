@@ -797,7 +797,7 @@ fn check_text(file: FileId, text: &Sp<String>, out: &mut Vec<Finding>) {
 }
 
 fn check_text_at(file: FileId, text: &str, span: Range<usize>, out: &mut Vec<Finding>) {
-    if text.chars().any(crate::text::is_unsafe_char) {
+    if crate::text::has_unsafe_char(text) {
         out.push(
             Finding::error(
                 Rule::LoadInvalidValue,
@@ -827,6 +827,10 @@ fn check_identity_at(
     span: Range<usize>,
     out: &mut Vec<Finding>,
 ) {
+    // Every invisible character is outside ASCII.
+    if text.is_ascii() {
+        return;
+    }
     let Some((pos, c)) = text
         .chars()
         .enumerate()
