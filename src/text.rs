@@ -13,20 +13,27 @@ pub fn is_unsafe_char(c: char) -> bool {
 }
 
 /// Does `s` hold a character [`is_unsafe_char`] refuses? ASCII (the usual case) is
-/// checked a byte at a time; the rest of the text from the first non-ASCII character on is
-/// checked character by character.
+/// checked a byte at a time, and only the characters outside ASCII one by one.
 pub fn has_unsafe_char(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    let first = bytes
-        .iter()
-        .position(|&b| b >= 0x80 || b == 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'));
-    match first {
-        None => false,
-        Some(i) if bytes[i] < 0x80 => true,
-        // A byte >= 0x80 after ASCII starts a character.
-        Some(i) => s
-            .get(i..)
-            .is_some_and(|rest| rest.chars().any(is_unsafe_char)),
+    let mut rest = s;
+    loop {
+        let bytes = rest.as_bytes();
+        let next = bytes
+            .iter()
+            .position(|&b| b >= 0x80 || b == 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'));
+        let Some(i) = next else { return false };
+        if bytes[i] < 0x80 {
+            return true;
+        }
+        // A byte >= 0x80 after ASCII starts a character: check it, then go on a byte at a
+        // time.
+        let Some(c) = rest.get(i..).and_then(|r| r.chars().next()) else {
+            return false;
+        };
+        if is_unsafe_char(c) {
+            return true;
+        }
+        rest = rest.get(i + c.len_utf8()..).unwrap_or("");
     }
 }
 
@@ -478,6 +485,9 @@ mod tests {
             "".into(),
             "plain text\n\tok".into(),
             "naïve \u{202e}".into(),
+            "→ a … b \u{1b}".into(),
+            "→ a … b \u{85}".into(),
+            "→ a … b".into(),
         ]);
         for s in &cases {
             assert_eq!(has_unsafe_char(s), s.chars().any(is_unsafe_char), "{s:?}");

@@ -813,3 +813,65 @@ fn a_review_campaign_shows_each_grants_usage() {
     assert!(batch.contains("usage = \"unused"), "{batch}");
     assert!(!batch.contains("last_used"), "{batch}");
 }
+
+/// A client holding many grants (its grants are looked up by set, not one by one): a
+/// scope it holds is not "ungranted", one it does not hold is.
+#[test]
+fn a_client_with_many_grants_is_judged_like_one_with_few() {
+    let reg = Registry::new();
+    let mut scopes = String::new();
+    let mut grants = Vec::new();
+    let names: Vec<String> = (0..20).map(|i| format!("bulk:s{i:02}")).collect();
+    for n in &names {
+        scopes.push_str(&format!(
+            "[scopes.\"{n}\"]\ndescription = \"Bulk {n}\"\nowner = \"team-a\"\nsensitivity = \"low\"\n\n"
+        ));
+        grants.push((n.as_str(), "default", "2027-06-01"));
+    }
+    reg.write("scopes/s.toml", &scopes);
+    reg.write("clients/bulk.toml", &client_toml("bulk", &grants));
+    let events = reg.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"id\": \"e1\", \"time\": 1795165200000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"bulk\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"bulk:s03 bulk:s17 extra:z\"}}\n",
+    )
+    .unwrap();
+    let snap = reg.path().join("usage.json");
+    let (code, out, err) = collect(
+        &[
+            "--from-events",
+            events.to_str().unwrap(),
+            "--stored-types",
+            ALL_TYPES,
+            "--since",
+            "2026-09-01",
+            "--until",
+            "2026-11-30",
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, v) = lint_usage(reg.path(), &snap, &[]);
+    let f = findings(&v);
+    let ungranted: Vec<&(String, String, String)> = f
+        .iter()
+        .filter(|(code, _, _)| code == "usage/ungranted-scope")
+        .collect();
+    assert_eq!(
+        ungranted,
+        [&(
+            "usage/ungranted-scope".to_string(),
+            "bulk".to_string(),
+            "extra:z".to_string()
+        )],
+        "{v:#}"
+    );
+    // Used: no finding. A default scope its tokens never carried: not evaluable.
+    assert!(
+        !f.iter().any(|(_, c, s)| c == "bulk" && s == "bulk:s03"),
+        "{f:?}"
+    );
+    assert!(has(&f, "usage/not-evaluable", "bulk", "bulk:s04"), "{f:?}");
+}

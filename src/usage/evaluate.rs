@@ -305,7 +305,6 @@ pub fn evaluate(
     let cover_all = coverage(snap, &all, w);
     let cover_cc = coverage(snap, &cc, w);
     let mut grants = Vec::new();
-    let mut granted: HashSet<(&str, &str)> = HashSet::new();
     for client in registry.clients.values() {
         let seen = snap.clients.get(&client.id);
         let active = seen.filter(|c| c.last_seen >= w.from);
@@ -315,7 +314,6 @@ pub fn evaluate(
         let mut occurrences: HashMap<&str, usize> = HashMap::new();
         for g in &client.grants {
             let scope = g.scope();
-            granted.insert((client.id.as_str(), scope));
             let n = occurrences.entry(scope).or_insert(0);
             let occurrence = *n;
             *n += 1;
@@ -426,11 +424,20 @@ pub fn evaluate(
         .collect();
     let mut ungranted = Vec::new();
     for (client, c) in &snap.clients {
+        // Most clients hold a handful of grants: compared in place rather than hashed per
+        // pair; a client with many is hashed once, so the time stays linear.
+        let grants = registry
+            .clients
+            .get(client)
+            .map_or(&[][..], |rc| &rc.grants[..]);
+        let many: Option<HashSet<&str>> =
+            (grants.len() > 16).then(|| grants.iter().map(|g| g.scope()).collect());
+        let granted = |scope: &str| match &many {
+            Some(set) => set.contains(scope),
+            None => grants.iter().any(|g| g.scope() == scope),
+        };
         for (scope, u) in &c.scopes {
-            if u.last_seen < w.from
-                || super::is_server_scope(scope)
-                || granted.contains(&(client.as_str(), scope.as_str()))
-            {
+            if u.last_seen < w.from || granted(scope) || super::is_server_scope(scope) {
                 continue;
             }
             ungranted.push((client.clone(), scope.clone(), u.count, u.last_seen));
@@ -505,12 +512,18 @@ pub fn check(
             sink.push(rule, f);
         }
     }
+    let mut holders_of: HashMap<&str, usize> = HashMap::new();
+    if !eval.unused_scopes.is_empty() {
+        for g in &eval.grants {
+            *holders_of.entry(g.scope.as_str()).or_insert(0) += 1;
+        }
+    }
     for scope in &eval.unused_scopes {
         let Some(s) = registry.scopes.get(scope) else {
             continue;
         };
         sink.about(Some(About::Scope(scope)));
-        let holders = eval.grants.iter().filter(|g| &g.scope == scope).count();
+        let holders = holders_of.get(scope.as_str()).copied().unwrap_or(0);
         sink.push(
             Rule::UsageUnusedScope,
             finding(
