@@ -391,3 +391,79 @@ fn a_declared_claim_released_by_a_hand_made_mapper_is_reported_never_changed() {
     assert!(id.get("region").is_none());
     assert_eq!(f.mappers().len(), 1);
 }
+
+/// A claim's declared `json_type` and `multivalued` reach Keycloak's mapper, and so the
+/// token: a hard-coded value typed `long` is a JSON number, an attribute declared a list
+/// is an array; `import` of the realm reads them back, so a push of the import changes
+/// nothing.
+#[test]
+fn a_declared_value_type_and_list_reach_the_token_and_survive_an_import() {
+    let f = fixture("claimtypes");
+    f.scope(
+        r#"[{ name = "seats", source = "value", value = "42", json_type = "long", tokens = ["access"] }, { name = "region", multivalued = true, tokens = ["access"] }]"#,
+    );
+    f.run(&["apply"], 0);
+    let (access, _) = f.tokens();
+    assert_eq!(access["seats"], json!(42), "{access:#}");
+    assert_eq!(access["region"], json!(["eu-west"]), "{access:#}");
+    let seats = f
+        .mappers()
+        .into_iter()
+        .find(|m| m["name"] == "scopectl:seats")
+        .unwrap();
+    assert_eq!(seats["config"]["jsonType.label"], "long", "{seats:#}");
+    f.run(&["drift"], 0);
+
+    // Someone retypes the claim by hand: drift sees it, apply puts it back.
+    let mut edited = seats.clone();
+    edited["config"]["jsonType.label"] = json!("String");
+    let id_ = edited["id"].as_str().unwrap().to_string();
+    let r = f.kc.call(
+        "PUT",
+        &format!(
+            "/{}/client-scopes/{}/protocol-mappers/models/{id_}",
+            f.realm,
+            f.scope_id()
+        ),
+        Some(edited),
+    );
+    assert_eq!(r.status, 204, "edit mapper: {}", r.body);
+    let drift = f.run(&["drift"], 1);
+    assert_eq!(
+        op_kinds(&drift["ops"]),
+        vec!["update_mapper seats"],
+        "{drift:#}"
+    );
+    f.run(&["apply"], 0);
+    let (access, _) = f.tokens();
+    assert_eq!(access["seats"], json!(42), "{access:#}");
+
+    // The live realm imported into a new registry declares the same claims.
+    let out = tempfile::tempdir().unwrap();
+    let imported = scopectl()
+        .args(["import", "keycloak", "--target", "kc", "--registry"])
+        .arg(f.reg.path())
+        .arg("--out")
+        .arg(out.path())
+        .args(["--today", TODAY])
+        .env(SECRET_VAR, &f.secret)
+        .output()
+        .unwrap();
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let scopes = std::fs::read_to_string(out.path().join("scopes/sensor.toml")).unwrap();
+    assert!(
+        scopes.contains(
+            r#"{ name = "seats", source = "value", value = "42", tokens = ["access"], json_type = "long" }"#
+        ),
+        "{scopes}"
+    );
+    assert!(
+        scopes.contains(r#"{ name = "region", tokens = ["access"], multivalued = true }"#),
+        "{scopes}"
+    );
+}

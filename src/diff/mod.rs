@@ -731,22 +731,22 @@ fn scope_fields(name: &str, a: &ScopeDef, b: &ScopeDef, out: &mut Vec<Change>) {
         let Some((new, db)) = lb.iter().zip(&b.claims).find(|(n, _)| n.name == old.name) else {
             continue;
         };
-        if da == db || (old.source == new.source && old.tokens == new.tokens) {
+        let reshaped = old.json_type != new.json_type || old.is_list() != new.is_list();
+        if da == db || (old.source == new.source && old.tokens == new.tokens && !reshaped) {
             continue;
         }
         let lost = old.tokens.iter().any(|t| !new.tokens.contains(t));
-        let class = if lost || old.source != new.source {
+        // A value of another type, or a list instead of one value, breaks its readers.
+        let class = if lost || old.source != new.source || reshaped {
             Class::Breaking
         } else {
             Class::AccessAdded
         };
-        let text =
-            |c: &crate::registry::claims::Claim| format!("{} into {}", c.source, c.tokens_text());
         push(
             &format!("claims.{}", old.name),
             class,
-            Some(text(old)),
-            Some(text(new)),
+            Some(old.describe()),
+            Some(new.describe()),
         );
     }
     if ca != cb {
@@ -1854,6 +1854,35 @@ claims = ["x", "y"]
         assert_eq!(c[0].field.as_deref(), Some("claims"));
         let c = diff(&b, &a);
         assert_eq!(c[0].class, Class::AccessAdded);
+    }
+
+    #[test]
+    fn a_claims_value_type_or_list_setting_changing_is_breaking() {
+        let a = model(&[("scopes/a.toml", SCOPES)]);
+        let typed = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", json_type = \"long\" }, \"y\"",
+        );
+        let c = diff(&a, &model(&[("scopes/a.toml", &typed)]));
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].field.as_deref(), Some("claims.x"));
+        assert_eq!(c[0].class, Class::Breaking);
+        assert!(
+            c[0].new.as_deref().unwrap_or("").ends_with(", as long"),
+            "{c:?}"
+        );
+        let list = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", multivalued = true }, \"y\"",
+        );
+        let c = diff(&a, &model(&[("scopes/a.toml", &list)]));
+        assert_eq!(c[0].class, Class::Breaking, "{c:?}");
+        // Declaring the default is no change.
+        let same = SCOPES.replace(
+            "\"x\", \"y\"",
+            "{ name = \"x\", multivalued = false }, \"y\"",
+        );
+        assert!(diff(&a, &model(&[("scopes/a.toml", &same)])).is_empty());
     }
 
     #[test]

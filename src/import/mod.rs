@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::push::keycloak::{is_builtin, LEASE_CLIENT};
-use crate::registry::claims::{default_tokens, Claim, ClaimSource};
+use crate::registry::claims::{default_tokens, Claim, ClaimSource, JsonType};
 use crate::registry::policy::ScopePattern;
 use crate::registry::Sensitivity;
 use realm::{ClientRep, Realm, ScopeRep};
@@ -288,10 +288,34 @@ fn imported_claims(s: &ScopeRep) -> Vec<Claim> {
         if tokens.is_empty() {
             continue;
         }
+        // The value's type and whether it is a list, kept when they differ from what
+        // scopectl writes by default, so a push does not change them. As-is claims get no
+        // mapper from scopectl: nothing to keep.
+        let (json_type, multivalued) = if source == ClaimSource::AsIs {
+            (JsonType::String, None)
+        } else {
+            let json_type = config("jsonType.label")
+                .and_then(|l| JsonType::from_label(&l))
+                .unwrap_or_default();
+            let list = config("multivalued").map(|v| v.eq_ignore_ascii_case("true"));
+            let roles = matches!(
+                source,
+                ClaimSource::ClientRoles { .. } | ClaimSource::RealmRoles
+            );
+            let multivalued = match (&source, list) {
+                // Property and hard-coded mappers have no list setting.
+                (ClaimSource::Property { .. } | ClaimSource::Value { .. }, _) => None,
+                (_, Some(l)) if l != roles => Some(l),
+                _ => None,
+            };
+            (json_type, multivalued)
+        };
         out.push(Claim {
             name,
             source,
             tokens,
+            json_type,
+            multivalued,
             span: 0..0,
         });
     }
@@ -328,6 +352,12 @@ fn claim_toml(c: &Claim, id_token: bool) -> String {
     if c.tokens != default_tokens(id_token) {
         let t: Vec<String> = c.tokens.iter().map(|t| q(t.as_str())).collect();
         parts.push(format!("tokens = [{}]", t.join(", ")));
+    }
+    if !c.json_type.is_string() {
+        parts.push(format!("json_type = {}", q(c.json_type.as_str())));
+    }
+    if let Some(l) = c.multivalued {
+        parts.push(format!("multivalued = {l}"));
     }
     format!("{{ {} }}", parts.join(", "))
 }
@@ -626,6 +656,29 @@ mod tests {
                     &with(&all, &[("claim.name", "full")]),
                 ),
                 mapper("oidc-audience-mapper", &with(&all, &[])),
+                mapper(
+                    "oidc-usermodel-attribute-mapper",
+                    &with(
+                        &all,
+                        &[
+                            ("claim.name", "seats"),
+                            ("user.attribute", "seats"),
+                            ("jsonType.label", "long"),
+                            ("multivalued", "true"),
+                        ],
+                    ),
+                ),
+                mapper(
+                    "oidc-usermodel-realm-role-mapper",
+                    &with(
+                        &all,
+                        &[
+                            ("claim.name", "main_role"),
+                            ("jsonType.label", "String"),
+                            ("multivalued", "false"),
+                        ],
+                    ),
+                ),
             ],
             ..ScopeRep::default()
         };
@@ -639,8 +692,24 @@ mod tests {
                     .into(),
                 "{ name = \"roles_list\", source = \"realm-roles\" }".into(),
                 "{ name = \"full\", source = \"as-is\" }".into(),
+                "{ name = \"seats\", json_type = \"long\", multivalued = true }".into(),
+                "{ name = \"main_role\", source = \"realm-roles\", multivalued = false }".into(),
             ]
         );
+        // What import writes reads back to the same claims, so a push changes nothing.
+        for (c, t) in claims.iter().zip(&toml) {
+            #[derive(serde::Deserialize)]
+            struct S {
+                claims: Vec<crate::registry::Sp<crate::registry::claims::ClaimDecl>>,
+            }
+            let s: S = toml::from_str(&format!("claims = [{t}]")).unwrap();
+            let back = crate::registry::claims::resolve(&s.claims[0], true);
+            assert_eq!(
+                (&back.source, &back.tokens, back.json_type, back.is_list()),
+                (&c.source, &c.tokens, c.json_type, c.is_list()),
+                "{t}"
+            );
+        }
     }
     use super::*;
 

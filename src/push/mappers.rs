@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::{DesiredScope, FieldChange, Op, PlanError};
 use crate::finding::Finding;
-use crate::registry::claims::{Claim, ClaimSource, TokenKind};
+use crate::registry::claims::{Claim, ClaimSource, JsonType, TokenKind};
 use crate::rules::Rule;
 
 /// The config key that marks a protocol mapper as scopectl's.
@@ -115,7 +115,7 @@ pub fn want(c: &Claim) -> Option<WantMapper> {
         ClaimSource::AsIs => return None,
         ClaimSource::Attribute { attribute } => {
             set("user.attribute", attribute);
-            set("multivalued", "false");
+            set("multivalued", if c.is_list() { "true" } else { "false" });
             "oidc-usermodel-attribute-mapper"
         }
         ClaimSource::Property { property } => {
@@ -131,16 +131,16 @@ pub fn want(c: &Claim) -> Option<WantMapper> {
                 "usermodel.clientRoleMapping.clientId",
                 client.as_deref().unwrap_or(""),
             );
-            set("multivalued", "true");
+            set("multivalued", if c.is_list() { "true" } else { "false" });
             "oidc-usermodel-client-role-mapper"
         }
         ClaimSource::RealmRoles => {
-            set("multivalued", "true");
+            set("multivalued", if c.is_list() { "true" } else { "false" });
             "oidc-usermodel-realm-role-mapper"
         }
     };
     set("claim.name", &c.name);
-    set("jsonType.label", "String");
+    set("jsonType.label", c.json_type.label());
     for t in TokenKind::ALL {
         set(token_key(t), if c.into_token(t) { "true" } else { "false" });
     }
@@ -220,6 +220,22 @@ impl WantMapper {
     }
 }
 
+/// A hand-made mapper gives the value the type and list setting the claim declares, where
+/// it declares them (`json_type` other than string, `multivalued`): hand-made mappers that
+/// matched a registry written before these could be declared still match it.
+fn shape_matches(c: &Claim, h: &KcMapper) -> bool {
+    let label = h
+        .config
+        .get("jsonType.label")
+        .map_or("String", String::as_str);
+    let list = h
+        .config
+        .get("multivalued")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    (c.json_type.is_string() || JsonType::from_label(label) == Some(c.json_type))
+        && c.multivalued.is_none_or(|m| m == list)
+}
+
 /// What the registry's claims of one scope need on the server: ops, errors and
 /// warnings. `mappers`: the scope's mappers as read (`None`: the scope is created by
 /// this plan, so it has none yet).
@@ -258,7 +274,7 @@ pub fn plan_scope(
                     w.name.chars().count()
                 ),
             )),
-            (Some(w), Some(h)) if w.matched_by(h) => warnings.push(format!(
+            (Some(w), Some(h)) if w.matched_by(h) && shape_matches(c, h) => warnings.push(format!(
                 "scope `{scope}`: claim `{}` is released by the hand-made protocol mapper \
                  `{}` (no `{MAPPER_MARKER}`), as the registry declares it; scopectl leaves it \
                  alone and makes no mapper of its own: delete it by hand to have scopectl \
@@ -270,14 +286,13 @@ pub fn plan_scope(
                 format!(
                     "scope `{scope}`: claim `{}` is released by the hand-made protocol mapper \
                      `{}` (no `{MAPPER_MARKER}`) differently from the registry ({}; the registry \
-                     says {} into {}); scopectl never changes a mapper it did not make and makes \
+                     says {}); scopectl never changes a mapper it did not make and makes \
                      none of its own beside it: delete the hand-made mapper, or change the \
                      declaration to match it",
                     c.name,
                     h.name,
                     describe(h),
-                    c.source,
-                    c.tokens_text(),
+                    c.describe(),
                 ),
             )),
             (Some(w), None) => match marked.first() {
@@ -372,6 +387,8 @@ mod tests {
                 attribute: name.into(),
             },
             tokens,
+            json_type: Default::default(),
+            multivalued: None,
             span: 0..0,
         }
     }
@@ -465,5 +482,44 @@ mod tests {
         let (ops, errors, warnings) = run(&scope(vec![]), Some(&[h]));
         assert!(ops.is_empty() && errors.is_empty());
         assert!(warnings[0].contains("does not declare"), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_declared_type_and_list_setting_reach_the_mapper_and_are_kept() {
+        let mut c = claim("seats", vec![TokenKind::Access]);
+        c.json_type = JsonType::Long;
+        c.multivalued = Some(true);
+        let d = scope(vec![c]);
+        let w = want(&d.claims[0]).unwrap();
+        assert_eq!(w.config["jsonType.label"], "long");
+        assert_eq!(w.config["multivalued"], "true");
+        // A mapper changed to another type is put back.
+        let mut m = mapper(&w, true);
+        m.config.insert("jsonType.label".into(), "String".into());
+        let (ops, _, _) = run(&d, Some(&[m]));
+        match &ops[..] {
+            [Op::UpdateMapper { changes, .. }] => {
+                assert_eq!(changes[0].field, "jsonType.label");
+                assert_eq!(changes[0].to, "long");
+            }
+            o => panic!("{o:?}"),
+        }
+        // A hand-made mapper of another type does not release it as declared.
+        let mut h = mapper(&w, false);
+        h.config.insert("jsonType.label".into(), "String".into());
+        let (_, errors, _) = run(&d, Some(&[h]));
+        assert_eq!(errors[0].rule, Rule::PushUnmanagedMapper);
+        assert!(
+            errors[0].message.contains("as long, a list"),
+            "{}",
+            errors[0].message
+        );
+        // Undeclared, a hand-made mapper's type is not asked about (registries written
+        // before types could be declared keep matching).
+        let plain = scope(vec![claim("seats", vec![TokenKind::Access])]);
+        let mut h = mapper(&want(&plain.claims[0]).unwrap(), false);
+        h.config.insert("jsonType.label".into(), "long".into());
+        let (_, errors, warnings) = run(&plain, Some(&[h]));
+        assert!(errors.is_empty() && warnings.len() == 1, "{errors:?}");
     }
 }

@@ -494,6 +494,8 @@ mod tests {
                     name: "region".into(),
                     source: ClaimSource::AsIs,
                     tokens: default_tokens(true),
+                    json_type: Default::default(),
+                    multivalued: None,
                     span: 0..0,
                 }],
             },

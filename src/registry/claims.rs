@@ -94,6 +94,73 @@ impl SourceKind {
     }
 }
 
+/// The JSON type a mapper gives a claim's value (Keycloak's `jsonType.label`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum JsonType {
+    /// A string (Keycloak's default, `String`).
+    #[default]
+    String,
+    /// A 64-bit integer (`long`).
+    Long,
+    /// A 32-bit integer (`int`).
+    Int,
+    /// `true` or `false` (`boolean`).
+    Boolean,
+    /// A JSON value parsed from the text (`JSON`).
+    Json,
+}
+
+impl JsonType {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    pub fn is_string(&self) -> bool {
+        *self == JsonType::String
+    }
+
+    /// Keycloak's `jsonType.label`.
+    pub fn label(self) -> &'static str {
+        match self {
+            JsonType::String => "String",
+            JsonType::Long => "long",
+            JsonType::Int => "int",
+            JsonType::Boolean => "boolean",
+            JsonType::Json => "JSON",
+        }
+    }
+
+    /// From Keycloak's `jsonType.label` (any case); `None` for a label scopectl does not
+    /// know.
+    pub fn from_label(label: &str) -> Option<JsonType> {
+        [
+            JsonType::String,
+            JsonType::Long,
+            JsonType::Int,
+            JsonType::Boolean,
+            JsonType::Json,
+        ]
+        .into_iter()
+        .find(|t| t.label().eq_ignore_ascii_case(label.trim()))
+    }
+}
+
 /// A token (or answer) a claim can be released into.
 #[derive(
     Debug,
@@ -172,6 +239,14 @@ pub struct ClaimTable {
     /// all four, without `id` when the scope says `id_token = false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<Sp<TokenKind>>>,
+    /// The JSON type of the value (Keycloak's `jsonType.label`): `string` (default),
+    /// `long`, `int`, `boolean` or `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_type: Option<Sp<JsonType>>,
+    /// Whether the value is a list (Keycloak's `multivalued`). Default: a single value for
+    /// a user attribute, a list for roles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multivalued: Option<Sp<bool>>,
 }
 
 impl<'de> Deserialize<'de> for ClaimDecl {
@@ -261,6 +336,12 @@ pub struct Claim {
     pub source: ClaimSource,
     /// The tokens it goes into, in [`TokenKind::ALL`] order, without repeats.
     pub tokens: Vec<TokenKind>,
+    /// The JSON type of its value.
+    #[serde(skip_serializing_if = "JsonType::is_string")]
+    pub json_type: JsonType,
+    /// `multivalued` as declared (`None`: the source's default, [`Claim::is_list`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multivalued: Option<bool>,
     /// Where it is written in the scope file.
     #[serde(skip)]
     pub span: Range<usize>,
@@ -287,6 +368,32 @@ impl Claim {
                 attribute: self.name.clone(),
             }
             && self.tokens == default_tokens(id_token)
+            && self.json_type.is_string()
+            && self.multivalued.is_none()
+    }
+
+    /// Is the value a list: as declared, else a list for roles and a single value for
+    /// anything else.
+    pub fn is_list(&self) -> bool {
+        self.multivalued.unwrap_or(matches!(
+            self.source,
+            ClaimSource::ClientRoles { .. } | ClaimSource::RealmRoles
+        ))
+    }
+
+    /// `user attribute `tier` into access, id`, with `, as long` and `, a list` /
+    /// `, a single value` when the type or `multivalued` is declared.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} into {}", self.source, self.tokens_text());
+        if !self.json_type.is_string() {
+            s.push_str(&format!(", as {}", self.json_type.as_str()));
+        }
+        match self.multivalued {
+            Some(true) => s.push_str(", a list"),
+            Some(false) => s.push_str(", a single value"),
+            None => {}
+        }
+        s
     }
 }
 
@@ -301,6 +408,13 @@ pub fn default_tokens(id_token: bool) -> Vec<TokenKind> {
 /// Resolve one entry of `claims` (`id_token`: the scope's flag).
 pub fn resolve(decl: &Sp<ClaimDecl>, id_token: bool) -> Claim {
     let name = decl.name().to_string();
+    let (json_type, multivalued) = match decl.get() {
+        ClaimDecl::Name(_) => (JsonType::String, None),
+        ClaimDecl::Table(t) => (
+            t.json_type.as_deref().copied().unwrap_or_default(),
+            t.multivalued.as_deref().copied(),
+        ),
+    };
     let (source, tokens) = match decl.get() {
         ClaimDecl::Name(_) => (
             ClaimSource::Attribute {
@@ -348,6 +462,8 @@ pub fn resolve(decl: &Sp<ClaimDecl>, id_token: bool) -> Claim {
         name,
         source,
         tokens,
+        json_type,
+        multivalued,
         span: decl.span(),
     }
 }
@@ -384,6 +500,29 @@ pub fn problems(decl: &ClaimDecl) -> Vec<(Range<usize>, String)> {
                 out.push((v.span(), format!("`{key}` is empty")));
             }
         }
+    }
+    if let Some(m) = &t.multivalued {
+        if matches!(
+            kind,
+            SourceKind::Property | SourceKind::Value | SourceKind::AsIs
+        ) {
+            out.push((
+                m.span(),
+                format!(
+                    "`multivalued` belongs to `source = \"attribute\"`, `\"client-roles\"` or \
+                     `\"realm-roles\"`, and this claim's source is `{}`",
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+    if let (Some(j), SourceKind::AsIs) = (&t.json_type, kind) {
+        out.push((
+            j.span(),
+            "`json_type` does nothing with `source = \"as-is\"`: scopectl makes no mapper for \
+             the claim"
+                .to_string(),
+        ));
     }
     if kind == SourceKind::Value && t.value.is_none() {
         out.push((
@@ -474,6 +613,37 @@ mod tests {
             }
         );
         assert!(c[1].span.start > 0);
+    }
+
+    #[test]
+    fn a_claim_can_declare_its_value_type_and_list_setting() {
+        let s: S = toml::from_str(
+            r#"claims = [{ name = "seats", json_type = "long" }, { name = "groups", source = "realm-roles", multivalued = false }, "tenant", { name = "x", source = "as-is", json_type = "int" }, { name = "y", source = "value", value = "1", multivalued = true }]"#,
+        )
+        .unwrap();
+        let c: Vec<Claim> = s.claims.iter().map(|d| resolve(d, true)).collect();
+        assert_eq!(c[0].json_type, JsonType::Long);
+        assert!(!c[0].is_list() && !c[0].is_default(true));
+        assert_eq!(
+            c[0].describe(),
+            "user attribute `seats` into access, id, userinfo, introspection, as long"
+        );
+        assert_eq!(c[1].multivalued, Some(false));
+        assert!(!c[1].is_list());
+        assert!(!c[2].is_list() && c[2].json_type.is_string());
+        assert_eq!(JsonType::from_label("JSON"), Some(JsonType::Json));
+        assert_eq!(JsonType::from_label("string"), Some(JsonType::String));
+        assert_eq!(JsonType::from_label("double"), None);
+        // Keys that do nothing for their source are load errors.
+        let p3 = problems(s.claims[3].get());
+        assert_eq!(p3.len(), 1, "{p3:?}");
+        assert!(p3[0].1.contains("`json_type` does nothing"), "{p3:?}");
+        let p4 = problems(s.claims[4].get());
+        assert!(
+            p4.iter().any(|(_, m)| m.contains("`multivalued` belongs")),
+            "{p4:?}"
+        );
+        assert!(toml::from_str::<S>(r#"claims = [{ name = "a", json_type = "double" }]"#).is_err());
     }
 
     #[test]
