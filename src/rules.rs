@@ -219,6 +219,7 @@ catalog! {
     TokenOversize = "token/oversize", Token, Deny, true, "The Authorization header exceeds the policy's header_budget (HTTP 431).";
     TokenPii = "token/pii", Token, Warn, true, "The token carries claims the policy counts as PII.";
     TokenClaimOutsideContract = "token/claim-outside-contract", Token, Warn, true, "A verified token carries a claim that no scope of the token releases (`claims`) and that is not a protocol, OpenID Connect standard or Keycloak claim: a mapper releases what the registry does not declare.";
+    TokenClaimType = "token/claim-type", Token, Warn, true, "A verified token carries a declared claim whose JSON type or list setting differs from what the scope declares (`json_type`, `multivalued`): a mapper gives its readers another shape.";
     TokenUnknownClient = "token/unknown-client", Token, Warn, true, "`azp`/`client_id` names no client in the registry.";
     TokenUndefinedScope = "token/undefined-scope", Token, Deny, true, "A scope the registry does not define (OpenID scopes such as `openid`, `profile`, `email` are exempt).";
     TokenDeprecatedScope = "token/deprecated-scope", Token, Warn, true, "A scope the registry marks deprecated.";

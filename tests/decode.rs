@@ -2413,6 +2413,62 @@ fn claims_no_scope_of_a_verified_token_releases_are_outside_the_contract() {
     );
 }
 
+/// A claim whose declared `json_type` or `multivalued` the verified token does not keep is
+/// `token/claim-type`, once per claim; undeclared shapes are not judged.
+#[test]
+fn a_claim_of_another_type_than_declared_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(
+        reg.join("scopes/orders.toml"),
+        "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
+         claims = [{ name = \"seats\", json_type = \"long\" }, { name = \"tier\", json_type = \"int\" }, \
+         { name = \"groups_list\", multivalued = true }, { name = \"flags\", json_type = \"boolean\", multivalued = true }, \"tenant\"]\n",
+    )
+    .unwrap();
+    let key = file(&dir, "k.pem", &rsa_pair().public);
+    let mut claims = good_claims();
+    claims["scope"] = json!("openid orders:read");
+    claims["seats"] = json!("25"); // a string, declared long
+    claims["tier"] = json!(3); // as declared
+    claims["groups_list"] = json!("admins"); // one value, declared a list
+    claims["flags"] = json!([true, "no"]); // a list holding a string
+    claims["tenant"] = json!(7); // undeclared type: not judged
+    let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
+    let (_, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .arg("--key")
+            .arg(&key)
+            .arg(&token),
+    );
+    let mut found: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/claim-type")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "claim `flags` is a list holding a string; `orders:read` declares a list of boolean",
+            "claim `groups_list` is a string; `orders:read` declares a list",
+            "claim `seats` is a string; `orders:read` declares long",
+        ],
+        "{doc:#}"
+    );
+    // Unverified: not judged.
+    let (_, doc) = run_json(decode(&dir).arg("--registry").arg(&reg).arg(&token));
+    assert!(
+        !codes(&doc).contains(&"token/claim-type".to_string()),
+        "{doc:#}"
+    );
+}
+
 /// Issue 19: with a JWKS, `decode` lists its keys (JSON `jwks`) and judges them as
 /// `scopectl keys` does (`key/*`, each noting it is about the JWKS), without changing
 /// whether a resource server accepts the token; the key that signed the token is not

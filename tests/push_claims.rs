@@ -137,6 +137,12 @@ impl Fixture {
     /// checked against the registry: the messages of its `token/claim-outside-contract`
     /// findings.
     fn outside_contract(&self) -> Vec<String> {
+        self.decode_findings("token/claim-outside-contract")
+    }
+
+    /// The messages of the `code` findings of `scopectl decode` on a fresh, verified
+    /// access token, checked against the registry.
+    fn decode_findings(&self, code: &str) -> Vec<String> {
         let token = self.token_response()["access_token"]
             .as_str()
             .unwrap()
@@ -157,7 +163,7 @@ impl Fixture {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["code"] == "token/claim-outside-contract")
+            .filter(|f| f["code"] == code)
             .map(|f| f["message"].as_str().unwrap().to_string())
             .collect()
     }
@@ -413,6 +419,8 @@ fn a_declared_value_type_and_list_reach_the_token_and_survive_an_import() {
         .unwrap();
     assert_eq!(seats["config"]["jsonType.label"], "long", "{seats:#}");
     f.run(&["drift"], 0);
+    // decode finds the real token's claims in the declared shape.
+    assert_eq!(f.decode_findings("token/claim-type"), Vec::<String>::new());
 
     // Someone retypes the claim by hand: drift sees it, apply puts it back.
     let mut edited = seats.clone();
@@ -433,6 +441,12 @@ fn a_declared_value_type_and_list_reach_the_token_and_survive_an_import() {
         op_kinds(&drift["ops"]),
         vec!["update_mapper seats"],
         "{drift:#}"
+    );
+    let retyped = f.decode_findings("token/claim-type");
+    assert_eq!(
+        retyped,
+        ["claim `seats` is a string; `sensor:read` declares long"],
+        "{retyped:?}"
     );
     f.run(&["apply"], 0);
     let (access, _) = f.tokens();

@@ -166,6 +166,7 @@ impl<'a> Checker<'a> {
         // The claims contract speaks only of what the issuer really signed.
         if let (Status::Verified, Some(reg)) = (&verification.status, self.registry) {
             all.extend(findings::claims_outside_contract(&decoded, reg, &scopes));
+            all.extend(findings::claims_of_another_shape(&decoded, reg, &scopes));
         }
         let chosen = self.endpoint.map(|t| t.choose(&scopes));
         let needed: Option<Vec<String>> = match (self.endpoint, chosen) {

@@ -716,6 +716,88 @@ pub fn claims_outside_contract(
     out
 }
 
+/// `token/claim-type` (a verified token only): each claim a scope of the token declares
+/// with a `json_type` other than `string` or with `multivalued`, whose value in the token
+/// has another shape (a string where a number is declared, one value where a list is).
+/// Only top-level claims are looked at (a `.` nests a claim), and only what is declared:
+/// a claim declared before types could be declared is not judged.
+pub fn claims_of_another_shape(
+    d: &Decoded,
+    registry: &Registry,
+    scopes: &[String],
+) -> Vec<Finding> {
+    use crate::registry::claims::JsonType;
+    use serde_json::Value;
+    let fits = |t: JsonType, v: &Value| match t {
+        JsonType::String => v.is_string(),
+        JsonType::Long => v.is_i64() || v.is_u64(),
+        JsonType::Int => v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        JsonType::Boolean => v.is_boolean(),
+        JsonType::Json => true,
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for scope in scopes {
+        let Some(s) = registry.scopes.get(scope) else {
+            continue;
+        };
+        for c in s.def.claim_list() {
+            let typed = !c.json_type.is_string();
+            if (!typed && c.multivalued.is_none()) || c.name.contains('.') {
+                continue;
+            }
+            let Some(v) = d.claims.get(&c.name) else {
+                continue;
+            };
+            if !seen.insert(c.name.clone()) {
+                continue;
+            }
+            let list = v.is_array();
+            let wrong_list = c.multivalued.is_some_and(|m| m != list);
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            let wrong_type = typed && !items.iter().all(|i| fits(c.json_type, i));
+            if !wrong_list && !wrong_type {
+                continue;
+            }
+            let shape = |v: &Value| match v {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "a list",
+                Value::Object(_) => "an object",
+            };
+            let declared = match (typed, c.multivalued) {
+                (true, Some(true)) => format!("a list of {}", c.json_type.as_str()),
+                (true, _) => c.json_type.as_str().to_string(),
+                (false, Some(true)) => "a list".to_string(),
+                (false, _) => "a single value".to_string(),
+            };
+            let carried = match v {
+                Value::Array(a) => match a.iter().find(|i| typed && !fits(c.json_type, i)) {
+                    Some(bad) => format!("a list holding {}", shape(bad)),
+                    None => "a list".to_string(),
+                },
+                other => shape(other).to_string(),
+            };
+            out.push(
+                Finding::warning(
+                    Rule::TokenClaimType,
+                    format!(
+                        "claim `{}` is {carried}; `{scope}` declares {declared}",
+                        crate::text::clean(&c.name)
+                    ),
+                )
+                .help("the mapper gives the claim another JSON type or list setting than the registry declares: `scopectl drift` shows scopectl's mappers that differ; a hand-made one must be changed by hand"),
+            );
+        }
+    }
+    out
+}
+
 /// Scopes of OpenID Connect Core (§5.4, §11) and the ones Keycloak puts in every token
 /// by default: they ask for claims or a refresh token, not for API access, so a registry
 /// need not define or grant them.
