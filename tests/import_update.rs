@@ -148,3 +148,68 @@ fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_l
         .unwrap()
         .contains("orders:write"));
 }
+
+/// A claim a new mapper releases on a scope the registry has is added to the scope's
+/// `claims` (its type kept); a declared claim no mapper releases any more is reported,
+/// never removed.
+#[test]
+fn update_adds_claims_of_new_mappers_to_existing_scopes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mapper = |claim: &str, extra: serde_json::Value| {
+        let mut config = json!({"claim.name": claim, "user.attribute": claim,
+            "access.token.claim": "true", "id.token.claim": "true",
+            "userinfo.token.claim": "true", "introspection.token.claim": "true"});
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        json!({"name": claim, "protocol": "openid-connect",
+               "protocolMapper": "oidc-usermodel-attribute-mapper", "config": config})
+    };
+    let realm = |mappers: Vec<serde_json::Value>| {
+        json!({"realm": "shop", "clientScopes": [{"name": "orders:read", "protocol": "openid-connect",
+            "description": "Read orders", "attributes": {"include.in.token.scope": "true"},
+            "protocolMappers": mappers}],
+            "clients": [{"clientId": "shop-web", "defaultClientScopes": ["orders:read"]}]})
+        .to_string()
+    };
+    std::fs::write(d.join("v1.json"), realm(vec![mapper("tenant", json!({}))])).unwrap();
+    let (code, out) = run(&["--from-export", "v1.json", "--registry", "reg"], d);
+    assert_eq!(code, 0, "{out}");
+    let file = d.join("reg/scopes/orders.toml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    assert!(before.contains("claims = [\"tenant\"]"), "{before}");
+
+    // Since then: a typed `seats` mapper appeared, the `tenant` one went.
+    std::fs::write(
+        d.join("v2.json"),
+        realm(vec![mapper(
+            "seats",
+            json!({"jsonType.label": "long", "id.token.claim": "false"}),
+        )]),
+    )
+    .unwrap();
+    let (code, out) = run(
+        &["--from-export", "v2.json", "--registry", "reg", "--update"],
+        d,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("new claim(s): orders:read → seats"), "{out}");
+    assert!(
+        out.contains("released by no mapper on the server (left alone; `plan` shows them): orders:read → tenant"),
+        "{out}"
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        after.contains(
+            r#"claims = ["tenant", { name = "seats", tokens = ["access", "userinfo", "introspection"], json_type = "long" }]"#
+        ),
+        "{after}"
+    );
+    let (code, out) = run(
+        &["--from-export", "v2.json", "--registry", "reg", "--update"],
+        d,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("nothing to change"), "{out}");
+}

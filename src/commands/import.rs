@@ -59,6 +59,7 @@ fn update(
             ("scope", up.scopes.join(", ")),
             ("client", up.clients.join(", ")),
             ("grant", list(&up.grants)),
+            ("claim", list(&up.claims)),
         ] {
             if !items.is_empty() {
                 lines.push(format!("new {what}(s): {items}\n"));
@@ -66,6 +67,9 @@ fn update(
         }
         if !up.not_on_server.is_empty() {
             lines.push(format!("in the registry but not assigned on the server (left alone; `plan` shows them): {}\n", list(&up.not_on_server)));
+        }
+        if !up.claims_not_on_server.is_empty() {
+            lines.push(format!("declared in the registry but released by no mapper on the server (left alone; `plan` shows them): {}\n", list(&up.claims_not_on_server)));
         }
         out.err(&lines.concat())?;
         Ok(edit)

@@ -324,7 +324,7 @@ fn imported_claims(s: &ScopeRep) -> Vec<Claim> {
 
 /// One entry of `claims`: the name when it means what the short form means, else an
 /// inline table with what differs.
-fn claim_toml(c: &Claim, id_token: bool) -> String {
+pub(super) fn claim_toml(c: &Claim, id_token: bool) -> String {
     if c.is_default(id_token) {
         return q(&c.name);
     }

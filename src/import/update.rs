@@ -28,6 +28,12 @@ pub struct Update {
     /// (client, scope) grants in the registry of clients the server has, that the server
     /// does not assign: left alone (`plan` would add them to the server).
     pub not_on_server: Vec<(String, String)>,
+    /// (scope, claim) claims a protocol mapper releases on an existing scope, added to its
+    /// `claims`.
+    pub claims: Vec<(String, String)>,
+    /// (scope, claim) claims the registry declares on a scope the server has, that no
+    /// mapper releases there: left alone (`plan` would make the mapper).
+    pub claims_not_on_server: Vec<(String, String)>,
     /// The `scope_pattern` written, when a new name does not fit the policy's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope_pattern: Option<String>,
@@ -80,6 +86,86 @@ fn free_name(root: &Path, rel: &str, pending: &BTreeMap<String, Pending>) -> Str
         .unwrap_or_else(|| rel.to_string())
 }
 
+/// The claims the imported scope `item` releases that the registry's scope `have` does not
+/// declare, appended to its `claims` in `file` (created when it has none); the declared
+/// ones no mapper releases are listed. A claim both declare is left as the registry says
+/// (`plan` shows a mapper that differs).
+fn add_claims(
+    root: &Path,
+    file: &str,
+    name: &str,
+    have: &crate::registry::Scope,
+    item: &Item,
+    pending: &mut BTreeMap<String, Pending>,
+    up: &mut Update,
+) -> anyhow::Result<()> {
+    let entries: Vec<toml_edit::Value> = item
+        .get("claims")
+        .and_then(Item::as_array)
+        .map(|a| a.iter().cloned().collect())
+        .unwrap_or_default();
+    let entry_name = |v: &toml_edit::Value| -> Option<String> {
+        match v {
+            toml_edit::Value::String(s) => Some(s.value().clone()),
+            toml_edit::Value::InlineTable(t) => {
+                t.get("name").and_then(|n| n.as_str()).map(str::to_string)
+            }
+            _ => None,
+        }
+    };
+    let on_server: Vec<String> = entries.iter().filter_map(entry_name).collect();
+    for declared in have.def.claim_names() {
+        if !on_server.iter().any(|c| c == declared) {
+            up.claims_not_on_server
+                .push((name.to_string(), declared.to_string()));
+        }
+    }
+    // The entry was written for the server's scope; its short form and default tokens
+    // follow the scope's `id_token`, so it is written again for the registry's.
+    let server_id_token = item.get("id_token").and_then(Item::as_bool).unwrap_or(true);
+    for entry in entries {
+        let Some(claim) = entry_name(&entry) else {
+            continue;
+        };
+        if have.def.claim_names().any(|c| c == claim) {
+            continue;
+        }
+        #[derive(serde::Deserialize)]
+        struct One {
+            claims: Vec<crate::registry::Sp<crate::registry::claims::ClaimDecl>>,
+        }
+        let one: One = toml::from_str(&format!("claims = [{entry}]"))
+            .with_context(|| format!("internal: the imported claim `{claim}` is not TOML"))?;
+        let Some(decl) = one.claims.first() else {
+            continue;
+        };
+        let resolved = crate::registry::claims::resolve(decl, server_id_token);
+        let text = super::claim_toml(&resolved, have.def.id_token());
+        let mut entry: toml_edit::Value = text
+            .parse()
+            .with_context(|| format!("internal: the claim `{claim}` written is not TOML"))?;
+        entry.decor_mut().clear();
+        let p = open(root, file, pending)?;
+        let Some(table) = p
+            .doc
+            .get_mut("scopes")
+            .and_then(|s| s.get_mut(name))
+            .and_then(Item::as_table_like_mut)
+        else {
+            bail!("scope `{name}` is not a table in {file}");
+        };
+        let list = table
+            .entry("claims")
+            .or_insert_with(|| Item::Value(toml_edit::Value::Array(toml_edit::Array::new())));
+        let Some(list) = list.as_array_mut() else {
+            bail!("`claims` of scope `{name}` in {file} is not an array");
+        };
+        list.push_formatted(entry);
+        up.claims.push((name.to_string(), claim));
+    }
+    Ok(())
+}
+
 /// The edit that adds to the registry at `root` what the realm has and it does not.
 pub fn update(
     reg: &Registry,
@@ -99,7 +185,9 @@ pub fn update(
             .with_context(|| format!("internal: the imported {rel} is not TOML"))?;
         if let Some(scopes) = doc.get("scopes").and_then(Item::as_table) {
             for (name, item) in scopes.iter() {
-                if reg.scopes.contains_key(name) {
+                if let Some(have) = reg.scopes.get(name) {
+                    let file = reg.files.name(have.file).to_string();
+                    add_claims(root, &file, name, have, item, &mut pending, &mut up)?;
                     continue;
                 }
                 let Some(table) = item.as_table() else {
@@ -202,21 +290,23 @@ pub fn update(
         .filter(|f| f.before.as_deref() != Some(f.after.as_str()))
         .collect();
     let summary = format!(
-        "add from realm `{}`: {} scope(s), {} client(s), {} grant(s) to existing clients",
+        "add from realm `{}`: {} scope(s), {} client(s), {} grant(s) to existing clients, {} claim(s) to existing scopes",
         up.realm,
         up.scopes.len(),
         up.clients.len(),
-        up.grants.len()
+        up.grants.len(),
+        up.claims.len()
     );
     Ok((
         Edit {
             files,
             commit_message: format!(
-                "Import what appeared in realm {} since: {} scope(s), {} client(s), {} grant(s)",
+                "Import what appeared in realm {} since: {} scope(s), {} client(s), {} grant(s), {} claim(s)",
                 up.realm,
                 up.scopes.len(),
                 up.clients.len(),
-                up.grants.len()
+                up.grants.len(),
+                up.claims.len()
             ),
             summary,
         },
