@@ -136,6 +136,28 @@ impl Fixture {
     /// `scopectl decode` of a fresh access token, verified with the realm's keys and
     /// checked against the registry: the messages of its `token/claim-outside-contract`
     /// findings.
+    /// Set one config key of the scope's mapper `name` through the admin API, as someone
+    /// in the admin console would.
+    fn edit_mapper(&self, name: &str, key: &str, value: &str) {
+        let mut edited = self
+            .mappers()
+            .into_iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("no mapper {name}"));
+        edited["config"][key] = json!(value);
+        let id = edited["id"].as_str().unwrap().to_string();
+        let r = self.kc.call(
+            "PUT",
+            &format!(
+                "/{}/client-scopes/{}/protocol-mappers/models/{id}",
+                self.realm,
+                self.scope_id()
+            ),
+            Some(edited),
+        );
+        assert_eq!(r.status, 204, "edit mapper: {}", r.body);
+    }
+
     fn outside_contract(&self) -> Vec<String> {
         self.decode_findings("token/claim-outside-contract")
     }
@@ -290,23 +312,7 @@ fn declared_claims_reach_exactly_the_declared_tokens_and_drift_sees_an_edited_ma
     f.run(&["drift"], 0);
 
     // Someone turns region on for access tokens in the admin API: drift exits 1.
-    let mut edited = f
-        .mappers()
-        .into_iter()
-        .find(|m| m["name"] == "scopectl:region")
-        .unwrap();
-    edited["config"]["access.token.claim"] = json!("true");
-    let id_ = edited["id"].as_str().unwrap().to_string();
-    let r = f.kc.call(
-        "PUT",
-        &format!(
-            "/{}/client-scopes/{}/protocol-mappers/models/{id_}",
-            f.realm,
-            f.scope_id()
-        ),
-        Some(edited),
-    );
-    assert_eq!(r.status, 204, "edit mapper: {}", r.body);
+    f.edit_mapper("scopectl:region", "access.token.claim", "true");
     let drift = f.run(&["drift"], 1);
     assert_eq!(
         op_kinds(&drift["ops"]),
@@ -423,19 +429,7 @@ fn a_declared_value_type_and_list_reach_the_token_and_survive_an_import() {
     assert_eq!(f.decode_findings("token/claim-type"), Vec::<String>::new());
 
     // Someone retypes the claim by hand: drift sees it, apply puts it back.
-    let mut edited = seats.clone();
-    edited["config"]["jsonType.label"] = json!("String");
-    let id_ = edited["id"].as_str().unwrap().to_string();
-    let r = f.kc.call(
-        "PUT",
-        &format!(
-            "/{}/client-scopes/{}/protocol-mappers/models/{id_}",
-            f.realm,
-            f.scope_id()
-        ),
-        Some(edited),
-    );
-    assert_eq!(r.status, 204, "edit mapper: {}", r.body);
+    f.edit_mapper("scopectl:seats", "jsonType.label", "String");
     let drift = f.run(&["drift"], 1);
     assert_eq!(
         op_kinds(&drift["ops"]),
