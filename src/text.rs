@@ -37,6 +37,19 @@ pub fn has_unsafe_char(s: &str) -> bool {
     }
 }
 
+/// What a JSON value is, in words for a message: `a string`, `a list`, `null`, …
+pub fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Is `c` an invisible formatting character (Unicode general category Cf): zero-width
 /// space and joiners (U+200B–U+200D), word joiner (U+2060), byte order mark (U+FEFF),
 /// soft hyphen, bidi marks, tags? Two identities that differ only by one look the same.

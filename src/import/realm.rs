@@ -276,14 +276,7 @@ fn member(at: &str, key: &str) -> String {
 }
 
 fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
+    crate::text::json_kind(v)
 }
 
 fn object<'a>(v: &'a Value, at: &str, label: &str) -> anyhow::Result<&'a Map<String, Value>> {

@@ -762,14 +762,6 @@ pub fn claims_of_another_shape(
             if !wrong_list && !wrong_type {
                 continue;
             }
-            let shape = |v: &Value| match v {
-                Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "a list",
-                Value::Object(_) => "an object",
-            };
             let declared = match (typed, c.multivalued) {
                 (true, Some(true)) => format!("a list of {}", c.json_type.as_str()),
                 (true, _) => c.json_type.as_str().to_string(),
@@ -778,10 +770,10 @@ pub fn claims_of_another_shape(
             };
             let carried = match v {
                 Value::Array(a) => match a.iter().find(|i| typed && !fits(c.json_type, i)) {
-                    Some(bad) => format!("a list holding {}", shape(bad)),
+                    Some(bad) => format!("a list holding {}", crate::text::json_kind(bad)),
                     None => "a list".to_string(),
                 },
-                other => shape(other).to_string(),
+                other => crate::text::json_kind(other).to_string(),
             };
             out.push(
                 Finding::warning(
