@@ -252,51 +252,111 @@ impl Source {
     }
 }
 
-/// A set of OAuth grant types (`client_credentials`, `authorization_code`), kept as a
-/// sorted list without repeats: written as the JSON array a set gives. A snapshot holds one
-/// per client and per client × scope pair, usually of one entry; a `BTreeSet` allocates a
-/// node of eleven entries for it (100,000 pairs: about 30 MB, most of a snapshot's reading
-/// time spent on fresh pages).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "Vec<String>")]
-pub struct GrantTypes(Vec<String>);
+/// A set of OAuth grant types (`client_credentials`, `authorization_code`), written as
+/// the sorted JSON array a set gives. A snapshot holds one per client and per client ×
+/// scope pair, usually of one entry: a `BTreeSet` allocates a node of eleven entries for
+/// it (100,000 pairs: about 30 MB, most of a snapshot's reading time spent on fresh
+/// pages), so a few are kept as a sorted list, and a set is used only past [`FEW`] (the
+/// values come from events, so a hostile events file cannot make inserting quadratic).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "Vec<String>", into = "Vec<String>")]
+pub enum GrantTypes {
+    /// Sorted, without repeats, at most [`FEW`].
+    Few(Vec<String>),
+    Many(BTreeSet<String>),
+}
+
+/// The most grant types kept as a list.
+const FEW: usize = 16;
+
+/// Equal when they hold the same grant types, however they are kept.
+impl PartialEq for GrantTypes {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for GrantTypes {}
+
+impl Default for GrantTypes {
+    fn default() -> Self {
+        GrantTypes::Few(Vec::new())
+    }
+}
 
 impl From<Vec<String>> for GrantTypes {
     fn from(mut v: Vec<String>) -> Self {
+        if v.len() > FEW {
+            return GrantTypes::Many(v.into_iter().collect());
+        }
         v.sort_unstable();
         v.dedup();
         v.shrink_to_fit();
-        GrantTypes(v)
+        GrantTypes::Few(v)
+    }
+}
+
+impl From<GrantTypes> for Vec<String> {
+    fn from(g: GrantTypes) -> Self {
+        match g {
+            GrantTypes::Few(v) => v,
+            GrantTypes::Many(s) => s.into_iter().collect(),
+        }
     }
 }
 
 impl GrantTypes {
     pub fn new() -> Self {
-        GrantTypes(Vec::new())
+        GrantTypes::default()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        match self {
+            GrantTypes::Few(v) => v.is_empty(),
+            GrantTypes::Many(s) => s.is_empty(),
+        }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &String> {
-        self.0.iter()
+    /// In sorted order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &String> + '_> {
+        match self {
+            GrantTypes::Few(v) => Box::new(v.iter()),
+            GrantTypes::Many(s) => Box::new(s.iter()),
+        }
     }
 
     pub fn contains(&self, g: &str) -> bool {
-        self.0.binary_search_by(|x| x.as_str().cmp(g)).is_ok()
+        match self {
+            GrantTypes::Few(v) => v.binary_search_by(|x| x.as_str().cmp(g)).is_ok(),
+            GrantTypes::Many(s) => s.contains(g),
+        }
     }
 
     /// Add `g` (no-op when it is there).
     pub fn insert(&mut self, g: &str) {
-        if let Err(at) = self.0.binary_search_by(|x| x.as_str().cmp(g)) {
-            self.0.insert(at, g.to_string());
+        match self {
+            GrantTypes::Few(v) => {
+                if let Err(at) = v.binary_search_by(|x| x.as_str().cmp(g)) {
+                    if v.len() < FEW {
+                        v.insert(at, g.to_string());
+                    } else {
+                        let mut s: BTreeSet<String> = std::mem::take(v).into_iter().collect();
+                        s.insert(g.to_string());
+                        *self = GrantTypes::Many(s);
+                    }
+                }
+            }
+            GrantTypes::Many(s) => {
+                if !s.contains(g) {
+                    s.insert(g.to_string());
+                }
+            }
         }
     }
 
     /// Add every grant type of `other`.
     pub fn extend(&mut self, other: GrantTypes) {
-        for g in other.0 {
+        for g in Vec::from(other) {
             self.insert(&g);
         }
     }
@@ -674,6 +734,25 @@ mod tests {
             serde_json::to_string(&h).unwrap(),
             serde_json::to_string(&set).unwrap()
         );
+        // Past a few, a set: the same JSON, the same answers.
+        let many: Vec<String> = (0..40).rev().map(|i| format!("g{i:02}")).collect();
+        let mut m = GrantTypes::new();
+        for g in &many {
+            m.insert(g);
+        }
+        assert!(matches!(m, GrantTypes::Many(_)));
+        assert!(m.contains("g07") && !m.contains("g40"));
+        let sorted: BTreeSet<&String> = many.iter().collect();
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            serde_json::to_string(&sorted).unwrap()
+        );
+        let back: GrantTypes = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+        // However they are kept, the same grant types are equal.
+        let few: GrantTypes = vec!["a".to_string(), "b".to_string()].into();
+        let many = GrantTypes::Many(["b".to_string(), "a".to_string()].into());
+        assert_eq!(few, many);
     }
     use serde_json::json;
 
