@@ -1346,17 +1346,19 @@ fn colour_is_used_only_when_asked() {
         .starts_with("\u{1b}[1m\u{1b}[33m⚠ signature NOT verified"));
 }
 
+/// A registry folder `reg` in `dir` with a `scopes/` folder and one file, `rel`.
+fn registry_in(dir: &tempfile::TempDir, rel: &str, text: &str) -> std::path::PathBuf {
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(reg.join(rel), text).unwrap();
+    reg
+}
+
 #[test]
 fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() {
     let dir = tempfile::tempdir().unwrap();
     // A registry whose policy makes an unverified token an error and silences expiry.
-    let reg = dir.path().join("reg");
-    std::fs::create_dir_all(reg.join("scopes")).unwrap();
-    std::fs::write(
-        reg.join("scopectl.toml"),
-        "[rules]\n\"token/unverified\" = \"deny\"\n\"token/expired\" = \"allow\"\n\"token/alg-none\" = \"allow\"\n",
-    )
-    .unwrap();
+    let reg = registry_in(&dir, "scopectl.toml", "[rules]\n\"token/unverified\" = \"deny\"\n\"token/expired\" = \"allow\"\n\"token/alg-none\" = \"allow\"\n");
     let reg = reg.to_string_lossy().into_owned();
     let mut claims = good_claims();
     claims["exp"] = json!(NOW - 3600);
@@ -1747,13 +1749,11 @@ fn json_output_escapes_what_json_leaves_raw_and_keeps_the_values() {
 #[test]
 fn list_rules_shows_the_registry_levels() {
     let dir = tempfile::tempdir().unwrap();
-    let reg = dir.path().join("reg");
-    std::fs::create_dir_all(reg.join("scopes")).unwrap();
-    std::fs::write(
-        reg.join("scopectl.toml"),
+    let reg = registry_in(
+        &dir,
+        "scopectl.toml",
         "[rules]\n\"token/unverified\" = \"deny\"\n\"token/alg-none\" = \"allow\"\n",
-    )
-    .unwrap();
+    );
     let out = decode(&dir)
         .args(["--list-rules", "--format", "json", "--registry"])
         .arg(&reg)
@@ -2356,16 +2356,10 @@ fn decode_reads_only_its_clients_file_when_it_can_find_it() {
 #[test]
 fn claims_no_scope_of_a_verified_token_releases_are_outside_the_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let reg = dir.path().join("reg");
-    std::fs::create_dir_all(reg.join("scopes")).unwrap();
-    std::fs::write(
-        reg.join("scopes/orders.toml"),
-        "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
+    let reg = registry_in(&dir, "scopes/orders.toml", "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
          claims = [\"tenant\", { name = \"address.city\", tokens = [\"access\"] }]\n\n\
          [scopes.\"orders:refund\"]\ndescription = \"Refund\"\nowner = \"t\"\nsensitivity = \"low\"\n\
-         claims = [{ name = \"region\", source = \"value\", value = \"eu\" }]\n",
-    )
-    .unwrap();
+         claims = [{ name = \"region\", source = \"value\", value = \"eu\" }]\n");
     let key = file(&dir, "k.pem", &rsa_pair().public);
     let mut claims = good_claims();
     claims["scope"] = json!("openid orders:read");
@@ -2418,15 +2412,9 @@ fn claims_no_scope_of_a_verified_token_releases_are_outside_the_contract() {
 #[test]
 fn a_claim_of_another_type_than_declared_is_a_finding() {
     let dir = tempfile::tempdir().unwrap();
-    let reg = dir.path().join("reg");
-    std::fs::create_dir_all(reg.join("scopes")).unwrap();
-    std::fs::write(
-        reg.join("scopes/orders.toml"),
-        "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
+    let reg = registry_in(&dir, "scopes/orders.toml", "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
          claims = [{ name = \"seats\", json_type = \"long\" }, { name = \"tier\", json_type = \"int\" }, \
-         { name = \"groups_list\", multivalued = true }, { name = \"flags\", json_type = \"boolean\", multivalued = true }, \"tenant\"]\n",
-    )
-    .unwrap();
+         { name = \"groups_list\", multivalued = true }, { name = \"flags\", json_type = \"boolean\", multivalued = true }, \"tenant\"]\n");
     let key = file(&dir, "k.pem", &rsa_pair().public);
     let mut claims = good_claims();
     claims["scope"] = json!("openid orders:read");

@@ -84,6 +84,26 @@ fn collect(args: &[&str], reg: Option<&Path>) -> (i32, String, String) {
     )
 }
 
+/// `usage collect --from-events EVENTS` with every token event type declared stored, for
+/// 2026-09-01 to 2026-11-30, into `snap`: (exit code, stdout, stderr).
+fn collect_events(events: &Path, snap: &Path) -> (i32, String, String) {
+    collect(
+        &[
+            "--from-events",
+            events.to_str().unwrap(),
+            "--stored-types",
+            ALL_TYPES,
+            "--since",
+            "2026-09-01",
+            "--until",
+            "2026-11-30",
+            "--out",
+            snap.to_str().unwrap(),
+        ],
+        None,
+    )
+}
+
 /// Make `dir` a git repository with one commit of everything in it.
 fn commit_all(dir: &Path) {
     let repo = git2::Repository::init(dir).unwrap();
@@ -141,21 +161,7 @@ fn an_events_file_with_declared_types_shows_used_unused_and_drift() {
     let snap = reg.path().join("usage.json");
     let snap_s = snap.to_str().unwrap();
     let events = fixture("events.jsonl");
-    let (code, out, err) = collect(
-        &[
-            "--from-events",
-            events.to_str().unwrap(),
-            "--stored-types",
-            ALL_TYPES,
-            "--since",
-            "2026-09-01",
-            "--until",
-            "2026-11-30",
-            "--out",
-            snap_s,
-        ],
-        None,
-    );
+    let (code, out, err) = collect_events(&events, &snap);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains("1 line(s) or event(s)"), "{err}");
     let s = read(&snap);
@@ -421,21 +427,7 @@ fn report_usage_fills_the_monitoring_control() {
     let out_dir = tempfile::tempdir().unwrap();
     let snap = out_dir.path().join("usage.json");
     let events = fixture("events.jsonl");
-    collect(
-        &[
-            "--from-events",
-            events.to_str().unwrap(),
-            "--stored-types",
-            ALL_TYPES,
-            "--since",
-            "2026-09-01",
-            "--until",
-            "2026-11-30",
-            "--out",
-            snap.to_str().unwrap(),
-        ],
-        None,
-    );
+    collect_events(&events, &snap);
     let report = |format: &str| {
         let out = scopectl()
             .args([
@@ -770,21 +762,7 @@ fn a_review_campaign_shows_each_grants_usage() {
     let reg = file_registry();
     let snap = reg.path().join("usage.json");
     let events = fixture("events.jsonl");
-    let (code, _, err) = collect(
-        &[
-            "--from-events",
-            events.to_str().unwrap(),
-            "--stored-types",
-            ALL_TYPES,
-            "--since",
-            "2026-09-01",
-            "--until",
-            "2026-11-30",
-            "--out",
-            snap.to_str().unwrap(),
-        ],
-        None,
-    );
+    let (code, _, err) = collect_events(&events, &snap);
     assert_eq!(code, 0, "{err}");
     let out = scopectl()
         .args(["review", "start", "q4", "--today", "2026-11-30", "--usage"])
@@ -837,21 +815,7 @@ fn a_client_with_many_grants_is_judged_like_one_with_few() {
     )
     .unwrap();
     let snap = reg.path().join("usage.json");
-    let (code, out, err) = collect(
-        &[
-            "--from-events",
-            events.to_str().unwrap(),
-            "--stored-types",
-            ALL_TYPES,
-            "--since",
-            "2026-09-01",
-            "--until",
-            "2026-11-30",
-            "--out",
-            snap.to_str().unwrap(),
-        ],
-        None,
-    );
+    let (code, out, err) = collect_events(&events, &snap);
     assert_eq!(code, 0, "{out}{err}");
     let (_, v) = lint_usage(reg.path(), &snap, &[]);
     let f = findings(&v);

@@ -318,11 +318,12 @@ impl GrantTypes {
     }
 
     /// In sorted order.
-    pub fn iter(&self) -> Box<dyn Iterator<Item = &String> + '_> {
-        match self {
-            GrantTypes::Few(v) => Box::new(v.iter()),
-            GrantTypes::Many(s) => Box::new(s.iter()),
-        }
+    pub fn iter(&self) -> impl Iterator<Item = &String> {
+        let (few, many) = match self {
+            GrantTypes::Few(v) => (Some(v.iter()), None),
+            GrantTypes::Many(s) => (None, Some(s.iter())),
+        };
+        few.into_iter().flatten().chain(many.into_iter().flatten())
     }
 
     pub fn contains(&self, g: &str) -> bool {
