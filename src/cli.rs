@@ -97,7 +97,7 @@ pub enum Command {
     Lint(LintArgs),
     /// Semantic diff of the registry between two git revisions (A..B), with provenance.
     Diff(DiffArgs),
-    /// The history of one scope or one client's grants: every change with who, when, why.
+    /// The history of one scope, client, API or review campaign: every change with who, when, why.
     Log(LogArgs),
     /// Access-review evidence at a revision, mapped to ISO 27001:2022 Annex A, NIST CSF 2.0 or SOC 2 controls.
     Report(ReportArgs),
@@ -981,7 +981,7 @@ pub enum DiffFailOn {
 
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
-    /// A scope (`telemetry:read`) or a client id.
+    /// A scope (`telemetry:read`), a client id, an API or an access-review campaign (`2026-q4`).
     pub name: String,
     /// Read history up to this revision (`--rev` is an alias).
     #[arg(long = "at", alias = "rev", value_name = "REV", default_value = "HEAD")]

@@ -91,6 +91,10 @@ pub enum Subject {
         api: String,
         operation: String,
     },
+    /// An access-review campaign (`reviews/NAME.toml`).
+    Review {
+        review: String,
+    },
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -117,6 +121,7 @@ impl Subject {
             }
             Subject::Api { api } => format!("API {api}"),
             Subject::Operation { api, operation } => format!("{api}: {operation}"),
+            Subject::Review { review } => format!("review {review}"),
         }
     }
 
@@ -128,6 +133,7 @@ impl Subject {
             Subject::Client { client } => client == name,
             Subject::Grant { client, scope, .. } => client == name || scope == name,
             Subject::Api { api } | Subject::Operation { api, .. } => api == name,
+            Subject::Review { review } => review == name,
         }
     }
 }

@@ -182,6 +182,7 @@ catalog! {
     DiffScopeWeakened = "diff/scope-weakened", Diff, Warn, false, "A scope's control got weaker: sensitivity lowered, `step_up` or `max_grant` removed or loosened, PII claims newly released into ID tokens (diff exits 3).";
     DiffUnapprovedChange = "diff/unapproved-change", Diff, Warn, false, "A grant was extended, re-justified or made default without a new approval (`approved_by` and `approved_on` unchanged; diff exits 3).";
     DiffTargetChanged = "diff/target-changed", Diff, Warn, false, "A push target's URL, CA file or secret source (`*_env`, `*_file`) changed (diff exits 3).";
+    DiffReviewRewritten = "diff/review-rewritten", Diff, Warn, false, "A closed access-review campaign's record was changed or removed: `report` reads campaigns as evidence (diff exits 3).";
     DiffUnverifiedCommit = "diff/unverified-commit", Diff, Deny, false, "Under `[policy] require_signed`, a change that gives or extends access was made in a commit whose signature is not verified against the allowed signers (diff exits 3).";
     InputEmpty = "input/empty", Input, Deny, false, "No token: the input is empty.";
     InputJwe = "input/jwe", Input, Deny, false, "An encrypted token (JWE): only its recipient can read it.";

@@ -137,8 +137,9 @@ fn report(
     // side A's exceptions are judged on below.
     let mut changes = super::diff_on(&ma, &mb, Some(today));
     let mut notes = Vec::new();
+    let mut hist = Vec::new();
     if !changes.is_empty() {
-        let hist = provenance::history(repo, Some(from), to)?;
+        hist = provenance::history(repo, Some(from), to)?;
         provenance::attribute(&mut changes, &hist);
         notes = provenance::notes(&hist);
         attribute_apis(repo, &mut changes, (&ma, &mb), (from, to))?;
@@ -146,6 +147,8 @@ fn report(
     let not_compared = not_compared(ra, &side_a, rb, &side_b);
     let mut findings = self_approvals(&changes, &mb);
     findings.extend(weakenings(&changes, &ma, &mb));
+    // Followed commit by commit: a campaign closed and then edited inside the range.
+    findings.extend(super::reviews::rewrites(&changes, &ma, &hist));
     if ra.policy.require_signed || rb.policy.require_signed {
         findings.extend(unverified_commits(&changes));
     }

@@ -18,6 +18,7 @@ pub mod gate;
 pub mod log;
 pub mod provenance;
 pub mod render;
+pub mod reviews;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,8 +27,8 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::history::CommitInfo;
 use crate::registry::{
-    ClientDef, ClientFile, FileKind, GrantDef, GrantType, PolicyFile, Registry, ScopeDef,
-    ScopeFile, TeamsFile,
+    ClientDef, ClientFile, FileKind, GrantDef, GrantType, PolicyFile, Registry, ReviewFile,
+    ScopeDef, ScopeFile, TeamsFile,
 };
 use crate::rules::Rule;
 
@@ -55,6 +56,8 @@ pub struct Model {
     /// moved between the two is no change. `None` when there is no teams file (or, in a
     /// partial model, none among the files).
     pub teams: Option<BTreeMap<String, String>>,
+    /// Access-review campaigns by name (`reviews/NAME.toml`).
+    pub reviews: BTreeMap<String, reviews::ReviewModel>,
 }
 
 fn grant_map(grants: impl IntoIterator<Item = GrantDef>) -> BTreeMap<(String, usize), GrantDef> {
@@ -93,6 +96,7 @@ impl Model {
             policy: r.policy_file.as_ref().map(|(_, p)| flatten_policy(p)),
             apis: apis::models(r),
             teams: teams_files(r),
+            reviews: reviews::models(r),
         }
     }
 
@@ -162,10 +166,15 @@ impl Model {
                 }
                 m.teams = Some(out);
             }
-            // A review campaign changes access only through the client files its close
-            // edits, which the diff shows. APIs need their OpenAPI files, which one file
-            // does not give: whole registries compare them ([`Model::from_registry`]).
-            Some(FileKind::Review) | Some(FileKind::Apis) | None => {}
+            // A campaign's record: its decisions are evidence (see [`reviews`]).
+            Some(FileKind::Review) => {
+                let rf = toml::from_str::<ReviewFile>(text).map_err(fail)?;
+                m.reviews
+                    .insert(reviews::name_of(path), reviews::ReviewModel::of(&rf));
+            }
+            // APIs need their OpenAPI files, which one file does not give: whole
+            // registries compare them ([`Model::from_registry`]).
+            Some(FileKind::Apis) | None => {}
         }
         Ok(m)
     }
@@ -174,6 +183,7 @@ impl Model {
     pub fn absorb(&mut self, other: Model) {
         self.scopes.extend(other.scopes);
         self.clients.extend(other.clients);
+        self.reviews.extend(other.reviews);
         if other.policy.is_some() {
             self.policy = other.policy;
         }
@@ -310,6 +320,9 @@ pub enum Kind {
     OperationAdded,
     OperationRemoved,
     OperationChanged,
+    ReviewAdded,
+    ReviewRemoved,
+    ReviewChanged,
 }
 
 impl Kind {
@@ -330,6 +343,8 @@ impl Kind {
                 | Kind::GrantRevoked
                 | Kind::ApiAdded
                 | Kind::ApiRemoved
+                | Kind::ReviewAdded
+                | Kind::ReviewRemoved
                 | Kind::OperationAdded
                 | Kind::OperationRemoved
         )
@@ -347,6 +362,7 @@ pub enum Snapshot {
     Client(ClientSnapshot),
     Api(apis::ApiSnapshot),
     Operation(apis::OperationSnapshot),
+    Review(reviews::ReviewSnapshot),
 }
 
 /// A grant as a reviewer approves it, with its scope's sensitivity.
@@ -468,6 +484,7 @@ impl Snapshot {
             },
             Snapshot::Api(a) => a.summary(),
             Snapshot::Operation(o) => o.summary(),
+            Snapshot::Review(r) => r.summary(),
         }
     }
 }
@@ -605,6 +622,7 @@ pub fn diff_on(a: &Model, b: &Model, today: Option<chrono::NaiveDate>) -> Vec<Ch
     diff_scopes(a, b, &mut out);
     diff_clients(a, b, &mut out);
     apis::diff(a, b, today, &mut out);
+    reviews::diff(a, b, &mut out);
     out.sort_by(|x, y| (&x.subject, x.kind, &x.field).cmp(&(&y.subject, y.kind, &y.field)));
     out
 }
@@ -1411,6 +1429,7 @@ pub const WEAKENING_RULES: &[Rule] = &[
     Rule::DiffScopeWeakened,
     Rule::DiffUnapprovedChange,
     Rule::DiffTargetChanged,
+    Rule::DiffReviewRewritten,
 ];
 
 /// Every weakening finding of a diff from `a` to `b`: `scopectl.toml` settings

@@ -224,6 +224,7 @@ fn holds(m: &Model, s: &Subject) -> bool {
         }
         // One commit's model holds no APIs (see `Model::of_file`).
         Subject::Api { .. } | Subject::Operation { .. } => false,
+        Subject::Review { review } => m.reviews.contains_key(review),
     }
 }
 
@@ -334,8 +335,18 @@ pub fn attribute(changes: &mut [Change], history: &[CommitChanges]) {
         for s in &subjects {
             if let Some(list) = touched.get(s) {
                 for (by, f) in list {
-                    let relevant =
-                        change.kind.is_existence() || f.is_none() || *f == change.field.as_deref();
+                    // A field a commit changed inside the one changed end to end (a
+                    // review entry added and then decided: `entries[c/s].decision`
+                    // inside `entries[c/s]`) counts too.
+                    let inside = |f: &str, whole: &str| {
+                        f.strip_prefix(whole)
+                            .is_some_and(|rest| rest.starts_with('.'))
+                    };
+                    let relevant = change.kind.is_existence()
+                        || f.is_none()
+                        || *f == change.field.as_deref()
+                        || f.zip(change.field.as_deref())
+                            .is_some_and(|(f, whole)| inside(f, whole));
                     if relevant {
                         hits.extend(by);
                     }

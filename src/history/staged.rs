@@ -194,7 +194,7 @@ impl Touched {
                 self.clients.contains(client) || self.scopes.contains(scope)
             }
             // Only `diff` speaks of APIs and operations; kept rather than guessed away.
-            Some(Subject::Api { .. } | Subject::Operation { .. }) => true,
+            Some(Subject::Api { .. } | Subject::Operation { .. } | Subject::Review { .. }) => true,
         }
     }
 }

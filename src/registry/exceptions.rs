@@ -118,9 +118,13 @@ fn matches(e: &ExceptionDef, f: &Finding) -> bool {
         Some(Subject::Client { client }) => (Some(client.as_str()), None),
         Some(Subject::Scope { scope }) => (None, Some(scope.as_str())),
         Some(Subject::Grant { client, scope, .. }) => (Some(client.as_str()), Some(scope.as_str())),
-        Some(Subject::Policy | Subject::Api { .. } | Subject::Operation { .. }) | None => {
-            (None, None)
-        }
+        Some(
+            Subject::Policy
+            | Subject::Api { .. }
+            | Subject::Operation { .. }
+            | Subject::Review { .. },
+        )
+        | None => (None, None),
     };
     let same = |want: &Option<Sp<String>>, have: Option<&str>| {
         want.as_ref().is_none_or(|w| have == Some(w.as_str()))
