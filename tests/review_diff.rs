@@ -279,3 +279,95 @@ fn removing_a_closed_campaign_is_a_weakening_and_an_open_one_is_not() {
     assert_eq!(changes(&v, "review-removed").len(), 1, "{v:#}");
     assert!(rewritten(&v).is_empty(), "{v:#}");
 }
+
+fn report(t: &TestRepo, extra: &[&str]) -> serde_json::Value {
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["report", "--format", "json", "--today", "2026-12-21"])
+        .args(extra)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn control<'a>(v: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    v["controls"]
+        .as_array()
+        .expect("controls")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no control {id}: {v:#}"))
+}
+
+#[test]
+fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
+    let t = registry();
+    t.write(
+        "scopectl.toml",
+        &format!("{POLICY}\n[policy.review_interval]\ncritical = \"90d\"\n"),
+    );
+    t.write(
+        "reviews/2026-q4.toml",
+        &campaign(Some(("keep", "pam@example.com")), true),
+    );
+    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
+    let clean = report(&t, &[]);
+    let before = control(&clean, "5.18");
+    assert_eq!(before["status"], "met", "{before:#}");
+    assert!(
+        before["gap_details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|g| g["rule"] != "diff/review-rewritten"),
+        "{before:#}"
+    );
+
+    // Backdated: nothing lint would see.
+    t.write(
+        "reviews/2026-q4.toml",
+        &campaign(Some(("keep", "pam@example.com")), true)
+            .replace("decided_on = 2026-12-10", "decided_on = 2026-12-01"),
+    );
+    let eve = t.commit("Eve", "eve@example.com", "Tidy the review");
+    let v = report(&t, &[]);
+    let after = control(&v, "5.18");
+    let gaps: Vec<&serde_json::Value> = after["gap_details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["rule"] == "diff/review-rewritten")
+        .collect();
+    assert_eq!(gaps.len(), 1, "{after:#}");
+    assert_eq!(gaps[0]["subject"], "review 2026-q4", "{after:#}");
+    assert!(
+        gaps[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("in commit {}", &eve.to_string()[..7])),
+        "{after:#}"
+    );
+    assert_ne!(after["status"], "met", "{after:#}");
+    assert_eq!(
+        v["summary"]["gaps"],
+        clean["summary"]["gaps"].as_u64().unwrap() + 1,
+        "the summary counts the new row"
+    );
+
+    // Without the history, the check is said not to have been made.
+    let v = report(&t, &["--no-history"]);
+    let c = control(&v, "5.18");
+    assert!(
+        c["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("closed campaigns not checked for changes after their close"),
+        "{c:#}"
+    );
+}

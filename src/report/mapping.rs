@@ -70,7 +70,7 @@ impl Evidence {
             Evidence::GrantRecords => "every grant has a justification, an approver, an approval date and an expiry, and none is expired on the evaluation date; not evaluable when the registry has no grant",
             Evidence::StepUp => "every granted high or critical scope requires step-up authentication",
             Evidence::FourEyes => "no grant approved by its client's owner, nor by the author or committer of a commit that added, extended or re-approved it; with `require_signed`, no access given in a commit whose signature is not verified; not evaluable without an approved grant or with an incomplete history, partial with `--no-history`",
-            Evidence::ReviewCampaign => "access-review campaigns under reviews/ (`scopectl review`): at least one closed, and a `review_interval` in the policy; partial otherwise (their decisions' findings, `review/*` and `grant/review-due`, are lint gaps)",
+            Evidence::ReviewCampaign => "access-review campaigns under reviews/ (`scopectl review`): at least one closed, and a `review_interval` in the policy; partial otherwise (their decisions' findings, `review/*` and `grant/review-due`, are lint gaps); a closed campaign's record changed or removed after its close is a gap (`diff/review-rewritten`, from the history; partial when the history is not read or incomplete)",
             Evidence::UsageSnapshot => "with `--usage FILE` (a snapshot of `scopectl usage collect`): every grant judged used, unused or not evaluable, and no token carrying a scope the registry does not grant (`usage/ungranted-scope`); not evaluable without a snapshot, partial while some grants are not evaluable",
         }
     }
@@ -186,6 +186,7 @@ pub const CHECKED_BY: &[(Rule, Evidence)] = &[
     (Rule::GrantSelfApproval, Evidence::FourEyes),
     (Rule::DiffSelfApprovedCommit, Evidence::FourEyes),
     (Rule::DiffUnverifiedCommit, Evidence::FourEyes),
+    (Rule::DiffReviewRewritten, Evidence::ReviewCampaign),
 ];
 
 /// ISO/IEC 27001:2022 Annex A.
@@ -279,6 +280,7 @@ pub const ISO_27001: Framework = Framework {
     history: &[
         (Rule::DiffSelfApprovedCommit, &["5.3"]),
         (Rule::DiffUnverifiedCommit, &["5.3"]),
+        (Rule::DiffReviewRewritten, &["5.18"]),
     ],
     keys: key_rules!("8.24"),
     key_controls: &[ControlDef {
@@ -378,6 +380,7 @@ pub const NIST_CSF_2: Framework = Framework {
     history: &[
         (Rule::DiffSelfApprovedCommit, &["PR.AA-05"]),
         (Rule::DiffUnverifiedCommit, &["PR.AA-05"]),
+        (Rule::DiffReviewRewritten, &["PR.AA-05"]),
     ],
     keys: key_rules!("PR.DS-02"),
     key_controls: &[ControlDef {
@@ -471,6 +474,7 @@ pub const SOC_2: Framework = Framework {
     history: &[
         (Rule::DiffSelfApprovedCommit, &["CC6.3"]),
         (Rule::DiffUnverifiedCommit, &["CC6.3"]),
+        (Rule::DiffReviewRewritten, &["CC6.3"]),
     ],
     // CC6.1's points of focus include protecting encryption keys; the report judges
     // CC6.1 on the registry only, `scopectl keys` on the server's keys.
@@ -569,7 +573,11 @@ mod tests {
             let history: Vec<Rule> = f.history.iter().map(|(r, _)| *r).collect();
             assert_eq!(
                 history,
-                [Rule::DiffSelfApprovedCommit, Rule::DiffUnverifiedCommit],
+                [
+                    Rule::DiffSelfApprovedCommit,
+                    Rule::DiffUnverifiedCommit,
+                    Rule::DiffReviewRewritten
+                ],
                 "{}",
                 f.key
             );

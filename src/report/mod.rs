@@ -601,7 +601,9 @@ fn import_debt(grants: &[GrantRow]) -> ImportDebt {
 /// - under `[policy] require_signed` at `id`, `diff/unverified-commit`: for each grant or
 ///   scope at `id`, the **last** commit that gave or extended its access, when that
 ///   commit's signature is not verified (a later approval in a verified commit clears an
-///   older unverified one).
+///   older unverified one);
+/// - `diff/review-rewritten`: every commit that changed or removed an access-review
+///   campaign after its close.
 pub fn history_findings(
     repo: &crate::history::Repo,
     id: git2::Oid,
@@ -609,8 +611,10 @@ pub fn history_findings(
 ) -> anyhow::Result<Vec<Finding>> {
     use crate::diff::{self, Change, Model};
     let model = Model::from_registry(registry);
+    let history = diff::provenance::history(repo, None, id)?;
+    let rewritten = diff::reviews::rewrites(&[], &Model::default(), &history);
     let mut changes: Vec<Change> = Vec::new();
-    for cc in diff::provenance::history(repo, None, id)? {
+    for cc in history {
         for mut c in cc.changes {
             c.commits = vec![cc.commit.clone()];
             changes.push(c);
@@ -644,7 +648,25 @@ pub fn history_findings(
         let latest: Vec<Change> = last.into_values().cloned().collect();
         out.extend(diff::unverified_commits(&latest));
     }
+    out.extend(rewritten);
     Ok(out)
+}
+
+/// The gap rows of `kind` among the history's findings (the rules [`mapping::CHECKED_BY`]
+/// gives to it).
+fn history_gaps(registry: &Registry, commit_findings: &[Finding], kind: Evidence) -> Vec<Gap> {
+    commit_findings
+        .iter()
+        .filter(|f| {
+            mapping::CHECKED_BY
+                .iter()
+                .any(|(r, e)| *r == f.rule && *e == kind)
+        })
+        .map(|f| Gap {
+            file: None,
+            ..Gap::of(registry, f)
+        })
+        .collect()
 }
 
 fn grant_subject(g: &GrantRow) -> Option<String> {
@@ -1000,19 +1022,7 @@ fn evidence(
             )
         })
         .collect();
-    gaps.extend(
-        commit_findings
-            .iter()
-            .filter(|f| {
-                mapping::CHECKED_BY
-                    .iter()
-                    .any(|(r, e)| *r == f.rule && *e == Evidence::FourEyes)
-            })
-            .map(|f| Gap {
-                file: None,
-                ..Gap::of(registry, f)
-            }),
-    );
+    gaps.extend(history_gaps(registry, commit_findings, Evidence::FourEyes));
     let mut incomplete = Vec::new();
     if !history_checked {
         incomplete.push("commit authors not checked (history not read, --no-history)".to_string());
@@ -1055,7 +1065,24 @@ fn evidence(
     // Periodic review: the campaigns under reviews/ (their decisions' findings are lint
     // gaps: review/*, grant/review-due). Without a closed campaign, or without a
     // review_interval in the policy, the review part is not evidenced: partial.
-    found.insert(Evidence::ReviewCampaign, reviews::found(registry));
+    // A closed campaign edited or removed afterwards is a gap; without the whole history
+    // that cannot be ruled out.
+    let mut review = reviews::found(registry);
+    review.gaps = history_gaps(registry, commit_findings, Evidence::ReviewCampaign);
+    let closed = registry
+        .reviews
+        .values()
+        .any(|r| r.def.review.closed_on.is_some());
+    if closed && !history_checked {
+        review.incomplete.push(
+            "closed campaigns not checked for changes after their close (history not read, --no-history)".to_string(),
+        );
+    } else if let Some(reason) = history.reason.as_ref().filter(|_| closed) {
+        review.incomplete.push(format!(
+            "closed campaigns not checked for changes after their close: the history is incomplete ({reason})"
+        ));
+    }
+    found.insert(Evidence::ReviewCampaign, review);
     // Usage: from a snapshot when one is given; without it, not evaluable.
     found.insert(Evidence::UsageSnapshot, usage::found(usage));
     found
