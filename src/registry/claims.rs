@@ -553,16 +553,28 @@ pub fn problems(decl: &ClaimDecl) -> Vec<(Range<usize>, String)> {
 /// The top-level member a claim name becomes in the token: Keycloak nests at an
 /// unescaped `.` (`address.city` is `city` inside `address`); `\.` is a literal dot.
 pub fn top_level(name: &str) -> String {
-    let mut out = String::new();
+    path(name).into_iter().next().unwrap_or_default()
+}
+
+/// The members a claim name becomes in the token, outermost first: `address.city` is
+/// `["address", "city"]`, `a\.b.c` is `["a.b", "c"]` (Keycloak nests at an unescaped `.`).
+pub fn path(name: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
     let mut chars = name.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' if chars.peek() == Some(&'.') => {
-                out.push('.');
+                if let Some(s) = out.last_mut() {
+                    s.push('.');
+                }
                 chars.next();
             }
-            '.' => break,
-            c => out.push(c),
+            '.' => out.push(String::new()),
+            c => {
+                if let Some(s) = out.last_mut() {
+                    s.push(c);
+                }
+            }
         }
     }
     out
@@ -672,5 +684,8 @@ mod tests {
         assert_eq!(top_level("address.city"), "address");
         assert_eq!(top_level("a\\.b.c"), "a.b");
         assert_eq!(top_level("tenant"), "tenant");
+        assert_eq!(path("address.city"), ["address", "city"]);
+        assert_eq!(path("a\\.b.c"), ["a.b", "c"]);
+        assert_eq!(path("tenant"), ["tenant"]);
     }
 }

@@ -743,10 +743,16 @@ pub fn claims_of_another_shape(
         };
         for c in s.def.claim_list() {
             let typed = !c.json_type.is_string();
-            if (!typed && c.multivalued.is_none()) || c.name.contains('.') {
+            if !typed && c.multivalued.is_none() {
                 continue;
             }
-            let Some(v) = d.claims.get(&c.name) else {
+            // A nested name (`address.city`) is looked up where Keycloak puts it.
+            let path = crate::registry::claims::path(&c.name);
+            let mut found: Option<&Value> = path.first().and_then(|k| d.claims.get(k));
+            for k in path.iter().skip(1) {
+                found = found.and_then(|v| v.get(k.as_str()));
+            }
+            let Some(v) = found else {
                 continue;
             };
             if !seen.insert(c.name.clone()) {
