@@ -371,3 +371,46 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
         "{c:#}"
     );
 }
+
+#[test]
+fn a_closed_campaign_moved_unchanged_is_a_rename_and_no_weakening() {
+    let t = registry();
+    t.write(
+        "reviews/2026-q4.toml",
+        &campaign(Some(("keep", "pam@example.com")), true),
+    );
+    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
+    t.rename("reviews/2026-q4.toml", "reviews/2026/q4.toml");
+    t.commit("Sec", "sec@example.com", "Archive 2026 campaigns");
+    let (exit, v) = diff(&t, &["HEAD~1..HEAD"]);
+    assert_eq!(exit, Some(0), "{v:#}");
+    let renamed = changes(&v, "review-renamed");
+    assert_eq!(renamed.len(), 1, "{v:#}");
+    assert_eq!(renamed[0]["old"], "2026-q4", "{v:#}");
+    assert_eq!(renamed[0]["new"], "2026/q4", "{v:#}");
+    assert_eq!(
+        renamed[0]["commits"][0]["subject"], "Archive 2026 campaigns",
+        "{v:#}"
+    );
+    assert!(changes(&v, "review-removed").is_empty(), "{v:#}");
+    assert!(rewritten(&v).is_empty(), "{v:#}");
+
+    // Edited after the move: still the closed campaign.
+    t.write(
+        "reviews/2026/q4.toml",
+        &campaign(Some(("revoke", "pam@example.com")), true),
+    );
+    t.commit("Eve", "eve@example.com", "Fix");
+    let (exit, v) = diff(&t, &["HEAD~2..HEAD"]);
+    assert_eq!(exit, Some(3), "{v:#}");
+    assert_eq!(rewritten(&v).len(), 1, "{v:#}");
+
+    // `log` follows the move back.
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["log", "2026/q4", "--format", "json"])
+        .output()
+        .expect("run");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(log["entries"].as_array().map(Vec::len), Some(3), "{log:#}");
+}

@@ -45,9 +45,15 @@ pub struct Log {
 }
 
 /// Does this change concern `name`? A scope: its definition, renames to or from it, and
-/// every grant of it. A client: its definition and its grants.
+/// every grant of it. A client: its definition and its grants. A review campaign: its
+/// record, and moves to or from its name.
 pub fn concerns(c: &Change, name: &str) -> bool {
-    c.subject.mentions(name) || (c.kind == Kind::ScopeRenamed && c.old.as_deref() == Some(name))
+    c.subject.mentions(name) || (is_rename(c.kind) && c.old.as_deref() == Some(name))
+}
+
+/// A change that gives a subject a new name (`old` and `new` are the names).
+fn is_rename(kind: Kind) -> bool {
+    matches!(kind, Kind::ScopeRenamed | Kind::ReviewRenamed)
 }
 
 /// Keep the commits (and their changes) that concern `name`, following renames back: once
@@ -70,7 +76,7 @@ pub fn build(
             .filter(|c| names.iter().any(|n| concerns(c, n)))
             .collect();
         for c in &changes {
-            if c.kind == Kind::ScopeRenamed && c.new.as_deref().is_some_and(|n| names.contains(n)) {
+            if is_rename(c.kind) && c.new.as_deref().is_some_and(|n| names.contains(n)) {
                 if let Some(old) = &c.old {
                     names.insert(old.clone());
                 }

@@ -322,6 +322,7 @@ pub enum Kind {
     OperationChanged,
     ReviewAdded,
     ReviewRemoved,
+    ReviewRenamed,
     ReviewChanged,
 }
 
@@ -345,6 +346,7 @@ impl Kind {
                 | Kind::ApiRemoved
                 | Kind::ReviewAdded
                 | Kind::ReviewRemoved
+                | Kind::ReviewRenamed
                 | Kind::OperationAdded
                 | Kind::OperationRemoved
         )

@@ -6,7 +6,8 @@
 //! A campaign is compared field by field: the `[review]` settings by name (`closed_on`,
 //! `due`, ...), each entry by its grant (`entries[shop/payments:refund].decided_by`; the
 //! second entry of the same grant is `entries[shop/payments:refund#2]`). An entry added
-//! or removed is one change (`entries[shop/payments:refund]`) whose value is a summary.
+//! or removed is one change (`entries[shop/payments:refund]`) whose value is a summary. A
+//! campaign whose file moved with its record unchanged is `review-renamed`.
 
 use std::collections::BTreeMap;
 
@@ -155,12 +156,28 @@ pub(crate) fn diff(a: &Model, b: &Model, out: &mut Vec<Change>) {
     let subject = |name: &str| Subject::Review {
         review: name.to_string(),
     };
+    // A campaign moved to another file name with its record unchanged (archived under
+    // `reviews/2026/`): a rename, not a removal.
+    let mut moved_to: Vec<&String> = Vec::new();
     for (name, old) in &a.reviews {
         let Some(new) = b.reviews.get(name) else {
-            out.push(
-                Change::new(Kind::ReviewRemoved, Class::Metadata, subject(name))
-                    .removed(Snapshot::Review(ReviewSnapshot::of(name, old))),
-            );
+            let to = b
+                .reviews
+                .iter()
+                .find(|(n, m)| *m == old && !a.reviews.contains_key(*n) && !moved_to.contains(n));
+            match to {
+                Some((to, _)) => {
+                    moved_to.push(to);
+                    let mut c = Change::new(Kind::ReviewRenamed, Class::Metadata, subject(to));
+                    c.old = Some(name.clone());
+                    c.new = Some(to.clone());
+                    out.push(c);
+                }
+                None => out.push(
+                    Change::new(Kind::ReviewRemoved, Class::Metadata, subject(name))
+                        .removed(Snapshot::Review(ReviewSnapshot::of(name, old))),
+                ),
+            }
             continue;
         };
         if old == new {
@@ -201,7 +218,7 @@ pub(crate) fn diff(a: &Model, b: &Model, out: &mut Vec<Change>) {
         }
     }
     for (name, new) in &b.reviews {
-        if !a.reviews.contains_key(name) {
+        if !a.reviews.contains_key(name) && !moved_to.contains(&name) {
             out.push(
                 Change::new(Kind::ReviewAdded, Class::Metadata, subject(name))
                     .added(Snapshot::Review(ReviewSnapshot::of(name, new))),
@@ -255,7 +272,8 @@ fn judge(
     let mut by_review: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
     for c in changes {
         if let Subject::Review { review } = &c.subject {
-            if closed.contains_key(review) {
+            // A move keeps the record as it was.
+            if c.kind != Kind::ReviewRenamed && closed.contains_key(review) {
                 by_review.entry(review).or_default().push(c);
             }
         }
@@ -313,6 +331,11 @@ fn follow(changes: &[Change], closed: &mut BTreeMap<String, String>) {
         match c.kind {
             Kind::ReviewRemoved => {
                 closed.remove(review);
+            }
+            Kind::ReviewRenamed => {
+                if let Some(on) = c.old.as_ref().and_then(|from| closed.remove(from)) {
+                    closed.insert(review.clone(), on);
+                }
             }
             Kind::ReviewAdded => {
                 if let Some(Snapshot::Review(s)) = &c.after {
