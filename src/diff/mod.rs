@@ -665,13 +665,22 @@ fn diff_scopes(a: &Model, b: &Model, out: &mut Vec<Change>) {
             added.push(name);
         }
     }
-    // A removed and an added scope with the same definition: a rename.
+    // A removed and an added scope with the same definition: a rename. Added scopes are
+    // looked up by their definition's JSON, so pairing stays linear in the number of
+    // scopes (a pull request may remove and add thousands).
+    let key = |d: &ScopeDef| serde_json::to_string(d).unwrap_or_default();
+    let mut arrived: std::collections::HashMap<String, Vec<&String>> =
+        std::collections::HashMap::new();
+    for n in added.iter().rev() {
+        arrived.entry(key(&b.scopes[*n])).or_default().push(n);
+    }
     let mut renamed_to: BTreeSet<&String> = BTreeSet::new();
     for r in removed {
         let def = &a.scopes[r];
-        let target = added
-            .iter()
-            .find(|n| !renamed_to.contains(*n) && &b.scopes[**n] == def);
+        let target = arrived
+            .get_mut(&key(def))
+            .and_then(Vec::pop)
+            .filter(|n| &b.scopes[*n] == def);
         match target {
             Some(n) => {
                 renamed_to.insert(n);
@@ -1963,6 +1972,37 @@ claims = ["x", "y"]
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].kind, Kind::ScopeRenamed);
         assert_eq!(c[0].old.as_deref(), Some("a:read"));
+    }
+
+    #[test]
+    fn scopes_with_the_same_definition_pair_one_to_one_in_name_order() {
+        let def = |name: &str| {
+            format!("[scopes.\"{name}\"]\ndescription = \"Same\"\nowner = \"t\"\nsensitivity = \"low\"\n")
+        };
+        let a = model(&[(
+            "scopes/a.toml",
+            &(def("a:one") + &def("a:two") + &def("a:three")),
+        )]);
+        let b = model(&[("scopes/a.toml", &(def("b:one") + &def("b:two")))]);
+        let c = diff(&a, &b);
+        let got: Vec<(Kind, Option<&str>, Option<&str>)> = c
+            .iter()
+            .map(|c| (c.kind, c.old.as_deref(), c.new.as_deref()))
+            .collect();
+        // Removed in name order (one, three, two) take the added ones in name order.
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got.contains(&(Kind::ScopeRenamed, Some("a:one"), Some("b:one"))),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(Kind::ScopeRenamed, Some("a:three"), Some("b:two"))),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|(k, _, _)| *k == Kind::ScopeRemoved),
+            "{got:?}"
+        );
     }
 
     #[test]

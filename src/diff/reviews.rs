@@ -9,7 +9,7 @@
 //! or removed is one change (`entries[shop/payments:refund]`) whose value is a summary. A
 //! campaign whose file moved with its record unchanged is `review-renamed`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ use crate::registry::ReviewFile;
 use crate::rules::Rule;
 
 /// One campaign as the diff sees it: its settings and entries as `field -> value`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ReviewModel {
     /// `[review]`, flattened (`started_on`, `due`, `closed_on`, `default`, `where`, ...).
     pub settings: BTreeMap<String, String>,
@@ -158,16 +158,19 @@ pub(crate) fn diff(a: &Model, b: &Model, out: &mut Vec<Change>) {
     };
     // A campaign moved to another file name with its record unchanged (archived under
     // `reviews/2026/`): a rename, not a removal.
-    let mut moved_to: Vec<&String> = Vec::new();
+    // Candidates by content, so pairing them stays linear in the number of campaigns.
+    let mut arrived: HashMap<&ReviewModel, Vec<&String>> = HashMap::new();
+    for (n, m) in b.reviews.iter().rev() {
+        if !a.reviews.contains_key(n) {
+            arrived.entry(m).or_default().push(n);
+        }
+    }
+    let mut moved_to: BTreeSet<&String> = BTreeSet::new();
     for (name, old) in &a.reviews {
         let Some(new) = b.reviews.get(name) else {
-            let to = b
-                .reviews
-                .iter()
-                .find(|(n, m)| *m == old && !a.reviews.contains_key(*n) && !moved_to.contains(n));
-            match to {
-                Some((to, _)) => {
-                    moved_to.push(to);
+            match arrived.get_mut(old).and_then(Vec::pop) {
+                Some(to) => {
+                    moved_to.insert(to);
                     let mut c = Change::new(Kind::ReviewRenamed, Class::Metadata, subject(to));
                     c.old = Some(name.clone());
                     c.new = Some(to.clone());
@@ -218,7 +221,7 @@ pub(crate) fn diff(a: &Model, b: &Model, out: &mut Vec<Change>) {
         }
     }
     for (name, new) in &b.reviews {
-        if !a.reviews.contains_key(name) && !moved_to.contains(&name) {
+        if !a.reviews.contains_key(name) && !moved_to.contains(name) {
             out.push(
                 Change::new(Kind::ReviewAdded, Class::Metadata, subject(name))
                     .added(Snapshot::Review(ReviewSnapshot::of(name, new))),
