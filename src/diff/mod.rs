@@ -1737,6 +1737,8 @@ fn approver_role(approver: &str, commit: &CommitInfo) -> Option<&'static str> {
 /// flagged.
 pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
+    // (subject, commit) already reported: a set, so the check stays linear.
+    let mut seen: std::collections::HashSet<(&Subject, &str)> = std::collections::HashSet::new();
     for c in changes {
         if !grants_access(c) {
             continue;
@@ -1766,10 +1768,7 @@ pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
             let Some(role) = approver_role(approver, commit) else {
                 continue;
             };
-            if out.iter().any(|f| {
-                f.subject.as_ref() == Some(&c.subject)
-                    && f.commit.as_deref() == Some(commit.id.as_str())
-            }) {
+            if !seen.insert((&c.subject, commit.id.as_str())) {
                 continue;
             }
             let people = if commit.same_committer() {
@@ -1805,14 +1804,10 @@ pub fn self_approvals(changes: &[Change], b: &Model) -> Vec<Finding> {
 /// not judged.
 pub fn unverified_commits(changes: &[Change]) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
+    let mut seen: std::collections::HashSet<(&Subject, &str)> = std::collections::HashSet::new();
     for c in changes.iter().filter(|c| grants_access(c)) {
         for commit in &c.commits {
-            if commit.signature.is_verified()
-                || out.iter().any(|f| {
-                    f.subject.as_ref() == Some(&c.subject)
-                        && f.commit.as_deref() == Some(commit.id.as_str())
-                })
-            {
+            if commit.signature.is_verified() || !seen.insert((&c.subject, commit.id.as_str())) {
                 continue;
             }
             let what = match c.kind {
