@@ -382,6 +382,17 @@ pub fn build(
         );
         lint_findings.extend(about);
     }
+    // The first history finding of each rule and subject, found once rather than by
+    // scanning every finding for each grant.
+    let mut first_commit: std::collections::HashMap<(Rule, &Subject), Option<&str>> =
+        std::collections::HashMap::new();
+    for f in &commit_findings {
+        if let Some(subject) = &f.subject {
+            first_commit
+                .entry((f.rule, subject))
+                .or_insert(f.commit.as_deref());
+        }
+    }
     let window = registry.policy.expiry_warning.days();
     let environments = registry.environments();
     let mut grants = Vec::new();
@@ -398,10 +409,9 @@ pub fn build(
             };
             *n += 1;
             let commit_of = |rule: Rule| {
-                commit_findings
-                    .iter()
-                    .find(|f| f.rule == rule && f.subject.as_ref() == Some(&subject))
-                    .and_then(|f| f.commit.clone())
+                first_commit
+                    .get(&(rule, &subject))
+                    .and_then(|c| c.map(str::to_string))
             };
             let self_approved_commit = commit_of(Rule::DiffSelfApprovedCommit);
             let unverified_commit = commit_of(Rule::DiffUnverifiedCommit);
