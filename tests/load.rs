@@ -57,6 +57,38 @@ fn unknown_table_in_scope_file_says_where_it_belongs() {
     assert!(d["help"].as_str().unwrap_or("").contains("clients/"), "{d}");
 }
 
+/// Run one folder above a registry (the repository root of this project, whose example
+/// registry is `scopes/`): every error says which folder to give instead.
+#[test]
+fn a_registry_one_folder_down_is_pointed_at() {
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+        ("scopes/inner/scopectl.toml", "[policy]\n"),
+        ("scopes/inner/clients/c.toml", CLIENT_OK),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let errors: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["file"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("scopes/inner/"))
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{json:#}");
+    for e in errors {
+        assert_eq!(
+            e["help"],
+            "scopes/inner/ looks like a registry of its own (it holds scopes/inner/scopectl.toml): run scopectl on that folder (`scopectl lint scopes/inner`, or `--registry scopes/inner`)",
+            "{e:#}"
+        );
+    }
+}
+
 #[test]
 fn wrong_type() {
     broken(

@@ -17,7 +17,7 @@ pub mod source;
 pub mod sparse;
 pub mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use crate::finding::{FileId, Files, Finding, Severity};
@@ -298,9 +298,11 @@ impl Registry {
         let mut client_files: Vec<(FileId, ClientFile)> = Vec::new();
         let mut team_files: Vec<(FileId, TeamsFile)> = Vec::new();
         let mut api_files: Vec<(FileId, apis::ApisFile)> = Vec::new();
+        let nested = nested_roots(&files, &to_parse);
         for ((id, _), (result, diags)) in to_parse.iter().zip(parsed) {
             for d in diags {
-                diagnostics.push(redact_misplaced_secret(&mut files, d));
+                let d = redact_misplaced_secret(&mut files, d);
+                diagnostics.push(point_at_nested_root(&files, &nested, d));
             }
             match result {
                 Parsed::Policy(p) => registry.policy_file = Some((*id, *p)),
@@ -923,6 +925,39 @@ fn parse_one(files: &Files, id: FileId, kind: FileKind) -> (Parsed, Vec<Finding>
 }
 
 /// Turn a toml error into a diagnostic with a code that says what kind of problem it is.
+/// Folders below the registry root that hold a `scopectl.toml` of their own
+/// (`scopes/scopectl.toml` when `scopectl lint` runs one level above a registry).
+fn nested_roots(files: &Files, to_parse: &[(FileId, FileKind)]) -> HashSet<String> {
+    to_parse
+        .iter()
+        .filter_map(|(id, _)| files.name(*id).strip_suffix(&format!("/{POLICY_FILE}")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A load error in a file under a nested registry root: the likely cause is the folder
+/// given, so the help says which folder to give instead.
+fn point_at_nested_root(files: &Files, nested: &HashSet<String>, mut d: Finding) -> Finding {
+    if nested.is_empty() {
+        return d;
+    }
+    let Some(id) = d.primary.as_ref().map(|l| l.file) else {
+        return d;
+    };
+    let name = files.name(id);
+    let root = name
+        .match_indices('/')
+        .map(|(i, _)| &name[..i])
+        .find(|dir| nested.contains(*dir));
+    if let Some(root) = root {
+        let root = crate::text::clean(root);
+        d.help = Some(format!(
+            "{root}/ looks like a registry of its own (it holds {root}/{POLICY_FILE}): run scopectl on that folder (`scopectl lint {root}`, or `--registry {root}`)"
+        ));
+    }
+    d
+}
+
 fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) -> Finding {
     let message = e.message().trim().to_string();
     let lower = message.to_lowercase();
