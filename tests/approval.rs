@@ -819,3 +819,24 @@ fn teams_moved_from_scopectl_toml_to_a_teams_file_are_no_change() {
     assert_eq!(v["changes"], serde_json::json!([]), "{v:#}");
     assert_eq!(exit, Some(0), "{v:#}");
 }
+
+/// `log` reads the policy at its revision for the allowed signers: an approval rule naming
+/// a team of `teams/*.toml` must not make it fail (it read `scopectl.toml` alone, so the
+/// team looked undeclared; the example registry hit this).
+#[test]
+fn log_works_when_an_approval_rule_names_a_team_of_a_teams_file() {
+    let t = repo_with_team_files();
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["log", "orders:read", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(1), "{v:#}");
+}

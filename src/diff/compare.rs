@@ -75,9 +75,10 @@ pub fn range(
     let (ra_name, rb_name) = split_range(spec)?;
     let a = repo.resolve(&ra_name)?;
     let b = repo.resolve(&rb_name)?;
+    // Every error names the side (`side A (v1, 1a2b3c4)`), once.
     let side = |label: &str, name: &str, id| {
         let what = format!("side {label} ({name}, {})", history::short(id));
-        history::apis::load_at(repo, id, &what).map_err(|e| e.context(what.clone()))
+        history::apis::load_at(repo, id, &what)
     };
     let reg_a = side("A", &ra_name, a)?;
     let reg_b = side("B", &rb_name, b)?;

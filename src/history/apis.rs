@@ -90,7 +90,10 @@ impl Repo {
 /// [`crate::registry::apis::Api::unread`], so that a caller can say what it could not
 /// compare.
 pub fn load_at(repo: &Repo, id: Oid, what: &str) -> anyhow::Result<Registry> {
-    let mut loaded = Registry::load(repo.sources_at(id)?);
+    let sources = repo
+        .sources_at(id)
+        .map_err(|e| e.context(what.to_string()))?;
+    let mut loaded = Registry::load(sources);
     if !loaded.is_ok() {
         return Err(super::not_loaded(loaded, what));
     }

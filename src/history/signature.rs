@@ -261,28 +261,41 @@ pub fn load(
     }
 }
 
-/// [`load`] with the policy read at `at` itself: only `scopectl.toml` is read (through
-/// the strict loader), so `log` works whatever the rest of the registry looks like there.
+/// [`load`] with the policy read at `at` itself: only `scopectl.toml` and the team files
+/// are read (through the strict loader), so `log` works whatever the scope and client
+/// files look like there.
 pub fn load_at(
     repo: &super::Repo,
     at: git2::Oid,
     at_label: &str,
     file: Option<&std::path::Path>,
 ) -> anyhow::Result<Option<AllowedSigners>> {
-    use crate::registry::{policy::Policy, Source, POLICY_FILE};
+    use crate::registry::{policy::Policy, FileKind};
     if file.is_some() {
         return load(repo, at, at_label, &Policy::default(), file);
     }
-    let limit = (crate::registry::source::MAX_FILE_BYTES, "registry files");
-    let policy = match repo.registry_file(at, POLICY_FILE, limit)? {
-        None => Policy::default(),
-        Some(bytes) => {
-            let source = Source {
-                path: POLICY_FILE.to_string(),
-                bytes: Ok(bytes),
-            };
-            super::load(vec![source], at_label)?.policy
-        }
+    // The policy file with the team files it may name (an approval rule's teams are
+    // checked against them), not the whole registry: a broken scope or client file at
+    // `at` does not stop `log`. No registry folder at `at`: the default policy.
+    let sources: Vec<_> = match repo.sources_at(at) {
+        Ok(all) => all
+            .into_iter()
+            .filter(|s| {
+                matches!(
+                    FileKind::of(&s.path),
+                    Some(FileKind::Policy | FileKind::Teams)
+                )
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let policy = if sources
+        .iter()
+        .any(|s| FileKind::of(&s.path) == Some(FileKind::Policy))
+    {
+        super::load(sources, at_label)?.policy
+    } else {
+        Policy::default()
     };
     load(repo, at, at_label, &policy, None)
 }
