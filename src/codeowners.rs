@@ -1,6 +1,8 @@
-//! `scopectl codeowners`: a CODEOWNERS block that makes each scope file's and client file's
+//! `scopectl codeowners`: a CODEOWNERS block that makes each scope, client and API file's
 //! owner team review changes to it (branch protection with "require review from code
-//! owners"). Owners are resolved through the declared teams: a team's `handle`
+//! owners"), and the teams the approval rules name review what decides who may approve or
+//! records that access was reviewed: `scopectl.toml`, `teams/`, `reviews/` and the
+//! allowed-signers file. Owners are resolved through the declared teams: a team's `handle`
 //! (`@acme/payments`), or a person's e-mail address.
 //!
 //! The block sits between [`BEGIN`] and [`END`] so the rest of a CODEOWNERS file (the
@@ -85,9 +87,19 @@ pub fn generate(reg: &Registry, prefix: &str) -> Block {
             entry.insert(o.as_str());
         }
     }
+    for a in reg.apis.values() {
+        let entry = owners
+            .entry(reg.files.name(a.file).to_string())
+            .or_default();
+        if let Some(o) = &a.def.owner {
+            entry.insert(o.as_str());
+        }
+    }
     let mut text = format!("{BEGIN}\n");
     let mut unresolved = Vec::new();
-    // The policy and the teams decide who may approve: owned by the approving teams.
+    // The policy and the teams decide who may approve, the review campaigns are the
+    // evidence that access was re-checked, and the allowed-signers file decides whose
+    // commits are verified: owned by the approving teams.
     let approvers: BTreeSet<String> = reg
         .policy
         .approval
@@ -97,16 +109,20 @@ pub fn generate(reg: &Registry, prefix: &str) -> Block {
         .collect();
     if !approvers.is_empty() {
         let who = approvers.into_iter().collect::<Vec<_>>().join(" ");
-        text.push_str(&format!(
-            "{} {who}\n{} {who}\n",
-            pattern(prefix, crate::registry::POLICY_FILE),
-            pattern(prefix, &format!("{}/", crate::registry::TEAMS_DIR))
-        ));
+        let mut governed = vec![
+            crate::registry::POLICY_FILE.to_string(),
+            format!("{}/", crate::registry::TEAMS_DIR),
+            format!("{}/", crate::registry::REVIEWS_DIR),
+        ];
+        governed.extend(reg.policy.allowed_signers.clone());
+        for path in governed {
+            text.push_str(&format!("{} {who}\n", pattern(prefix, &path)));
+        }
     }
     for (file, names) in owners {
         if !matches!(
             FileKind::of(&file),
-            Some(FileKind::Scopes | FileKind::Client)
+            Some(FileKind::Scopes | FileKind::Client | FileKind::Apis)
         ) {
             continue;
         }
