@@ -259,6 +259,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         }
         'scopectl;grant' {
             [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Why the client needs it (the justification); cite the ticket')
+            [CompletionResult]::new('--justification', '--justification', [CompletionResultType]::ParameterName, 'Why the client needs it (the justification); cite the ticket')
             [CompletionResult]::new('--ticket', '--ticket', [CompletionResultType]::ParameterName, 'A change or access-request ticket')
             [CompletionResult]::new('--approved-by', '--approved-by', [CompletionResultType]::ParameterName, 'Who approved (repeat for several approvers)')
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long from today (default: the longest the policy and the scope allow)')
@@ -276,6 +277,7 @@ Register-ArgumentCompleter -Native -CommandName 'scopectl' -ScriptBlock {
         }
         'scopectl;renew' {
             [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'A new justification (the old one is kept without it)')
+            [CompletionResult]::new('--justification', '--justification', [CompletionResultType]::ParameterName, 'A new justification (the old one is kept without it)')
             [CompletionResult]::new('--approved-by', '--approved-by', [CompletionResultType]::ParameterName, 'Who approved (repeat for several approvers)')
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long from today (default: the longest the policy and the scope allow)')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'The last valid day (YYYY-MM-DD)')

@@ -812,13 +812,17 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__grant)
-            opts="-q -h --why --ticket --optional --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
+            opts="-q -h --justification --why --ticket --optional --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --justification)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1638,13 +1642,17 @@ _scopectl() {
             return 0
             ;;
         scopectl__subcmd__renew)
-            opts="-q -h --why --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
+            opts="-q -h --justification --why --approved-by --for --expires --registry --today --dry-run --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --why)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --justification)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -241,6 +241,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;grant'= {
             cand --why 'Why the client needs it (the justification); cite the ticket'
+            cand --justification 'Why the client needs it (the justification); cite the ticket'
             cand --ticket 'A change or access-request ticket'
             cand --approved-by 'Who approved (repeat for several approvers)'
             cand --for 'How long from today (default: the longest the policy and the scope allow)'
@@ -257,6 +258,7 @@ set edit:completion:arg-completer[scopectl] = {|@words|
         }
         &'scopectl;renew'= {
             cand --why 'A new justification (the old one is kept without it)'
+            cand --justification 'A new justification (the old one is kept without it)'
             cand --approved-by 'Who approved (repeat for several approvers)'
             cand --for 'How long from today (default: the longest the policy and the scope allow)'
             cand --expires 'The last valid day (YYYY-MM-DD)'

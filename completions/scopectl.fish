@@ -239,7 +239,7 @@ always\t''
 never\t''"
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand drift" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l why -d 'Why the client needs it (the justification); cite the ticket' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l why -l justification -d 'Why the client needs it (the justification); cite the ticket' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l ticket -d 'A change or access-request ticket' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l approved-by -d 'Who approved (repeat for several approvers)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l for -d 'How long from today (default: the longest the policy and the scope allow)' -r
@@ -253,7 +253,7 @@ complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l optional -d 
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -l dry-run -d 'Print the diff that would be written, and write nothing'
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -s q -l quiet -d 'No notes or warnings on stderr; `lint` (human) shows only the findings that fail the run, and nothing when it passes. Errors are always printed'
 complete -c scopectl -n "__fish_scopectl_using_subcommand grant" -s h -l help -d 'Print help'
-complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l why -d 'A new justification (the old one is kept without it)' -r
+complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l why -l justification -d 'A new justification (the old one is kept without it)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l approved-by -d 'Who approved (repeat for several approvers)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l for -d 'How long from today (default: the longest the policy and the scope allow)' -r
 complete -c scopectl -n "__fish_scopectl_using_subcommand renew" -l expires -d 'The last valid day (YYYY-MM-DD)' -r

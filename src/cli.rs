@@ -338,7 +338,7 @@ pub struct GrantArgs {
     /// The scope.
     pub scope: String,
     /// Why the client needs it (the justification); cite the ticket.
-    #[arg(long)]
+    #[arg(long, visible_alias = "justification")]
     pub why: String,
     /// A change or access-request ticket.
     #[arg(long)]
@@ -359,7 +359,7 @@ pub struct RenewArgs {
     /// The scope.
     pub scope: String,
     /// A new justification (the old one is kept without it).
-    #[arg(long)]
+    #[arg(long, visible_alias = "justification")]
     pub why: Option<String>,
     #[command(flatten)]
     pub approval: ApprovalArgs,

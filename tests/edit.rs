@@ -150,7 +150,8 @@ fn a_change_that_would_fail_lint_or_policy_is_refused_and_nothing_is_written() {
             "grant",
             "support",
             "orders:refund",
-            "--why",
+            // The TOML field's name works as well as `--why`.
+            "--justification",
             "tbd",
             "--approved-by",
             "ana@example.com",
