@@ -2563,3 +2563,101 @@ fn a_jwks_is_listed_and_its_keys_judged() {
     let (_, doc) = run_json(decode(&dir).args(["--key", &key]).arg(&plain));
     assert!(doc.get("jwks").is_none(), "{doc:#}");
 }
+
+/// A token from an environment whose client_id differs (`[client.ids] prod = "shop-web-prod"`)
+/// is the registry's client in that environment: no `token/unknown-client`, and its grants
+/// are judged there (a dev-only grant does not count in prod).
+#[test]
+fn an_environments_client_id_names_the_registry_client_and_its_grants_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_in(
+        &dir,
+        "scopectl.toml",
+        "[targets.dev]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"dev\"\n\n\
+         [targets.prod-eu]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"shop\"\nenvironment = \"prod\"\n",
+    );
+    std::fs::write(
+        reg.join("scopes/orders.toml"),
+        "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"t\"\nsensitivity = \"low\"\n\n\
+         [scopes.\"orders:write\"]\ndescription = \"Write orders\"\nowner = \"t\"\nsensitivity = \"low\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(reg.join("clients")).unwrap();
+    std::fs::write(
+        reg.join("clients/shop-web.toml"),
+        "[client]\nid = \"shop-web\"\nowner = \"t\"\n[client.ids]\nprod = \"shop-web-prod\"\n\n\
+         [[grants]]\nscope = \"orders:read\"\njustification = \"Lists orders (SHOP-1)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-05-01\n\n\
+         [[grants]]\nscope = \"orders:write\"\njustification = \"Test orders in dev (SHOP-2)\"\napproved_by = \"a@example.com\"\napproved_on = 2026-11-01\nexpires = 2027-05-01\nenvironments = [\"dev\"]\n",
+    )
+    .unwrap();
+    let secret = file(&dir, "s", "0123456789abcdef0123456789abcdef");
+    let mut claims = good_claims();
+    claims["azp"] = json!("shop-web-prod");
+    let token = sign_hs(b"0123456789abcdef0123456789abcdef", &claims);
+    let (_, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .arg("--secret-file")
+            .arg(&secret)
+            .arg(&token),
+    );
+    assert_eq!(doc["client"], "shop-web-prod", "{doc:#}");
+    assert_eq!(doc["registry_client"], "shop-web", "{doc:#}");
+    assert_eq!(doc["environment"], "prod", "{doc:#}");
+    assert!(
+        !codes(&doc).contains(&"token/unknown-client".to_string()),
+        "{doc:#}"
+    );
+    let not_granted: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/scope-not-granted")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(
+        not_granted,
+        ["client `shop-web-prod` (registry client `shop-web`) holds no grant for scope `orders:write` in environment `prod` (its grant does not reach it)"],
+        "{doc:#}"
+    );
+    assert_eq!(doc["scopes"][0]["granted"], true, "{doc:#}");
+
+    // The registry id itself: not an environment's, so every grant counts.
+    let mut claims = good_claims();
+    claims["azp"] = json!("shop-web");
+    let token = sign_hs(b"0123456789abcdef0123456789abcdef", &claims);
+    let (_, doc) = run_json(
+        decode(&dir)
+            .arg("--registry")
+            .arg(&reg)
+            .arg("--secret-file")
+            .arg(&secret)
+            .arg(&token),
+    );
+    assert!(doc.get("registry_client").is_none(), "{doc:#}");
+    assert!(doc.get("environment").is_none(), "{doc:#}");
+    assert!(
+        !codes(&doc).contains(&"token/scope-not-granted".to_string()),
+        "{doc:#}"
+    );
+
+    // The human view says which registry client it is.
+    let out = decode(&dir)
+        .arg("--registry")
+        .arg(&reg)
+        .arg("--secret-file")
+        .arg(&secret)
+        .arg(sign_hs(b"0123456789abcdef0123456789abcdef", &{
+            let mut c = good_claims();
+            c["azp"] = json!("shop-web-prod");
+            c
+        }))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Scopes (client shop-web-prod: registry client shop-web in prod)"),
+        "{text}"
+    );
+}

@@ -34,6 +34,7 @@ fn check_all(input: &str) {
             expected_iss: Some("https://id.example.com"),
             expected_aud: &["api".to_string()],
             describe_times: true,
+            environment: None,
         };
         let _ = findings::check(&d, &ctx);
     }

@@ -329,6 +329,8 @@ fn keycloak_keys_rotation_and_a_token_of_a_key_no_longer_published() {
     let (_, doc, text) = run_json(&mut c);
     assert_eq!(doc["signature"]["status"], "verified", "{text}");
     assert_eq!(doc["signature"]["kid"], new_kid.as_str());
+    // The token comes from the target's environment (its name, as none is set).
+    assert_eq!(doc["environment"], "kc", "{text}");
 
     // Introspection through the target (its discovery names the endpoint; the target's
     // service account introspects).

@@ -839,3 +839,51 @@ fn a_client_with_many_grants_is_judged_like_one_with_few() {
     );
     assert!(has(&f, "usage/not-evaluable", "bulk", "bulk:s04"), "{f:?}");
 }
+
+/// The server knows a client by its client_id in that environment (`[client.ids] prod =
+/// "shop-prod"`): its events count for the registry client, so a used grant is not called
+/// unused and the scopes it is granted are not "ungranted".
+#[test]
+fn events_under_an_environments_client_id_count_for_the_registry_client() {
+    let reg = Registry::new();
+    reg.write(
+        "scopes/s.toml",
+        "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-a\"\nsensitivity = \"low\"\n\n\
+         [scopes.\"orders:write\"]\ndescription = \"Write orders\"\nowner = \"team-a\"\nsensitivity = \"low\"\n",
+    );
+    reg.write(
+        "scopectl.toml",
+        "[targets.prod]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"shop\"\n",
+    );
+    let shop = client_toml(
+        "shop",
+        &[
+            ("orders:read", "default", "2027-06-01"),
+            ("orders:write", "default", "2027-06-01"),
+        ],
+    )
+    .replacen(
+        "[[grants]]",
+        "[client.ids]\nprod = \"shop-prod\"\n\n[[grants]]",
+        1,
+    );
+    assert!(shop.contains("[client.ids]"), "{shop}");
+    reg.write("clients/shop.toml", &shop);
+    let events = reg.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"id\": \"e1\", \"time\": 1795165200000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"shop-prod\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"orders:read orders:write\"}}\n\
+         {\"id\": \"e2\", \"time\": 1795165300000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"shop\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"orders:read\"}}\n",
+    )
+    .unwrap();
+    let snap = reg.path().join("usage.json");
+    let (code, out, err) = collect_events(&events, &snap);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, v) = lint_usage(reg.path(), &snap, &[]);
+    let f = findings(&v);
+    let usage: Vec<&(String, String, String)> = f
+        .iter()
+        .filter(|(c, _, _)| c.starts_with("usage/"))
+        .collect();
+    assert!(usage.is_empty(), "both grants were used: {v:#}");
+}

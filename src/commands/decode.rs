@@ -59,7 +59,9 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         Ok(t) => t,
         Err(message) => return unusable(out, &message),
     };
+    let environment = reg.zip(args.target.as_deref());
     let ctx = Checker {
+        environment: environment.and_then(|(r, t)| r.target_environment(t)),
         iss,
         aud: &aud,
         endpoint: target,

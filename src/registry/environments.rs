@@ -5,7 +5,10 @@
 //! environment (`exclude_environments`). This module answers "does this reach that
 //! environment?" for everything that pushes, lints or reports per environment.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+
+/// client_id → (environment, registry client id) for every `[client.ids]` entry.
+pub type ClientIds = HashMap<String, Vec<(String, String)>>;
 
 use super::files::{ClientDef, GrantDef, ScopeDef};
 use super::policy::Target;
@@ -88,6 +91,62 @@ impl Registry {
                 .is_none_or(|s| !s.def.excluded_in(environment))
     }
 
+    /// The registry client a token's `azp` / `client_id` names, and the environment whose
+    /// `[client.ids]` entry it is (`None` when it is the client's registry `id`, or when
+    /// several environments use it). With `environment` known (`decode --target`), only a
+    /// client in that environment whose client_id there is `client_id`. A client_id that
+    /// `[client.ids]` gives to different clients in different environments names none.
+    pub fn client_for_token<'a>(
+        &'a self,
+        client_id: &str,
+        environment: Option<&'a str>,
+    ) -> Option<(&'a Client, Option<&'a str>)> {
+        let index = self.client_ids.get_or_init(|| {
+            let mut index = ClientIds::new();
+            for c in self.clients.values() {
+                for (env, id) in &c.def.ids {
+                    index
+                        .entry(id.get().clone())
+                        .or_default()
+                        .push((env.get().clone(), c.id.clone()));
+                }
+            }
+            index
+        });
+        let hits = index.get(client_id).map(Vec::as_slice).unwrap_or_default();
+        if let Some(env) = environment {
+            let by_id = self
+                .clients
+                .get(client_id)
+                .filter(|c| c.def.id_in(env) == client_id);
+            let by_ids = hits
+                .iter()
+                .find(|(e, _)| e == env)
+                .and_then(|(_, id)| self.clients.get(id));
+            return by_id
+                .or(by_ids)
+                .filter(|c| c.def.in_environment(env))
+                .map(|c| (c, Some(env)));
+        }
+        if let Some(c) = self.clients.get(client_id) {
+            return Some((c, None));
+        }
+        let (first_env, first) = hits.first()?;
+        if hits.iter().any(|(_, id)| id != first) {
+            return None;
+        }
+        let env = (hits.len() == 1).then_some(first_env.as_str());
+        self.clients.get(first).map(|c| (c, env))
+    }
+
+    /// The environment of the target `name` (its `environment`, or its name); `None` when
+    /// the registry has no such target. `decode --target NAME` judges a token there.
+    pub fn target_environment<'a>(&'a self, name: &'a str) -> Option<&'a str> {
+        let (_, file) = self.policy_file.as_ref()?;
+        let (_, t) = file.targets.iter().find(|(n, _)| n.as_str() == name)?;
+        Some(t.environment_or(name))
+    }
+
     /// Is `environment` one of the targets' environments? An error naming them if not.
     pub fn check_environment(&self, environment: &str) -> anyhow::Result<()> {
         let known = self.environments();
@@ -123,6 +182,7 @@ impl Registry {
             people: self.people.clone(),
             reviews: self.reviews.clone(),
             apis: self.apis.clone(),
+            client_ids: Default::default(),
         };
         for (id, c) in &self.clients {
             if !c.def.in_environment(environment) {

@@ -142,6 +142,9 @@ pub struct Registry {
     pub reviews: BTreeMap<String, Review>,
     /// APIs and what their operations need (`apis/*.toml`), by name.
     pub apis: BTreeMap<String, apis::Api>,
+    /// `[client.ids]` by client_id, built on first use
+    /// ([`Registry::client_for_token`]).
+    pub(crate) client_ids: std::sync::OnceLock<environments::ClientIds>,
 }
 
 /// An access-review campaign and where it was written.

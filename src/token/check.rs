@@ -43,6 +43,8 @@ pub struct Checker<'a> {
     pub need: &'a [String],
     /// The operation the token is sent to (`--endpoint`): its scopes replace `need`.
     pub endpoint: Option<super::endpoint::Target<'a>>,
+    /// The environment the token comes from (`--target`'s), when known.
+    pub environment: Option<&'a str>,
 }
 
 /// Everything known about one token.
@@ -84,6 +86,7 @@ impl<'a> Checker<'a> {
             batch: false,
             need: &[],
             endpoint: None,
+            environment: None,
             overrides: registry
                 .map(crate::lint::level_overrides)
                 .unwrap_or_default(),
@@ -150,6 +153,7 @@ impl<'a> Checker<'a> {
                 expected_iss: self.iss,
                 expected_aud: self.aud,
                 describe_times: !self.batch,
+                environment: self.environment,
             },
         );
         if verification
@@ -180,11 +184,21 @@ impl<'a> Checker<'a> {
                 .today
                 .or_else(|| chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()))
                 .unwrap_or_else(crate::today_utc);
+            let found = self
+                .registry
+                .zip(analysis.client.as_deref())
+                .and_then(|(r, c)| r.client_for_token(c, self.environment));
+            let env = analysis.environment.as_deref();
+            let reaches = |g: &crate::registry::Grant| match (found, self.registry, env) {
+                (Some((c, _)), Some(r), Some(e)) => r.grant_reaches(c, g, e),
+                _ => true,
+            };
             let (need, findings) = super::need::check(
                 &needed,
                 &scopes,
                 analysis.client.as_deref(),
-                self.registry,
+                found.map(|(c, _)| c),
+                &reaches,
                 today,
             );
             all.extend(findings);

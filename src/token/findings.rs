@@ -30,6 +30,8 @@ pub struct Context<'a> {
     pub expected_aud: &'a [String],
     /// Fill in [`Analysis::times`] (UTC and relative renderings); `--batch` skips it.
     pub describe_times: bool,
+    /// The environment the token comes from (`decode --target`: the target's), when known.
+    pub environment: Option<&'a str>,
 }
 
 /// A time claim.
@@ -66,6 +68,12 @@ pub struct ScopeInfo {
 pub struct Analysis {
     pub times: Vec<TimeClaim>,
     pub client: Option<String>,
+    /// The registry client the token's client id names when that is not its registry
+    /// `id` (a `[client.ids]` entry: `shop-web-prod` is `shop-web` in prod).
+    pub registry_client: Option<String>,
+    /// The environment the token's grants were judged in: `decode --target`'s, or the one
+    /// whose `[client.ids]` entry the token's client id is.
+    pub environment: Option<String>,
     pub scopes: Vec<ScopeInfo>,
     pub findings: Vec<Finding>,
 }
@@ -484,17 +492,38 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             .map(|t| t.date_naive())
             .unwrap_or_default()
     });
-    let client = ctx
+    let found = ctx
         .registry
         .zip(a.client.as_deref())
-        .and_then(|(r, c)| r.clients.get(c));
+        .and_then(|(r, c)| r.client_for_token(c, ctx.environment));
+    let client = found.map(|(c, _)| c);
+    let environment = ctx.environment.or(found.and_then(|(_, e)| e));
+    a.environment = environment.map(str::to_string);
+    a.registry_client = client
+        .filter(|c| Some(c.id.as_str()) != a.client.as_deref())
+        .map(|c| c.id.clone());
+    // `shop-web-prod (registry client shop-web)` when the token's id is an environment's.
+    let token_client = a.client.clone();
+    let who = |c: &crate::registry::Client| match token_client.as_deref() {
+        Some(t) if t != c.id => format!("`{t}` (registry client `{}`)", c.id),
+        _ => format!("`{}`", c.id),
+    };
     if let (Some(_), Some(c), None) = (ctx.registry, a.client.as_deref(), client) {
+        let from = if d.claims.contains_key("azp") {
+            "azp"
+        } else {
+            "client_id"
+        };
+        let message = match ctx.environment {
+            Some(env) => format!(
+                "client `{c}` (from `{from}`) is not a client of the registry in environment `{}`",
+                crate::text::clean(env)
+            ),
+            None => format!("client `{c}` (from `{from}`) is not in the registry"),
+        };
         a.findings.push(
-            Finding::warning(
-                Rule::TokenUnknownClient,
-                format!("client `{c}` (from `{}`) is not in the registry", if d.claims.contains_key("azp") { "azp" } else { "client_id" }),
-            )
-            .help("add a clients/*.toml file for it, or check that this registry governs the token's issuer"),
+            Finding::warning(Rule::TokenUnknownClient, message)
+            .help("add a clients/*.toml file for it (an environment's client_id goes in `[client.ids]`), or check that this registry governs the token's issuer"),
         );
     }
     let step_up_age = ctx.policy.step_up_max_age.seconds as i64;
@@ -539,8 +568,13 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     );
                 }
             }
-            if let Some(client) = client {
-                let grant = client.grants.iter().find(|g| g.scope() == s);
+            if let (Some(client), Some(reg)) = (client, ctx.registry) {
+                let reaches = |g: &&crate::registry::Grant| {
+                    environment.is_none_or(|e| reg.grant_reaches(client, g, e))
+                };
+                let of_scope = || client.grants.iter().filter(|g| g.scope() == s);
+                let grant = of_scope().find(reaches);
+                let elsewhere = grant.is_none() && of_scope().next().is_some();
                 match grant {
                     // Standard OpenID Connect scopes are not registry grants.
                     None if info.standard => {}
@@ -549,11 +583,16 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     None if info.defined == Some(false) => info.granted = Some(false),
                     None => {
                         info.granted = Some(false);
+                        let message = match environment {
+                            Some(env) if elsewhere => format!(
+                                "client {} holds no grant for scope `{s}` in environment `{}` (its grant does not reach it)",
+                                who(client),
+                                crate::text::clean(env)
+                            ),
+                            _ => format!("client {} holds no grant for scope `{s}`", who(client)),
+                        };
                         a.findings.push(
-                            Finding::error(
-                                Rule::TokenScopeNotGranted,
-                                format!("client `{}` holds no grant for scope `{s}`", client.id),
-                            )
+                            Finding::error(Rule::TokenScopeNotGranted, message)
                             .help("the server hands out more than the registry approves: add an approved grant, or remove the scope from the client at the server"),
                         );
                     }
@@ -565,8 +604,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                                 Finding::error(
                                     Rule::TokenGrantExpired,
                                     format!(
-                                        "client `{}`'s grant of `{s}` expired on {}",
-                                        client.id,
+                                        "client {}'s grant of `{s}` expired on {}",
+                                        who(client),
                                         info.grant_expires.as_deref().unwrap_or("?")
                                     ),
                                 )

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::finding::Finding;
-use crate::registry::Registry;
+use crate::registry::Client;
 use crate::rules::Rule;
 
 /// One needed scope and what the token and the registry say about it.
@@ -37,14 +37,18 @@ impl Need {
 
 /// Answer the need for `needed` scopes given the token's scopes and client; one
 /// `token/need-missing` finding per scope the token lacks.
+///
+/// `client` is the token's client id and `client_def` the registry client it names (see
+/// [`crate::registry::Registry::client_for_token`]); `reaches` says whether one of its
+/// grants reaches the token's environment (always true when that is not known).
 pub fn check(
     needed: &[String],
     token_scopes: &[String],
     client: Option<&str>,
-    registry: Option<&Registry>,
+    client_def: Option<&Client>,
+    reaches: &dyn Fn(&crate::registry::Grant) -> bool,
     today: NaiveDate,
 ) -> (Need, Vec<Finding>) {
-    let client_def = client.and_then(|c| registry.and_then(|r| r.clients.get(c)));
     let mut rows = Vec::new();
     let mut findings = Vec::new();
     for scope in needed {
@@ -52,7 +56,7 @@ pub fn check(
         let granted = client_def.map(|cl| {
             cl.grants
                 .iter()
-                .any(|g| g.scope() == scope && !g.is_expired(today))
+                .any(|g| g.scope() == scope && !g.is_expired(today) && reaches(g))
         });
         if !in_token {
             let who = client.unwrap_or("the client");

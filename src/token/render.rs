@@ -33,6 +33,8 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
         claims: &c.decoded.claims,
         times: &c.analysis.times,
         client: c.analysis.client.as_deref(),
+        registry_client: c.analysis.registry_client.as_deref(),
+        environment: c.analysis.environment.as_deref(),
         scopes: &c.analysis.scopes,
         size: Size {
             token_bytes: c.decoded.token.len(),
@@ -66,6 +68,8 @@ pub fn batch_doc(c: &Checked, line: usize, with_registry: bool) -> BatchDoc<'_> 
         header: &c.decoded.header,
         claims: &c.decoded.claims,
         client: c.analysis.client.as_deref(),
+        registry_client: c.analysis.registry_client.as_deref(),
+        environment: c.analysis.environment.as_deref(),
         scopes: with_registry.then_some(&c.analysis.scopes[..]),
         token_bytes: c.decoded.token.len(),
         findings: c.findings.iter().map(CompactFinding).collect(),
@@ -95,6 +99,14 @@ pub struct Doc<'a> {
     claims: &'a Map<String, Value>,
     times: &'a [TimeClaim],
     client: Option<&'a str>,
+    /// The registry client `client` names when that is an environment's client_id
+    /// (`[client.ids]`); absent when it is the registry id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry_client: Option<&'a str>,
+    /// The environment the grants were judged in (`--target`'s, or the one whose
+    /// `[client.ids]` entry `client` is); absent when not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<&'a str>,
     scopes: &'a [ScopeInfo],
     size: Size,
     summary: Summary,
@@ -130,6 +142,10 @@ pub struct BatchDoc<'a> {
     header: &'a Map<String, Value>,
     claims: &'a Map<String, Value>,
     client: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry_client: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<&'a [ScopeInfo]>,
     token_bytes: usize,
@@ -448,8 +464,17 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         );
     }
 
+    let env = c.analysis.environment.as_deref();
+    let in_env = env.map(|e| format!(" in {}", clean(e))).unwrap_or_default();
     let who = match (&c.analysis.client, ctx.registry) {
-        (Some(cl), Some(r)) if r.clients.contains_key(cl) => format!(" (client {})", clean(cl)),
+        (Some(cl), Some(_)) if c.analysis.registry_client.is_some() => format!(
+            " (client {}: registry client {}{in_env})",
+            clean(cl),
+            clean(c.analysis.registry_client.as_deref().unwrap_or_default())
+        ),
+        (Some(cl), Some(r)) if r.client_for_token(cl, ctx.environment).is_some() => {
+            format!(" (client {}{in_env})", clean(cl))
+        }
         (Some(cl), Some(_)) => format!(" (client {}, not in the registry)", clean(cl)),
         (Some(cl), None) => format!(" (client {}; no registry)", clean(cl)),
         (None, _) => String::new(),

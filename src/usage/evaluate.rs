@@ -306,7 +306,27 @@ pub fn evaluate(
     let cover_cc = coverage(snap, &cc, w);
     let mut grants = Vec::new();
     for client in registry.clients.values() {
-        let seen = snap.clients.get(&client.id);
+        // The server knows the client by its client_id in each environment
+        // (`[client.ids]`): its uses under every one of them count.
+        let mut ids: Vec<&str> = std::iter::once(client.id.as_str())
+            .chain(client.def.ids.values().map(|v| v.as_str()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let uses: Vec<&super::ClientUse> =
+            ids.iter().filter_map(|id| snap.clients.get(*id)).collect();
+        let merged: Option<std::borrow::Cow<super::ClientUse>> = match uses.as_slice() {
+            [] => None,
+            [one] => Some(std::borrow::Cow::Borrowed(*one)),
+            [first, rest @ ..] => {
+                let mut all = (*first).clone();
+                for other in rest {
+                    all.absorb((*other).clone());
+                }
+                Some(std::borrow::Cow::Owned(all))
+            }
+        };
+        let seen = merged.as_deref();
         let active = seen.filter(|c| c.last_seen >= w.from);
         let only_cc = seen.is_some_and(|c| {
             !c.grant_types.is_empty() && c.grant_types.iter().all(|g| g == "client_credentials")
@@ -427,9 +447,8 @@ pub fn evaluate(
         // Most clients hold a handful of grants: compared in place rather than hashed per
         // pair; a client with many is hashed once, so the time stays linear.
         let grants = registry
-            .clients
-            .get(client)
-            .map_or(&[][..], |rc| &rc.grants[..]);
+            .client_for_token(client, None)
+            .map_or(&[][..], |(rc, _)| &rc.grants[..]);
         let many: Option<HashSet<&str>> =
             (grants.len() > 16).then(|| grants.iter().map(|g| g.scope()).collect());
         let granted = |scope: &str| match &many {
@@ -535,7 +554,7 @@ pub fn check(
         );
     }
     for (client, scope, count, last) in &eval.ungranted {
-        let c = registry.clients.get(client);
+        let c = registry.client_for_token(client, None).map(|(c, _)| c);
         sink.about(Some(About::Grant {
             client,
             scope,

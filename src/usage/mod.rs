@@ -393,6 +393,31 @@ pub struct ClientUse {
     pub scopes: BTreeMap<String, ScopeUse>,
 }
 
+impl ClientUse {
+    /// Add `other`'s uses: first and last seen widened, counts summed, the stronger proof
+    /// kept.
+    pub fn absorb(&mut self, other: ClientUse) {
+        self.tokens += other.tokens;
+        self.first_seen = self.first_seen.min(other.first_seen);
+        self.last_seen = self.last_seen.max(other.last_seen);
+        self.grant_types.extend(other.grant_types);
+        for (s, ou) in other.scopes {
+            match self.scopes.get_mut(&s) {
+                None => {
+                    self.scopes.insert(s, ou);
+                }
+                Some(u) => {
+                    u.count += ou.count;
+                    u.first_seen = u.first_seen.min(ou.first_seen);
+                    u.last_seen = u.last_seen.max(ou.last_seen);
+                    u.grant_types.extend(ou.grant_types);
+                    u.proof = u.proof.max(ou.proof);
+                }
+            }
+        }
+    }
+}
+
 /// The usage snapshot: the JSON file `scopectl usage collect` writes (version 1; fields
 /// are only added).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -491,26 +516,7 @@ impl Snapshot {
                 None => {
                     self.clients.insert(id, oc);
                 }
-                Some(c) => {
-                    c.tokens += oc.tokens;
-                    c.first_seen = c.first_seen.min(oc.first_seen);
-                    c.last_seen = c.last_seen.max(oc.last_seen);
-                    c.grant_types.extend(oc.grant_types);
-                    for (s, ou) in oc.scopes {
-                        match c.scopes.get_mut(&s) {
-                            None => {
-                                c.scopes.insert(s, ou);
-                            }
-                            Some(u) => {
-                                u.count += ou.count;
-                                u.first_seen = u.first_seen.min(ou.first_seen);
-                                u.last_seen = u.last_seen.max(ou.last_seen);
-                                u.grant_types.extend(ou.grant_types);
-                                u.proof = u.proof.max(ou.proof);
-                            }
-                        }
-                    }
-                }
+                Some(c) => c.absorb(oc),
             }
         }
     }
