@@ -101,6 +101,12 @@ impl Registry {
         client_id: &str,
         environment: Option<&'a str>,
     ) -> Option<(&'a Client, Option<&'a str>)> {
+        // The common case (the registry id, no environment) needs no index.
+        if environment.is_none() {
+            if let Some(c) = self.clients.get(client_id) {
+                return Some((c, None));
+            }
+        }
         let index = self.client_ids.get_or_init(|| {
             let mut index = ClientIds::new();
             for c in self.clients.values() {
@@ -127,9 +133,6 @@ impl Registry {
                 .or(by_ids)
                 .filter(|c| c.def.in_environment(env))
                 .map(|c| (c, Some(env)));
-        }
-        if let Some(c) = self.clients.get(client_id) {
-            return Some((c, None));
         }
         let (first_env, first) = hits.first()?;
         if hits.iter().any(|(_, id)| id != first) {
