@@ -511,3 +511,53 @@ fn staged_openapi_files_are_read_from_the_index() {
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("is not staged"), "{text}");
 }
+
+const CLOSED_REVIEW: &str = "[review]\nstarted_on = 2026-11-01\ndue = 2026-11-30\nclosed_on = 2026-11-20\ndefault = \"revoke\"\n\n[[entries]]\nclient = \"shop\"\nscope = \"orders:read\"\ndecision = \"keep\"\ndecided_by = \"carol@example.com\"\ndecided_on = 2026-11-10\noutcome = \"kept\"\n";
+
+/// A closed access-review campaign is evidence: the hook and the pull-request check say so
+/// when a change edits or removes one (`diff` fails on it as `diff/review-rewritten`).
+#[test]
+fn the_hook_and_the_pull_request_check_tell_a_closed_campaign_edited() {
+    let t = repo("");
+    t.write("reviews/2026-q4.toml", CLOSED_REVIEW);
+    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
+    let rewritten = |found: &[String]| found.iter().any(|c| c == "diff/review-rewritten");
+    // Another file staged: nothing to say.
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("Shows orders (SHOP-1)", "Shows orders (SHOP-2)"),
+    );
+    stage(&t, "clients/shop.toml");
+    let (_, found, _) = lint(&t, &["--staged"]);
+    assert!(!rewritten(&found), "{found:?}");
+
+    // The campaign's decision backdated and staged.
+    t.write(
+        "reviews/2026-q4.toml",
+        &CLOSED_REVIEW.replace("decided_on = 2026-11-10", "decided_on = 2026-11-01"),
+    );
+    stage(&t, "reviews/2026-q4.toml");
+    let (_, found, _) = lint(&t, &["--staged"]);
+    assert!(rewritten(&found), "{found:?}");
+    let (code, _, _) = lint(&t, &["--staged", "--deny-warnings"]);
+    assert_eq!(code, 1);
+    let (_, found, _) = lint(&t, &["--changed-since", "HEAD"]);
+    assert!(rewritten(&found), "{found:?}");
+    // A full lint has no history to compare with.
+    let (_, found, _) = lint(&t, &[]);
+    assert!(!rewritten(&found), "{found:?}");
+
+    // Removed from the work tree: the pull-request check says so too.
+    t.remove("reviews/2026-q4.toml");
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["lint", "--today", TODAY, "--changed-since", "HEAD"])
+        .arg(t.registry())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("review 2026-q4, closed on 2026-11-20, is removed by the changes since HEAD"),
+        "{text}"
+    );
+}

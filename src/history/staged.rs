@@ -222,6 +222,40 @@ fn model(sources: Vec<Source>) -> Registry {
     Registry::load(sources).registry
 }
 
+/// `diff/review-rewritten` as a pre-commit hook (`lint --staged`) or a pull-request check
+/// (`lint --changed-since REV`) can tell it: a campaign closed in `old` whose record `new`
+/// changes or removes (`what` says which change). `diff` follows each commit; this compares
+/// the two ends only.
+pub fn closed_reviews_changed(old: &Registry, new: &Registry, what: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (name, was) in &old.reviews {
+        let Some(on) = &was.def.review.closed_on else {
+            continue;
+        };
+        let now = new.reviews.get(name);
+        if now.is_some_and(|n| n.def == was.def) {
+            continue;
+        }
+        let name = crate::text::clean(name);
+        let done = if now.is_some() { "changed" } else { "removed" };
+        let mut f = Finding::of(
+            Rule::DiffReviewRewritten,
+            format!(
+                "review {name}, closed on {on}, is {done} by {what}: a closed campaign is access-review evidence, and `scopectl diff` fails on this change"
+            ),
+        )
+        .about(Subject::Review {
+            review: name.to_string(),
+        })
+        .help("leave closed campaigns as they are: start a new campaign (`scopectl review start`) for new decisions");
+        if let Some((n, c)) = now.and_then(|n| Some((n, n.def.review.closed_on.as_ref()?))) {
+            f = f.at(n.file, c.span(), "closed here");
+        }
+        out.push(f);
+    }
+    out
+}
+
 /// The registry `lint` checks (loaded once, from the index with `staged`, else the work
 /// tree) and which findings a pre-commit or pull-request check keeps.
 pub struct Scope {
@@ -289,18 +323,29 @@ pub fn scope(path: &Path, staged: bool, since: Option<&str>) -> anyhow::Result<S
         crate::registry::apis::resolve_dir(&mut loaded, path);
     }
     let current = &loaded.registry;
+    let mut rewritten = Vec::new();
     let staged_touched = if staged {
-        Some(Touched::between(&model(repo.head_sources()?), current))
+        let head = model(repo.head_sources()?);
+        rewritten.extend(closed_reviews_changed(&head, current, "this commit"));
+        Some(Touched::between(&head, current))
     } else {
         None
     };
     let since_touched = match since {
         Some(rev) => {
             let id = repo.resolve(rev)?;
-            Some(Touched::between(&model(repo.sources_or_none(id)?), current))
+            let base = model(repo.sources_or_none(id)?);
+            let what = format!("the changes since {}", crate::text::clean(rev));
+            for f in closed_reviews_changed(&base, current, &what) {
+                if !rewritten.iter().any(|r: &Finding| r.subject == f.subject) {
+                    rewritten.push(f);
+                }
+            }
+            Some(Touched::between(&base, current))
         }
         None => None,
     };
+    loaded.diagnostics.extend(rewritten);
     Ok(Scope {
         loaded,
         staged: staged_touched,

@@ -300,7 +300,7 @@ pub struct ExceptionDef {
 /// A file under `reviews/`: one access-review campaign (`scopectl review start NAME`
 /// writes `reviews/NAME.toml`; reviewers record decisions; `scopectl review close`
 /// applies them to `clients/` and records the result here).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "scopectl access review (reviews/*.toml)")]
 pub struct ReviewFile {
