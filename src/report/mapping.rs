@@ -202,7 +202,7 @@ pub const ISO_27001: Framework = Framework {
         ControlDef {
             id: "5.18",
             title: "Access rights",
-            demonstrates: "Every grant records why (justification), who approved it and when, and when it ends (expiry); expired grants are removed.",
+            demonstrates: "Every grant records why (justification), who approved it and when, and when it ends (expiry); expired grants are removed; access is re-checked in access-review campaigns whose records are kept as closed.",
         },
         ControlDef {
             id: "8.2",
