@@ -592,3 +592,47 @@ fn built_in_clients_and_scopes_only_with_include_built_ins() {
     // Built-in scopes never become registry scopes (push refuses those names).
     assert_eq!(files.keys().filter(|k| k.starts_with("scopes/")).count(), 1);
 }
+
+/// An existing policy whose approval rule names a team of `teams/*.toml` (a layout `lint`
+/// accepts) does not stop an import into that folder: the policy was read without its
+/// team files, and looked broken ("does not load; run `scopectl lint` on it first").
+#[test]
+fn import_into_a_folder_whose_policy_names_a_team_of_a_teams_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("teams")).unwrap();
+    std::fs::write(
+        reg.join("scopectl.toml"),
+        "[policy.approval.critical]\nteams = [\"sec\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        reg.join("teams/sec.toml"),
+        "[teams.sec]\nmembers = [\"ana@example.com\"]\n",
+    )
+    .unwrap();
+    let file = dir.path().join("realm.json");
+    std::fs::write(
+        &file,
+        json!({"realm": "r", "clientScopes": [{"name": "orders:read"}],
+               "clients": [{"clientId": "app", "defaultClientScopes": ["orders:read"]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let out = scopectl()
+        .args(["import", "keycloak", "--today", TODAY, "--from-export"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&reg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = registry_files(&reg);
+    assert!(files.contains_key("clients/app.toml"), "{files:?}");
+    assert!(reg.join("teams/sec.toml").is_file());
+}

@@ -109,10 +109,18 @@ pub fn pattern_at(out: &Path) -> anyhow::Result<ScopePattern> {
     if !path.exists() {
         return Ok(crate::registry::policy::Policy::default().scope_pattern);
     }
-    let loaded = Registry::load(vec![crate::registry::Source {
-        path: "scopectl.toml".into(),
-        bytes: Ok(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?),
-    }]);
+    // With the team files: an approval rule may name a team declared there.
+    use crate::registry::FileKind;
+    let sources: Vec<_> = crate::registry::source::read_dir(out)?
+        .into_iter()
+        .filter(|s| {
+            matches!(
+                FileKind::of(&s.path),
+                Some(FileKind::Policy | FileKind::Teams)
+            )
+        })
+        .collect();
+    let loaded = Registry::load(sources);
     if !loaded.is_ok() {
         bail!(
             "`{}` does not load; run `scopectl lint` on it first",
@@ -175,8 +183,17 @@ pub fn import(
     } else if policy_path.exists() {
         std::fs::copy(&policy_path, tmp.path().join("scopectl.toml"))?;
     }
-    // The registry must load before anything is moved into place.
-    let loaded = Registry::load_dir(tmp.path())?;
+    // The registry must load before anything is moved into place, with the team files
+    // `out` already has (the policy's approval rules may name their teams).
+    let mut sources = crate::registry::source::read_dir(tmp.path())?;
+    sources.extend(
+        crate::registry::source::read_dir(out)?
+            .into_iter()
+            .filter(|s| {
+                crate::registry::FileKind::of(&s.path) == Some(crate::registry::FileKind::Teams)
+            }),
+    );
+    let loaded = Registry::load(sources);
     if !loaded.is_ok() {
         let first: Vec<String> = loaded
             .diagnostics
