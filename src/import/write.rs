@@ -110,16 +110,11 @@ pub fn pattern_at(out: &Path) -> anyhow::Result<ScopePattern> {
         return Ok(crate::registry::policy::Policy::default().scope_pattern);
     }
     // With the team files: an approval rule may name a team declared there.
-    use crate::registry::FileKind;
-    let sources: Vec<_> = crate::registry::source::read_dir(out)?
-        .into_iter()
-        .filter(|s| {
-            matches!(
-                FileKind::of(&s.path),
-                Some(FileKind::Policy | FileKind::Teams)
-            )
-        })
-        .collect();
+    let mut sources = vec![crate::registry::Source {
+        path: "scopectl.toml".into(),
+        bytes: Ok(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?),
+    }];
+    sources.extend(team_sources(out)?);
     let loaded = Registry::load(sources);
     if !loaded.is_ok() {
         bail!(
@@ -128,6 +123,18 @@ pub fn pattern_at(out: &Path) -> anyhow::Result<ScopePattern> {
         );
     }
     Ok(loaded.registry.policy.scope_pattern)
+}
+
+/// The team files `out` already holds (`teams/*.toml`); none without a `teams/` folder.
+fn team_sources(out: &Path) -> anyhow::Result<Vec<crate::registry::Source>> {
+    use crate::registry::FileKind;
+    if !out.join(crate::registry::TEAMS_DIR).is_dir() {
+        return Ok(Vec::new());
+    }
+    Ok(crate::registry::source::read_dir(out)?
+        .into_iter()
+        .filter(|s| FileKind::of(&s.path) == Some(FileKind::Teams))
+        .collect())
 }
 
 /// What was written.
@@ -186,13 +193,7 @@ pub fn import(
     // The registry must load before anything is moved into place, with the team files
     // `out` already has (the policy's approval rules may name their teams).
     let mut sources = crate::registry::source::read_dir(tmp.path())?;
-    sources.extend(
-        crate::registry::source::read_dir(out)?
-            .into_iter()
-            .filter(|s| {
-                crate::registry::FileKind::of(&s.path) == Some(crate::registry::FileKind::Teams)
-            }),
-    );
+    sources.extend(team_sources(out)?);
     let loaded = Registry::load(sources);
     if !loaded.is_ok() {
         let first: Vec<String> = loaded
