@@ -213,3 +213,67 @@ fn update_adds_claims_of_new_mappers_to_existing_scopes() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("nothing to change"), "{out}");
 }
+
+/// A realm that knows a registry client by its client_id in another environment
+/// (`[client.ids] prod = "shop-web-prod"`) updates that client: no second client with the
+/// same client_id (which would not load).
+#[test]
+fn update_recognises_a_client_by_its_environments_client_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("v1.json"),
+        export(
+            &["orders:read", "orders:write"],
+            json!([{"clientId": "shop-web", "defaultClientScopes": ["orders:read"]}]),
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(&["--from-export", "v1.json", "--registry", "reg"], d);
+    assert_eq!(code, 0, "{out}");
+    let client = d.join("reg/clients/shop-web.toml");
+    let text = std::fs::read_to_string(&client).unwrap();
+    let with_ids = text.replacen(
+        "\n[[grants]]",
+        "\n[client.ids]\nprod = \"shop-web-prod\"\n\n[[grants]]",
+        1,
+    );
+    assert_ne!(with_ids, text);
+    std::fs::write(&client, &with_ids).unwrap();
+    let policy = d.join("reg/scopectl.toml");
+    let mut p = std::fs::read_to_string(&policy).unwrap_or_default();
+    p.push_str(
+        "\n[targets.prod]\nkind = \"keycloak\"\nurl = \"http://127.0.0.1:1\"\nrealm = \"shop\"\n",
+    );
+    std::fs::write(&policy, p).unwrap();
+
+    // The prod realm: the same client under its prod client_id, with one more scope.
+    std::fs::write(
+        d.join("prod.json"),
+        export(
+            &["orders:read", "orders:write"],
+            json!([{"clientId": "shop-web-prod", "defaultClientScopes": ["orders:read", "orders:write"]}]),
+        ),
+    )
+    .unwrap();
+    let (code, out) = run(
+        &[
+            "--from-export",
+            "prod.json",
+            "--registry",
+            "reg",
+            "--update",
+        ],
+        d,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("new client(s)"), "{out}");
+    assert!(
+        out.contains("new grant(s): shop-web-prod → orders:write"),
+        "{out}"
+    );
+    assert!(!d.join("reg/clients/shop-web-prod.toml").exists());
+    let after = std::fs::read_to_string(&client).unwrap();
+    assert!(after.starts_with(&with_ids), "{after}");
+    assert!(after.contains("scope = \"orders:write\""), "{after}");
+}

@@ -47,7 +47,11 @@ fn update(
         anyhow::bail!("--update prints what it adds as text (like `scopectl grant`); --format json is not supported with it");
     }
     super::edit::apply(&e, out, |reg, _| {
-        let (edit, up) = import::update::update(reg, &args.registry, realm, options)?;
+        let env = args
+            .target
+            .as_deref()
+            .and_then(|t| reg.target_environment(t));
+        let (edit, up) = import::update::update(reg, &args.registry, realm, options, env)?;
         let list = |v: &[(String, String)]| {
             v.iter()
                 .map(|(c, s)| format!("{c} → {s}"))

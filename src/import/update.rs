@@ -172,6 +172,7 @@ pub fn update(
     root: &Path,
     realm: &Realm,
     options: &Options,
+    environment: Option<&str>,
 ) -> anyhow::Result<(Edit, Update)> {
     let imported = convert(realm, &reg.policy.scope_pattern, options)?;
     let mut pending: BTreeMap<String, Pending> = BTreeMap::new();
@@ -221,7 +222,9 @@ pub fn update(
             .and_then(Item::as_array_of_tables)
             .map(|a| a.iter().cloned().collect())
             .unwrap_or_default();
-        let Some(client) = reg.clients.get(id) else {
+        // A client the realm knows by its client_id in this environment
+        // (`[client.ids]`) is the registry's client, not a new one.
+        let Some(client) = reg.client_for_token(id, environment).map(|(c, _)| c) else {
             let rel = free_name(root, rel, &pending);
             pending.insert(
                 rel,
@@ -239,7 +242,9 @@ pub fn update(
             .filter_map(|t| t.get("scope").and_then(|v| v.as_str()))
             .collect();
         for g in &client.grants {
-            if !on_server.contains(&g.scope()) {
+            // A grant that does not reach this environment is not expected there.
+            let expected = environment.is_none_or(|e| reg.grant_reaches(client, g, e));
+            if expected && !on_server.contains(&g.scope()) {
                 up.not_on_server
                     .push((id.to_string(), g.scope().to_string()));
             }
