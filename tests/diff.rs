@@ -422,7 +422,7 @@ fn log_of_an_unknown_name_is_an_error() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "`nobody` is neither a scope nor a client",
+            "`nobody` is not a scope, client, API or review campaign",
         ));
 }
 

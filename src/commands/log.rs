@@ -1,4 +1,4 @@
-//! `scopectl log SCOPE|CLIENT`: every change to one scope or one client, with who, when, why.
+//! `scopectl log NAME`: every change to one scope, client, API or review campaign, with who, when, why.
 
 use std::io::IsTerminal;
 
@@ -28,7 +28,7 @@ pub fn run(args: LogArgs, out: &Out) -> anyhow::Result<Outcome> {
             );
         }
         bail!(
-            "`{}` is neither a scope nor a client anywhere in the history of {}",
+            "`{}` is not a scope, client, API or review campaign anywhere in the history of {}",
             args.name,
             args.rev
         );
