@@ -2415,7 +2415,8 @@ fn a_claim_of_another_type_than_declared_is_a_finding() {
     let reg = registry_in(&dir, "scopes/orders.toml", "[scopes.\"orders:read\"]\ndescription = \"Read\"\nowner = \"t\"\nsensitivity = \"low\"\n\
          claims = [{ name = \"seats\", json_type = \"long\" }, { name = \"tier\", json_type = \"int\" }, \
          { name = \"groups_list\", multivalued = true }, { name = \"flags\", json_type = \"boolean\", multivalued = true }, \"tenant\", \
-         { name = \"address.zip\", json_type = \"long\" }, { name = \"org\\\\.id\", json_type = \"long\" }]\n");
+         { name = \"address.zip\", json_type = \"long\" }, { name = \"org\\\\.id\", json_type = \"long\" }, \
+         { name = \"plan\", json_type = \"string\" }]\n");
     let key = file(&dir, "k.pem", &rsa_pair().public);
     let mut claims = good_claims();
     claims["scope"] = json!("openid orders:read");
@@ -2426,6 +2427,7 @@ fn a_claim_of_another_type_than_declared_is_a_finding() {
     claims["tenant"] = json!(7); // undeclared type: not judged
     claims["address"] = json!({"zip": "12345"}); // nested, declared long
     claims["org.id"] = json!("acme"); // a literal dot (`org\.id`), declared long
+    claims["plan"] = json!(3); // declared string in so many words: judged
     let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
     let (_, doc) = run_json(
         decode(&dir)
@@ -2450,6 +2452,7 @@ fn a_claim_of_another_type_than_declared_is_a_finding() {
             "claim `flags` is a list holding a string; `orders:read` declares a list of boolean",
             "claim `groups_list` is a string; `orders:read` declares a list",
             "claim `org\\.id` is a string; `orders:read` declares long",
+            "claim `plan` is a number; `orders:read` declares string",
             "claim `seats` is a string; `orders:read` declares long",
         ],
         "{doc:#}"

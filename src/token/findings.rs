@@ -780,8 +780,15 @@ pub fn claims_of_another_shape(
         let Some(s) = registry.scopes.get(scope) else {
             continue;
         };
-        for c in s.def.claim_list() {
-            let typed = !c.json_type.is_string();
+        let id_token = s.def.id_token();
+        for decl in &s.def.claims {
+            let c = crate::registry::claims::resolve(decl, id_token);
+            // A type written in the file is judged, `string` included; the default is not
+            // (registries written before `json_type` existed say nothing by it).
+            let typed = matches!(
+                decl.get(),
+                crate::registry::claims::ClaimDecl::Table(t) if t.json_type.is_some()
+            );
             if !typed && c.multivalued.is_none() {
                 continue;
             }
