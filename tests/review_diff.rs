@@ -354,6 +354,12 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
         "{after:#}"
     );
     assert_ne!(after["status"], "met", "{after:#}");
+    // The campaign's close is still the commit that closed it, not the later edit.
+    assert_eq!(
+        v["reviews"][0]["closed_in"]["message"], "Close access review 2026-q4",
+        "{:#}",
+        v["reviews"]
+    );
     assert_eq!(
         v["summary"]["gaps"],
         clean["summary"]["gaps"].as_u64().unwrap() + 1,

@@ -126,14 +126,26 @@ pub fn campaigns(reg: &Registry, today: NaiveDate) -> Vec<Campaign> {
         .collect()
 }
 
-/// Fill in, for each closed campaign, the commit up to `at` that last changed its file.
+/// Fill in, for each closed campaign, the commit up to `at` that closed it: the last
+/// change of its file whose parent did not already hold it closed. A change made after the
+/// close (`diff/review-rewritten`) is not the close: the walk goes past it.
 pub fn find_closing_commits(
     repo: &Repo,
     at: Oid,
     campaigns: &mut [Campaign],
 ) -> anyhow::Result<()> {
     for c in campaigns.iter_mut().filter(|c| c.status == "closed") {
-        if let Some(id) = repo.last_change(at, &c.file)? {
+        let mut from = at;
+        let closing = loop {
+            let Some(id) = repo.last_change(from, &c.file)? else {
+                break None;
+            };
+            match repo.first_parent(id)? {
+                Some(parent) if closed_at(repo, parent, &c.file) => from = parent,
+                _ => break Some(id),
+            }
+        };
+        if let Some(id) = closing {
             let info = repo.commit_info(id)?;
             c.closed_in = Some(CommitRef {
                 commit: info.id.clone(),
@@ -144,6 +156,20 @@ pub fn find_closing_commits(
         }
     }
     Ok(())
+}
+
+/// Does the campaign file `rel` hold a closed campaign at `commit`? (A file that is not
+/// there, cannot be read or does not parse, does not.)
+fn closed_at(repo: &Repo, commit: Oid, rel: &str) -> bool {
+    let limit = (crate::registry::source::MAX_FILE_BYTES, "registry files");
+    // A version that cannot be read (over the size limit) ends the walk there.
+    let Ok(Some(bytes)) = repo.registry_file(commit, rel, limit) else {
+        return false;
+    };
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|t| toml::from_str::<crate::registry::ReviewFile>(t).ok())
+        .is_some_and(|r| r.review.closed_on.is_some())
 }
 
 /// The periodic-review evidence ([`Evidence::ReviewCampaign`](super::mapping::Evidence)):
