@@ -2560,6 +2560,21 @@ fn a_jwks_is_listed_and_its_keys_judged() {
     let found = codes(&doc);
     assert!(found.contains(&"token/weak-key".to_string()), "{found:?}");
     assert!(!found.contains(&"key/weak".to_string()), "{found:?}");
+    // `--batch`: the JWKS is judged once, on stderr; the JSON lines stay about tokens.
+    let lines = file(&dir, "tokens.txt", &format!("{token}\n{token}\n"));
+    let out = decode(&dir)
+        .args(["--batch", &lines, "--jwks"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("error[key/weak]").count(), 1, "{stderr}");
+    assert!(stderr.contains("kid=\"weak\""), "{stderr}");
+    assert!(stderr.contains("about the JWKS file"), "{stderr}");
+    assert!(!stderr.contains("key/age"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(!stdout.contains("key/weak"), "{stdout}");
     // No JWKS, no list.
     let key = file(&dir, "ok.pem", &rsa_pair().public);
     let plain = sign(Algorithm::RS256, &rsa_pair().private, None, &good_claims());

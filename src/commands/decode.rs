@@ -16,8 +16,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         return super::introspect::run(args, out);
     }
     let json = args.format == DecodeFormat::Json;
-    // One token: read and decode it first, so only its client's file of the registry is
-    // read (`lookup_registry_for`).
+    // One token: decoded first, so only its client's file is read (`lookup_registry_for`).
     let single = args.batch.is_none() && !args.list_rules;
     let decoded = match single.then(|| token::read_input(args.token.as_deref())) {
         Some(input) => match token::decode(&input?) {
@@ -82,6 +81,7 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
             Ok(k) => k,
             Err(e) => return unusable(out, &format!("{e:#}")),
         };
+        out.err(&scopectl::keyring::jwks_warnings(keys.as_ref(), reg, now))?;
         return batch::run(batch::open(file)?, out.json_stream(), file, &ctx, &keys);
     }
     let Some(decoded) = decoded else {

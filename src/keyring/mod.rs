@@ -549,6 +549,62 @@ pub fn judged_by(registry: Option<&crate::registry::Registry>) -> (Policy, HashM
     )
 }
 
+/// One JWKS document's keys judged as `scopectl keys` judges them, without the age rules
+/// (a JWKS does not say when a key was made); `None` when it holds no usable JWKS.
+fn judge_document(
+    source: &str,
+    doc: &serde_json::Value,
+    policy: &Policy,
+    overrides: &HashMap<Rule, Level>,
+    now: i64,
+) -> Option<KeyReport> {
+    let keys = from_jwks(doc).ok()?;
+    let mut report = KeyReport {
+        source: source.to_string(),
+        issuer: None,
+        active: BTreeMap::new(),
+        keys,
+        max_key_age: None,
+        notes: Vec::new(),
+        findings: Vec::new(),
+    };
+    let no_age = Policy {
+        max_key_age: None,
+        ..policy.clone()
+    };
+    check(&mut report, &no_age, overrides, now);
+    report
+        .findings
+        .retain(|f| f.rule != Rule::KeyAgeNotEvaluable && f.rule != Rule::KeyTooOld);
+    Some(report)
+}
+
+/// `decode --batch` with a JWKS: its keys judged once (as [`judge_jwks`] does for one
+/// token), as lines for stderr (`warning[key/weak]: …`); empty when nothing is found.
+/// The batch's JSON lines speak of tokens only.
+pub fn jwks_warnings(
+    keys: Option<&crate::token::verify::KeySet>,
+    registry: Option<&crate::registry::Registry>,
+    now: i64,
+) -> String {
+    let (policy, overrides) = judged_by(registry);
+    let mut out = String::new();
+    for (source, doc) in keys.map(|k| &k.documents[..]).unwrap_or_default() {
+        for f in judge_document(source, doc, &policy, &overrides, now)
+            .map(|r| r.findings)
+            .unwrap_or_default()
+        {
+            out.push_str(&format!(
+                "{}[{}]: {} (about the {source}; `scopectl keys` lists and judges its keys)\n",
+                f.severity.as_str(),
+                f.rule.id(),
+                crate::text::clean(&f.message)
+            ));
+        }
+    }
+    out
+}
+
 /// `decode` with a JWKS (`--jwks`, `--discover`, a target's issuer): list the keys of the
 /// JWKS the signature was checked against (`Checked::jwks_keys`, the decode JSON's `jwks`)
 /// and add the `key/*` findings `scopectl keys` gives for them, each noting that it is
@@ -568,28 +624,15 @@ pub fn judge_jwks(
         .any(|f| f.rule == Rule::TokenWeakKey);
     let documents = std::mem::take(&mut checked.jwks);
     for (source, doc) in &documents {
-        let Ok(keys) = from_jwks(doc) else { continue };
-        let mut report = KeyReport {
-            source: source.clone(),
-            issuer: None,
-            active: BTreeMap::new(),
-            keys,
-            max_key_age: None,
-            notes: Vec::new(),
-            findings: Vec::new(),
+        let Some(mut report) = judge_document(source, doc, &policy, &overrides, now) else {
+            continue;
         };
-        let no_age = Policy {
-            max_key_age: None,
-            ..policy.clone()
-        };
-        check(&mut report, &no_age, &overrides, now);
         let signing_label = token_kid
             .as_deref()
             .and_then(|kid| report.by_kid(kid))
             .map(SigningKey::label);
         for f in std::mem::take(&mut report.findings) {
-            let repeats = f.rule == Rule::KeyWeak && weak_said && f.object == signing_label;
-            if f.rule == Rule::KeyAgeNotEvaluable || f.rule == Rule::KeyTooOld || repeats {
+            if f.rule == Rule::KeyWeak && weak_said && f.object == signing_label {
                 continue;
             }
             let f = f.note(format!("about the {source}, which the signature was checked against; `scopectl keys` lists and judges its keys"));
