@@ -297,7 +297,10 @@ fn judge(
                 .iter()
                 .filter_map(|c| {
                     let f = c.field.as_deref()?;
-                    let v = |x: &Option<String>| x.clone().unwrap_or_else(|| "(none)".into());
+                    let v = |x: &Option<String>| match x {
+                        None => "(none)".to_string(),
+                        Some(t) => shorten(t),
+                    };
                     Some(format!("{f} ({} → {})", v(&c.old), v(&c.new)))
                 })
                 .collect();
@@ -324,6 +327,18 @@ fn judge(
     }
     out
 }
+
+/// A value as a finding quotes it: at most [`VALUE_CHARS`] characters (a reviewer's note
+/// can be long; the change itself carries it whole).
+fn shorten(v: &str) -> String {
+    match v.char_indices().nth(VALUE_CHARS) {
+        Some((at, _)) => format!("{}…", &v[..at]),
+        None => v.to_string(),
+    }
+}
+
+/// How many characters of a value a finding quotes.
+const VALUE_CHARS: usize = 80;
 
 /// Which campaigns are closed after `changes`.
 fn follow(changes: &[Change], closed: &mut BTreeMap<String, String>) {
@@ -357,5 +372,19 @@ fn follow(changes: &[Change], closed: &mut BTreeMap<String, String>) {
             },
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn long_values_are_shortened_on_a_character_boundary() {
+        assert_eq!(shorten("keep"), "keep");
+        let long = "é".repeat(100);
+        let short = shorten(&long);
+        assert_eq!(short.chars().count(), 81);
+        assert!(short.ends_with('…'));
     }
 }
