@@ -73,27 +73,25 @@ fn handle(reg: &Registry, owner: &str) -> Result<String, String> {
 pub fn generate(reg: &Registry, prefix: &str) -> Block {
     // File path -> owners written in it.
     let mut owners: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
-    for s in reg.scopes.values() {
-        owners
-            .entry(reg.files.name(s.file).to_string())
-            .or_default()
-            .insert(s.def.owner.as_str());
-    }
-    for c in reg.clients.values() {
-        let entry = owners
-            .entry(reg.files.name(c.file).to_string())
-            .or_default();
-        if let Some(o) = &c.def.owner {
-            entry.insert(o.as_str());
-        }
-    }
-    for a in reg.apis.values() {
-        let entry = owners
-            .entry(reg.files.name(a.file).to_string())
-            .or_default();
-        if let Some(o) = &a.def.owner {
-            entry.insert(o.as_str());
-        }
+    // Every scope, client and API file, with the owner each entry names (if any): a file
+    // whose entries name none is listed with no owner.
+    let written = reg
+        .scopes
+        .values()
+        .map(|s| (s.file, Some(s.def.owner.as_str())))
+        .chain(
+            reg.clients
+                .values()
+                .map(|c| (c.file, c.def.owner.as_ref().map(|o| o.as_str()))),
+        )
+        .chain(
+            reg.apis
+                .values()
+                .map(|a| (a.file, a.def.owner.as_ref().map(|o| o.as_str()))),
+        );
+    for (file, owner) in written {
+        let entry = owners.entry(reg.files.name(file).to_string()).or_default();
+        entry.extend(owner);
     }
     let mut text = format!("{BEGIN}\n");
     let mut unresolved = Vec::new();

@@ -2609,17 +2609,19 @@ fn an_environments_client_id_names_the_registry_client_and_its_grants_there() {
     )
     .unwrap();
     let secret = file(&dir, "s", "0123456789abcdef0123456789abcdef");
-    let mut claims = good_claims();
-    claims["azp"] = json!("shop-web-prod");
-    let token = sign_hs(b"0123456789abcdef0123456789abcdef", &claims);
-    let (_, doc) = run_json(
-        decode(&dir)
-            .arg("--registry")
+    // `decode` of a token from client `azp`, with the registry and the secret.
+    let decode_from = |azp: &str| {
+        let mut claims = good_claims();
+        claims["azp"] = json!(azp);
+        let mut c = decode(&dir);
+        c.arg("--registry")
             .arg(&reg)
             .arg("--secret-file")
             .arg(&secret)
-            .arg(&token),
-    );
+            .arg(sign_hs(b"0123456789abcdef0123456789abcdef", &claims));
+        c
+    };
+    let (_, doc) = run_json(&mut decode_from("shop-web-prod"));
     assert_eq!(doc["client"], "shop-web-prod", "{doc:#}");
     assert_eq!(doc["registry_client"], "shop-web", "{doc:#}");
     assert_eq!(doc["environment"], "prod", "{doc:#}");
@@ -2642,17 +2644,7 @@ fn an_environments_client_id_names_the_registry_client_and_its_grants_there() {
     assert_eq!(doc["scopes"][0]["granted"], true, "{doc:#}");
 
     // The registry id itself: not an environment's, so every grant counts.
-    let mut claims = good_claims();
-    claims["azp"] = json!("shop-web");
-    let token = sign_hs(b"0123456789abcdef0123456789abcdef", &claims);
-    let (_, doc) = run_json(
-        decode(&dir)
-            .arg("--registry")
-            .arg(&reg)
-            .arg("--secret-file")
-            .arg(&secret)
-            .arg(&token),
-    );
+    let (_, doc) = run_json(&mut decode_from("shop-web"));
     assert!(doc.get("registry_client").is_none(), "{doc:#}");
     assert!(doc.get("environment").is_none(), "{doc:#}");
     assert!(
@@ -2661,18 +2653,7 @@ fn an_environments_client_id_names_the_registry_client_and_its_grants_there() {
     );
 
     // The human view says which registry client it is.
-    let out = decode(&dir)
-        .arg("--registry")
-        .arg(&reg)
-        .arg("--secret-file")
-        .arg(&secret)
-        .arg(sign_hs(b"0123456789abcdef0123456789abcdef", &{
-            let mut c = good_claims();
-            c["azp"] = json!("shop-web-prod");
-            c
-        }))
-        .output()
-        .unwrap();
+    let out = decode_from("shop-web-prod").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("Scopes (client shop-web-prod: registry client shop-web in prod)"),

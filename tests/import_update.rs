@@ -27,10 +27,9 @@ fn run(args: &[&str], dir: &std::path::Path) -> (i32, String) {
     )
 }
 
-#[test]
-fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// The first import into `d/reg`: `shop-web` holding `orders:read` (and `orders:write`
+/// defined).
+fn import_v1(d: &std::path::Path) {
     std::fs::write(
         d.join("v1.json"),
         export(
@@ -41,6 +40,13 @@ fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_l
     .unwrap();
     let (code, out) = run(&["--from-export", "v1.json", "--registry", "reg"], d);
     assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn update_adds_new_scopes_clients_and_assignments_and_keeps_every_hand_written_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    import_v1(d);
     // Someone justifies the grant by hand, with a comment.
     let client = d.join("reg/clients/shop-web.toml");
     let text = std::fs::read_to_string(&client).unwrap();
@@ -221,16 +227,7 @@ fn update_adds_claims_of_new_mappers_to_existing_scopes() {
 fn update_recognises_a_client_by_its_environments_client_id() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
-        d.join("v1.json"),
-        export(
-            &["orders:read", "orders:write"],
-            json!([{"clientId": "shop-web", "defaultClientScopes": ["orders:read"]}]),
-        ),
-    )
-    .unwrap();
-    let (code, out) = run(&["--from-export", "v1.json", "--registry", "reg"], d);
-    assert_eq!(code, 0, "{out}");
+    import_v1(d);
     let client = d.join("reg/clients/shop-web.toml");
     let text = std::fs::read_to_string(&client).unwrap();
     let with_ids = text.replacen(

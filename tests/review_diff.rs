@@ -49,6 +49,13 @@ fn registry() -> TestRepo {
     t
 }
 
+/// Write `reviews/2026-q4.toml` and commit it as `author` (`author@example.com`).
+fn commit_campaign(t: &TestRepo, text: &str, author: &str, message: &str) -> git2::Oid {
+    t.write("reviews/2026-q4.toml", text);
+    let email = format!("{}@example.com", author.to_lowercase());
+    t.commit(author, &email, message)
+}
+
 fn diff(t: &TestRepo, args: &[&str]) -> (Option<i32>, serde_json::Value) {
     let out = scopectl()
         .current_dir(t.root())
@@ -94,8 +101,12 @@ fn rewritten(v: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn a_campaign_is_shown_as_it_starts_and_is_decided_with_its_commits() {
     let t = registry();
-    t.write("reviews/2026-q4.toml", &campaign(None, false));
-    t.commit("Sec", "sec@example.com", "Start access review 2026-q4");
+    commit_campaign(
+        &t,
+        &campaign(None, false),
+        "Sec",
+        "Start access review 2026-q4",
+    );
     let (exit, v) = diff(&t, &["HEAD~1..HEAD"]);
     assert_eq!(exit, Some(0), "{v:#}");
     let added = changes(&v, "review-added");
@@ -107,11 +118,12 @@ fn a_campaign_is_shown_as_it_starts_and_is_decided_with_its_commits() {
     assert_eq!(added[0]["new"]["decided"], 0, "{v:#}");
     assert!(added[0]["new"]["closed_on"].is_null(), "{v:#}");
 
-    t.write(
-        "reviews/2026-q4.toml",
+    let decided = commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), false),
+        "Pam",
+        "Keep payments:refund for shop",
     );
-    let decided = t.commit("Pam", "pam@example.com", "Keep payments:refund for shop");
     let (exit, v) = diff(&t, &["HEAD~1..HEAD"]);
     assert_eq!(exit, Some(0), "{v:#}");
     let changed = changes(&v, "review-changed");
@@ -163,16 +175,18 @@ fn a_campaign_is_shown_as_it_starts_and_is_decided_with_its_commits() {
 #[test]
 fn a_closed_campaign_changed_afterwards_is_a_weakening() {
     let t = registry();
-    t.write(
-        "reviews/2026-q4.toml",
+    commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), true),
+        "Sec",
+        "Close access review 2026-q4",
     );
-    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
-    t.write(
-        "reviews/2026-q4.toml",
+    let eve = commit_campaign(
+        &t,
         &campaign(Some(("keep", "eve@example.com")), true),
+        "Eve",
+        "Tidy the review",
     );
-    let eve = t.commit("Eve", "eve@example.com", "Tidy the review");
     let (exit, v) = diff(&t, &["HEAD~1..HEAD"]);
     assert_eq!(exit, Some(3), "{v:#}");
     assert_eq!(
@@ -211,21 +225,24 @@ fn a_closed_campaign_changed_afterwards_is_a_weakening() {
 #[test]
 fn a_campaign_closed_and_then_edited_inside_the_range_is_found_at_the_edit() {
     let t = registry();
-    t.write(
-        "reviews/2026-q4.toml",
+    commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), false),
+        "Pam",
+        "Decide",
     );
-    t.commit("Pam", "pam@example.com", "Decide");
-    t.write(
-        "reviews/2026-q4.toml",
+    commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), true),
+        "Sec",
+        "Close access review 2026-q4",
     );
-    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
-    t.write(
-        "reviews/2026-q4.toml",
+    let edit = commit_campaign(
+        &t,
         &campaign(Some(("revoke", "pam@example.com")), true),
+        "Eve",
+        "Fix a decision",
     );
-    let edit = t.commit("Eve", "eve@example.com", "Fix a decision");
     let (exit, v) = diff(&t, &["HEAD~2..HEAD"]);
     assert_eq!(exit, Some(3), "{v:#}");
     let found = rewritten(&v);
@@ -312,11 +329,12 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
         "scopectl.toml",
         &format!("{POLICY}\n[policy.review_interval]\ncritical = \"90d\"\n"),
     );
-    t.write(
-        "reviews/2026-q4.toml",
+    commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), true),
+        "Sec",
+        "Close access review 2026-q4",
     );
-    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
     let clean = report(&t, &[]);
     let before = control(&clean, "5.18");
     assert_eq!(before["status"], "met", "{before:#}");
@@ -330,12 +348,13 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
     );
 
     // Backdated: nothing lint would see.
-    t.write(
-        "reviews/2026-q4.toml",
+    let eve = commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), true)
             .replace("decided_on = 2026-12-10", "decided_on = 2026-12-01"),
+        "Eve",
+        "Tidy the review",
     );
-    let eve = t.commit("Eve", "eve@example.com", "Tidy the review");
     let v = report(&t, &[]);
     let after = control(&v, "5.18");
     let gaps: Vec<&serde_json::Value> = after["gap_details"]
@@ -381,11 +400,12 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
 #[test]
 fn a_closed_campaign_moved_unchanged_is_a_rename_and_no_weakening() {
     let t = registry();
-    t.write(
-        "reviews/2026-q4.toml",
+    commit_campaign(
+        &t,
         &campaign(Some(("keep", "pam@example.com")), true),
+        "Sec",
+        "Close access review 2026-q4",
     );
-    t.commit("Sec", "sec@example.com", "Close access review 2026-q4");
     t.rename("reviews/2026-q4.toml", "reviews/2026/q4.toml");
     t.commit("Sec", "sec@example.com", "Archive 2026 campaigns");
     let (exit, v) = diff(&t, &["HEAD~1..HEAD"]);

@@ -118,6 +118,19 @@ fn commit_all(dir: &Path) {
         .unwrap();
 }
 
+/// `lint --usage` of `reg` with a snapshot collected from `events` (JSON lines, written to
+/// the registry folder): the JSON and its (code, client, scope) findings.
+fn lint_with_events(reg: &Registry, events: &str) -> (Value, BTreeSet<(String, String, String)>) {
+    let file = reg.path().join("events.jsonl");
+    std::fs::write(&file, events).unwrap();
+    let snap = reg.path().join("usage.json");
+    let (code, out, err) = collect_events(&file, &snap);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, v) = lint_usage(reg.path(), &snap, &[]);
+    let f = findings(&v);
+    (v, f)
+}
+
 fn read(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
@@ -808,17 +821,10 @@ fn a_client_with_many_grants_is_judged_like_one_with_few() {
     }
     reg.write("scopes/s.toml", &scopes);
     reg.write("clients/bulk.toml", &client_toml("bulk", &grants));
-    let events = reg.path().join("events.jsonl");
-    std::fs::write(
-        &events,
+    let (v, f) = lint_with_events(
+        &reg,
         "{\"id\": \"e1\", \"time\": 1795165200000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"bulk\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"bulk:s03 bulk:s17 extra:z\"}}\n",
-    )
-    .unwrap();
-    let snap = reg.path().join("usage.json");
-    let (code, out, err) = collect_events(&events, &snap);
-    assert_eq!(code, 0, "{out}{err}");
-    let (_, v) = lint_usage(reg.path(), &snap, &[]);
-    let f = findings(&v);
+    );
     let ungranted: Vec<&(String, String, String)> = f
         .iter()
         .filter(|(code, _, _)| code == "usage/ungranted-scope")
@@ -869,18 +875,11 @@ fn events_under_an_environments_client_id_count_for_the_registry_client() {
     );
     assert!(shop.contains("[client.ids]"), "{shop}");
     reg.write("clients/shop.toml", &shop);
-    let events = reg.path().join("events.jsonl");
-    std::fs::write(
-        &events,
+    let (v, f) = lint_with_events(
+        &reg,
         "{\"id\": \"e1\", \"time\": 1795165200000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"shop-prod\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"orders:read orders:write\"}}\n\
          {\"id\": \"e2\", \"time\": 1795165300000, \"type\": \"CLIENT_LOGIN\", \"clientId\": \"shop\", \"details\": {\"grant_type\": \"client_credentials\", \"scope\": \"orders:read\"}}\n",
-    )
-    .unwrap();
-    let snap = reg.path().join("usage.json");
-    let (code, out, err) = collect_events(&events, &snap);
-    assert_eq!(code, 0, "{out}{err}");
-    let (_, v) = lint_usage(reg.path(), &snap, &[]);
-    let f = findings(&v);
+    );
     let usage: Vec<&(String, String, String)> = f
         .iter()
         .filter(|(c, _, _)| c.starts_with("usage/"))

@@ -169,8 +169,10 @@ impl Model {
             // A campaign's record: its decisions are evidence (see [`reviews`]).
             Some(FileKind::Review) => {
                 let rf = toml::from_str::<ReviewFile>(text).map_err(fail)?;
-                m.reviews
-                    .insert(reviews::name_of(path), reviews::ReviewModel::of(&rf));
+                m.reviews.insert(
+                    crate::registry::review_name(path),
+                    reviews::ReviewModel::of(&rf),
+                );
             }
             // APIs need their OpenAPI files, which one file does not give: whole
             // registries compare them ([`Model::from_registry`]).

@@ -61,14 +61,6 @@ impl ReviewModel {
     }
 }
 
-/// The name of the campaign `reviews/NAME.toml` holds (the path relative to the registry
-/// folder, as the loader names it).
-pub fn name_of(path: &str) -> String {
-    path.trim_start_matches("reviews/")
-        .trim_end_matches(".toml")
-        .to_string()
-}
-
 /// The campaigns of a loaded registry.
 pub fn models(r: &crate::registry::Registry) -> BTreeMap<String, ReviewModel> {
     r.reviews

@@ -314,11 +314,7 @@ impl Registry {
                 Parsed::Teams(t) => team_files.push((*id, t)),
                 Parsed::Apis(a) => api_files.push((*id, a)),
                 Parsed::Review(r) => {
-                    let path = files.name(*id);
-                    let name = path
-                        .trim_start_matches("reviews/")
-                        .trim_end_matches(".toml")
-                        .to_string();
+                    let name = review_name(files.name(*id));
                     for e in &r.entries {
                         for text in [&e.client, &e.scope]
                             .into_iter()
@@ -959,6 +955,14 @@ fn point_at_nested_root(files: &Files, nested: &HashSet<String>, mut d: Finding)
         ));
     }
     d
+}
+
+/// The name of the campaign `reviews/NAME.toml` holds (its path relative to the registry
+/// folder): `2026-q4`, or `2026/q4` for `reviews/2026/q4.toml`.
+pub fn review_name(path: &str) -> String {
+    path.trim_start_matches("reviews/")
+        .trim_end_matches(".toml")
+        .to_string()
 }
 
 fn toml_error(files: &Files, id: FileId, kind: FileKind, e: &toml::de::Error) -> Finding {

@@ -184,20 +184,21 @@ impl<'a> Checker<'a> {
                 .today
                 .or_else(|| chrono::DateTime::from_timestamp(self.now, 0).map(|t| t.date_naive()))
                 .unwrap_or_else(crate::today_utc);
+            // The client `findings::check` found (through `[client.ids]` too).
             let found = self
                 .registry
-                .zip(analysis.client.as_deref())
-                .and_then(|(r, c)| r.client_for_token(c, self.environment));
+                .zip(analysis.registry_client.as_deref())
+                .and_then(|(r, id)| r.clients.get(id));
             let env = analysis.environment.as_deref();
             let reaches = |g: &crate::registry::Grant| match (found, self.registry, env) {
-                (Some((c, _)), Some(r), Some(e)) => r.grant_reaches(c, g, e),
+                (Some(c), Some(r), Some(e)) => r.grant_reaches(c, g, e),
                 _ => true,
             };
             let (need, findings) = super::need::check(
                 &needed,
                 &scopes,
                 analysis.client.as_deref(),
-                found.map(|(c, _)| c),
+                found,
                 &reaches,
                 today,
             );

@@ -34,6 +34,16 @@ pub struct Context<'a> {
     pub environment: Option<&'a str>,
 }
 
+impl Analysis {
+    /// The registry client when the token knows it by another client id (an
+    /// environment's): what `decode`'s JSON shows as `registry_client`.
+    pub fn registry_client_if_other(&self) -> Option<&str> {
+        self.registry_client
+            .as_deref()
+            .filter(|r| Some(*r) != self.client.as_deref())
+    }
+}
+
 /// A time claim.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimeClaim {
@@ -68,8 +78,9 @@ pub struct ScopeInfo {
 pub struct Analysis {
     pub times: Vec<TimeClaim>,
     pub client: Option<String>,
-    /// The registry client the token's client id names when that is not its registry
-    /// `id` (a `[client.ids]` entry: `shop-web-prod` is `shop-web` in prod).
+    /// The registry `id` of the client the token's client id names (through
+    /// `[client.ids]` too: `shop-web-prod` is `shop-web` in prod); `None` when the
+    /// registry does not know it. [`Analysis::registry_client_if_other`] is what JSON shows.
     pub registry_client: Option<String>,
     /// The environment the token's grants were judged in: `decode --target`'s, or the one
     /// whose `[client.ids]` entry the token's client id is.
@@ -499,9 +510,7 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
     let client = found.map(|(c, _)| c);
     let environment = ctx.environment.or(found.and_then(|(_, e)| e));
     a.environment = environment.map(str::to_string);
-    a.registry_client = client
-        .filter(|c| Some(c.id.as_str()) != a.client.as_deref())
-        .map(|c| c.id.clone());
+    a.registry_client = client.map(|c| c.id.clone());
     // `shop-web-prod (registry client shop-web)` when the token's id is an environment's.
     let token_client = a.client.clone();
     let who = |c: &crate::registry::Client| match token_client.as_deref() {

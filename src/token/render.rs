@@ -33,7 +33,7 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
         claims: &c.decoded.claims,
         times: &c.analysis.times,
         client: c.analysis.client.as_deref(),
-        registry_client: c.analysis.registry_client.as_deref(),
+        registry_client: c.analysis.registry_client_if_other(),
         environment: c.analysis.environment.as_deref(),
         scopes: &c.analysis.scopes,
         size: Size {
@@ -68,7 +68,7 @@ pub fn batch_doc(c: &Checked, line: usize, with_registry: bool) -> BatchDoc<'_> 
         header: &c.decoded.header,
         claims: &c.decoded.claims,
         client: c.analysis.client.as_deref(),
-        registry_client: c.analysis.registry_client.as_deref(),
+        registry_client: c.analysis.registry_client_if_other(),
         environment: c.analysis.environment.as_deref(),
         scopes: with_registry.then_some(&c.analysis.scopes[..]),
         token_bytes: c.decoded.token.len(),
@@ -467,12 +467,12 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     let env = c.analysis.environment.as_deref();
     let in_env = env.map(|e| format!(" in {}", clean(e))).unwrap_or_default();
     let who = match (&c.analysis.client, ctx.registry) {
-        (Some(cl), Some(_)) if c.analysis.registry_client.is_some() => format!(
+        (Some(cl), Some(_)) if c.analysis.registry_client_if_other().is_some() => format!(
             " (client {}: registry client {}{in_env})",
             clean(cl),
-            clean(c.analysis.registry_client.as_deref().unwrap_or_default())
+            clean(c.analysis.registry_client_if_other().unwrap_or_default())
         ),
-        (Some(cl), Some(r)) if r.client_for_token(cl, ctx.environment).is_some() => {
+        (Some(cl), Some(_)) if c.analysis.registry_client.is_some() => {
             format!(" (client {}{in_env})", clean(cl))
         }
         (Some(cl), Some(_)) => format!(" (client {}, not in the registry)", clean(cl)),
