@@ -1357,7 +1357,8 @@ fn registry_in(dir: &tempfile::TempDir, rel: &str, text: &str) -> std::path::Pat
 #[test]
 fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() {
     let dir = tempfile::tempdir().unwrap();
-    // A registry whose policy makes an unverified token an error and silences expiry.
+    // A registry whose policy makes an unverified token an error and tries to silence
+    // expiry (which decides acceptance, so keeps its level).
     let reg = registry_in(&dir, "scopectl.toml", "[rules]\n\"token/unverified\" = \"deny\"\n\"token/expired\" = \"allow\"\n\"token/alg-none\" = \"allow\"\n");
     let reg = reg.to_string_lossy().into_owned();
     let mut claims = good_claims();
@@ -1365,7 +1366,9 @@ fn rule_levels_in_the_registry_apply_to_token_findings_but_not_to_genuineness() 
     let token = sign(Algorithm::RS256, &rsa_pair().private, None, &claims);
     let (code, doc) = run_json(decode(&dir).args(["--registry", &reg]).arg(&token));
     let found = codes(&doc);
-    assert!(!found.contains(&"token/expired".to_string()), "{found:?}");
+    // What a resource server decides keeps its level: the token is still expired.
+    assert!(found.contains(&"token/expired".to_string()), "{found:?}");
+    assert_eq!(doc["verdict"]["acceptance"]["answer"], "rejected");
     let unverified = doc["findings"]
         .as_array()
         .unwrap()

@@ -56,6 +56,8 @@ pub struct Checked {
     pub findings: Vec<Finding>,
     pub now: i64,
     pub header_budget: u64,
+    /// Whether an issuer (`--iss`) and an audience (`--aud`, an endpoint's) were expected.
+    pub expected: Expected,
     /// `--discover` without `--iss`: the registry target that names the token's issuer.
     pub trusted_by: Option<String>,
     /// The answer to `--need`, when it was asked (with `--endpoint`: for the alternative
@@ -194,9 +196,16 @@ impl<'a> Checker<'a> {
                 (Some(c), Some(r), Some(e)) => r.grant_reaches(c, g, e),
                 _ => true,
             };
+            // A standard OpenID Connect scope needs no definition: not said "undefined".
+            let defined = |s: &str| {
+                self.registry
+                    .map(|r| r.scopes.contains_key(s))
+                    .filter(|_| !findings::is_standard_scope(s))
+            };
             let (need, findings) = super::need::check(
                 &needed,
                 &scopes,
+                &defined,
                 analysis.client.as_deref(),
                 found,
                 &reaches,
@@ -208,17 +217,27 @@ impl<'a> Checker<'a> {
         if let Some(t) = self.endpoint.filter(|t| t.operation.step_up) {
             all.extend(self.endpoint_step_up(&decoded, &t));
         }
-        crate::lint::apply_token_overrides(&mut all, &self.overrides);
-        // Errors first, then warnings, then notes; stable within a level.
+        let expected = Expected {
+            iss: self.iss.is_some(),
+            aud: !self.aud.is_empty(),
+        };
+        // `[rules]` levels are the registry's view: they never lower what a resource
+        // server decides (an expired token stays rejected whatever the registry says).
+        let (mut all, mut rest): (Vec<Finding>, Vec<Finding>) =
+            all.into_iter().partition(|f| rejects(f, expected));
+        crate::lint::apply_token_overrides(&mut rest, &self.overrides);
+        all.append(&mut rest);
+        // Errors first, then warnings, then notes; stable within a level (what decides
+        // acceptance first among the errors).
         all.sort_by_key(|d| std::cmp::Reverse(d.severity));
         let endpoint = self.endpoint.map(|t| {
             let mut because: Vec<String> = all
                 .iter()
                 .filter(|f| f.severity == Severity::Error)
                 .filter(|f| {
-                    decides_acceptance(f.rule)
+                    rejects(f, expected)
                         || matches!(f.rule, Rule::TokenNeedMissing)
-                        || (f.rule == Rule::TokenStepUpStale && f.message.starts_with("operation"))
+                        || is_operation_step_up(f)
                 })
                 .map(|f| f.rule.id().to_string())
                 .collect();
@@ -248,6 +267,7 @@ impl<'a> Checker<'a> {
             findings: all,
             now: self.now,
             header_budget: self.policy.header_budget,
+            expected,
             trusted_by: None,
             need,
             endpoint,
@@ -266,9 +286,9 @@ impl<'a> Checker<'a> {
         let max = self.policy.step_up_max_age.seconds as i64;
         let auth_time = decoded.claims.get("auth_time").and_then(|v| v.as_i64());
         let message = match auth_time {
-            None => format!("operation `{op}` asks for fresh authentication (step-up), but the token has no `auth_time`"),
+            None => format!("{OPERATION_STEP_UP}{op}` asks for fresh authentication (step-up), but the token has no `auth_time`"),
             Some(at) if self.now.saturating_sub(at) > max => format!(
-                "operation `{op}` asks for authentication within {} s (step-up), but the user authenticated {} s before",
+                "{OPERATION_STEP_UP}{op}` asks for authentication within {} s (step-up), but the user authenticated {} s before",
                 max,
                 self.now.saturating_sub(at)
             ),
@@ -295,6 +315,8 @@ pub enum Acceptance {
 
 /// Does a finding of `rule` (at error level) make a resource server reject the token?
 /// The others are policy findings: what the registry says about an acceptable token.
+/// `token/iss-missing` and `token/aud-missing` decide only when an issuer or audience is
+/// expected (see [`rejects`]).
 pub fn decides_acceptance(rule: Rule) -> bool {
     matches!(
         rule,
@@ -320,23 +342,69 @@ pub fn decides_acceptance(rule: Rule) -> bool {
     )
 }
 
+/// What the resource server is told to expect, which makes a missing `iss` or `aud` a
+/// reason to reject the token rather than the registry's view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// `--iss` was given.
+    pub iss: bool,
+    /// `--aud` was given, or an endpoint's API names its audience.
+    pub aud: bool,
+}
+
+/// Does `f` make a resource server reject the token? An error of a rule that
+/// [decides acceptance](decides_acceptance), judged on the facts: a missing `iss`/`aud`
+/// only when one is expected, so a level `[rules]` gives `token/aud-missing` (say `deny`
+/// without `--aud`) is policy and never a rejection. The checker applies no `[rules]`
+/// level to these findings.
+pub fn rejects(f: &Finding, expected: Expected) -> bool {
+    f.severity == Severity::Error
+        && match f.rule {
+            Rule::TokenIssMissing => expected.iss,
+            Rule::TokenAudMissing => expected.aud,
+            r => decides_acceptance(r),
+        }
+}
+
+/// How the message of an operation's step-up finding (`--endpoint`) starts, which tells
+/// it from a step-up scope's.
+const OPERATION_STEP_UP: &str = "operation `";
+
+/// Is `f` the step-up an `--endpoint` operation asks for (not a step-up scope's)?
+fn is_operation_step_up(f: &Finding) -> bool {
+    f.rule == Rule::TokenStepUpStale && f.message.starts_with(OPERATION_STEP_UP)
+}
+
+/// The question of the verdict a finding belongs to: every finding belongs to exactly
+/// one, so their counts add up to the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// Would a resource server accept the token: what rejects it, and why it could not be
+    /// checked (`token/key-unusable`, `token/key-mismatch`).
+    Acceptance,
+    /// Does it carry what the endpoint needs (`--need`, `--endpoint`): `token/need-missing`
+    /// and an operation's step-up.
+    Need,
+    /// Everything else: the registry's view, at the levels `[rules]` sets.
+    Policy,
+}
+
 impl Checked {
     /// The resource server's answer (see [`Acceptance`]).
     pub fn acceptance(&self) -> Acceptance {
-        let mut because: Vec<Rule> = self
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error && decides_acceptance(f.rule))
-            .map(|f| f.rule)
-            .collect();
-        because.dedup();
+        let mut because: Vec<Rule> = Vec::new();
+        for f in self.findings.iter().filter(|f| rejects(f, self.expected)) {
+            if !because.contains(&f.rule) {
+                because.push(f.rule);
+            }
+        }
         if !because.is_empty() {
             return Acceptance::Rejected { because };
         }
         match self.verification.status {
             s if s.trusted() => Acceptance::Accepted,
             _ if self.verification.key_unusable => Acceptance::Unknown {
-                because: "the key given cannot check this token".into(),
+                because: "the signature could not be checked with the key given".into(),
             },
             _ => Acceptance::Unknown {
                 because: "the signature was not verified".into(),
@@ -344,16 +412,28 @@ impl Checked {
         }
     }
 
-    /// The findings that are the registry's view, not the resource server's (nor about
-    /// the key scopectl was given).
+    /// The question of the verdict `f` belongs to.
+    pub fn question(&self, f: &Finding) -> Question {
+        if rejects(f, self.expected)
+            || matches!(f.rule, Rule::TokenKeyUnusable | Rule::TokenKeyMismatch)
+        {
+            Question::Acceptance
+        } else if f.rule == Rule::TokenNeedMissing || is_operation_step_up(f) {
+            Question::Need
+        } else {
+            Question::Policy
+        }
+    }
+
+    /// The findings of one question of the verdict.
+    pub fn findings_of(&self, q: Question) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| self.question(f) == q)
+    }
+
+    /// The findings that are the registry's view, not the resource server's, nor about
+    /// the key scopectl was given or what the endpoint needs.
     pub fn policy_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| {
-            !decides_acceptance(f.rule)
-                && !matches!(
-                    f.rule,
-                    Rule::TokenKeyUnusable | Rule::TokenKeyMismatch | Rule::TokenNeedMissing
-                )
-        })
+        self.findings_of(Question::Policy)
     }
 
     pub fn has_errors(&self) -> bool {

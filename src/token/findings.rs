@@ -162,38 +162,81 @@ fn numeric(d: &Decoded, name: &str) -> Result<Option<i64>, String> {
     }
 }
 
-/// The token's scopes: `scope` (space-separated string) or `scp` (array or string).
-/// `Err` when the claim has the wrong type.
-pub fn scopes(d: &Decoded) -> Result<Vec<String>, String> {
+/// The token's scopes: `scope` (a space-separated string, RFC 8693 §4.2 and RFC 9068
+/// §2.2.3) or, without `scope`, `scp` (an array of strings as Azure AD and Okta write it,
+/// or a space-separated string). Also the problem with the claim's type, if any: the
+/// scopes are still read from an array (its strings), so the analysis shows what the
+/// token carries, while the problem is a `token/invalid-claim`.
+pub fn scopes(d: &Decoded) -> (Vec<String>, Option<String>) {
+    const RFC: &str = "it must be a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3)";
+    let split = |s: &str| s.split_whitespace().map(str::to_string).collect();
     if let Some(v) = d.claims.get("scope") {
         return match v {
-            Value::String(s) => Ok(s.split_whitespace().map(str::to_string).collect()),
-            Value::Array(a) => strings(a, "scope"),
-            other => Err(format!(
-                "`scope` is {}; it must be a space-separated string (RFC 8693/9068)",
-                super::json_type(other)
-            )),
+            Value::String(s) => (split(s), None),
+            Value::Array(a) if a.is_empty() => (
+                Vec::new(),
+                Some(format!("`scope` is an empty array; {RFC}")),
+            ),
+            Value::Array(a) => {
+                let (read, odd) = strings(a, "scope");
+                let mut msg = format!(
+                    "`scope` is an array of {} value{}; {RFC}",
+                    a.len(),
+                    if a.len() == 1 { "" } else { "s" }
+                );
+                if !read.is_empty() {
+                    msg.push_str(&format!(
+                        "; the {} string{} it holds {} still read as the token's scopes",
+                        read.len(),
+                        if read.len() == 1 { "" } else { "s" },
+                        if read.len() == 1 { "is" } else { "are" }
+                    ));
+                }
+                if let Some(odd) = odd {
+                    msg.push_str(&format!("; {odd}"));
+                }
+                (read, Some(msg))
+            }
+            other => (
+                Vec::new(),
+                Some(format!("`scope` is {}; {RFC}", super::json_type(other))),
+            ),
         };
     }
     match d.claims.get("scp") {
-        None => Ok(Vec::new()),
-        Some(Value::Array(a)) => strings(a, "scp"),
-        Some(Value::String(s)) => Ok(s.split_whitespace().map(str::to_string).collect()),
-        Some(other) => Err(format!(
-            "`scp` is {}; it must be an array of strings",
-            super::json_type(other)
-        )),
+        None => (Vec::new(), None),
+        Some(Value::Array(a)) => {
+            let (read, odd) = strings(a, "scp");
+            (
+                read,
+                odd.map(|o| format!("{o}; it must be an array of strings")),
+            )
+        }
+        Some(Value::String(s)) => (split(s), None),
+        Some(other) => (
+            Vec::new(),
+            Some(format!(
+                "`scp` is {}; it must be an array of strings",
+                super::json_type(other)
+            )),
+        ),
     }
 }
 
-fn strings(a: &[Value], name: &str) -> Result<Vec<String>, String> {
-    a.iter()
-        .map(|v| {
-            v.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| format!("`{name}` holds {}, not only strings", super::json_type(v)))
-        })
-        .collect()
+/// The strings of an array claim, and what else it holds (`` `scp` holds a number ``).
+fn strings(a: &[Value], name: &str) -> (Vec<String>, Option<String>) {
+    let read = a
+        .iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    let odd = a.iter().find(|v| !v.is_string()).map(|v| {
+        format!(
+            "`{name}` holds {}, which is not a scope",
+            super::json_type(v)
+        )
+    });
+    (read, odd)
 }
 
 /// Check the claims.
@@ -490,14 +533,16 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         .claim_str("azp")
         .or_else(|| d.claim_str("client_id"))
         .map(str::to_string);
-    let scope_list = match scopes(d) {
-        Ok(s) => s,
-        Err(msg) => {
-            a.findings
-                .push(Finding::error(Rule::TokenInvalidClaim, msg));
-            Vec::new()
-        }
-    };
+    let (scope_list, problem) = scopes(d);
+    if let Some(msg) = problem {
+        let help = if msg.starts_with("`scp`") {
+            "`scp` (Azure AD, Okta) is an array of scope names; resource servers reading it cannot use other values"
+        } else {
+            "the issuer should write the scopes as one space-separated string; a resource server that follows RFC 9068 rejects the token or sees no scope (some, such as Spring Security, also read an array)"
+        };
+        a.findings
+            .push(Finding::error(Rule::TokenInvalidClaim, msg).help(help));
+    }
     let today: NaiveDate = ctx.today.unwrap_or_else(|| {
         DateTime::<Utc>::from_timestamp(now, 0)
             .map(|t| t.date_naive())

@@ -15,6 +15,8 @@ use crate::rules::Rule;
 pub struct NeedRow {
     pub scope: String,
     pub in_token: bool,
+    /// Whether the registry defines the scope; `None` without a registry.
+    pub defined: Option<bool>,
     /// Whether the client holds an unexpired grant of it in the registry; `None` without
     /// a registry or when the token names no client the registry knows.
     pub granted: Option<bool>,
@@ -38,12 +40,14 @@ impl Need {
 /// Answer the need for `needed` scopes given the token's scopes and client; one
 /// `token/need-missing` finding per scope the token lacks.
 ///
+/// `defined` says whether the registry defines a scope (`None` without a registry);
 /// `client` is the token's client id and `client_def` the registry client it names (see
 /// [`crate::registry::Registry::client_for_token`]); `reaches` says whether one of its
 /// grants reaches the token's environment (always true when that is not known).
 pub fn check(
     needed: &[String],
     token_scopes: &[String],
+    defined: &dyn Fn(&str) -> Option<bool>,
     client: Option<&str>,
     client_def: Option<&Client>,
     reaches: &dyn Fn(&crate::registry::Grant) -> bool,
@@ -58,16 +62,20 @@ pub fn check(
                 .iter()
                 .any(|g| g.scope() == scope && !g.is_expired(today) && reaches(g))
         });
+        let is_defined = defined(scope);
         if !in_token {
             let who = client.unwrap_or("the client");
-            let help = match granted {
-                Some(true) => format!(
+            let help = match (is_defined, granted) {
+                (Some(false), _) => format!(
+                    "`{scope}` is not defined in the registry, so no client can hold a grant of it: check its spelling (in --need or the API's security requirement), or define it in scopes/*.toml"
+                ),
+                (_, Some(true)) => format!(
                     "`{who}` holds an approved grant of `{scope}`: request it (scope={scope}); if it is a default scope, check the authorization server (`scopectl drift`)"
                 ),
-                Some(false) => format!(
+                (_, Some(false)) => format!(
                     "`{who}` has no unexpired grant of `{scope}` in the registry: it needs an approved grant first (`scopectl grant`), then `scopectl apply`"
                 ),
-                None => "without a registry that knows the client, whether it may have the scope cannot be told".to_string(),
+                (_, None) => "without a registry that knows the client, whether it may have the scope cannot be told".to_string(),
             };
             findings.push(
                 Finding::error(
@@ -80,6 +88,7 @@ pub fn check(
         rows.push(NeedRow {
             scope: scope.clone(),
             in_token,
+            defined: is_defined,
             granted,
         });
     }

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::check::{Acceptance, Checked, Checker};
+use super::check::{Acceptance, Checked, Checker, Question};
 use super::findings::{self, ScopeInfo, TimeClaim};
 use super::verify::{Status, Verification};
 use super::InputError;
@@ -42,10 +42,7 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
             header_budget: c.header_budget,
         },
         summary: Summary::of(&c.findings),
-        verdict: Verdict {
-            acceptance: c.acceptance(),
-            policy: Summary::of(c.policy_findings()),
-        },
+        verdict: verdict(c),
         need: c.need.as_ref(),
         endpoint: c.endpoint.as_ref(),
         jwks: &c.jwks_keys,
@@ -72,7 +69,26 @@ pub fn batch_doc(c: &Checked, line: usize, with_registry: bool) -> BatchDoc<'_> 
         environment: c.analysis.environment.as_deref(),
         scopes: with_registry.then_some(&c.analysis.scopes[..]),
         token_bytes: c.decoded.token.len(),
+        verdict: verdict(c),
+        need: c.need.as_ref(),
         findings: c.findings.iter().map(CompactFinding).collect(),
+    }
+}
+
+/// The verdict: each finding counted under the one question it answers, so the counts
+/// add up to the summary.
+pub fn verdict(c: &Checked) -> Verdict {
+    Verdict {
+        acceptance: c.acceptance(),
+        acceptance_counts: Summary::of(c.findings_of(Question::Acceptance)),
+        policy: Summary::of(c.findings_of(Question::Policy)),
+        need: (c.need.is_some() || c.endpoint.is_some()).then(|| {
+            let findings = Summary::of(c.findings_of(Question::Need));
+            NeedVerdict {
+                satisfied: findings.errors == 0,
+                findings,
+            }
+        }),
     }
 }
 
@@ -126,10 +142,28 @@ pub struct Doc<'a> {
     findings: Vec<CompactFinding<'a>>,
 }
 
+/// The questions of the verdict apart: would a resource server accept the token, does it
+/// carry what the endpoint needs (only when asked), and what does the registry's policy
+/// say. Each finding is counted under one of them: `acceptance_counts`, `need` and
+/// `policy` add up to the summary.
 #[derive(Serialize)]
 pub struct Verdict {
-    acceptance: super::check::Acceptance,
+    acceptance: Acceptance,
+    /// The findings behind `acceptance`: what rejects the token, a key that could not
+    /// check it.
+    acceptance_counts: Summary,
     policy: Summary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    need: Option<NeedVerdict>,
+}
+
+/// `--need`/`--endpoint`: whether the token carries what the endpoint needs (its scopes,
+/// and a fresh authentication for a step-up operation), and the counts of those findings.
+#[derive(Serialize)]
+pub struct NeedVerdict {
+    satisfied: bool,
+    #[serde(flatten)]
+    findings: Summary,
 }
 
 /// One `--batch` line: the document without what is the same on every line (`now`,
@@ -149,6 +183,11 @@ pub struct BatchDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     scopes: Option<&'a [ScopeInfo]>,
     token_bytes: usize,
+    /// As in the document: a log scan tells "accepted, policy error" from "rejected".
+    verdict: Verdict,
+    /// The answer to `--need`, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    need: Option<&'a super::need::Need>,
     findings: Vec<CompactFinding<'a>>,
 }
 
@@ -334,10 +373,11 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             let missing: Vec<String> = need
                 .missing()
                 .map(|r| {
-                    let grant = match r.granted {
-                        Some(true) => "granted in the registry: request it",
-                        Some(false) => "NOT granted in the registry",
-                        None => "grant unknown",
+                    let grant = match (r.defined, r.granted) {
+                        (Some(false), _) => "not defined in the registry",
+                        (_, Some(true)) => "granted in the registry: request it",
+                        (_, Some(false)) => "NOT granted in the registry",
+                        (_, None) => "grant unknown",
                     };
                     format!("{} ({grant})", clean(&r.scope))
                 })
@@ -482,8 +522,11 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     let _ = writeln!(s, "{}{}", p.bold("Scopes"), who);
     if c.analysis.scopes.is_empty() {
         let why = match (c.decoded.claims.get("scope"), c.decoded.claims.get("scp")) {
-            (Some(Value::String(_) | Value::Array(_)), _) => "`scope` is empty",
+            (Some(Value::String(_)), _) => "`scope` is empty",
+            (Some(Value::Array(a)), _) if a.is_empty() => "`scope` is an empty array",
+            (Some(Value::Array(_)), _) => "`scope` holds no strings",
             (Some(_), _) => "`scope` is not a string",
+            (None, Some(Value::Array(a))) if !a.is_empty() => "`scp` holds no strings",
             (None, Some(Value::String(_) | Value::Array(_))) => "`scp` is empty",
             (None, Some(_)) => "`scp` is not an array",
             (None, None) => "no `scope` or `scp` claim",
@@ -552,27 +595,7 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     s.push_str(&indent_json(&c.decoded.claims));
 
     let sum = Summary::of(&c.findings);
-    let verdict = if c.verification.key_unusable {
-        p.red("could not verify: the key is unusable")
-    } else if c.valid() {
-        p.green("valid")
-    } else if matches!(c.acceptance(), Acceptance::Rejected { .. }) {
-        p.red("INVALID")
-    } else if policy.errors > 0 && c.verification.status.trusted() {
-        p.red(&format!(
-            "accepted by a resource server, but {} policy error{}",
-            policy.errors,
-            if policy.errors == 1 { "" } else { "s" }
-        ))
-    } else if policy.errors > 0 {
-        p.red(&format!(
-            "NOT verified, and {} policy error{}",
-            policy.errors,
-            if policy.errors == 1 { "" } else { "s" }
-        ))
-    } else {
-        p.yellow("no errors, but NOT verified")
-    };
+    let verdict = result(c, &p);
     let _ = writeln!(
         s,
         "\nResult: {verdict} ({} error{}, {} warning{})",
@@ -582,6 +605,52 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         if sum.warnings == 1 { "" } else { "s" }
     );
     s
+}
+
+/// The result line's verdict: `valid`, `INVALID` (a resource server rejects it), `could
+/// not verify`, or what stands between the token and `valid`: the endpoint's need and the
+/// registry's policy errors, after whether a resource server accepts it.
+fn result(c: &Checked, p: &Paint) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    if c.verification.key_unusable {
+        return p.red("could not verify: the key is unusable");
+    }
+    if c.valid() {
+        return p.green("valid");
+    }
+    if matches!(c.acceptance(), Acceptance::Rejected { .. }) {
+        return p.red("INVALID");
+    }
+    let errors = |q: Question| {
+        c.findings_of(q)
+            .filter(|f| f.severity == Severity::Error)
+            .collect::<Vec<_>>()
+    };
+    let need = errors(Question::Need);
+    let mut lacks = Vec::new();
+    if need.iter().any(|f| f.rule == Rule::TokenNeedMissing) {
+        lacks.push("lacks what the endpoint needs (403)".to_string());
+    }
+    if need.iter().any(|f| f.rule != Rule::TokenNeedMissing) {
+        lacks.push("the endpoint asks for a fresh authentication (step-up)".to_string());
+    }
+    let policy = errors(Question::Policy).len();
+    if policy > 0 {
+        lacks.push(plural(policy, "policy error"));
+    }
+    let trusted = c.verification.status.trusted();
+    match (trusted, lacks.is_empty()) {
+        (false, true) => p.yellow("no errors, but NOT verified"),
+        (true, true) => p.red(&format!(
+            "accepted by a resource server, but {}",
+            plural(Summary::of(&c.findings).errors, "error")
+        )),
+        (true, false) => p.red(&format!(
+            "accepted by a resource server, but {}",
+            lacks.join(", and ")
+        )),
+        (false, false) => p.red(&format!("NOT verified, and {}", lacks.join(", and "))),
+    }
 }
 
 /// The token rules (`--list-rules`) at the levels `overrides` (the registry's `[rules]`)

@@ -135,6 +135,28 @@ impl Key {
         }
     }
 
+    /// The length a signature of `alg` made with this key has (RFC 7518: the RSA
+    /// modulus's length, R||S for ECDSA, the hash for HMAC, 64 bytes for Ed25519), when
+    /// known.
+    fn signature_len(&self, alg: Algorithm) -> Option<usize> {
+        use jsonwebtoken::DecodingKeyKind;
+        match alg {
+            Algorithm::HS256 => Some(32),
+            Algorithm::HS384 => Some(48),
+            Algorithm::HS512 => Some(64),
+            Algorithm::ES256 | Algorithm::EdDSA => Some(64),
+            Algorithm::ES384 => Some(96),
+            _ if self.family == AlgorithmFamily::Rsa => {
+                let n = match self.key.kind() {
+                    DecodingKeyKind::RsaModulusExponent { n, .. } => n,
+                    DecodingKeyKind::SecretOrDer(der) => pkcs1_modulus(der)?,
+                };
+                Some(bit_length(n).div_ceil(8)).filter(|len| *len > 0)
+            }
+            _ => None,
+        }
+    }
+
     fn describe(&self) -> String {
         let kind = match self.family {
             AlgorithmFamily::Hmac => "HMAC secret",
@@ -371,8 +393,10 @@ impl KeySet {
         }
         let bytes = match encoding {
             SecretEncoding::Raw => secret.to_vec(),
-            SecretEncoding::Base64 => decode_base64_secret(secret).map_err(|e| {
-                anyhow!("the {origin} is not base64 or base64url text (--secret-base64): {e}")
+            // The decoder's error names the offending byte and its offset: a piece of the
+            // secret. Say only that it is not base64.
+            SecretEncoding::Base64 => decode_base64_secret(secret).ok_or_else(|| {
+                anyhow!("the {origin} is not valid base64 or base64url text (--secret-base64 was given); the secret itself is not shown")
             })?,
         };
         if bytes.is_empty() {
@@ -622,18 +646,18 @@ pub enum SecretEncoding {
     Base64,
 }
 
-fn decode_base64_secret(text: &[u8]) -> Result<Vec<u8>, String> {
+/// The bytes of a base64 or base64url secret; `None` when it is neither. Deliberately
+/// without the decoder's error, which quotes a byte of the secret and its offset.
+fn decode_base64_secret(text: &[u8]) -> Option<Vec<u8>> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     use base64::{alphabet, Engine};
-    let text = std::str::from_utf8(text)
-        .map_err(|_| "not text".to_string())?
-        .trim();
+    let text = std::str::from_utf8(text).ok()?.trim();
     let config =
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     GeneralPurpose::new(&alphabet::STANDARD, config)
         .decode(text)
         .or_else(|_| super::decode_b64url(text))
-        .map_err(|e| e.to_string())
+        .ok()
 }
 
 /// A JSON secret file: an `oct` JWK or a JWKS of `oct` keys gives their `k` values
@@ -656,12 +680,18 @@ fn oct_keys(secret: &[u8], origin: &KeyOrigin) -> anyhow::Result<Option<Vec<Key>
             public.push(kty.to_string());
             continue;
         }
-        let k = v
-            .get("k")
-            .and_then(Value::as_str)
-            .ok_or_else(|| anyhow!("the {origin} holds an `oct` JWK without `k`"))?;
-        let bytes = super::decode_b64url(k)
-            .map_err(|e| anyhow!("the {origin}: the `oct` JWK's `k` is not base64url ({e})"))?;
+        let k = match v.get("k") {
+            Some(Value::String(k)) => k,
+            None => bail!("the {origin} holds an `oct` JWK without `k`"),
+            Some(other) => bail!(
+                "the {origin} holds an `oct` JWK whose `k` is {}, not a string (base64url, RFC 7518 §6.4.1)",
+                super::json_type(other)
+            ),
+        };
+        // Never the decoder's error: it quotes a byte of the secret and its offset.
+        let bytes = super::decode_b64url(k).map_err(|_| {
+            anyhow!("the {origin}: the `oct` JWK's `k` is not valid base64url (RFC 7518 §6.4.1: `-` and `_`, no `+` or `/`); the secret itself is not shown")
+        })?;
         if bytes.is_empty() {
             bail!("the {origin}: the `oct` JWK's `k` is empty");
         }
@@ -1004,7 +1034,19 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     let input = d.signing_input();
     let mut errors = Vec::new();
     let mut mismatches = 0usize;
+    let mut wrong_lengths = 0usize;
     for k in &candidates {
+        // A signature that cannot be one of this key's is malformed, not forged: it is
+        // never compared (the backends call that "does not match").
+        if let Some(want) = k.signature_len(alg).filter(|n| *n != d.signature.len()) {
+            errors.push(format!(
+                "{}: {}",
+                k.describe(),
+                wrong_length(alg_text, &d.signature, want)
+            ));
+            wrong_lengths += 1;
+            continue;
+        }
         let ok = match k.verify_fast(alg, input, &d.signature) {
             Some(ok) => Ok(ok),
             // Last line of defence: a panic inside the crypto backend on hostile key
@@ -1044,6 +1086,11 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
             keys.origin,
             errors.join("; ")
         );
+        let help = if wrong_lengths == errors.len() {
+            "the signature part is not one this key could have made: check that the token was copied whole and that the signer emits JOSE signatures (ECDSA: raw R||S, not DER); a resource server would reject the token"
+        } else {
+            "check the key (its type, curve and size) and the token's signature part; a resource server with this key would reject the token"
+        };
         v.findings.push(
             Finding::error(
                 Rule::TokenKeyUnusable,
@@ -1053,7 +1100,7 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                     errors.join("; ")
                 ),
             )
-            .help("check the key (its type, curve and size) and the token's signature part; a resource server with this key would reject the token"),
+            .help(help),
         );
         return v;
     }
@@ -1084,6 +1131,26 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     }
     v.findings.push(f);
     v
+}
+
+/// Why a signature of `got.len()` bytes cannot be an `alg` signature of `want` bytes; for
+/// ECDSA, whether it looks DER-encoded (what many libraries and KMS APIs return) rather
+/// than JOSE's raw R||S.
+fn wrong_length(alg: &str, got: &[u8], want: usize) -> String {
+    let mut why = format!(
+        "the signature is {} bytes, and {alg} with this key makes signatures of {want} bytes",
+        got.len()
+    );
+    let ecdsa = alg.starts_with("ES");
+    if ecdsa && der_header(got, 0x30).is_some_and(|(h, len)| h.checked_add(len) == Some(got.len()))
+    {
+        why.push_str(&format!(
+            ": it looks DER-encoded (an ASN.1 SEQUENCE of two INTEGERs), and JOSE wants the raw {want}-byte R||S (RFC 7518 §3.4)"
+        ));
+    } else if got.len() < want {
+        why.push_str(": it was probably truncated");
+    }
+    why
 }
 
 fn alg_list(algs: &[Algorithm]) -> String {

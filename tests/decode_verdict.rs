@@ -1,0 +1,742 @@
+//! `scopectl decode`'s verdict: what a resource server decides is never changed by the
+//! registry's `[rules]` levels, every finding is counted under one question of the verdict,
+//! secrets never leak into messages, a signature of the wrong length is "could not be
+//! checked" rather than forged, `scope` arrays are `token/invalid-claim`, and `--batch`
+//! lines carry the verdict. Tokens are signed in the tests with keys generated at run time.
+
+use assert_cmd::Command;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+
+/// 2026-11-25T12:00:00Z: the clock of every test (`--now`).
+const NOW: i64 = 1_795_608_000;
+const NOW_ARG: &str = "2026-11-25T12:00:00Z";
+const SECRET: &str = "a-long-enough-hmac-secret-for-hs256";
+
+fn example_registry() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scopes").to_string()
+}
+
+/// Claims of a healthy access token at `NOW` for shop-frontend (granted both scopes in
+/// the example registry).
+fn good_claims() -> Value {
+    json!({
+        "iss": "https://id.example.com/realms/shop",
+        "sub": "user-42",
+        "aud": "orders-api",
+        "azp": "shop-frontend",
+        "scope": "orders:read orders:write",
+        "iat": NOW - 60,
+        "exp": NOW + 14 * 60,
+    })
+}
+
+fn hs(claims: &Value) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    scopectl::token::b64url(bytes)
+}
+
+fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// A registry directory holding only `scopectl.toml` with `toml`.
+fn registry_with(dir: &tempfile::TempDir, toml: &str) -> String {
+    let reg = dir.path().join("reg");
+    std::fs::create_dir_all(reg.join("scopes")).unwrap();
+    std::fs::write(reg.join("scopectl.toml"), toml).unwrap();
+    reg.to_string_lossy().into_owned()
+}
+
+/// `scopectl decode` in an empty directory (no registry picked up by accident).
+fn decode(dir: &tempfile::TempDir) -> Command {
+    let mut c = Command::cargo_bin("scopectl").unwrap();
+    c.current_dir(dir.path())
+        .arg("decode")
+        .arg("--now")
+        .arg(NOW_ARG);
+    c
+}
+
+fn run_json(cmd: &mut Command) -> (i32, Value) {
+    let out = cmd.arg("--format").arg("json").output().unwrap();
+    let doc = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), doc)
+}
+
+fn run_text(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let mut text = String::from_utf8(out.stdout).unwrap();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap(), text)
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn finding<'a>(doc: &'a Value, code: &str) -> &'a Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}: {doc:#}"))
+}
+
+/// The verdict's parts count every finding once: they add up to the summary.
+fn assert_verdict_adds_up(doc: &Value) {
+    let v = &doc["verdict"];
+    for level in ["errors", "warnings", "notes"] {
+        let part = |p: &Value| p[level].as_u64().unwrap_or(0);
+        let sum = part(&v["acceptance_counts"]) + part(&v["policy"]) + part(&v["need"]);
+        assert_eq!(
+            sum,
+            doc["summary"][level].as_u64().unwrap(),
+            "{level}: {doc:#}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. `[rules]` levels never change acceptance
+
+#[test]
+fn rule_levels_never_turn_a_rejected_token_into_an_accepted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = registry_with(
+        &dir,
+        "[policy]\nheader_budget = 2000\n\n[rules]\n\"token/expired\" = \"allow\"\n\"token/invalid-claim\" = \"allow\"\n\"token/no-exp\" = \"allow\"\n\"token/not-yet-valid\" = \"allow\"\n\"token/oversize\" = \"allow\"\n\"token/iss-mismatch\" = \"allow\"\n\"token/aud-mismatch\" = \"warn\"\n",
+    );
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut c = good_claims();
+        change(&mut c);
+        hs(&c)
+    };
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        (
+            "token/expired",
+            with(&|c| c["exp"] = json!(NOW - 3600)),
+            vec![],
+        ),
+        (
+            "token/invalid-claim",
+            with(&|c| c["exp"] = json!("tomorrow")),
+            vec![],
+        ),
+        (
+            "token/no-exp",
+            with(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            }),
+            vec![],
+        ),
+        (
+            "token/not-yet-valid",
+            with(&|c| c["nbf"] = json!(NOW + 3600)),
+            vec![],
+        ),
+        (
+            "token/oversize",
+            with(&|c| c["padding"] = json!("x".repeat(2000))),
+            vec![],
+        ),
+        (
+            "token/iss-mismatch",
+            hs(&good_claims()),
+            vec!["--iss", "https://other.example.com"],
+        ),
+        (
+            "token/aud-mismatch",
+            hs(&good_claims()),
+            vec!["--aud", "billing-api"],
+        ),
+    ];
+    for (rule, token, extra) in cases {
+        let args = ["--registry", &reg, "--secret-file", &secret];
+        let (code, doc) = run_json(decode(&dir).args(args).args(&extra).arg(&token));
+        assert_eq!(doc["signature"]["status"], "verified", "{rule}: {doc:#}");
+        assert_eq!(doc["valid"], false, "{rule}: {doc:#}");
+        assert_eq!(
+            doc["verdict"]["acceptance"]["answer"], "rejected",
+            "{rule}: {doc:#}"
+        );
+        assert!(
+            doc["verdict"]["acceptance"]["because"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(rule)),
+            "{rule}: {doc:#}"
+        );
+        assert_eq!(finding(&doc, rule)["severity"], "error", "{rule}");
+        assert_verdict_adds_up(&doc);
+        assert_eq!(code, 1, "{rule}: {doc:#}");
+        let (code, text) = run_text(decode(&dir).args(args).args(&extra).arg(&token));
+        assert!(
+            text.contains(&format!("Accepted by a resource server: NO: {rule}")),
+            "{rule}: {text}"
+        );
+        assert!(text.contains("Result: INVALID"), "{rule}: {text}");
+        assert_eq!(code, 1, "{rule}");
+    }
+    // `--list-rules` says so: those rules are not configurable and keep `deny`.
+    let (_, rows) = run_json(decode(&dir).args(["--list-rules", "--registry", &reg]));
+    for id in ["token/expired", "token/oversize", "token/invalid-claim"] {
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap();
+        assert_eq!(row["level"], "deny", "{row}");
+        assert_eq!(row["configurable"], false, "{row}");
+    }
+}
+
+#[test]
+fn a_level_only_makes_a_missing_audience_policy_unless_one_is_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let mut claims = good_claims();
+    // No client and no scopes: nothing else for the empty registry to say.
+    for name in ["aud", "azp", "scope"] {
+        claims.as_object_mut().unwrap().remove(name);
+    }
+    let token = hs(&claims);
+    // `deny` without --aud: the registry wants an audience; a resource server that
+    // expects none still accepts the token.
+    let reg = registry_with(&dir, "[rules]\n\"token/aud-missing\" = \"deny\"\n");
+    let args = ["--registry", &reg, "--secret-file", &secret];
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(finding(&doc, "token/aud-missing")["severity"], "error");
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "accepted",
+        "{doc:#}"
+    );
+    assert_eq!(doc["verdict"]["policy"]["errors"], 1, "{doc:#}");
+    assert_verdict_adds_up(&doc);
+    assert_eq!(code, 1);
+    // `allow` with --aud: the resource server expects an audience and rejects the token.
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = registry_with(&dir, "[rules]\n\"token/aud-missing\" = \"allow\"\n");
+    let args = [
+        "--registry",
+        &reg,
+        "--secret-file",
+        &secret,
+        "--aud",
+        "orders-api",
+    ];
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "rejected",
+        "{doc:#}"
+    );
+    assert_eq!(finding(&doc, "token/aud-missing")["severity"], "error");
+    assert_eq!(code, 1);
+    // And without --aud, `allow` silences the warning: a policy finding.
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args(["--registry", &reg, "--secret-file", &secret])
+            .arg(&token),
+    );
+    assert!(!codes(&doc).contains(&"token/aud-missing".to_string()));
+    assert_eq!(code, 0, "{doc:#}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. The result line and the verdict's counts
+
+#[test]
+fn a_verified_token_lacking_the_needed_scope_is_accepted_but_lacks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let token = hs(&good_claims());
+    let args = ["--secret-file", &secret, "--need", "orders:refund"];
+    let (code, text) = run_text(decode(&dir).args(args).arg(&token));
+    assert!(text.starts_with("✓ signature verified"), "{text}");
+    let result = text.lines().find(|l| l.starts_with("Result: ")).unwrap();
+    assert!(
+        result.starts_with(
+            "Result: accepted by a resource server, but lacks what the endpoint needs (403)"
+        ),
+        "{result}"
+    );
+    assert!(!result.contains("NOT verified"), "{result}");
+    assert_eq!(code, 1);
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(doc["summary"]["errors"], 1);
+    assert_eq!(doc["verdict"]["acceptance"], json!({"answer": "accepted"}));
+    assert_eq!(doc["verdict"]["acceptance_counts"]["errors"], 0, "{doc:#}");
+    assert_eq!(doc["verdict"]["need"]["errors"], 1, "{doc:#}");
+    assert_eq!(doc["verdict"]["need"]["satisfied"], false, "{doc:#}");
+    assert_eq!(doc["verdict"]["policy"]["errors"], 0, "{doc:#}");
+    assert_verdict_adds_up(&doc);
+    assert_eq!(code, 1);
+    // With a policy error as well, both are said.
+    let mut claims = good_claims();
+    claims["scope"] = json!("orders:read telemetry:nuke");
+    let token = hs(&claims);
+    let reg = example_registry();
+    let (_, text) = run_text(
+        decode(&dir)
+            .args(args)
+            .args(["--registry", &reg])
+            .arg(&token),
+    );
+    assert!(
+        text.contains("Result: accepted by a resource server, but lacks what the endpoint needs (403), and 1 policy error"),
+        "{text}"
+    );
+    // Unverified: not "no errors".
+    let (_, text) = run_text(decode(&dir).args(["--need", "orders:refund"]).arg(&token));
+    assert!(
+        text.contains("Result: NOT verified, and lacks what the endpoint needs (403)"),
+        "{text}"
+    );
+    // Without --need there is no need part.
+    let (_, doc) = run_json(decode(&dir).args(["--secret-file", &secret]).arg(&token));
+    assert!(doc["verdict"].get("need").is_none(), "{doc:#}");
+}
+
+#[test]
+fn verdict_counts_add_up_to_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = example_registry();
+    let mut claims = good_claims();
+    claims["scope"] = json!("orders:read telemetry:nuke");
+    claims["exp"] = json!(NOW - 10);
+    claims.as_object_mut().unwrap().remove("iss");
+    let expired = hs(&claims);
+    let token = hs(&good_claims());
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "--registry",
+            &reg,
+            "--secret-file",
+            &secret,
+            "--need",
+            "x:y",
+            &expired,
+        ],
+        vec!["--registry", &reg, "--need", "orders:read", &expired],
+        vec!["--iss", "https://id.example.com/realms/shop", &expired],
+        vec!["--secret-file", &secret, &token],
+        vec![&token],
+    ];
+    for args in runs {
+        let (_, doc) = run_json(decode(&dir).args(&args));
+        assert_verdict_adds_up(&doc);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Secrets never leak into messages
+
+#[test]
+fn a_secret_that_is_not_base64_is_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = hs(&good_claims());
+    // `@` at offset 12: the decoder's error says "Invalid symbol 64, offset 12."
+    let bad = "abcdefghijkl@mnopqrstuvwxyz";
+    let path = file(&dir, "s", bad);
+    let check = |text: &str, what: &str| {
+        assert!(text.contains("not valid base64"), "{what}: {text}");
+        assert!(!text.contains('@'), "{what}: {text}");
+        assert!(!text.contains("64,"), "{what}: {text}");
+        assert!(!text.to_lowercase().contains("offset"), "{what}: {text}");
+        assert!(!text.contains("symbol"), "{what}: {text}");
+        assert!(!text.contains("abcdefghijkl"), "{what}: {text}");
+    };
+    let args = ["--secret-file", &path, "--secret-base64"];
+    let (code, text) = run_text(decode(&dir).args(args).arg(&token));
+    check(&text, "--secret-file");
+    assert!(text.contains("secret file"), "{text}");
+    assert_eq!(code, 2);
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    check(&doc.to_string(), "--secret-file, JSON");
+    assert_eq!(code, 2);
+    let (code, text) = run_text(
+        decode(&dir)
+            .env("SCOPECTL_TEST_SECRET", bad)
+            .args(["--secret-env", "SCOPECTL_TEST_SECRET", "--secret-base64"])
+            .arg(&token),
+    );
+    check(&text, "--secret-env");
+    assert!(text.contains("environment variable"), "{text}");
+    assert_eq!(code, 2);
+    // An `oct` JWK's `k`, without --secret-base64.
+    let jwk = file(&dir, "k.jwk", &format!(r#"{{"kty":"oct","k":"{bad}"}}"#));
+    for format in ["human", "json"] {
+        let (code, text) = run_text(
+            decode(&dir)
+                .args(["--secret-file", &jwk, "--format", format])
+                .arg(&token),
+        );
+        check(&text, "JWK k");
+        assert!(text.contains("`k`"), "{text}");
+        assert_eq!(code, 2);
+    }
+    // A `k` that is not a string is said to be one, not missing.
+    let jwks = file(&dir, "k.jwks", r#"{"keys":[{"kty":"oct","k":5}]}"#);
+    let (code, text) = run_text(decode(&dir).args(["--secret-file", &jwks]).arg(&token));
+    assert!(text.contains("`k` is a number, not a string"), "{text}");
+    assert!(!text.contains("without `k`"), "{text}");
+    assert_eq!(code, 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. A signature of the wrong length could not be checked: it is not a forgery
+
+/// `token` with its signature replaced by `sig`.
+fn with_signature(token: &str, sig: &[u8]) -> String {
+    let (input, _) = token.rsplit_once('.').unwrap();
+    format!("{input}.{}", b64(sig))
+}
+
+fn signature_of(token: &str) -> Vec<u8> {
+    scopectl::token::decode_b64url(token.rsplit_once('.').unwrap().1).unwrap()
+}
+
+fn assert_not_checked(dir: &tempfile::TempDir, args: &[&str], token: &str, what: &str) -> Value {
+    let (code, doc) = run_json(decode(dir).args(args).arg(token));
+    let found = codes(&doc);
+    assert!(
+        found.contains(&"token/key-unusable".to_string()),
+        "{what}: {doc:#}"
+    );
+    assert!(
+        !found.contains(&"token/signature-invalid".to_string()),
+        "{what}: {doc:#}"
+    );
+    assert_eq!(doc["signature"]["status"], "unverified", "{what}: {doc:#}");
+    assert!(
+        doc["signature"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could NOT be checked"),
+        "{what}: {doc:#}"
+    );
+    assert_eq!(doc["verdict"]["acceptance"]["answer"], "unknown", "{what}");
+    assert_eq!(code, 2, "{what}");
+    let (_, text) = run_text(decode(dir).args(args).arg(token));
+    assert!(
+        !text.contains("altered or signed with another key"),
+        "{what}: {text}"
+    );
+    assert!(!text.contains("INVALID"), "{what}: {text}");
+    doc
+}
+
+#[test]
+fn a_signature_of_the_wrong_length_is_not_checked_rather_than_called_forged() {
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let dir = tempfile::tempdir().unwrap();
+    let claims = good_claims();
+
+    // ES256 with a DER-encoded signature (what many signers and KMS APIs return).
+    let ec = p256::SecretKey::random(&mut rand::thread_rng());
+    let ec_private = ec.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let ec_pub = file(
+        &dir,
+        "ec.pem",
+        &ec.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+    );
+    let es = encode(
+        &Header::new(Algorithm::ES256),
+        &claims,
+        &EncodingKey::from_ec_pem(ec_private.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let raw = signature_of(&es);
+    assert_eq!(raw.len(), 64);
+    let der = p256::ecdsa::Signature::from_slice(&raw).unwrap().to_der();
+    assert!((68..=72).contains(&der.as_bytes().len()));
+    let der_token = with_signature(&es, der.as_bytes());
+    let doc = assert_not_checked(&dir, &["--key", &ec_pub], &der_token, "ES256 DER");
+    let message = finding(&doc, "token/key-unusable")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("DER-encoded"), "{message}");
+    assert!(message.contains("R||S"), "{message}");
+    // The raw signature still verifies: the check is about the length only.
+    let (code, doc) = run_json(decode(&dir).args(["--key", &ec_pub]).arg(&es));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(code, 0);
+
+    // RS256 cut to 75 bytes.
+    let rsa = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let rsa_private = {
+        use rsa::pkcs8::EncodePrivateKey;
+        rsa.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap()
+            .to_string()
+    };
+    let rsa_pub = {
+        use rsa::pkcs8::EncodePublicKey;
+        file(
+            &dir,
+            "rsa.pem",
+            &rsa.to_public_key()
+                .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+                .unwrap(),
+        )
+    };
+    let rs = encode(
+        &Header::new(Algorithm::RS256),
+        &claims,
+        &EncodingKey::from_rsa_pem(rsa_private.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let cut = with_signature(&rs, &signature_of(&rs)[..75]);
+    let doc = assert_not_checked(&dir, &["--key", &rsa_pub], &cut, "RS256 cut");
+    let message = finding(&doc, "token/key-unusable")["message"].to_string();
+    assert!(message.contains("75 bytes"), "{message}");
+    assert!(message.contains("256"), "{message}");
+    // A full-length signature of the right size that does not match is still invalid.
+    let mut flipped = signature_of(&rs);
+    flipped[10] ^= 1;
+    let (code, doc) = run_json(
+        decode(&dir)
+            .args(["--key", &rsa_pub])
+            .arg(with_signature(&rs, &flipped)),
+    );
+    assert!(codes(&doc).contains(&"token/signature-invalid".to_string()));
+    assert_eq!(code, 1);
+
+    // EdDSA truncated.
+    let ed = {
+        use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+        use ed25519_dalek::pkcs8::{EncodePrivateKey, EncodePublicKey};
+        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        (
+            key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+            key.verifying_key()
+                .to_public_key_pem(LineEnding::LF)
+                .unwrap(),
+        )
+    };
+    let ed_pub = file(&dir, "ed.pem", &ed.1);
+    let eddsa = encode(
+        &Header::new(Algorithm::EdDSA),
+        &claims,
+        &EncodingKey::from_ed_pem(ed.0.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let short = with_signature(&eddsa, &signature_of(&eddsa)[..40]);
+    assert_not_checked(&dir, &["--key", &ed_pub], &short, "EdDSA truncated");
+
+    // HS256 truncated.
+    let secret = file(&dir, "s", SECRET);
+    let hs_token = hs(&claims);
+    let short = with_signature(&hs_token, &signature_of(&hs_token)[..20]);
+    assert_not_checked(&dir, &["--secret-file", &secret], &short, "HS256 truncated");
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. `scope` must be a space-separated string; `scp` arrays are fine
+
+#[test]
+fn a_scope_array_is_an_invalid_claim_but_its_scopes_are_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = example_registry();
+    let args = ["--secret-file", &secret, "--registry", &reg];
+    let with_scope = |scope: Value| {
+        let mut c = good_claims();
+        c["scope"] = scope;
+        hs(&c)
+    };
+    // An empty array: flagged, like `scope: null`.
+    for (scope, said) in [
+        (json!([]), "`scope` is an empty array"),
+        (Value::Null, "`scope` is null"),
+    ] {
+        let (code, doc) = run_json(decode(&dir).args(args).arg(with_scope(scope.clone())));
+        let f = finding(&doc, "token/invalid-claim");
+        assert!(f["message"].as_str().unwrap().contains(said), "{f}");
+        assert!(f["message"]
+            .as_str()
+            .unwrap()
+            .contains("space-separated string"));
+        assert_eq!(doc["valid"], false, "{scope}");
+        assert_eq!(code, 1, "{scope}");
+    }
+    // An array of scopes: flagged, and the scopes are still read for the analysis.
+    let token = with_scope(json!(["orders:read", "orders:write"]));
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    let f = finding(&doc, "token/invalid-claim");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("`scope` is an array of 2 values"),
+        "{message}"
+    );
+    assert!(
+        message.contains("still read as the token's scopes"),
+        "{message}"
+    );
+    let scopes: Vec<&str> = doc["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["orders:read", "orders:write"]);
+    assert_eq!(doc["scopes"][0]["granted"], true, "{doc:#}");
+    assert_eq!(code, 1);
+    let (_, text) = run_text(decode(&dir).args(args).arg(&token));
+    assert!(text.contains("error[token/invalid-claim]"), "{text}");
+    assert!(text.contains("  orders:write"), "{text}");
+    // Non-strings in the array are said.
+    let (_, doc) = run_json(
+        decode(&dir)
+            .args(args)
+            .arg(with_scope(json!(["orders:read", 5]))),
+    );
+    let message = finding(&doc, "token/invalid-claim")["message"].to_string();
+    assert!(message.contains("holds a number"), "{message}");
+    let (_, text) = run_text(decode(&dir).args(args).arg(with_scope(json!([]))));
+    assert!(text.contains("(none: `scope` is an empty array)"), "{text}");
+
+    // `scp` (Azure AD, Okta) is an array, and a space-separated string is read too.
+    for scp in [
+        json!(["orders:read", "orders:write"]),
+        json!("orders:read orders:write"),
+    ] {
+        let mut c = good_claims();
+        c.as_object_mut().unwrap().remove("scope");
+        c["scp"] = scp.clone();
+        let (code, doc) = run_json(decode(&dir).args(args).arg(hs(&c)));
+        assert!(
+            !codes(&doc).contains(&"token/invalid-claim".to_string()),
+            "{scp}: {doc:#}"
+        );
+        assert_eq!(doc["scopes"].as_array().unwrap().len(), 2, "{scp}");
+        assert_eq!(code, 0, "{scp}: {doc:#}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. `--batch` lines carry the verdict (and the need)
+
+#[test]
+fn batch_lines_carry_the_verdict_and_the_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = example_registry();
+    let mut expired = good_claims();
+    expired["exp"] = json!(NOW - 10);
+    let mut undefined = good_claims();
+    undefined["scope"] = json!("orders:read telemetry:nuke");
+    let lines = format!(
+        "{}\n{}\n{}\n",
+        hs(&good_claims()),
+        hs(&expired),
+        hs(&undefined)
+    );
+    let batch = file(&dir, "tokens.txt", &lines);
+    let out = decode(&dir)
+        .args([
+            "--batch",
+            &batch,
+            "--secret-file",
+            &secret,
+            "--registry",
+            &reg,
+        ])
+        .args(["--need", "orders:read"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let docs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 3);
+    let answers: Vec<&str> = docs
+        .iter()
+        .map(|d| d["verdict"]["acceptance"]["answer"].as_str().unwrap())
+        .collect();
+    assert_eq!(answers, ["accepted", "rejected", "accepted"]);
+    assert_eq!(
+        docs[1]["verdict"]["acceptance"]["because"],
+        json!(["token/expired"])
+    );
+    assert_eq!(docs[0]["verdict"]["policy"]["errors"], 0);
+    assert_eq!(docs[2]["verdict"]["policy"]["errors"], 1, "{:#}", docs[2]);
+    for d in &docs {
+        assert_eq!(d["need"]["satisfied"], true, "{d:#}");
+        assert_eq!(d["verdict"]["need"]["satisfied"], true, "{d:#}");
+        // Still lean: no per-run constants.
+        assert!(
+            d.get("summary").is_none() && d.get("now").is_none(),
+            "{d:#}"
+        );
+    }
+    // Without --need: no need.
+    let out = decode(&dir)
+        .args(["--batch", &batch, "--secret-file", &secret])
+        .output()
+        .unwrap();
+    let first: Value = serde_json::from_str(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(first.get("need").is_none(), "{first:#}");
+    assert!(first["verdict"].get("need").is_none(), "{first:#}");
+    assert_eq!(first["verdict"]["acceptance"]["answer"], "accepted");
+}
+
+// ---------------------------------------------------------------------------------------
+// Minor: a needed scope the registry does not define
+
+#[test]
+fn a_needed_scope_the_registry_does_not_define_is_said_to_be_undefined() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = example_registry();
+    let token = hs(&good_claims());
+    let args = ["--registry", &reg, "--need", "nonexistent:x"];
+    let (_, text) = run_text(decode(&dir).args(args).arg(&token));
+    assert!(
+        text.contains("lacks nonexistent:x (not defined in the registry)"),
+        "{text}"
+    );
+    assert!(!text.contains("NOT granted"), "{text}");
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    assert_eq!(doc["need"]["scopes"][0]["defined"], false, "{doc:#}");
+    let help = finding(&doc, "token/need-missing")["help"].to_string();
+    assert!(help.contains("not defined in the registry"), "{help}");
+    assert_eq!(code, 1);
+    // A defined scope the client is not granted is still "NOT granted".
+    let (_, text) = run_text(
+        decode(&dir)
+            .args(["--registry", &reg, "--need", "system:reboot"])
+            .arg(&token),
+    );
+    assert!(text.contains("(NOT granted in the registry)"), "{text}");
+}
