@@ -66,7 +66,7 @@ fn grant_appends_an_entry_and_keeps_every_other_byte() {
         out.contains("grant `orders:refund` to `support` until 2026-12-25"),
         "{out}"
     );
-    assert!(out.contains("git commit -m \"Grant orders:refund to support: Agents refund damaged orders (SUP-9)\""), "{out}");
+    assert!(out.contains("git commit -m 'Grant orders:refund to support: Agents refund damaged orders (SUP-9)' -- "), "{out}");
     let after = file(&reg);
     // Everything before is kept byte for byte; the trailing comment stays last.
     let body = CLIENT.trim_end_matches("\n# trailing comment\n");
@@ -275,4 +275,231 @@ fn reloading_only_the_edited_files_lints_like_a_full_load() {
         "[client]\nid = \"sensor-node-01\"\nowner = \"team-iot\"\n".to_string(),
     )];
     assert!(Registry::load(sources).registry.with_files(&twin).is_none());
+}
+
+/// The suggested `git add … && git commit …` line, pasted into `sh`, gives git exactly
+/// the commit message and the file paths: `$(…)`, backquotes, `$VAR`, quotes and line
+/// breaks in the reason, and spaces, `$` and `'` in the registry's path, are not run,
+/// expanded or split.
+#[cfg(unix)]
+#[test]
+fn the_suggested_commit_command_is_quoted_for_sh() {
+    use std::os::unix::fs::PermissionsExt;
+    let base = tempfile::tempdir().unwrap();
+    let root = base.path().join("my regs $(touch pwned-path) it's");
+    common::write(&root, "scopes/s.toml", SCOPES.as_bytes());
+    common::write(&root, "clients/support.toml", CLIENT.as_bytes());
+    let bin = base.path().join("bin");
+    common::write(
+        &bin,
+        "git",
+        b"#!/bin/sh\nprintf '%s\\0' \"$@\" >> \"$GIT_ARGS\"\nprintf '\\036' >> \"$GIT_ARGS\"\n",
+    );
+    std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let why = "Agents amend orders $(touch pwned) `touch pwned2` $HOME \"it's\" \\ ${x:-y}\nsecond line; exit 7 (SUP-9)";
+    let out = scopectl()
+        .args(["grant", "support", "orders:refund", "--why", why])
+        .args(["--approved-by", "ana@example.com"])
+        .args(["--today", "2026-11-25", "--registry"])
+        .arg(&root)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .split_once("commit it with: ")
+        .map(|(_, l)| l.strip_suffix('\n').unwrap_or(l))
+        .unwrap_or_else(|| panic!("no command: {stdout}"));
+    let log = base.path().join("git-args");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let sh = std::process::Command::new("sh")
+        .args(["-c", line])
+        .current_dir(base.path())
+        .env("PATH", format!("{}:{path}", bin.display()))
+        .env("GIT_ARGS", &log)
+        .output()
+        .expect("sh");
+    assert!(sh.status.success(), "{line}\n{sh:?}");
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&log)
+        .unwrap()
+        .split_terminator('\x1e')
+        .map(|call| {
+            call.split_terminator('\0')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let file = root.join("clients/support.toml").display().to_string();
+    let message = format!("Grant orders:refund to support: {why}");
+    assert_eq!(
+        calls,
+        [
+            vec!["add".to_string(), "--".into(), file.clone()],
+            vec!["commit".into(), "-m".into(), message, "--".into(), file],
+        ],
+        "{line}"
+    );
+    for made in ["pwned", "pwned2", "pwned-path"] {
+        assert!(!base.path().join(made).exists(), "{made}: {line}");
+    }
+}
+
+/// Runs the same edits on a registry with `\n` files and one with the same files in
+/// `\r\n`: the CRLF files must come out as the LF ones with `\r\n` (so every original
+/// line keeps its bytes and every new line ends in `\r\n`).
+#[test]
+fn edits_keep_the_line_endings_of_a_crlf_file() {
+    let crlf = |t: &str| t.replace('\n', "\r\n");
+    let lf_reg = reg();
+    let crlf_reg = Reg::new(&[
+        ("scopes/s.toml", &crlf(SCOPES)),
+        ("clients/support.toml", &crlf(CLIENT)),
+    ]);
+    let steps: &[&[&str]] = &[
+        &[
+            "grant",
+            "support",
+            "orders:refund",
+            "--why",
+            "Agents refund damaged orders (SUP-9)",
+            "--approved-by",
+            "ana@example.com",
+            "--ticket",
+            "SUP-9",
+        ],
+        &[
+            "renew",
+            "support",
+            "orders:read",
+            "--approved-by",
+            "ana@example.com",
+            "--for",
+            "90d",
+        ],
+        &[
+            "scope",
+            "add",
+            "orders:cancel",
+            "--description",
+            "Cancel an order",
+            "--owner",
+            "team-shop",
+            "--sensitivity",
+            "medium",
+            "--file",
+            "s",
+        ],
+        &[
+            "scope",
+            "deprecate",
+            "orders:cancel",
+            "--replaced-by",
+            "orders:refund",
+        ],
+        &["review", "start", "q4"],
+        &[
+            "review",
+            "decide",
+            "q4",
+            "support",
+            "orders:read",
+            "keep",
+            "--by",
+            "pam@example.com",
+            "--for",
+            "30d",
+        ],
+        &["review", "close", "q4", "--default", "keep"],
+        &[
+            "revoke",
+            "support",
+            "orders:refund",
+            "--why",
+            "Refunds moved to the finance console (SUP-12)",
+            "--log",
+        ],
+    ];
+    for step in steps {
+        for r in [&lf_reg, &crlf_reg] {
+            let (code, out) = run(r, step);
+            assert_eq!(code, 0, "{step:?}: {out}");
+        }
+        for f in ["clients/support.toml", "scopes/s.toml"] {
+            let lf = std::fs::read_to_string(lf_reg.path().join(f)).unwrap();
+            let got = std::fs::read_to_string(crlf_reg.path().join(f)).unwrap();
+            assert_eq!(got, crlf(&lf), "{step:?}: {f}");
+        }
+    }
+    // The edits did reach both files, and the client file's first lines are as they were.
+    let client = std::fs::read_to_string(crlf_reg.path().join("clients/support.toml")).unwrap();
+    assert!(client.starts_with("# The support console (SUP-1)\r\n[client]\r\nid    = \"support\"   # the client_id\r\nowner = \"team-support\"\r\n\r\n# read access for agents\r\n[[grants]]\r\nscope = \"orders:read\"\r\n  justification = 'Agents look up orders (SUP-2)'\r\n"), "{client:?}");
+    assert!(client.contains("expires     = 2026-12-25 # renew in spring\r\nreviewed_on = 2026-11-25\r\nreviewed_by = \"pam@example.com\"\r\n"), "{client:?}");
+    assert!(!client.contains("orders:refund"), "{client:?}");
+    let scopes = std::fs::read_to_string(crlf_reg.path().join("scopes/s.toml")).unwrap();
+    assert!(scopes.starts_with(&crlf(SCOPES)), "{scopes:?}");
+    assert!(
+        scopes.contains("deprecated = true\r\nreplaced_by = \"orders:refund\"\r\n"),
+        "{scopes:?}"
+    );
+}
+
+/// A reason with a line break written into a CRLF file stays one `\r\n` line (a
+/// multi-line string would take the `\r` into the value) and reads back as given.
+#[test]
+fn a_line_break_in_a_new_value_of_a_crlf_file_is_escaped() {
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPES),
+        ("clients/support.toml", &CLIENT.replace('\n', "\r\n")),
+    ]);
+    let why = "Agents refund damaged orders\nand late ones (SUP-9)";
+    let (code, out) = run(
+        &reg,
+        &[
+            "grant",
+            "support",
+            "orders:refund",
+            "--why",
+            why,
+            "--approved-by",
+            "ana@example.com",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    let after = file(&reg);
+    assert!(
+        after.split_inclusive('\n').all(|l| l.ends_with("\r\n")),
+        "{after:?}"
+    );
+    assert!(
+        after.starts_with(
+            &CLIENT
+                .replace('\n', "\r\n")
+                .replace("\r\n# trailing comment\r\n", "")
+        ),
+        "{after:?}"
+    );
+    let doc: toml_edit::DocumentMut = after.parse().unwrap();
+    assert_eq!(doc["grants"][1]["justification"].as_str(), Some(why));
+}
+
+#[test]
+fn deprecate_counts_the_clients_that_still_hold_the_scope() {
+    let reg = reg();
+    let (code, out) = run(&reg, &["scope", "deprecate", "orders:read"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("deprecate `orders:read` (1 client still holds it)"),
+        "{out}"
+    );
+    let (code, out) = run(&reg, &["scope", "deprecate", "orders:refund"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("deprecate `orders:refund` (0 clients still hold it)"),
+        "{out}"
+    );
 }

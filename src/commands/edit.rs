@@ -45,17 +45,11 @@ pub fn apply(
         return Ok(Outcome::Clean);
     }
     edit::write(&edit)?;
-    let paths: Vec<String> = edit
-        .files
-        .iter()
-        .map(|f| f.path.display().to_string())
-        .collect();
     out.text(&format!(
-        "{}: {}\ncommit it with: git add -- {files} && git commit -m {:?} -- {files}\n",
+        "{}: {}\ncommit it with: {}\n",
         edit.paths(),
         edit.summary,
-        edit.commit_message,
-        files = paths.join(" "),
+        edit.commit_command(),
     ))?;
     Ok(Outcome::Clean)
 }

@@ -117,12 +117,7 @@ pub fn scope_add(reg: &Registry, root: &Path, s: &NewScope) -> anyhow::Result<Ed
         .with_context(|| format!("`scopes` in {rel} is not a table of [scopes.\"…\"] tables"))?;
     scopes.insert(&s.name, Item::Table(t));
     Ok(Edit {
-        files: vec![FileEdit {
-            path,
-            rel,
-            before,
-            after: doc.to_string(),
-        }],
+        files: vec![FileEdit::new(path, rel, before, doc)],
         summary: format!(
             "define `{}` ({}, owned by {})",
             s.name, s.sensitivity, s.owner
@@ -179,13 +174,17 @@ pub fn scope_deprecate(
         .filter(|c| c.grants.iter().any(|g| g.scope() == name))
         .count();
     Ok(Edit {
-        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
+        files: vec![FileEdit::changed(path, rel, before, doc)],
         summary: format!(
-            "deprecate `{name}`{} ({users} client{} still hold it)",
+            "deprecate `{name}`{} ({users} {} it)",
             replaced_by
                 .map(|r| format!(" in favour of `{r}`"))
                 .unwrap_or_default(),
-            if users == 1 { "" } else { "s" }
+            if users == 1 {
+                "client still holds"
+            } else {
+                "clients still hold"
+            }
         ),
         commit_message: format!(
             "Deprecate scope {name}{}{}",
@@ -230,12 +229,7 @@ pub fn client_add(reg: &Registry, root: &Path, c: &NewClient) -> anyhow::Result<
     }
     doc["client"] = Item::Table(t);
     Ok(Edit {
-        files: vec![FileEdit {
-            path,
-            rel,
-            before: None,
-            after: doc.to_string(),
-        }],
+        files: vec![FileEdit::new(path, rel, None, doc)],
         summary: format!("add client `{}` owned by {}", c.id, c.owner),
         commit_message: format!("Add client {} (owner {})", c.id, c.owner),
     })

@@ -16,7 +16,9 @@ use crate::finding::Finding;
 use crate::registry::{Registry, Source};
 
 pub mod catalog;
+mod eol;
 pub mod review;
+pub mod shell;
 
 /// One file written by an edit.
 #[derive(Debug, Clone)]
@@ -31,14 +33,28 @@ pub struct FileEdit {
 }
 
 impl FileEdit {
-    /// A change of an existing file.
-    fn changed(path: PathBuf, rel: String, before: String, after: String) -> FileEdit {
+    /// The file `path` (`rel` in the registry) edited to `doc`: `before` is its content,
+    /// `None` when the edit creates it. The lines the edit keeps keep their bytes, line
+    /// endings included, and new lines take the file's usual ending (`\r\n` in a CRLF
+    /// file).
+    pub(crate) fn new(
+        path: PathBuf,
+        rel: String,
+        before: Option<String>,
+        doc: DocumentMut,
+    ) -> FileEdit {
+        let after = eol::render(before.as_deref(), doc);
         FileEdit {
             path,
             rel,
-            before: Some(before),
+            before,
             after,
         }
+    }
+
+    /// A change of an existing file.
+    fn changed(path: PathBuf, rel: String, before: String, doc: DocumentMut) -> FileEdit {
+        FileEdit::new(path, rel, Some(before), doc)
     }
 }
 
@@ -243,7 +259,7 @@ pub fn grant(reg: &Registry, root: &Path, today: NaiveDate, g: &NewGrant) -> any
     append_after_last(&mut doc, &mut t);
     grants_mut(&mut doc)?.push(t);
     Ok(Edit {
-        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
+        files: vec![FileEdit::changed(path, rel, before, doc)],
         summary: format!(
             "grant `{}` to `{}` until {expires}, approved by {}",
             g.scope,
@@ -281,7 +297,7 @@ pub fn renew(
         set(t, "justification", toml_edit::Value::from(w));
     }
     Ok(Edit {
-        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
+        files: vec![FileEdit::changed(path, rel, before, doc)],
         summary: format!(
             "renew `{scope}` for `{client}` until {expires}, approved by {}",
             a.approved_by.join(", ")
@@ -318,12 +334,7 @@ pub fn revoke(
     if grants.is_empty() {
         doc.remove("grants");
     }
-    let mut files = vec![FileEdit::changed(
-        path,
-        rel.clone(),
-        before,
-        doc.to_string(),
-    )];
+    let mut files = vec![FileEdit::changed(path, rel.clone(), before, doc)];
     if log {
         files.push(log_revocation(root, &rel, today, why, &removed)?);
     }
@@ -379,12 +390,7 @@ fn log_revocation(
     t["revoked_on"] = Item::Value(date(today)?);
     t["reason"] = value(why);
     log.push(t);
-    Ok(FileEdit {
-        path,
-        rel: log_rel,
-        before,
-        after: doc.to_string(),
-    })
+    Ok(FileEdit::new(path, log_rel, before, doc))
 }
 
 /// The failing lint findings the edit adds: the registry with the edited files must not

@@ -299,12 +299,7 @@ pub fn start(reg: &Registry, root: &Path, s: &Start) -> anyhow::Result<(Edit, us
     doc["entries"] = Item::ArrayOfTables(entries);
     Ok((
         Edit {
-            files: vec![FileEdit {
-                path,
-                rel,
-                before: None,
-                after: doc.to_string(),
-            }],
+            files: vec![FileEdit::new(path, rel, None, doc)],
             summary: format!(
                 "start access review `{}`: {count} grant{} to review by {due}",
                 s.name,
@@ -415,7 +410,7 @@ pub fn decide(reg: &Registry, root: &Path, d: &Decide) -> anyhow::Result<Edit> {
         set(t, "note", n.as_str().into());
     }
     Ok(Edit {
-        files: vec![FileEdit::changed(path, rel, before, doc.to_string())],
+        files: vec![FileEdit::changed(path, rel, before, doc)],
         summary: format!(
             "{} `{}` for `{}` in review `{}` (decided by {}){}",
             d.decision.as_str(),
@@ -570,9 +565,9 @@ pub fn close(
         .with_context(|| format!("{rel} has no [review] table"))?;
     set(head, "closed_on", date(today)?);
     set(head, "default", default.as_str().into());
-    let mut files = vec![FileEdit::changed(path, rel, before, doc.to_string())];
+    let mut files = vec![FileEdit::changed(path, rel, before, doc)];
     for (file, (p, text, d)) in clients {
-        files.push(FileEdit::changed(p, file, text, d.to_string()));
+        files.push(FileEdit::changed(p, file, text, d));
     }
     let line = outcomes.line();
     Ok((

@@ -286,12 +286,7 @@ pub fn update(
     }
     let files = pending
         .into_iter()
-        .map(|(rel, p)| FileEdit {
-            path: root.join(&rel),
-            rel,
-            before: p.before,
-            after: p.doc.to_string(),
-        })
+        .map(|(rel, p)| FileEdit::new(root.join(&rel), rel, p.before, p.doc))
         .filter(|f| f.before.as_deref() != Some(f.after.as_str()))
         .collect();
     let summary = format!(
