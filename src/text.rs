@@ -245,8 +245,12 @@ pub fn mask_same_length(s: &str) -> std::borrow::Cow<'_, str> {
 /// One line of text for Markdown (a table cell, a list item, a heading): terminal controls
 /// escaped as in [`clean`], the HTML-significant characters `&`, `<`, `>` as entities (no
 /// markup or script from a registry value or a commit reaches a rendered page), `|` as
-/// `\|` (it cannot end a table cell early), `](` and `][` broken (no link or image), and
-/// an `@` that would mention someone escaped.
+/// `\|` (it cannot end a table cell early), `](` and `][` broken (no link or image), an
+/// `@` that would mention someone escaped, and the bare URLs GitHub would turn into links
+/// (cmark-gfm's autolink extension: `https://…`, `ftp://…`, `www.…`) broken by escaping
+/// the `:` of `://` and the `.` of `www.`, which renders the same text. E-mail addresses
+/// are left as they are: they are what approver fields hold, and GitHub makes of one at
+/// most a `mailto:` link, which opens no web page.
 pub fn md_text(s: &str) -> String {
     let cleaned = clean(s);
     let chars: Vec<char> = cleaned.chars().collect();
@@ -277,6 +281,12 @@ pub fn md_text(s: &str) -> String {
                 out.push(c);
             }
             '_' if !(word(i.checked_sub(1)) && word(Some(i + 1))) => out.push_str("\\_"),
+            // cmark-gfm links `scheme://` when it meets the `:` and `www.` when it meets the
+            // first `w`, both in the Markdown source: an escaped character is never met.
+            ':' if chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/') => {
+                out.push_str("\\:")
+            }
+            '.' if i >= 3 && chars[i - 3..i] == ['w', 'w', 'w'] => out.push_str("\\."),
             // A heading at the start of a line.
             '#' if i == 0 => out.push_str("\\#"),
             c => out.push(c),
@@ -640,13 +650,50 @@ mod tests {
     fn markdown_markup_in_values_is_escaped() {
         assert_eq!(
             md_text("[x](https://e.vil) ![i](p) [r][1] @team `c` client_secret_env [rules]"),
-            "[x]\\(https://e.vil) ![i]\\(p) [r]\\[1] \\@team \\`c\\` client_secret_env [rules]"
+            "[x]\\(https\\://e.vil) ![i]\\(p) [r]\\[1] \\@team \\`c\\` client_secret_env [rules]"
         );
         assert_eq!(md_text("carol@example.com"), "carol@example.com");
         assert_eq!(
             md_text("# **bold** _em_ ~~gone~~ \\*still* a_b"),
             "\\# \\*\\*bold\\*\\* \\_em\\_ \\~\\~gone\\~\\~ \\\\\\*still\\* a_b"
         );
+    }
+
+    /// A bare URL in a value (a client id `https://evil.example/login`) became a link in
+    /// GitHub's rendering of a `--format markdown` comment: the `:` of `://` and the `.`
+    /// of `www.` are escaped (they render the same), so cmark-gfm's autolink extension
+    /// never matches. Text that only looks similar stays as it is.
+    #[test]
+    fn bare_urls_are_not_autolinked() {
+        assert_eq!(
+            md_text("https://evil.example/login"),
+            "https\\://evil.example/login"
+        );
+        assert_eq!(
+            md_text("see HTTP://a.b, ftp://c.d or http://e.f"),
+            "see HTTP\\://a.b, ftp\\://c.d or http\\://e.f"
+        );
+        assert_eq!(md_text("www.evil.example"), "www\\.evil.example");
+        assert_eq!(md_text("(www.a.b)"), "(www\\.a.b)");
+        assert_eq!(md_cell("a\nhttps://x.y"), "a<br>https\\://x.y");
+        // Nothing to break: a scope, a time, an address, a URN.
+        for plain in [
+            "orders:read",
+            "10:30",
+            "alice@example.com",
+            "urn:x:y",
+            "a.www",
+        ] {
+            assert_eq!(md_text(plain), plain);
+        }
+        // After escaping, every `:` before `//` and every `.` after `www` is escaped.
+        let out = md_text("x https://a.b www.c.d ftp://e.f");
+        assert_eq!(
+            out.matches("://").count(),
+            out.matches("\\://").count(),
+            "{out}"
+        );
+        assert!(!out.contains("www."), "{out}");
     }
 
     #[test]

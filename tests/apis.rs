@@ -613,7 +613,8 @@ fn huge_and_malformed_files_are_clear_errors() {
     let (_, out) = load_error(&repo);
     assert!(out.contains("is not valid YAML"), "{out}");
     assert!(out.contains("../specs/x.yaml:"), "{out}");
-    // Deep nesting: the parser's recursion limit, no stack overflow.
+    // Deep nesting: refused before parsing (see deep_yaml_nesting_is_refused_in_linear_time),
+    // no stack overflow.
     let deep = format!(
         "openapi: 3.0.0\nx: {}{}\n",
         "[".repeat(100_000),
@@ -621,7 +622,7 @@ fn huge_and_malformed_files_are_clear_errors() {
     );
     repo.write("specs/x.yaml", deep.as_bytes());
     let (_, out) = load_error(&repo);
-    assert!(out.contains("recursion limit"), "{out}");
+    assert!(out.contains("nests deeper than 128 levels"), "{out}");
     // JSON: deep nesting where scopectl reads (`security`) hits the recursion limit; in a
     // part it skips (`x`), it is skipped without recursing (linear, no stack), and the
     // file loads.
@@ -663,6 +664,88 @@ fn huge_and_malformed_files_are_clear_errors() {
     assert!(start.elapsed().as_secs() < 20, "{out}");
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("repetition limit exceeded"), "{out}");
+}
+
+/// Deep flow nesting in an OpenAPI YAML file made the YAML parser work in time quadratic
+/// in the depth before it refused it (40,000 `[` took 4 s, 80,000 17 s, so 200,000 would
+/// take minutes): a linear pre-scan now refuses anything deeper than 128 levels, naming
+/// the file and the line, for `lint` and for `diff` (which reads the file at each
+/// revision). No time is asserted: with the old parser this test would take minutes.
+#[test]
+fn deep_yaml_nesting_is_refused_in_linear_time() {
+    let repo = Repo::full();
+    let api = "[apis.x]\naudience = \"x\"\nopenapi = [\"../specs/x.yaml\"]\n";
+    repo.write("registry/apis/apis.toml", api.as_bytes());
+    let n = 200_000;
+    for (what, deep) in [
+        ("unclosed", "[".repeat(n)),
+        ("balanced", format!("{}{}", "[".repeat(n), "]".repeat(n))),
+        (
+            "mappings",
+            format!("{}1{}", "{a: [".repeat(n / 2), "]}".repeat(n / 2)),
+        ),
+        // Quoted and commented brackets open nothing; the ones after them do.
+        (
+            "after a string",
+            format!("['[[[', \"]]]\", {} # [[[", "[".repeat(n)),
+        ),
+    ] {
+        let text = format!("openapi: 3.0.3\npaths:\n  /a: {deep}\n");
+        repo.write("specs/x.yaml", text.as_bytes());
+        let (_, out) = load_error(&repo);
+        assert!(
+            out.contains("x.yaml nests deeper than 128 levels (line 3); not parsed"),
+            "{what}: {}",
+            &out[..out.len().min(2000)]
+        );
+        assert!(out.contains("error[load/syntax]"), "{what}");
+        assert!(out.contains("../specs/x.yaml:3:"), "{what}");
+    }
+    // As deep as the parser allows (126 flow levels under `paths` and `/a`) still loads.
+    let text = format!(
+        "openapi: 3.0.3\npaths:\n  /a:\n    x-deep: {}1{}\n",
+        "[".repeat(125),
+        "]".repeat(125)
+    );
+    repo.write("specs/x.yaml", text.as_bytes());
+    let (code, _, err) = repo.lint();
+    assert_ne!(code, 2, "{err}");
+
+    // `diff` reads OpenAPI files through the same parser: the API is not compared, for
+    // that reason.
+    let t = common::TestRepo::new("registry");
+    t.write("scopes/s.toml", SCOPES);
+    t.write("clients/shop-web.toml", &client(&["orders:read"]));
+    t.write(
+        "apis/x.toml",
+        "[apis.x]\naudience = \"x\"\nopenapi = [\"apis/x.yaml\"]\n",
+    );
+    t.write("apis/x.yaml", "openapi: 3.0.3\npaths: {}\n");
+    let before = t.commit("Ann", "ann@example.com", "An API");
+    t.tag("before", before);
+    t.write(
+        "apis/x.yaml",
+        &format!("openapi: 3.0.3\npaths:\n  /a: {}\n", "[".repeat(n)),
+    );
+    let after = t.commit("Ann", "ann@example.com", "A deep API");
+    t.tag("after", after);
+    let out = scopectl()
+        .current_dir(t.root())
+        .args(["diff", "before..after", "--format", "json", "--registry"])
+        .arg(t.registry())
+        .args(["--today", TODAY])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let nc = &v["apis_not_compared"][0];
+    assert_eq!(nc["api"], "x", "{v:#}");
+    assert!(
+        nc["reasons"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("nests deeper than 128 levels"),
+        "{nc:#}"
+    );
 }
 
 #[test]

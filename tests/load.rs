@@ -440,6 +440,70 @@ fn misnamed_policy_file_and_folders_are_reported() {
     assert_eq!(ignored, vec!["Clients/", "scopectl.tml"], "{json:#}");
 }
 
+/// Hidden files and folders (a name starting with `.`) in the registry's folders used to
+/// be skipped without a word: a client in `clients/.hidden.toml` was never linted or
+/// pushed while `lint` said ok. They are `load/ignored-file` warnings now, like a
+/// `*.TOML`; git's own files and folder keepers stay quiet. At the root, a hidden or
+/// misspelt policy file is reported too, other hidden entries (`.github/`) are not.
+#[test]
+fn hidden_files_and_folders_are_reported_not_skipped() {
+    let hidden_client = CLIENT_OK.replace("id = \"shop\"", "id = \"hidden\"");
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+        ("clients/.hidden.toml", &hidden_client),
+        ("clients/.x/a.toml", &hidden_client),
+        ("clients/.x/b.toml", &hidden_client),
+        (
+            "teams/.x.toml",
+            "[teams.t]\nmembers = [\"a@example.com\"]\n",
+        ),
+        ("scopes/sub/.old.toml", SCOPE_OK),
+        ("apis/.draft.toml", "[apis.x]\naudience = \"x\"\n"),
+        (".scopectl.toml", "[policy]\n"),
+        ("scopctl.toml", "[policy]\n"),
+        // Quiet: git's files, folder keepers, and hidden entries at the root.
+        ("clients/.gitkeep", ""),
+        ("scopes/.gitignore", "*.bak\n"),
+        ("scopes/.DS_Store", "x"),
+        ("clients/.git/config", "[core]\n"),
+        (".github/workflows/ci.yml", "on: push\n"),
+        (".gitignore", "target\n"),
+        ("Cargo.toml", "[package]\n"),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 0, "warnings only: {json:#}");
+    let ignored: Vec<&str> = with_code(&json, "load/ignored-file")
+        .iter()
+        .filter_map(|d| d["file"].as_str())
+        .collect();
+    assert_eq!(
+        ignored,
+        vec![
+            ".scopectl.toml",
+            "apis/.draft.toml",
+            "clients/.hidden.toml",
+            "clients/.x/",
+            "scopctl.toml",
+            "scopes/sub/.old.toml",
+            "teams/.x.toml",
+        ],
+        "{json:#}"
+    );
+    assert_eq!(codes(&json).len(), ignored.len(), "{json:#}");
+    let d = &with_code(&json, "load/ignored-file")[2];
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("hidden files (a name starting with `.`) are not part of the registry"),
+        "{d}"
+    );
+    // The hidden client is not part of the registry: nothing defines it twice.
+    let (_, text) = reg.lint_human();
+    assert!(!text.contains("defined twice"), "{text}");
+}
+
 #[test]
 fn control_characters_in_values_are_refused() {
     let d = broken(
@@ -528,6 +592,113 @@ fn invisible_characters_in_identities_are_refused() {
     }
 }
 
+/// `builtin_scopes` values were the one text field without the control-character check:
+/// a bidi override or a terminal escape in one reached `plan`'s output.
+#[test]
+fn control_characters_in_builtin_scopes_are_refused() {
+    let client = CLIENT_OK.replace(
+        "owner = \"team-shop\"",
+        "owner = \"team-shop\"\nbuiltin_scopes = [\"profile\", \"prof\\u202eile\", \"x\\u001b[31my\"]",
+    );
+    let reg = Reg::new(&[("scopes/s.toml", SCOPE_OK), ("clients/c.toml", &client)]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let found = with_code(&json, "load/invalid-value");
+    let messages: Vec<&str> = found.iter().filter_map(|d| d["message"].as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "`prof\\u{202e}ile` contains a control character or a bidirectional override",
+            "`x\\u{1b}[31my` contains a control character or a bidirectional override",
+        ],
+        "{json:#}"
+    );
+    assert!(found.iter().all(|d| d["line"] == 5), "{json:#}");
+}
+
+/// Client ids that look like another client's were distinct clients: `shop` followed by
+/// a zero-width space or a soft hyphen, a full-width `ｓhop`, `Shop`. An invisible
+/// character in a client id (or a `[client.ids]` value) is refused as in identities, and
+/// ids equal after NFKC and lower case are one client defined twice (as a scope defined
+/// twice is), naming both files.
+#[test]
+fn look_alike_client_ids_are_refused() {
+    let with_id = |id: &str| CLIENT_OK.replace("id = \"shop\"", &format!("id = \"{id}\""));
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/a.toml", CLIENT_OK),
+        ("clients/b.toml", &with_id("shop\\u200b")),
+        ("clients/c.toml", &with_id("\\uff53hop")),
+        ("clients/d.toml", &with_id("shop\\u00ad")),
+        ("clients/e.toml", &with_id("Shop")),
+        // Not alike: other letters outside ASCII are fine.
+        ("clients/f.toml", &with_id("café-app")),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let dups = with_code(&json, "load/duplicate-client");
+    let files: Vec<&str> = dups.iter().filter_map(|d| d["file"].as_str()).collect();
+    assert_eq!(
+        files,
+        vec![
+            "clients/b.toml",
+            "clients/c.toml",
+            "clients/d.toml",
+            "clients/e.toml"
+        ],
+        "{json:#}"
+    );
+    let messages: Vec<&str> = dups.iter().filter_map(|d| d["message"].as_str()).collect();
+    for (m, id) in messages
+        .iter()
+        .zip(["shop<U+200B>", "ｓhop", "shop<U+00AD>", "Shop"])
+    {
+        assert_eq!(
+            *m,
+            format!("client `{id}` looks the same as client `shop`: the ids differ only in case, width or invisible characters"),
+        );
+    }
+    let invisible: Vec<&str> = with_code(&json, "load/invalid-value")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert_eq!(
+        invisible,
+        vec![
+            "`id` contains the invisible character U+200B at character 5 of `shop<U+200B>`",
+            "`id` contains the invisible character U+00AD at character 5 of `shop<U+00AD>`",
+        ],
+        "{json:#}"
+    );
+    let (_, text) = reg.lint_human();
+    assert!(text.contains("first defined here"), "{text}");
+
+    // `[client.ids]`: an invisible character, and an id that looks like another
+    // client's in that environment.
+    let other = "[client]\nid = \"web\"\nowner = \"team-shop\"\n\n[client.ids]\nprod = \"SHOP\"\nstaging = \"web\\u2060\"\n";
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/a.toml", CLIENT_OK),
+        ("clients/w.toml", other),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2, "{json:#}");
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages.contains(&"clients `web` and `shop` would be `SHOP` and `shop`, which differ only in case, width or invisible characters, in environment `prod`"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.contains(&"`[client.ids] staging` contains the invisible character U+2060 at character 4 of `web<U+2060>`"),
+        "{messages:#?}"
+    );
+}
+
 /// A huge but parseable duration (`500000000000y`) used to panic (exit 101) when `plan`
 /// turned it into a timeout; durations over 1000 years are now load errors.
 #[test]
@@ -550,4 +721,34 @@ fn huge_durations_are_load_errors_not_panics() {
         err.contains("longer than the longest duration scopectl takes (1000y)"),
         "{err}"
     );
+}
+
+/// A value that is a bare URL (a client id `https://evil.example/login`) became a link in
+/// GitHub's rendering of `lint --format markdown`: the `:` of `://` and the `.` of `www.`
+/// are escaped now, which renders the same text but is no autolink.
+#[test]
+fn markdown_output_does_not_autolink_urls_in_values() {
+    let reg = Reg::new(&[
+        ("scopes/s.toml", SCOPE_OK),
+        (
+            "clients/c.toml",
+            "[client]\nid = \"https://evil.example/login\"\n",
+        ),
+        ("clients/d.toml", "[client]\nid = \"www.evil.example\"\n"),
+    ]);
+    let out = common::scopectl()
+        .args(["lint", "--format", "markdown", "--today", common::TODAY])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("client \\`https\\://evil.example/login\\` has no owner"),
+        "{md}"
+    );
+    assert!(
+        md.contains("client \\`www\\.evil.example\\` has no owner"),
+        "{md}"
+    );
+    assert!(!md.contains("https://") && !md.contains("www."), "{md}");
 }

@@ -95,6 +95,18 @@ fn staged_bad_with_good_work_tree_is_caught() {
 }
 
 #[test]
+fn a_staged_hidden_file_is_reported_not_skipped() {
+    let t = repo("");
+    t.write("clients/.partner.toml", CLIENT_OK);
+    stage(&t, "clients/.partner.toml");
+    let (_, found, out) = lint(&t, &["--staged"]);
+    assert!(
+        found.contains(&"load/ignored-file".to_string()),
+        "{found:?} {out}"
+    );
+}
+
+#[test]
 fn staged_good_with_bad_work_tree_passes() {
     let t = repo("infra/oauth");
     t.write(

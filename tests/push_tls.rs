@@ -164,3 +164,58 @@ fn plain_http_to_a_non_loopback_host_is_refused_unless_insecure_http() {
         "{err}"
     );
 }
+
+/// `ca_file` comes from scopectl.toml, which a pull request can change: it gets the
+/// checks of a secret file (a regular file, not under /proc, /sys or /dev, a relative
+/// symlink staying in the registry) with a 1 MiB limit. A FIFO used to hang `plan`, and
+/// `/dev/zero` to be read until memory ran out.
+#[test]
+fn ca_file_must_be_a_small_regular_file() {
+    let plan = |reg: &Registry| {
+        let out = scopectl()
+            .args(["plan"])
+            .arg(reg.path())
+            .env("SCOPECTL_TEST_TLS_SECRET", "s")
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "a hung run is killed: {out:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Nothing listens on port 9: every case stops before connecting.
+    let url = "https://127.0.0.1:9";
+
+    #[cfg(unix)]
+    {
+        let reg = registry(url, "ca_file = \"ca.pem\"\n");
+        let status = std::process::Command::new("mkfifo")
+            .arg(reg.path().join("ca.pem"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = plan(&reg);
+        assert!(err.contains("cannot read ca_file"), "{err}");
+        assert!(err.contains("not a regular file"), "{err}");
+
+        let reg = registry(url, "ca_file = \"/dev/zero\"\n");
+        let err = plan(&reg);
+        assert!(
+            err.contains("kernel or device file, not a CA file"),
+            "{err}"
+        );
+
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("ca.pem"), "x").unwrap();
+        let reg = registry(url, "ca_file = \"ca.pem\"\n");
+        std::os::unix::fs::symlink(outside.path().join("ca.pem"), reg.path().join("ca.pem"))
+            .unwrap();
+        let err = plan(&reg);
+        assert!(err.contains("outside the registry"), "{err}");
+    }
+
+    let reg = registry(url, "ca_file = \"ca.pem\"\n");
+    reg.write("ca.pem", &"a".repeat(1024 * 1024 + 1));
+    let err = plan(&reg);
+    assert!(err.contains("cannot read ca_file"), "{err}");
+    assert!(err.contains("over the 1 MiB limit for CA files"), "{err}");
+}

@@ -65,7 +65,12 @@ impl Repo {
             let top = rel.split('/').next().unwrap_or("");
             let registry_file =
                 rel == POLICY_FILE || (rel.contains('/') && REGISTRY_DIRS.contains(&top));
-            if !registry_file || rel.split('/').any(|part| part.starts_with('.')) {
+            if !registry_file {
+                continue;
+            }
+            if let Some(hidden) = crate::registry::source::hidden_part(rel, false) {
+                // Reported (`load/ignored-file`), never read.
+                out.extend(hidden);
                 continue;
             }
             let stage = (entry.flags >> 12) & 3;

@@ -23,7 +23,7 @@ pub mod session;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -717,9 +717,16 @@ pub fn http_settings(name: &str, target: &Target, root: &Path) -> anyhow::Result
     }
     if let Some(ca) = &target.ca_file {
         let path = root.join(ca.as_str());
-        let pem = std::fs::read(&path).with_context(|| {
-            format!("target `{name}`: cannot read ca_file `{}`", path.display())
-        })?;
+        // scopectl.toml may come from a pull request: the same checks as a secret file.
+        let absolute = Path::new(ca.as_str()).is_absolute();
+        let pem = read_limited_file(&path, absolute, root, CA_FILE_MAX_BYTES, "CA file").map_err(
+            |e| {
+                anyhow::anyhow!(
+                    "target `{name}`: cannot read ca_file `{}`: {e}",
+                    path.display()
+                )
+            },
+        )?;
         settings.ca_pem = Some((path.display().to_string(), pem));
     }
     settings.insecure_tls = target.insecure_tls.unwrap_or(false);
@@ -903,11 +910,37 @@ pub fn is_secret_env_name(s: &str) -> bool {
     })
 }
 
+/// The largest CA file read (`ca_file`): a bundle of a few hundred certificates in PEM.
+pub const CA_FILE_MAX_BYTES: u64 = 1024 * 1024;
+
 /// Read a secret file: a regular file (not a FIFO, a device or a kernel pseudo-file such
 /// as `/proc/self/environ`) of at most [`SECRET_FILE_MAX_BYTES`]; a relative path must
 /// not be a symlink leaving the registry at `root`. Read with a limit, so a file growing
 /// meanwhile is not read whole.
 fn read_secret_file(path: &Path, absolute: bool, root: &Path) -> Result<String, String> {
+    let bytes = read_limited_file(path, absolute, root, SECRET_FILE_MAX_BYTES, "secret file")?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// `1 MiB`, `64 KiB`.
+fn size_text(bytes: u64) -> String {
+    if bytes.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", bytes / 1024 / 1024)
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+/// Read a file that scopectl.toml names (a secret file, a CA file: `what`) with the
+/// checks of [`read_secret_file`] and at most `max` bytes: a FIFO cannot hang the run
+/// nor `/dev/zero` fill the memory.
+fn read_limited_file(
+    path: &Path,
+    absolute: bool,
+    root: &Path,
+    max: u64,
+    what: &str,
+) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if link.file_type().is_symlink() && !absolute {
@@ -928,7 +961,7 @@ fn read_secret_file(path: &Path, absolute: bool, root: &Path) -> Result<String, 
         .any(|p| resolved.starts_with(p))
     {
         return Err(format!(
-            "{} is a kernel or device file, not a secret file; not read",
+            "{} is a kernel or device file, not a {what}; not read",
             resolved.display()
         ));
     }
@@ -939,24 +972,24 @@ fn read_secret_file(path: &Path, absolute: bool, root: &Path) -> Result<String, 
     if meta.len() == 0 {
         return Err("empty (or a pseudo-file that reports no size); not read".into());
     }
-    if meta.len() > SECRET_FILE_MAX_BYTES {
+    if meta.len() > max {
         return Err(format!(
-            "{} bytes, over the {} KiB limit for secret files; not read",
+            "{} bytes, over the {} limit for {what}s; not read",
             meta.len(),
-            SECRET_FILE_MAX_BYTES / 1024
+            size_text(max)
         ));
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|f| f.take(SECRET_FILE_MAX_BYTES + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
         .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > SECRET_FILE_MAX_BYTES {
+    if bytes.len() as u64 > max {
         return Err(format!(
-            "over the {} KiB limit for secret files; not read",
-            SECRET_FILE_MAX_BYTES / 1024
+            "over the {} limit for {what}s; not read",
+            size_text(max)
         ));
     }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    Ok(bytes)
 }
 
 /// Where a target's pushes go and how: shown first in a plan, so a reviewer sees a

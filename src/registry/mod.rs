@@ -16,6 +16,7 @@ pub mod policy;
 pub mod source;
 pub mod sparse;
 pub mod types;
+pub mod yaml_depth;
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -59,10 +60,13 @@ pub enum FileKind {
 
 impl FileKind {
     /// Classify a `/`-separated path relative to the registry root. `None` for files
-    /// scopectl does not read.
+    /// scopectl does not read (hidden ones included: `clients/.old.toml`).
     pub fn of(path: &str) -> Option<FileKind> {
         if path == POLICY_FILE {
             return Some(FileKind::Policy);
+        }
+        if source::is_hidden(path) {
+            return None;
         }
         let is_toml = path.ends_with(".toml");
         if is_toml && path.starts_with("scopes/") {
@@ -200,6 +204,8 @@ impl Registry {
 
         let mut sources = sources;
         sources.sort_by(|a, b| a.path.cmp(&b.path));
+        // A listing of paths (git's index) names a hidden folder once per file in it.
+        sources.dedup_by(|a, b| a.path == b.path && a.path.ends_with('/'));
         for src in sources {
             let Some(kind) = FileKind::of(&src.path) else {
                 if let Err(e) = &src.bytes {
@@ -226,7 +232,25 @@ impl Registry {
                         && [".yaml", ".yml", ".json"]
                             .iter()
                             .any(|e| src.path.ends_with(e)));
-                if at_root {
+                if !at_root && source::is_hidden(&src.path) {
+                    let id = files.add(src.path.clone(), String::new());
+                    let what = if src.path.ends_with('/') {
+                        "hidden folders"
+                    } else {
+                        "hidden files"
+                    };
+                    diagnostics.push(
+                        Finding::warning(
+                            Rule::LoadIgnoredFile,
+                            format!(
+                                "{} is not read: {what} (a name starting with `.`) are not part of the registry",
+                                src.path
+                            ),
+                        )
+                        .in_file(id)
+                        .help("rename it without the leading `.` if it holds scopes, clients, teams or APIs; move it out of the registry otherwise"),
+                    );
+                } else if at_root {
                     let id = files.add(src.path.clone(), String::new());
                     let help = if src.path.ends_with('/') {
                         "the folders are named exactly scopes/ and clients/ (lower case)"
@@ -430,6 +454,9 @@ impl Registry {
             }
         }
 
+        // Client ids by their identity key (NFKC, lower case), to catch look-alikes.
+        let mut client_keys: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
         for (file, cf) in client_files {
             let span = cf.client.span();
             let def = cf.client.into_inner();
@@ -437,7 +464,7 @@ impl Registry {
                 diagnostics.push(
                     Finding::error(
                         Rule::LoadDuplicateClient,
-                        format!("client `{}` is defined twice", def.id.get()),
+                        format!("client `{}` is defined twice", crate::text::clean(&def.id)),
                     )
                     .at(file, def.id.span(), "defined again here")
                     .also(first.file, first.def.id.span(), "first defined here")
@@ -446,6 +473,35 @@ impl Registry {
                 continue;
             }
             check_text(file, &def.id, &mut diagnostics);
+            check_invisible(
+                file,
+                "id",
+                &def.id,
+                def.id.span(),
+                CLIENT_ID_HELP,
+                &mut diagnostics,
+            );
+            let key = crate::text::identity_key(&def.id);
+            if let Some(first) = client_keys
+                .get(&key)
+                .and_then(|id| registry.clients.get(id))
+            {
+                diagnostics.push(
+                    Finding::error(
+                        Rule::LoadDuplicateClient,
+                        format!(
+                            "client `{}` looks the same as client `{}`: the ids differ only in case, width or invisible characters",
+                            shown(&def.id),
+                            shown(&first.id)
+                        ),
+                    )
+                    .at(file, def.id.span(), "defined again here")
+                    .also(first.file, first.def.id.span(), "first defined here")
+                    .help("keep one file per client; a look-alike id would pass for the other client in a review"),
+                );
+                continue;
+            }
+            client_keys.insert(key, def.id.get().clone());
             if def.id.chars().any(char::is_whitespace) {
                 diagnostics.push(
                     Finding::error(
@@ -458,7 +514,12 @@ impl Registry {
                     .at(file, def.id.span(), "not a client_id"),
                 );
             }
-            for text in def.owner.iter().chain(def.description.iter()) {
+            for text in def
+                .owner
+                .iter()
+                .chain(def.description.iter())
+                .chain(def.builtin_scopes.iter().flatten())
+            {
                 check_text(file, text, &mut diagnostics);
             }
             if let Some(owner) = &def.owner {
@@ -468,6 +529,8 @@ impl Registry {
             for (env, id) in &def.ids {
                 check_text(file, env, &mut diagnostics);
                 check_text(file, id, &mut diagnostics);
+                let key = format!("[client.ids] {}", crate::text::clean(env));
+                check_invisible(file, &key, id, id.span(), CLIENT_ID_HELP, &mut diagnostics);
                 if id.is_empty() || id.chars().any(char::is_whitespace) {
                     diagnostics.push(
                         Finding::error(
@@ -575,7 +638,14 @@ impl Registry {
         self.clients.retain(|_, c| !edited.contains(&c.file));
         self.reviews.retain(|_, r| !edited.contains(&r.file));
         let clash = mini.scopes.keys().any(|k| self.scopes.contains_key(k))
-            || mini.clients.keys().any(|k| self.clients.contains_key(k));
+            || mini.clients.keys().any(|k| {
+                let key = crate::text::identity_key(k);
+                self.clients.contains_key(k)
+                    || self
+                        .clients
+                        .keys()
+                        .any(|o| crate::text::identity_key(o) == key)
+            });
         if clash {
             return None;
         }
@@ -648,19 +718,30 @@ fn check_ids_per_environment(registry: &Registry, out: &mut Vec<Finding>) {
         .collect();
     for c in &with_ids {
         for (env, id) in &c.def.ids {
-            let other = registry
-                .clients
-                .values()
-                .find(|o| o.id != c.id && o.def.id_in(env) == id.as_str());
+            let key = crate::text::identity_key(id);
+            let other = registry.clients.values().find(|o| {
+                o.id != c.id
+                    && (o.def.id_in(env) == id.as_str()
+                        || crate::text::identity_key(o.def.id_in(env)) == key)
+            });
             if let Some(o) = other {
+                let theirs = o.def.id_in(env);
+                let same = if theirs == id.as_str() {
+                    format!("would both be `{}`", crate::text::clean(id))
+                } else {
+                    format!(
+                        "would be `{}` and `{}`, which differ only in case, width or invisible characters,",
+                        shown(id),
+                        shown(theirs)
+                    )
+                };
                 out.push(
                     Finding::error(
                         Rule::LoadDuplicateClient,
                         format!(
-                            "clients `{}` and `{}` would both be `{}` in environment `{}`",
-                            c.id,
-                            o.id,
-                            crate::text::clean(id),
+                            "clients `{}` and `{}` {same} in environment `{}`",
+                            crate::text::clean(&c.id),
+                            crate::text::clean(&o.id),
                             crate::text::clean(env)
                         ),
                     )
@@ -828,6 +909,50 @@ fn check_identity_at(
     span: Range<usize>,
     out: &mut Vec<Finding>,
 ) {
+    check_invisible(
+        file,
+        key,
+        text,
+        span,
+        "remove it: identities are compared exactly, and an invisible character makes \
+         two identities that look the same differ (self-approval would not be caught)",
+        out,
+    )
+}
+
+/// A value for a message, its invisible characters shown (`fleet-ops<U+200B>`) and
+/// terminal controls escaped.
+fn shown(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let visible: String = text
+        .chars()
+        .map(|c| {
+            if crate::text::is_format_char(c) && !crate::text::is_unsafe_char(c) {
+                format!("<U+{:04X}>", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    crate::text::clean(&visible).into_owned()
+}
+
+/// What a client id with an invisible character is told.
+const CLIENT_ID_HELP: &str = "remove it: a client id with an invisible character looks like \
+    another client's (or a server's client) in every review and output, but is not the same id";
+
+/// Reject invisible formatting characters (Unicode category Cf, see
+/// [`check_identity`]) in a value compared by what it looks like: identities, client ids.
+fn check_invisible(
+    file: FileId,
+    key: &str,
+    text: &str,
+    span: Range<usize>,
+    help: &str,
+    out: &mut Vec<Finding>,
+) {
     // Every invisible character is outside ASCII.
     if text.is_ascii() {
         return;
@@ -851,10 +976,7 @@ fn check_identity_at(
             ),
         )
         .at(file, span, "invisible character")
-        .help(
-            "remove it: identities are compared exactly, and an invisible character makes \
-             two identities that look the same differ (self-approval would not be caught)",
-        ),
+        .help(help),
     );
 }
 

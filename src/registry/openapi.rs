@@ -7,8 +7,10 @@
 //! scopectl reads (a path item, a security scheme) is resolved only inside the document or
 //! to another file of the repository through [`SpecReader`], never to a URL; reference
 //! chains are bounded ([`MAX_REF_DEPTH`]) so a cycle ends with an error; nesting is bounded
-//! by the parsers (128 levels). Every problem is a `load/*` finding naming the file, the
-//! JSON pointer and, where the text shows it, the line.
+//! by the parsers (128 levels), and a YAML document's is measured before it is parsed
+//! ([`super::yaml_depth`]: the YAML parser takes time quadratic in it). Every problem is a
+//! `load/*` finding naming the file, the JSON pointer and, where the text shows it, the
+//! line.
 
 use super::sparse::{Item, Op, Paths};
 use std::collections::BTreeMap;
@@ -189,6 +191,22 @@ fn parse_str(name: &str, text: &str, id: FileId, sparse: bool) -> Result<Doc, Bo
                 ),
             )
         });
+    }
+    // The parser takes time quadratic in the nesting before it refuses it: measure first.
+    if let Err(deep) = super::yaml_depth::check(text) {
+        let o = deep.offset;
+        let line = text.get(..o).map_or(0, |t| t.matches('\n').count()) + 1;
+        return Err(Box::new(
+            Finding::error(
+                Rule::LoadSyntax,
+                format!(
+                    "{name} nests deeper than {} levels (line {line}); not parsed",
+                    super::yaml_depth::MAX_DEPTH
+                ),
+            )
+            .at(id, o..(o + 1).min(text.len()).max(o), "one level too many")
+            .help("OpenAPI documents nest a few dozen levels at most; YAML and JSON nesting is limited to 128 levels"),
+        ));
     }
     let yaml = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(|e| {
         let mut f = Finding::error(Rule::LoadSyntax, format!("{name} is not valid YAML: {e}"));

@@ -107,12 +107,9 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
         .collect();
     names.sort();
     for (name, is_dir) in names {
-        let lower = name.to_lowercase();
         let misnamed_dir =
             is_dir && !super::REGISTRY_DIRS.contains(&name.as_str()) && is_layout_near_miss(&name);
-        let misnamed_file = !is_dir
-            && name != super::POLICY_FILE
-            && (lower.starts_with("scopectl.") || lower.ends_with(".tml"));
+        let misnamed_file = !is_dir && name != super::POLICY_FILE && is_policy_near_miss(&name);
         if misnamed_dir {
             out.push(Source {
                 path: format!("{name}/"),
@@ -125,6 +122,71 @@ fn suspicious_root_entries(root: &Path, out: &mut Vec<Source>) {
             });
         }
     }
+}
+
+/// A root file name that was probably meant to be `scopectl.toml`: in another case
+/// (`Scopectl.toml`), with another extension (`scopectl.tml`, `scopectl.toml.bak`, any
+/// `*.tml`), hidden (`.scopectl.toml`), or one typo away (`scopctl.toml`,
+/// `scope-ctl.toml`).
+pub fn is_policy_near_miss(name: &str) -> bool {
+    if name.len() > 64 {
+        return false;
+    }
+    let lower = name.to_lowercase();
+    let base = lower.trim_start_matches('.');
+    if base.starts_with("scopectl.") || lower.ends_with(".tml") {
+        return true;
+    }
+    let Some((stem, ext)) = base.split_once('.') else {
+        return false;
+    };
+    let folded: String = stem.chars().filter(|c| c.is_alphanumeric()).collect();
+    (ext.starts_with("tom") || ext.starts_with("tml"))
+        && strsim::damerau_levenshtein(&folded, "scopectl") <= 1
+}
+
+/// Hidden entries (a name starting with `.`) of a registry folder that hold no registry
+/// content: skipped without a warning. Every other hidden file or folder is reported as
+/// not read ([`hidden_part`]).
+pub const QUIET_HIDDEN: &[&str] = &[
+    ".git",
+    ".gitkeep",
+    ".keep",
+    ".gitignore",
+    ".gitattributes",
+    ".DS_Store",
+];
+
+/// For a `/`-separated path inside the registry (`rel`, a folder when `is_dir`): `None`
+/// when no part of it is hidden (a name starting with `.`); `Some(None)` when its first
+/// hidden part is one of [`QUIET_HIDDEN`]; otherwise `Some(Some(entry))`, the entry the
+/// loader warns about as not read: the path up to that part, a folder with a trailing
+/// `/` (`clients/.x/` for `clients/.x/a.toml`). Folder walks call it for each hidden
+/// entry they skip, listings of paths (git's index) for each path.
+pub fn hidden_part(rel: &str, is_dir: bool) -> Option<Option<Source>> {
+    let mut end = 0;
+    let parts: Vec<&str> = rel.trim_end_matches('/').split('/').collect();
+    for (n, part) in parts.iter().enumerate() {
+        end += part.len();
+        if part.starts_with('.') {
+            if QUIET_HIDDEN.contains(part) {
+                return Some(None);
+            }
+            let folder = is_dir || n + 1 < parts.len();
+            let path = format!("{}{}", &rel[..end], if folder { "/" } else { "" });
+            return Some(Some(Source {
+                path,
+                bytes: Ok(Vec::new()),
+            }));
+        }
+        end += 1;
+    }
+    None
+}
+
+/// Does `rel` (a path inside the registry) have a hidden part? Such files are not read.
+pub fn is_hidden(rel: &str) -> bool {
+    rel.starts_with('.') || rel.contains("/.")
 }
 
 /// A folder name that was probably meant to be `scopes/`, `clients/` or `teams/`: the same
@@ -256,11 +318,15 @@ fn walk(dir: &Path, rel: &str, bounds: &Root, out: &mut Vec<Source>) -> anyhow::
             });
             continue;
         };
-        if name_str.starts_with('.') {
-            continue;
-        }
         let path = dir.join(&name);
         let child = format!("{rel}/{name_str}");
+        if name_str.starts_with('.') {
+            // Not read (a hidden folder is not entered), but reported unless it is git's,
+            // a folder keeper or the like.
+            let is_dir = file_type.as_ref().is_ok_and(|t| t.is_dir());
+            out.extend(hidden_part(&child, is_dir).flatten());
+            continue;
+        }
         let file_type = match file_type {
             Ok(t) => t,
             Err(e) => {
@@ -294,4 +360,69 @@ fn walk(dir: &Path, rel: &str, bounds: &Root, out: &mut Vec<Source>) -> anyhow::
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reported(rel: &str, is_dir: bool) -> Option<Option<String>> {
+        hidden_part(rel, is_dir).map(|s| s.map(|s| s.path))
+    }
+
+    #[test]
+    fn hidden_parts_are_reported_up_to_the_first_one() {
+        assert_eq!(reported("clients/a.toml", false), None);
+        assert_eq!(reported("scopes/v1.0/a.toml", false), None);
+        assert_eq!(
+            reported("clients/.hidden.toml", false),
+            Some(Some("clients/.hidden.toml".into()))
+        );
+        assert_eq!(
+            reported("clients/.x", true),
+            Some(Some("clients/.x/".into()))
+        );
+        // A path listed by git's index: the hidden folder, once for all its files.
+        assert_eq!(
+            reported("clients/.x/sub/a.toml", false),
+            Some(Some("clients/.x/".into()))
+        );
+        assert_eq!(
+            reported("clients/team/.y.toml", false),
+            Some(Some("clients/team/.y.toml".into()))
+        );
+        for quiet in [
+            "clients/.gitkeep",
+            "scopes/.git/config",
+            "teams/a/.DS_Store",
+        ] {
+            assert_eq!(reported(quiet, false), Some(None), "{quiet}");
+        }
+        assert!(is_hidden("clients/.x/a.toml") && !is_hidden("clients/x.y/a.toml"));
+    }
+
+    #[test]
+    fn near_misses_of_the_policy_file() {
+        for miss in [
+            "Scopectl.toml",
+            "scopectl.tml",
+            "scopectl.toml.bak",
+            ".scopectl.toml",
+            "scopctl.toml",
+            "scopectll.toml",
+            "scope-ctl.toml",
+            "other.tml",
+        ] {
+            assert!(is_policy_near_miss(miss), "{miss}");
+        }
+        for fine in [
+            "Cargo.toml",
+            "pyproject.toml",
+            "scopes.toml",
+            "scopctl",
+            ".gitignore",
+        ] {
+            assert!(!is_policy_near_miss(fine), "{fine}");
+        }
+    }
 }
