@@ -153,3 +153,36 @@ fn log_and_diff_in_a_shallow_clone_warn_and_credit_nothing_to_the_cut() {
         .collect();
     assert!(authors.contains(&"Bob"), "{authors:?}");
 }
+
+#[test]
+fn a_grafted_commit_is_never_credited_with_what_it_contains() {
+    let h = history("");
+    // Carol's commit becomes a root: everything before it disappears from the graph, and
+    // the commit "adds" the whole registry it holds.
+    let carol = h.c[3];
+    std::fs::create_dir_all(h.t.root().join(".git/info")).unwrap();
+    std::fs::write(h.t.root().join(".git/info/grafts"), format!("{carol}\n")).unwrap();
+    let (code, out, err) = run(
+        h.t.root(),
+        &["report", "--today", "2026-11-25", "--format", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("grafts"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["history_complete"], false);
+    let blamed: Vec<&Value> = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["self_approved_commit"] == carol.to_string())
+        .collect();
+    assert!(blamed.is_empty(), "{blamed:#?}");
+    assert_eq!(
+        v["summary"]["self_approved_commits"], 0,
+        "{:#}",
+        v["summary"]
+    );
+    // `log` does not credit it with creating the client either.
+    let (_, out, _) = run(h.t.root(), &["log", "fleet-ops"]);
+    assert!(!out.contains(&carol.to_string()[..7]), "{out}");
+}

@@ -412,7 +412,45 @@ fn a_review_campaign_from_start_to_evidence() {
     );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("review/reviewer-not-allowed"), "{out}");
+    // A team is not a person: the reviewer team's name does not decide.
+    let (code, out) = run_in(
+        &reg,
+        &[
+            "review",
+            "decide",
+            "2026-q4",
+            "shop",
+            "payments:refund",
+            "keep",
+            "--by",
+            "team-pay",
+        ],
+        today,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("names the team `team-pay`, not a person"),
+        "{out}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), before);
+    // A decision written by hand before the campaign started is dated wrongly.
+    std::fs::write(
+        &file,
+        before.replacen(
+            "reviewers = [\"team-pay\"]\n",
+            "reviewers = [\"team-pay\"]\ndecision = \"keep\"\ndecided_by = \"pam@example.com\"\ndecided_on = 2025-01-01\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, out) = run_in(&reg, &["lint"], today);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("review/decision-date"), "{out}");
+    assert!(
+        out.contains("is dated 2025-01-01 before the campaign started (2026-12-01)"),
+        "{out}"
+    );
+    std::fs::write(&file, &before).unwrap();
 
     // The scope's owner decides: keep shop's (renewed for 60 days), revoke crm's.
     let (code, out) = run_in(

@@ -108,8 +108,9 @@ fn json_lists_every_grant_with_days_left_and_control_status() {
     assert_eq!(v["expiry_by_month"][0], serde_json::json!(["2026-11", 1]));
 }
 
-#[test]
-fn a_clean_registry_meets_every_control() {
+/// The diff history with every grant approved by someone other than who committed it
+/// (tagged `clean`).
+fn clean() -> History {
     let h = history("");
     // Grace re-approves what Bob and Carol approved in their own commits.
     let fleet = std::fs::read_to_string(h.t.registry().join("clients/fleet-ops.toml")).unwrap();
@@ -126,6 +127,47 @@ fn a_clean_registry_meets_every_control() {
     let c =
         h.t.commit("Frank", "frank@example.com", "Re-approve (SEC-12)");
     h.t.tag("clean", c);
+    h
+}
+
+/// Commit a review interval of `critical` for critical scopes and the campaign
+/// `reviews/2026-q3.toml` (one entry, fleet-ops → system:reboot, closed 2026-11-19), tagged
+/// `tag`.
+fn with_campaign(h: &History, critical: &str, entry: &str, tag: &str) {
+    let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
+    let policy = policy
+        .split("\n[policy.review_interval]")
+        .next()
+        .unwrap()
+        .to_string();
+    h.t.write(
+        "scopectl.toml",
+        &(policy
+            + &format!("\n[policy.review_interval]\ncritical = \"{critical}\"\nhigh = \"365d\"\n")),
+    );
+    h.t.write(
+        "reviews/2026-q3.toml",
+        &format!("[review]\nstarted_on = 2026-11-01\ndue = 2026-11-20\nclosed_on = 2026-11-19\ndefault = \"revoke\"\n\n[[entries]]\nclient = \"fleet-ops\"\nscope = \"system:reboot\"\n{entry}"),
+    );
+    let c =
+        h.t.commit("Frank", "frank@example.com", "Q3 access review (SEC-13)");
+    h.t.tag(tag, c);
+}
+
+/// The ISO 5.18 control of a JSON report.
+fn control_5_18(v: &Value) -> Value {
+    v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.18")
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_clean_registry_meets_every_control() {
+    let h = clean();
     let v: Value = serde_json::from_str(&report(&h, "clean", "json")).unwrap();
     // Access rights (5.18) also ask for periodic review: without a closed campaign and a
     // review_interval, that part is not evidenced.
@@ -140,25 +182,115 @@ fn a_clean_registry_meets_every_control() {
         }
     }
     // A closed campaign under a policy that sets the interval: every control is met.
-    let policy = std::fs::read_to_string(h.t.registry().join("scopectl.toml")).unwrap();
-    h.t.write(
-        "scopectl.toml",
-        &(policy + "\n[policy.review_interval]\ncritical = \"180d\"\nhigh = \"365d\"\n"),
+    with_campaign(
+        &h,
+        "180d",
+        "decision = \"keep\"\ndecided_by = \"grace@example.com\"\ndecided_on = 2026-11-10\noutcome = \"kept\"\n",
+        "reviewed",
     );
-    h.t.write(
-        "reviews/2026-q3.toml",
-        "[review]\nstarted_on = 2026-11-01\ndue = 2026-11-20\nclosed_on = 2026-11-19\ndefault = \"revoke\"\n\n[[entries]]\nclient = \"fleet-ops\"\nscope = \"system:reboot\"\ndecision = \"keep\"\ndecided_by = \"grace@example.com\"\ndecided_on = 2026-11-10\noutcome = \"kept\"\n",
-    );
-    let c =
-        h.t.commit("Frank", "frank@example.com", "Q3 access review (SEC-13)");
-    h.t.tag("reviewed", c);
     let v: Value = serde_json::from_str(&report(&h, "reviewed", "json")).unwrap();
     for c in v["controls"].as_array().unwrap() {
         assert_eq!(c["status"], "met", "{c:#}");
     }
+    assert!(
+        control_5_18(&v)["evidence"].as_str().unwrap().contains(
+            "1 grant review(s) in closed campaigns, 1 decided by a reviewer, 0 kept by default"
+        ),
+        "{v:#}"
+    );
     assert_eq!(
         v["reviews"][0]["closed_in"]["message"],
         "Q3 access review (SEC-13)"
+    );
+}
+
+#[test]
+fn a_self_approved_grant_in_a_commit_that_broke_its_file_is_still_found() {
+    let h = clean();
+    let path = h.t.registry().join("clients/fleet-ops.toml");
+    let fleet = std::fs::read_to_string(&path).unwrap();
+    let granted = fleet
+        + "\n[[grants]]\nscope = \"billing:read\"\njustification = \"Invoices on the dashboard (OPS-90)\"\napproved_by = \"mallory@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-01-31\n";
+    // Mallory adds a grant she approves herself, in a commit that leaves the file broken;
+    // Dave's next commit fixes the syntax.
+    h.t.write("clients/fleet-ops.toml", &format!("{granted}broken = \""));
+    let bad = h.t.commit("Mallory", "mallory@example.com", "Dashboards");
+    h.t.write("clients/fleet-ops.toml", &granted);
+    let c = h.t.commit("Dave", "dave@example.com", "Fix the syntax");
+    h.t.tag("fixed", c);
+    let v: Value = serde_json::from_str(&report(&h, "fixed", "json")).unwrap();
+    let grant = v["grants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["client"] == "fleet-ops" && g["scope"] == "billing:read")
+        .unwrap();
+    assert_eq!(grant["self_approved_commit"], bad.to_string(), "{grant:#}");
+    let c = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c["status"], "gaps", "{c:#}");
+}
+
+#[test]
+fn a_campaign_proves_only_what_reviewers_decided_and_what_happened() {
+    let h = clean();
+    // Closed with nobody deciding: the grant was kept by default, not reviewed.
+    with_campaign(&h, "180d", "outcome = \"kept-by-default\"\n", "by-default");
+    let v: Value = serde_json::from_str(&report(&h, "by-default", "json")).unwrap();
+    let c = control_5_18(&v);
+    assert_eq!(c["status"], "partial", "{c:#}");
+    let reason = c["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("1 grant(s) were kept by default at a campaign's close (nobody decided them) and not approved or reviewed since: fleet-ops → system:reboot (2026-q3)"),
+        "{reason}"
+    );
+    assert!(
+        c["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("0 decided by a reviewer, 1 kept by default (not reviewed)"),
+        "{c:#}"
+    );
+    // A campaign recording a revocation of a grant that is still there: a gap.
+    let h = clean();
+    with_campaign(
+        &h,
+        "180d",
+        "decision = \"revoke\"\ndecided_by = \"grace@example.com\"\ndecided_on = 2026-11-10\noutcome = \"revoked\"\n",
+        "claimed",
+    );
+    let v: Value = serde_json::from_str(&report(&h, "claimed", "json")).unwrap();
+    let c = control_5_18(&v);
+    assert_eq!(c["status"], "gaps", "{c:#}");
+    assert!(
+        c["gaps"][0]
+            .as_str()
+            .unwrap()
+            .contains("campaign 2026-q3 records the grant as revoked on 2026-11-19, but it is still in clients/"),
+        "{c:#}"
+    );
+    // Decided and kept, but the interval has run out for the grants: lint warns
+    // (grant/review-due), so periodic review is not met.
+    let h = clean();
+    with_campaign(
+        &h,
+        "1d",
+        "decision = \"keep\"\ndecided_by = \"grace@example.com\"\ndecided_on = 2026-11-10\noutcome = \"kept\"\n",
+        "due",
+    );
+    let v: Value = serde_json::from_str(&report(&h, "due", "json")).unwrap();
+    let c = control_5_18(&v);
+    assert_eq!(c["status"], "partial", "{c:#}");
+    assert!(
+        c["reason"]
+            .as_str()
+            .unwrap()
+            .contains("past their review interval (grant/review-due, a warning)"),
+        "{c:#}"
     );
 }
 

@@ -261,6 +261,34 @@ fn a_campaign_closed_and_then_edited_inside_the_range_is_found_at_the_edit() {
 }
 
 #[test]
+fn an_edit_in_a_commit_that_broke_the_file_names_that_commit_too() {
+    let t = registry();
+    commit_campaign(
+        &t,
+        &campaign(Some(("keep", "pam@example.com")), true),
+        "Sec",
+        "Close access review 2026-q4",
+    );
+    // Eve flips the decision and leaves the file broken; Dan fixes the syntax.
+    let flipped = campaign(Some(("revoke", "pam@example.com")), true);
+    let edit = commit_campaign(&t, &format!("{flipped}broken = \""), "Eve", "Tidy");
+    let fix = commit_campaign(&t, &flipped, "Dan", "Fix the syntax");
+    let (exit, v) = diff(&t, &["HEAD~2..HEAD"]);
+    assert_eq!(exit, Some(3), "{v:#}");
+    let found = rewritten(&v);
+    assert_eq!(found.len(), 1, "{v:#}");
+    let short = |id: git2::Oid| id.to_string()[..7].to_string();
+    assert!(
+        found[0].0.contains(&format!(
+            "in commits {}, {} (the registry did not load between them)",
+            short(edit),
+            short(fix)
+        )),
+        "{v:#}"
+    );
+}
+
+#[test]
 fn removing_a_closed_campaign_is_a_weakening_and_an_open_one_is_not() {
     let t = registry();
     t.write(
@@ -327,7 +355,7 @@ fn report_counts_a_closed_campaign_rewritten_afterwards_as_a_5_18_gap() {
     let t = registry();
     t.write(
         "scopectl.toml",
-        &format!("{POLICY}\n[policy.review_interval]\ncritical = \"90d\"\n"),
+        &format!("{POLICY}\n# The grant (approved 2026-06-01) is within its interval: no grant/review-due.\n[policy.review_interval]\ncritical = \"365d\"\n"),
     );
     commit_campaign(
         &t,

@@ -839,6 +839,15 @@ fn scope_fields(name: &str, a: &ScopeDef, b: &ScopeDef, out: &mut Vec<Change>) {
             Some(b.managed().to_string()),
         );
     }
+    if a.adopt() != b.adopt() {
+        // `apply` takes over (and rewrites) a server scope scopectl did not create.
+        push(
+            "adopt",
+            Class::Metadata,
+            Some(a.adopt().to_string()),
+            Some(b.adopt().to_string()),
+        );
+    }
     if a.step_up() != b.step_up() {
         // Requiring fresh authentication narrows when a client can use the scope.
         push(
@@ -976,6 +985,23 @@ fn client_fields(
             Some(environments_text(&b.def.environments)),
         ));
     }
+    if let Some(change) =
+        builtin_scopes_change(&a.def.builtin_scopes, &b.def.builtin_scopes, subject())
+    {
+        out.push(change);
+    }
+    let third = |d: &crate::registry::ClientDef| d.third_party.as_ref().is_some_and(|t| **t);
+    if third(&a.def) != third(&b.def) {
+        // Run by another organisation or not: whether PII claims may reach its tokens
+        // (`client/pii-to-third-party`).
+        out.push(
+            Change::new(Kind::ClientChanged, Class::Metadata, subject()).field(
+                "third_party",
+                Some(third(&a.def).to_string()),
+                Some(third(&b.def).to_string()),
+            ),
+        );
+    }
     let ids = |d: &crate::registry::ClientDef| -> BTreeMap<String, String> {
         d.ids
             .iter()
@@ -1019,6 +1045,33 @@ fn client_fields(
             );
         }
     }
+}
+
+/// A change of a client's `builtin_scopes` (the Keycloak built-in scopes `apply` keeps
+/// linked to it, unlinking the others; absent: built-ins left alone). A built-in listed
+/// that was not gives access (`offline_access`: refresh tokens that outlive the session);
+/// only fewer listed takes it away; no longer listing any leaves the server as it is.
+fn builtin_scopes_change(a: &EnvList, b: &EnvList, subject: Subject) -> Option<Change> {
+    let (sa, sb) = (environment_set(a), environment_set(b));
+    if sa == sb {
+        return None;
+    }
+    let class = match (&sa, &sb) {
+        (_, None) => Class::Metadata,
+        (None, Some(y)) if y.is_empty() => Class::AccessRemoved,
+        (None, Some(_)) => Class::AccessAdded,
+        (Some(x), Some(y)) if y.iter().any(|e| !x.contains(e)) => Class::AccessAdded,
+        (Some(_), Some(_)) => Class::AccessRemoved,
+    };
+    let text = |s: &Option<BTreeSet<&str>>| match s {
+        None => "(not managed)".to_string(),
+        Some(s) => format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", ")),
+    };
+    Some(Change::new(Kind::ClientChanged, class, subject).field(
+        "builtin_scopes",
+        Some(text(&sa)),
+        Some(text(&sb)),
+    ))
 }
 
 fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: &mut Vec<Change>) {
@@ -1654,7 +1707,12 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
             .and_then(|c| c.grants.get(key))
             .cloned()
     };
-    changes
+    let mut out: Vec<Finding> = changes
+        .iter()
+        .filter(|c| c.kind == Kind::ClientChanged && c.field.as_deref() == Some("environments"))
+        .flat_map(|c| client_environments_unapproved(c, a, b))
+        .collect();
+    out.extend(changes
         .iter()
         .filter_map(|c| {
             let Subject::Grant {
@@ -1699,6 +1757,66 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
                 format!(
                     "grant {} {what} without a new approval (approved_by {} and approved_on {} unchanged)",
                     c.subject.label(),
+                    by.as_deref().unwrap_or("(none)"),
+                    on.as_deref().unwrap_or("(none)"),
+                ),
+            ))
+        }));
+    out
+}
+
+/// The environments a grant reaches through its client: the grant's own list within the
+/// client's (`None`: every environment).
+fn reach<'m>(client: &'m EnvList, grant: &'m EnvList) -> Option<BTreeSet<&'m str>> {
+    match (environment_set(client), environment_set(grant)) {
+        (None, g) => g,
+        (c, None) => c,
+        (Some(c), Some(g)) => Some(c.intersection(&g).copied().collect()),
+    }
+}
+
+/// `diff/unapproved-change` for a client whose `environments` widened: each of its grants
+/// (present at both sides) that now reaches an environment it did not, with its approval
+/// unchanged, was given there by the client's change alone.
+fn client_environments_unapproved(c: &Change, a: &Model, b: &Model) -> Vec<Finding> {
+    let Subject::Client { client } = &c.subject else {
+        return Vec::new();
+    };
+    let (Some(ca), Some(cb)) = (a.clients.get(client), b.clients.get(client)) else {
+        return Vec::new();
+    };
+    let approval = |g: &GrantDef| (opt(&g.approved_by), opt(&g.approved_on));
+    cb.grants
+        .iter()
+        .filter_map(|(key, gb)| {
+            let ga = ca.grants.get(key)?;
+            let (was, now) = (
+                reach(&ca.def.environments, &ga.environments),
+                reach(&cb.def.environments, &gb.environments),
+            );
+            let widened = match (&was, &now) {
+                (Some(_), None) => true,
+                (Some(x), Some(y)) => y.iter().any(|e| !x.contains(e)),
+                _ => false,
+            };
+            if !widened || approval(ga) != approval(gb) {
+                return None;
+            }
+            let text = |s: &Option<BTreeSet<&str>>| match s {
+                None => "(every environment)".to_string(),
+                Some(s) => format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", ")),
+            };
+            let (by, on) = approval(gb);
+            Some(finding_for(
+                c,
+                Rule::DiffUnapprovedChange,
+                format!(
+                    "grant {client} → {} now reaches {} (was {}) because client {client}'s environments changed ({} → {}), without a new approval (approved_by {} and approved_on {} unchanged)",
+                    key.0,
+                    text(&now),
+                    text(&was),
+                    environments_text(&ca.def.environments),
+                    environments_text(&cb.def.environments),
                     by.as_deref().unwrap_or("(none)"),
                     on.as_deref().unwrap_or("(none)"),
                 ),
@@ -1959,6 +2077,50 @@ claims = ["x", "y"]
         );
         let c = diff(&b, &a);
         assert_eq!(c[0].class, Class::Metadata);
+    }
+
+    #[test]
+    fn built_in_scopes_third_party_and_adopt_are_changes() {
+        let client = |extra: &str| {
+            model(&[(
+                "clients/c.toml",
+                &GRANTED.replace("id = \"c\"\n", &format!("id = \"c\"\n{extra}")),
+            )])
+        };
+        let fields = |a: &Model, b: &Model| -> Vec<(Option<String>, Class, Option<String>)> {
+            diff(a, b)
+                .iter()
+                .map(|c| (c.field.clone(), c.class, c.new.clone()))
+                .collect()
+        };
+        let none = client("");
+        let roles = client("builtin_scopes = [\"roles\"]\n");
+        let offline = client("builtin_scopes = [\"roles\", \"offline_access\"]\n");
+        let f = |s: &str| Some(s.to_string());
+        assert_eq!(
+            fields(&roles, &offline),
+            [(
+                f("builtin_scopes"),
+                Class::AccessAdded,
+                f("[offline_access, roles]")
+            )]
+        );
+        assert_eq!(fields(&offline, &roles)[0].1, Class::AccessRemoved);
+        assert_eq!(fields(&none, &roles)[0].1, Class::AccessAdded);
+        assert_eq!(
+            fields(&roles, &none),
+            [(f("builtin_scopes"), Class::Metadata, f("(not managed)"))]
+        );
+        let third = client("third_party = true\n");
+        assert_eq!(
+            fields(&third, &none),
+            [(f("third_party"), Class::Metadata, f("false"))]
+        );
+        let scope = |extra: &str| model(&[("scopes/a.toml", &format!("{SCOPES}{extra}"))]);
+        assert_eq!(
+            fields(&scope(""), &scope("adopt = true\n")),
+            [(f("adopt"), Class::Metadata, f("true"))]
+        );
     }
 
     #[test]
@@ -2289,10 +2451,43 @@ id_token = false
                 &GRANTED.replace("id = \"c\"\n", &format!("id = \"c\"\n{extra}")),
             )])
         };
-        let c = diff(&client("environments = [\"dev\"]\n"), &client(""));
+        let (dev_only, everywhere) = (client("environments = [\"dev\"]\n"), client(""));
+        let c = diff(&dev_only, &everywhere);
         assert_eq!(
             (c[0].field.as_deref(), c[0].class),
             (Some("environments"), Class::AccessAdded)
+        );
+        // The client's grants now reach prod on their old approval: one finding each.
+        let f = unapproved_changes(&c, &dev_only, &everywhere);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.contains(
+                "now reaches (every environment) (was [dev]) because client c's environments changed ([dev] → (every environment)), without a new approval"
+            ),
+            "{}",
+            f[0].message
+        );
+        // A grant limited to dev itself reaches no more; a grant re-approved in the same
+        // change is approved for it.
+        let limited = |extra: &str| {
+            model(&[(
+                "clients/c.toml",
+                &GRANTED
+                    .replace("id = \"c\"\n", &format!("id = \"c\"\n{extra}"))
+                    .replace("type = ", "environments = [\"dev\"]\ntype = "),
+            )])
+        };
+        let (la, lb) = (limited("environments = [\"dev\"]\n"), limited(""));
+        assert!(unapproved_changes(&diff(&la, &lb), &la, &lb).is_empty());
+        let reapproved = model(&[(
+            "clients/c.toml",
+            &GRANTED.replace("2026-01-01", "2026-02-01"),
+        )]);
+        assert!(
+            unapproved_changes(&diff(&dev_only, &reapproved), &dev_only, &reapproved).is_empty()
+        );
+        assert!(
+            unapproved_changes(&diff(&everywhere, &dev_only), &everywhere, &dev_only).is_empty()
         );
         let c = diff(&client(""), &client("ids = { prod = \"c-prod\" }\n"));
         assert_eq!(

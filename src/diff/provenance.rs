@@ -99,6 +99,12 @@ pub fn history(repo: &Repo, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<Co
     let mut w = Walk::default();
     let mut out: Vec<CommitChanges> = Vec::new();
     for id in repo.walk(from, to)? {
+        if let Some(per_parent) = repo.merge_blobs(id)? {
+            if let Some(cc) = merge_changes(repo, &mut w, id, per_parent)? {
+                out.push(cc);
+            }
+            continue;
+        }
         let Some(files) = repo.changed_blobs(id)? else {
             continue;
         };
@@ -199,6 +205,80 @@ pub fn history(repo: &Repo, from: Option<Oid>, to: Oid) -> anyhow::Result<Vec<Co
         }
     }
     Ok(out)
+}
+
+/// What a merge commit changed itself ([`Repo::merge_blobs`]): the changes it shows
+/// against every one of its parents (an edit made while resolving the merge, or content
+/// no side had), not those one side brought. A file that does not load at the merge is a
+/// note, as for any commit.
+fn merge_changes(
+    repo: &Repo,
+    w: &mut Walk,
+    id: Oid,
+    per_parent: Vec<Vec<crate::history::ChangedFile>>,
+) -> anyhow::Result<Option<CommitChanges>> {
+    if per_parent.first().is_none_or(|f| f.is_empty()) {
+        return Ok(None);
+    }
+    let info = repo.commit_info(id)?;
+    let mut notes: Vec<Note> = Vec::new();
+    let mut sets: Vec<Vec<Change>> = Vec::new();
+    for (i, files) in per_parent.into_iter().enumerate() {
+        let (mut ma, mut mb) = (Model::default(), Model::default());
+        for f in files {
+            let parse = |v: &Option<crate::history::BlobVersion>| {
+                v.as_ref()
+                    .map(|v| Model::of_file(&f.path, &v.bytes))
+                    .transpose()
+            };
+            match (parse(&f.old), parse(&f.new)) {
+                (Ok(old), Ok(new)) => {
+                    if let Some(m) = old {
+                        ma.absorb(m);
+                    }
+                    if let Some(m) = new {
+                        mb.absorb(m);
+                    }
+                }
+                (_, Err(e)) if i == 0 => notes.push(note("unloadable-commit", &info, &f.path, e)),
+                // A side whose version does not load: compared with the others only.
+                _ => {}
+            }
+        }
+        sets.push(super::diff(&ma, &mb));
+    }
+    // The same change against each parent: the same subject and field reaching the same
+    // value (its kind may differ: an expiry the merge chose is later than one side's and
+    // earlier than the other's).
+    let key = |c: &Change| {
+        (
+            c.subject.clone(),
+            c.kind.is_existence().then_some(c.kind),
+            c.field.clone(),
+            c.new.clone(),
+            c.after.as_ref().map(|s| s.summary()),
+        )
+    };
+    let others: Vec<std::collections::HashSet<_>> = sets
+        .iter()
+        .skip(1)
+        .map(|s| s.iter().map(key).collect())
+        .collect();
+    let mut changes: Vec<Change> = sets
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| others.iter().all(|o| o.contains(&key(c))))
+        .collect();
+    fill_sensitivity(repo, w, id, &mut changes)?;
+    Ok(
+        (!changes.is_empty() || !notes.is_empty()).then_some(CommitChanges {
+            commit: info,
+            changes,
+            notes,
+        }),
+    )
 }
 
 fn note(kind: &'static str, c: &CommitInfo, file: &str, e: super::FileError) -> Note {

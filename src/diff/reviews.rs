@@ -277,7 +277,25 @@ fn judge(
     for (review, cs) in by_review {
         let on = &closed[review];
         let when = match commit {
-            Some(k) => format!(" in commit {}", k.short),
+            Some(k) => {
+                // Made across commits whose registry did not load: all of them (the one
+                // that broke the file may be the one that edited it).
+                let mut shorts: Vec<&str> = Vec::new();
+                for c in cs.iter().flat_map(|c| c.commits.iter()) {
+                    if c.id != k.id && !shorts.contains(&c.short.as_str()) {
+                        shorts.push(&c.short);
+                    }
+                }
+                if shorts.is_empty() {
+                    format!(" in commit {}", k.short)
+                } else {
+                    shorts.push(&k.short);
+                    format!(
+                        " in commits {} (the registry did not load between them)",
+                        shorts.join(", ")
+                    )
+                }
+            }
             None => " in the work tree".to_string(),
         };
         let message = if cs.iter().any(|c| c.kind == Kind::ReviewRemoved) {

@@ -109,7 +109,8 @@ pub struct Repo {
     subtrees: std::cell::RefCell<std::collections::HashMap<Oid, Option<Oid>>>,
     /// The registry folder relative to the repository root, `/`-separated, "" for the root.
     prefix: String,
-    /// Commits at the cut of a shallow clone (`.git/shallow`): their parents are missing,
+    /// Commits at the cut of a shallow clone (`.git/shallow`), and grafted commits
+    /// (`.git/info/grafts`): their parents are missing or not their own,
     /// so what they contain is not what they changed.
     cut: std::collections::HashSet<Oid>,
     /// The allowed signers commit signatures are judged against (`None`: none configured).
@@ -145,13 +146,21 @@ impl Repo {
                 Some(workdir) => relative(workdir, registry)?,
             },
         };
-        let cut = std::fs::read_to_string(repo.path().join("shallow"))
-            .map(|text| {
-                text.lines()
-                    .filter_map(|l| Oid::from_str(l.trim()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The commits whose parents are not what they were: a shallow clone's cut, and
+        // each commit `.git/info/grafts` gives other parents (its first word).
+        let listed = |file: &str| -> Vec<Oid> {
+            std::fs::read_to_string(repo.path().join(file))
+                .map(|text| {
+                    text.lines()
+                        .filter_map(|l| Oid::from_str(l.split_whitespace().next()?).ok())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let cut = listed("shallow")
+            .into_iter()
+            .chain(listed("info/grafts"))
+            .collect();
         Ok(Repo {
             repo,
             subtrees: Default::default(),
@@ -358,6 +367,13 @@ impl Repo {
                 continue;
             };
             if name.starts_with('.') {
+                // Reported (`load/ignored-file`), never read; `.gitkeep` and the like
+                // stay quiet.
+                let is_dir = e.kind() == Some(ObjectType::Tree);
+                out.extend(
+                    crate::registry::source::hidden_part(&format!("{rel}/{name}"), is_dir)
+                        .flatten(),
+                );
                 continue;
             }
             let path = format!("{rel}/{name}");
@@ -527,7 +543,8 @@ impl Repo {
 
     /// The registry files one commit changed (against its first parent), each with its old
     /// and new blob (id and content). Merge commits are skipped (`None`), as `git log -p`
-    /// does: the commits they merge carry the changes. So is a commit at the cut of a
+    /// does: the commits they merge carry the changes, and what a merge wrote itself is
+    /// read with [`Repo::merge_blobs`]. So is a commit at the cut of a
     /// shallow clone: its parent is missing, so what it changed is unknown (it is not
     /// "everything added"). Only the registry subtree is compared, and only blobs whose
     /// ids differ are read.
@@ -562,6 +579,64 @@ impl Repo {
                 new: read(n)?,
                 path,
             });
+        }
+        Ok(Some(out))
+    }
+
+    /// What a merge commit wrote itself: the registry files whose version at the merge
+    /// differs from the version at every parent (as `git log --cc` shows them), each
+    /// compared with each parent (one list per parent, in parent order). `None` for a
+    /// commit that is not a merge, or a merge at a shallow clone's cut. A file any parent
+    /// already held as the merge has it came from that side: its commits carry it.
+    #[allow(clippy::type_complexity)]
+    pub fn merge_blobs(&self, id: Oid) -> anyhow::Result<Option<Vec<Vec<ChangedFile>>>> {
+        let commit = self.repo.find_commit(id)?;
+        if commit.parent_count() < 2 || self.is_cut(id) {
+            return Ok(None);
+        }
+        let new = self.subtree_id(id)?;
+        let mut per_parent: Vec<Vec<(String, Option<Oid>, Option<Oid>)>> = Vec::new();
+        for p in commit.parent_ids() {
+            let old = self.subtree_id(p)?;
+            let mut files = Vec::new();
+            if old != new {
+                self.diff_trees(old, new, "", 0, &mut files)?;
+            }
+            per_parent.push(files);
+        }
+        // Paths changed against every parent.
+        let mut everywhere: std::collections::HashSet<&str> = per_parent
+            .first()
+            .map(|f| f.iter().map(|(p, _, _)| p.as_str()).collect())
+            .unwrap_or_default();
+        for files in per_parent.iter().skip(1) {
+            let here: std::collections::HashSet<&str> =
+                files.iter().map(|(p, _, _)| p.as_str()).collect();
+            everywhere.retain(|p| here.contains(p));
+        }
+        let mut out = Vec::new();
+        for files in &per_parent {
+            let mut list = Vec::new();
+            for (path, o, n) in files
+                .iter()
+                .filter(|(p, _, _)| everywhere.contains(p.as_str()))
+            {
+                let read = |id: Option<Oid>| -> anyhow::Result<Option<BlobVersion>> {
+                    id.map(|id| {
+                        Ok(BlobVersion {
+                            id,
+                            bytes: self.read_blob(id, path)?,
+                        })
+                    })
+                    .transpose()
+                };
+                list.push(ChangedFile {
+                    old: read(*o)?,
+                    new: read(*n)?,
+                    path: path.clone(),
+                });
+            }
+            out.push(list);
         }
         Ok(Some(out))
     }

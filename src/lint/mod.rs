@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn lint_rules_are_the_configurable_lint_families() {
-        assert_eq!(rules().count(), 49);
+        assert_eq!(rules().count(), 50);
         assert!(rules().all(Rule::configurable));
     }
 }

@@ -21,6 +21,7 @@ pub(super) fn check<'a>(reg: &'a Registry, today: NaiveDate, sink: &mut Sink<'a>
                 occurrence: 0,
             }));
             decision(reg, review, e, sink);
+            decision_date(review, e, today, sink);
         }
     }
 }
@@ -78,6 +79,23 @@ fn decision(reg: &Registry, review: &Review, e: &Sp<ReviewEntry>, sink: &mut Sin
         );
         return;
     };
+    if reg.people.team(by.as_str()).is_some() {
+        sink.push(
+            Rule::ReviewReviewerNotAllowed,
+            finding(
+                Rule::ReviewReviewerNotAllowed,
+                format!(
+                    "the decision on `{}`'s grant of `{}` names the team `{}`, not a person: a review decision is one person's",
+                    e.client.as_str(),
+                    e.scope.as_str(),
+                    by.as_str()
+                ),
+            )
+            .at(review.file, by.span(), "a team")
+            .help("name the member who decided (`decided_by = \"name@example.com\"`, or `scopectl review decide … --by WHO`)"),
+        );
+        return;
+    }
     let owner = reg
         .clients
         .get(e.client.as_str())
@@ -121,4 +139,36 @@ fn decision(reg: &Registry, review: &Review, e: &Sp<ReviewEntry>, sink: &mut Sin
             .help("a member of one of the reviewer teams must decide"),
         );
     }
+}
+
+/// `review/decision-date`: a decision dated before its campaign started, after it closed,
+/// or after today.
+fn decision_date(review: &Review, e: &Sp<ReviewEntry>, today: NaiveDate, sink: &mut Sink<'_>) {
+    let Some(on) = &e.decided_on else {
+        return;
+    };
+    let r = review.def.review.get();
+    let why = if on.0 < r.started_on.0 {
+        format!("before the campaign started ({})", *r.started_on)
+    } else if let Some(closed) = r.closed_on.as_ref().filter(|c| on.0 > c.0) {
+        format!("after the campaign was closed ({})", **closed)
+    } else if on.0 > today {
+        format!("in the future (today is {today})")
+    } else {
+        return;
+    };
+    sink.push(
+        Rule::ReviewDecisionDate,
+        finding(
+            Rule::ReviewDecisionDate,
+            format!(
+                "the decision on `{}`'s grant of `{}` is dated {} {why}",
+                e.client.as_str(),
+                e.scope.as_str(),
+                **on
+            ),
+        )
+        .at(review.file, on.span(), "decided_on")
+        .help("a decision is made while its campaign is open: record the day it was made (`scopectl review decide` writes it)"),
+    );
 }

@@ -70,7 +70,7 @@ impl Evidence {
             Evidence::GrantRecords => "every grant has a justification, an approver, an approval date and an expiry, and none is expired on the evaluation date; not evaluable when the registry has no grant",
             Evidence::StepUp => "every granted high or critical scope requires step-up authentication",
             Evidence::FourEyes => "no grant approved by its client's owner, nor by the author or committer of a commit that added, extended or re-approved it; with `require_signed`, no access given in a commit whose signature is not verified; not evaluable without an approved grant or with an incomplete history, partial with `--no-history`",
-            Evidence::ReviewCampaign => "access-review campaigns under reviews/ (`scopectl review`): at least one closed, and a `review_interval` in the policy; partial otherwise (their decisions' findings, `review/*` and `grant/review-due`, are lint gaps); a closed campaign's record changed or removed after its close is a gap (`diff/review-rewritten`, from the history; partial when the history is not read or incomplete)",
+            Evidence::ReviewCampaign => "access-review campaigns under reviews/ (`scopectl review`): at least one closed, and a `review_interval` in the policy; partial otherwise, and while a grant kept by default at a close (nobody decided it) is not confirmed since or lint warns `grant/review-due` or `review/overdue` (as errors, those and the other `review/*` findings are lint gaps); a closed campaign recording as revoked a grant still in clients/ is a gap; a closed campaign's record changed or removed after its close is a gap (`diff/review-rewritten`, from the history; partial when the history is not read or incomplete)",
             Evidence::UsageSnapshot => "with `--usage FILE` (a snapshot of `scopectl usage collect`): every grant judged used, unused or not evaluable, and no token carrying a scope the registry does not grant (`usage/ungranted-scope`); not evaluable without a snapshot, partial while some grants are not evaluable",
         }
     }
@@ -262,6 +262,7 @@ pub const ISO_27001: Framework = Framework {
         (Rule::ReviewSelfReview, &["5.3", "5.18"]),
         (Rule::ReviewReviewerNotAllowed, &["5.18"]),
         (Rule::ReviewOverdue, &["5.18"]),
+        (Rule::ReviewDecisionDate, &["5.18"]),
         (Rule::UsageUnusedGrant, &["5.18"]),
         (Rule::UsageUnusedScope, &["5.15"]),
         (Rule::UsageOptionalNeverRequested, &["5.18"]),
@@ -365,6 +366,7 @@ pub const NIST_CSF_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["PR.AA-05"]),
         (Rule::ReviewReviewerNotAllowed, &["PR.AA-05"]),
         (Rule::ReviewOverdue, &["PR.AA-05"]),
+        (Rule::ReviewDecisionDate, &["PR.AA-05"]),
         (Rule::UsageUnusedGrant, &["PR.AA-05", "DE.CM-03"]),
         (Rule::UsageUnusedScope, &["PR.AA-05", "DE.CM-03"]),
         (Rule::UsageOptionalNeverRequested, &["PR.AA-05", "DE.CM-03"]),
@@ -459,6 +461,7 @@ pub const SOC_2: Framework = Framework {
         (Rule::ReviewSelfReview, &["CC6.3"]),
         (Rule::ReviewReviewerNotAllowed, &["CC6.3"]),
         (Rule::ReviewOverdue, &["CC6.3"]),
+        (Rule::ReviewDecisionDate, &["CC6.3"]),
         (Rule::UsageUnusedGrant, &["CC6.3"]),
         (Rule::UsageUnusedScope, &["CC6.1"]),
         (Rule::UsageOptionalNeverRequested, &["CC6.3"]),

@@ -249,6 +249,8 @@ pub struct FrameworkSummary {
     pub met: usize,
     /// Controls whose status is `not-evaluable`.
     pub not_evaluable: usize,
+    /// Controls whose status is `partial` (the rest are `gaps` or `risk-accepted`).
+    pub partial: usize,
     /// Gap rows of all its controls.
     pub gaps: usize,
     /// Rows of its "Accepted risks" tables.
@@ -626,7 +628,11 @@ pub fn history_findings(
     let mut changes: Vec<Change> = Vec::new();
     for cc in history {
         for mut c in cc.changes {
-            c.commits = vec![cc.commit.clone()];
+            // A change made across commits whose registry did not load carries those
+            // commits already (the one that broke the file may be the one that made it).
+            if !c.commits.iter().any(|k| k.id == cc.commit.id) {
+                c.commits.push(cc.commit.clone());
+            }
             changes.push(c);
         }
     }
@@ -831,6 +837,7 @@ impl Evaluation<'_> {
             controls: controls.len(),
             met: count("met"),
             not_evaluable: count("not-evaluable"),
+            partial: count("partial"),
             gaps: controls.iter().map(|c| c.gap_details.len()).sum(),
             accepted_risks: controls.iter().map(|c| c.accepted_risks.len()).sum(),
         };
@@ -878,11 +885,13 @@ fn control(
 
 /// Every kind of evidence ([`Evidence`]), computed once from the registry, its grants and
 /// the history's findings.
+#[allow(clippy::too_many_arguments)]
 fn evidence(
     registry: &Registry,
     grants: &[GrantRow],
     no_owner: &[String],
     commit_findings: &[Finding],
+    lint: &[Finding],
     history_checked: bool,
     history: &Completeness,
     usage: Option<&crate::usage::evaluate::Evaluation>,
@@ -1077,8 +1086,12 @@ fn evidence(
     // review_interval in the policy, the review part is not evidenced: partial.
     // A closed campaign edited or removed afterwards is a gap; without the whole history
     // that cannot be ruled out.
-    let mut review = reviews::found(registry);
-    review.gaps = history_gaps(registry, commit_findings, Evidence::ReviewCampaign);
+    let mut review = reviews::found(registry, lint);
+    review.gaps.extend(history_gaps(
+        registry,
+        commit_findings,
+        Evidence::ReviewCampaign,
+    ));
     let closed = registry
         .reviews
         .values()
@@ -1130,6 +1143,7 @@ fn frameworks(
             grants,
             no_owner,
             commit_findings,
+            lint,
             history_checked,
             history,
             usage,

@@ -338,13 +338,14 @@ fn summary_text(r: &Report) -> String {
         } else {
             let _ = write!(
                 out,
-                "{} gap(s) and {} accepted risk(s) against {} ({}); {} of {} control(s) met, {} not evaluable. ",
+                "{} gap(s) and {} accepted risk(s) against {} ({}); {} of {} control(s) met, {} partial, {} not evaluable. ",
                 f.summary.gaps,
                 f.summary.accepted_risks,
                 f.name,
                 per_control.join(", "),
                 f.summary.met,
                 f.summary.controls,
+                f.summary.partial,
                 f.summary.not_evaluable,
             );
         }

@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 use git2::Oid;
 use serde::Serialize;
 
+use crate::finding::Severity;
 use crate::history::Repo;
 use crate::registry::{Decision, Registry};
+use crate::rules::Rule;
 
 /// One campaign, as its file says at the revision.
 #[derive(Debug, Clone, Serialize)]
@@ -173,21 +175,25 @@ fn closed_at(repo: &Repo, commit: Oid, rel: &str) -> bool {
 }
 
 /// The periodic-review evidence ([`Evidence::ReviewCampaign`](super::mapping::Evidence)):
-/// figures from the campaigns; partial while no campaign was closed or the policy sets no
-/// `review_interval`.
-pub(super) fn found(reg: &Registry) -> super::Found {
+/// figures from the campaigns; partial while no campaign was closed, the policy sets no
+/// `review_interval`, a grant kept by default at a close (nobody decided it) has not been
+/// confirmed since, or lint finds grants or campaigns past their time (`grant/review-due`,
+/// `review/overdue` as warnings; as errors they are lint gaps). A closed campaign that
+/// records a grant as revoked while the grant is still there (and was not granted again
+/// after the close) is a gap: the record claims a removal that did not happen.
+pub(super) fn found(reg: &Registry, lint: &[crate::finding::Finding]) -> super::Found {
     let total = reg.reviews.len();
-    let closed = reg
+    let closed: Vec<&crate::registry::Review> = reg
         .reviews
         .values()
         .filter(|r| r.def.review.closed_on.is_some())
-        .count();
+        .collect();
     let mut incomplete = Vec::new();
     if total == 0 {
         incomplete.push(
             "no access-review campaign is recorded under reviews/: periodic review of access rights is not evidenced (`scopectl review start`)".to_string(),
         );
-    } else if closed == 0 {
+    } else if closed.is_empty() {
         incomplete.push(format!(
             "no access-review campaign has been closed yet ({total} open)"
         ));
@@ -197,26 +203,101 @@ pub(super) fn found(reg: &Registry) -> super::Found {
             "the policy sets no review_interval: how often grants must be reviewed is not defined, so overdue reviews cannot be found".to_string(),
         );
     }
-    let mut reviewed = 0;
-    let mut removed = 0;
-    for r in reg.reviews.values() {
-        reviewed += r.def.entries.len();
-        removed += r
-            .def
-            .entries
+    let (mut entries, mut decided, mut by_default, mut removed) = (0, 0, 0, 0);
+    let mut unreviewed: Vec<String> = Vec::new();
+    let mut gaps = Vec::new();
+    for r in &closed {
+        let Some(closed_on) = r.def.review.closed_on.as_ref().map(|d| d.0) else {
+            continue;
+        };
+        for e in &r.def.entries {
+            entries += 1;
+            if e.decision.is_some() {
+                decided += 1;
+            }
+            let outcome = e.outcome.as_ref().map(|o| o.as_str());
+            let grant = current_grant(reg, e.client.as_str(), e.scope.as_str());
+            let confirmed_since = grant
+                .and_then(|g| g.def.last_confirmed())
+                .is_some_and(|d| d >= closed_on);
+            match outcome {
+                Some("kept-by-default") => {
+                    by_default += 1;
+                    if grant.is_some() && !confirmed_since {
+                        unreviewed.push(format!(
+                            "{} → {} ({})",
+                            e.client.as_str(),
+                            e.scope.as_str(),
+                            r.name
+                        ));
+                    }
+                }
+                Some("revoked" | "revoked-by-default") => {
+                    removed += 1;
+                    let regranted = grant
+                        .and_then(|g| g.def.approved_on.as_ref().map(|d| d.0))
+                        .is_some_and(|d| d >= closed_on);
+                    if grant.is_some() && !regranted {
+                        gaps.push(super::Gap::new(
+                            None,
+                            Some(format!("{} → {}", e.client.as_str(), e.scope.as_str())),
+                            format!(
+                                "campaign {} records the grant as {} on {closed_on}, but it is still in clients/ and was not granted again since",
+                                r.name,
+                                outcome.unwrap_or("revoked")
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if !unreviewed.is_empty() {
+        let shown: Vec<&str> = unreviewed.iter().take(5).map(String::as_str).collect();
+        let more = unreviewed.len() - shown.len();
+        incomplete.push(format!(
+            "{} grant(s) were kept by default at a campaign's close (nobody decided them) and not approved or reviewed since: {}{}",
+            unreviewed.len(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+    }
+    for (rule, what) in [
+        (Rule::GrantReviewDue, "grant(s) past their review interval"),
+        (
+            Rule::ReviewOverdue,
+            "campaign(s) past their due date and not closed",
+        ),
+    ] {
+        let n = lint
             .iter()
-            .filter(|e| {
-                e.outcome
-                    .as_ref()
-                    .is_some_and(|o| o.as_str() == "revoked" || o.as_str() == "revoked-by-default")
-            })
+            .filter(|f| f.rule == rule && f.severity != Severity::Error && f.accepted.is_none())
             .count();
+        if n > 0 {
+            incomplete.push(format!("{n} {what} ({}, a warning)", rule.id()));
+        }
     }
     super::Found {
+        gaps,
         incomplete,
         figures: format!(
-            "{total} access-review campaign(s), {closed} closed: {reviewed} grant review(s), {removed} grant(s) removed"
+            "{total} access-review campaign(s), {} closed: {entries} grant review(s) in closed campaigns, {decided} decided by a reviewer, {by_default} kept by default (not reviewed), {removed} grant(s) removed",
+            closed.len()
         ),
         ..super::Found::default()
     }
+}
+
+/// The registry's grant of `scope` to `client`, if it has one.
+fn current_grant<'a>(
+    reg: &'a Registry,
+    client: &str,
+    scope: &str,
+) -> Option<&'a crate::registry::Grant> {
+    reg.clients
+        .get(client)?
+        .grants
+        .iter()
+        .find(|g| g.scope() == scope)
 }
