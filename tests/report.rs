@@ -236,6 +236,31 @@ fn a_self_approved_grant_in_a_commit_that_broke_its_file_is_still_found() {
 }
 
 #[test]
+fn a_grant_of_a_client_without_owner_leaves_segregation_of_duties_partial() {
+    let h = clean();
+    h.t.write(
+        "clients/nobody.toml",
+        "[client]\nid = \"nobody\"\n\n[[grants]]\nscope = \"billing:read\"\njustification = \"Invoices (PAY-12)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-01-31\n",
+    );
+    let c = h.t.commit("Frank", "frank@example.com", "Add nobody");
+    h.t.tag("ownerless", c);
+    let v: Value = serde_json::from_str(&report(&h, "ownerless", "json")).unwrap();
+    let c = v["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3")
+        .unwrap();
+    assert_eq!(c["status"], "partial", "{c:#}");
+    assert!(
+        c["reason"].as_str().unwrap().contains(
+            "1 approved grant(s) of client(s) without an owner not checked against the client's owner"
+        ),
+        "{c:#}"
+    );
+}
+
+#[test]
 fn a_campaign_proves_only_what_reviewers_decided_and_what_happened() {
     let h = clean();
     // Closed with nobody deciding: the grant was kept by default, not reviewed.

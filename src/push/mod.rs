@@ -931,6 +931,10 @@ fn size_text(bytes: u64) -> String {
     }
 }
 
+/// Names of files and folders holding the credentials of git, ssh and the CI checkout:
+/// a `*_file` or `ca_file` inside one is refused.
+const CREDENTIAL_STORES: &[&str] = &[".git", ".git-credentials", ".ssh", ".netrc", ".docker"];
+
 /// Read a file that scopectl.toml names (a secret file, a CA file: `what`) with the
 /// checks of [`read_secret_file`] and at most `max` bytes: a FIFO cannot hang the run
 /// nor `/dev/zero` fill the memory.
@@ -962,6 +966,17 @@ fn read_limited_file(
     {
         return Err(format!(
             "{} is a kernel or device file, not a {what}; not read",
+            resolved.display()
+        ));
+    }
+    // Where CI keeps the credentials it already holds (actions/checkout writes its token
+    // into .git/config): never a secret a pushed registry may name.
+    if let Some(part) = resolved.components().find_map(|c| {
+        let name = c.as_os_str().to_str()?;
+        CREDENTIAL_STORES.contains(&name).then_some(name)
+    }) {
+        return Err(format!(
+            "{} is inside {part}, where git and ssh keep their own credentials, not a {what}; not read",
             resolved.display()
         ));
     }
@@ -1223,6 +1238,25 @@ mod tests {
             Ok(_) => "read".to_string(),
             Err(e) => format!("{e:#}"),
         }
+    }
+
+    #[test]
+    fn git_and_ssh_credentials_are_never_a_secret_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".git")).expect("mkdir");
+        // actions/checkout keeps its token here.
+        std::fs::write(
+            root.join(".git/config"),
+            "[http]\n\textraheader = AUTHORIZATION: basic Z2hz\n",
+        )
+        .expect("write");
+        let m = message(secret(".git/config", root));
+        assert!(m.contains("inside .git"), "{m}");
+        assert!(!m.contains("Z2hz"), "{m}");
+        std::fs::write(root.join(".git-credentials"), "https://x:y@example.com\n").expect("write");
+        let m = message(secret(".git-credentials", root));
+        assert!(m.contains("inside .git-credentials"), "{m}");
     }
 
     #[cfg(unix)]

@@ -1046,6 +1046,16 @@ fn evidence(
     if !history_checked {
         incomplete.push("commit authors not checked (history not read, --no-history)".to_string());
     }
+    // An approved grant of a client without an owner cannot be checked against the owner.
+    let ownerless = grants
+        .iter()
+        .filter(|g| !blank(&g.approved_by) && blank(&g.client_owner))
+        .count();
+    if ownerless > 0 {
+        incomplete.push(format!(
+            "{ownerless} approved grant(s) of client(s) without an owner not checked against the client's owner"
+        ));
+    }
     let missing = none_if(with_approver == 0, "no approved grant to check").or_else(|| {
         history
             .reason
