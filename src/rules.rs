@@ -203,6 +203,7 @@ catalog! {
     TokenKeyUnusable = "token/key-unusable", Token, Deny, false, "The key could not be loaded or fetched (exit 2).";
     TokenUnknownKid = "token/unknown-kid", Token, Deny, false, "The token's `kid` is not in the JWKS.";
     TokenSignatureInvalid = "token/signature-invalid", Token, Deny, false, "The signature does not verify.";
+    TokenSignatureMalformed = "token/signature-malformed", Token, Deny, false, "The signature cannot be one the key makes: empty, of the wrong length (truncated), or DER-encoded ECDSA instead of JOSE's raw R||S.";
     TokenWeakKey = "token/weak-key", Token, Deny, true, "The verifying key is weaker than RFC 7518 allows (RSA under 2048 bits, an HMAC secret shorter than the hash).";
     TokenUnverified = "token/unverified", Token, Warn, true, "No key was given: the signature was not checked.";
     TokenEmbeddedKey = "token/embedded-key", Token, Warn, true, "The header carries or points to its own key (jwk, jku, x5u, x5c).";
@@ -244,8 +245,8 @@ catalog! {
     PushUndefinedScope = "push/undefined-scope", Push, Deny, false, "A grant of a scope the registry does not define cannot be pushed.";
     PushUnsupportedScope = "push/unsupported-scope", Push, Deny, false, "The server does not support a scope the registry grants (RFC 7592 scopes_supported).";
     PushUnregisteredClient = "push/unregistered-client", Push, Deny, false, "A registry client has no `[targets.NAME.clients]` registration to manage it by (RFC 7592).";
-    PushUnlistedClient = "push/unlisted-client", Push, Deny, false, "A client without a registry file holds scopectl's scopes on the server (offboarding): revoke them with revoke_unlisted.";
-    PushScopeInUse = "push/scope-in-use", Push, Deny, false, "A scope --prune would delete is still used (clients without a file, realm default lists, hand-made mappers): not deleted without --prune-in-use.";
+    PushUnlistedClient = "push/unlisted-client", Push, Deny, false, "A client without a registry file holds scopectl's scopes on the server (offboarding; RFC 7592: a configured client holding registry scopes): revoke them with revoke_unlisted.";
+    PushScopeInUse = "push/scope-in-use", Push, Deny, false, "A scope --prune would delete is still used (clients without a file, realm default lists, hand-made mappers, role scope mappings): not deleted without --prune-in-use.";
     PushTooManyDeletes = "push/too-many-deletes", Push, Deny, false, "--prune would delete more scopes than --max-deletes allows in one run: none is deleted.";
     PushPruneEmptyRegistry = "push/prune-empty-registry", Push, Deny, false, "The registry defines no scopes: --prune never deletes then.";
     PushServerLimit = "push/server-limit", Push, Deny, false, "A value is longer than the server stores (Keycloak: 255 characters for a client scope's name and description).";

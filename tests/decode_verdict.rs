@@ -1,8 +1,10 @@
 //! `scopectl decode`'s verdict: what a resource server decides is never changed by the
 //! registry's `[rules]` levels, every finding is counted under one question of the verdict,
-//! secrets never leak into messages, a signature of the wrong length is "could not be
-//! checked" rather than forged, `scope` arrays are `token/invalid-claim`, and `--batch`
-//! lines carry the verdict. Tokens are signed in the tests with keys generated at run time.
+//! secrets never leak into messages, a signature of the wrong length (or none) is
+//! `token/signature-malformed` (rejected, neither forged nor the key's fault), `scope`
+//! arrays and scopes joined by a TAB are `token/invalid-claim`, `--batch` lines carry the
+//! verdict, and the `[rules]` levels decode ignores are said. Tokens are signed in the tests
+//! with keys generated at run time.
 
 use assert_cmd::Command;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
@@ -405,7 +407,8 @@ fn a_secret_that_is_not_base64_is_never_quoted() {
 }
 
 // ---------------------------------------------------------------------------------------
-// 4. A signature of the wrong length could not be checked: it is not a forgery
+// 4. A signature of the wrong length (or empty) is malformed: rejected, not the key's
+//    fault, and not called forged
 
 /// `token` with its signature replaced by `sig`.
 fn with_signature(token: &str, sig: &[u8]) -> String {
@@ -417,72 +420,119 @@ fn signature_of(token: &str) -> Vec<u8> {
     scopectl::token::decode_b64url(token.rsplit_once('.').unwrap().1).unwrap()
 }
 
-fn assert_not_checked(dir: &tempfile::TempDir, args: &[&str], token: &str, what: &str) -> Value {
+/// `token` with `args` is `token/signature-malformed`: rejected (exit 1, `INVALID: the
+/// signature is malformed`), never "could not be checked" nor "altered or signed with
+/// another key". Returns the finding's message.
+fn assert_malformed(dir: &tempfile::TempDir, args: &[&str], token: &str, what: &str) -> String {
     let (code, doc) = run_json(decode(dir).args(args).arg(token));
     let found = codes(&doc);
-    assert!(
-        found.contains(&"token/key-unusable".to_string()),
+    for not in ["token/key-unusable", "token/signature-invalid"] {
+        assert!(!found.contains(&not.to_string()), "{what}: {doc:#}");
+    }
+    let f = finding(&doc, "token/signature-malformed");
+    assert_eq!(f["severity"], "error", "{what}");
+    assert_eq!(doc["signature"]["status"], "invalid", "{what}: {doc:#}");
+    assert_eq!(doc["valid"], false, "{what}");
+    assert_eq!(doc["verdict"]["acceptance"]["answer"], "rejected", "{what}");
+    assert_eq!(
+        doc["verdict"]["acceptance"]["because"],
+        json!(["token/signature-malformed"]),
         "{what}: {doc:#}"
     );
+    assert_verdict_adds_up(&doc);
+    assert_eq!(code, 1, "{what}: {doc:#}");
+    let (code, text) = run_text(decode(dir).args(args).arg(token));
     assert!(
-        !found.contains(&"token/signature-invalid".to_string()),
-        "{what}: {doc:#}"
-    );
-    assert_eq!(doc["signature"]["status"], "unverified", "{what}: {doc:#}");
-    assert!(
-        doc["signature"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("could NOT be checked"),
-        "{what}: {doc:#}"
-    );
-    assert_eq!(doc["verdict"]["acceptance"]["answer"], "unknown", "{what}");
-    assert_eq!(code, 2, "{what}");
-    let (_, text) = run_text(decode(dir).args(args).arg(token));
-    assert!(
-        !text.contains("altered or signed with another key"),
+        text.starts_with("✗ signature INVALID: the signature is malformed"),
         "{what}: {text}"
     );
-    assert!(!text.contains("INVALID"), "{what}: {text}");
-    doc
+    assert!(
+        text.contains("Accepted by a resource server: NO: token/signature-malformed"),
+        "{what}: {text}"
+    );
+    assert!(
+        text.contains("Result: INVALID: the signature is malformed ("),
+        "{what}: {text}"
+    );
+    for not in [
+        "altered or signed with another key",
+        "could NOT be checked",
+        "could not verify",
+        "unusable",
+    ] {
+        assert!(!text.contains(not), "{what}: {not}: {text}");
+    }
+    assert_eq!(code, 1, "{what}");
+    f["message"].as_str().unwrap().to_string()
+}
+
+/// An ES256 token of a fresh key, its private key, and the public key's PEM file.
+fn es256(dir: &tempfile::TempDir, claims: &Value) -> (String, p256::SecretKey, String) {
+    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    let ec = p256::SecretKey::random(&mut rand::thread_rng());
+    let ec_private = ec.to_pkcs8_pem(LineEnding::LF).unwrap();
+    let ec_pub = file(
+        dir,
+        "ec.pem",
+        &ec.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
+    );
+    let token = encode(
+        &Header::new(Algorithm::ES256),
+        claims,
+        &EncodingKey::from_ec_pem(ec_private.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    (token, ec, ec_pub)
 }
 
 #[test]
-fn a_signature_of_the_wrong_length_is_not_checked_rather_than_called_forged() {
-    use p256::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+fn a_signature_of_the_wrong_length_is_malformed_and_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let claims = good_claims();
 
     // ES256 with a DER-encoded signature (what many signers and KMS APIs return).
-    let ec = p256::SecretKey::random(&mut rand::thread_rng());
-    let ec_private = ec.to_pkcs8_pem(LineEnding::LF).unwrap();
-    let ec_pub = file(
-        &dir,
-        "ec.pem",
-        &ec.public_key().to_public_key_pem(LineEnding::LF).unwrap(),
-    );
-    let es = encode(
-        &Header::new(Algorithm::ES256),
-        &claims,
-        &EncodingKey::from_ec_pem(ec_private.as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let (es, ec, ec_pub) = es256(&dir, &claims);
     let raw = signature_of(&es);
     assert_eq!(raw.len(), 64);
     let der = p256::ecdsa::Signature::from_slice(&raw).unwrap().to_der();
-    assert!((68..=72).contains(&der.as_bytes().len()));
+    let der_len = der.as_bytes().len();
+    assert!((68..=72).contains(&der_len));
     let der_token = with_signature(&es, der.as_bytes());
-    let doc = assert_not_checked(&dir, &["--key", &ec_pub], &der_token, "ES256 DER");
-    let message = finding(&doc, "token/key-unusable")["message"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let args = ["--key", ec_pub.as_str()];
+    let message = assert_malformed(&dir, &args, &der_token, "ES256 DER");
+    assert!(message.contains(&format!("{der_len} bytes")), "{message}");
+    assert!(
+        message.contains("ES256 with this key needs 64 bytes"),
+        "{message}"
+    );
     assert!(message.contains("DER-encoded"), "{message}");
     assert!(message.contains("R||S"), "{message}");
+    // 63 bytes: probably truncated; none: stripped.
+    let message = assert_malformed(&dir, &args, &with_signature(&es, &raw[..63]), "ES256 63");
+    assert!(message.contains("63 bytes"), "{message}");
+    assert!(message.contains("probably truncated"), "{message}");
+    let message = assert_malformed(&dir, &args, &with_signature(&es, &[]), "ES256 empty");
+    assert!(message.contains("empty"), "{message}");
+    assert!(message.contains("stripped"), "{message}");
     // The raw signature still verifies: the check is about the length only.
-    let (code, doc) = run_json(decode(&dir).args(["--key", &ec_pub]).arg(&es));
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&es));
     assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
     assert_eq!(code, 0);
+    // Through a JWKS of two keys without kids: both make 64-byte signatures, said once.
+    let jwk = |key: &p256::PublicKey| {
+        use p256::elliptic_curve::sec1::ToEncodedPoint;
+        let point = key.to_encoded_point(false);
+        json!({"kty": "EC", "crv": "P-256", "use": "sig",
+               "x": b64(point.x().unwrap()), "y": b64(point.y().unwrap())})
+    };
+    let other = p256::SecretKey::random(&mut rand::thread_rng());
+    let jwks = file(
+        &dir,
+        "ec.jwks",
+        &json!({"keys": [jwk(&other.public_key()), jwk(&ec.public_key())]}).to_string(),
+    );
+    let message = assert_malformed(&dir, &["--jwks", &jwks], &der_token, "ES256 JWKS DER");
+    assert_eq!(message.matches("DER-encoded").count(), 1, "{message}");
 
     // RS256 cut to 75 bytes.
     let rsa = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
@@ -509,20 +559,56 @@ fn a_signature_of_the_wrong_length_is_not_checked_rather_than_called_forged() {
     )
     .unwrap();
     let cut = with_signature(&rs, &signature_of(&rs)[..75]);
-    let doc = assert_not_checked(&dir, &["--key", &rsa_pub], &cut, "RS256 cut");
-    let message = finding(&doc, "token/key-unusable")["message"].to_string();
+    let message = assert_malformed(&dir, &["--key", &rsa_pub], &cut, "RS256 cut");
     assert!(message.contains("75 bytes"), "{message}");
-    assert!(message.contains("256"), "{message}");
-    // A full-length signature of the right size that does not match is still invalid.
+    assert!(message.contains("needs 256 bytes"), "{message}");
+    assert!(message.contains("probably truncated"), "{message}");
+    // A full-length signature of the right size that does not match is still invalid,
+    // said to be altered or signed with another key.
     let mut flipped = signature_of(&rs);
     flipped[10] ^= 1;
-    let (code, doc) = run_json(
-        decode(&dir)
-            .args(["--key", &rsa_pub])
-            .arg(with_signature(&rs, &flipped)),
-    );
-    assert!(codes(&doc).contains(&"token/signature-invalid".to_string()));
+    let flipped = with_signature(&rs, &flipped);
+    let (code, doc) = run_json(decode(&dir).args(["--key", &rsa_pub]).arg(&flipped));
+    assert_eq!(codes(&doc), ["token/signature-invalid"], "{doc:#}");
+    assert!(finding(&doc, "token/signature-invalid")["message"]
+        .as_str()
+        .unwrap()
+        .contains("altered or signed with another key"));
     assert_eq!(code, 1);
+
+    // A JWKS of keys of two sizes, without kids: the one of the right length says "does
+    // not match", so the token is forged (signature-invalid), the other's reason a note.
+    let small = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+    let rsa_jwk = |key: &rsa::RsaPublicKey| {
+        use rsa::traits::PublicKeyParts;
+        json!({"kty": "RSA", "use": "sig", "alg": "RS256",
+               "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())})
+    };
+    let jwks = file(
+        &dir,
+        "rsa.jwks",
+        &json!({"keys": [rsa_jwk(&small.to_public_key()), rsa_jwk(&rsa.to_public_key())]})
+            .to_string(),
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--jwks", &jwks]).arg(&flipped));
+    let found = codes(&doc);
+    assert!(
+        found.contains(&"token/signature-invalid".to_string()),
+        "{doc:#}"
+    );
+    assert!(
+        !found.contains(&"token/signature-malformed".to_string()),
+        "{doc:#}"
+    );
+    let notes = finding(&doc, "token/signature-invalid")["notes"].to_string();
+    assert!(notes.contains("needs 128 bytes"), "{notes}");
+    assert_eq!(code, 1);
+    // Cut to 75 bytes, it fits neither: malformed, each key's reason said.
+    let message = assert_malformed(&dir, &["--jwks", &jwks], &cut, "RS256 JWKS cut");
+    assert!(
+        message.contains("needs 128 bytes") && message.contains("needs 256 bytes"),
+        "{message}"
+    );
 
     // EdDSA truncated.
     let ed = {
@@ -544,13 +630,25 @@ fn a_signature_of_the_wrong_length_is_not_checked_rather_than_called_forged() {
     )
     .unwrap();
     let short = with_signature(&eddsa, &signature_of(&eddsa)[..40]);
-    assert_not_checked(&dir, &["--key", &ed_pub], &short, "EdDSA truncated");
+    assert_malformed(&dir, &["--key", &ed_pub], &short, "EdDSA truncated");
 
-    // HS256 truncated.
+    // HS256 with the secret in hand: a MAC of another length (or none) can never match.
     let secret = file(&dir, "s", SECRET);
+    let args = ["--secret-file", secret.as_str()];
     let hs_token = hs(&claims);
-    let short = with_signature(&hs_token, &signature_of(&hs_token)[..20]);
-    assert_not_checked(&dir, &["--secret-file", &secret], &short, "HS256 truncated");
+    let mac = signature_of(&hs_token);
+    let mut long = mac.clone();
+    long.push(0);
+    for (sig, said) in [
+        (&mac[..20], "20 bytes"),
+        (&mac[..31], "31 bytes"),
+        (&long[..], "33 bytes"),
+        (&[][..], "stripped"),
+    ] {
+        let message = assert_malformed(&dir, &args, &with_signature(&hs_token, sig), said);
+        assert!(message.contains(said), "{message}");
+        assert!(message.contains("needs 32 bytes"), "{message}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -710,6 +808,246 @@ fn batch_lines_carry_the_verdict_and_the_need() {
     assert!(first.get("need").is_none(), "{first:#}");
     assert!(first["verdict"].get("need").is_none(), "{first:#}");
     assert_eq!(first["verdict"]["acceptance"]["answer"], "accepted");
+}
+
+#[test]
+fn a_batch_line_with_a_malformed_signature_is_an_error_finding_not_an_unusable_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let good = hs(&good_claims());
+    let short = with_signature(&good, &signature_of(&good)[..31]);
+    let stripped = with_signature(&good, &[]);
+    let batch = file(
+        &dir,
+        "tokens.txt",
+        &format!("{good}\n{short}\n{stripped}\n"),
+    );
+    let run = |batch: &str| {
+        let out = decode(&dir)
+            .args(["--batch", batch, "--secret-file", &secret])
+            .output()
+            .unwrap();
+        let docs: Vec<Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (out.status.code().unwrap(), docs)
+    };
+    let (code, docs) = run(&batch);
+    assert_eq!(docs.len(), 3);
+    assert_eq!(docs[0]["verdict"]["acceptance"]["answer"], "accepted");
+    for d in &docs[1..] {
+        assert_eq!(d["signature"]["status"], "invalid", "{d:#}");
+        assert_eq!(
+            d["verdict"]["acceptance"]["because"],
+            json!(["token/signature-malformed"]),
+            "{d:#}"
+        );
+    }
+    assert_eq!(code, 1, "a line with error findings: {docs:#?}");
+    // A line whose token needs another kind of key (RS256 with only a secret) still
+    // makes the batch exit 2.
+    let mut rs_header = Header::new(Algorithm::RS256);
+    rs_header.kid = None;
+    let rs = format!(
+        "{}.{}.{}",
+        b64(&serde_json::to_vec(&rs_header).unwrap()),
+        b64(good_claims().to_string().as_bytes()),
+        b64(&[7u8; 256])
+    );
+    let mixed = file(&dir, "mixed.txt", &format!("{short}\n{rs}\n"));
+    let (code, docs) = run(&mixed);
+    assert!(
+        codes(&docs[1]).contains(&"token/key-mismatch".to_string()),
+        "{:#}",
+        docs[1]
+    );
+    assert_eq!(code, 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. `scope` is split on spaces only (RFC 6749 §3.3), as a resource server splits it
+
+#[test]
+fn scopes_joined_by_a_tab_are_one_scope_and_an_invalid_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = example_registry();
+    let args = [
+        "--secret-file",
+        secret.as_str(),
+        "--registry",
+        &reg,
+        "--need",
+        "orders:write",
+    ];
+    let claims_with = |claim: &str, value: Value| {
+        let mut c = good_claims();
+        c.as_object_mut().unwrap().remove("scope");
+        c[claim] = value;
+        hs(&c)
+    };
+    for (claim, value, one, said) in [
+        (
+            "scope",
+            json!("orders:read\torders:write"),
+            r"`orders:read\torders:write`",
+            r"a TAB (`\t`, U+0009)",
+        ),
+        (
+            "scope",
+            json!("orders:read\norders:write"),
+            r"`orders:read\norders:write`",
+            r"a line feed (`\n`, U+000A)",
+        ),
+        (
+            "scope",
+            json!("orders:read\u{a0}orders:write"),
+            r"`orders:read\u{a0}orders:write`",
+            "a no-break space (U+00A0)",
+        ),
+        (
+            "scp",
+            json!("orders:read\torders:write"),
+            r"`orders:read\torders:write`",
+            r"a TAB (`\t`, U+0009)",
+        ),
+        (
+            "scp",
+            json!(["orders:read orders:write"]),
+            "`orders:read orders:write`",
+            "whitespace inside one element",
+        ),
+    ] {
+        let what = format!("{claim}: {value}");
+        let token = claims_with(claim, value.clone());
+        let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+        let message = finding(&doc, "token/invalid-claim")["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.contains(said), "{what}: {message}");
+        assert!(message.contains(one), "{what}: {message}");
+        assert!(message.contains("RFC 6749 §3.3"), "{what}: {message}");
+        // One scope, as a resource server splitting on spaces reads it: it does not
+        // carry orders:write.
+        assert_eq!(
+            doc["scopes"].as_array().unwrap().len(),
+            1,
+            "{what}: {doc:#}"
+        );
+        assert_eq!(doc["need"]["satisfied"], false, "{what}: {doc:#}");
+        assert_eq!(doc["need"]["scopes"][0]["in_token"], false, "{what}");
+        assert!(codes(&doc).contains(&"token/need-missing".to_string()));
+        assert_eq!(doc["verdict"]["acceptance"]["answer"], "rejected");
+        assert_verdict_adds_up(&doc);
+        assert_eq!(code, 1, "{what}");
+        let (_, text) = run_text(decode(&dir).args(args).arg(&token));
+        assert!(
+            text.contains("Carries what the endpoint needs (orders:write): NO (403)"),
+            "{what}: {text}"
+        );
+        // Shown escaped in the scopes, on one line (the claims are JSON, as in the token).
+        assert!(!text.contains('\t'), "{what}: {text}");
+        let row = one.trim_matches('`');
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("  {row}  "))),
+            "{what}: {text}"
+        );
+    }
+    // Spaces, even several, separate; the scopes are read apart and carry the need.
+    for scope in ["orders:read orders:write", " orders:read  orders:write "] {
+        let token = claims_with("scope", json!(scope));
+        let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+        assert!(
+            !codes(&doc).contains(&"token/invalid-claim".to_string()),
+            "{scope:?}: {doc:#}"
+        );
+        assert_eq!(doc["scopes"].as_array().unwrap().len(), 2, "{scope:?}");
+        assert_eq!(doc["need"]["satisfied"], true, "{scope:?}");
+        assert_eq!(code, 0, "{scope:?}: {doc:#}");
+    }
+    // Scopes either side of the TAB-joined pair are still read.
+    let token = claims_with("scope", json!("openid orders:read\torders:write"));
+    let (_, doc) = run_json(decode(&dir).args(args).arg(&token));
+    let scopes: Vec<&str> = doc["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["scope"].as_str().unwrap())
+        .collect();
+    assert_eq!(scopes, ["openid", "orders:read\torders:write"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. `[rules]` levels decode does not apply are said, not silently dropped
+
+#[test]
+fn a_level_set_for_a_rule_that_is_not_configurable_is_said_to_be_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let reg = registry_with(
+        &dir,
+        "[rules]\n\"token/signature-invalid\" = \"warn\"\n\"token/expired\" = \"allow\"\n\"token/key-unusable\" = \"warn\"\n\"token/no-exp\" = \"deny\"\n\"token/undefined-scope\" = \"allow\"\n\"token/unknown-client\" = \"allow\"\n",
+    );
+    let args = ["--registry", reg.as_str(), "--secret-file", &secret];
+    let token = hs(&good_claims());
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&token));
+    let notes: Vec<&str> = doc["notes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no notes: {doc:#}"))
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    // Catalog order; `token/no-exp` is set to the level it has, `token/undefined-scope`
+    // and `token/unknown-client` are configurable (and applied): none is ignored.
+    assert_eq!(notes.len(), 3, "{notes:#?}");
+    assert!(
+        notes[0].contains(r#""token/key-unusable" = "warn": ignored"#),
+        "{notes:#?}"
+    );
+    assert!(notes[0].contains("the key given cannot check the token"));
+    assert!(notes[1].contains(r#""token/signature-invalid" = "warn": ignored, it stays `deny`"#));
+    assert!(notes[1].contains("decides whether a resource server accepts the token"));
+    assert!(notes[2].contains(r#""token/expired" = "allow": ignored"#));
+    assert!(notes[2].contains("clock_skew"), "{}", notes[2]);
+    assert_eq!(code, 0, "notes do not change the outcome: {doc:#}");
+    let (_, text) = run_text(decode(&dir).args(args).arg(&token));
+    assert!(
+        text.contains(
+            r#"  note: [rules] in scopectl.toml sets "token/expired" = "allow": ignored"#
+        ),
+        "{text}"
+    );
+    // The rule still decides: a forged token stays an error.
+    let forged = with_signature(&token, &[0u8; 32]);
+    let (code, doc) = run_json(decode(&dir).args(args).arg(&forged));
+    assert_eq!(
+        finding(&doc, "token/signature-invalid")["severity"],
+        "error"
+    );
+    assert_eq!(code, 1);
+    // `--batch`: said once on stderr, never on the lines.
+    let batch = file(&dir, "tokens.txt", &format!("{token}\n{token}\n"));
+    let out = decode(&dir)
+        .args(["--batch", &batch])
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr
+            .matches(r#"note: [rules] in scopectl.toml sets "token/expired""#)
+            .count(),
+        1,
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(!stdout.contains("ignored"), "{stdout}");
+    // A registry without such levels: no notes.
+    let (_, doc) = run_json(decode(&dir).args(["--secret-file", &secret]).arg(&token));
+    assert!(doc.get("notes").is_none(), "{doc:#}");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ use super::out::Out;
 use crate::cli::{DecodeArgs, DecodeFormat};
 use scopectl::finding::Outcome;
 use scopectl::token::check::{lookup_registry_for, Checker, RegistryLookup};
-use scopectl::token::keys;
 use scopectl::token::verify::{FetchOptions, DEFAULT_ALGORITHMS};
-use scopectl::token::{self, batch, endpoint, render};
+use scopectl::token::{self, batch, endpoint, keys, render};
 
 pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
     if args.introspect.is_some() || args.introspect_target.is_some() {
@@ -81,7 +80,8 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
             Ok(k) => k,
             Err(e) => return unusable(out, &format!("{e:#}")),
         };
-        out.err(&scopectl::keyring::jwks_warnings(keys.as_ref(), reg, now))?;
+        let warnings = scopectl::keyring::jwks_warnings(keys.as_ref(), reg, now);
+        out.err(&render::batch_stderr(&ctx, warnings))?;
         return batch::run(batch::open(file)?, out.json_stream(), file, &ctx, &keys);
     }
     let Some(decoded) = decoded else {

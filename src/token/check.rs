@@ -70,6 +70,9 @@ pub struct Checked {
     /// Their keys as `scopectl keys` lists them (filled by `keyring::judge_jwks`), one
     /// entry per document: `{"source", "keys": [...]}`.
     pub jwks_keys: Vec<serde_json::Value>,
+    /// What the reader should know about the run rather than the token: the `[rules]`
+    /// levels decode ignores ([`Checker::ignored_levels`]). Empty in `--batch`.
+    pub notes: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -273,7 +276,50 @@ impl<'a> Checker<'a> {
             endpoint,
             jwks: Vec::new(),
             jwks_keys: Vec::new(),
+            notes: match self.batch {
+                true => Vec::new(),
+                false => self.ignored_levels(),
+            },
         }
+    }
+
+    /// One note per rule `[rules]` sets to a level decode does not apply: a rule that is
+    /// not configurable (what decides whether a resource server accepts the token, what
+    /// says the key cannot check it, the endpoint's need) keeps its level, whatever the
+    /// registry says. Never silently: the note says which and why.
+    pub fn ignored_levels(&self) -> Vec<String> {
+        let mut set: Vec<(Rule, Level)> = self
+            .overrides
+            .iter()
+            .map(|(r, l)| (*r, *l))
+            .filter(|(r, l)| r.nameable_in_rules() && !r.configurable() && *l != r.level())
+            .collect();
+        set.sort_by_key(|(r, _)| *r);
+        set.into_iter()
+            .map(|(rule, level)| {
+                let why = if decides_acceptance(rule) {
+                    "decides whether a resource server accepts the token"
+                } else if matches!(rule, Rule::TokenKeyUnusable | Rule::TokenKeyMismatch) {
+                    "says that the key given cannot check the token"
+                } else if rule == Rule::TokenNeedMissing {
+                    "says whether the token carries what the endpoint needs (403)"
+                } else {
+                    "is not a matter of policy"
+                };
+                let instead = match rule {
+                    Rule::TokenExpired | Rule::TokenNotYetValid => {
+                        "; to tolerate clocks that differ, set `clock_skew` in [policy]"
+                    }
+                    Rule::TokenOversize => "; to allow larger headers, set `header_budget` in [policy]",
+                    _ => "",
+                };
+                format!(
+                    "[rules] in scopectl.toml sets \"{rule}\" = \"{}\": ignored, it stays `{}`: {rule} {why}, so its level is not configurable{instead}",
+                    level.as_str(),
+                    rule.level().as_str()
+                )
+            })
+            .collect()
     }
 
     /// An operation with a step-up hint needs an `auth_time` within `step_up_max_age`.
@@ -326,6 +372,7 @@ pub fn decides_acceptance(rule: Rule) -> bool {
             | Rule::TokenAlgConfusion
             | Rule::TokenUnknownKid
             | Rule::TokenSignatureInvalid
+            | Rule::TokenSignatureMalformed
             | Rule::TokenCritUnsupported
             | Rule::TokenDuplicateClaim
             | Rule::TokenInvalidClaim

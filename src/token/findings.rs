@@ -164,18 +164,24 @@ fn numeric(d: &Decoded, name: &str) -> Result<Option<i64>, String> {
 
 /// The token's scopes: `scope` (a space-separated string, RFC 8693 §4.2 and RFC 9068
 /// §2.2.3) or, without `scope`, `scp` (an array of strings as Azure AD and Okta write it,
-/// or a space-separated string). Also the problem with the claim's type, if any: the
-/// scopes are still read from an array (its strings), so the analysis shows what the
-/// token carries, while the problem is a `token/invalid-claim`.
-pub fn scopes(d: &Decoded) -> (Vec<String>, Option<String>) {
+/// or a space-separated string). Also the `token/invalid-claim` findings on the claim, if
+/// any: the scopes are still read from an array (its strings), so the analysis shows what
+/// the token carries, and a string is split on spaces only (RFC 6749 §3.3), as a resource
+/// server splits it, so `orders:read\torders:write` is one scope, said to hold a TAB.
+pub fn scopes(d: &Decoded) -> (Vec<String>, Vec<Finding>) {
     const RFC: &str = "it must be a space-separated string (RFC 8693 §4.2, RFC 9068 §2.2.3)";
-    let split = |s: &str| s.split_whitespace().map(str::to_string).collect();
+    const ARRAY_HELP: &str = "the issuer should write the scopes as one space-separated string; a resource server that follows RFC 9068 rejects the token or sees no scope (some, such as Spring Security, also read an array)";
+    const SCP_HELP: &str = "`scp` (Azure AD, Okta) is an array of scope names; resource servers reading it cannot use other values";
+    let invalid = |msg: String, help: &str| Finding::error(Rule::TokenInvalidClaim, msg).help(help);
     if let Some(v) = d.claims.get("scope") {
         return match v {
-            Value::String(s) => (split(s), None),
+            Value::String(s) => split_scopes(s, "scope"),
             Value::Array(a) if a.is_empty() => (
                 Vec::new(),
-                Some(format!("`scope` is an empty array; {RFC}")),
+                vec![invalid(
+                    format!("`scope` is an empty array; {RFC}"),
+                    ARRAY_HELP,
+                )],
             ),
             Value::Array(a) => {
                 let (read, odd) = strings(a, "scope");
@@ -195,32 +201,138 @@ pub fn scopes(d: &Decoded) -> (Vec<String>, Option<String>) {
                 if let Some(odd) = odd {
                     msg.push_str(&format!("; {odd}"));
                 }
-                (read, Some(msg))
+                let mut found = vec![invalid(msg, ARRAY_HELP)];
+                found.extend(elements_with_separators(&read, "scope"));
+                (read, found)
             }
             other => (
                 Vec::new(),
-                Some(format!("`scope` is {}; {RFC}", super::json_type(other))),
+                vec![invalid(
+                    format!("`scope` is {}; {RFC}", super::json_type(other)),
+                    ARRAY_HELP,
+                )],
             ),
         };
     }
     match d.claims.get("scp") {
-        None => (Vec::new(), None),
+        None => (Vec::new(), Vec::new()),
         Some(Value::Array(a)) => {
             let (read, odd) = strings(a, "scp");
-            (
-                read,
-                odd.map(|o| format!("{o}; it must be an array of strings")),
-            )
+            let mut found: Vec<Finding> = odd
+                .map(|o| invalid(format!("{o}; it must be an array of strings"), SCP_HELP))
+                .into_iter()
+                .collect();
+            found.extend(elements_with_separators(&read, "scp"));
+            (read, found)
         }
-        Some(Value::String(s)) => (split(s), None),
+        Some(Value::String(s)) => split_scopes(s, "scp"),
         Some(other) => (
             Vec::new(),
-            Some(format!(
-                "`scp` is {}; it must be an array of strings",
-                super::json_type(other)
-            )),
+            vec![invalid(
+                format!(
+                    "`scp` is {}; it must be an array of strings",
+                    super::json_type(other)
+                ),
+                SCP_HELP,
+            )],
         ),
     }
+}
+
+/// What the issuer should do about scopes joined with something else than a space.
+const SEPARATOR_HELP: &str = "the issuer (or a protocol mapper) joined the scopes with something else than a space: separate them with single spaces (RFC 6749 §3.3); until then a resource server does not see the scopes apart";
+
+/// Is `c` a character that separates words, or a control character, other than the
+/// space: never part of a scope token (RFC 6749 §3.3: `%x21 / %x23-5B / %x5D-7E`), and
+/// never a separator either.
+fn is_odd_separator(c: char) -> bool {
+    c != ' ' && (c.is_whitespace() || c.is_control())
+}
+
+/// The scopes of a space-separated `claim` string, split on spaces (%x20) only, as a
+/// resource server following RFC 6749 §3.3 splits it; a `token/invalid-claim` when the
+/// string holds other whitespace or control characters, naming them and the scopes that
+/// are read as one because of them.
+fn split_scopes(s: &str, claim: &str) -> (Vec<String>, Vec<Finding>) {
+    let read: Vec<String> = s
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut odd: Vec<char> = Vec::new();
+    for c in s.chars().filter(|c| is_odd_separator(*c)) {
+        if !odd.contains(&c) {
+            odd.push(c);
+        }
+    }
+    if odd.is_empty() {
+        return (read, Vec::new());
+    }
+    let joined: Vec<String> = read
+        .iter()
+        .filter(|p| p.chars().any(is_odd_separator))
+        .map(|p| format!("`{}`", escape_separators(p)))
+        .collect();
+    let message = format!(
+        "`{claim}` holds {}: RFC 6749 §3.3 separates scopes with spaces (%x20) only, so a resource server splitting on spaces reads {} as {}",
+        odd.iter().map(|c| char_name(*c)).collect::<Vec<_>>().join(" and "),
+        joined.join(", "),
+        if joined.len() == 1 { "one scope" } else { "one scope each" }
+    );
+    let finding = Finding::error(Rule::TokenInvalidClaim, message).help(SEPARATOR_HELP);
+    (read, vec![finding])
+}
+
+/// A `token/invalid-claim` for each element of a `claim` array holding whitespace or a
+/// control character: one element is one scope, which holds none (RFC 6749 §3.3).
+fn elements_with_separators(read: &[String], claim: &str) -> Vec<Finding> {
+    read.iter()
+        .filter(|s| s.chars().any(|c| c == ' ' || is_odd_separator(c)))
+        .map(|s| {
+            Finding::error(
+                Rule::TokenInvalidClaim,
+                format!(
+                    "`{claim}` holds `{}`, with whitespace inside one element: each element is one scope, and a scope holds no whitespace or control characters (RFC 6749 §3.3), so a resource server reads it as one scope",
+                    escape_separators(s)
+                ),
+            )
+            .help(SEPARATOR_HELP)
+        })
+        .collect()
+}
+
+/// A character a scope string must not hold, named for a message: `a TAB (\t, U+0009)`.
+fn char_name(c: char) -> String {
+    let name = match c {
+        '\t' => "a TAB (`\\t`, ",
+        '\n' => "a line feed (`\\n`, ",
+        '\r' => "a carriage return (`\\r`, ",
+        '\u{a0}' => "a no-break space (",
+        '\u{3000}' => "an ideographic space (",
+        _ if c.is_control() => "a control character (",
+        _ => "a whitespace character (",
+    };
+    format!("{name}U+{:04X})", c as u32)
+}
+
+/// `s` with the characters [`is_odd_separator`] finds escaped (`\t`, `\n`, `\r`,
+/// `\u{a0}`), so a scope that holds them is shown as what it is, on one line; the
+/// rest is left as it is (terminal output escapes it further with `text::clean`).
+pub fn escape_separators(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_odd_separator) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_odd_separator(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The strings of an array claim, and what else it holds (`` `scp` holds a number ``).
@@ -533,16 +645,8 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
         .claim_str("azp")
         .or_else(|| d.claim_str("client_id"))
         .map(str::to_string);
-    let (scope_list, problem) = scopes(d);
-    if let Some(msg) = problem {
-        let help = if msg.starts_with("`scp`") {
-            "`scp` (Azure AD, Okta) is an array of scope names; resource servers reading it cannot use other values"
-        } else {
-            "the issuer should write the scopes as one space-separated string; a resource server that follows RFC 9068 rejects the token or sees no scope (some, such as Spring Security, also read an array)"
-        };
-        a.findings
-            .push(Finding::error(Rule::TokenInvalidClaim, msg).help(help));
-    }
+    let (scope_list, problems) = scopes(d);
+    a.findings.extend(problems);
     let today: NaiveDate = ctx.today.unwrap_or_else(|| {
         DateTime::<Utc>::from_timestamp(now, 0)
             .map(|t| t.date_naive())
@@ -616,7 +720,10 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
                     a.findings.push(
                         Finding::error(
                             Rule::TokenUndefinedScope,
-                            format!("scope `{s}` is not defined in the registry"),
+                            format!(
+                                "scope `{}` is not defined in the registry",
+                                escape_separators(&s)
+                            ),
                         )
                         .help("the authorization server issues a scope the registry does not govern: define it, or remove it at the server (`scopectl drift`)"),
                     );
@@ -921,6 +1028,26 @@ pub fn is_standard_scope(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scope_strings_split_on_spaces_only() {
+        let (read, found) = split_scopes(" a:read  b:write ", "scope");
+        assert_eq!(read, ["a:read", "b:write"]);
+        assert!(found.is_empty());
+        let (read, found) = split_scopes("a:read\tb:write c:x\u{3000}d:y", "scope");
+        assert_eq!(read, ["a:read\tb:write", "c:x\u{3000}d:y"]);
+        let message = &found[0].message;
+        assert!(
+            message.contains("a TAB (`\\t`, U+0009) and an ideographic space (U+3000)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("reads `a:read\\tb:write`, `c:x\\u{3000}d:y` as one scope each"),
+            "{message}"
+        );
+        assert_eq!(escape_separators("a b"), "a b");
+        assert_eq!(escape_separators("a\u{1b}b\r"), "a\\u{1b}b\\r");
+    }
 
     #[test]
     fn relative_times_read_naturally() {

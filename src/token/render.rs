@@ -47,7 +47,20 @@ pub fn doc(c: &Checked, line: Option<usize>) -> Doc<'_> {
         endpoint: c.endpoint.as_ref(),
         jwks: &c.jwks_keys,
         findings: c.findings.iter().map(CompactFinding).collect(),
+        notes: &c.notes,
     }
+}
+
+/// What a `--batch` run says on stderr before its lines: its notes (`note: …`, said once
+/// rather than on every line), then `jwks_warnings` (the JWKS's key findings).
+pub fn batch_stderr(ctx: &Checker, jwks_warnings: String) -> String {
+    let mut s: String = ctx
+        .ignored_levels()
+        .iter()
+        .map(|n| format!("note: {}\n", clean(n)))
+        .collect();
+    s.push_str(&jwks_warnings);
+    s
 }
 
 /// The JSON line of one `--batch` token; `scopes` only `with_registry`.
@@ -140,6 +153,10 @@ pub struct Doc<'a> {
     #[serde(skip_serializing_if = "<[Value]>::is_empty")]
     jwks: &'a [Value],
     findings: Vec<CompactFinding<'a>>,
+    /// About the run rather than the token: the `[rules]` levels decode ignores (absent
+    /// when there is none).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 /// The questions of the verdict apart: would a resource server accept the token, does it
@@ -437,6 +454,9 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
             ),
         }
     );
+    for n in &c.notes {
+        let _ = writeln!(s, "  note: {}", clean(n));
+    }
     let _ = writeln!(s);
     let _ = writeln!(s, "{}", p.bold("Findings"));
     if c.findings.is_empty() {
@@ -533,15 +553,17 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
         };
         let _ = writeln!(s, "  (none: {why})");
     }
+    // A scope that holds a TAB (`scope` split on spaces only) is shown on its line.
+    let shown = |scope: &str| clean(&findings::escape_separators(scope)).into_owned();
     let width = c
         .analysis
         .scopes
         .iter()
-        .map(|x| clean(&x.scope).chars().count())
+        .map(|x| shown(&x.scope).chars().count())
         .max()
         .unwrap_or(0);
     for x in &c.analysis.scopes {
-        let mut row = format!("  {:<width$}", clean(&x.scope));
+        let mut row = format!("  {:<width$}", shown(&x.scope));
         match x.defined {
             Some(true) => {
                 let _ = write!(
@@ -618,8 +640,12 @@ fn result(c: &Checked, p: &Paint) -> String {
     if c.valid() {
         return p.green("valid");
     }
-    if matches!(c.acceptance(), Acceptance::Rejected { .. }) {
-        return p.red("INVALID");
+    if let Acceptance::Rejected { because } = c.acceptance() {
+        // A malformed signature is named: it is not the key's fault, nor a forgery.
+        return match because.contains(&Rule::TokenSignatureMalformed) {
+            true => p.red("INVALID: the signature is malformed"),
+            false => p.red("INVALID"),
+        };
     }
     let errors = |q: Question| {
         c.findings_of(q)

@@ -1034,17 +1034,14 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     let input = d.signing_input();
     let mut errors = Vec::new();
     let mut mismatches = 0usize;
-    let mut wrong_lengths = 0usize;
+    // Why the signature cannot be one a candidate key makes, per key.
+    let mut malformed: Vec<(String, String)> = Vec::new();
     for k in &candidates {
-        // A signature that cannot be one of this key's is malformed, not forged: it is
-        // never compared (the backends call that "does not match").
-        if let Some(want) = k.signature_len(alg).filter(|n| *n != d.signature.len()) {
-            errors.push(format!(
-                "{}: {}",
-                k.describe(),
-                wrong_length(alg_text, &d.signature, want)
-            ));
-            wrong_lengths += 1;
+        // A signature that cannot be one of this key's (empty, or not the length the key
+        // makes) is malformed: never compared, and a resource server rejects it.
+        let want = k.signature_len(alg);
+        if d.signature.is_empty() || want.is_some_and(|n| n != d.signature.len()) {
+            malformed.push((k.describe(), wrong_length(alg_text, &d.signature, want)));
             continue;
         }
         let ok = match k.verify_fast(alg, input, &d.signature) {
@@ -1076,9 +1073,48 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
             Err(e) => errors.push(format!("{}: {e}", k.describe())),
         }
     }
+    let tried = format!(
+        "{} from the {}",
+        candidates
+            .iter()
+            .map(|k| k.describe())
+            .collect::<Vec<_>>()
+            .join(", "),
+        keys.origin
+    );
+    if mismatches == 0 && errors.is_empty() {
+        // Every key makes signatures of another length (or the signature is empty): the
+        // signature is malformed. Not forged, not a key problem: a resource server with
+        // these keys rejects it, whatever it holds.
+        let reason = match &malformed[..] {
+            [(_, only), rest @ ..] if rest.iter().all(|(_, r)| r == only) => only.clone(),
+            all => all
+                .iter()
+                .map(|(key, r)| format!("{key}: {r}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+        let help = match alg.family() {
+            AlgorithmFamily::Ec => "a resource server answers 401; check that the token was copied whole and that the signer emits JOSE signatures: the raw R||S, not DER (RFC 7518 §3.4)",
+            _ => "a resource server answers 401; check that the token was copied whole (a log line or a header limit may cut it) and that its signature part was not removed",
+        };
+        v.status = Status::Invalid;
+        v.message = format!("signature INVALID: the signature is malformed: {reason}");
+        v.findings.push(
+            Finding::error(
+                Rule::TokenSignatureMalformed,
+                format!("the {alg_text} signature is malformed ({tried}): {reason}"),
+            )
+            .help(help),
+        );
+        v.key = Some(tried);
+        return v;
+    }
+    // Some keys could not be compared with: their reasons go with the others'.
+    errors.extend(malformed.into_iter().map(|(key, r)| format!("{key}: {r}")));
     if mismatches == 0 {
-        // No key said "does not match": every check failed on its own. That is not a
-        // forged token, it is a signature that could not be checked.
+        // No key said "does not match", and one failed on its own: that is not a forged
+        // token, it is a signature that could not be checked.
         v.status = Status::Unverified;
         v.key_unusable = true;
         v.message = format!(
@@ -1086,11 +1122,6 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
             keys.origin,
             errors.join("; ")
         );
-        let help = if wrong_lengths == errors.len() {
-            "the signature part is not one this key could have made: check that the token was copied whole and that the signer emits JOSE signatures (ECDSA: raw R||S, not DER); a resource server would reject the token"
-        } else {
-            "check the key (its type, curve and size) and the token's signature part; a resource server with this key would reject the token"
-        };
         v.findings.push(
             Finding::error(
                 Rule::TokenKeyUnusable,
@@ -1100,20 +1131,12 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
                     errors.join("; ")
                 ),
             )
-            .help(help),
+            .help("check the key (its type, curve and size) and the token's signature part; a resource server with this key would reject the token"),
         );
         return v;
     }
     v.status = Status::Invalid;
-    v.key = Some(format!(
-        "{} from the {}",
-        candidates
-            .iter()
-            .map(|k| k.describe())
-            .collect::<Vec<_>>()
-            .join(", "),
-        keys.origin
-    ));
+    v.key = Some(tried);
     v.message = format!(
         "signature INVALID: {alg_text} does not verify with the {}",
         v.key.as_deref().unwrap_or_default()
@@ -1133,14 +1156,25 @@ pub fn verify(d: &Decoded, keys: Option<&KeySet>, allowed: &[Algorithm]) -> Veri
     v
 }
 
-/// Why a signature of `got.len()` bytes cannot be an `alg` signature of `want` bytes; for
-/// ECDSA, whether it looks DER-encoded (what many libraries and KMS APIs return) rather
-/// than JOSE's raw R||S.
-fn wrong_length(alg: &str, got: &[u8], want: usize) -> String {
-    let mut why = format!(
-        "the signature is {} bytes, and {alg} with this key makes signatures of {want} bytes",
-        got.len()
-    );
+/// Why a signature of `got.len()` bytes cannot be an `alg` signature of `want` bytes
+/// (`None`: the length is not known, only an empty one is known wrong): it is empty (the
+/// signature was stripped), probably truncated, or, for ECDSA, it looks DER-encoded (what
+/// many libraries and KMS APIs return) rather than JOSE's raw R||S.
+fn wrong_length(alg: &str, got: &[u8], want: Option<usize>) -> String {
+    let needs = |want: Option<usize>| match want {
+        Some(n) => format!("{alg} with this key needs {n} bytes"),
+        None => format!("{alg} needs one"),
+    };
+    if got.is_empty() {
+        return format!("it is empty: the signature was stripped ({})", needs(want));
+    }
+    let Some(want) = want else {
+        return format!(
+            "it is {} bytes, which {alg} with this key cannot make",
+            got.len()
+        );
+    };
+    let mut why = format!("it is {} bytes, where {}", got.len(), needs(Some(want)));
     let ecdsa = alg.starts_with("ES");
     if ecdsa && der_header(got, 0x30).is_some_and(|(h, len)| h.checked_add(len) == Some(got.len()))
     {
