@@ -858,12 +858,14 @@ fn server_killed_mid_apply_then_next_apply_converges() {
         None,
     );
     assert_eq!(r.body, json!([]), "{}", r.body);
-    // --take-over-lease takes a lease that has not expired.
+    // --take-over-lease takes a lease that has not expired (another run's: it names
+    // its holder, as every lease scopectl takes does).
     f.kc.call(
         "POST",
         &format!("/{}/clients", f.realm),
         Some(json!({"clientId": "scopectl-lease", "enabled": false,
-                    "attributes": {"scopectl.lease.expires": "2999-01-01T00:00:00Z"}})),
+                    "attributes": {"scopectl.lease.expires": "2999-01-01T00:00:00Z",
+                                   "scopectl.lease.holder": "ci-runner pid 4711"}})),
     );
     f.reg.write(
         "clients/app-b.toml",
@@ -1299,4 +1301,134 @@ fn saved_plan_never_links_a_grant_that_expired_after_it_was_made() {
     f.cmd(&["apply", "--plan", pf, "--today", "2026-11-25"])
         .assert()
         .code(0);
+}
+
+#[test]
+fn a_saved_plan_refused_for_a_server_change_outside_its_fingerprint_blames_the_server() {
+    let f = fixture("savedsrv", &["app-a"]);
+    shop_registry(&f);
+    f.apply(&[]);
+    f.reg.write(
+        "scopes/orders.toml",
+        &scopes_toml(&[
+            ("orders:read", "Read orders"),
+            ("orders:write", "Change orders"),
+        ]),
+    );
+    let plan_file = f.reg.path().join("plan.json");
+    let pf = plan_file.to_str().unwrap();
+    let plan = f.json(
+        &[
+            "plan",
+            "--prune",
+            "--format",
+            "json",
+            "--today",
+            "2026-11-25",
+            "--out",
+            pf,
+        ],
+        0,
+    );
+    assert_eq!(
+        op_names(&ops(&plan["ops"])),
+        ["delete_scope - orders:refund"]
+    );
+    // Only the server changes: a hand-made mapper on the scope to delete (not in the
+    // fingerprint) makes it a scope in use.
+    let id = f.kc.scope(&f.realm, "orders:refund").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = f.kc.call(
+        "POST",
+        &format!("/{}/client-scopes/{id}/protocol-mappers/models", f.realm),
+        Some(json!({
+            "name": "hand-mapper", "protocol": "openid-connect",
+            "protocolMapper": "oidc-hardcoded-claim-mapper",
+            "config": {"claim.name": "tier", "claim.value": "gold", "access.token.claim": "true"}
+        })),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let out = f.cmd(&["apply", "--plan", pf]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr
+            .contains("the registry is unchanged, but the server changed since the plan was made")
+            && stderr.contains("hand-made protocol mappers"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("the registry changed"), "{stderr}");
+    assert!(f.kc.scope(&f.realm, "orders:refund").is_some());
+}
+
+#[test]
+fn a_wrong_admin_password_and_a_failing_token_endpoint_say_what_they_are() {
+    let f = fixture("adminpw", &["app-a"]);
+    shop_registry(&f);
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(
+            &f.kc.url,
+            &f.realm,
+            "username_env = \"SCOPECTL_TEST_KC_USER\"\npassword_env = \"SCOPECTL_TEST_KC_PASSWORD\"\n",
+        ),
+    );
+    let out = f
+        .cmd(&["plan"])
+        .env(
+            "SCOPECTL_TEST_KC_USER",
+            support::env("SCOPECTL_TEST_KEYCLOAK_ADMIN_USER"),
+        )
+        .env("SCOPECTL_TEST_KC_PASSWORD", "not-the-password-4711")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rejected the credentials")
+            && stderr.contains(
+                "check the admin user name and the password in $SCOPECTL_TEST_KC_USER and \
+                 $SCOPECTL_TEST_KC_PASSWORD"
+            ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("client id"), "{stderr}");
+    assert!(!stderr.contains("not-the-password-4711"), "{stderr}");
+
+    // A token endpoint answering 501 (a gateway in front of Keycloak that does not
+    // implement it) is a server failure, not refused credentials.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut c) = conn else { continue };
+            let mut buf = [0u8; 8192];
+            let _ = c.read(&mut buf);
+            let body = "{\"error\":\"not implemented\"}";
+            let _ = write!(
+                c,
+                "HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    f.reg.write(
+        "scopectl.toml",
+        &target_toml(
+            &url,
+            &f.realm,
+            "client_id = \"scope-sync\"\nclient_secret_env = \"SCOPECTL_TEST_SYNC_SECRET\"\n",
+        ),
+    );
+    let out = f.cmd(&["plan"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("501 on POST") && stderr.contains("(the token request)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("rejected the credentials"), "{stderr}");
 }

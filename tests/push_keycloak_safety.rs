@@ -945,3 +945,292 @@ fn two_applies_at_once_one_takes_the_lease_the_other_writes_nothing() {
     );
     assert_eq!(r.body, json!([]), "the lease was given back");
 }
+
+#[test]
+fn a_client_that_only_has_the_lease_name_is_neither_taken_over_nor_hidden() {
+    let f = fixture("leasename", &["app-a"]);
+    f.reg.write("scopes/orders.toml", &orders_scopes(""));
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "default", "2027-06-01")]),
+    );
+    f.run(&["apply", "--today", TODAY], 0);
+    // Someone's own client happens to have the lease's name.
+    f.kc.create_client(&f.realm, "scopectl-lease", true);
+    let still_there = || {
+        let r = f.kc.call(
+            "GET",
+            &format!("/{}/clients?clientId=scopectl-lease", f.realm),
+            None,
+        );
+        r.body.as_array().is_some_and(|a| a.len() == 1)
+    };
+    // Any change: apply refuses to take that client as its lease (it used to delete it).
+    f.reg.write(
+        "scopes/orders.toml",
+        &orders_scopes("").replace("Read orders", "Read all orders"),
+    );
+    let (_, stderr) = f.run(&["apply", "--today", TODAY], 2);
+    assert!(
+        stderr.contains("has a client `scopectl-lease` that is not scopectl's apply lease"),
+        "{stderr}"
+    );
+    assert!(still_there(), "the client was deleted");
+    // Its links are planned like any client's: a registry scope on it is unlisted access.
+    f.link_by_hand("scopectl-lease", "default", "orders:read");
+    let plan = f.json("plan", &[], 1);
+    let unlisted = messages(&plan, "push/unlisted-client");
+    assert!(
+        unlisted.iter().any(|m| m.contains("scopectl-lease")),
+        "{plan:#}"
+    );
+    assert!(still_there());
+}
+
+#[test]
+fn a_managed_false_scope_that_left_the_registry_names_the_clients_still_holding_it() {
+    let f = fixture("unmgone", &["app-a", "app-b"]);
+    f.kc.create_unmarked_scope(&f.realm, "inventory:read");
+    let imported = "[scopes.\"inventory:read\"]\ndescription = \"hand made\"\nowner = \"team-a\"\n\
+                    sensitivity = \"low\"\nmanaged = false\n\n";
+    let scopes = |extra: &str| format!("{extra}{}", scopes_toml(&[("orders:read", "Read orders")]));
+    f.reg.write("scopes/s.toml", &scopes(imported));
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "default", "2027-06-01")]),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml(
+            "app-b",
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("inventory:read", "default", "2027-06-01"),
+            ],
+        ),
+    );
+    f.json("apply", &[], 0);
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(default.contains("inventory:read"), "{default:?}");
+
+    // Its definition and its grant leave the registry: scopectl no longer governs it and
+    // never unlinks an unmarked scope, but it no longer stays silent about the link.
+    f.reg.write("scopes/s.toml", &scopes(""));
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:read", "default", "2027-06-01")]),
+    );
+    let plan = f.json("plan", &[], 0);
+    assert_eq!(plan["ops"], json!([]), "{plan:#}");
+    let warnings: Vec<String> = plan["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    let said = warnings
+        .iter()
+        .find(|w| w.contains("`inventory:read`"))
+        .unwrap_or_else(|| panic!("{plan:#}"));
+    assert!(
+        said.contains("`app-b` (default)") && !said.contains("app-a"),
+        "{said}"
+    );
+    let (stdout, _) = f.run(&["drift", "--today", TODAY], 0);
+    assert!(
+        stdout.contains("warning: client scope `inventory:read` is not in the registry"),
+        "{stdout}"
+    );
+    f.json("apply", &[], 0);
+    let (default, _) = f.kc.links(&f.realm, "app-b");
+    assert!(default.contains("inventory:read"), "{default:?}");
+    // The way out the warning names: defined again (managed = false) without grants,
+    // apply unlinks it; then it may leave the registry, and the warning is gone.
+    f.reg.write("scopes/s.toml", &scopes(imported));
+    let r = f.json("apply", &[], 0);
+    assert_eq!(
+        op_names(&r["report"]["applied"]),
+        ["unassign app-b inventory:read"],
+        "{r:#}"
+    );
+    f.reg.write("scopes/s.toml", &scopes(""));
+    let plan = f.json("plan", &[], 0);
+    assert_eq!(plan["warnings"], json!([]), "{plan:#}");
+    let s = f.kc.scope(&f.realm, "inventory:read").unwrap();
+    assert!(s["attributes"].get("scopectl.managed").is_none(), "{s:#}");
+}
+
+#[test]
+fn an_adoption_held_back_by_the_lint_gate_holds_back_the_unlinks_of_its_scope() {
+    let f = fixture("adoptgate", &["app-a", "app-b", "legacy"]);
+    f.reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[("orders:read", "Read orders")]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("orders:read", "default", "2026-12-01")]),
+    );
+    f.json("apply", &[], 0);
+    // A hand-made scope app-a and legacy (no file) hold; the registry adopts it, but a
+    // lint error elsewhere (app-b's grant has no approver) holds additions back.
+    f.kc.create_unmarked_scope(&f.realm, "reports:read");
+    f.link_by_hand("app-a", "optional", "reports:read");
+    f.link_by_hand("legacy", "default", "reports:read");
+    f.reg.write(
+        "scopes/s.toml",
+        &format!(
+            "[scopes.\"reports:read\"]\ndescription = \"Read reports\"\nowner = \"team-a\"\n\
+             sensitivity = \"low\"\nadopt = true\n\n{}",
+            scopes_toml(&[("orders:read", "Read orders")])
+        ),
+    );
+    f.reg.write(
+        "clients/app-b.toml",
+        "[client]\nid = \"app-b\"\nowner = \"team-b\"\n\n[[grants]]\nscope = \"orders:read\"\n\
+         justification = \"needed (T-9)\"\napproved_on = 2026-06-01\nexpires = 2027-03-01\n",
+    );
+    let args = [
+        "apply",
+        "--revoke-unlisted",
+        "--format",
+        "json",
+        "--today",
+        "2026-12-15",
+    ];
+    let (stdout, _) = f.run(&args, 2);
+    let r: Value = serde_json::from_str(&stdout).unwrap();
+    // app-a's expired grant still goes; nothing on the scope that is not adopted yet.
+    assert_eq!(
+        op_names(&r["report"]["applied"]),
+        ["unassign app-a orders:read"],
+        "{r:#}"
+    );
+    let held = op_names(&r["report"]["held_back"]);
+    for o in [
+        "adopt_scope - reports:read",
+        "assign app-b orders:read",
+        "unassign app-a reports:read",
+        "unassign legacy reports:read",
+    ] {
+        assert!(held.contains(&o.to_string()), "{o}: {r:#}");
+    }
+    let s = f.kc.scope(&f.realm, "reports:read").unwrap();
+    assert!(s["attributes"].get("scopectl.managed").is_none(), "{s:#}");
+    let (default, optional) = f.kc.links(&f.realm, "app-a");
+    assert!(
+        optional.contains("reports:read") && !default.contains("orders:read"),
+        "{default:?} {optional:?}"
+    );
+    let (default, _) = f.kc.links(&f.realm, "legacy");
+    assert!(default.contains("reports:read"), "{default:?}");
+
+    // The lint error fixed: adopted, then its links follow the registry.
+    f.reg.write(
+        "clients/app-b.toml",
+        &client_toml("app-b", &[("orders:read", "default", "2027-06-01")]),
+    );
+    f.run(&args, 0);
+    let s = f.kc.scope(&f.realm, "reports:read").unwrap();
+    assert_eq!(s["attributes"]["scopectl.managed"], "true", "{s:#}");
+    let (_, optional) = f.kc.links(&f.realm, "app-a");
+    assert!(!optional.contains("reports:read"), "{optional:?}");
+    let (default, _) = f.kc.links(&f.realm, "legacy");
+    assert!(!default.contains("reports:read"), "{default:?}");
+}
+
+#[test]
+fn prune_leaves_a_scope_with_role_scope_mappings_unless_prune_in_use() {
+    let f = fixture("pruneroles", &["app-a"]);
+    f.reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[
+            ("keep:read", "Kept"),
+            ("old:roles", "Old"),
+            ("old:plain", "Old"),
+        ]),
+    );
+    f.reg.write(
+        "clients/app-a.toml",
+        &client_toml("app-a", &[("keep:read", "default", "2027-06-01")]),
+    );
+    f.json("apply", &[], 0);
+    // By hand: a realm role and a client role mapped to old:roles.
+    let r = f.kc.call(
+        "POST",
+        &format!("/{}/roles", f.realm),
+        Some(json!({"name": "auditor"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let role =
+        f.kc.call("GET", &format!("/{}/roles/auditor", f.realm), None)
+            .body;
+    let r = f.kc.call(
+        "POST",
+        &format!(
+            "/{}/client-scopes/{}/scope-mappings/realm",
+            f.realm,
+            f.scope_id("old:roles")
+        ),
+        Some(json!([role])),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    let app = f.kc.client_uuid(&f.realm, "app-a");
+    let r = f.kc.call(
+        "POST",
+        &format!("/{}/clients/{app}/roles", f.realm),
+        Some(json!({"name": "viewer"})),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let role =
+        f.kc.call(
+            "GET",
+            &format!("/{}/clients/{app}/roles/viewer", f.realm),
+            None,
+        )
+        .body;
+    let r = f.kc.call(
+        "POST",
+        &format!(
+            "/{}/client-scopes/{}/scope-mappings/clients/{app}",
+            f.realm,
+            f.scope_id("old:roles")
+        ),
+        Some(json!([role])),
+    );
+    assert_eq!(r.status, 204, "{}", r.body);
+    f.reg
+        .write("scopes/s.toml", &scopes_toml(&[("keep:read", "Kept")]));
+
+    let plain = f.json("plan", &[], 0);
+    let plan = f.json("plan", &["--prune"], 1);
+    assert_eq!(
+        op_names(&plan["ops"]),
+        ["delete_scope - old:plain"],
+        "{plan:#}"
+    );
+    let in_use = messages(&plan, "push/scope-in-use");
+    assert_eq!(in_use.len(), 1, "{plan:#}");
+    assert!(
+        in_use[0].contains("`old:roles`")
+            && in_use[0].contains("role scope mapping(s) `app-a/viewer`, `auditor`"),
+        "{plan:#}"
+    );
+    // One read per scope --prune would delete, and none without --prune.
+    assert_eq!(
+        plan["requests"]["reads"].as_u64().unwrap(),
+        plain["requests"]["reads"].as_u64().unwrap() + 2,
+        "{plan:#}\n{plain:#}"
+    );
+    f.json("apply", &["--prune"], 1);
+    assert!(!f.exists("old:plain") && f.exists("old:roles"));
+    let r = f.json("apply", &["--prune", "--prune-in-use"], 0);
+    assert!(
+        r["report"]["applied"]
+            .to_string()
+            .contains("its role scope mapping(s)"),
+        "{r:#}"
+    );
+    assert!(!f.exists("old:roles") && f.exists("keep:read"));
+    f.run(&["drift", "--today", TODAY], 0);
+}

@@ -451,3 +451,113 @@ fn rfc7592_put_whose_answer_was_lost_is_not_repeated_with_a_rotated_token() {
     let (status, _) = read_registration(&c.uri, &c.rat);
     assert_eq!(status, 401);
 }
+
+#[test]
+fn rfc7592_a_configured_client_without_a_registry_file_is_unlisted_and_revoked_on_request() {
+    let kept = register("openid orders:read");
+    let gone = register("openid orders:read inventory:read");
+    let reg = Registry::new();
+    target(&reg, &[&kept, &gone]);
+    reg.write(
+        "scopes/s.toml",
+        &scopes_toml(&[
+            ("orders:read", "Read orders"),
+            ("inventory:read", "Read stock"),
+        ]),
+    );
+    reg.write(
+        "clients/kept.toml",
+        &client_toml(&kept.client_id, &[("orders:read", "default", "2027-06-01")]),
+    );
+    reg.write(
+        "clients/gone.toml",
+        &client_toml(
+            &gone.client_id,
+            &[
+                ("orders:read", "default", "2027-06-01"),
+                ("inventory:read", "optional", "2027-06-01"),
+            ],
+        ),
+    );
+    let today = ["--format", "json", "--today", "2026-11-25"];
+    let drift = run_json(&reg, &[&["drift"][..], &today].concat(), 0);
+    assert!(drift["errors"].as_array().unwrap().is_empty(), "{drift:#}");
+    // Offboarded: its file is deleted, its registration stays in the target.
+    reg.remove("clients/gone.toml");
+    let unlisted = |plan: &Value| -> Vec<String> {
+        plan["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["code"] == "push/unlisted-client")
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // drift and plan report it (it used to be "No changes"), apply leaves it alone.
+    let drift = run_json(&reg, &[&["drift"][..], &today].concat(), 1);
+    let m = unlisted(&drift);
+    assert_eq!(m.len(), 1, "{drift:#}");
+    assert!(
+        m[0].contains(&format!("`{}`", gone.client_id))
+            && m[0].contains("`inventory:read`")
+            && m[0].contains("`orders:read`")
+            && !m[0].contains("`openid`"),
+        "{drift:#}"
+    );
+    let plan = run_json(&reg, &[&["plan"][..], &today].concat(), 1);
+    assert!(plan["ops"].as_array().unwrap().is_empty(), "{plan:#}");
+    assert_eq!(unlisted(&plan).len(), 1, "{plan:#}");
+    run_json(&reg, &[&["apply"][..], &today].concat(), 1);
+    let rat = |i: usize| {
+        std::fs::read_to_string(reg.path().join(format!("rat-{i}.txt")))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let scope_of = |uri: &str, rat: &str| -> Vec<String> {
+        let (status, meta) = read_registration(uri, rat);
+        assert_eq!(status, 200, "{meta}");
+        let mut v: Vec<String> = meta["scope"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        scope_of(&gone.uri, &rat(1)),
+        ["inventory:read", "openid", "orders:read"]
+    );
+
+    // --revoke-unlisted: only the registry scopes go, from a saved plan too (which
+    // used to be refused for keeping `openid`, a value no grant names).
+    let saved = reg.path().join("plan.json");
+    let saved = saved.to_str().unwrap();
+    let plan = run_json(
+        &reg,
+        &[&["plan", "--revoke-unlisted", "--out", saved][..], &today].concat(),
+        0,
+    );
+    assert_eq!(
+        plan["ops"],
+        json!([{
+            "op": "set_client_scope",
+            "client": gone.client_id,
+            "from": ["inventory:read", "openid", "orders:read"],
+            "to": ["openid"],
+        }]),
+        "{plan:#}"
+    );
+    assert!(unlisted(&plan).is_empty(), "{plan:#}");
+    let applied = run_json(&reg, &[&["apply", "--plan", saved][..], &today].concat(), 0);
+    assert_eq!(
+        applied["report"]["applied"].as_array().unwrap().len(),
+        1,
+        "{applied:#}"
+    );
+    assert_eq!(scope_of(&gone.uri, &rat(1)), ["openid"]);
+    assert_eq!(scope_of(&kept.uri, &rat(0)), ["openid", "orders:read"]);
+    run_json(&reg, &[&["drift"][..], &today].concat(), 0);
+}

@@ -68,6 +68,19 @@ pub const MAX_ATTRIBUTE_CHARS: usize = 2048;
 pub const LEASE_CLIENT: &str = "scopectl-lease";
 /// How long a lease holds when its run dies without deleting it.
 pub const LEASE_TTL: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Is this client representation scopectl's apply lease (its name and the attributes
+/// scopectl writes), not a client of the realm that happens to have the name?
+fn is_lease(c: &serde_json::Value) -> bool {
+    let attr = |k: &str| {
+        c.get("attributes")
+            .and_then(|a| a.get(k))
+            .and_then(|v| v.as_str())
+    };
+    str_field(c, "clientId").as_deref() == Some(LEASE_CLIENT)
+        && attr(LEASE_EXPIRES).is_some()
+        && attr(LEASE_HOLDER).is_some()
+}
 /// Lease attributes: when it expires (RFC 3339) and who holds it.
 const LEASE_EXPIRES: &str = "scopectl.lease.expires";
 const LEASE_HOLDER: &str = "scopectl.lease.holder";
@@ -193,6 +206,11 @@ struct State {
     /// gets), read with every plan (two reads); not in the fingerprint.
     #[serde(skip)]
     realm_defaults: Option<(BTreeSet<String>, BTreeSet<String>)>,
+    /// The role scope mappings (realm roles, and client roles as `client/role`) of each
+    /// scope `--prune` would delete: one read per such scope, only with `--prune`; not
+    /// in the fingerprint.
+    #[serde(skip)]
+    role_mappings: BTreeMap<String, Vec<String>>,
 }
 
 pub struct Keycloak {
@@ -223,6 +241,17 @@ impl PushTarget for Keycloak {
         // Read on every plan: a registry scope in these lists reaches every new client,
         // and --prune must not delete a scope they hold.
         state.realm_defaults = Some(self.read_realm_defaults()?);
+        if options.prune {
+            // Keycloak removes a scope's role scope mappings with it: a scope that has
+            // some is still in use.
+            for name in prune_candidates(&state, desired) {
+                let Some(id) = state.scopes.get(&name).map(|s| s.id.clone()) else {
+                    continue;
+                };
+                let roles = self.read_role_mappings(&id)?;
+                state.role_mappings.insert(name, roles);
+            }
+        }
         let parts = state_parts(&state, desired);
         let (ops, errors, notes, warnings) = diff(&state, desired, options);
         let mut plan = Plan::new(
@@ -295,6 +324,14 @@ impl PushTarget for Keycloak {
                     .and_then(|v| v.as_str())
                     .map(str::to_string)
             };
+            if !is_lease(&held) {
+                // Someone's own client with the lease's name: never taken over (it would
+                // be deleted at the end), and its links are planned like any client's.
+                return Err(anyhow::Error::new(Stop(format!(
+                    "target `{}`: realm `{}` has a client `{LEASE_CLIENT}` that is not scopectl's apply lease (it lacks the `{LEASE_EXPIRES}` and `{LEASE_HOLDER}` attributes scopectl sets on its lease): nothing was applied. scopectl takes its lease under that name; rename that client",
+                    self.name, self.realm
+                ))));
+            }
             let until = attr(LEASE_EXPIRES).unwrap_or_default();
             let expired = chrono::DateTime::parse_from_rfc3339(&until)
                 .map(|t| t < chrono::Utc::now())
@@ -390,7 +427,11 @@ impl Keycloak {
             .ok_or_else(|| {
                 anyhow!("target `{name}`: `username_env` needs `password_env` or `password_file`")
             })?;
-            let src = source_name(t.password_env.as_ref(), t.password_file.as_ref());
+            let src = format!(
+                "{} and {}",
+                source_name(t.username_env.as_ref(), t.username_file.as_ref()),
+                source_name(t.password_env.as_ref(), t.password_file.as_ref())
+            );
             (
                 Auth::AdminUser {
                     username: user,
@@ -482,14 +523,29 @@ impl Keycloak {
                 self.http.shown(&resp)
             );
         }
-        if !resp.ok() {
+        // 400 (invalid_grant, unauthorized_client) and 401 (invalid_client, invalid
+        // user credentials) are Keycloak refusing the credentials; anything else is the
+        // server failing to answer the request.
+        if resp.status == 400 || resp.status == 401 {
             let detail = self.http.shown(&resp);
+            let check = match &self.auth {
+                Auth::ServiceAccount { .. } => "the client id and the secret",
+                Auth::AdminUser { .. } => "the admin user name and the password",
+            };
             bail!(
-                "target `{}`: Keycloak rejected the credentials at {url} ({} {detail}); check the \
-                 client id and the secret in {}",
+                "target `{}`: Keycloak rejected the credentials at {url} ({} {detail}); check \
+                 {check} in {}",
                 self.name,
                 resp.status,
                 self.secret_source
+            );
+        }
+        if !resp.ok() {
+            bail!(
+                "target `{}`: {} on POST {url} (the token request): {}",
+                self.name,
+                resp.status,
+                self.http.shown(&resp)
             );
         }
         let token = resp
@@ -865,7 +921,7 @@ impl Keycloak {
                 if seen.insert(id.clone()) {
                     new += 1;
                 }
-                if client_id == LEASE_CLIENT {
+                if client_id == LEASE_CLIENT && is_lease(c) {
                     continue;
                 }
                 state.clients.insert(
@@ -903,6 +959,33 @@ impl Keycloak {
         let optional = lists.pop().unwrap_or_default();
         let default = lists.pop().unwrap_or_default();
         Ok((default, optional))
+    }
+
+    /// The role scope mappings of a client scope (one read): realm roles by name,
+    /// client roles as `client/role`.
+    fn read_role_mappings(&mut self, scope_id: &str) -> anyhow::Result<Vec<String>> {
+        let url = self.admin(&format!("/client-scopes/{}/scope-mappings", pct(scope_id)));
+        let v = self.get_json(&url)?;
+        let names = |list: Option<&serde_json::Value>| -> Vec<String> {
+            list.and_then(|l| l.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|r| str_field(r, "name"))
+                .collect()
+        };
+        let mut roles = names(v.get("realmMappings"));
+        if let Some(clients) = v.get("clientMappings").and_then(|c| c.as_object()) {
+            for (key, m) in clients {
+                let client = str_field(m, "client").unwrap_or_else(|| key.clone());
+                roles.extend(
+                    names(m.get("mappings"))
+                        .into_iter()
+                        .map(|r| format!("{client}/{r}")),
+                );
+            }
+        }
+        roles.sort();
+        Ok(roles)
     }
 
     fn scope_id(&self, scope: &str) -> anyhow::Result<String> {
@@ -1299,7 +1382,11 @@ fn over_limits(d: &DesiredScope) -> Vec<String> {
 
 /// " (the server has `App-A`, which differs only in case …)" when a client id of `ids`
 /// matches `client` but for case.
-fn case_hint<'a>(client: &str, ids: impl IntoIterator<Item = &'a String>, there: &str) -> String {
+pub(super) fn case_hint<'a>(
+    client: &str,
+    ids: impl IntoIterator<Item = &'a String>,
+    there: &str,
+) -> String {
     ids.into_iter()
         .find(|id| id.as_str() != client && id.eq_ignore_ascii_case(client))
         .map(|id| {
@@ -1309,6 +1396,17 @@ fn case_hint<'a>(client: &str, ids: impl IntoIterator<Item = &'a String>, there:
             )
         })
         .unwrap_or_default()
+}
+
+/// The client scopes `--prune` would delete: scopectl's (marked), not built in, no
+/// longer in the registry.
+fn prune_candidates(state: &State, desired: &Desired) -> Vec<String> {
+    state
+        .scopes
+        .iter()
+        .filter(|(name, s)| s.marked() && !is_builtin(name) && !desired.scopes.contains_key(*name))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Compare server state and registry: (ops in order, errors, notes, warnings).
@@ -1533,10 +1631,10 @@ fn diff(
                 .push(format!("client `{client}` ({kind})"));
         }
     }
-    for (name, s) in &state.scopes {
-        if !s.marked() || is_builtin(name) || desired.scopes.contains_key(name) {
+    for name in prune_candidates(state, desired) {
+        let Some(s) = state.scopes.get(&name) else {
             continue;
-        }
+        };
         if !options.prune {
             notes.push(format!(
                 "client scope `{name}` is scopectl's but no longer in the registry; `--prune` deletes it"
@@ -1546,10 +1644,10 @@ fn diff(
         // Who still uses it: Keycloak removes all of it with the scope.
         let mut used_by = unlisted_users.remove(name.as_str()).unwrap_or_default();
         if let Some((default, optional)) = &state.realm_defaults {
-            if default.contains(name) {
+            if default.contains(&name) {
                 used_by.push("the realm's default client scopes".into());
             }
-            if optional.contains(name) {
+            if optional.contains(&name) {
                 used_by.push("the realm's optional client scopes".into());
             }
         }
@@ -1564,9 +1662,19 @@ fn diff(
             let names = hand;
             used_by.push(format!("its protocol mapper(s) {}", names.join(", ")));
         }
+        let roles: Vec<String> = state
+            .role_mappings
+            .get(&name)
+            .into_iter()
+            .flatten()
+            .map(|r| format!("`{r}`"))
+            .collect();
+        if !roles.is_empty() {
+            used_by.push(format!("its role scope mapping(s) {}", roles.join(", ")));
+        }
         if used_by.is_empty() || options.prune_in_use {
             ops.push(Op::DeleteScope {
-                scope: name.clone(),
+                scope: name,
                 used_by,
             });
         } else {
@@ -1581,6 +1689,7 @@ fn diff(
             ));
         }
     }
+    warnings.extend(unmanaged_left_registry(state, desired));
     for (client, grants) in &desired.clients {
         let Some(c) = state.clients.get(client) else {
             if !grants.is_empty() {
@@ -1674,6 +1783,50 @@ fn diff(
         }
     }
     (ops, errors, notes, warnings)
+}
+
+/// A warning for each client scope that is neither in the registry nor scopectl's (no
+/// marker, not built in) but is linked to registry clients: a `managed = false` scope
+/// whose definition left the registry with its grants (scopectl governed its links while
+/// it was there, and without the marker it cannot tell it from a hand-made scope, so it
+/// never unlinks it), or a hand-made scope the registry does not describe. Either way
+/// those clients hold access the registry does not show.
+fn unmanaged_left_registry(state: &State, desired: &Desired) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, s) in &state.scopes {
+        if s.marked() || is_builtin(name) || desired.scopes.contains_key(name) {
+            continue;
+        }
+        let holders: Vec<String> = desired
+            .clients
+            .keys()
+            .filter_map(|id| Some((id, state.clients.get(id)?)))
+            .flat_map(|(id, c)| {
+                [
+                    (GrantType::Default, &c.default),
+                    (GrantType::Optional, &c.optional),
+                ]
+                .into_iter()
+                .filter(|(_, set)| set.contains(name))
+                .map(move |(kind, _)| format!("`{id}` ({kind})"))
+            })
+            .collect();
+        if holders.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "client scope `{name}` is not in the registry (for this target's environment) \
+             and not scopectl's (no `{MARKER}` \
+             attribute), so its links are left alone, but registry client(s) {} still hold \
+             it: access the registry does not show. If it left the registry (a `managed = \
+             false` scope whose definition and grants were removed), define it again with \
+             `managed = false` and no grants so `apply` unlinks it, then remove it; or unlink \
+             it by hand. If it belongs to the registry, define it (`managed = false` keeps it \
+             as it was made) and grant it",
+            holders.join(", ")
+        ));
+    }
+    out
 }
 
 /// The built-in scopes a client whose file sets `builtin_scopes` gains and loses.

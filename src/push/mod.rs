@@ -553,6 +553,11 @@ pub struct Plan {
     /// targets that do not split their state.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub state_parts: BTreeMap<String, String>,
+    /// `sha256:` of the registry's files (names and texts) the plan was made from, so a
+    /// refused saved plan can say whether the registry or the server changed (absent in
+    /// plans saved before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_digest: Option<String>,
     pub ops: Vec<Op>,
     #[serde(with = "crate::output::json::findings")]
     pub errors: Vec<PlanError>,
@@ -602,6 +607,7 @@ impl Plan {
             max_deletes: Some(options.max_deletes),
             fingerprint,
             state_parts: BTreeMap::new(),
+            registry_digest: None,
             ops,
             errors,
             notes,
@@ -1144,13 +1150,16 @@ impl Run {
     }
 }
 
-/// Does `op` depend on an op that failed? The ops on a scope whose create failed, and a
+/// Does `op` depend on an op that failed? The ops on a scope whose create or adoption
+/// failed (an adopted scope is not scopectl's until then: its links stay as they are), and a
 /// client's revocations once one of its assigns or moves failed (make before break: a
 /// client never loses a scope while the one replacing it could not be linked; expired
 /// grants are still removed).
 fn depends_on_failure(op: &Op, failures: &[(Op, String)]) -> bool {
     failures.iter().any(|(f, _)| match (f, op) {
-        (Op::CreateScope { scope, .. }, _) => op.scope() == Some(scope.as_str()),
+        (Op::CreateScope { scope, .. } | Op::AdoptScope { scope, .. }, _) => {
+            op.scope() == Some(scope.as_str())
+        }
         (
             Op::Assign { client, .. } | Op::Move { client, .. },
             Op::Unassign {
@@ -1365,6 +1374,35 @@ mod tests {
         });
         assert!(run.stopped);
         assert_eq!((run.failures.len(), run.not_applied.len()), (1, 3));
+    }
+
+    #[test]
+    fn a_failed_adoption_leaves_the_links_of_its_scope_alone() {
+        let ops = vec![
+            Op::AdoptScope {
+                scope: "r:x".into(),
+                changes: Vec::new(),
+            },
+            Op::Unassign {
+                client: "a".into(),
+                scope: "r:x".into(),
+                kind: GrantType::Optional,
+                reason: "revoked (not granted in the registry)".into(),
+            },
+            Op::Unassign {
+                client: "a".into(),
+                scope: "o:x".into(),
+                kind: GrantType::Optional,
+                reason: "expired".into(),
+            },
+        ];
+        let run = run_ops(&ops, &mut |_, _| {}, |op| match op {
+            Op::AdoptScope { .. } => anyhow::bail!("refused"),
+            _ => Ok(()),
+        });
+        // Still unmarked: its links are not scopectl's to remove.
+        assert_eq!(run.not_applied, vec![ops[1].clone()]);
+        assert_eq!(run.applied, vec![ops[2].clone()]);
     }
 
     #[test]

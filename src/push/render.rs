@@ -568,6 +568,7 @@ mod tests {
             max_deletes: None,
             fingerprint: "sha256:0".into(),
             state_parts: Default::default(),
+            registry_digest: None,
             ops,
             errors,
             notes: Vec::new(),

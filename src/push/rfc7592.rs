@@ -82,7 +82,7 @@ impl PushTarget for Rfc7592 {
             today,
             options,
             fingerprint(&state),
-            diff(&state, desired, self.regs.keys().collect()),
+            diff(&state, desired, self.regs.keys().collect(), options),
         );
         self.state = state;
         Ok(plan)
@@ -108,7 +108,8 @@ impl PushTarget for Rfc7592 {
         if readback {
             match self.read() {
                 Ok(state) => {
-                    let (rest, _, _) = diff(&state, desired, self.regs.keys().collect());
+                    let (rest, _, _) =
+                        diff(&state, desired, self.regs.keys().collect(), &plan.options());
                     report.did_not_take = rest;
                     self.state = state;
                 }
@@ -362,6 +363,7 @@ fn diff(
     state: &State,
     desired: &Desired,
     registered: BTreeSet<&String>,
+    options: &PlanOptions,
 ) -> (Vec<Op>, Vec<PlanError>, Vec<String>) {
     let mut ops = Vec::new();
     let mut errors = Vec::new();
@@ -434,7 +436,74 @@ fn diff(
             });
         }
     }
+    unlisted(state, desired, &registered, options, &mut ops, &mut errors);
     (ops, errors, notes)
+}
+
+/// Clients the target configures that no registry client maps to (their file was
+/// deleted: offboarded) but whose `scope` holds registry scopes: a `push/unlisted-client`
+/// error, or with `revoke_unlisted` a scope list without the registry scopes (the other
+/// values, e.g. `openid`, stay). Never revoked when a registry client has the id in
+/// another case, nor when the registry has no clients at all.
+fn unlisted(
+    state: &State,
+    desired: &Desired,
+    registered: &BTreeSet<&String>,
+    options: &PlanOptions,
+    ops: &mut Vec<Op>,
+    errors: &mut Vec<PlanError>,
+) {
+    for client in registered {
+        if desired.clients.contains_key(*client) {
+            continue;
+        }
+        let Some(current) = state.clients.get(*client) else {
+            continue;
+        };
+        let held: Vec<&String> = current
+            .iter()
+            .filter(|s| desired.scopes.contains_key(*s))
+            .collect();
+        if held.is_empty() {
+            continue;
+        }
+        let case_twin = desired
+            .clients
+            .keys()
+            .any(|k| k != *client && k.eq_ignore_ascii_case(client));
+        if options.revoke_unlisted && !case_twin && !desired.clients.is_empty() {
+            ops.push(Op::SetClientScope {
+                client: (*client).clone(),
+                from: current.clone(),
+                to: current
+                    .iter()
+                    .filter(|s| !desired.scopes.contains_key(*s))
+                    .cloned()
+                    .collect(),
+            });
+            continue;
+        }
+        let list: Vec<String> = held.iter().map(|s| format!("`{s}`")).collect();
+        let twin = super::keycloak::case_hint(client, desired.clients.keys(), "the registry");
+        errors.push(Finding::of(
+            Rule::PushUnlistedClient,
+            format!(
+                "client `{client}` is configured in the target (`[targets.…clients.\"{client}\"]`) \
+                 but has no registry file, and its `scope` holds registry scope(s) {}: the \
+                 registry says nobody holds them there. Add a client file granting them, or \
+                 revoke them with `revoke_unlisted = true` in the target (or `apply \
+                 --revoke-unlisted`: its other values stay){twin}{}",
+                list.join(", "),
+                if !options.revoke_unlisted {
+                    ""
+                } else if case_twin {
+                    "; not revoked while a registry client differs from it only in case"
+                } else {
+                    "; not revoked: the registry has no clients at all"
+                }
+            ),
+        ));
+    }
 }
 
 /// Replace a secret file's contents atomically without ever exposing the secret: write a
@@ -479,6 +548,56 @@ mod tests {
     use crate::registry::claims::{default_tokens, Claim, ClaimSource};
 
     #[test]
+    fn an_unlisted_client_loses_only_registry_scopes_and_never_by_a_case_typo() {
+        let mut desired = Desired::default();
+        desired.scopes.insert(
+            "a:read".into(),
+            DesiredScope {
+                name: "a:read".into(),
+                description: "d".into(),
+                consent_text: "d".into(),
+                adopt: false,
+                managed: true,
+                in_token_scope: true,
+                claims: Vec::new(),
+            },
+        );
+        let mut state = State::default();
+        state
+            .clients
+            .insert("gone".into(), vec!["a:read".into(), "openid".into()]);
+        let gone = "gone".to_string();
+        let registered = BTreeSet::from([&gone]);
+        let revoke = PlanOptions {
+            revoke_unlisted: true,
+            ..PlanOptions::default()
+        };
+        // No registry clients at all: never revoked, only reported.
+        let (ops, errors, _) = diff(&state, &desired, registered.clone(), &revoke);
+        assert!(ops.is_empty());
+        assert!(errors[0]
+            .message
+            .contains("the registry has no clients at all"));
+        desired.clients.insert("other".into(), BTreeMap::new());
+        let (ops, errors, _) = diff(&state, &desired, registered.clone(), &revoke);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            ops,
+            vec![Op::SetClientScope {
+                client: "gone".into(),
+                from: vec!["a:read".into(), "openid".into()],
+                to: vec!["openid".into()],
+            }]
+        );
+        // A registry client with the id in another case: a typo, not an offboarding.
+        desired.clients.insert("Gone".into(), BTreeMap::new());
+        let (ops, errors, _) = diff(&state, &desired, registered, &revoke);
+        assert!(ops.is_empty());
+        assert_eq!(errors[0].rule, Rule::PushUnlistedClient);
+        assert!(errors[0].message.contains("differs from it only in case"));
+    }
+
+    #[test]
     fn claims_are_said_to_be_not_enforced_never_pushed() {
         let mut desired = Desired::default();
         desired.scopes.insert(
@@ -506,7 +625,7 @@ mod tests {
             metadata: BTreeMap::new(),
             missing: BTreeSet::new(),
         };
-        let (ops, errors, notes) = diff(&state, &desired, BTreeSet::new());
+        let (ops, errors, notes) = diff(&state, &desired, BTreeSet::new(), &PlanOptions::default());
         assert!(ops.is_empty() && errors.is_empty());
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].starts_with("claims are not enforced on this target"));

@@ -4,6 +4,7 @@
 //! pin a saved plan to the server state and the registry it was made from, and apply.
 //! The commands only parse arguments, call this and render the result.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{bail, Context};
@@ -12,6 +13,7 @@ use super::{connect, order_ops, select_target, Desired, Op, Plan, PlanError, Pus
 use super::{ApplyReport, PlanOptions, Progress, LINT_ERRORS};
 use crate::finding::Finding;
 use crate::finding::Severity;
+use crate::registry::policy::TargetKind;
 use crate::registry::Registry;
 use crate::rules::Rule;
 
@@ -30,6 +32,9 @@ pub struct Session {
     /// The target's environment (`environment`, or the target's name): only what
     /// reaches it is pushed, and only lint errors about it hold a push back.
     pub environment: String,
+    /// [`registry_digest`] of the registry: kept in plans, so a refused saved plan says
+    /// whether the registry changed.
+    pub registry_digest: String,
 }
 
 /// What `apply` came to: the plan and what was made of it (perhaps only in part: see
@@ -105,6 +110,17 @@ fn concerns(registry: &Registry, d: &Finding, environment: &str) -> bool {
     }
 }
 
+/// `sha256:` of the registry's files (each file's name and text, in name order): what a
+/// plan was made from on the registry's side.
+pub fn registry_digest(registry: &Registry) -> String {
+    let files = &registry.files;
+    let mut all: Vec<(&str, &str)> = (0..files.len())
+        .map(|id| (files.name(id), files.text(id)))
+        .collect();
+    all.sort_unstable();
+    super::fingerprint(&all)
+}
+
 /// Read a plan saved by `plan --out`.
 pub fn load_plan(path: &Path) -> anyhow::Result<Plan> {
     let text = std::fs::read_to_string(path)
@@ -152,6 +168,7 @@ impl Session {
         let target = connect(&name, target, root)?;
         let desired = Desired::for_environment(&registry, today, &environment);
         let lint_errors = lint_errors(&registry, today, &environment);
+        let registry_digest = registry_digest(&registry);
         Ok(Session {
             registry,
             target,
@@ -161,6 +178,7 @@ impl Session {
             connection,
             revoke_unlisted,
             environment,
+            registry_digest,
         })
     }
 
@@ -186,6 +204,7 @@ impl Session {
         plan.requests = self.target.counts();
         plan.connection = Some(self.connection.clone());
         plan.environment = Some(self.environment.clone());
+        plan.registry_digest = Some(self.registry_digest.clone());
         Ok(plan)
     }
 
@@ -245,11 +264,7 @@ impl Session {
         } else {
             first.lint_errors()
         };
-        if !first
-            .ops
-            .iter()
-            .any(|o| lint_refused == 0 || o.is_removal())
-        {
+        if first.ops.is_empty() || (lint_refused > 0 && lint_gate(&first.ops).0.is_empty()) {
             // Nothing to write: no lease, no write.
             return Ok(self.run(first, lint_refused, progress));
         }
@@ -296,8 +311,7 @@ impl Session {
         progress: &mut Progress<'_>,
     ) -> ApplyOutcome {
         let (run, held_back): (Vec<Op>, Vec<Op>) = if lint_refused > 0 {
-            // Removals are never held hostage by a lint error elsewhere.
-            plan.ops.iter().cloned().partition(Op::is_removal)
+            lint_gate(&plan.ops)
         } else {
             (plan.ops.clone(), Vec::new())
         };
@@ -321,6 +335,23 @@ impl Session {
             lint_refused,
         }
     }
+}
+
+/// What the lint gate lets through (the removals) and what it holds back (the rest).
+/// Removals are never held hostage by a lint error elsewhere, but an adoption is held
+/// back like any addition, and until it is made its scope is not scopectl's: nothing on
+/// it is made either (an unassign would unlink a scope without the marker).
+fn lint_gate(ops: &[Op]) -> (Vec<Op>, Vec<Op>) {
+    let adopting: BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|o| match o {
+            Op::AdoptScope { scope, .. } => Some(scope.as_str()),
+            _ => None,
+        })
+        .collect();
+    ops.iter()
+        .cloned()
+        .partition(|o| o.is_removal() && !o.scope().is_some_and(|s| adopting.contains(s)))
 }
 
 /// Push commands refuse a registry with a misnamed layout folder (`Scopes/`, `client/`):
@@ -458,9 +489,13 @@ fn refuse_expired_links(
             Op::Assign { client, scope, .. } | Op::Move { client, scope, .. } => {
                 vec![(client.as_str(), scope.as_str())]
             }
-            Op::SetClientScope { client, to, .. } => {
-                to.iter().map(|s| (client.as_str(), s.as_str())).collect()
-            }
+            // Only the values it adds: the ones it keeps (`openid`, which no grant
+            // names) are not linked by it.
+            Op::SetClientScope { client, from, to } => to
+                .iter()
+                .filter(|s| !from.contains(s))
+                .map(|s| (client.as_str(), s.as_str()))
+                .collect(),
             _ => Vec::new(),
         };
         for (client, scope) in links {
@@ -525,20 +560,25 @@ fn check_saved(p: &Plan, fresh: &Plan) -> anyhow::Result<()> {
             fresh.url
         );
     }
+    // Whether the registry changed (unknown for plans saved before they kept its digest).
+    let registry_changed = match (&p.registry_digest, &fresh.registry_digest) {
+        (Some(then), Some(now)) => Some(then != now),
+        _ => None,
+    };
     if p.fingerprint != fresh.fingerprint {
         let what = changed_parts(p, fresh);
-        if !what.is_empty() {
+        let what = if what.is_empty() {
+            format!("state {} then, {} now", p.fingerprint, fresh.fingerprint)
+        } else {
+            what.join("; ")
+        };
+        if registry_changed == Some(true) {
             bail!(
-                "the server changed since the plan was made: {}; run `scopectl plan` again",
-                what.join("; ")
+                "the registry changed since the plan was made, and the server state the plan \
+                 depends on differs ({what}); run `scopectl plan` again"
             );
         }
-        bail!(
-            "the server changed since the plan was made (state {} then, {} now); \
-             run `scopectl plan` again",
-            p.fingerprint,
-            fresh.fingerprint
-        );
+        bail!("the server changed since the plan was made: {what}; run `scopectl plan` again");
     }
     if p.ops != fresh.ops {
         let describe = |o: &Op| {
@@ -557,9 +597,36 @@ fn check_saved(p: &Plan, fresh: &Plan) -> anyhow::Result<()> {
         for o in fresh.ops.iter().filter(|o| !p.ops.contains(o)).take(3) {
             diffs.push(format!("now: {}", describe(o)));
         }
+        // The state the fingerprint covers is the same: the registry changed, or what
+        // the fingerprint leaves out did (the server's, or the day).
+        let why = match registry_changed {
+            Some(true) => "the registry changed since the plan was made".to_string(),
+            Some(false) => {
+                let outside = match fresh.kind {
+                    TargetKind::Keycloak => {
+                        " (the realm's default client-scope lists, hand-made protocol \
+                         mappers, role scope mappings)"
+                    }
+                    TargetKind::Rfc7592 => "",
+                };
+                let day = if p.today != fresh.today {
+                    format!(
+                        ", or grants expired since (the plan was made for {})",
+                        p.today
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "the registry is unchanged, but the server changed since the plan was \
+                     made in what the plan's fingerprint does not cover{outside}{day}"
+                )
+            }
+            None => "the registry or the server changed since the plan was made".to_string(),
+        };
         bail!(
-            "the registry changed since the plan was made, so the saved plan no longer \
-             says what would be pushed ({}); run `scopectl plan` again",
+            "{why}, so the saved plan no longer says what would be pushed ({}); run \
+             `scopectl plan` again",
             diffs.join("; ")
         );
     }
