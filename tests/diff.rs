@@ -540,6 +540,55 @@ fn what_a_merge_commit_writes_itself_is_credited_to_the_merge() {
 }
 
 #[test]
+fn a_merge_that_edits_what_its_branch_added_is_credited_with_the_edit() {
+    let h = history("");
+    let t = &h.t;
+    let v2 = h.c[4];
+    let grant = "[client]\nid = \"extra\"\nowner = \"team-ops\"\n\n[[grants]]\nscope = \"billing:read\"\njustification = \"Exports invoices (OPS-80)\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-10-05\nexpires = 2027-01-31\n";
+    // Sam's branch adds the grant Grace approved; main changes something else.
+    t.write("clients/extra.toml", grant);
+    let side = t.commit_with_parents("Sam", "sam@example.com", "Extra exports", &[v2], false);
+    t.remove("clients/extra.toml");
+    let fleet = std::fs::read_to_string(t.registry().join("clients/fleet-ops.toml")).unwrap();
+    t.write(
+        "clients/fleet-ops.toml",
+        &fleet.replace("Dashboards (OPS-78)", "Dashboards and alerts (OPS-79)"),
+    );
+    let main = t.commit_with_parents("Sue", "sue@example.com", "Alerts", &[v2], true);
+    // Grace merges and, in the merge, extends the grant she approved by ten years.
+    t.write(
+        "clients/extra.toml",
+        &grant.replace("2027-01-31", "2037-01-31"),
+    );
+    t.commit_with_parents(
+        "Grace",
+        "grace@example.com",
+        "Merge branch 'extra'",
+        &[main, side],
+        true,
+    );
+    let v = diff_json(t, "v2..HEAD", 3);
+    let added = find(&v, "grant-added", "extra");
+    assert_eq!(authors(added), ["Sam", "Grace"], "{added:#}");
+    let self_approved: Vec<&Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "diff/self-approved-commit")
+        .filter(|f| f["message"].as_str().unwrap().contains("extra"))
+        .collect();
+    assert_eq!(self_approved.len(), 1, "{v:#}");
+    // `log` shows what the merge did: the extension.
+    scopectl()
+        .current_dir(t.root())
+        .args(["log", "extra", "--format", "json", "--registry"])
+        .arg(t.registry())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("grant-extended"));
+}
+
+#[test]
 fn a_folder_that_is_not_a_registry_is_a_clear_error() {
     let h = history("infra/oauth");
     scopectl()
@@ -1603,4 +1652,13 @@ fn an_unreadable_openapi_file_is_said_not_compared() {
         readings["affected_clients"],
         serde_json::json!(["new-client"])
     );
+}
+
+#[test]
+fn a_range_that_runs_backwards_says_so() {
+    let h = history("");
+    let (_, _, err) = diff_run(&h.t, "v2..v1", &[]);
+    assert!(err.contains("the range runs backwards (v2..v1"), "{err}");
+    let (_, _, err) = diff_run(&h.t, "v1..v2", &[]);
+    assert!(!err.contains("backwards"), "{err}");
 }

@@ -503,3 +503,117 @@ fn deprecate_counts_the_clients_that_still_hold_the_scope() {
         "{out}"
     );
 }
+
+/// QA: `grant` on a client file that starts with a UTF-8 byte order mark (as some Windows
+/// editors save) dropped the mark. Every edit keeps it, in LF and CRLF files: the file
+/// comes out as the same edit of the file without the mark, with the mark in front.
+#[test]
+fn edits_keep_a_byte_order_mark() {
+    const BOM: &str = "\u{FEFF}";
+    let steps: &[&[&str]] = &[
+        &[
+            "grant",
+            "support",
+            "orders:refund",
+            "--why",
+            "Agents refund damaged orders (SUP-9)",
+            "--approved-by",
+            "ana@example.com",
+        ],
+        &[
+            "renew",
+            "support",
+            "orders:read",
+            "--approved-by",
+            "ana@example.com",
+            "--for",
+            "90d",
+        ],
+        &[
+            "scope",
+            "add",
+            "orders:cancel",
+            "--description",
+            "Cancel an order",
+            "--owner",
+            "team-shop",
+            "--sensitivity",
+            "medium",
+            "--file",
+            "s",
+        ],
+        &[
+            "revoke",
+            "support",
+            "orders:refund",
+            "--why",
+            "Refunds moved to the finance console (SUP-12)",
+        ],
+    ];
+    for eol in ["\n", "\r\n"] {
+        let (client, scopes) = (CLIENT.replace('\n', eol), SCOPES.replace('\n', eol));
+        let plain = Reg::new(&[
+            ("scopes/s.toml", &scopes),
+            ("clients/support.toml", &client),
+        ]);
+        let marked = Reg::new(&[
+            ("scopes/s.toml", &format!("{BOM}{scopes}")),
+            ("clients/support.toml", &format!("{BOM}{client}")),
+        ]);
+        for step in steps {
+            for r in [&plain, &marked] {
+                let (code, out) = run(r, step);
+                assert_eq!(code, 0, "{eol:?} {step:?}: {out}");
+            }
+            for f in ["clients/support.toml", "scopes/s.toml"] {
+                let want = std::fs::read_to_string(plain.path().join(f)).unwrap();
+                let got = std::fs::read_to_string(marked.path().join(f)).unwrap();
+                assert_eq!(got, format!("{BOM}{want}"), "{eol:?} {step:?}: {f}");
+            }
+        }
+        let client = std::fs::read_to_string(marked.path().join("clients/support.toml")).unwrap();
+        assert!(
+            client.contains("expires     = 2027-02-23 # renew in spring"),
+            "{client:?}"
+        );
+        // The marked registry still loads and lints as the plain one.
+        assert_eq!(marked.lint_json(), plain.lint_json(), "{eol:?}");
+    }
+}
+
+/// A refused edit of a CRLF file with a multi-line string shows its findings where they
+/// are: the registry checked with the edited file points into the text it parsed (its
+/// line breaks read as `\n`), not into the file's bytes.
+#[test]
+fn a_refused_edit_of_a_crlf_file_points_at_the_right_line() {
+    let client = CLIENT.replace(
+        "owner = \"team-support\"\n",
+        "owner = \"team-support\"\ndescription = \"\"\"\nThe console\nthe agents use\"\"\"\n",
+    );
+    let grant: &[&str] = &[
+        "grant",
+        "support",
+        "orders:refund",
+        "--why",
+        "tbd",
+        "--approved-by",
+        "ana@example.com",
+        "--color",
+        "never",
+    ];
+    let mut outs = Vec::new();
+    for eol in ["\n", "\r\n"] {
+        let text = client.replace('\n', eol);
+        let reg = Reg::new(&[("scopes/s.toml", SCOPES), ("clients/support.toml", &text)]);
+        let (code, out) = run(&reg, grant);
+        assert_eq!(code, 1, "{eol:?}: {out}");
+        assert!(out.contains("clients/support.toml:19:17"), "{eol:?}: {out}");
+        assert!(
+            out.contains("19 │ justification = \"tbd\""),
+            "{eol:?}: {out}"
+        );
+        assert_eq!(file(&reg), text, "nothing written");
+        outs.push(out);
+    }
+    assert_eq!(outs[0], outs[1]);
+}

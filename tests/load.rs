@@ -752,3 +752,275 @@ fn markdown_output_does_not_autolink_urls_in_values() {
     );
     assert!(!md.contains("https://") && !md.contains("www."), "{md}");
 }
+
+/// A scope file whose description is a hand-written multi-line string.
+const SCOPES_MULTI_LINE: &str = "[scopes.\"orders:read\"]\ndescription = \"Read orders\"\nowner = \"team-shop\"\nsensitivity = \"low\"\n\n[scopes.\"billing:read\"]\ndescription = \"\"\"\nRead invoices\nand credit notes\"\"\"\nowner = \"team-billing\"\nsensitivity = \"low\"\n";
+
+/// Every file under `root` as (`/`-separated path relative to it, bytes), sorted.
+fn registry_files(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).expect("read_dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).expect("inside").to_string_lossy();
+                out.push((rel.replace('\\', "/"), std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+/// The bytes with every `\n` as `\r\n`, as `git clone -c core.autocrlf=true` writes them.
+fn to_crlf(bytes: &[u8]) -> Vec<u8> {
+    String::from_utf8(bytes.to_vec())
+        .expect("utf-8")
+        .replace('\n', "\r\n")
+        .into_bytes()
+}
+
+fn load(files: &[(String, Vec<u8>)]) -> scopectl::registry::Loaded {
+    scopectl::registry::Registry::load(
+        files
+            .iter()
+            .map(|(path, bytes)| scopectl::registry::Source {
+                path: path.clone(),
+                bytes: Ok(bytes.clone()),
+            })
+            .collect(),
+    )
+}
+
+/// QA: a grant written with a multi-line reason (`grant --why $'…\n…'`), a hand-written
+/// `"""…"""` or `'''…'''` string, or a multi-line review note, in a file checked out with
+/// CRLF line endings, was refused as a control character (`\r`) and the whole registry
+/// stopped loading. TOML allows CRLF line breaks in multi-line strings: the registry loads,
+/// with the same values, the same findings at the same lines and columns, and the same
+/// diff model, as the LF checkout.
+#[test]
+fn a_crlf_checkout_loads_as_the_lf_one() {
+    let client = CLIENT_OK.replace(
+        "justification = \"Shows orders (SHOP-1)\"",
+        "justification = '''\nShows orders\nin the shop (SHOP-1)'''",
+    );
+    let lf = Reg::new(&[
+        ("scopes/s.toml", SCOPES_MULTI_LINE),
+        ("clients/c.toml", &client),
+    ]);
+    let edit = |args: &[&str]| {
+        let out = common::scopectl()
+            .args(args)
+            .args(["--today", common::TODAY, "--registry"])
+            .arg(lf.path())
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+    };
+    edit(&[
+        "grant",
+        "shop",
+        "billing:read",
+        "--why",
+        "Needs billing for invoices\nsee SHOP-77",
+        "--approved-by",
+        "grace@example.com",
+    ]);
+    edit(&["review", "start", "q4"]);
+    edit(&[
+        "review",
+        "decide",
+        "q4",
+        "shop",
+        "orders:read",
+        "keep",
+        "--by",
+        "pam@example.com",
+        "--note",
+        "Still needed\nchecked with the shop team",
+    ]);
+    let lf_files = registry_files(lf.path());
+    let crlf_files: Vec<(String, Vec<u8>)> = lf_files
+        .iter()
+        .map(|(p, b)| (p.clone(), to_crlf(b)))
+        .collect();
+    let crlf = Reg::new(&[]);
+    for (p, b) in &crlf_files {
+        crlf.write(p, b);
+    }
+    // The CRLF files hold `\r\n` inside each kind of multi-line string.
+    let text = |files: &[(String, Vec<u8>)], name: &str| {
+        let (_, b) = files.iter().find(|(p, _)| p == name).expect(name);
+        String::from_utf8(b.clone()).expect("utf-8")
+    };
+    let c = text(&crlf_files, "clients/c.toml");
+    assert!(
+        c.contains("\"\"\"\r\nNeeds billing for invoices\r\nsee SHOP-77\"\"\""),
+        "{c:?}"
+    );
+    assert!(
+        c.contains("'''\r\nShows orders\r\nin the shop (SHOP-1)'''"),
+        "{c:?}"
+    );
+    let r = text(&crlf_files, "reviews/q4.toml");
+    assert!(
+        r.contains("Still needed\r\nchecked with the shop team"),
+        "{r:?}"
+    );
+    assert!(text(&crlf_files, "scopes/s.toml").contains("Read invoices\r\nand credit notes"));
+
+    // The same lint result, findings at the same lines and columns.
+    let (lf_exit, lf_json) = lf.lint_json();
+    let (crlf_exit, crlf_json) = crlf.lint_json();
+    assert_ne!(lf_exit, 2, "{lf_json:#}");
+    assert_eq!(crlf_exit, lf_exit, "{crlf_json:#}");
+    assert_eq!(crlf_json, lf_json);
+    let (_, human) = crlf.lint_human();
+    assert!(!human.contains("control character"), "{human}");
+
+    // The same values: `\r\n` in a value is read as `\n`.
+    let (lf_reg, crlf_reg) = (load(&lf_files), load(&crlf_files));
+    assert!(crlf_reg.is_ok(), "{:?}", crlf_reg.diagnostics);
+    let shop = &crlf_reg.registry.clients["shop"];
+    let why = |scope: &str| {
+        shop.grants
+            .iter()
+            .find(|g| g.scope() == scope)
+            .and_then(|g| g.def.justification.as_ref())
+            .map(|j| j.get().clone())
+    };
+    assert_eq!(
+        why("billing:read").as_deref(),
+        Some("Needs billing for invoices\nsee SHOP-77")
+    );
+    assert_eq!(
+        why("orders:read").as_deref(),
+        Some("Shows orders\nin the shop (SHOP-1)")
+    );
+    let note = crlf_reg.registry.reviews["q4"].def.entries[0]
+        .note
+        .as_ref()
+        .map(|n| n.get().clone());
+    assert_eq!(
+        note.as_deref(),
+        Some("Still needed\nchecked with the shop team")
+    );
+    use scopectl::diff::Model;
+    assert_eq!(
+        Model::from_registry(&crlf_reg.registry),
+        Model::from_registry(&lf_reg.registry)
+    );
+    // One file at a time (how `diff` attributes changes to commits): the same models.
+    for ((path, lf_bytes), (_, crlf_bytes)) in lf_files.iter().zip(&crlf_files) {
+        assert_eq!(
+            Model::of_file(path, crlf_bytes),
+            Model::of_file(path, lf_bytes),
+            "{path}"
+        );
+    }
+}
+
+/// A `\r` that is not part of a line break stays refused in a CRLF file: alone, or as
+/// the first of `\r\r\n`.
+#[test]
+fn a_lone_carriage_return_in_a_crlf_file_is_still_refused() {
+    // The position is where the line break was expected: right after the `\r`.
+    for (bytes, line, column) in [
+        (
+            &b"[client]\r\nid = \"x\"\r\ndescription = \"\"\"\r\na\rb\"\"\"\r\n"[..],
+            4,
+            3,
+        ),
+        (
+            &b"[client]\r\nid = \"x\"\r\ndescription = \"\"\"\r\na\r\r\nb\"\"\"\r\n"[..],
+            4,
+            3,
+        ),
+        (&b"[client]\r\nid = \"x\" # a\r\r\n"[..], 2, 14),
+    ] {
+        let d = broken("clients/x.toml", bytes, "load/syntax", line, column);
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("carriage return"),
+            "{d}"
+        );
+    }
+    // Written as an escape (`"a\r\nb"`), a `\r` is the file's content, the same in every
+    // checkout, not a line break of the checkout: a control character in the value.
+    let d = broken(
+        "clients/x.toml",
+        b"[client]\r\nid = \"x\"\r\ndescription = \"a\\r\\nb\"\r\n",
+        "load/invalid-value",
+        3,
+        15,
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("control character"),
+        "{d}"
+    );
+}
+
+/// `scopectl diff` of the same content committed with LF and then with CRLF line endings
+/// (a CRLF checkout committed back without `core.autocrlf`): no change, and the CRLF
+/// commit is not named among those that made a grant (files are read one commit at a
+/// time there).
+#[test]
+fn a_crlf_commit_of_the_same_registry_is_no_change_in_diff() {
+    let t = common::TestRepo::new("");
+    t.repo
+        .config()
+        .expect("config")
+        .set_bool("core.autocrlf", false)
+        .expect("autocrlf");
+    t.write("scopes/s.toml", SCOPES_MULTI_LINE);
+    t.write("clients/c.toml", CLIENT_OK);
+    let base = t.commit("Base", "base@example.com", "base");
+    let client = format!(
+        "{CLIENT_OK}\n[[grants]]\nscope = \"billing:read\"\njustification = \"\"\"\nNeeds billing for invoices\nsee SHOP-77\"\"\"\napproved_by = \"grace@example.com\"\napproved_on = 2026-11-02\nexpires = 2027-05-01\n"
+    );
+    t.write("clients/c.toml", &client);
+    t.commit("Alice", "alice@example.com", "grant billing:read");
+    t.write("clients/c.toml", &client.replace('\n', "\r\n"));
+    t.write("scopes/s.toml", &SCOPES_MULTI_LINE.replace('\n', "\r\n"));
+    t.commit("Crlf", "crlf@example.com", "line endings");
+    let diff = |range: &str| -> serde_json::Value {
+        let out = common::scopectl()
+            .current_dir(t.root())
+            .args([
+                "diff",
+                range,
+                "--format",
+                "json",
+                "--today",
+                common::TODAY,
+                "--registry",
+            ])
+            .arg(t.registry())
+            .output()
+            .expect("run");
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let v = diff("HEAD~1..HEAD");
+    assert_eq!(v["summary"]["changes"], 0, "{v:#}");
+    assert_eq!(v["changes"], serde_json::json!([]), "{v:#}");
+    let v = diff(&format!("{base}..HEAD"));
+    let changes = v["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{v:#}");
+    assert_eq!(changes[0]["kind"], "grant-added", "{v:#}");
+    let authors: Vec<&str> = changes[0]["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .filter_map(|c| c["author"].as_str())
+        .collect();
+    assert_eq!(authors, ["Alice"], "{v:#}");
+}

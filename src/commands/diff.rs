@@ -20,7 +20,16 @@ pub fn run(args: DiffArgs, out: &Out) -> anyhow::Result<Outcome> {
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let report = match (&args.range, args.worktree) {
         (rev, true) => compare::against_worktree(&repo, rev.as_deref(), signers, today)?,
-        (Some(spec), false) => compare::range(&repo, spec, signers, today)?,
+        (Some(spec), false) => {
+            let (a, b) = compare::split_range(spec)?;
+            let (a, b) = (repo.resolve(&a)?, repo.resolve(&b)?);
+            if repo.is_ancestor(b, a) {
+                out.err(&format!(
+                    "warning: the range runs backwards ({spec}: B is an ancestor of A): the changes are shown from A to B, undoing commits, and no commit is credited with them; swap the sides for what the commits did\n"
+                ))?;
+            }
+            compare::range(&repo, spec, signers, today)?
+        }
         (None, false) => anyhow::bail!("give a range A..B, or --worktree"),
     }
     .history(&history);

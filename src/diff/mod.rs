@@ -126,8 +126,11 @@ impl Model {
                 message: "the file is not valid UTF-8".into(),
             }
         })?;
+        // As the loader reads it: a CRLF checkout has the values of an LF one.
+        let text = crate::registry::normalize_line_breaks(text);
+        let text = text.as_ref();
         let fail = |e: toml::de::Error| {
-            let (line, column) = line_col(bytes, e.span().map(|r| r.start).unwrap_or(0));
+            let (line, column) = line_col(text.as_bytes(), e.span().map(|r| r.start).unwrap_or(0));
             FileError {
                 line,
                 column,
@@ -1033,7 +1036,13 @@ fn client_fields(
                         .removed(grant_snapshot(old, &[ma, mb])),
                 );
             }
-            Some(new) if new != old => grant_fields(id, k, old, new, out),
+            Some(new) if new != old => grant_fields(
+                id,
+                k,
+                (old, new),
+                (&a.def.environments, &b.def.environments),
+                out,
+            ),
             Some(_) => {}
         }
     }
@@ -1074,7 +1083,15 @@ fn builtin_scopes_change(a: &EnvList, b: &EnvList, subject: Subject) -> Option<C
     ))
 }
 
-fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: &mut Vec<Change>) {
+/// The changes of one grant's fields; `clients` are its client's `environments` at both
+/// sides (a grant reaches only environments its client is in).
+fn grant_fields(
+    id: &str,
+    k: &(String, usize),
+    (a, b): (&GrantDef, &GrantDef),
+    clients: (&EnvList, &EnvList),
+    out: &mut Vec<Change>,
+) {
     let subject = || grant_subject(id, k);
     let (ea, eb) = (
         a.expires.as_ref().map(|d| d.0),
@@ -1161,7 +1178,19 @@ fn grant_fields(id: &str, k: &(String, usize), a: &GrantDef, b: &GrantDef, out: 
         opt(&a.ticket),
         opt(&b.ticket),
     );
-    if let Some(class) = environments_change(&a.environments, &b.environments) {
+    if environment_set(&a.environments) != environment_set(&b.environments) {
+        // What the grant reaches through its client decides: dropping a grant's list
+        // inside a client limited to the same environments gives nothing.
+        let (was, now) = (
+            reach(clients.0, &a.environments),
+            reach(clients.1, &b.environments),
+        );
+        let class = match (&was, &now) {
+            (x, y) if x == y => Class::Metadata,
+            (Some(_), None) => Class::AccessAdded,
+            (Some(x), Some(y)) if y.iter().any(|e| !x.contains(e)) => Class::AccessAdded,
+            _ => Class::AccessRemoved,
+        };
         push(
             Kind::GrantChanged,
             class,
@@ -1738,10 +1767,12 @@ pub fn unapproved_changes(changes: &[Change], a: &Model, b: &Model) -> Vec<Findi
                         .to_string()
                 }
                 (Kind::GrantChanged, Some("environments")) if c.class == Class::AccessAdded => {
+                    let envs = |m: &Model| m.clients.get(client).and_then(|c| c.def.environments.clone());
+                    let (ea, eb) = (envs(a), envs(b));
                     format!(
                         "now reaches {} (was {})",
-                        environments_text(&gb.environments),
-                        environments_text(&ga.environments)
+                        reach_text(&reach(&eb, &gb.environments)),
+                        reach_text(&reach(&ea, &ga.environments))
                     )
                 }
                 _ => return None,
@@ -1775,6 +1806,14 @@ fn reach<'m>(client: &'m EnvList, grant: &'m EnvList) -> Option<BTreeSet<&'m str
     }
 }
 
+/// `[dev, prod]`, or `(every environment)`, for a reach ([`reach`]).
+fn reach_text(s: &Option<BTreeSet<&str>>) -> String {
+    match s {
+        None => "(every environment)".to_string(),
+        Some(s) => format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// `diff/unapproved-change` for a client whose `environments` widened: each of its grants
 /// (present at both sides) that now reaches an environment it did not, with its approval
 /// unchanged, was given there by the client's change alone.
@@ -1802,10 +1841,7 @@ fn client_environments_unapproved(c: &Change, a: &Model, b: &Model) -> Vec<Findi
             if !widened || approval(ga) != approval(gb) {
                 return None;
             }
-            let text = |s: &Option<BTreeSet<&str>>| match s {
-                None => "(every environment)".to_string(),
-                Some(s) => format!("[{}]", s.iter().copied().collect::<Vec<_>>().join(", ")),
-            };
+            let text = reach_text;
             let (by, on) = approval(gb);
             Some(finding_for(
                 c,
@@ -2479,6 +2515,23 @@ id_token = false
         };
         let (la, lb) = (limited("environments = [\"dev\"]\n"), limited(""));
         assert!(unapproved_changes(&diff(&la, &lb), &la, &lb).is_empty());
+        // A grant's own list dropped inside a client limited to the same environment
+        // reaches nothing new: metadata, no finding.
+        let client_dev = |grant: &str| {
+            model(&[(
+                "clients/c.toml",
+                &GRANTED
+                    .replace("id = \"c\"\n", "id = \"c\"\nenvironments = [\"dev\"]\n")
+                    .replace("type = ", &format!("{grant}type = ")),
+            )])
+        };
+        let (ga, gb) = (client_dev("environments = [\"dev\"]\n"), client_dev(""));
+        let c = diff(&ga, &gb);
+        assert_eq!(
+            (c[0].field.as_deref(), c[0].class),
+            (Some("environments"), Class::Metadata)
+        );
+        assert!(unapproved_changes(&c, &ga, &gb).is_empty());
         let reapproved = model(&[(
             "clients/c.toml",
             &GRANTED.replace("2026-01-01", "2026-02-01"),

@@ -247,30 +247,46 @@ fn merge_changes(
         }
         sets.push(super::diff(&ma, &mb));
     }
-    // The same change against each parent: the same subject and field reaching the same
-    // value (its kind may differ: an expiry the merge chose is later than one side's and
-    // earlier than the other's).
-    let key = |c: &Change| {
-        (
-            c.subject.clone(),
-            c.kind.is_existence().then_some(c.kind),
-            c.field.clone(),
-            c.new.clone(),
-            c.after.as_ref().map(|s| s.summary()),
-        )
+    // A change against the first parent is the merge's own when every other parent's
+    // diff changes the same subject too: the same field, or the subject's existence on
+    // either side. A change only one side made shows against the other parents alone.
+    let touched = |set: &[Change], c: &Change| {
+        set.iter().any(|o| {
+            o.subject == c.subject
+                && (c.kind.is_existence() || o.kind.is_existence() || o.field == c.field)
+        })
     };
-    let others: Vec<std::collections::HashSet<_>> = sets
-        .iter()
-        .skip(1)
-        .map(|s| s.iter().map(key).collect())
-        .collect();
-    let mut changes: Vec<Change> = sets
-        .into_iter()
-        .next()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|c| others.iter().all(|o| o.contains(&key(c))))
-        .collect();
+    let (first, others) = match sets.split_first() {
+        Some((first, others)) => (first, others),
+        None => return Ok(None),
+    };
+    let mut changes: Vec<Change> = Vec::new();
+    for c in first {
+        if !others.iter().all(|set| touched(set, c)) {
+            continue;
+        }
+        // A subject one side added and the merge then edited is `grant-added` against the
+        // other parent: what the merge did is the edit, as that side's diff shows it.
+        let edit: Option<Vec<Change>> = c
+            .kind
+            .is_existence()
+            .then(|| {
+                others
+                    .iter()
+                    .map(|set| {
+                        set.iter()
+                            .filter(|o| o.subject == c.subject && !o.kind.is_existence())
+                            .cloned()
+                            .collect::<Vec<_>>()
+                    })
+                    .find(|edits| !edits.is_empty())
+            })
+            .flatten();
+        match edit {
+            Some(edits) => changes.extend(edits),
+            None => changes.push(c.clone()),
+        }
+    }
     fill_sensitivity(repo, w, id, &mut changes)?;
     Ok(
         (!changes.is_empty() || !notes.is_empty()).then_some(CommitChanges {

@@ -12,9 +12,26 @@ use toml_edit::{DocumentMut, Item, Table, Value};
 /// replaced (which then takes the file's usual ending: exact for a file that uses one).
 const MATCH_DEADLINE: Duration = Duration::from_secs(2);
 
+/// The byte order mark some Windows editors start a UTF-8 file with. `toml_edit` reads
+/// it and does not write it back.
+const BOM: char = '\u{FEFF}';
+
 /// The text of `doc`, the edited content of a file that was `before` (`None` for a file
-/// the edit creates, written with `\n`).
-pub(super) fn render(before: Option<&str>, mut doc: DocumentMut) -> String {
+/// the edit creates, written with `\n`). A file that started with a byte order mark
+/// still does.
+pub(super) fn render(before: Option<&str>, doc: DocumentMut) -> String {
+    let Some(rest) = before.and_then(|b| b.strip_prefix(BOM)) else {
+        return render_lines(before, doc);
+    };
+    let text = render_lines(Some(rest), doc);
+    let mut out = String::with_capacity(BOM.len_utf8() + text.len());
+    out.push(BOM);
+    out.push_str(text.strip_prefix(BOM).unwrap_or(&text));
+    out
+}
+
+/// [`render`] of a file without a byte order mark.
+fn render_lines(before: Option<&str>, mut doc: DocumentMut) -> String {
     let Some(before) = before.filter(|b| b.contains("\r\n")) else {
         return doc.to_string();
     };
@@ -183,6 +200,26 @@ mod tests {
         let before = "[a]\nx = 1\n";
         let after = edit(before, |d| d["a"]["y"] = toml_edit::value("p\nq"));
         assert_eq!(after, "[a]\nx = 1\ny = \"\"\"\np\nq\"\"\"\n");
+        let doc: DocumentMut = "[a]\nx = 1\n".parse().unwrap();
+        assert_eq!(render(None, doc), "[a]\nx = 1\n");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_kept_in_lf_and_crlf_files() {
+        for eol in ["\n", "\r\n"] {
+            let plain = "# head\n[a]\nx = 1\n".replace('\n', eol);
+            let with_bom = format!("\u{FEFF}{plain}");
+            let add = |d: &mut DocumentMut| d["a"]["y"] = toml_edit::value(2);
+            let after = edit(&with_bom, add);
+            // The same edit as without the mark, the mark in front.
+            assert_eq!(after, format!("\u{FEFF}{}", edit(&plain, add)), "{eol:?}");
+            assert_eq!(
+                after,
+                format!("\u{FEFF}# head{eol}[a]{eol}x = 1{eol}y = 2{eol}"),
+                "{eol:?}"
+            );
+        }
+        // A file the edit creates has none.
         let doc: DocumentMut = "[a]\nx = 1\n".parse().unwrap();
         assert_eq!(render(None, doc), "[a]\nx = 1\n");
     }

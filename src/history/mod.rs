@@ -641,6 +641,11 @@ impl Repo {
         Ok(Some(out))
     }
 
+    /// Is `ancestor` an ancestor of `of` (and not the same commit)?
+    pub fn is_ancestor(&self, ancestor: Oid, of: Oid) -> bool {
+        self.repo.graph_descendant_of(of, ancestor).unwrap_or(false)
+    }
+
     /// A commit's first parent (`None` for a root commit).
     pub fn first_parent(&self, id: Oid) -> anyhow::Result<Option<Oid>> {
         Ok(self.repo.find_commit(id)?.parent_ids().next())

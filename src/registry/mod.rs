@@ -294,6 +294,12 @@ impl Registry {
                 }
                 Ok(bytes) => match String::from_utf8(bytes) {
                     Ok(text) => {
+                        // Spans point into the text as parsed: the file is kept with
+                        // its line breaks as `\n` (line and column numbers are the same).
+                        let text = match normalize_line_breaks(&text) {
+                            std::borrow::Cow::Borrowed(_) => text,
+                            std::borrow::Cow::Owned(lf) => lf,
+                        };
                         let id = files.add(src.path, text);
                         to_parse.push((id, kind));
                     }
@@ -619,17 +625,19 @@ impl Registry {
         let mini = mini.registry;
         // Map each edited file to its id here (new files are added).
         let mut id_of = std::collections::HashMap::new();
-        for (mini_id, (rel, text)) in changed
+        for (mini_id, (rel, _)) in changed
             .iter()
             .filter(|(rel, _)| FileKind::of(rel).is_some())
             .filter_map(|c| Some((mini.files.find(&c.0)?, c)))
         {
+            // The text as loaded (line breaks as `\n`), which the spans point into.
+            let text = mini.files.text(mini_id);
             let id = match self.files.find(rel) {
                 Some(id) => {
-                    self.files.set_text(id, text.as_str());
+                    self.files.set_text(id, text);
                     id
                 }
-                None => self.files.add(rel.clone(), text.clone()),
+                None => self.files.add(rel.clone(), text),
             };
             id_of.insert(mini_id, id);
         }
@@ -870,6 +878,33 @@ fn check_claims(file: FileId, def: &ScopeDef, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// `text` with its `\r\n` line breaks as `\n`, so that a file checked out with CRLF
+/// line endings (`core.autocrlf`) reads as the same file with LF: TOML keeps a multi-line
+/// string's line breaks in its value as written, and a `\r` would otherwise be refused
+/// as a control character ([`check_text`]), and make values, outputs and diffs differ
+/// between two checkouts of one commit. A lone `\r` (one not right before `\n`, or one
+/// of several before it: `\r\r\n`) is left as written, so it is refused as before.
+/// Every registry TOML file is read through this; borrowed when there is nothing to change.
+pub fn normalize_line_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\r\n") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for (i, _) in text.match_indices("\r\n") {
+        // `\r\r\n`: the first `\r` is a lone one; keep the run as it is.
+        if i > 0 && bytes.get(i - 1) == Some(&b'\r') {
+            continue;
+        }
+        // `\r` and `\n` are ASCII: `i` and `i + 1` are character boundaries.
+        out.push_str(text.get(from..i).unwrap_or_default());
+        from = i + 1;
+    }
+    out.push_str(text.get(from..).unwrap_or_default());
+    std::borrow::Cow::Owned(out)
 }
 
 /// Reject terminal control characters and bidi overrides in any text value: they can
@@ -1192,4 +1227,28 @@ fn closest_key(lower: &str) -> Option<String> {
         &mut crate::text::SuggestBudget::default(),
     )
     .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_line_breaks_read_as_lf_and_a_lone_cr_stays() {
+        let n = |s: &str| normalize_line_breaks(s).into_owned();
+        assert!(matches!(
+            normalize_line_breaks("a\nb\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(n("a\r\nb\r\n"), "a\nb\n");
+        assert_eq!(
+            n("x = \"\"\"\r\nö\r\nß\"\"\"\r\n"),
+            "x = \"\"\"\nö\nß\"\"\"\n"
+        );
+        // A `\r` that is no line break is left for the parser (or `check_text`) to refuse.
+        assert_eq!(n("a\rb\r\n"), "a\rb\n");
+        assert_eq!(n("a\r\r\nb\r\n"), "a\r\r\nb\n");
+        assert_eq!(n("\r\n\r"), "\n\r");
+        assert_eq!(n("\r\r\r\n"), "\r\r\r\n");
+    }
 }
