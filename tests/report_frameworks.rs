@@ -378,9 +378,24 @@ fn without_framework_the_report_is_the_iso_report() {
     assert!(default_md.contains("## ISO/IEC 27001:2022 Annex A"));
     assert!(!default_md.contains("NIST"), "{default_md}");
     assert!(!default_md.contains("SOC 2"), "{default_md}");
-    assert!(default_md.contains(
-        "8 gap(s) against Annex A (5.15 1, 5.18 2, 8.2 1, 5.3 4); under 5.3, 1 grant(s) approved by their client's owner and 3 committed by their own approver. 0 finding(s) accepted as risks. Lint as of"
-    ));
+    // The summary says how many controls are met, partial and not evaluable: the rows
+    // of the framework's table (a partial control has no gap row of its own).
+    let iso = json(&h, &[]);
+    let fs = &framework(&iso, "iso27001")["summary"];
+    let n = |k: &str| fs[k].as_u64().unwrap();
+    assert_eq!(
+        n("met") + n("partial") + n("not_evaluable") + controls_with("gaps", &iso),
+        n("controls"),
+        "{fs:#}"
+    );
+    let expected = format!(
+        "8 gap(s) against Annex A (5.15 1, 5.18 2, 8.2 1, 5.3 4); {} of {} control(s) met, {} partial, {} not evaluable; under 5.3, 1 grant(s) approved by their client's owner and 3 committed by their own approver. 0 finding(s) accepted as risks. Lint as of",
+        n("met"),
+        n("controls"),
+        n("partial"),
+        n("not_evaluable")
+    );
+    assert!(default_md.contains(&expected), "{expected}\n{default_md}");
     let html = report(&h, &["--format", "html"]);
     assert_eq!(
         html,
@@ -436,4 +451,14 @@ fn frameworks_keep_the_order_given_once_each_and_an_unknown_one_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("iso27001, nist-csf-2, soc2"), "{err}");
+}
+
+/// How many of the ISO controls have `status`.
+fn controls_with(status: &str, v: &Value) -> u64 {
+    framework(v, "iso27001")["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == status)
+        .count() as u64
 }

@@ -12,13 +12,11 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     let id = repo.resolve(&args.at)?;
     let registry =
         history::apis::load_at(&repo, id, &format!("{} ({})", args.at, history::short(id)))?;
-    let registry = match &args.env {
-        Some(env) => {
-            registry.check_environment(env)?;
-            registry.in_environment(env)
-        }
-        None => registry,
-    };
+    // `--env`: `report::build` reports what is in the environment; the history is read
+    // for the whole registry (its findings name grants as the files do).
+    if let Some(env) = &args.env {
+        registry.check_environment(env)?;
+    }
     let info = repo.commit_info(id)?;
     let at = At {
         rev: args.at.clone(),
@@ -48,6 +46,7 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
     });
     let mut r = report::build(
         &registry,
+        args.env.as_deref(),
         at,
         repo.prefix(),
         today,
@@ -57,7 +56,6 @@ pub fn run(args: ReportArgs, out: &Out) -> anyhow::Result<Outcome> {
         &frameworks,
         usage,
     );
-    r.environment = args.env.clone();
     if !args.no_history {
         report::reviews::find_closing_commits(&repo, id, &mut r.reviews)?;
     }

@@ -169,9 +169,15 @@ impl Registry {
     }
 
     /// The registry as one environment sees it: only the clients in `environment`, each
-    /// with only the grants reaching it, and the policy of that environment
-    /// (`[policy.environments]`). Scopes stay as they are (an excluded scope's grants are
-    /// left out, so nothing reaches it).
+    /// with only the grants reaching it, only the access-review entries about it
+    /// ([`Registry::review_entry_in`]; a campaign left without entries is left out), and
+    /// the policy of that environment (`[policy.environments]`). Scopes stay as they are
+    /// (an excluded scope's grants are left out, so nothing reaches it): a deprecated
+    /// scope's `replaced_by`, an API's operations and every other reference to an excluded
+    /// scope still resolve. What counts or lists scopes for the environment leaves the
+    /// excluded ones out itself ([`Registry::scope_in`]). A grant's `occurrence` in the
+    /// view can differ from the registry's: [`Registry::occurrence_in`] maps one to the
+    /// other.
     pub fn in_environment(&self, environment: &str) -> Registry {
         let mut policy = self.policy.for_environment(environment).clone();
         // The view is one environment: no other environment's policy applies in it.
@@ -206,7 +212,65 @@ impl Registry {
                 .collect();
             view.clients.insert(id.clone(), c2);
         }
+        view.reviews.retain(|_, r| {
+            let all = r.def.entries.len();
+            r.def
+                .entries
+                .retain(|e| self.review_entry_in(&e.client, &e.scope, environment));
+            all == 0 || !r.def.entries.is_empty()
+        });
         view
+    }
+
+    /// Is an access-review entry about `client`'s grant of `scope` about `environment`?
+    /// Not when the client is not in it, the scope is excluded there, or the client still
+    /// holds the scope only in grants that do not reach it. An entry whose client or grant
+    /// is gone is kept when nothing says otherwise (the registry no longer records where
+    /// the removed grant reached).
+    pub fn review_entry_in(&self, client: &str, scope: &str, environment: &str) -> bool {
+        if self
+            .scopes
+            .get(scope)
+            .is_some_and(|s| s.def.excluded_in(environment))
+        {
+            return false;
+        }
+        let Some(c) = self.clients.get(client) else {
+            return true;
+        };
+        if !c.def.in_environment(environment) {
+            return false;
+        }
+        let mut held = c.grants.iter().filter(|g| g.scope() == scope).peekable();
+        held.peek().is_none() || held.any(|g| self.grant_reaches(c, g, environment))
+    }
+
+    /// The `occurrence` that `client`'s grant of `scope` numbered `occurrence` in the
+    /// registry has in [`Registry::in_environment`]`(environment)` (which leaves out the
+    /// grants not reaching it), or `None` when that grant does not reach `environment` (or
+    /// does not exist).
+    pub fn occurrence_in(
+        &self,
+        client: &str,
+        scope: &str,
+        occurrence: usize,
+        environment: &str,
+    ) -> Option<usize> {
+        let c = self.clients.get(client)?;
+        if !c.def.in_environment(environment) {
+            return None;
+        }
+        let mut in_view = 0;
+        for (n, g) in c.grants.iter().filter(|g| g.scope() == scope).enumerate() {
+            let reaches = self.grant_reaches(c, g, environment);
+            if n == occurrence {
+                return reaches.then_some(in_view);
+            }
+            if reaches {
+                in_view += 1;
+            }
+        }
+        None
     }
 
     /// The grant a finding's subject names (`occurrence`: 0 for the first grant of

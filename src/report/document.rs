@@ -90,10 +90,18 @@ fn approval_text<T: AsRef<str>>(
 }
 
 /// The settings `[policy.environments.NAME]` tables write, as written (each is stricter
-/// than `[policy]`'s, or the registry would not load), keyed `environments.NAME.KEY`.
-fn environment_settings(written: &crate::registry::policy::PolicySettings) -> Vec<Setting> {
+/// than `[policy]`'s, or the registry would not load), keyed `environments.NAME.KEY`;
+/// with `environment`, only that environment's table.
+fn environment_settings(
+    written: &crate::registry::policy::PolicySettings,
+    environment: Option<&str>,
+) -> Vec<Setting> {
     let mut out = Vec::new();
-    for (name, e) in &written.environments {
+    for (name, e) in written
+        .environments
+        .iter()
+        .filter(|(name, _)| environment.is_none_or(|e| name.as_str() == e))
+    {
         let mut row = |key: &str, value: String| {
             out.push(Setting {
                 key: format!("environments.{}.{key}", name.as_str()),
@@ -139,12 +147,21 @@ fn environment_settings(written: &crate::registry::policy::PolicySettings) -> Ve
     out
 }
 
-pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
-    let p = &registry.policy;
+/// The policy in force in `registry`; with `environment` (`report --env`), in that
+/// environment: each setting `[policy.environments.NAME]` makes stricter has that value
+/// (set by `scopectl.toml`), `approval` stays `[policy]`'s (the environment's rules are
+/// checked as well, listed as its own row), and only that environment's table is listed.
+pub fn policy_in_force(registry: &Registry, environment: Option<&str>) -> PolicyInForce {
+    let base = &registry.policy;
+    let p = environment.map_or(base, |e| base.for_environment(e));
     let written = registry
         .policy_file
         .as_ref()
         .map(|(_, f)| f.policy.clone())
+        .unwrap_or_default();
+    let env = environment
+        .and_then(|e| written.environments.iter().find(|(n, _)| n.as_str() == e))
+        .map(|(_, t)| t.get().clone())
         .unwrap_or_default();
     let setting = |key: &str, value: String, set: bool| Setting {
         key: key.to_string(),
@@ -165,22 +182,23 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
         setting(
             "max_grant_lifetime",
             p.max_grant_lifetime.to_string(),
-            written.max_grant_lifetime.is_some(),
+            written.max_grant_lifetime.is_some() || env.max_grant_lifetime.is_some(),
         ),
         setting(
             "expiry_warning",
             p.expiry_warning.to_string(),
-            written.expiry_warning.is_some(),
+            written.expiry_warning.is_some() || env.expiry_warning.is_some(),
         ),
         setting(
             "require_approver",
             p.require_approver.to_string(),
-            written.require_approver.is_some(),
+            written.require_approver.is_some() || env.require_approver.is_some(),
         ),
         setting(
             "approver_must_differ_from_owner",
             p.approver_must_differ_from_owner.to_string(),
-            written.approver_must_differ_from_owner.is_some(),
+            written.approver_must_differ_from_owner.is_some()
+                || env.approver_must_differ_from_owner.is_some(),
         ),
         setting(
             "header_budget",
@@ -223,10 +241,10 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
         ),
         setting(
             "approval",
-            if p.approval.is_empty() {
+            if base.approval.is_empty() {
                 "none: any approver (any declared person when teams are declared)".to_string()
             } else {
-                p.approval
+                base.approval
                     .iter()
                     .map(|(s, a)| approval_text(*s, a.min_approvers, &a.teams))
                     .collect::<Vec<_>>()
@@ -237,7 +255,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
         setting(
             "min_justification",
             p.min_justification.to_string(),
-            written.min_justification.is_some(),
+            written.min_justification.is_some() || env.min_justification.is_some(),
         ),
         setting(
             "placeholder_words",
@@ -266,7 +284,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             } else {
                 per_sensitivity(&p.review_interval)
             },
-            !written.review_interval.is_empty(),
+            !written.review_interval.is_empty() || !env.review_interval.is_empty(),
         ),
         setting(
             "review_deadline",
@@ -282,7 +300,7 @@ pub fn policy_in_force(registry: &Registry) -> PolicyInForce {
             written.max_key_age.is_some(),
         ),
     ];
-    settings.extend(environment_settings(&written));
+    settings.extend(environment_settings(&written, environment));
     let mut rule_levels: Vec<RuleLevel> = crate::lint::level_overrides(registry)
         .into_iter()
         .filter(|(rule, level)| *level != rule.level())

@@ -12,6 +12,7 @@
 
 pub mod apis;
 pub mod document;
+mod environment;
 pub mod mapping;
 pub mod render;
 pub mod reviews;
@@ -216,7 +217,9 @@ type AcceptedBy = HashMap<(&'static str, String), Accepted>;
 #[derive(Debug, Clone, Default, Serialize)]
 /// The summary's figures; each is the number of rows of a table of the report.
 pub struct Summary {
+    /// Entries of `scopes`.
     pub scopes: usize,
+    /// Entries of `clients`.
     pub clients: usize,
     /// Rows of "All grants".
     pub grants: usize,
@@ -286,7 +289,9 @@ pub struct Report {
     /// The environments of the registry's targets (`[targets.NAME] environment`, or the
     /// target's name).
     pub environments: Vec<String>,
-    /// `report --env NAME`: the report covers only what reaches NAME, under its policy.
+    /// `report --env NAME`: the report covers only what is in NAME (the scopes not
+    /// excluded there, the clients in it, the grants reaching it, the review entries about
+    /// them), under its policy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// The policy in force at the revision.
@@ -294,6 +299,12 @@ pub struct Report {
     /// The lint rules run on the revision as of `today`.
     pub lint: document::LintSummary,
     pub summary: Summary,
+    /// The scopes the report covers (defined, and with `--env` not excluded there), by
+    /// name: `summary.scopes` counts them.
+    pub scopes: Vec<String>,
+    /// The clients the report covers (with `--env` those in it), by id: `summary.clients`
+    /// counts them.
+    pub clients: Vec<String>,
     /// Every grant, by client then scope.
     pub grants: Vec<GrantRow>,
     pub clients_without_owner: Vec<String>,
@@ -346,15 +357,17 @@ impl Report {
     }
 }
 
-/// Build the report for `registry` as of `today`. `commit_findings` are the findings
-/// from the history ([`history_findings`]: four-eyes and unverified commits; `None` when
-/// it was not read); `generated_at` comes from
+/// Build the report for `registry` as of `today`; with `environment` (`--env`), for what
+/// is in that environment only, under its policy ([`environment`]). `commit_findings` are
+/// the findings from the history of the whole registry ([`history_findings`]: four-eyes
+/// and unverified commits; `None` when it was not read); `generated_at` comes from
 /// [`document::generated_at`]. The lint rules run here, as of `today`. `frameworks` are
 /// the frameworks to map the evidence to (duplicates are left out); `controls` is always
 /// the ISO/IEC 27001 mapping.
 #[allow(clippy::too_many_arguments)]
 pub fn build(
     registry: &Registry,
+    environment: Option<&str>,
     at: At,
     prefix: &str,
     today: NaiveDate,
@@ -364,15 +377,32 @@ pub fn build(
     frameworks: &[&'static Framework],
     usage_input: Option<usage::UsageInput<'_>>,
 ) -> Report {
+    let within = environment.map(|environment| environment::Within {
+        registry,
+        environment,
+    });
+    let view = within.map(|w| w.view());
+    let registry = view.as_ref().unwrap_or(registry);
     let mut lint_findings = crate::lint::check(registry, today);
+    if let Some(w) = &within {
+        w.base_policy_findings(registry, today, &mut lint_findings);
+    }
     let usage_eval = usage_input.map(|u| {
-        let (eval, findings) = crate::usage::evaluate::check(registry, u.snapshot, u.window, today);
+        let (mut eval, findings) =
+            crate::usage::evaluate::check(registry, u.snapshot, u.window, today);
+        if let Some(w) = &within {
+            eval.ungranted
+                .retain(|(client, scope, ..)| w.ungranted(client, scope));
+        }
         lint_findings.extend(findings);
         crate::finding::sort(&mut lint_findings, &registry.files);
         (eval, u.snapshot)
     });
     let history_checked = commit_findings.is_some();
     let mut commit_findings = commit_findings.unwrap_or_default();
+    if let Some(w) = &within {
+        commit_findings = w.history(registry, commit_findings);
+    }
     if history_checked {
         // Exceptions of diff rules (a self-approved commit accepted as a risk); their own
         // findings (expired, unused) join the lint findings.
@@ -383,6 +413,9 @@ pub fn build(
             &[crate::rules::Family::Diff],
         );
         lint_findings.extend(about);
+    }
+    if let Some(w) = &within {
+        w.retain_lint(&mut lint_findings);
     }
     // The first history finding of each rule and subject, found once rather than by
     // scanning every finding for each grant.
@@ -480,8 +513,13 @@ pub fn build(
             *months.entry(e[..7.min(e.len())].to_string()).or_default() += 1;
         }
     }
+    let scopes: Vec<&crate::registry::Scope> = registry
+        .scopes
+        .values()
+        .filter(|s| within.is_none_or(|w| w.scope(&s.name)))
+        .collect();
     let summary = Summary {
-        scopes: registry.scopes.len(),
+        scopes: scopes.len(),
         clients: registry.clients.len(),
         grants: grants.len(),
         expired: grants
@@ -505,6 +543,7 @@ pub fn build(
         .map(|(eval, snap)| usage::summary(eval, snap, &grants));
     let (controls, frameworks) = self::frameworks(
         registry,
+        &scopes,
         &grants,
         &clients_without_owner,
         &commit_findings,
@@ -533,20 +572,28 @@ pub fn build(
     };
     let campaigns = reviews::campaigns(registry, today);
     let debt = import_debt(&grants);
+    let mut apis = apis::rows(registry, today);
+    if let Some(w) = &within {
+        for api in &mut apis {
+            api.scopes.retain(|s| w.scope(&s.scope));
+        }
+    }
     Report {
         version: JSON_VERSION,
         tool: "scopectl",
         tool_version: env!("CARGO_PKG_VERSION"),
         generated_at,
-        policy: document::policy_in_force(registry),
+        policy: document::policy_in_force(within.map_or(registry, |w| w.registry), environment),
         lint: document::lint_summary(&lint_findings),
         at,
         today: today.format("%Y-%m-%d").to_string(),
         registry: prefix.to_string(),
         expiry_window_days: window,
         environments: environments.into_iter().collect(),
-        environment: None,
+        environment: environment.map(str::to_string),
         summary,
+        scopes: scopes.iter().map(|s| s.name.clone()).collect(),
+        clients: registry.clients.keys().cloned().collect(),
         grants,
         clients_without_owner,
         self_approved_commits: commit_findings
@@ -567,7 +614,7 @@ pub fn build(
         frameworks,
         expiry_by_month: months.into_iter().collect(),
         reviews: campaigns,
-        apis: apis::rows(registry, today),
+        apis,
         import_debt: debt,
         usage,
     }
@@ -888,6 +935,7 @@ fn control(
 #[allow(clippy::too_many_arguments)]
 fn evidence(
     registry: &Registry,
+    scopes: &[&crate::registry::Scope],
     grants: &[GrantRow],
     no_owner: &[String],
     commit_findings: &[Finding],
@@ -900,7 +948,7 @@ fn evidence(
     let mut found = BTreeMap::new();
     // Access rules are written down: scopes with an owner and a description.
     let mut gaps = Vec::new();
-    for s in registry.scopes.values() {
+    for s in scopes {
         let subject = Some(format!("scope {}", s.name));
         if s.def.owner.trim().is_empty() {
             gaps.push(Gap::new(None, subject.clone(), "no owner"));
@@ -913,9 +961,9 @@ fn evidence(
         Evidence::ScopeDefinitions,
         Found {
             gaps,
-            missing: none_if(registry.scopes.is_empty(), "the registry defines no scope"),
+            missing: none_if(scopes.is_empty(), "the registry defines no scope"),
             incomplete: Vec::new(),
-            figures: format!("{} scope(s) defined", registry.scopes.len()),
+            figures: format!("{} scope(s) defined", scopes.len()),
         },
     );
     // Clients hold only defined scopes and have owners.
@@ -1126,6 +1174,7 @@ fn evidence(
 #[allow(clippy::too_many_arguments)]
 fn frameworks(
     registry: &Registry,
+    scopes: &[&crate::registry::Scope],
     grants: &[GrantRow],
     no_owner: &[String],
     commit_findings: &[Finding],
@@ -1150,6 +1199,7 @@ fn frameworks(
         accepted_by,
         found: evidence(
             registry,
+            scopes,
             grants,
             no_owner,
             commit_findings,

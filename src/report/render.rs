@@ -244,14 +244,18 @@ fn usage_chart(u: &super::usage::UsageSummary) -> String {
 
 fn title(r: &Report) -> String {
     format!(
-        "Access review: {} at {} ({})",
+        "Access review: {} at {} ({}){}",
         if r.registry.is_empty() {
             "scope registry"
         } else {
             &r.registry
         },
         r.at.rev,
-        &r.at.commit[..7.min(r.at.commit.len())]
+        &r.at.commit[..7.min(r.at.commit.len())],
+        r.environment
+            .as_ref()
+            .map(|e| format!(", environment {e}"))
+            .unwrap_or_default()
     )
 }
 
@@ -290,7 +294,9 @@ fn metadata(r: &Report) -> Vec<(&'static str, String)> {
     if let Some(e) = &r.environment {
         rows.push((
             "environment",
-            format!("{e} (only the clients and grants reaching it, under its policy)"),
+            format!(
+                "{e} (only the clients and grants reaching it and the scopes not excluded there, under its policy)"
+            ),
         ));
     }
     rows
@@ -299,7 +305,12 @@ fn metadata(r: &Report) -> Vec<(&'static str, String)> {
 /// The summary sentence; every figure is the row count of a table below it.
 fn summary_text(r: &Report) -> String {
     let s = &r.summary;
-    let mut out = format!(
+    let mut out = match &r.environment {
+        Some(e) => format!("In environment {e}: "),
+        None => String::new(),
+    };
+    let _ = write!(
+        out,
         "{} scope(s), {} client(s), {} grant(s): {} expired, {} expiring, {} sensitive; {} client(s) without owner. ",
         s.scopes,
         s.clients,
@@ -319,10 +330,14 @@ fn summary_text(r: &Report) -> String {
             // The figures of `summary` are the ISO tables' rows.
             let _ = write!(
                 out,
-                "{} gap(s) against Annex A ({}); under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
+                "{} gap(s) against Annex A ({}); {} of {} control(s) met, {} partial, {} not evaluable; under 5.3, {} grant(s) approved by their client's owner and {} committed by their own approver. \
                  {}{} finding(s) accepted as risks. ",
                 s.gaps,
                 per_control.join(", "),
+                f.summary.met,
+                f.summary.controls,
+                f.summary.partial,
+                f.summary.not_evaluable,
                 s.self_approved,
                 s.self_approved_commits,
                 if r.require_signed {
