@@ -159,12 +159,12 @@ impl Layout {
         let (arg, files) = match self.rel.as_str() {
             "" => (
                 String::new(),
-                r"^(scopectl\.toml|scopes/|clients/|teams/|reviews/)".to_string(),
+                r"^(scopectl\.toml|scopes/|clients/|teams/|reviews/|apis/)".to_string(),
             ),
             rel => (
                 format!(" {}", shell_word(rel)),
                 format!(
-                    r"^{}/(scopectl\.toml|scopes/|clients/|teams/|reviews/)",
+                    r"^{}/(scopectl\.toml|scopes/|clients/|teams/|reviews/|apis/)",
                     regex_escape(rel)
                 ),
             ),

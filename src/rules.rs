@@ -123,6 +123,7 @@ catalog! {
     LoadNotUtf8 = "load/not-utf8", Load, Deny, false, "The file is not UTF-8 text.";
     LoadUnreadable = "load/unreadable", Load, Deny, false, "The file cannot be read, or is not a regular file inside the registry (symlink out, FIFO, device, over 16 MiB).";
     LoadUnknownRule = "load/unknown-rule", Load, Deny, false, "`[rules]` names an id that is not a lint or token rule.";
+    LoadRuleNotConfigurable = "load/rule-not-configurable", Load, Warn, true, "`[rules]` sets a rule whose level is fixed (configurable: no, such as `token/expired`) to another level: the setting has no effect, the rule keeps its level (set to its own level, it changes nothing and is not reported).";
     LoadIgnoredFile = "load/ignored-file", Load, Warn, false, "A file in the registry's folders that scopectl does not read (not `*.toml`, hidden (a name starting with `.`), or a misnamed folder or policy file).";
     LoadInternal = "load/internal", Load, Deny, false, "The loader failed on its own (a bug in scopectl: please report it).";
     ScopeNaming = "scope/naming", Scope, Deny, true, "Scope name does not match the policy's naming pattern (resource:action).";
@@ -194,7 +195,7 @@ catalog! {
     InputUtf8 = "input/utf8", Input, Deny, false, "A decoded part of the token is not UTF-8 text.";
     InputJson = "input/json", Input, Deny, false, "A decoded part of the token is not JSON.";
     InputNotObject = "input/not-object", Input, Deny, false, "A decoded part of the token is JSON but not an object.";
-    InputJwsJson = "input/jws-json", Input, Deny, false, "A JWS JSON serialization that cannot be checked as a compact token (unprotected header, detached payload, no signature).";
+    InputJwsJson = "input/jws-json", Input, Deny, false, "A JWS JSON serialization that cannot be checked as a compact token (unprotected header, detached payload, no signature, a member written twice).";
     TokenAlgNone = "token/alg-none", Token, Deny, false, "The token is unsigned (`alg: none`).";
     TokenAlgMissing = "token/alg-missing", Token, Deny, false, "The header has no `alg`.";
     TokenAlgNotAllowed = "token/alg-not-allowed", Token, Deny, false, "`alg` is unknown or outside the allowlist (--alg).";
@@ -320,20 +321,22 @@ impl Rule {
         ALL.iter().copied().filter(move |r| r.family() == family)
     }
 
-    /// May `[rules]` in `scopectl.toml` name it? Lint and token rules; token rules that
-    /// are not configurable are accepted there but keep their level (docs/decode.md).
+    /// May `[rules]` in `scopectl.toml` name it? Lint and token rules, and any configurable
+    /// rule (`load/rule-not-configurable`); token rules that are not configurable are
+    /// accepted there but keep their level (docs/decode.md), with that load warning.
     pub fn nameable_in_rules(self) -> bool {
-        matches!(
-            self.family(),
-            Family::Scope
-                | Family::Grant
-                | Family::Client
-                | Family::Review
-                | Family::Usage
-                | Family::Api
-                | Family::Token
-                | Family::Key
-        )
+        self.configurable()
+            || matches!(
+                self.family(),
+                Family::Scope
+                    | Family::Grant
+                    | Family::Client
+                    | Family::Review
+                    | Family::Usage
+                    | Family::Api
+                    | Family::Token
+                    | Family::Key
+            )
     }
 
     /// The level the rule runs at: the one `overrides` (`[rules]`) sets if the rule is
@@ -457,7 +460,8 @@ mod tests {
     #[test]
     fn only_lint_and_token_rules_are_configurable() {
         for r in ALL {
-            if r.configurable() {
+            // The one load rule `[rules]` may set: its own warning about `[rules]`.
+            if r.configurable() && *r != Rule::LoadRuleNotConfigurable {
                 assert!(
                     matches!(
                         r.family(),

@@ -1305,6 +1305,95 @@ fn batch_writes_one_json_line_per_token() {
         .success();
 }
 
+/// An RFC 7662 endpoint on 127.0.0.1 that answers every request with `answer`. Returns
+/// its URL.
+fn serve_introspection(answer: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/introspect", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            // The headers, then the form (Content-Length) read whole before answering.
+            let (mut buf, mut chunk) = (Vec::new(), [0u8; 1024]);
+            let end = loop {
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break i + 4;
+                }
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break buf.len(),
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            };
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            while buf.len() < end + length {
+                match s.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    url
+}
+
+/// `decode --introspect --batch` says on stderr, once, what `decode --batch` says there:
+/// the `[rules]` levels decode does not apply.
+#[test]
+fn introspect_batch_prints_the_notes_batch_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let reg = registry_in(
+        &dir,
+        "scopectl.toml",
+        "[rules]\n\"token/expired\" = \"allow\"\n",
+    );
+    let reg = reg.to_string_lossy().into_owned();
+    let answer = json!({"active": true, "iat": NOW - 60, "exp": NOW + 600});
+    let url = serve_introspection(answer.to_string());
+    let tokens = file(
+        &dir,
+        "tokens.txt",
+        "2YotnFZFEjr1zCsicMWpAA\n\nmF_9.B5f-4.1JqM\n",
+    );
+    let note = r#"note: [rules] in scopectl.toml sets "token/expired" = "allow": ignored, it stays `deny`"#;
+    let run = |introspect: bool| {
+        let mut cmd = decode(&dir);
+        cmd.args(["--registry", &reg, "--batch", &tokens]);
+        if introspect {
+            cmd.args(["--introspect", &url, "--client-id", "orders-api"])
+                .args(["--client-secret-env", "SCOPECTL_TEST_RS_SECRET"])
+                .env("SCOPECTL_TEST_RS_SECRET", "s3cret");
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        (out.status.code(), stdout, stderr)
+    };
+    let (code, stdout, stderr) = run(true);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(stderr.matches(note).count(), 1, "{stderr}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[0]["signature"]["status"], "introspected", "{stdout}");
+    assert!(!stdout.contains("ignored"), "never on the lines: {stdout}");
+    // The same notes as without introspection.
+    let (_, _, plain) = run(false);
+    assert_eq!(stderr, plain);
+}
+
 #[test]
 fn client_id_and_scp_array_are_read_too() {
     let dir = tempfile::tempdir().unwrap();
@@ -2192,6 +2281,102 @@ fn input_forms_curl_lines_token_files_piped_stdin_and_jws_json() {
         .as_str()
         .unwrap()
         .contains("unprotected"));
+}
+
+#[test]
+fn jws_json_with_a_member_written_twice_is_refused_naming_it() {
+    // serde_json keeps the last of two members, other parsers the first: a checker and the
+    // real server would check different tokens. Refused as malformed input (exit 2), like
+    // every JWS JSON serialization that cannot be checked as one compact token.
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", "whatever");
+    let good = sign_hs(b"whatever", &good_claims());
+    let mut other_claims = good_claims();
+    other_claims["scope"] = json!("admin");
+    let other = sign_hs(b"whatever", &other_claims);
+    let parts = |t: &str| -> Vec<String> { t.split('.').map(str::to_string).collect() };
+    let (g, o) = (parts(&good), parts(&other));
+    let (prot, pay, sig) = (&g[0], &g[1], &g[2]);
+    let (opay, osig) = (&o[1], &o[2]);
+    let cases = [
+        (
+            format!(
+                r#"{{"payload":"{opay}","protected":"{prot}","signature":"{sig}","payload":"{pay}"}}"#
+            ),
+            "payload",
+            "`$`",
+        ),
+        (
+            format!(
+                r#"{{"payload":"{pay}","protected":"{prot}","signature":"{osig}","signature":"{sig}"}}"#
+            ),
+            "signature",
+            "`$`",
+        ),
+        (
+            format!(
+                r#"{{"protected":"{prot}","payload":"{pay}","protected":"{prot}","signature":"{sig}"}}"#
+            ),
+            "protected",
+            "`$`",
+        ),
+        (
+            format!(
+                r#"{{"payload":"{pay}","signatures":[{{"protected":"{prot}","signature":"{osig}"}}],"signatures":[{{"protected":"{prot}","signature":"{sig}"}}]}}"#
+            ),
+            "signatures",
+            "`$`",
+        ),
+        (
+            format!(
+                r#"{{"payload":"{pay}","signatures":[{{"protected":"{prot}","signature":"{sig}"}},{{"protected":"{prot}","signature":"{osig}","signature":"{sig}"}}]}}"#
+            ),
+            "signature",
+            "`$.signatures[1]`",
+        ),
+        (
+            format!(
+                r#"{{"payload":"{pay}","protected":"{prot}","header":{{"kid":"a","kid":"b"}},"signature":"{sig}"}}"#
+            ),
+            "kid",
+            "`$.header`",
+        ),
+        (
+            format!(
+                r#"{{"payload":"{pay}","signatures":[{{"protected":"{prot}","header":{{"kid":"a","x":1,"kid":"b"}},"signature":"{sig}"}}]}}"#
+            ),
+            "kid",
+            "`$.signatures[0].header`",
+        ),
+        // The same name written with an escape is the same member.
+        (
+            format!(
+                r#"{{"payload":"{opay}","protected":"{prot}","signature":"{sig}","pay\u006coad":"{pay}"}}"#
+            ),
+            "payload",
+            "`$`",
+        ),
+    ];
+    for (input, name, at) in cases {
+        let out = decode(&dir)
+            .args(["--format", "json", "--secret-file", &secret])
+            .arg(&input)
+            .output()
+            .unwrap();
+        let doc = json_of(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{input}: {doc:#}");
+        assert_eq!(doc["error"]["code"], "input/jws-json", "{input}: {doc:#}");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("member `{name}` twice")) && message.contains(at),
+            "{input}: {message}"
+        );
+        // Human output: the same message, same exit code.
+        let out = decode(&dir).arg(&input).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{input}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("member `{name}` twice")), "{text}");
+    }
 }
 
 #[test]

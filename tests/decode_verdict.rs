@@ -1078,3 +1078,61 @@ fn a_needed_scope_the_registry_does_not_define_is_said_to_be_undefined() {
     );
     assert!(text.contains("(NOT granted in the registry)"), "{text}");
 }
+
+// ---------------------------------------------------------------------------------------
+// "Accepted" says what it did not check
+
+#[test]
+fn accepted_says_issuer_and_audience_were_not_checked_without_iss_and_aud() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let token = hs(&good_claims());
+    let accepted = |args: &[&str]| {
+        let (code, text) = run_text(
+            decode(&dir)
+                .args(["--secret-file", &secret])
+                .args(args)
+                .arg(&token),
+        );
+        assert_eq!(code, 0, "{text}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("Accepted by a resource server: "))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string();
+        let (_, doc) = run_json(
+            decode(&dir)
+                .args(["--secret-file", &secret])
+                .args(args)
+                .arg(&token),
+        );
+        assert_eq!(
+            doc["verdict"]["acceptance"],
+            json!({"answer": "accepted"}),
+            "{doc:#}"
+        );
+        (line, doc["verdict"]["not_checked"].clone())
+    };
+    // Neither: any issuer and any audience would have passed.
+    let (line, not_checked) = accepted(&[]);
+    assert_eq!(
+        line,
+        "Accepted by a resource server: yes (signature verified; time and size acceptable; issuer and audience not checked (no --iss, no --aud))"
+    );
+    assert_eq!(not_checked, json!(["issuer", "audience"]));
+    // Only the issuer.
+    let iss = ["--iss", "https://id.example.com/realms/shop"];
+    let (line, not_checked) = accepted(&iss);
+    assert!(
+        line.ends_with("(signature verified; time, issuer and size acceptable; audience not checked (no --aud))"),
+        "{line}"
+    );
+    assert_eq!(not_checked, json!(["audience"]));
+    // Both: everything a resource server checks was checked.
+    let (line, not_checked) = accepted(&[iss[0], iss[1], "--aud", "orders-api"]);
+    assert!(
+        line.ends_with("(signature verified; time, issuer, audience and size acceptable)"),
+        "{line}"
+    );
+    assert_eq!(not_checked, json!([]));
+}

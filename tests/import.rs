@@ -505,6 +505,64 @@ fn bad_exports_are_clear_errors_naming_the_json_path_and_leave_no_registry() {
 }
 
 #[test]
+fn a_key_written_twice_in_an_export_is_refused_naming_it_the_file_and_where() {
+    // serde_json keeps the last of two members, other readers may keep the first: the
+    // registry must not say something else than the realm. Any object counts, also one
+    // scopectl does not read, and an escaped name is the same name.
+    let client_twice = "{\n  \"realm\": \"r\",\n  \"clientScopes\": [{\"name\": \"a\"}],\n  \"clients\": [\n    {\n      \"clientId\": \"shop\",\n      \"defaultClientScopes\": [\"a\"],\n      \"clientId\": \"admin-console\"\n    }\n  ]\n}\n";
+    let cases = [
+        (client_twice.to_string(), "clientId", "`$.clients[0]`", "line 8, column 7"),
+        (
+            "{\"realm\": \"r\", \"clientScopes\": [{\"name\": \"a\"}, {\"name\": \"b\"}],\n\"clients\": [{\"clientId\": \"c\", \"defaultClientScopes\": [\"a\"], \"defaultClientScopes\": [\"b\"]}]}".to_string(),
+            "defaultClientScopes",
+            "`$.clients[0]`",
+            "line 2, column 61",
+        ),
+        (
+            "{\"realm\": \"réalm\", \"realm\": \"r\", \"clients\": []}".to_string(),
+            "realm",
+            "`$`",
+            "line 1, column 20",
+        ),
+        (
+            "{\"realm\": \"r\", \"smtpServer\": {\"host\": \"a\", \"host\": \"b\"}, \"clients\": []}".to_string(),
+            "host",
+            "`$.smtpServer`",
+            "line 1, column 44",
+        ),
+        (
+            "{\"realm\": \"r\", \"clientScopes\": [{\"name\": \"a\", \"attributes\": {\"include.in.token.scope\": \"true\", \"include.in.token.scope\": \"false\"}}]}".to_string(),
+            "include.in.token.scope",
+            "`$.clientScopes[0].attributes`",
+            "line 1, column 96",
+        ),
+        (
+            "{\"realm\": \"r\", \"clients\": [{\"clientId\": \"a\", \"client\\u0049d\": \"b\"}]}".to_string(),
+            "clientId",
+            "`$.clients[0]`",
+            "line 1, column 46",
+        ),
+    ];
+    for (text, key, at, position) in cases {
+        let (code, stderr, dir) = import_file(&text);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        for want in [
+            format!("key `{key}` twice"),
+            at.to_string(),
+            position.to_string(),
+            "realm.json".to_string(),
+        ] {
+            assert!(stderr.contains(&want), "{text}: want {want:?} in {stderr}");
+        }
+        let reg = dir.path().join("reg");
+        let left: Vec<_> = std::fs::read_dir(&reg)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{text}: {left:?}");
+    }
+}
+
+#[test]
 fn five_thousand_clients_import_into_stable_distinct_files() {
     let scopes: Vec<Value> = (0..500)
         .map(|i| json!({"name": format!("res{}:act{i}", i % 50), "protocol": "openid-connect"}))

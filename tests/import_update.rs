@@ -274,3 +274,44 @@ fn update_recognises_a_client_by_its_environments_client_id() {
     assert!(after.starts_with(&with_ids), "{after}");
     assert!(after.contains("scope = \"orders:write\""), "{after}");
 }
+
+#[test]
+fn update_from_an_export_with_a_key_written_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    import_v1(d);
+    let files = |d: &std::path::Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        for sub in ["scopes", "clients"] {
+            for e in std::fs::read_dir(d.join("reg").join(sub))
+                .unwrap()
+                .flatten()
+            {
+                out.push((e.path(), std::fs::read(e.path()).unwrap()));
+            }
+        }
+        out.sort();
+        out
+    };
+    let before = files(d);
+    // serde_json would keep the last `defaultClientScopes` (adding `orders:write`), another
+    // reader the first.
+    std::fs::write(
+        d.join("v2.json"),
+        r#"{"realm": "shop", "clientScopes": [{"name": "orders:read"}, {"name": "orders:write"}],
+"clients": [{"clientId": "shop-web", "defaultClientScopes": ["orders:read"], "defaultClientScopes": ["orders:read", "orders:write"]}]}"#,
+    )
+    .unwrap();
+    let (code, out) = run(
+        &["--from-export", "v2.json", "--registry", "reg", "--update"],
+        d,
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("v2.json")
+            && out.contains("key `defaultClientScopes` twice")
+            && out.contains("line 2, column 78"),
+        "{out}"
+    );
+    assert_eq!(files(d), before);
+}

@@ -580,6 +580,157 @@ fn unknown_rule_in_policy_is_a_load_error_with_a_suggestion() {
     assert!(d["help"].as_str().unwrap_or("").contains("grant/expired"));
 }
 
+/// A lint command run on `reg` in `format`: (exit code, stdout).
+fn lint_as(reg: &Reg, format: &str) -> (i32, String) {
+    let out = scopectl()
+        .args([
+            "lint", "--color", "never", "--format", format, "--today", TODAY,
+        ])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// `[rules]` may name a token or key rule whose level is fixed (decode keeps it: what
+/// decides whether a token is genuine or accepted): lint says the setting does nothing,
+/// at the key, in every format. A fixed rule set to its own level changes nothing and
+/// surprises no one: not warned.
+#[test]
+fn a_level_set_for_a_rule_that_is_not_configurable_is_a_load_warning_in_every_format() {
+    let policy = "[rules]\n\"grant/expiring\" = \"deny\"\n\"token/signature-invalid\" = \"allow\"\n\"token/no-exp\" = \"deny\"\n  \"key/unpublished\" = \"warn\"\n";
+    let reg = Reg::new(&[
+        ("scopectl.toml", policy),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 0, "a warning: {json:#}");
+    assert!(with_code(&json, "load/unknown-rule").is_empty(), "{json:#}");
+    let found = with_code(&json, "load/rule-not-configurable");
+    assert_eq!(found.len(), 2, "{json:#}");
+    let (sig, key) = (found[0], found[1]);
+    assert_eq!(sig["severity"], "warning");
+    assert_eq!(sig["file"], "scopectl.toml");
+    assert_eq!((&sig["line"], &sig["column"]), (&3.into(), &1.into()));
+    assert_eq!((&key["line"], &key["column"]), (&5.into(), &3.into()));
+    let message = sig["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("\"token/signature-invalid\" = \"allow\"")
+            && message.contains("fixed at `deny`")
+            && message.contains("no effect"),
+        "{message}"
+    );
+    assert!(
+        key["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("fixed at `deny`"),
+        "{key:#}"
+    );
+
+    let (exit, human) = lint_as(&reg, "human");
+    assert_eq!(exit, 0, "{human}");
+    assert!(
+        human.contains("warning[load/rule-not-configurable]: [rules] sets \"token/signature-invalid\" = \"allow\""),
+        "{human}"
+    );
+    assert!(human.contains("scopectl.toml:3:1"), "{human}");
+    assert!(human.contains("scopectl.toml:5:3"), "{human}");
+    let (_, sarif) = lint_as(&reg, "sarif");
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("sarif");
+    let run = &sarif["runs"][0];
+    let results: Vec<&serde_json::Value> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["ruleId"] == "load/rule-not-configurable")
+        .collect();
+    assert_eq!(results.len(), 2, "{sarif:#}");
+    assert_eq!(results[0]["level"], "warning");
+    let loc = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "scopectl.toml");
+    assert_eq!(loc["region"]["startLine"], 3);
+    assert_eq!(loc["region"]["startColumn"], 1);
+    let idx = results[0]["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+    assert_eq!(
+        run["tool"]["driver"]["rules"][idx]["id"],
+        "load/rule-not-configurable"
+    );
+    let (_, github) = lint_as(&reg, "github");
+    assert!(
+        github.contains(
+            "::warning title=load/rule-not-configurable,file=scopectl.toml,line=3,col=1,"
+        ),
+        "{github}"
+    );
+    assert!(
+        github.contains("title=load/rule-not-configurable,file=scopectl.toml,line=5,col=3,"),
+        "{github}"
+    );
+    let (_, md) = lint_as(&reg, "markdown");
+    assert!(
+        md.contains("| warning | `load/rule-not-configurable` | scopectl.toml:3:1 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| warning | `load/rule-not-configurable` | scopectl.toml:5:3 |"),
+        "{md}"
+    );
+    // `--deny-warnings` fails the run on it, as on any warning.
+    let out = scopectl()
+        .args(["lint", "--deny-warnings", "--today", TODAY])
+        .arg(reg.path())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// The warning is a rule like the others: `allow` silences it, `deny` makes the policy
+/// file a load error (exit 2).
+#[test]
+fn the_not_configurable_warning_is_itself_configurable() {
+    let reg = |level: &str| {
+        Reg::new(&[
+            (
+                "scopectl.toml",
+                &format!("[rules]\n\"load/rule-not-configurable\" = \"{level}\"\n\"token/expired\" = \"allow\"\n"),
+            ),
+            ("scopes/s.toml", SCOPE_OK),
+            ("clients/c.toml", CLIENT_OK),
+        ])
+    };
+    let (exit, json) = reg("allow").lint_json();
+    assert_eq!(codes(&json), Vec::<String>::new(), "{json:#}");
+    assert_eq!(exit, 0);
+    let (exit, json) = reg("deny").lint_json();
+    let found = with_code(&json, "load/rule-not-configurable");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["severity"], "error");
+    assert_eq!(found[0]["line"], 3);
+    assert_eq!(exit, 2);
+}
+
+/// Ids that are rules but not lint or token rules (load problems, diff findings) cannot
+/// be set at all: still a load error, which says what the id is rather than that it is
+/// no rule.
+#[test]
+fn a_load_rule_in_rules_is_an_error_that_names_it_a_rule() {
+    let reg = Reg::new(&[
+        ("scopectl.toml", "[rules]\n\"load/syntax\" = \"warn\"\n"),
+        ("scopes/s.toml", SCOPE_OK),
+        ("clients/c.toml", CLIENT_OK),
+    ]);
+    let (exit, json) = reg.lint_json();
+    assert_eq!(exit, 2);
+    let d = &with_code(&json, "load/unknown-rule")[0];
+    assert_eq!(d["line"], 2);
+    let message = d["message"].as_str().unwrap_or_default();
+    assert!(!message.contains("is not a scopectl rule"), "{message}");
+    assert!(message.contains("fixed at `deny`"), "{message}");
+}
+
 #[test]
 fn list_rules_shows_every_rule() {
     let out = scopectl()

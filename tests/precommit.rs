@@ -147,6 +147,41 @@ fn staged_reports_expiry_only_for_what_the_commit_touches() {
     assert_eq!((code, found), (1, vec!["grant/expired".to_string()]));
 }
 
+/// A `[rules]` level that has no effect (a token rule whose level is fixed) is said by
+/// the hook, from the staged policy file, and again when a later commit does not touch
+/// the policy (load problems are never left out).
+#[test]
+fn staged_says_a_level_set_for_a_rule_that_is_not_configurable_has_no_effect() {
+    let t = repo("infra/oauth");
+    let policy = format!("{POLICY}\n[rules]\n\"token/expired\" = \"allow\"\n");
+    t.write("scopectl.toml", &policy);
+    stage(&t, "scopectl.toml");
+    t.write("scopectl.toml", POLICY); // the work tree does not have it
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!(code, 1, "billing's expiry: the policy changed {found:?}");
+    assert!(
+        found.contains(&"load/rule-not-configurable".to_string()),
+        "{found:?}"
+    );
+    let (_, found, _) = lint(&t, &[]);
+    assert!(
+        !found.contains(&"load/rule-not-configurable".to_string()),
+        "{found:?}"
+    );
+    t.write("scopectl.toml", &policy);
+    t.commit("Alice", "alice@example.com", "Tolerate expired tokens");
+    t.write(
+        "clients/shop.toml",
+        &CLIENT_OK.replace("Shows orders (SHOP-1)", "Shows orders (SHOP-2)"),
+    );
+    stage(&t, "clients/shop.toml");
+    let (code, found, _) = lint(&t, &["--staged"]);
+    assert_eq!(
+        (code, found),
+        (0, vec!["load/rule-not-configurable".to_string()])
+    );
+}
+
 #[test]
 fn staged_still_applies_every_other_rule_to_untouched_clients() {
     let t = repo("");
@@ -247,7 +282,9 @@ fn init_in_a_subfolder_hooks_the_repository_root() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/|teams/|reviews/)'"),
+        config.contains(
+            r"files: '^infra/oauth/(scopectl\.toml|scopes/|clients/|teams/|reviews/|apis/)'"
+        ),
         "{config}"
     );
     assert!(!t
@@ -353,7 +390,7 @@ fn init_outside_a_repository_says_so() {
         "{config}"
     );
     assert!(
-        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/|teams/|reviews/)'"),
+        config.contains(r"files: '^(scopectl\.toml|scopes/|clients/|teams/|reviews/|apis/)'"),
         "{config}"
     );
 }
@@ -572,4 +609,39 @@ fn the_hook_and_the_pull_request_check_tell_a_closed_campaign_edited() {
         text.contains("review 2026-q4, closed on 2026-11-20, is removed by the changes since HEAD"),
         "{text}"
     );
+}
+
+/// The hooks' `files:` filters decide whether pre-commit runs the hook at all: each must
+/// name every folder the registry reads (a commit touching only `apis/` or `reviews/`
+/// was not linted).
+#[test]
+fn hook_file_filters_name_every_registry_folder() {
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    let shipped_files = shipped
+        .lines()
+        .find(|l| l.trim_start().starts_with("files:"))
+        .expect("a files: line")
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout) = init(dir.path(), &["reg"]);
+    assert_eq!(code, 0, "{stdout}");
+    let config = std::fs::read_to_string(dir.path().join("reg/.pre-commit-config.yaml")).unwrap();
+    let init_files = config
+        .lines()
+        .find(|l| l.trim_start().starts_with("files:"))
+        .expect("a files: line")
+        .to_string();
+    for filter in [&shipped_files, &init_files] {
+        assert!(filter.contains(r"scopectl\.toml"), "{filter}");
+        for folder in scopectl::registry::REGISTRY_DIRS {
+            assert!(
+                filter.contains(&format!("|{folder}/")),
+                "{folder}: {filter}"
+            );
+        }
+    }
 }

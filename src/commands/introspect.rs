@@ -56,6 +56,8 @@ pub fn run(args: DecodeArgs, out: &Out) -> anyhow::Result<Outcome> {
         ..Checker::new(registry.as_ref(), now, args.today)
     };
     if let Some(file) = &args.batch {
+        // What `decode --batch` says once on stderr: `[rules]` levels decode does not apply.
+        out.err(&render::batch_stderr(&ctx, String::new()))?;
         let reader = token::batch::open(file)?;
         let concurrency = usize::from(args.concurrency);
         let sink = out.json_stream();

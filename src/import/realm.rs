@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
 
+use crate::token::json;
+
 /// The most client scopes and the most clients one import reads (the same bound `plan`
 /// has for clients).
 pub const MAX_ITEMS: usize = crate::push::keycloak::MAX_CLIENTS;
@@ -65,16 +67,21 @@ pub struct ClientRep {
 /// Read a realm export (`kc.sh export`, the admin console's Partial export, or an array
 /// of realms; `realm` picks one of several). `label` names the file in errors.
 pub fn from_export(text: &str, label: &str, realm: Option<&str>) -> anyhow::Result<Realm> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        if e.is_eof() {
-            anyhow!(
-                "`{label}` ends early (line {}, column {}): the export is truncated",
-                e.line(),
-                e.column()
-            )
-        } else {
-            anyhow!("`{label}` is not JSON: {e}")
-        }
+    // Strict: with a key written twice, two JSON readers could see two different realms.
+    let doc: Value = json::from_str(text).map_err(|e| match e {
+        json::Error::Duplicate(d) => anyhow!(
+            "`{label}`: `{}` has the key `{}` twice (the second at line {}, column {}): JSON readers disagree on which value counts (some keep the last, others the first), so a realm export with a key written twice is not imported; remove one",
+            d.at,
+            d.name,
+            d.line,
+            d.column
+        ),
+        json::Error::Json(e) if e.is_eof() => anyhow!(
+            "`{label}` ends early (line {}, column {}): the export is truncated",
+            e.line(),
+            e.column()
+        ),
+        json::Error::Json(e) => anyhow!("`{label}` is not JSON: {e}"),
     })?;
     let (rep, at) = match &doc {
         Value::Object(_) => (&doc, "$".to_string()),
@@ -384,6 +391,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("truncated"), "{e}");
+        let e = from_export(
+            "{\"realm\":\"r\",\n \"clients\":[{\"clientId\":\"a\",\"clientId\":\"b\"}]}",
+            "f.json",
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.starts_with("`f.json`: `$.clients[0]` has the key `clientId` twice (the second at line 2, column 29)"),
+            "{e}"
+        );
         let e = from_export(r#"{"clientId":"x"}"#, "f.json", None)
             .unwrap_err()
             .to_string();

@@ -403,24 +403,7 @@ impl Registry {
                     ));
                 }
             }
-            for rule in pf.rules.keys() {
-                // Lint and token rules may be named; token rules that decide whether a
-                // token is genuine keep their level whatever is written (docs/decode.md).
-                if Rule::from_id(rule.as_str()).is_some_and(Rule::nameable_in_rules) {
-                    continue;
-                }
-                let mut d = Finding::error(
-                    Rule::LoadUnknownRule,
-                    format!("`{}` is not a scopectl rule", rule.get()),
-                )
-                .at(*id, rule.span(), "unknown rule id");
-                if let Some(close) = Rule::closest(rule.as_str()) {
-                    d = d.help(format!("did you mean `{close}`?"));
-                } else {
-                    d = d.help("`scopectl lint --list-rules` and `scopectl decode --list-rules` list the rule ids; docs/rules.md lists every rule");
-                }
-                diagnostics.push(d);
-            }
+            check_rule_levels(*id, &pf.rules, &mut diagnostics);
         }
 
         for (file, sf) in scope_files {
@@ -689,6 +672,78 @@ impl Registry {
         today: chrono::NaiveDate,
     ) -> impl Iterator<Item = &'a Grant> + 'a {
         client.grants.iter().filter(move |g| !g.is_expired(today))
+    }
+}
+
+/// `[rules]` of the policy file: an id that is no rule, or a rule `[rules]` may not set,
+/// is `load/unknown-rule`. Lint and token rules may be named; a rule whose level is fixed
+/// (what decides whether a token is genuine or accepted) keeps it whatever is written
+/// (docs/decode.md), and a level other than its own is `load/rule-not-configurable`, at
+/// the level `[rules]` gives that rule (a warning by default). Its own level is not
+/// reported: it changes nothing.
+fn check_rule_levels(
+    file: FileId,
+    rules: &BTreeMap<Sp<String>, Sp<crate::finding::Level>>,
+    out: &mut Vec<Finding>,
+) {
+    let own = Rule::LoadRuleNotConfigurable;
+    let severity = rules
+        .iter()
+        .find(|(k, _)| k.as_str() == own.id())
+        .map_or(own.level(), |(_, level)| **level)
+        .severity();
+    for (rule, level) in rules {
+        let d = match Rule::from_id(rule.as_str()) {
+            Some(r) if r.configurable() || (r.nameable_in_rules() && **level == r.level()) => {
+                continue
+            }
+            Some(r) if r.nameable_in_rules() => {
+                let Some(severity) = severity else { continue };
+                let fixed = r.level().as_str();
+                let instead = match r {
+                    Rule::TokenExpired | Rule::TokenNotYetValid => {
+                        "; to tolerate clocks that differ, set `clock_skew` in [policy]"
+                    }
+                    Rule::TokenOversize => {
+                        "; to allow larger headers, set `header_budget` in [policy]"
+                    }
+                    _ => "",
+                };
+                Finding::new(
+                    own,
+                    severity,
+                    format!(
+                        "[rules] sets \"{r}\" = \"{}\", but the level of {r} is fixed at `{fixed}`: this setting has no effect",
+                        level.as_str()
+                    ),
+                )
+                .at(file, rule.span(), "not configurable")
+                .help(format!(
+                    "remove the line: {r} runs at `{fixed}` whatever [rules] says (docs/rules.md says which rules are configurable){instead}"
+                ))
+            }
+            Some(r) => {
+                let family: &str = r.family().into();
+                Finding::error(
+                    Rule::LoadUnknownRule,
+                    format!("`{r}` is a {family} rule, not a lint or token rule: its level is fixed at `{}` and [rules] cannot set it", r.level().as_str()),
+                )
+                .at(file, rule.span(), "not a rule [rules] may set")
+                .help("remove the line; `scopectl lint --list-rules` and `scopectl decode --list-rules` list the rules [rules] may set, docs/rules.md which are configurable")
+            }
+            None => {
+                let d = Finding::error(
+                    Rule::LoadUnknownRule,
+                    format!("`{}` is not a scopectl rule", rule.get()),
+                )
+                .at(file, rule.span(), "unknown rule id");
+                match Rule::closest(rule.as_str()) {
+                    Some(close) => d.help(format!("did you mean `{close}`?")),
+                    None => d.help("`scopectl lint --list-rules` and `scopectl decode --list-rules` list the rule ids; docs/rules.md lists every rule"),
+                }
+            }
+        };
+        out.push(d);
     }
 }
 

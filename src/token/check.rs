@@ -437,6 +437,21 @@ pub enum Question {
 }
 
 impl Checked {
+    /// What acceptance did not check, so "accepted" does not claim it: `issuer` without
+    /// `--iss` (or a registry target naming the token's issuer: `trusted_by`), `audience`
+    /// without `--aud` (or an endpoint's API audience). A resource server that checks
+    /// them may still refuse the token.
+    pub fn not_checked(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if !self.expected.iss && self.trusted_by.is_none() {
+            out.push("issuer");
+        }
+        if !self.expected.aud {
+            out.push("audience");
+        }
+        out
+    }
+
     /// The resource server's answer (see [`Acceptance`]).
     pub fn acceptance(&self) -> Acceptance {
         let mut because: Vec<Rule> = Vec::new();
@@ -550,7 +565,7 @@ pub fn lookup_registry_for(
         if let Ok(Some(sources)) = crate::registry::source::read_for_client(&root, client) {
             let mut loaded = Registry::load(sources);
             crate::registry::apis::resolve_dir(&mut loaded, &root);
-            if loaded.diagnostics.is_empty() && loaded.registry.clients.contains_key(client) {
+            if loaded.is_ok() && loaded.registry.clients.contains_key(client) {
                 return Ok(RegistryLookup::Found(loaded.registry));
             }
         }

@@ -12,6 +12,7 @@ pub mod batch;
 pub mod check;
 pub mod endpoint;
 pub mod findings;
+pub mod json;
 pub mod keys;
 pub mod need;
 pub mod render;
@@ -69,6 +70,10 @@ pub enum InputError {
     NotObject { part: Part, found: &'static str },
     /// A JWS JSON serialization scopectl cannot check as a compact token.
     JwsJson { reason: String },
+    /// A JWS JSON serialization with a member name twice in one object (`payload`,
+    /// `signature`, a member of `signatures[i]` or of `header`): which one counts depends
+    /// on the parser, so it is not checked at all.
+    JwsJsonDuplicate(json::Duplicate),
 }
 
 impl InputError {
@@ -84,7 +89,7 @@ impl InputError {
             InputError::Utf8 { .. } => Rule::InputUtf8,
             InputError::Json { .. } => Rule::InputJson,
             InputError::NotObject { .. } => Rule::InputNotObject,
-            InputError::JwsJson { .. } => Rule::InputJwsJson,
+            InputError::JwsJson { .. } | InputError::JwsJsonDuplicate(_) => Rule::InputJwsJson,
         }
     }
 
@@ -127,6 +132,9 @@ impl InputError {
             }
             InputError::JwsJson { .. } => Some(
                 "convert it to the compact form `protected.payload.signature` of one signature with a protected header".into(),
+            ),
+            InputError::JwsJsonDuplicate(_) => Some(
+                "RFC 8259 §4: parsers differ on a name written twice in one object (some keep the first value, some the last, some refuse), so a checker and the real server may check different tokens; do not accept it, and find out who wrote it twice".into(),
             ),
         }
     }
@@ -188,6 +196,10 @@ impl fmt::Display for InputError {
             InputError::JwsJson { reason } => {
                 write!(f, "this is a JWS in the JSON serialization, and {reason}")
             }
+            InputError::JwsJsonDuplicate(d) => write!(
+                f,
+                "this is a JWS in the JSON serialization, and {d}: parsers disagree on which one counts, so it is refused"
+            ),
         }
     }
 }
@@ -394,8 +406,10 @@ fn json_serialization(text: &str) -> Result<(String, String), InputError> {
     let bad = |reason: &str| InputError::JwsJson {
         reason: reason.to_string(),
     };
-    let doc: Map<String, Value> = match serde_json::from_str(text) {
+    // Strict: a member written twice (anywhere) would make the token depend on the parser.
+    let doc: Map<String, Value> = match json::from_str(text) {
         Ok(Value::Object(m)) => m,
+        Err(json::Error::Duplicate(d)) => return Err(InputError::JwsJsonDuplicate(d)),
         _ => return Err(bad("the input starts with `{` but is not a JSON object")),
     };
     let Some(payload) = doc.get("payload").and_then(Value::as_str) else {
@@ -661,6 +675,38 @@ mod tests {
         assert_eq!(d.duplicate_claims, ["exp"]);
         assert_eq!(d.claims["exp"], 3);
         assert_eq!(d.alg(), Some("none"));
+    }
+
+    #[test]
+    fn jws_json_with_a_member_twice_is_refused() {
+        let h = b64url(br#"{"alg":"HS256"}"#);
+        let ok = format!(r#"{{"payload":"e30","protected":"{h}","signature":"c2ln"}}"#);
+        assert!(decode(&ok).is_ok());
+        for (text, name, at) in [
+            (
+                format!(
+                    r#"{{"payload":"e30","protected":"{h}","signature":"c2ln","payload":"e30"}}"#
+                ),
+                "payload",
+                "$",
+            ),
+            (
+                format!(
+                    r#"{{"payload":"e30","signatures":[{{"protected":"{h}","protected":"{h}","signature":"c2ln"}}]}}"#
+                ),
+                "protected",
+                "$.signatures[0]",
+            ),
+        ] {
+            let e = decode(&text).unwrap_err();
+            assert_eq!(e.rule(), Rule::InputJwsJson);
+            match e {
+                InputError::JwsJsonDuplicate(d) => {
+                    assert_eq!((d.name.as_str(), d.at.as_str()), (name, at))
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -93,6 +93,7 @@ pub fn batch_doc(c: &Checked, line: usize, with_registry: bool) -> BatchDoc<'_> 
 pub fn verdict(c: &Checked) -> Verdict {
     Verdict {
         acceptance: c.acceptance(),
+        not_checked: c.not_checked(),
         acceptance_counts: Summary::of(c.findings_of(Question::Acceptance)),
         policy: Summary::of(c.findings_of(Question::Policy)),
         need: (c.need.is_some() || c.endpoint.is_some()).then(|| {
@@ -166,6 +167,9 @@ pub struct Doc<'a> {
 #[derive(Serialize)]
 pub struct Verdict {
     acceptance: Acceptance,
+    /// What `acceptance` did not check (`issuer`, `audience`): without `--iss` / `--aud`
+    /// any issuer and audience pass, so a resource server that checks them may refuse.
+    not_checked: Vec<&'static str>,
     /// The findings behind `acceptance`: what rejects the token, a key that could not
     /// check it.
     acceptance_counts: Summary,
@@ -330,6 +334,41 @@ fn indent_json(v: &Map<String, Value>) -> String {
     text.lines().map(|l| format!("  {}\n", clean(l))).collect()
 }
 
+/// What an accepted token was found acceptable in, and what was not checked:
+/// `time, issuer, audience and size acceptable`, or `time and size acceptable; issuer and
+/// audience not checked (no --iss, no --aud)`.
+fn checked_text(not_checked: &[&str]) -> String {
+    let all = ["time", "issuer", "audience", "size"];
+    let ok: Vec<&str> = all
+        .into_iter()
+        .filter(|w| !not_checked.contains(w))
+        .collect();
+    let list = |w: &[&str]| match w {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    if not_checked.is_empty() {
+        return format!("{} acceptable", list(&ok));
+    }
+    let flags: Vec<&str> = not_checked
+        .iter()
+        .map(|w| {
+            if *w == "issuer" {
+                "no --iss"
+            } else {
+                "no --aud"
+            }
+        })
+        .collect();
+    format!(
+        "{} acceptable; {} not checked ({})",
+        list(&ok),
+        list(not_checked),
+        flags.join(", ")
+    )
+}
+
 pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     let p = Paint(color);
     let mut s = String::new();
@@ -361,11 +400,13 @@ pub fn human(c: &Checked, ctx: &Checker, color: Color) -> String {
     // that, what does the registry's policy say?
     let policy = Summary::of(c.policy_findings());
     let accepted = match c.acceptance() {
-        Acceptance::Accepted if c.verification.status == Status::Introspected => {
-            p.green("yes (active by introspection; time, issuer, audience and size acceptable)")
-        }
         Acceptance::Accepted => {
-            p.green("yes (signature verified; time, issuer, audience and size acceptable)")
+            let how = if c.verification.status == Status::Introspected {
+                "active by introspection"
+            } else {
+                "signature verified"
+            };
+            p.green(&format!("yes ({how}; {})", checked_text(&c.not_checked())))
         }
         Acceptance::Rejected { because } => p.red(&format!(
             "NO: {}",
