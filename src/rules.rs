@@ -236,6 +236,8 @@ catalog! {
     KeyAgeNotEvaluable = "key/age-not-evaluable", Key, Warn, true, "max_key_age is set, but a key's creation time is not known (a JWKS does not say): its age is not evaluable, never called compliant.";
     KeyWeak = "key/weak", Key, Deny, true, "A signing key is weaker than RFC 7518 allows (RSA under 2048 bits).";
     KeyAlgMix = "key/alg-mix", Key, Deny, true, "Keys invite algorithm confusion: one kid shared by keys of different types or algorithms, or a symmetric (oct) key published in a JWKS.";
+    KeyMalformed = "key/malformed", Key, Deny, true, "A published key cannot be used: a member it needs is missing, not base64url, or of the wrong length for its curve (RFC 7518 §6).";
+    KeyDuplicateKid = "key/duplicate-kid", Key, Warn, true, "One kid names several different keys of the same kind (a new key that kept the old one's kid): a verifier that picks the key by kid uses one of them, and tokens signed with the others fail to verify. The same key listed twice is not; keys whose material the source does not give are not compared.";
     KeyMissingUseAlg = "key/missing-use-alg", Key, Warn, true, "A published key has no `use` or no `alg`: verifiers must guess what it is for and which algorithm it accepts.";
     KeyNoActive = "key/no-active", Key, Deny, true, "No active signing key: the JWKS publishes no key that verifies signatures, or the server holds no ACTIVE signing key.";
     KeyUnpublished = "key/unpublished", Key, Deny, false, "The token was signed by a key its issuer no longer publishes (a Keycloak realm key that is disabled): resource servers reject it.";

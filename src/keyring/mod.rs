@@ -61,6 +61,13 @@ pub struct SigningKey {
     /// The public key (SubjectPublicKeyInfo DER), when the source gives it.
     #[serde(skip)]
     pub spki: Option<Vec<u8>>,
+    /// A JWK's key members (`n`/`e`, `crv`/`x`/`y`, `k`), to tell two keys apart.
+    #[serde(skip)]
+    pub material: Option<String>,
+    /// Why a JWK cannot be a usable key (a member missing, not base64url, or of the wrong
+    /// length for its curve), when it cannot.
+    #[serde(skip)]
+    pub defect: Option<String>,
 }
 
 impl SigningKey {
@@ -146,6 +153,72 @@ pub fn from_jwks(doc: &Value) -> anyhow::Result<Vec<SigningKey>> {
     Ok(list.iter().map(jwk).collect())
 }
 
+/// Why the JWK `v` of type `kty` cannot be used, if it cannot: what RFC 7518 §6 asks of
+/// its members (present, base64url, the curve's length). Whether an EC point is on its
+/// curve is not checked here.
+fn jwk_defect(v: &Value, kty: &str) -> Option<String> {
+    let member = |m: &str| -> Result<Vec<u8>, String> {
+        match v.get(m) {
+            None => Err(format!("it has no `{m}`")),
+            // Padding is tolerated, as for tokens.
+            Some(Value::String(s)) => match crate::token::decode_b64url(s.trim_end_matches('=')) {
+                Ok(b) if b.is_empty() => Err(format!("`{m}` is empty")),
+                Ok(b) => Ok(b),
+                Err(_) => Err(format!("`{m}` is not base64url")),
+            },
+            Some(_) => Err(format!("`{m}` is not a string")),
+        }
+    };
+    let sized = |m: &str, len: usize, crv: &str| -> Result<(), String> {
+        let b = member(m)?;
+        if b.len() == len {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{m}` is {} bytes, where {crv} needs {len}",
+                b.len()
+            ))
+        }
+    };
+    let crv = str_of(v, "crv");
+    // A key given only as an X.509 chain: its certificate holds the public key (which
+    // `decode` takes from it).
+    let chain_only = v
+        .get("x5c")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
+        && v.get("n").is_none()
+        && v.get("x").is_none();
+    let checked = match kty {
+        _ if chain_only => Ok(()),
+        "RSA" => member("n").and(member("e")).map(|_| ()),
+        "EC" => match crv.as_deref() {
+            Some(c @ "P-256") => sized("x", 32, c).and(sized("y", 32, c)),
+            Some(c @ "P-384") => sized("x", 48, c).and(sized("y", 48, c)),
+            Some(c @ "P-521") => sized("x", 66, c).and(sized("y", 66, c)),
+            Some(c) => Err(format!(
+                "its curve {:?} is not one JOSE defines for EC keys",
+                crate::text::clean(c)
+            )),
+            None => Err("it has no `crv`".to_string()),
+        },
+        "OKP" => match crv.as_deref() {
+            Some(c @ "Ed25519") => sized("x", 32, c),
+            Some(c @ "Ed448") => sized("x", 57, c),
+            // X25519 / X448 agree keys; they never sign.
+            Some("X25519" | "X448") => Ok(()),
+            Some(c) => Err(format!(
+                "its curve {:?} is not one JOSE defines for OKP keys",
+                crate::text::clean(c)
+            )),
+            None => Err("it has no `crv`".to_string()),
+        },
+        "oct" => member("k").map(|_| ()),
+        _ => Ok(()),
+    };
+    checked.err()
+}
+
 fn jwk(v: &Value) -> SigningKey {
     let b64 = |k: &str| str_of(v, k).and_then(|s| crate::token::decode_b64url(&s).ok());
     let kty = str_of(v, "kty").unwrap_or_else(|| "?".into());
@@ -154,7 +227,22 @@ fn jwk(v: &Value) -> SigningKey {
         _ => None,
     };
     let created_basis = "a JWKS does not say when a key was made".to_string();
+    let members: &[&str] = match kty.as_str() {
+        "RSA" => &["n", "e"],
+        "EC" => &["crv", "x", "y"],
+        "OKP" => &["crv", "x"],
+        "oct" => &["k"],
+        _ => &[],
+    };
+    let material = members
+        .iter()
+        .map(|m| str_of(v, m).map(|s| format!("{m}={}", s.trim_end_matches('='))))
+        .collect::<Option<Vec<String>>>()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.join(";"));
     let mut key = SigningKey {
+        material,
+        defect: jwk_defect(v, &kty),
         kid: str_of(v, "kid"),
         kty,
         alg: str_of(v, "alg"),
@@ -298,6 +386,8 @@ pub fn from_keycloak(
             certificate_not_after: validity.and_then(|(_, to)| rfc3339(to)),
             created_unix,
             spki,
+            material: None,
+            defect: None,
         });
     }
     let active = keys
@@ -348,6 +438,16 @@ pub fn check(report: &mut KeyReport, policy: &Policy, overrides: &HashMap<Rule, 
                     .object(label.clone()),
                 ),
             }
+        }
+        if let Some(defect) = &k.defect {
+            f.push(
+                Finding::of(
+                    Rule::KeyMalformed,
+                    format!("published key {label} cannot be used: {defect}"),
+                )
+                .help("publish the key as RFC 7518 §6 describes it (every member base64url, of its curve's length); verifiers fail or skip a token signed with it")
+                .object(label.clone()),
+            );
         }
         if k.kty == "RSA" && k.bits.is_some_and(|b| b < 2048) {
             f.push(
@@ -416,6 +516,32 @@ pub fn check(report: &mut KeyReport, policy: &Policy, overrides: &HashMap<Rule, 
                     ),
                 )
                 .help("give every key its own kid, and pin each verifier to the algorithms it expects"),
+            );
+            continue;
+        }
+        // Keys of one kind: several different ones under one kid (the same key listed
+        // twice is harmless). Keys whose material is not known are not compared.
+        let distinct: std::collections::BTreeSet<&[u8]> = keys
+            .iter()
+            .filter_map(|k| {
+                k.material
+                    .as_deref()
+                    .map(str::as_bytes)
+                    .or(k.spki.as_deref())
+            })
+            .collect();
+        if distinct.len() > 1 {
+            f.push(
+                Finding::of(
+                    Rule::KeyDuplicateKid,
+                    format!(
+                        "kid {:?} names {} different {} keys: a verifier that picks the key by kid uses one of them, and tokens signed with the others fail to verify",
+                        crate::text::clean(kid),
+                        distinct.len(),
+                        keys.first().map(|k| k.kty.as_str()).unwrap_or_default()
+                    ),
+                )
+                .help("give every key its own kid (a new key gets a new kid: RFC 7517 §4.5)"),
             );
         }
     }

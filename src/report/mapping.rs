@@ -130,6 +130,8 @@ macro_rules! key_rules {
             (Rule::KeyAgeNotEvaluable, &[$control]),
             (Rule::KeyWeak, &[$control]),
             (Rule::KeyAlgMix, &[$control]),
+            (Rule::KeyMalformed, &[$control]),
+            (Rule::KeyDuplicateKid, &[$control]),
             (Rule::KeyMissingUseAlg, &[$control]),
             (Rule::KeyNoActive, &[$control]),
             (Rule::KeyUnpublished, &[$control]),
