@@ -486,3 +486,130 @@ fn an_environments_approval_and_review_interval_apply_to_its_grants_only() {
     );
     assert!(with_code(&json, "grant/review-due").is_empty(), "{json:#}");
 }
+
+/// `shop-web` holds `orders:read` twice: one grant limited to dev, one to prod, in either
+/// order. The grant's place among the client's grants of the scope (`occurrence`) is the
+/// registry's, not the environment's view's (where each is the only one).
+fn two_grants(dev_first: bool) -> (Reg, String) {
+    // Expires in 15 days: `grant/expiring` under `[policy]` (30 days).
+    let dev = grant(
+        "orders:read",
+        "2026-11-01",
+        "2026-12-10",
+        "environments = [\"dev\"]",
+    );
+    // 101 days long (prod allows 90) and expires in 46 days (prod warns 60 days ahead,
+    // `[policy]` 30): both only in prod.
+    let prod = grant(
+        "orders:read",
+        "2026-10-01",
+        "2027-01-10",
+        "environments = [\"prod\"]",
+    );
+    let (first, second) = if dev_first { (dev, prod) } else { (prod, dev) };
+    let shop = format!("[client]\nid = \"shop-web\"\nowner = \"team-shop\"\n\n{first}\n{second}");
+    // dev asks for two approvers of low grants: the dev grant has one.
+    let policy = format!("{POLICY}\n[policy.environments.dev.approval.low]\nmin_approvers = 2\n");
+    let reg = Reg::new(&[
+        ("scopectl.toml", &policy),
+        ("scopes/shop.toml", SCOPES),
+        ("clients/shop-web.toml", &shop),
+    ]);
+    (reg, shop)
+}
+
+/// The lines (from 1) of the `[[grants]]` entry number `n` (from 0) of a client file.
+fn grant_lines(text: &str, n: usize) -> std::ops::Range<u64> {
+    let starts: Vec<u64> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[grants]]")
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let end = starts
+        .get(n + 1)
+        .copied()
+        .unwrap_or(text.lines().count() as u64 + 1);
+    starts[n]..end
+}
+
+fn occurrence(d: &serde_json::Value) -> u64 {
+    d["subject"]["occurrence"].as_u64().unwrap_or(0)
+}
+
+/// A finding only an environment's policy makes names the grant of the whole registry
+/// (its occurrence, its line), even where the environment sees another numbering; and a
+/// finding about one grant does not hide the same rule's finding about the other.
+#[test]
+fn an_environments_findings_name_the_registrys_grant() {
+    for dev_first in [true, false] {
+        let (reg, shop) = two_grants(dev_first);
+        let (dev_n, prod_n) = if dev_first { (0, 1) } else { (1, 0) };
+        let (exit, json) = reg.lint_json();
+        assert_eq!(exit, 1, "{json:#}");
+        let check = |d: &serde_json::Value, environment: Option<&str>, n: usize| {
+            let env = environment.map(serde_json::Value::from);
+            assert_eq!(
+                d["environment"],
+                env.unwrap_or(serde_json::Value::Null),
+                "{d:#}"
+            );
+            assert_eq!(d["subject"]["client"], "shop-web", "{d:#}");
+            assert_eq!(d["subject"]["scope"], "orders:read", "{d:#}");
+            assert_eq!(occurrence(d), n as u64, "dev first: {dev_first}: {d:#}");
+            assert_eq!(d["file"], "clients/shop-web.toml", "{d:#}");
+            let line = d["line"].as_u64().unwrap();
+            assert!(
+                grant_lines(&shop, n).contains(&line),
+                "dev first: {dev_first}: line {line} is not grant #{}: {d:#}\n{shop}",
+                n + 1
+            );
+            let message = d["message"].as_str().unwrap();
+            assert!(
+                message.contains("`orders:read`") && message.contains("`shop-web`"),
+                "{d:#}"
+            );
+            // A message naming the grant by its label names it as the registry does.
+            let right = if n == 0 {
+                "shop-web → orders:read".to_string()
+            } else {
+                format!("shop-web → orders:read (#{})", n + 1)
+            };
+            assert!(!message.contains("→") || message.contains(&right), "{d:#}");
+        };
+
+        // prod's rule, broken by the prod grant only.
+        let lifetime = with_code(&json, "grant/lifetime");
+        assert_eq!(lifetime.len(), 1, "{json:#}");
+        check(lifetime[0], Some("prod"), prod_n);
+
+        // dev's rule, broken by the dev grant only.
+        let approvers = with_code(&json, "grant/too-few-approvers");
+        assert_eq!(approvers.len(), 1, "{json:#}");
+        check(approvers[0], Some("dev"), dev_n);
+
+        // `[policy]` warns of the dev grant, prod's policy of the prod grant: two
+        // findings of one rule about two grants, both reported.
+        let expiring = with_code(&json, "grant/expiring");
+        assert_eq!(expiring.len(), 2, "dev first: {dev_first}: {json:#}");
+        let base = expiring.iter().find(|d| d["environment"].is_null());
+        let prod = expiring.iter().find(|d| d["environment"] == "prod");
+        check(base.expect("the [policy] finding"), None, dev_n);
+        check(prod.expect("the prod finding"), Some("prod"), prod_n);
+
+        // The human output points at the prod grant.
+        let (_, human) = reg.lint_human();
+        let at = human
+            .find("in environment `prod`: grant of `orders:read` to `shop-web` lasts")
+            .unwrap_or_else(|| panic!("{human}"));
+        let location = human[at..]
+            .lines()
+            .find_map(|l| l.split("clients/shop-web.toml:").nth(1))
+            .unwrap_or_else(|| panic!("{human}"));
+        let line: u64 = location.split(':').next().unwrap().parse().unwrap();
+        assert!(
+            grant_lines(&shop, prod_n).contains(&line),
+            "dev first: {dev_first}: {human}"
+        );
+    }
+}

@@ -143,7 +143,7 @@ fn help(known: &BTreeSet<String>) -> String {
 /// The grant findings of each environment with a `[policy.environments.NAME]`, for the
 /// grants reaching it, that its stricter policy adds to `base` (a finding of the same
 /// rule about the same grant already in `base` is not repeated). Each says which
-/// environment found it.
+/// environment found it, and names its grant as the whole registry does.
 pub(super) fn policy_findings(reg: &Registry, today: NaiveDate, base: &[Finding]) -> Vec<Finding> {
     if reg.policy.environments.is_empty() {
         return Vec::new();
@@ -155,12 +155,61 @@ pub(super) fn policy_findings(reg: &Registry, today: NaiveDate, base: &[Finding]
         let view = reg.in_environment(environment);
         let mut sink = Sink::new(&view);
         super::grant::check(&view, today, &mut sink);
-        for d in sink.out {
-            if d.rule.family() != Family::Grant || seen.contains(&(d.rule, d.subject.as_ref())) {
+        for mut d in sink.out {
+            if d.rule.family() != Family::Grant {
+                continue;
+            }
+            // Only after renumbering is the subject comparable with `base`'s.
+            if !in_registry(reg, environment, &mut d)
+                || seen.contains(&(d.rule, d.subject.as_ref()))
+            {
                 continue;
             }
             out.push(d.in_environment(environment.clone()));
         }
     }
     out
+}
+
+/// Renumber a finding of the environment's `view` about a grant: its `occurrence` there
+/// (its place among the client's grants reaching the environment) becomes its place among
+/// all the client's grants of the scope, in the subject and in a message naming the grant
+/// by its label ([`Registry::occurrence_in`], as `report --env` maps the other way). False
+/// when the registry has no such grant (the view's grants are the registry's, so never).
+fn in_registry(reg: &Registry, environment: &str, d: &mut Finding) -> bool {
+    let Some(Subject::Grant {
+        client,
+        scope,
+        occurrence,
+    }) = &mut d.subject
+    else {
+        return true;
+    };
+    let Some(c) = reg.clients.get(client.as_str()) else {
+        return false;
+    };
+    let all = c
+        .grants
+        .iter()
+        .filter(|g| g.scope() == scope.as_str())
+        .count();
+    let Some(n) =
+        (0..all).find(|&n| reg.occurrence_in(client, scope, n, environment) == Some(*occurrence))
+    else {
+        return false;
+    };
+    if n != *occurrence {
+        let label = |n: usize| {
+            Subject::Grant {
+                client: client.clone(),
+                scope: scope.clone(),
+                occurrence: n,
+            }
+            .label()
+        };
+        let (old, new) = (label(*occurrence), label(n));
+        d.message = d.message.replace(&old, &new);
+        *occurrence = n;
+    }
+    true
 }
