@@ -138,3 +138,36 @@ fn a_bad_window_or_registry_exits_2() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("clients/bad.toml"), "{text}");
 }
+
+/// A grant without `expires` never shows in the list: said on stderr, so that "0 grant(s)"
+/// does not read as "nothing to renew" when some grants never expire (stdout stays the
+/// document).
+#[test]
+fn grants_without_an_expiry_are_counted_not_silently_left_out() {
+    let reg = registry();
+    reg.write(
+        "clients/forever.toml",
+        b"[client]\nid = \"forever\"\nowner = \"team-shop\"\n\n[[grants]]\nscope = \"orders:read\"\njustification = \"Needed for support (SUP-1)\"\napproved_by = \"sam@example.com\"\napproved_on = 2026-10-01\n",
+    );
+    let out = scopectl()
+        .arg("expiring")
+        .arg(reg.path())
+        .args(["--today", "2026-11-25", "--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(v["count"], 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1 grant(s) without `expires` are not listed"),
+        "{err}"
+    );
+    let quiet = scopectl()
+        .arg("expiring")
+        .arg(reg.path())
+        .args(["--today", "2026-11-25", "-q"])
+        .output()
+        .expect("run");
+    assert!(quiet.stderr.is_empty());
+}

@@ -15,6 +15,14 @@ pub fn run(mut args: ExpiringArgs, out: &Out) -> anyhow::Result<Outcome> {
     let loaded = super::load::load_registry(&args.path, out)?;
     let today = args.today.unwrap_or_else(scopectl::today_utc);
     let e = expiring::expiring(&loaded.registry, today, &args.within);
+    // Never listed: said, so that a short list does not read as "nothing to renew".
+    let forever = (loaded.registry.clients.values())
+        .flat_map(|c| &c.grants)
+        .filter(|g| g.def.expires.is_none())
+        .count();
+    if forever > 0 {
+        out.err(&format!("note: {forever} grant(s) without `expires` are not listed: they never expire (`scopectl lint` reports them)\n"))?;
+    }
     match args.format {
         ReportingFormat::Human => {
             let width = scopectl::output::table::table_width(std::io::stdout().is_terminal());

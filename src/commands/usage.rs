@@ -18,15 +18,9 @@ pub fn duration(l: &scopectl::registry::Lifetime) -> chrono::Duration {
 }
 
 fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
-    let to = a.until.unwrap_or_else(chrono::Utc::now);
-    let from = match a.since {
-        Some(s) => s,
-        None => to - duration(&a.window),
-    };
-    if from > to {
-        anyhow::bail!("the window starts ({from}) after it ends ({to})");
-    }
-    let window = Window { from, to };
+    let now = chrono::Utc::now();
+    let window = Window::to_collect(a.since, a.until, duration(&a.window), now)?;
+    scopectl::usage::check_out(&a.out)?;
     let existing = if a.merge && a.out.exists() {
         Some(Snapshot::read(&a.out)?)
     } else {
@@ -50,6 +44,15 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
         out.err(&format!("note: {n}\n"))?;
     }
     let src = snap.sources.last().cloned();
+    if let Some(s) = src
+        .as_ref()
+        .filter(|s| s.kind != SourceKind::Keycloak && s.read == 0)
+    {
+        anyhow::bail!(
+            "`{}` is empty: it holds no event or token (only blank lines, or an empty array)",
+            s.name
+        );
+    }
     let merged = match existing {
         Some(mut e) => {
             e.merge(snap);

@@ -5,9 +5,11 @@
 //! Absence is claimed only when it is proven: every token event type that could have shown
 //! the grant was stored for the whole window, by a source whose stored types are known,
 //! and the scope is in the token's `scope` claim. A client seen only with the client
-//! credentials grant needs `CLIENT_LOGIN` events; any other client (or one never seen)
-//! needs every token event type, `REFRESH_TOKEN` included (Keycloak does not store it by
-//! default), since it may have used the scope only through refreshed tokens.
+//! credentials grant needs every token event type but `REFRESH_TOKEN` (so that any other
+//! grant it used would have shown: `CLIENT_LOGIN` alone cannot tell it from a client that
+//! also logs users in); any other client (or one never seen) needs every token event type,
+//! `REFRESH_TOKEN` included (Keycloak does not store it by default), since it may have
+//! used the scope only through refreshed tokens.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -157,7 +159,7 @@ fn coverage(snap: &Snapshot, types: &[&str], w: Window) -> Result<(Confidence, S
         let why = if missing.contains(&"REFRESH_TOKEN") {
             ": a client that only refreshes its tokens would not show"
         } else {
-            ""
+            ": tokens the client obtained through them would not show"
         };
         return Err(format!(
             "{} events are not stored by {} (it stores {}){why}",
@@ -301,9 +303,12 @@ pub fn evaluate(
     };
     let w = Window { from, to };
     let all: Vec<&str> = TOKEN_EVENT_TYPES.iter().map(|(t, _)| *t).collect();
-    let cc = ["CLIENT_LOGIN"];
+    // A client seen only with client credentials is judged on every token event type but
+    // REFRESH_TOKEN (Keycloak's default set): with only CLIENT_LOGIN stored, every client
+    // looks client-credentials-only, its authorization-code or token-exchange tokens unseen.
+    let cc = super::STORED_BY_DEFAULT;
     let cover_all = coverage(snap, &all, w);
-    let cover_cc = coverage(snap, &cc, w);
+    let cover_cc = coverage(snap, cc, w);
     let mut grants = Vec::new();
     for client in registry.clients.values() {
         // The server knows the client by its client_id in each environment

@@ -92,6 +92,36 @@ impl Window {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days()
     }
+
+    /// The window `usage collect` reads: `--since` (or `length` before its end) to
+    /// `--until` (or `now`). A window that ends before it starts, or after `now` (no
+    /// evidence of the future exists, and a window that claims it would let a grant look
+    /// unused in it), is refused.
+    pub fn to_collect(
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+        length: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Window> {
+        let to = until.unwrap_or(now);
+        if to > now {
+            bail!(
+                "the window ends in the future ({}, now {}): no evidence exists yet for the rest of it; leave --until out to collect up to now",
+                to.format("%Y-%m-%d %H:%M:%SZ"),
+                now.format("%Y-%m-%d %H:%M:%SZ")
+            );
+        }
+        let from = match since {
+            Some(s) => s,
+            None => to
+                .checked_sub_signed(length)
+                .ok_or_else(|| anyhow::anyhow!("the window starts before the year -262143"))?,
+        };
+        if from > to {
+            bail!("the window starts ({from}) after it ends ({to})");
+        }
+        Ok(Window { from, to })
+    }
 }
 
 /// How strong the proof of a use is, weakest first.
@@ -217,7 +247,7 @@ impl Source {
         Source {
             kind,
             name: name.into(),
-            collected_at: window.to,
+            collected_at: Utc::now(),
             window,
             read: 0,
             counted: 0,
@@ -235,7 +265,8 @@ impl Source {
 
     /// The part of its window this source can show absence in (every token event of
     /// `types` stored): from its oldest stored event (or the window's start, when an older
-    /// event is stored) to its end; `None` when it cannot show absence at all.
+    /// event is stored) to its end, or to when it was collected if that came first (no
+    /// evidence covers what came after); `None` when it cannot show absence at all.
     pub fn covers(&self, types: &[&str]) -> Option<Window> {
         if self.kind == SourceKind::Tokens {
             return None;
@@ -247,7 +278,7 @@ impl Source {
         let oldest = self.oldest_event?;
         Some(Window {
             from: oldest.max(self.window.from),
-            to: self.window.to,
+            to: self.window.to.min(self.collected_at),
         })
     }
 }
@@ -397,7 +428,8 @@ impl ClientUse {
     /// Add `other`'s uses: first and last seen widened, counts summed, the stronger proof
     /// kept.
     pub fn absorb(&mut self, other: ClientUse) {
-        self.tokens += other.tokens;
+        // Counts saturate: a hostile snapshot merged into must not overflow them.
+        self.tokens = self.tokens.saturating_add(other.tokens);
         self.first_seen = self.first_seen.min(other.first_seen);
         self.last_seen = self.last_seen.max(other.last_seen);
         self.grant_types.extend(other.grant_types);
@@ -407,7 +439,7 @@ impl ClientUse {
                     self.scopes.insert(s, ou);
                 }
                 Some(u) => {
-                    u.count += ou.count;
+                    u.count = u.count.saturating_add(ou.count);
                     u.first_seen = u.first_seen.min(ou.first_seen);
                     u.last_seen = u.last_seen.max(ou.last_seen);
                     u.grant_types.extend(ou.grant_types);
@@ -475,7 +507,7 @@ impl Snapshot {
                 scopes: BTreeMap::new(),
             }),
         };
-        c.tokens += 1;
+        c.tokens = c.tokens.saturating_add(1);
         c.first_seen = c.first_seen.min(at);
         c.last_seen = c.last_seen.max(at);
         if let Some(g) = grant_type {
@@ -492,7 +524,7 @@ impl Snapshot {
                     proof,
                 }),
             };
-            u.count += 1;
+            u.count = u.count.saturating_add(1);
             u.first_seen = u.first_seen.min(at);
             u.last_seen = u.last_seen.max(at);
             u.proof = u.proof.max(proof);
@@ -622,6 +654,7 @@ impl Snapshot {
     /// Write the snapshot to `path` atomically (a temporary file in the same folder, then
     /// a rename), so a scheduled job that dies never leaves half a file.
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        check_out(path)?;
         let json = self.to_json()?;
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
@@ -693,6 +726,26 @@ mod time {
                     serde::de::Error::custom(format!("`{s}` is not an RFC 3339 time: {e}"))
                 }),
         }
+    }
+}
+
+/// Whether `path` may take a snapshot: absent, or a regular file (not a symlink). The
+/// snapshot replaces it by a rename, which would replace a device (`/dev/null`), a FIFO
+/// or a symlink itself rather than write through it.
+pub fn check_out(path: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => bail!(
+            "`{}` is not a regular file (a {}): the snapshot is written to a new file and renamed over it, so give the path of a regular file or of none",
+            path.display(),
+            if m.file_type().is_symlink() {
+                "symlink"
+            } else if m.is_dir() {
+                "folder"
+            } else {
+                "device, FIFO or socket"
+            }
+        ),
+        _ => Ok(()),
     }
 }
 
