@@ -1,5 +1,6 @@
 //! Property tests: whatever is pasted into `decode`, the library answers with data or an
-//! `InputError`, never a panic.
+//! `InputError`, never a panic; and every member name written twice, at any depth, is
+//! reported once by its path, while the claims read are serde_json's (the last value).
 
 use proptest::prelude::*;
 use scopectl::registry::policy::Policy;
@@ -121,6 +122,93 @@ fn jwk() -> impl Strategy<Value = serde_json::Value> {
         })
 }
 
+/// JSON written by hand, so that an object may have a member name more than once.
+#[derive(Debug, Clone)]
+enum Raw {
+    Leaf(serde_json::Value),
+    Array(Vec<Raw>),
+    Object(Vec<(String, Raw)>),
+}
+
+impl Raw {
+    fn text(&self, out: &mut String) {
+        match self {
+            Raw::Leaf(v) => out.push_str(&v.to_string()),
+            Raw::Array(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.text(out);
+                }
+                out.push(']');
+            }
+            Raw::Object(members) => {
+                out.push('{');
+                for (i, (k, v)) in members.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                    out.push(':');
+                    v.text(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// The paths of the members written twice, as docs/decode.md writes them: names
+    /// joined by `.`, `[i]` for an array element, `["…"]` for a name that is not plain.
+    fn repeated(&self, at: &str, out: &mut std::collections::BTreeSet<String>) {
+        match self {
+            Raw::Leaf(_) => {}
+            Raw::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    v.repeated(&format!("{at}[{i}]"), out);
+                }
+            }
+            Raw::Object(members) => {
+                let mut seen = std::collections::HashSet::new();
+                for (k, v) in members {
+                    let plain = k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    let path = match (plain, at.is_empty()) {
+                        (true, true) => k.clone(),
+                        (true, false) => format!("{at}.{k}"),
+                        (false, _) => format!("{at}[{}]", serde_json::Value::from(k.as_str())),
+                    };
+                    if !seen.insert(k) {
+                        out.insert(path.clone());
+                    }
+                    v.repeated(&path, out);
+                }
+            }
+        }
+    }
+}
+
+/// Objects with names from a few, so that repeats are common (`a.b`, `ü` and `x y` need
+/// quoting).
+fn raw() -> impl Strategy<Value = Raw> {
+    let leaf = prop_oneof![
+        any::<i64>().prop_map(|i| Raw::Leaf(i.into())),
+        "[a-z]{0,3}".prop_map(|s| Raw::Leaf(s.into())),
+    ];
+    let name = prop_oneof![
+        6 => "[a-d]",
+        1 => Just("a.b".to_string()),
+        1 => Just("ü".to_string()),
+        1 => Just("x y".to_string()),
+    ];
+    leaf.prop_recursive(4, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Raw::Array),
+            prop::collection::vec((name.clone(), inner), 0..8).prop_map(Raw::Object),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -166,5 +254,29 @@ proptest! {
         let t = format!("{}.{}.{}", b64url(h.to_string().as_bytes()), b64url(p.to_string().as_bytes()), b64url(&sig));
         check_all(&t);
         check_all(&format!("Authorization: Bearer {t}"));
+    }
+
+    #[test]
+    fn every_member_written_twice_is_reported_once_by_its_path(
+        members in prop::collection::vec(("[a-d]", raw()), 0..10)
+    ) {
+        let payload = Raw::Object(members);
+        let mut text = String::new();
+        payload.text(&mut text);
+        let t = format!("{}.{}.c2ln", b64url(br#"{"alg":"HS256"}"#), b64url(text.as_bytes()));
+        let d = token::decode(&t).unwrap();
+        // The claims are what serde_json reads: the last value of a repeated name.
+        let expected: serde_json::Value = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(serde_json::Value::Object(d.claims.clone()), expected);
+        let mut repeated = std::collections::BTreeSet::new();
+        payload.repeated("", &mut repeated);
+        let listed: std::collections::BTreeSet<String> =
+            d.duplicate_claims.paths.iter().cloned().collect();
+        prop_assert_eq!(listed.len(), d.duplicate_claims.paths.len(), "listed twice: {:?}", d.duplicate_claims);
+        prop_assert_eq!(listed.len(), repeated.len().min(20));
+        prop_assert!(listed.is_subset(&repeated), "{:?} not in {:?}", listed, repeated);
+        prop_assert_eq!(d.duplicate_claims.more, repeated.len().saturating_sub(20));
+        prop_assert!(d.duplicate_header.paths.is_empty());
+        check_all(&t);
     }
 }

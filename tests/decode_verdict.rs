@@ -3,7 +3,8 @@
 //! secrets never leak into messages, a signature of the wrong length (or none) is
 //! `token/signature-malformed` (rejected, neither forged nor the key's fault), `scope`
 //! arrays and scopes joined by a TAB are `token/invalid-claim`, `--batch` lines carry the
-//! verdict, and the `[rules]` levels decode ignores are said. Tokens are signed in the tests
+//! verdict, the `[rules]` levels decode ignores are said, and a member name written twice at
+//! any depth is `token/duplicate-claim`, named by its path. Tokens are signed in the tests
 //! with keys generated at run time.
 
 use assert_cmd::Command;
@@ -1135,4 +1136,333 @@ fn accepted_says_issuer_and_audience_were_not_checked_without_iss_and_aud() {
         "{line}"
     );
     assert_eq!(not_checked, json!([]));
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. A member name written twice is `token/duplicate-claim` at any depth, named by its path
+
+/// `header_json.payload_json`, signed with HS256 and `SECRET` as written (serde_json
+/// cannot write a member name twice, so the JSON text is built by hand).
+fn hs_raw(header_json: &str, payload_json: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header_json.as_bytes()),
+        b64(payload_json.as_bytes())
+    );
+    let sig = jsonwebtoken::crypto::sign(
+        input.as_bytes(),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+        Algorithm::HS256,
+    )
+    .unwrap();
+    format!("{input}.{sig}")
+}
+
+const HS_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+/// The healthy claims with `extra` (members, as JSON text) written after them.
+fn claims_with(extra: &str) -> String {
+    let s = good_claims().to_string();
+    format!("{},{extra}}}", &s[..s.len() - 1])
+}
+
+/// The messages of the `token/duplicate-claim` findings.
+fn duplicate_messages(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/duplicate-claim")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Decode a correctly signed token: it must be rejected for `token/duplicate-claim` alone
+/// (exit 1), and its duplicate findings' messages are returned.
+fn rejected_for_duplicates(dir: &tempfile::TempDir, token: &str) -> (Value, Vec<String>) {
+    let secret = file(dir, "s", SECRET);
+    let (code, doc) = run_json(decode(dir).args(["--secret-file", &secret, token]));
+    assert_eq!(doc["signature"]["status"], "verified", "{doc:#}");
+    assert_eq!(
+        doc["verdict"]["acceptance"],
+        json!({"answer": "rejected", "because": ["token/duplicate-claim"]}),
+        "{doc:#}"
+    );
+    assert_eq!(doc["valid"], false);
+    assert_eq!(code, 1, "{doc:#}");
+    assert_verdict_adds_up(&doc);
+    let messages = duplicate_messages(&doc);
+    (doc, messages)
+}
+
+#[test]
+fn a_member_twice_in_a_nested_object_is_a_duplicate_claim_naming_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    // Keycloak's realm roles: one parser sees `user`, another `admin`.
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(r#""realm_access":{"roles":["user"],"roles":["admin"]}"#),
+    );
+    let (doc, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("the payload has the member `realm_access.roles` more than once"),
+        "{messages:?}"
+    );
+    // scopectl shows the last value, as at the top level.
+    assert_eq!(doc["claims"]["realm_access"], json!({"roles": ["admin"]}));
+    let f = finding(&doc, "token/duplicate-claim");
+    assert_eq!(f["severity"], "error");
+    assert!(
+        f["help"].as_str().unwrap().contains("parsers differ"),
+        "{f}"
+    );
+
+    // `cnf` with two thumbprints: a proof-of-possession check could bind either key.
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(
+            r#""cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I","jkt":"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"}"#,
+        ),
+    );
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`cnf.jkt`"), "{messages:?}");
+
+    // The same name in different objects, or in different elements of an array, is not a
+    // duplicate: that token is accepted.
+    let secret = file(&dir, "s", SECRET);
+    let clean = hs_raw(
+        HS_HEADER,
+        &claims_with(
+            r#""realm_access":{"roles":["user"]},"resource_access":{"a":{"roles":["x"]},"b":{"roles":["y"]}},"authorization_details":[{"type":"a"},{"type":"b"}]"#,
+        ),
+    );
+    let (code, doc) = run_json(decode(&dir).args(["--secret-file", &secret, &clean]));
+    assert_eq!(
+        doc["verdict"]["acceptance"]["answer"], "accepted",
+        "{doc:#}"
+    );
+    assert!(duplicate_messages(&doc).is_empty(), "{doc:#}");
+    assert_eq!(code, 0, "{doc:#}");
+}
+
+#[test]
+fn a_member_twice_deeper_down_or_in_an_array_element_is_named_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    // Doubly nested: Keycloak's client roles.
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(r#""resource_access":{"orders-api":{"roles":["reader"],"roles":["admin"]}}"#),
+    );
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("`resource_access.orders-api.roles`"),
+        "{messages:?}"
+    );
+
+    // A whole client written twice, each copy with a repeat of its own: three paths, one
+    // finding each (the repeat in both copies is one path).
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(
+            r#""resource_access":{"api":{"roles":["a"],"roles":["b"]},"api":{"roles":["c"],"roles":["d"],"x":1,"x":2}}"#,
+        ),
+    );
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    let mut paths: Vec<&str> = messages
+        .iter()
+        .map(|m| m.split('`').nth(1).unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        [
+            "resource_access.api",
+            "resource_access.api.roles",
+            "resource_access.api.x"
+        ],
+        "{messages:?}"
+    );
+
+    // In an element of an array (RFC 9396 authorization details): its index.
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(
+            r#""authorization_details":[{"type":"a"},{"type":"payment_initiation","actions":["read"],"type":"account_information"}]"#,
+        ),
+    );
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("`authorization_details[1].type`"),
+        "{messages:?}"
+    );
+
+    // Nested arrays, and a name that is not a plain word is quoted (an Auth0 namespaced
+    // claim holds dots: `a.b.c` would read as three names).
+    let token = hs_raw(
+        HS_HEADER,
+        &claims_with(r#""https://example.com/claims":{"groups":[[{"g":1,"g":2}]]}"#),
+    );
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains(r#"`["https://example.com/claims"].groups[0][0].g`"#),
+        "{messages:?}"
+    );
+
+    // The top level is named as before.
+    let token = hs_raw(HS_HEADER, &claims_with(r#""sub":"someone-else""#));
+    let (_, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].starts_with(
+            "the payload has the member `sub` more than once; scopectl shows the last value"
+        ),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn a_member_twice_in_a_nested_header_object_is_a_duplicate_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    // An embedded `jwk` with two `kty`: which key it describes depends on the parser.
+    let token = hs_raw(
+        r#"{"alg":"HS256","typ":"JWT","jwk":{"kty":"oct","kty":"RSA","n":"AQAB","e":"AQAB"}}"#,
+        &good_claims().to_string(),
+    );
+    let (doc, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(
+        messages[0].contains("the header has the member `jwk.kty` more than once"),
+        "{messages:?}"
+    );
+    // The embedded key is still said.
+    assert!(
+        codes(&doc).contains(&"token/embedded-key".to_string()),
+        "{doc:#}"
+    );
+    assert_eq!(doc["header"]["jwk"]["kty"], "RSA");
+
+    // Human output names it too.
+    let secret = file(&dir, "s", SECRET);
+    let (code, text) = run_text(decode(&dir).args(["--secret-file", &secret, &token]));
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(
+            "error[token/duplicate-claim]: the header has the member `jwk.kty` more than once"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Accepted by a resource server: NO: token/duplicate-claim"),
+        "{text}"
+    );
+}
+
+#[test]
+fn many_duplicates_are_listed_up_to_twenty_then_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    // 25 objects, each with one member twice: 25 paths, 20 listed.
+    let extra: Vec<String> = (0..25)
+        .map(|i| format!(r#""o{i:02}":{{"r":1,"r":2}}"#))
+        .collect();
+    let token = hs_raw(HS_HEADER, &claims_with(&extra.join(",")));
+    let (doc, messages) = rejected_for_duplicates(&dir, &token);
+    assert_eq!(messages.len(), 20, "{messages:?}");
+    for (i, m) in messages.iter().enumerate() {
+        assert!(m.contains(&format!("`o{i:02}.r`")), "{i}: {m}");
+    }
+    let listed: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/duplicate-claim")
+        .collect();
+    // The last one listed says how many more there are; the others have no note.
+    assert_eq!(
+        listed[19]["notes"],
+        json!(["and 5 more member names written more than once in the payload, not listed (only the first 20 are)"]),
+        "{:#}",
+        listed[19]
+    );
+    assert!(listed[..19].iter().all(|f| f.get("notes").is_none()));
+
+    // A hostile token: tens of thousands of repeated names (in a file, a token of almost
+    // 1 MiB) still make 20 findings, and an output the size of its claims.
+    let mut payload = String::from(r#"{"exp":1,"o":{"#);
+    let n = 30_000;
+    for i in 0..n {
+        payload.push_str(&format!(r#""{i:x}":0,"{i:x}":0,"#));
+    }
+    payload.push_str(r#""z":0},"exp":2}"#);
+    let token = hs_raw(HS_HEADER, &payload);
+    assert!(token.len() < 1 << 20, "{}", token.len());
+    let path = file(&dir, "big.jwt", &token);
+    let out = decode(&dir)
+        .args(["--secret-file", &secret, &path, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages = duplicate_messages(&doc);
+    assert_eq!(messages.len(), 20);
+    // `o.0` … first (the top-level `exp` is found when the reader reaches it, at the end).
+    assert!(messages[0].contains("`o.0`"), "{messages:?}");
+    let notes = &doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token/duplicate-claim")
+        .nth(19)
+        .unwrap()["notes"];
+    assert_eq!(
+        notes,
+        &json!([format!(
+            "and {} more member names written more than once in the payload, not listed (only the first 20 are)",
+            n + 1 - 20
+        )])
+    );
+    let findings_bytes = doc["findings"].to_string().len();
+    assert!(findings_bytes < 16 * 1024, "{findings_bytes}");
+}
+
+#[test]
+fn a_batch_line_carries_a_nested_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = file(&dir, "s", SECRET);
+    let dup = hs_raw(
+        HS_HEADER,
+        &claims_with(r#""realm_access":{"roles":["user"],"roles":["admin"]}"#),
+    );
+    let batch = file(
+        &dir,
+        "tokens.txt",
+        &format!("{}\n{dup}\n", hs(&good_claims())),
+    );
+    let out = decode(&dir)
+        .args(["--batch", &batch, "--secret-file", &secret])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let docs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["verdict"]["acceptance"]["answer"], "accepted");
+    assert_eq!(
+        docs[1]["verdict"]["acceptance"],
+        json!({"answer": "rejected", "because": ["token/duplicate-claim"]}),
+        "{:#}",
+        docs[1]
+    );
+    assert_eq!(docs[1]["line"], 2);
+    let messages = duplicate_messages(&docs[1]);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("`realm_access.roles`"), "{messages:?}");
 }

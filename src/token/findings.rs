@@ -404,19 +404,27 @@ pub fn check(d: &Decoded, ctx: &Context) -> Analysis {
             "resource servers that do not implement the extension reject the token; those that ignore `crit` may accept what the issuer meant to restrict",
         ));
     }
-    // repeated member names: parsers disagree on which value wins
-    for (part, names) in [
+    // repeated member names, at any depth: parsers disagree on which value wins. One
+    // finding per path, the first `json::LISTED`; the last says how many more there are.
+    for (part, repeats) in [
         ("header", &d.duplicate_header),
         ("payload", &d.duplicate_claims),
     ] {
-        for n in names {
-            a.findings.push(
-                Finding::error(
-                    Rule::TokenDuplicateClaim,
-                    format!("the {part} has the member `{n}` more than once; scopectl shows the last value, other parsers take the first or reject the token"),
-                )
-                .help("RFC 7519 §4 and RFC 7515 §4: a JWT with duplicate member names must be rejected (or its last value used); parsers differ, so a check and the real server may see different claims"),
-            );
+        let listed = repeats.paths.len();
+        for (i, path) in repeats.paths.iter().enumerate() {
+            let mut f = Finding::error(
+                Rule::TokenDuplicateClaim,
+                format!("the {part} has the member `{path}` more than once; scopectl shows the last value, other parsers take the first or reject the token"),
+            )
+            .help("RFC 7519 §4 and RFC 7515 §4: a JWT with duplicate member names must be rejected (or its last value used), and RFC 8259 §4 leaves a repeat in a nested object to each parser; parsers differ, so a check and the real server may see different claims");
+            if i + 1 == listed && repeats.more > 0 {
+                let more = repeats.more;
+                f = f.note(format!(
+                    "and {more} more member name{} written more than once in the {part}, not listed (only the first {listed} are)",
+                    if more == 1 { "" } else { "s" }
+                ));
+            }
+            a.findings.push(f);
         }
     }
 

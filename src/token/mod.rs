@@ -218,10 +218,12 @@ pub struct Decoded {
     pub json_serialization: Option<String>,
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
-    /// Member names the header has more than once (the map keeps the last value).
-    pub duplicate_header: Vec<String>,
-    /// Member names the payload has more than once (the map keeps the last value).
-    pub duplicate_claims: Vec<String>,
+    /// Members the header has more than once in one object, at any depth, by path (the
+    /// map keeps the last value).
+    pub duplicate_header: json::Repeats,
+    /// Members the payload has more than once in one object, at any depth, by path (the
+    /// map keeps the last value).
+    pub duplicate_claims: json::Repeats,
     pub signature: Vec<u8>,
     /// Length of `header.payload`, the signing input.
     signing_input_len: usize,
@@ -240,8 +242,8 @@ impl Decoded {
             json_serialization: None,
             header,
             claims,
-            duplicate_header: Vec::new(),
-            duplicate_claims: Vec::new(),
+            duplicate_header: json::Repeats::default(),
+            duplicate_claims: json::Repeats::default(),
             signature: Vec::new(),
             signing_input_len: 0,
         }
@@ -534,50 +536,8 @@ fn b64(part: Part, text: &str) -> Result<Vec<u8>, InputError> {
     })
 }
 
-/// A JSON object read in one pass, remembering the member names it has more than once
-/// (`serde_json::Map` silently keeps the last; other parsers keep the first or reject).
-struct ObjectWithDuplicates {
-    map: Map<String, Value>,
-    duplicates: Vec<String>,
-}
-
-impl<'de> serde::Deserialize<'de> for ObjectWithDuplicates {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = ObjectWithDuplicates;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut access: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut map = Map::new();
-                let mut duplicates = Vec::new();
-                while let Some(key) = access.next_key::<String>()? {
-                    let value: Value = access.next_value()?;
-                    match map.entry(key) {
-                        serde_json::map::Entry::Vacant(e) => {
-                            e.insert(value);
-                        }
-                        serde_json::map::Entry::Occupied(mut e) => {
-                            if !duplicates.contains(e.key()) {
-                                duplicates.push(e.key().clone());
-                            }
-                            e.insert(value);
-                        }
-                    }
-                }
-                Ok(ObjectWithDuplicates { map, duplicates })
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// A decoded JSON part and the member names it repeats.
-fn json_part(part: Part, text: &str) -> Result<(Map<String, Value>, Vec<String>), InputError> {
+/// A decoded JSON part and the members it repeats (see [`json::from_str_noting_repeats`]).
+fn json_part(part: Part, text: &str) -> Result<(Map<String, Value>, json::Repeats), InputError> {
     if text.is_empty() {
         return Err(InputError::EmptyPart { part });
     }
@@ -586,13 +546,9 @@ fn json_part(part: Part, text: &str) -> Result<(Map<String, Value>, Vec<String>)
         part,
         at: e.valid_up_to(),
     })?;
-    if let Ok(o) = serde_json::from_str::<ObjectWithDuplicates>(s) {
-        return Ok((o.map, o.duplicates));
-    }
-    // Not an object, or not JSON: say which.
-    match serde_json::from_str::<Value>(s) {
-        Ok(Value::Object(map)) => Ok((map, Vec::new())),
-        Ok(other) => Err(InputError::NotObject {
+    match json::from_str_noting_repeats(s) {
+        Ok((Value::Object(map), repeats)) => Ok((map, repeats)),
+        Ok((other, _)) => Err(InputError::NotObject {
             part,
             found: json_type(&other),
         }),
@@ -671,10 +627,21 @@ mod tests {
             r#"{"exp":1,"sub":"a","exp":2,"exp":3}"#,
         ))
         .unwrap();
-        assert_eq!(d.duplicate_header, ["alg"]);
-        assert_eq!(d.duplicate_claims, ["exp"]);
+        assert_eq!(d.duplicate_header.paths, ["alg"]);
+        assert_eq!(d.duplicate_claims.paths, ["exp"]);
         assert_eq!(d.claims["exp"], 3);
         assert_eq!(d.alg(), Some("none"));
+        // At any depth, by path.
+        let d = decode(&tok(
+            r#"{"alg":"HS256","jwk":{"kty":"oct","kty":"RSA"}}"#,
+            r#"{"realm_access":{"roles":["a"],"roles":["b"]},"ad":[{"t":1,"t":2}]}"#,
+        ))
+        .unwrap();
+        assert_eq!(d.duplicate_header.paths, ["jwk.kty"]);
+        assert_eq!(d.duplicate_claims.paths, ["realm_access.roles", "ad[0].t"]);
+        assert_eq!(d.claims["realm_access"]["roles"][0], "b");
+        let d = decode(&tok(r#"{"alg":"HS256"}"#, r#"{"a":{"b":1},"c":[{"b":1}]}"#)).unwrap();
+        assert!(d.duplicate_header.is_empty() && d.duplicate_claims.is_empty());
     }
 
     #[test]
