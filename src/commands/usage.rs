@@ -40,7 +40,11 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
     } else {
         anyhow::bail!("give one source: --target, --from-events or --from-tokens");
     };
-    for n in &collected.notes {
+    let mut notes = collected.notes;
+    if a.merge && existing.is_none() {
+        notes.push(format!("--merge: `{}` does not exist yet, so there was nothing to merge into: a new snapshot is written", a.out.display()));
+    }
+    for n in &notes {
         out.err(&format!("note: {n}\n"))?;
     }
     let src = snap.sources.last().cloned();
@@ -53,6 +57,7 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
             s.name
         );
     }
+    let merged_into = existing.is_some();
     let merged = match existing {
         Some(mut e) => {
             e.merge(snap);
@@ -64,7 +69,8 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
     let summary = serde_json::json!({
         "version": 1,
         "out": a.out.display().to_string(),
-        "merged": a.merge,
+        "merged": merged_into,
+        "merge_requested": a.merge,
         "source": src,
         "requests": collected.requests,
         "snapshot": {
@@ -81,8 +87,9 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
         ImportFormat::Human => {
             let s = src.as_ref();
             out.text(&format!(
-                "wrote {}: {} client(s), {} client × scope pair(s), window {} to {}\n  source: {} {} — {} read, {} counted in the window{}{}\n",
+                "wrote {}{}: {} client(s), {} client × scope pair(s), window {} to {}\n  source: {} {} — {} read{}, {} counted in the window{}{}\n",
                 a.out.display(),
+                if merged_into { " (merged into the snapshot there)" } else { "" },
                 merged.clients.len(),
                 merged.pairs(),
                 merged.window.from.format("%Y-%m-%d %H:%M:%SZ"),
@@ -90,6 +97,7 @@ fn collect(a: UsageCollectArgs, out: &Out) -> anyhow::Result<Outcome> {
                 s.map(|s| s.kind.as_str()).unwrap_or(""),
                 s.map(|s| s.name.as_str()).unwrap_or(""),
                 s.map_or(0, |s| s.read),
+                s.map(scopectl::usage::Source::skipped_text).unwrap_or_default(),
                 s.map_or(0, |s| s.counted),
                 s.and_then(|s| s.pages).map(|p| format!(", {p} page(s)")).unwrap_or_default(),
                 s.and_then(|s| s.stored_types.as_ref())

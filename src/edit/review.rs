@@ -8,15 +8,15 @@
 //! records each entry's outcome. Every step is a file change, so git history is the
 //! evidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
 
-use super::{approvers, date, expiry, find, grants_mut, parse, set, Approval, Edit, FileEdit};
-use crate::registry::{Client, Decision, Grant, Registry, Sensitivity, REVIEWS_DIR};
+use super::{approvers, date, expiry, grants_mut, parse, set, Approval, Edit, FileEdit};
+use crate::registry::{Client, Decision, Grant, Registry, ReviewEntry, Sensitivity, REVIEWS_DIR};
 
 /// `--where`: conditions joined by `,` (all must hold), each `KEY OP VALUE`.
 /// Keys: `sensitivity` (`=`, `!=`, `>=`, `>`, `<=`, `<`), `scope`, `client`, `owner`
@@ -367,11 +367,18 @@ fn entries_mut<'a>(doc: &'a mut DocumentMut, rel: &str) -> anyhow::Result<&'a mu
         .with_context(|| format!("{rel} has no [[entries]]"))
 }
 
-fn entry_index(entries: &ArrayOfTables, client: &str, scope: &str) -> Option<usize> {
-    entries.iter().position(|t| {
-        t.get("client").and_then(|v| v.as_str()) == Some(client)
-            && t.get("scope").and_then(|v| v.as_str()) == Some(scope)
-    })
+/// The entries of `client`'s grant of `scope` (several when the client holds the scope
+/// in several grants).
+fn entry_indices(entries: &ArrayOfTables, client: &str, scope: &str) -> Vec<usize> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.get("client").and_then(|v| v.as_str()) == Some(client)
+                && t.get("scope").and_then(|v| v.as_str()) == Some(scope)
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// `review decide`: record a decision on one entry.
@@ -386,13 +393,26 @@ pub fn decide(reg: &Registry, root: &Path, d: &Decide) -> anyhow::Result<Edit> {
     };
     let (before, mut doc) = parse(&path)?;
     let entries = entries_mut(&mut doc, &rel)?;
-    let Some(i) = entry_index(entries, &d.client, &d.scope) else {
-        bail!(
+    let i = match entry_indices(entries, &d.client, &d.scope)[..] {
+        [] => bail!(
             "review `{}` has no entry for `{}`'s grant of `{}`",
             d.name,
             crate::text::clean(&d.client),
             crate::text::clean(&d.scope)
-        );
+        ),
+        [i] => i,
+        ref several => bail!(
+            "review `{}` has {} entries for `{}`'s grants of `{}` (the client holds the scope more than once; entries {} of {rel}): record each decision by editing that file",
+            d.name,
+            several.len(),
+            crate::text::clean(&d.client),
+            crate::text::clean(&d.scope),
+            several
+                .iter()
+                .map(|i| (i + 1).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     let t = entries
         .get_mut(i)
@@ -446,6 +466,9 @@ pub struct Outcomes {
     pub kept_by_default: usize,
     pub revoked_by_default: usize,
     pub gone: usize,
+    /// The grant was changed after the snapshot (renewed, re-justified, granted again):
+    /// not the grant that was reviewed, so neither the decision nor the default applies.
+    pub changed: usize,
 }
 
 impl Outcomes {
@@ -456,16 +479,43 @@ impl Outcomes {
             "revoked" => self.revoked += 1,
             "kept-by-default" => self.kept_by_default += 1,
             "revoked-by-default" => self.revoked_by_default += 1,
+            "changed" => self.changed += 1,
             _ => self.gone += 1,
         }
     }
 
     pub fn line(&self) -> String {
         format!(
-            "{} kept, {} renewed, {} revoked, {} kept by default, {} revoked by default, {} gone before the close",
-            self.kept, self.renewed, self.revoked, self.kept_by_default, self.revoked_by_default, self.gone
+            "{} kept, {} renewed, {} revoked, {} kept by default, {} revoked by default, {} gone before the close{}",
+            self.kept,
+            self.renewed,
+            self.revoked,
+            self.kept_by_default,
+            self.revoked_by_default,
+            self.gone,
+            if self.changed > 0 {
+                format!(
+                    ", {} changed since the snapshot (not applied: review them again)",
+                    self.changed
+                )
+            } else {
+                String::new()
+            }
         )
     }
+}
+
+/// The grant is still as the entry's snapshot recorded it: same justification,
+/// approvers, approval day and expiry.
+fn as_snapshot(e: &ReviewEntry, g: &Grant) -> bool {
+    let names = |a: Option<&crate::registry::Sp<crate::registry::Approvers>>| -> Vec<String> {
+        a.map(|a| a.iter().map(|x| x.get().clone()).collect())
+            .unwrap_or_default()
+    };
+    e.justification == g.def.justification
+        && names(e.approved_by.as_ref()) == names(g.def.approved_by.as_ref())
+        && e.approved_on.as_ref().map(|d| d.0) == g.def.approved_on.as_ref().map(|d| d.0)
+        && e.expires.as_ref().map(|d| d.0) == g.def.expires.as_ref().map(|d| d.0)
 }
 
 /// `review close`: apply every decision (undecided entries take `default`) to the client
@@ -492,17 +542,37 @@ pub fn close(
     }
     // Client files to change, parsed once each: file -> (path, before, doc).
     let mut clients: BTreeMap<String, (std::path::PathBuf, String, DocumentMut)> = BTreeMap::new();
+    // Grants to remove, by client file: their indices, removed last so that the indices
+    // of the grants still to edit do not move.
+    let mut removals: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // The grants an entry was matched to: each grant answers for one entry only.
+    let mut taken: BTreeSet<(&str, usize)> = BTreeSet::new();
     let (before, mut doc) = parse(&path)?;
     let mut outcomes = Outcomes::default();
     {
         let entries = entries_mut(&mut doc, &rel)?;
         for (i, e) in review.def.entries.iter().enumerate() {
-            let held = reg
-                .clients
-                .get(e.client.as_str())
-                .filter(|c| c.grants.iter().any(|g| g.scope() == e.scope.as_str()));
+            let client = reg.clients.get(e.client.as_str());
+            // The grant this entry reviewed: the client's grant of the scope that is still
+            // as the snapshot recorded it. A grant of the scope that differs was changed
+            // (renewed, re-justified, re-granted) after the snapshot: nobody reviewed it.
+            let mut same_scope = client
+                .into_iter()
+                .flat_map(|c| c.grants.iter().enumerate().map(move |(gi, g)| (c, gi, g)))
+                .filter(|(c, gi, g)| {
+                    g.scope() == e.scope.as_str() && !taken.contains(&(c.id.as_str(), *gi))
+                })
+                .peekable();
+            let any = same_scope.peek().is_some();
+            let held = same_scope
+                .find(|(_, _, g)| as_snapshot(e, g))
+                .map(|(c, gi, _)| (c, gi));
+            if let Some((c, gi)) = held {
+                taken.insert((c.id.as_str(), gi));
+            }
             let decision = e.decision.as_ref().map(|d| **d);
             let outcome = match (held, decision) {
+                (None, _) if any => "changed",
                 (None, _) => "gone",
                 (Some(_), Some(Decision::Revoke)) => "revoked",
                 (Some(_), None) if default == Decision::Revoke => "revoked-by-default",
@@ -511,7 +581,7 @@ pub fn close(
                 (Some(_), Some(Decision::Keep)) => "kept",
             };
             outcomes.add(outcome);
-            if let Some(c) = held {
+            if let Some((c, gi)) = held.filter(|_| outcome != "kept-by-default") {
                 let file = reg.files.name(c.file).to_string();
                 if !clients.contains_key(&file) {
                     let p = root.join(&file);
@@ -520,18 +590,20 @@ pub fn close(
                 }
                 let (_, _, cdoc) = clients.get_mut(&file).context("client file vanished")?;
                 let grants = grants_mut(cdoc)?;
-                let Some(gi) = find(grants, &e.scope) else {
+                if grants
+                    .get(gi)
+                    .and_then(|t| t.get("scope"))
+                    .and_then(|v| v.as_str())
+                    != Some(e.scope.as_str())
+                {
                     bail!(
                         "{file}: the grant of `{}` vanished while editing",
                         e.scope.as_str()
                     );
-                };
+                }
                 match outcome {
                     "revoked" | "revoked-by-default" => {
-                        grants.remove(gi);
-                        if grants.is_empty() {
-                            cdoc.remove("grants");
-                        }
+                        removals.entry(file).or_default().push(gi);
                     }
                     "kept" | "renewed" => {
                         let by = e
@@ -559,6 +631,17 @@ pub fn close(
             set(t, "outcome", outcome.into());
         }
     }
+    for (file, mut indices) in removals {
+        let (_, _, cdoc) = clients.get_mut(&file).context("client file vanished")?;
+        let grants = grants_mut(cdoc)?;
+        indices.sort_unstable_by(|a, b| b.cmp(a));
+        for gi in indices {
+            grants.remove(gi);
+        }
+        if grants.is_empty() {
+            cdoc.remove("grants");
+        }
+    }
     let head = doc
         .get_mut("review")
         .and_then(Item::as_table_mut)
@@ -567,7 +650,11 @@ pub fn close(
     set(head, "default", default.as_str().into());
     let mut files = vec![FileEdit::changed(path, rel, before, doc)];
     for (file, (p, text, d)) in clients {
-        files.push(FileEdit::changed(p, file, text, d));
+        let edit = FileEdit::changed(p, file, text, d);
+        // A file is listed (and written) only when the close changes it.
+        if edit.before.as_deref() != Some(edit.after.as_str()) {
+            files.push(edit);
+        }
     }
     let line = outcomes.line();
     Ok((

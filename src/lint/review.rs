@@ -2,7 +2,8 @@
 //!
 //! A decision counts only when someone allowed made it: never the client's owner or a
 //! member of the client's owner team (self-review), and, when teams are declared, a
-//! member of one of the entry's reviewer teams (or a reviewer named in person).
+//! member of one of the entry's reviewer teams (or a reviewer named in person); an entry
+//! that names no reviewers takes no decision until someone adds them.
 
 use chrono::NaiveDate;
 
@@ -118,7 +119,26 @@ fn decision(reg: &Registry, review: &Review, e: &Sp<ReviewEntry>, sink: &mut Sin
         );
         return;
     }
-    if !reg.people.declared() || e.reviewers.is_empty() {
+    if !reg.people.declared() {
+        return;
+    }
+    if e.reviewers.is_empty() {
+        // `review start` leaves `reviewers` out when nobody outside the client's own team
+        // is known: someone adds them before anyone may decide.
+        sink.push(
+            Rule::ReviewReviewerNotAllowed,
+            finding(
+                Rule::ReviewReviewerNotAllowed,
+                format!(
+                    "`{}` decided on `{}`'s grant of `{}`, whose entry names no reviewers: nobody may decide it yet",
+                    by.as_str(),
+                    e.client.as_str(),
+                    e.scope.as_str()
+                ),
+            )
+            .at(review.file, by.span(), "the entry names no reviewers")
+            .help("add `reviewers = [\"TEAM\"]` to the entry (a team outside the client's own), then decide"),
+        );
         return;
     }
     if !e.reviewers.iter().any(|r| reg.people.belongs_to(by, r)) {

@@ -381,7 +381,8 @@ pub struct ReviewEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<Sp<String>>,
     /// What the close did: `kept`, `renewed`, `revoked`, `kept-by-default`,
-    /// `revoked-by-default`, or `gone` (the grant no longer existed).
+    /// `revoked-by-default`, `gone` (the grant no longer existed) or `changed` (the grant
+    /// was changed after the snapshot: not the one reviewed, so nothing was applied).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Sp<String>>,
 }

@@ -58,6 +58,8 @@ pub struct Outcomes {
     pub revoked_by_default: usize,
     /// The grant no longer existed at the close.
     pub gone: usize,
+    /// The grant was changed after the snapshot: the close applied nothing to it.
+    pub changed: usize,
     /// Entries without a recorded outcome (open campaigns, or hand-edited files).
     pub none: usize,
 }
@@ -98,6 +100,7 @@ pub fn campaigns(reg: &Registry, today: NaiveDate) -> Vec<Campaign> {
                     Some("kept-by-default") => outcomes.kept_by_default += 1,
                     Some("revoked-by-default") => outcomes.revoked_by_default += 1,
                     Some("gone") => outcomes.gone += 1,
+                    Some("changed") => outcomes.changed += 1,
                     _ => outcomes.none += 1,
                 }
             }
@@ -180,7 +183,9 @@ fn closed_at(repo: &Repo, commit: Oid, rel: &str) -> bool {
 /// confirmed since, or lint finds grants or campaigns past their time (`grant/review-due`,
 /// `review/overdue` as warnings; as errors they are lint gaps). A closed campaign that
 /// records a grant as revoked while the grant is still there (and was not granted again
-/// after the close) is a gap: the record claims a removal that did not happen.
+/// after the close) is a gap: the record claims a removal that did not happen. A grant
+/// that changed between the snapshot and the close (outcome `changed`: the close applied
+/// no decision to it) keeps the control partial until it is approved or reviewed again.
 pub(super) fn found(reg: &Registry, lint: &[crate::finding::Finding]) -> super::Found {
     let total = reg.reviews.len();
     let closed: Vec<&crate::registry::Review> = reg
@@ -205,6 +210,7 @@ pub(super) fn found(reg: &Registry, lint: &[crate::finding::Finding]) -> super::
     }
     let (mut entries, mut decided, mut by_default, mut removed) = (0, 0, 0, 0);
     let mut unreviewed: Vec<String> = Vec::new();
+    let mut changed: Vec<String> = Vec::new();
     let mut gaps = Vec::new();
     for r in &closed {
         let Some(closed_on) = r.def.review.closed_on.as_ref().map(|d| d.0) else {
@@ -249,9 +255,29 @@ pub(super) fn found(reg: &Registry, lint: &[crate::finding::Finding]) -> super::
                         ));
                     }
                 }
+                Some("changed") if grant.is_some() && !confirmed_since => {
+                    let revoke = e.decision.as_ref().is_some_and(|d| d.as_str() == "revoke");
+                    changed.push(format!(
+                        "{} → {} ({}{})",
+                        e.client.as_str(),
+                        e.scope.as_str(),
+                        r.name,
+                        if revoke { ", decided revoke" } else { "" }
+                    ));
+                }
                 _ => {}
             }
         }
+    }
+    if !changed.is_empty() {
+        let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
+        let more = changed.len() - shown.len();
+        incomplete.push(format!(
+            "{} grant(s) changed between a campaign's snapshot and its close, so the close applied no decision to them, and they were not approved or reviewed since: {}{}",
+            changed.len(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
     }
     if !unreviewed.is_empty() {
         let shown: Vec<&str> = unreviewed.iter().take(5).map(String::as_str).collect();

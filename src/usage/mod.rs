@@ -211,9 +211,16 @@ pub struct Source {
     pub read: u64,
     /// Token-issuing events (or tokens) inside the window that were counted.
     pub counted: u64,
-    /// Lines or events that could not be read (not JSON, no client, no time).
+    /// Lines or events that could not be read (not JSON, no client, no time), counted in
+    /// `read` but never as evidence.
     #[serde(default)]
     pub skipped: u64,
+    /// Why they were skipped (files only), with how many: `not-utf8` (bytes that are not
+    /// UTF-8), `not-json`, `duplicate-member` (an object with a member name twice: parsers
+    /// disagree on which one counts), `not-an-event` (no `type`, `time` or `clientId`),
+    /// `not-a-token` (no client or issue time).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_reasons: BTreeMap<String, u64>,
     /// Pages of the admin events API read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<u64>,
@@ -242,6 +249,35 @@ pub struct Source {
 }
 
 impl Source {
+    /// ` (2 skipped, not counted: 1 not UTF-8, 1 with a member name twice)`, or nothing when
+    /// none was.
+    pub fn skipped_text(&self) -> String {
+        let s = self;
+        if s.skipped == 0 {
+            return String::new();
+        }
+        let why = s
+            .skipped_reasons
+            .iter()
+            .map(|(k, n)| {
+                let k = match k.as_str() {
+                    "not-utf8" => "not UTF-8",
+                    "not-json" => "not JSON",
+                    "duplicate-member" => "with a member name twice",
+                    "not-an-event" => "not an event",
+                    "not-a-token" => "not a token",
+                    other => other,
+                };
+                format!("{n} {k}")
+            })
+            .collect::<Vec<_>>();
+        if why.is_empty() {
+            format!(" ({} skipped, not counted)", s.skipped)
+        } else {
+            format!(" ({} skipped, not counted: {})", s.skipped, why.join(", "))
+        }
+    }
+
     /// A source with nothing read yet.
     pub fn new(kind: SourceKind, name: impl Into<String>, window: Window) -> Source {
         Source {
@@ -252,6 +288,7 @@ impl Source {
             read: 0,
             counted: 0,
             skipped: 0,
+            skipped_reasons: BTreeMap::new(),
             pages: None,
             oldest_event: None,
             newest_event: None,
