@@ -156,37 +156,17 @@ pub fn from_target(
     ))
 }
 
-/// Why a line or an event of a file is not counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Skip {
-    NotUtf8,
-    NotJson,
-    Duplicate,
-    NotAnEvent,
-    NotAToken,
-}
+use crate::usage::Skip;
 
-impl Skip {
-    /// Its key in the source's `skipped_reasons`.
-    fn key(self) -> &'static str {
-        match self {
-            Skip::NotUtf8 => "not-utf8",
-            Skip::NotJson => "not-json",
-            Skip::Duplicate => "duplicate-member",
-            Skip::NotAnEvent => "not-an-event",
-            Skip::NotAToken => "not-a-token",
-        }
-    }
-
-    fn text(self) -> &'static str {
-        match self {
-            Skip::NotUtf8 => "not UTF-8",
-            Skip::NotJson => "not JSON",
-            Skip::Duplicate => "with a member name written twice",
-            Skip::NotAnEvent => "not an event object with `type`, `time` and `clientId`",
-            Skip::NotAToken => {
-                "not a token (or `decode --batch` result) with `azp`/`client_id` and `iat`"
-            }
+/// What a skipped line or event is, for the note that names the first of each reason.
+fn skip_text(why: Skip) -> &'static str {
+    match why {
+        Skip::NotUtf8 => "not UTF-8",
+        Skip::NotJson => "not JSON",
+        Skip::Duplicate => "with a member name written twice",
+        Skip::NotAnEvent => "not an event object with `type`, `time` and `clientId`",
+        Skip::NotAToken => {
+            "not a token (or `decode --batch` result) with `azp`/`client_id` and `iat`"
         }
     }
 }
@@ -226,7 +206,7 @@ impl Skips {
                     None if n == 1 => format!("line {line}"),
                     None => format!("the first on line {line}"),
                 };
-                format!("{n} {} ({at})", why.text())
+                format!("{n} {} ({at})", skip_text(*why))
             })
             .collect::<Vec<_>>()
             .join(", ")

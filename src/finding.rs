@@ -201,6 +201,25 @@ pub struct Accepted {
 }
 
 impl Finding {
+    /// Number a finding about a grant as the `n`th grant of its scope in its client (a
+    /// view of the registry numbers them apart from the whole: `report --env`, `lint` of
+    /// an environment's policy): its subject, and its message where it names the grant by
+    /// its label. Any other finding is left as it is.
+    pub fn renumber_grant(&mut self, n: usize) {
+        let Some(subject @ Subject::Grant { .. }) = &mut self.subject else {
+            return;
+        };
+        let old = subject.label();
+        if let Subject::Grant { occurrence, .. } = subject {
+            if *occurrence == n {
+                return;
+            }
+            *occurrence = n;
+        }
+        let new = subject.label();
+        self.message = self.message.replace(&old, &new);
+    }
+
     pub fn new(rule: Rule, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             rule,

@@ -9,6 +9,39 @@
 // No unwrap/expect outside tests: input a user controls must give an error naming it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// The scalar methods of a `serde::de::Visitor` whose `Value` is `serde_json::Value`, as
+/// `serde_json` builds them: for the hand-made readers of JSON that differ only in how they
+/// read arrays and objects (`token::json`, `registry::sparse`). Defined before the modules
+/// so that each can expand it.
+macro_rules! json_value_scalars {
+    () => {
+        fn visit_bool<E>(self, v: bool) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::from(v))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<serde_json::Value, E> {
+            Ok(serde_json::Value::Null)
+        }
+    };
+}
+
 pub mod codeowners;
 pub mod collect;
 pub mod diff;

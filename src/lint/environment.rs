@@ -174,42 +174,22 @@ pub(super) fn policy_findings(reg: &Registry, today: NaiveDate, base: &[Finding]
 /// Renumber a finding of the environment's `view` about a grant: its `occurrence` there
 /// (its place among the client's grants reaching the environment) becomes its place among
 /// all the client's grants of the scope, in the subject and in a message naming the grant
-/// by its label ([`Registry::occurrence_in`], as `report --env` maps the other way). False
+/// by its label ([`Registry::occurrence_from`]; `report --env` maps the other way). False
 /// when the registry has no such grant (the view's grants are the registry's, so never).
 fn in_registry(reg: &Registry, environment: &str, d: &mut Finding) -> bool {
     let Some(Subject::Grant {
         client,
         scope,
         occurrence,
-    }) = &mut d.subject
+    }) = &d.subject
     else {
         return true;
     };
-    let Some(c) = reg.clients.get(client.as_str()) else {
-        return false;
-    };
-    let all = c
-        .grants
-        .iter()
-        .filter(|g| g.scope() == scope.as_str())
-        .count();
-    let Some(n) =
-        (0..all).find(|&n| reg.occurrence_in(client, scope, n, environment) == Some(*occurrence))
-    else {
-        return false;
-    };
-    if n != *occurrence {
-        let label = |n: usize| {
-            Subject::Grant {
-                client: client.clone(),
-                scope: scope.clone(),
-                occurrence: n,
-            }
-            .label()
-        };
-        let (old, new) = (label(*occurrence), label(n));
-        d.message = d.message.replace(&old, &new);
-        *occurrence = n;
+    match reg.occurrence_from(client, scope, *occurrence, environment) {
+        Some(n) => {
+            d.renumber_grant(n);
+            true
+        }
+        None => false,
     }
-    true
 }

@@ -273,6 +273,29 @@ impl Registry {
         None
     }
 
+    /// The inverse of [`occurrence_in`](Self::occurrence_in): the `occurrence` in the
+    /// registry of `client`'s grant of `scope` numbered `in_view` in the view of
+    /// `environment`, or `None` when the view has no such grant.
+    pub fn occurrence_from(
+        &self,
+        client: &str,
+        scope: &str,
+        in_view: usize,
+        environment: &str,
+    ) -> Option<usize> {
+        let c = self.clients.get(client)?;
+        if !c.def.in_environment(environment) {
+            return None;
+        }
+        c.grants
+            .iter()
+            .filter(|g| g.scope() == scope)
+            .enumerate()
+            .filter(|(_, g)| self.grant_reaches(c, g, environment))
+            .nth(in_view)
+            .map(|(n, _)| n)
+    }
+
     /// The grant a finding's subject names (`occurrence`: 0 for the first grant of
     /// `scope` in the client).
     pub fn grant_of(&self, client: &str, scope: &str, occurrence: usize) -> Option<&Grant> {

@@ -165,31 +165,18 @@ impl Within<'_> {
                         client,
                         scope,
                         occurrence,
-                    }) => {
-                        let label = |n: usize| {
-                            Subject::Grant {
-                                client: client.clone(),
-                                scope: scope.clone(),
-                                occurrence: n,
-                            }
-                            .label()
-                        };
-                        match self.registry.occurrence_in(
-                            client,
-                            scope,
-                            *occurrence,
-                            self.environment,
-                        ) {
-                            None => false,
-                            Some(n) if n == *occurrence => true,
-                            Some(n) => {
-                                let (old, new) = (label(*occurrence), label(n));
-                                f.message = f.message.replace(&old, &new);
-                                *occurrence = n;
-                                true
-                            }
+                    }) => match self.registry.occurrence_in(
+                        client,
+                        scope,
+                        *occurrence,
+                        self.environment,
+                    ) {
+                        None => false,
+                        Some(n) => {
+                            f.renumber_grant(n);
+                            true
                         }
-                    }
+                    },
                     Some(Subject::Scope { scope }) => self.scope(scope),
                     Some(Subject::Client { client }) => {
                         view.clients.contains_key(client.as_str())

@@ -248,33 +248,77 @@ pub struct Source {
     pub unverified: Option<u64>,
 }
 
+/// Why a line or an event of a usage file is not counted (`usage collect`); its key names
+/// it in a source's `skipped_reasons`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Skip {
+    NotUtf8,
+    NotJson,
+    Duplicate,
+    NotAnEvent,
+    NotAToken,
+}
+
+impl Skip {
+    const ALL: [Skip; 5] = [
+        Skip::NotUtf8,
+        Skip::NotJson,
+        Skip::Duplicate,
+        Skip::NotAnEvent,
+        Skip::NotAToken,
+    ];
+
+    /// Its key in a source's `skipped_reasons`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Skip::NotUtf8 => "not-utf8",
+            Skip::NotJson => "not-json",
+            Skip::Duplicate => "duplicate-member",
+            Skip::NotAnEvent => "not-an-event",
+            Skip::NotAToken => "not-a-token",
+        }
+    }
+
+    /// The reason a key names (`None` for one this version does not know).
+    pub fn from_key(key: &str) -> Option<Skip> {
+        Skip::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// A few words for a summary line (`2 not UTF-8`).
+    pub fn short(self) -> &'static str {
+        match self {
+            Skip::NotUtf8 => "not UTF-8",
+            Skip::NotJson => "not JSON",
+            Skip::Duplicate => "with a member name twice",
+            Skip::NotAnEvent => "not an event",
+            Skip::NotAToken => "not a token",
+        }
+    }
+}
+
 impl Source {
     /// ` (2 skipped, not counted: 1 not UTF-8, 1 with a member name twice)`, or nothing when
     /// none was.
     pub fn skipped_text(&self) -> String {
-        let s = self;
-        if s.skipped == 0 {
+        if self.skipped == 0 {
             return String::new();
         }
-        let why = s
+        let why: Vec<String> = self
             .skipped_reasons
             .iter()
-            .map(|(k, n)| {
-                let k = match k.as_str() {
-                    "not-utf8" => "not UTF-8",
-                    "not-json" => "not JSON",
-                    "duplicate-member" => "with a member name twice",
-                    "not-an-event" => "not an event",
-                    "not-a-token" => "not a token",
-                    other => other,
-                };
-                format!("{n} {k}")
+            .map(|(k, n)| match Skip::from_key(k) {
+                Some(why) => format!("{n} {}", why.short()),
+                None => format!("{n} {k}"),
             })
-            .collect::<Vec<_>>();
+            .collect();
         if why.is_empty() {
-            format!(" ({} skipped, not counted)", s.skipped)
+            format!(" ({} skipped, not counted)", self.skipped)
         } else {
-            format!(" ({} skipped, not counted: {})", s.skipped, why.join(", "))
+            format!(
+                " ({} skipped, not counted: {})",
+                self.skipped,
+                why.join(", ")
+            )
         }
     }
 
